@@ -1,0 +1,182 @@
+//! SQL execution: `POST /api/query/v1/execute/{id}`.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::Extra;
+use crate::schema::ColumnType;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryRequest {
+    pub sql: String,
+}
+
+/// Per-column metadata of a query result (`metadata[i]` describes `columns[i]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMetadata {
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A query result. Real servers answer with the envelope
+/// `{"columns", "metadata", "rows", "numRows", "numColumns", ...}`; the seed
+/// documents a list of objects. Both decode into this shape (for the list
+/// form, columns come from the first object's keys, in order).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datasource: Option<String>,
+    pub columns: Vec<String>,
+    pub metadata: Vec<ColumnMetadata>,
+    pub rows: Vec<Vec<Value>>,
+    pub num_rows: u64,
+    pub num_columns: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fromcache: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl QueryResult {
+    /// The Domo type of column `i`, when the server said.
+    pub fn column_type(&self, i: usize) -> Option<&ColumnType> {
+        self.metadata.get(i).map(|m| &m.kind)
+    }
+
+    /// Rows as objects keyed by column name.
+    pub fn objects(&self) -> impl Iterator<Item = serde_json::Map<String, Value>> + '_ {
+        self.rows.iter().map(|row| {
+            self.columns
+                .iter()
+                .cloned()
+                .zip(row.iter().cloned())
+                .collect()
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    #[serde(default)]
+    datasource: Option<String>,
+    columns: Vec<String>,
+    #[serde(default)]
+    metadata: Vec<ColumnMetadata>,
+    #[serde(default)]
+    rows: Vec<Vec<Value>>,
+    #[serde(default)]
+    num_rows: Option<u64>,
+    #[serde(default)]
+    num_columns: Option<u64>,
+    #[serde(default)]
+    fromcache: Option<bool>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+impl<'de> Deserialize<'de> for QueryResult {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(d)? {
+            Value::Array(items) => from_objects(items).map_err(D::Error::custom),
+            v @ Value::Object(_) => {
+                let e: Envelope = serde_json::from_value(v).map_err(D::Error::custom)?;
+                Ok(QueryResult {
+                    num_rows: e.num_rows.unwrap_or(e.rows.len() as u64),
+                    num_columns: e.num_columns.unwrap_or(e.columns.len() as u64),
+                    datasource: e.datasource,
+                    columns: e.columns,
+                    metadata: e.metadata,
+                    rows: e.rows,
+                    fromcache: e.fromcache,
+                    extra: e.extra,
+                })
+            }
+            other => Err(D::Error::custom(format!(
+                "expected the columns/rows envelope or a list of row objects, found {}",
+                kind_of(&other)
+            ))),
+        }
+    }
+}
+
+fn from_objects(items: Vec<Value>) -> Result<QueryResult, String> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut rows = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(obj) = item else {
+            return Err(format!("[{i}]: expected a row object, found {}", kind_of(&item)));
+        };
+        if i == 0 {
+            columns = obj.keys().cloned().collect();
+        }
+        let mut row = vec![Value::Null; columns.len()];
+        for (k, v) in obj {
+            match columns.iter().position(|c| *c == k) {
+                Some(p) => row[p] = v,
+                None => return Err(format!("[{i}]: column {k:?} not in the first row")),
+            }
+        }
+        rows.push(row);
+    }
+    Ok(QueryResult {
+        num_rows: rows.len() as u64,
+        num_columns: columns.len() as u64,
+        columns,
+        rows,
+        ..QueryResult::default()
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_envelope_decodes_with_types() {
+        let r: QueryResult = serde_json::from_str(
+            r#"{"datasource":"abc","columns":["city","n"],"metadata":[{"type":"STRING","maxLength":-1},{"type":"LONG"}],
+                "rows":[["Oslo",3],["Rome",null]],"numRows":2,"numColumns":2,"fromcache":false}"#,
+        )
+        .unwrap();
+        assert_eq!(r.columns, ["city", "n"]);
+        assert_eq!(r.column_type(1), Some(&ColumnType::Long));
+        assert_eq!(r.num_rows, 2);
+        assert_eq!(r.metadata[0].extra["maxLength"], -1);
+        let first = r.objects().next().unwrap();
+        assert_eq!(first["city"], "Oslo");
+    }
+
+    #[test]
+    fn seed_list_of_objects_decodes() {
+        let r: QueryResult =
+            serde_json::from_str(r#"[{"column1":"value1","column2":"value2"},{"column2":"b","column1":"a"}]"#)
+                .unwrap();
+        assert_eq!(r.columns, ["column1", "column2"]);
+        assert_eq!(r.rows[1], [Value::from("a"), Value::from("b")]);
+        assert_eq!(r.num_rows, 2);
+    }
+
+    #[test]
+    fn wrong_shapes_say_what_was_expected() {
+        let e = serde_json::from_str::<QueryResult>("[1]").unwrap_err().to_string();
+        assert!(e.contains("expected a row object"), "{e}");
+        let e = serde_json::from_str::<QueryResult>("\"x\"").unwrap_err().to_string();
+        assert!(e.contains("envelope"), "{e}");
+    }
+}

@@ -1,0 +1,175 @@
+//! Dataset schemas in the three forms servers answer with.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Extra, Id};
+
+/// Domo's column types. Types this crate does not know (the seed shows
+/// `INTEGER`) are kept verbatim in `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    String,
+    Long,
+    Double,
+    Decimal,
+    Date,
+    DateTime,
+    Other(String),
+}
+
+impl ColumnType {
+    pub fn as_str(&self) -> &str {
+        match self {
+            ColumnType::String => "STRING",
+            ColumnType::Long => "LONG",
+            ColumnType::Double => "DOUBLE",
+            ColumnType::Decimal => "DECIMAL",
+            ColumnType::Date => "DATE",
+            ColumnType::DateTime => "DATETIME",
+            ColumnType::Other(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> ColumnType {
+        match s.to_ascii_uppercase().as_str() {
+            "STRING" => ColumnType::String,
+            "LONG" => ColumnType::Long,
+            "DOUBLE" => ColumnType::Double,
+            "DECIMAL" => ColumnType::Decimal,
+            "DATE" => ColumnType::Date,
+            "DATETIME" => ColumnType::DateTime,
+            _ => ColumnType::Other(s.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ColumnType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(ColumnType::parse(&s))
+    }
+}
+
+/// One column, in any of the three schema forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, kind: ColumnType) -> Column {
+        Column {
+            name: name.into(),
+            kind,
+            description: None,
+            id: None,
+            visible: None,
+            order: None,
+            metadata: None,
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// The seed's form (`GET .../schema`) and the common shape the other two
+/// forms convert into.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    pub columns: Vec<Column>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Schema {
+    pub fn column_names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|c| c.name.as_str())
+    }
+}
+
+/// `GET /api/data/v2/datasources/{id}/schemas/latest`:
+/// `{"schema": {"columns": [...]}}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatestSchema {
+    pub schema: Schema,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `GET /api/query/v1/datasources/{id}/schema/indexed`:
+/// `{"name": "schema", "tables": [{"columns": [...]}], "dataSourceId"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexedSchema {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub tables: Vec<Schema>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl IndexedSchema {
+    /// The columns of the dataset's table (the first and only table).
+    pub fn into_schema(self) -> Schema {
+        self.tables.into_iter().next().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_three_forms_decode() {
+        let seed: Schema = serde_json::from_str(
+            r#"{"columns":[{"name":"column1","type":"STRING","description":"d"},{"name":"column2","type":"INTEGER"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(seed.columns[1].kind, ColumnType::Other("INTEGER".into()));
+        assert_eq!(seed.columns[1].kind.to_string(), "INTEGER");
+
+        let latest: LatestSchema = serde_json::from_str(
+            r#"{"schema":{"columns":[{"type":"LONG","name":"n","id":"n","visible":true,"metadata":{"colLabel":"n"}}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(latest.schema.columns[0].kind, ColumnType::Long);
+
+        let indexed: IndexedSchema = serde_json::from_str(
+            r#"{"name":"schema","tables":[{"columns":[{"name":"d","id":"d","type":"DATETIME","visible":true,"order":0}]}],"dataSourceId":"x"}"#,
+        )
+        .unwrap();
+        let s = indexed.into_schema();
+        assert_eq!(s.columns[0].kind, ColumnType::DateTime);
+        assert_eq!(s.columns[0].order, Some(0));
+    }
+}

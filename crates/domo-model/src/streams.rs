@@ -1,0 +1,219 @@
+//! Streams: how datasets are created and refreshed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::Column;
+use crate::{Extra, Id};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transport {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataProvider {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The dataset a stream feeds. On requests `id` is absent; on responses it is
+/// the dataset's id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamDataSource {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchemaDefinition {
+    pub columns: Vec<Column>,
+}
+
+/// The body of stream create (`POST /api/data/v1/streams`) and update
+/// (`PUT .../streams/{id}`). Every field is optional on the wire; the seed's
+/// connector fields (`configuration`, `account`, `advancedScheduleJson`)
+/// are kept for callers that drive connectors.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Vec<serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_provider: Option<DataProvider>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source: Option<StreamDataSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_definition: Option<SchemaDefinition>,
+    /// A JSON document carried as a string, as the API wants it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advanced_schedule_json: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl StreamRequest {
+    /// An API-type stream: the way real clients create a dataset they will
+    /// upload to.
+    pub fn api_dataset(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        columns: Vec<Column>,
+    ) -> StreamRequest {
+        StreamRequest {
+            transport: Some(Transport {
+                kind: "API".into(),
+                ..Transport::default()
+            }),
+            data_provider: Some(DataProvider {
+                key: "api".into(),
+                name: Some("API".into()),
+                extra: Extra::new(),
+            }),
+            update_method: Some("REPLACE".into()),
+            data_source: Some(StreamDataSource {
+                id: None,
+                name: Some(name.into()),
+                description: Some(description.into()),
+                extra: Extra::new(),
+            }),
+            schema_definition: Some(SchemaDefinition { columns }),
+            ..StreamRequest::default()
+        }
+    }
+}
+
+/// A stream as servers describe it. The seed's placeholder answers
+/// `{"id": "streamId", "status": "created"}`; real servers send the whole
+/// object. Both decode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stream {
+    pub id: Id,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source: Option<StreamDataSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<Transport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_provider: Option<DataProvider>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_definition: Option<SchemaDefinition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_execution: Option<Execution>,
+    /// Epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Stream {
+    /// The id of the dataset this stream feeds.
+    pub fn dataset_id(&self) -> Option<&str> {
+        self.data_source.as_ref()?.id.as_deref()
+    }
+}
+
+/// `POST .../streams/{id}/executions`. The docs send `{"action": "MANUAL"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunStreamRequest {
+    pub action: String,
+}
+
+impl Default for RunStreamRequest {
+    fn default() -> Self {
+        RunStreamRequest {
+            action: "MANUAL".into(),
+        }
+    }
+}
+
+/// One stream execution (run). Timestamps are epoch **seconds**.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    #[serde(default, alias = "id", skip_serializing_if = "Option::is_none")]
+    pub execution_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_id: Option<Id>,
+    /// Real servers' `currentState`; the seed calls it `status`.
+    #[serde(default, alias = "status", skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_inserted: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_inserted: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_method: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ColumnType;
+
+    #[test]
+    fn seed_and_real_streams_decode() {
+        let seed: Stream = serde_json::from_str(r#"{"id":"streamId","status":"created"}"#).unwrap();
+        assert_eq!(seed.id, Id::from("streamId"));
+        let real: Stream = serde_json::from_str(
+            r#"{"id":42,"dataSource":{"id":"ds-1","name":"Sales"},"transport":{"type":"API"},
+                "lastExecution":{"executionId":3,"currentState":"SUCCESS","rowsInserted":10},"createdAt":1654557838}"#,
+        )
+        .unwrap();
+        assert_eq!(real.dataset_id(), Some("ds-1"));
+        assert_eq!(real.last_execution.unwrap().execution_id, Some(Id::Num(3)));
+    }
+
+    #[test]
+    fn seed_executions_decode() {
+        let h: Vec<Execution> = serde_json::from_str(
+            r#"[{"executionId":"exec123","status":"completed","duration":120},{"executionId":"exec124","status":"failed","error":"Timeout error"}]"#,
+        )
+        .unwrap();
+        assert_eq!(h[0].current_state.as_deref(), Some("completed"));
+        assert_eq!(h[1].extra["error"], "Timeout error");
+    }
+
+    #[test]
+    fn api_dataset_request_has_the_real_fields() {
+        let r = StreamRequest::api_dataset("Sales", "d", vec![Column::new("n", ColumnType::Long)]);
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["transport"]["type"], "API");
+        assert_eq!(v["dataSource"]["name"], "Sales");
+        assert_eq!(v["schemaDefinition"]["columns"][0]["type"], "LONG");
+    }
+}
