@@ -1,0 +1,164 @@
+//! Where requests go and how they authenticate.
+
+use std::net::IpAddr;
+
+use crate::error::Error;
+use crate::secret::Credentials;
+
+/// The root every request path is appended to: `https://acme.domo.com`, an
+/// explicit URL, or nothing at all (relative URLs, for custom apps served by
+/// Domo itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// `acme` → `https://acme.domo.com`; a full host name (`acme.domo.com`) is
+    /// taken as it is.
+    pub fn instance(name: &str) -> Result<BaseUrl, Error> {
+        let name = name.trim().to_ascii_lowercase();
+        let ok = !name.is_empty()
+            && name.len() <= 253
+            && name.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !ok {
+            return Err(Error::invalid_input(format!(
+                "invalid Domo instance {name:?}: expected a name like `acme` (for acme.domo.com) or a host name"
+            )));
+        }
+        let host = if name.contains('.') {
+            name
+        } else {
+            format!("{name}.domo.com")
+        };
+        Ok(BaseUrl(format!("https://{host}")))
+    }
+
+    /// An explicit base URL. Plain `http://` is refused unless the host is a
+    /// loopback address: tokens must not cross a network in clear text.
+    pub fn parse(url: &str) -> Result<BaseUrl, Error> {
+        BaseUrl::parse_inner(url, false)
+    }
+
+    /// Like [`BaseUrl::parse`] but allows `http://` to any host. For test rigs
+    /// and private networks whose risk the caller has accepted.
+    pub fn parse_allowing_insecure_http(url: &str) -> Result<BaseUrl, Error> {
+        BaseUrl::parse_inner(url, true)
+    }
+
+    /// Relative URLs (`/api/...`), resolved by the browser against the page.
+    pub fn relative() -> BaseUrl {
+        BaseUrl(String::new())
+    }
+
+    fn parse_inner(url: &str, allow_http: bool) -> Result<BaseUrl, Error> {
+        let bad = |why: &str| Error::invalid_input(format!("invalid base URL {url:?}: {why}"));
+        let uri: http::Uri = url.trim().parse().map_err(|_| bad("not a URL"))?;
+        let scheme = uri
+            .scheme_str()
+            .ok_or_else(|| bad("it needs a scheme (https://)"))?;
+        let host = uri.host().ok_or_else(|| bad("it has no host"))?;
+        if uri.query().is_some() {
+            return Err(bad("it must not have a query string"));
+        }
+        match scheme {
+            "https" => {}
+            "http" if allow_http || is_loopback(host) => {}
+            "http" => {
+                return Err(bad(
+                    "plain http is only allowed to a loopback address; use https, or opt in explicitly to insecure http",
+                ));
+            }
+            _ => return Err(bad("the scheme must be https or http")),
+        }
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or(host);
+        if authority.contains('@') {
+            return Err(bad(
+                "credentials in the URL are not supported; pass a token instead",
+            ));
+        }
+        let path = uri.path().trim_end_matches('/');
+        Ok(BaseUrl(format!("{scheme}://{authority}{path}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Everything a request needs besides its endpoint.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub base_url: BaseUrl,
+    pub credentials: Credentials,
+    /// Sent as `User-Agent` where the transport may set it.
+    pub user_agent: String,
+}
+
+impl Config {
+    pub fn new(base_url: BaseUrl, credentials: Credentials) -> Config {
+        Config {
+            base_url,
+            credentials,
+            user_agent: concat!("domo-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_names_become_domo_hosts() {
+        assert_eq!(
+            BaseUrl::instance("acme").unwrap().as_str(),
+            "https://acme.domo.com"
+        );
+        assert_eq!(
+            BaseUrl::instance("ACME.domo.com").unwrap().as_str(),
+            "https://acme.domo.com"
+        );
+        for bad in ["", "a b", "acme/x", "-x", "a..b", "acme:80"] {
+            assert!(BaseUrl::instance(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn http_only_to_loopback_unless_opted_in() {
+        for ok in [
+            "http://127.0.0.1:8787",
+            "http://localhost:1/",
+            "http://[::1]:9",
+            "https://x.example",
+        ] {
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+        }
+        let e = BaseUrl::parse("http://10.0.0.5:8080")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("loopback"), "{e}");
+        assert!(BaseUrl::parse_allowing_insecure_http("http://10.0.0.5:8080").is_ok());
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("https://u:p@x.example").is_err());
+        assert!(BaseUrl::parse("nonsense").is_err());
+    }
+
+    #[test]
+    fn trailing_slash_and_prefix_are_normalised() {
+        assert_eq!(
+            BaseUrl::parse("http://127.0.0.1:8787/proxy/")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8787/proxy"
+        );
+    }
+}

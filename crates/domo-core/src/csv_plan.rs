@@ -1,0 +1,216 @@
+//! Cutting CSV into upload parts on record boundaries (RFC 4180): a quoted
+//! field may hold commas, quotes and CR/LF, and a part never splits a record.
+//! The scanner is incremental so a transport can cut a stream chunk by chunk
+//! without holding the whole file.
+
+use std::ops::Range;
+
+use crate::error::Error;
+
+/// Incremental record-boundary scanner.
+#[derive(Debug, Clone, Default)]
+pub struct RecordScanner {
+    in_quotes: bool,
+    /// Whether the current record has any byte yet.
+    record_open: bool,
+    /// 1-based line of the start of the current record.
+    record_line: u64,
+    line: u64,
+    records: u64,
+    consumed: u64,
+    /// Line and byte offset where the open quoted field started.
+    quote_start: (u64, u64),
+}
+
+impl RecordScanner {
+    pub fn new() -> RecordScanner {
+        RecordScanner {
+            line: 1,
+            record_line: 1,
+            ..RecordScanner::default()
+        }
+    }
+
+    /// Scan the next chunk. Returns the offset just past the last record that
+    /// ends inside `chunk` (after its line feed), if any.
+    pub fn scan(&mut self, chunk: &[u8]) -> Option<usize> {
+        let mut last = None;
+        for (i, &b) in chunk.iter().enumerate() {
+            match b {
+                b'"' => {
+                    if !self.in_quotes {
+                        self.quote_start = (self.line, self.consumed + i as u64);
+                    }
+                    self.in_quotes = !self.in_quotes;
+                    self.record_open = true;
+                }
+                b'\n' => {
+                    self.line += 1;
+                    if !self.in_quotes {
+                        if self.record_open {
+                            self.records += 1;
+                        }
+                        self.record_open = false;
+                        self.record_line = self.line;
+                        last = Some(i + 1);
+                    }
+                }
+                b'\r' => {}
+                _ => self.record_open = true,
+            }
+        }
+        self.consumed += chunk.len() as u64;
+        last
+    }
+
+    /// Records completed so far (blank lines are not records).
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Call at end of input: counts a last record without a final line feed,
+    /// and fails on a quoted field that never closes.
+    pub fn finish(&mut self) -> Result<u64, Error> {
+        if self.in_quotes {
+            let (line, offset) = self.quote_start;
+            return Err(Error::invalid_input(format!(
+                "invalid CSV: the quoted field opened on line {line} (byte {offset}) is never closed"
+            )));
+        }
+        if self.record_open {
+            self.records += 1;
+            self.record_open = false;
+        }
+        Ok(self.records)
+    }
+
+    /// 1-based line where the current (unfinished) record starts.
+    pub fn record_line(&self) -> u64 {
+        self.record_line
+    }
+}
+
+/// One planned part of an in-memory CSV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartPlan {
+    /// From 1, contiguous.
+    pub number: u32,
+    pub range: Range<usize>,
+    pub records: u64,
+}
+
+/// Cut `csv` (no header row) into parts of about `target_bytes` each, on
+/// record boundaries. A record longer than the target gets a part of its own.
+pub fn plan_parts(csv: &[u8], target_bytes: usize) -> Result<Vec<PartPlan>, Error> {
+    let target = target_bytes.max(1);
+    let mut parts = Vec::new();
+    let mut scanner = RecordScanner::new();
+    let mut start = 0usize;
+    let mut records_before = 0u64;
+    // Scan in target-sized windows so each cut needs one pass over its bytes.
+    let mut pos = 0usize;
+    while pos < csv.len() {
+        let end = (pos + target.saturating_sub(pos - start).max(1)).min(csv.len());
+        let window = &csv[pos..end];
+        let boundary = scanner.scan(window).map(|b| pos + b);
+        pos = end;
+        if pos - start >= target {
+            if let Some(cut) = boundary {
+                // Everything up to `cut` is whole records; the rest carries on.
+                let mut tail = RecordScanner::new();
+                let tail_records = {
+                    tail.scan(&csv[cut..pos]);
+                    tail.records()
+                };
+                let records = scanner.records() - records_before - tail_records;
+                parts.push(PartPlan {
+                    number: parts.len() as u32 + 1,
+                    range: start..cut,
+                    records,
+                });
+                records_before += records;
+                start = cut;
+            }
+        }
+    }
+    let total = scanner.finish()?;
+    if start < csv.len() && csv[start..].iter().any(|b| !b.is_ascii_whitespace()) {
+        parts.push(PartPlan {
+            number: parts.len() as u32 + 1,
+            range: start..csv.len(),
+            records: total - records_before,
+        });
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces<'a>(csv: &'a [u8], parts: &[PartPlan]) -> Vec<&'a str> {
+        parts
+            .iter()
+            .map(|p| std::str::from_utf8(&csv[p.range.clone()]).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn cuts_only_between_records_and_loses_nothing() {
+        let csv = b"1,a\n2,\"b,\nwith newline\"\n3,\"q\"\"uote\"\r\n4,d\n";
+        for target in 1..csv.len() + 2 {
+            let parts = plan_parts(csv, target).unwrap();
+            let joined: Vec<u8> = parts
+                .iter()
+                .flat_map(|p| csv[p.range.clone()].to_vec())
+                .collect();
+            assert_eq!(joined, csv, "target {target}");
+            assert_eq!(
+                parts.iter().map(|p| p.records).sum::<u64>(),
+                4,
+                "target {target}"
+            );
+            for (i, p) in parts.iter().enumerate() {
+                assert_eq!(p.number as usize, i + 1);
+                let piece = &csv[p.range.clone()];
+                assert!(
+                    piece.ends_with(b"\n"),
+                    "target {target}: part {i} ends mid-record"
+                );
+            }
+        }
+        let parts = plan_parts(csv, 1).unwrap();
+        assert_eq!(
+            pieces(csv, &parts),
+            [
+                "1,a\n",
+                "2,\"b,\nwith newline\"\n",
+                "3,\"q\"\"uote\"\r\n",
+                "4,d\n"
+            ]
+        );
+    }
+
+    #[test]
+    fn last_record_without_newline_is_kept() {
+        let csv = b"1,a\n2,b";
+        let parts = plan_parts(csv, 100).unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].records, 2);
+        let parts = plan_parts(csv, 2).unwrap();
+        assert_eq!(pieces(csv, &parts), ["1,a\n", "2,b"]);
+    }
+
+    #[test]
+    fn empty_input_plans_no_parts() {
+        assert!(plan_parts(b"", 10).unwrap().is_empty());
+        assert!(plan_parts(b"\n", 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn unbalanced_quote_is_a_clear_error() {
+        let e = plan_parts(b"1,a\n2,\"oops\n3,c\n", 4).unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
+        assert!(e.to_string().contains("never closed"), "{e}");
+    }
+}

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+
+pub mod config;
+pub mod csv_plan;
+pub mod endpoint;
+pub mod error;
+pub mod path;
+pub mod retry;
+pub mod secret;
+
+pub mod data;
+pub mod datasets;
+pub mod indexes;
+pub mod partitions;
+pub mod permissions;
+pub mod query;
+pub mod schema;
+pub mod streams;
+pub mod tags;
+pub mod uploads;
+pub mod versions;
+
+pub use config::{BaseUrl, Config};
+pub use endpoint::{Body, Endpoint, Prepared, RequestLabel};
+pub use error::{Error, ErrorKind};
+pub use retry::{Attempt, RetryDecision, RetryPolicy};
+pub use secret::{Credentials, Secret};

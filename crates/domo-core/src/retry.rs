@@ -1,0 +1,309 @@
+//! The retry decision as a pure function of the failure, the attempt, the
+//! time spent, the clock and a jitter draw, so that it is unit-testable and
+//! runs the same in every transport.
+
+use std::time::{Duration, SystemTime};
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included. 1 disables retries.
+    pub max_attempts: u32,
+    /// The backoff ceiling of the first retry; doubles each retry.
+    pub base_delay: Duration,
+    /// No single wait is longer, whatever the backoff or `Retry-After` says.
+    pub max_delay: Duration,
+    /// No retry starts once this much time has passed since the first attempt.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+            budget: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Wait this long, then send the request again.
+    RetryAfter(Duration),
+    /// Give up and return the error.
+    Stop,
+}
+
+/// What the transport knows after a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// Time since the first attempt started.
+    pub elapsed: Duration,
+    /// Whether the request is idempotent (see [`crate::Endpoint::idempotent`]).
+    pub idempotent: bool,
+}
+
+impl RetryPolicy {
+    /// Decide what to do after `attempt` failed with `error`. `now` reads an
+    /// HTTP-date `Retry-After`; `jitter` is a uniform draw in `[0, 1)` from
+    /// the caller's random source.
+    pub fn decide(
+        &self,
+        error: &Error,
+        attempt: Attempt,
+        now: SystemTime,
+        jitter: f64,
+    ) -> RetryDecision {
+        if !error.is_retryable() || attempt.number >= self.max_attempts {
+            return RetryDecision::Stop;
+        }
+        // Sending a non-idempotent request again is only safe when the first
+        // one certainly had no effect.
+        if !attempt.idempotent && !error.server_did_not_act() {
+            return RetryDecision::Stop;
+        }
+        let delay = match error.retry_after().and_then(|v| parse_retry_after(v, now)) {
+            Some(server_says) => server_says.min(self.max_delay),
+            None => self.backoff(attempt.number, jitter),
+        };
+        if attempt.elapsed + delay > self.budget {
+            return RetryDecision::Stop;
+        }
+        RetryDecision::RetryAfter(delay)
+    }
+
+    /// Full jitter: uniform in `[0, min(max_delay, base · 2^(n-1)))`.
+    fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let exp = attempt.saturating_sub(1).min(30);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << exp)
+            .min(self.max_delay);
+        ceiling.mul_f64(jitter.clamp(0.0, 1.0))
+    }
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date. A date in the past means
+/// "now". Anything else is ignored (and backoff applies).
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = value.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Some(Duration::from_secs_f64(secs.min(86_400.0)));
+        }
+        return None;
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn attempt(number: u32, idempotent: bool) -> Attempt {
+        Attempt {
+            number,
+            elapsed: Duration::from_secs(1),
+            idempotent,
+        }
+    }
+
+    fn http(status: u16) -> Error {
+        crate::endpoint::check(
+            http::Response::builder()
+                .status(status)
+                .body(bytes::Bytes::new())
+                .unwrap(),
+        )
+        .unwrap_err()
+    }
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn now() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(NOW)
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("7", now()), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(" 0 ", now()), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("1.5", now()),
+            Some(Duration::from_millis(1500))
+        );
+        let date = httpdate::fmt_http_date(now() + Duration::from_secs(42));
+        assert_eq!(
+            parse_retry_after(&date, now()),
+            Some(Duration::from_secs(42))
+        );
+        let past = httpdate::fmt_http_date(now() - Duration::from_secs(42));
+        assert_eq!(parse_retry_after(&past, now()), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now()), None);
+        assert_eq!(parse_retry_after("-3", now()), None);
+    }
+
+    #[test]
+    fn server_retry_after_wins_but_is_capped() {
+        let p = RetryPolicy::default();
+        let e = http(429).with_retry_after("3");
+        assert_eq!(
+            p.decide(&e, attempt(1, true), now(), 0.99),
+            RetryDecision::RetryAfter(Duration::from_secs(3))
+        );
+        let e = http(503).with_retry_after("3600");
+        assert_eq!(
+            p.decide(&e, attempt(1, true), now(), 0.5),
+            RetryDecision::RetryAfter(p.max_delay)
+        );
+    }
+
+    #[test]
+    fn full_jitter_stays_within_the_exponential_ceiling() {
+        let p = RetryPolicy {
+            max_attempts: 20,
+            budget: Duration::from_secs(3600),
+            ..RetryPolicy::default()
+        };
+        let e = http(500);
+        for n in 1..=10u32 {
+            let ceiling = (p.base_delay * 2u32.pow(n - 1)).min(p.max_delay);
+            assert_eq!(
+                p.decide(&e, attempt(n, true), now(), 0.0),
+                RetryDecision::RetryAfter(Duration::ZERO)
+            );
+            let RetryDecision::RetryAfter(hi) = p.decide(&e, attempt(n, true), now(), 0.999_999)
+            else {
+                panic!()
+            };
+            assert!(
+                hi <= ceiling && hi + Duration::from_millis(1) >= ceiling,
+                "attempt {n}: {hi:?} vs {ceiling:?}"
+            );
+            let RetryDecision::RetryAfter(mid) = p.decide(&e, attempt(n, true), now(), 0.5) else {
+                panic!()
+            };
+            assert!(mid <= ceiling / 2 + Duration::from_millis(1));
+        }
+        // Out-of-range draws are clamped rather than trusted.
+        let RetryDecision::RetryAfter(d) = p.decide(&e, attempt(1, true), now(), 7.0) else {
+            panic!()
+        };
+        assert!(d <= p.base_delay);
+    }
+
+    #[test]
+    fn attempts_and_budget_are_limits() {
+        let p = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        let e = http(502);
+        assert!(matches!(
+            p.decide(&e, attempt(2, true), now(), 0.5),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert_eq!(
+            p.decide(&e, attempt(3, true), now(), 0.5),
+            RetryDecision::Stop
+        );
+        let late = Attempt {
+            number: 1,
+            elapsed: p.budget - Duration::from_secs(1),
+            idempotent: true,
+        };
+        let e = http(429).with_retry_after("5");
+        assert_eq!(p.decide(&e, late, now(), 0.5), RetryDecision::Stop);
+        assert_eq!(
+            RetryPolicy::none().decide(&e, attempt(1, true), now(), 0.5),
+            RetryDecision::Stop
+        );
+    }
+
+    #[test]
+    fn what_retries_and_what_does_not() {
+        let p = RetryPolicy::default();
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(
+                matches!(
+                    p.decide(&http(s), attempt(1, true), now(), 0.1),
+                    RetryDecision::RetryAfter(_)
+                ),
+                "{s}"
+            );
+        }
+        for s in [400, 401, 403, 404, 409, 413] {
+            assert_eq!(
+                p.decide(&http(s), attempt(1, true), now(), 0.1),
+                RetryDecision::Stop,
+                "{s}"
+            );
+        }
+        let rate_403 = crate::endpoint::check(
+            http::Response::builder()
+                .status(403)
+                .body(bytes::Bytes::from_static(
+                    br#"{"message":"API Rate limit reached."}"#,
+                ))
+                .unwrap(),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            p.decide(&rate_403, attempt(1, false), now(), 0.1),
+            RetryDecision::RetryAfter(_)
+        ));
+    }
+
+    #[test]
+    fn non_idempotent_requests_retry_only_when_the_server_did_not_act() {
+        let p = RetryPolicy::default();
+        let not_sent = Error::new(ErrorKind::Connect, "refused");
+        let reset = Error::new(ErrorKind::Transport, "reset");
+        let timeout = Error::new(ErrorKind::Timeout, "slow");
+        assert!(matches!(
+            p.decide(&not_sent, attempt(1, false), now(), 0.1),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            p.decide(&http(429), attempt(1, false), now(), 0.1),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert!(matches!(
+            p.decide(&http(503), attempt(1, false), now(), 0.1),
+            RetryDecision::RetryAfter(_)
+        ));
+        for e in [reset, timeout, http(500), http(502), http(504)] {
+            assert_eq!(
+                p.decide(&e, attempt(1, false), now(), 0.1),
+                RetryDecision::Stop,
+                "{e}"
+            );
+            assert!(
+                matches!(
+                    p.decide(&e, attempt(1, true), now(), 0.1),
+                    RetryDecision::RetryAfter(_)
+                ),
+                "{e}"
+            );
+        }
+    }
+}

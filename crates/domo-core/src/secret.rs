@@ -1,0 +1,77 @@
+//! Credentials that cannot be printed by accident.
+
+use std::fmt;
+
+/// A token. `Debug` and `Display` print `[redacted]`; the only way to the
+/// text is [`Secret::expose`], which the request builder calls once to fill a
+/// header it marks sensitive.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// `X-DOMO-Developer-Token`: an access token from the admin console.
+    DeveloperToken(Secret),
+    /// `X-DOMO-Authentication`: a login session token.
+    SessionToken(Secret),
+    /// `X-DOMO-Ryuu-Session`: the session of a Domo custom app.
+    RyuuSession(Secret),
+    /// No credentials (a server that needs none, or a proxy that adds them).
+    None,
+}
+
+impl Credentials {
+    pub fn developer_token(token: impl Into<String>) -> Credentials {
+        Credentials::DeveloperToken(Secret::new(token))
+    }
+
+    pub fn session_token(token: impl Into<String>) -> Credentials {
+        Credentials::SessionToken(Secret::new(token))
+    }
+
+    /// The header name and the secret it carries.
+    pub fn header(&self) -> Option<(&'static str, &Secret)> {
+        match self {
+            Credentials::DeveloperToken(s) => Some(("x-domo-developer-token", s)),
+            Credentials::SessionToken(s) => Some(("x-domo-authentication", s)),
+            Credentials::RyuuSession(s) => Some(("x-domo-ryuu-session", s)),
+            Credentials::None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_prints_the_token() {
+        let c = Credentials::developer_token("s3cr3t-token");
+        assert_eq!(format!("{c:?}"), "DeveloperToken([redacted])");
+        assert!(!format!("{:#?}", c).contains("s3cr3t"));
+        assert_eq!(Secret::new("s3cr3t").to_string(), "[redacted]");
+    }
+}

@@ -1,0 +1,30 @@
+//! Data versions: `GET .../dataversions/details`.
+
+use bytes::Bytes;
+use domo_model::versions::DataVersion;
+use http::{Method, Response};
+
+use crate::endpoint::{Endpoint, json};
+use crate::error::Error;
+use crate::path::segment;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDataVersions {
+    pub dataset_id: String,
+}
+
+impl Endpoint for ListDataVersions {
+    type Output = Vec<DataVersion>;
+    fn method(&self) -> Method {
+        Method::GET
+    }
+    fn path(&self) -> Result<String, Error> {
+        Ok(format!(
+            "/api/data/v3/datasources/{}/dataversions/details",
+            segment("dataset id", &self.dataset_id)?
+        ))
+    }
+    fn parse(&self, response: Response<Bytes>) -> Result<Vec<DataVersion>, Error> {
+        json(response)
+    }
+}

@@ -1,0 +1,790 @@
+//! One row per endpoint: the exact method, path, query, headers and body each
+//! request type builds, against the seed's own examples (dataset `abc123`,
+//! user `user456`, stream `stream123`, ...), and the decoding of the seed's
+//! documented response through the endpoint itself.
+
+use bytes::Bytes;
+use domo_core::data::{DataWindow, ExportCsv, GetData, GetDataCsv};
+use domo_core::datasets::GetDataset;
+use domo_core::indexes::{IndexStatus, StartIndex};
+use domo_core::partitions::*;
+use domo_core::permissions::*;
+use domo_core::query::ExecuteQuery;
+use domo_core::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
+use domo_core::streams::*;
+use domo_core::tags::SetTags;
+use domo_core::uploads::*;
+use domo_core::versions::ListDataVersions;
+use domo_core::{BaseUrl, Config, Credentials, Endpoint, Prepared};
+use domo_model::indexes::IndexRequest;
+use domo_model::permissions::{AccessLevel, Permission, PrincipalRef, ShareRequest};
+use domo_model::streams::{
+    DataProvider, RunStreamRequest, StreamDataSource, StreamRequest, Transport,
+};
+use domo_model::uploads::{AppendRowRequest, CommitRequest, UploadAction, UploadStartRequest};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "tok-3f9a";
+
+fn config() -> Config {
+    Config::new(
+        BaseUrl::instance("acme").unwrap(),
+        Credentials::developer_token(TOKEN),
+    )
+}
+
+struct Row {
+    name: &'static str,
+    prepared: Prepared,
+    method: &'static str,
+    uri: &'static str,
+    content_type: Option<&'static str>,
+    accept: &'static str,
+    body: Option<Value>,
+    idempotent: bool,
+}
+
+fn row<E: Endpoint>(
+    name: &'static str,
+    e: E,
+    method: &'static str,
+    uri: &'static str,
+    body: Option<Value>,
+) -> Row {
+    let prepared = config()
+        .prepare(&e)
+        .unwrap_or_else(|err| panic!("{name}: {err}"));
+    Row {
+        name,
+        idempotent: e.idempotent(),
+        content_type: body.as_ref().map(|_| "application/json"),
+        accept: e.accept(),
+        prepared,
+        method,
+        uri,
+        body,
+    }
+}
+
+const A: &str = "https://acme.domo.com";
+
+fn stream_body() -> StreamRequest {
+    StreamRequest {
+        transport: Some(Transport {
+            kind: "exampleType".into(),
+            version: Some("1.0".into()),
+            ..Default::default()
+        }),
+        configuration: Some(vec![json!({"key": "exampleKey", "value": "exampleValue"})]),
+        account: Some(json!({"id": "accountId"})),
+        update_method: Some("APPEND".into()),
+        data_provider: Some(DataProvider {
+            key: "providerKey".into(),
+            ..Default::default()
+        }),
+        data_source: Some(StreamDataSource {
+            name: Some("exampleName".into()),
+            description: Some("exampleDescription".into()),
+            ..Default::default()
+        }),
+        advanced_schedule_json: Some("{}".into()),
+        ..Default::default()
+    }
+}
+
+fn ds() -> String {
+    "abc123".into()
+}
+
+fn rows() -> Vec<Row> {
+    let window = DataWindow {
+        offset: Some(0),
+        limit: Some(10),
+        filter: None,
+    };
+    vec![
+        row(
+            "Get Partition List / Retrieve Partition List",
+            ListPartitions { dataset_id: ds() },
+            "GET",
+            "/api/query/v1/datasources/abc123/partition",
+            None,
+        ),
+        row(
+            "Search Partition List",
+            SearchPartitions {
+                dataset_id: ds(),
+                filter: json!({"status": "active"}),
+            },
+            "POST",
+            "/api/query/v1/datasources/abc123/partition/search",
+            Some(json!({"filter": {"status": "active"}})),
+        ),
+        row(
+            "Get DataSource",
+            GetDataset {
+                part: vec!["core".into(), "permission".into()],
+                include_all_details: Some(true),
+                ..GetDataset::new("abc123")
+            },
+            "GET",
+            "/api/data/v3/datasources/abc123?part=core%2Cpermission&includeAllDetails=true",
+            None,
+        ),
+        row(
+            "Query with SQL",
+            ExecuteQuery {
+                dataset_id: "12345".into(),
+                sql: "SELECT * FROM table".into(),
+            },
+            "POST",
+            "/api/query/v1/execute/12345",
+            Some(json!({"sql": "SELECT * FROM table"})),
+        ),
+        row(
+            "Dataset Access List",
+            ListPermissions { dataset_id: ds() },
+            "GET",
+            "/api/data/v3/datasources/abc123/permissions",
+            None,
+        ),
+        row(
+            "Revoke Dataset Access",
+            RevokeUser {
+                dataset_id: ds(),
+                user_id: "user456".into(),
+            },
+            "DELETE",
+            "/api/data/v3/datasources/abc123/permissions/USER/user456",
+            None,
+        ),
+        row(
+            "Get Metadata",
+            GetDataset {
+                requested_parts: vec!["core".into(), "permission".into()],
+                ..GetDataset::new("abc123")
+            },
+            "GET",
+            "/api/data/v3/datasources/abc123?requestedParts=core%2Cpermission",
+            None,
+        ),
+        row(
+            "Append Row to Dataset",
+            AppendRow {
+                dataset_id: ds(),
+                request: AppendRowRequest {
+                    values: "value1,value2,value3".into(),
+                    delimiter: ",".into(),
+                },
+            },
+            "POST",
+            "/api/data/v3/datasources/abc123/uploads",
+            Some(json!({"values": "value1,value2,value3", "delimiter": ","})),
+        ),
+        row(
+            "Stream - Create",
+            CreateStream {
+                request: stream_body(),
+            },
+            "POST",
+            "/api/data/v1/streams",
+            Some(
+                json!({"transport": {"type": "exampleType", "version": "1.0"}, "configuration": [{"key": "exampleKey", "value": "exampleValue"}],
+                "account": {"id": "accountId"}, "updateMethod": "APPEND", "dataProvider": {"key": "providerKey"},
+                "dataSource": {"name": "exampleName", "description": "exampleDescription"}, "advancedScheduleJson": "{}"}),
+            ),
+        ),
+        row(
+            "Stream - Get",
+            GetStream {
+                stream_id: "stream123".into(),
+            },
+            "GET",
+            "/api/data/v1/streams/stream123",
+            None,
+        ),
+        row(
+            "Stream - Update",
+            UpdateStream {
+                stream_id: "stream123".into(),
+                request: stream_body(),
+            },
+            "PUT",
+            "/api/data/v1/streams/stream123",
+            Some(serde_json::to_value(stream_body()).unwrap()),
+        ),
+        row(
+            "Stream Execution History",
+            StreamHistory {
+                stream_id: "stream123".into(),
+            },
+            "GET",
+            "/api/data/v1/streams/stream123/history/aggregate",
+            None,
+        ),
+        row(
+            "Execute Dataset Stream",
+            RunStream {
+                stream_id: "stream123".into(),
+                request: RunStreamRequest::default(),
+            },
+            "POST",
+            "/api/data/v1/streams/stream123/executions",
+            Some(json!({"action": "MANUAL"})),
+        ),
+        row(
+            "Create Dataset Tag",
+            SetTags {
+                dataset_id: ds(),
+                tags: vec!["tag1".into(), "tag2".into()],
+            },
+            "POST",
+            "/api/data/ui/v3/datasources/abc123/tags",
+            Some(json!(["tag1", "tag2"])),
+        ),
+        row(
+            "Share Dataset",
+            Share {
+                dataset_id: ds(),
+                request: ShareRequest {
+                    permissions: vec![
+                        Permission::user("user1", AccessLevel::Other("READ".into())),
+                        Permission::group("group1", AccessLevel::Other("WRITE".into())),
+                    ],
+                    send_email: true,
+                },
+            },
+            "POST",
+            "/api/data/v3/datasources/abc123/share",
+            Some(
+                json!({"permissions": [{"id": "user1", "type": "USER", "accessLevel": "READ"}, {"id": "group1", "type": "GROUP", "accessLevel": "WRITE"}], "sendEmail": true}),
+            ),
+        ),
+        row(
+            "Remove User from Dataset",
+            RemoveUser {
+                dataset_id: ds(),
+                user_id: "user456".into(),
+            },
+            "DELETE",
+            "/api/data/v3/datasources/abc123/USERS/user456",
+            None,
+        ),
+        row(
+            "Remove Multiple Users",
+            RemoveUsers {
+                dataset_id: ds(),
+                users: vec![PrincipalRef::user("user1"), PrincipalRef::user("user2")],
+            },
+            "DELETE",
+            "/api/data/v3/datasources/abc123/users",
+            Some(json!([{"id": "user1", "type": "USER"}, {"id": "user2", "type": "USER"}])),
+        ),
+        row(
+            "Upload CSV - Get Upload ID",
+            StartUpload {
+                dataset_id: ds(),
+                request: UploadStartRequest::default(),
+            },
+            "POST",
+            "/api/data/v3/datasources/abc123/uploads",
+            Some(json!({"action": null, "appendId": null})),
+        ),
+        row(
+            "Upload CSV - Commit and Index",
+            CommitUpload {
+                dataset_id: ds(),
+                upload_id: "upload123".into(),
+                request: CommitRequest::new(UploadAction::Append),
+            },
+            "PUT",
+            "/api/data/v3/datasources/abc123/uploads/upload123/commit",
+            Some(json!({"action": "APPEND", "index": true})),
+        ),
+        row(
+            "Get Data Versions",
+            ListDataVersions { dataset_id: ds() },
+            "GET",
+            "/api/data/v3/datasources/abc123/dataversions/details",
+            None,
+        ),
+        row(
+            "Get Dataset Schema",
+            GetSchema { dataset_id: ds() },
+            "GET",
+            "/api/data/v3/datasources/abc123/schema",
+            None,
+        ),
+        row(
+            "Get Dataset Data",
+            GetData {
+                dataset_id: ds(),
+                window: window.clone(),
+            },
+            "GET",
+            "/api/data/v3/datasources/abc123/data?offset=0&limit=10",
+            None,
+        ),
+        row(
+            "Get Dataset Data (CSV)",
+            GetDataCsv {
+                dataset_id: ds(),
+                window,
+            },
+            "GET",
+            "/api/data/v3/datasources/abc123/data?format=csv&offset=0&limit=10",
+            None,
+        ),
+        row(
+            "Delete Partition Tag",
+            DeletePartitionTag {
+                dataset_id: ds(),
+                partition_id: "partition456".into(),
+            },
+            "DELETE",
+            "/api/query/v1/datasources/abc123/partition/partition456",
+            None,
+        ),
+        row(
+            "Delete Data Version",
+            DeletePartitionData {
+                dataset_id: ds(),
+                partition_id: "partition456".into(),
+            },
+            "DELETE",
+            "/api/query/v1/datasources/abc123/tag/partition456/data",
+            None,
+        ),
+        // Beyond the seed: what real clients send.
+        row(
+            "Partitioned commit",
+            CommitUpload {
+                dataset_id: ds(),
+                upload_id: "10".into(),
+                request: CommitRequest::partition(UploadAction::Append, "2024-01"),
+            },
+            "PUT",
+            "/api/data/v3/datasources/abc123/uploads/10/commit",
+            Some(
+                json!({"action": "APPEND", "index": true, "dataTag": "2024-01", "appendId": "latest"}),
+            ),
+        ),
+        row(
+            "Partition list (real)",
+            ListPartitionsPage {
+                dataset_id: ds(),
+                limit: 100,
+                offset: 200,
+            },
+            "POST",
+            "/api/query/v1/datasources/abc123/partition/list",
+            Some(
+                json!({"paginationFields": [{"fieldName": "datecompleted", "sortOrder": "DESC", "filterValues": {"MIN": null, "MAX": null}}], "limit": 100, "offset": 200}),
+            ),
+        ),
+        row(
+            "Index start",
+            StartIndex {
+                dataset_id: ds(),
+                request: IndexRequest::default(),
+            },
+            "POST",
+            "/api/data/v3/datasources/abc123/indexes",
+            Some(json!({"dataIds": []})),
+        ),
+        row(
+            "Index status",
+            IndexStatus {
+                dataset_id: ds(),
+                index_id: "77".into(),
+            },
+            "GET",
+            "/api/data/v3/datasources/abc123/indexes/77/statuses",
+            None,
+        ),
+        row(
+            "Latest schema (v2)",
+            GetLatestSchema { dataset_id: ds() },
+            "GET",
+            "/api/data/v2/datasources/abc123/schemas/latest",
+            None,
+        ),
+        row(
+            "Indexed schema",
+            GetIndexedSchema {
+                dataset_id: ds(),
+                include_hidden: false,
+            },
+            "GET",
+            "/api/query/v1/datasources/abc123/schema/indexed?includeHidden=false",
+            None,
+        ),
+        row(
+            "CSV export (v2)",
+            ExportCsv {
+                dataset_id: ds(),
+                include_header: true,
+            },
+            "GET",
+            "/api/data/v2/datasources/abc123/dataversions/latest?includeHeader=true",
+            None,
+        ),
+        row(
+            "Stream search",
+            SearchStreams { dataset_id: ds() },
+            "GET",
+            "/api/data/v1/streams/search?q=dataSource.id%3Aabc123",
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn every_endpoint_builds_the_exact_request() {
+    let rows = rows();
+    assert_eq!(
+        rows.len(),
+        33,
+        "25 seed sections (the two partition lists are one) + 8 real endpoints"
+    );
+    for r in rows {
+        let p = &r.prepared;
+        assert_eq!(p.label.method.as_str(), r.method, "{}", r.name);
+        assert_eq!(p.uri, format!("{A}{}", r.uri), "{}", r.name);
+        assert_eq!(
+            p.label.path,
+            r.uri.split('?').next().unwrap(),
+            "{}: the label carries no query",
+            r.name
+        );
+        let h = &p.headers;
+        assert_eq!(h["x-domo-developer-token"], TOKEN, "{}", r.name);
+        assert!(h["x-domo-developer-token"].is_sensitive(), "{}", r.name);
+        assert_eq!(h["accept"], r.accept, "{}", r.name);
+        assert_eq!(
+            h.get("content-type").map(|v| v.to_str().unwrap()),
+            r.content_type,
+            "{}",
+            r.name
+        );
+        match &r.body {
+            None => assert!(p.body.is_empty(), "{}: unexpected body", r.name),
+            Some(expected) => {
+                let sent: Value = serde_json::from_slice(&p.body).unwrap();
+                assert_eq!(&sent, expected, "{}", r.name);
+            }
+        }
+        let non_idempotent = [
+            "Append Row to Dataset",
+            "Stream - Create",
+            "Execute Dataset Stream",
+            "Upload CSV - Get Upload ID",
+            "Index start",
+        ];
+        assert_eq!(
+            r.idempotent,
+            !non_idempotent.contains(&r.name),
+            "{}",
+            r.name
+        );
+        // The http::Request a transport sends carries the same.
+        let req = p.to_http();
+        assert_eq!(req.uri().to_string(), p.uri);
+        assert_eq!(req.body(), &p.body);
+    }
+}
+
+#[test]
+fn upload_part_is_csv_without_json() {
+    let part = UploadPart {
+        dataset_id: ds(),
+        upload_id: "10".into(),
+        part: 3,
+        csv: Bytes::from_static(b"1,a\n"),
+        gzip: false,
+    };
+    let p = config().prepare(&part).unwrap();
+    assert_eq!(p.label.method, "PUT");
+    assert_eq!(
+        p.uri,
+        format!("{A}/api/data/v3/datasources/abc123/uploads/10/parts/3")
+    );
+    assert_eq!(p.headers["content-type"], "text/csv");
+    assert!(p.headers.get("content-encoding").is_none());
+    assert_eq!(&p.body[..], b"1,a\n");
+    assert!(part.idempotent());
+    let gz = UploadPart {
+        gzip: true,
+        ..part.clone()
+    };
+    assert_eq!(
+        config().prepare(&gz).unwrap().headers["content-encoding"],
+        "gzip"
+    );
+    let zero = UploadPart { part: 0, ..part };
+    assert!(
+        config()
+            .prepare(&zero)
+            .unwrap_err()
+            .to_string()
+            .contains("start at 1")
+    );
+}
+
+#[test]
+fn csv_endpoints_ask_for_csv() {
+    let p = config()
+        .prepare(&ExportCsv {
+            dataset_id: ds(),
+            include_header: true,
+        })
+        .unwrap();
+    assert_eq!(p.headers["accept"], "text/csv");
+}
+
+#[test]
+fn session_tokens_use_their_own_header() {
+    let c = Config::new(
+        BaseUrl::instance("acme").unwrap(),
+        Credentials::session_token("sess"),
+    );
+    let p = c.prepare(&GetSchema { dataset_id: ds() }).unwrap();
+    assert_eq!(p.headers["x-domo-authentication"], "sess");
+    assert!(p.headers.get("x-domo-developer-token").is_none());
+}
+
+#[test]
+fn hostile_ids_never_change_the_endpoint() {
+    for (id, path) in [
+        ("../x", "/api/data/v3/datasources/..%2Fx/permissions"),
+        ("a/b", "/api/data/v3/datasources/a%2Fb/permissions"),
+        ("%2e%2e", "/api/data/v3/datasources/%252e%252e/permissions"),
+        (
+            "ds?x=1#f",
+            "/api/data/v3/datasources/ds%3Fx%3D1%23f/permissions",
+        ),
+        (
+            "数据",
+            "/api/data/v3/datasources/%E6%95%B0%E6%8D%AE/permissions",
+        ),
+    ] {
+        let p = config()
+            .prepare(&ListPermissions {
+                dataset_id: id.into(),
+            })
+            .unwrap();
+        assert_eq!(p.label.path, path);
+        assert!(p.to_http().uri().path().ends_with("/permissions"));
+    }
+    for bad in ["", "..", ".", "a\r\nb", &"x".repeat(600)] {
+        let e = config()
+            .prepare(&RevokeUser {
+                dataset_id: ds(),
+                user_id: bad.into(),
+            })
+            .unwrap_err();
+        assert_eq!(e.kind(), domo_core::ErrorKind::InvalidInput, "{bad:?}");
+        assert!(e.to_string().contains("user id"), "{e}");
+    }
+    let e = config()
+        .prepare(&SearchStreams {
+            dataset_id: "..".into(),
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("dataset id"));
+}
+
+fn ok(body: &str) -> http::Response<Bytes> {
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(Bytes::from(body.to_owned()))
+        .unwrap()
+}
+
+fn decode<E: Endpoint>(e: E, body: &str) -> E::Output {
+    let p = config().prepare(&e).unwrap();
+    e.handle(&p.label, ok(body))
+        .unwrap_or_else(|err| panic!("{}: {err}", p.label.path))
+}
+
+/// Each endpoint decodes the seed's documented response and the real one.
+#[test]
+fn seed_and_real_responses_decode_through_each_endpoint() {
+    let seed_empty = r#"{"HTTP/1.1": "200 OK", "body": {}}"#;
+    let p = decode(
+        ListPartitions { dataset_id: ds() },
+        r#"[{"partitionId":"p1","status":"active"},{"partitionId":"p2","status":"archived"}]"#,
+    );
+    assert_eq!(p.len(), 2);
+    let p = decode(
+        SearchPartitions {
+            dataset_id: ds(),
+            filter: json!({}),
+        },
+        r#"[{"partitionId":"p1","status":"active","rowCount":1000}]"#,
+    );
+    assert_eq!(p[0].row_count, Some(1000));
+    let d = decode(
+        GetDataset::new("abc123"),
+        r#"{"id":"abc123","name":"Sample DataSource","type":"exampleType","status":"active","details":{"rows":1000,"columns":10}}"#,
+    );
+    assert_eq!(d.row_count(), Some(1000));
+    let q = decode(
+        ExecuteQuery {
+            dataset_id: ds(),
+            sql: "SELECT 1".into(),
+        },
+        r#"[{"column1":"value1","column2":"value2"}]"#,
+    );
+    assert_eq!(q.columns, ["column1", "column2"]);
+    let q = decode(
+        ExecuteQuery {
+            dataset_id: ds(),
+            sql: "SELECT 1".into(),
+        },
+        r#"{"datasource":"abc123","columns":["n"],"metadata":[{"type":"LONG"}],"rows":[[1]],"numRows":1,"numColumns":1,"fromcache":false}"#,
+    );
+    assert_eq!(q.rows[0][0], 1);
+    let perms = decode(
+        ListPermissions { dataset_id: ds() },
+        r#"{"list":[{"id":"user1","type":"USER","accessLevel":"READ"}]}"#,
+    );
+    assert_eq!(perms.list.len(), 1);
+    decode(
+        RevokeUser {
+            dataset_id: ds(),
+            user_id: "u".into(),
+        },
+        seed_empty,
+    );
+    decode(
+        RevokeUser {
+            dataset_id: ds(),
+            user_id: "u".into(),
+        },
+        "",
+    );
+    let s = decode(
+        CreateStream {
+            request: stream_body(),
+        },
+        r#"{"id":"streamId","status":"created"}"#,
+    );
+    assert_eq!(s.status.as_deref(), Some("created"));
+    let s = decode(
+        GetStream {
+            stream_id: "stream123".into(),
+        },
+        r#"{"id":"stream123","name":"Sample Stream","status":"active"}"#,
+    );
+    assert_eq!(s.name.as_deref(), Some("Sample Stream"));
+    decode(
+        UpdateStream {
+            stream_id: "stream123".into(),
+            request: stream_body(),
+        },
+        r#"{"id":"stream123","status":"updated"}"#,
+    );
+    let h = decode(
+        StreamHistory {
+            stream_id: "s".into(),
+        },
+        r#"[{"executionId":"exec123","status":"completed","duration":120}]"#,
+    );
+    assert_eq!(h[0].current_state.as_deref(), Some("completed"));
+    let x = decode(
+        RunStream {
+            stream_id: "s".into(),
+            request: RunStreamRequest::default(),
+        },
+        r#"{"executionId":"exec123","status":"started"}"#,
+    );
+    assert_eq!(x.current_state.as_deref(), Some("started"));
+    let u = decode(
+        StartUpload {
+            dataset_id: ds(),
+            request: UploadStartRequest::default(),
+        },
+        r#"{"dataSourceId":"abc123","uploadId":"upload123","requestedAsOf":1654557838137}"#,
+    );
+    assert_eq!(u.upload_id.to_string(), "upload123");
+    let c = decode(
+        CommitUpload {
+            dataset_id: ds(),
+            upload_id: "1".into(),
+            request: CommitRequest::new(UploadAction::Replace),
+        },
+        seed_empty,
+    );
+    assert_eq!(c.row_count, None);
+    decode(
+        CommitUpload {
+            dataset_id: ds(),
+            upload_id: "1".into(),
+            request: CommitRequest::new(UploadAction::Replace),
+        },
+        "",
+    );
+    let v = decode(
+        ListDataVersions { dataset_id: ds() },
+        r#"[{"versionId":"v1","createdAt":"2025-09-01T12:00:00Z","status":"active"}]"#,
+    );
+    assert_eq!(v[0].status.as_deref(), Some("active"));
+    let sc = decode(
+        GetSchema { dataset_id: ds() },
+        r#"{"columns":[{"name":"column1","type":"STRING","description":"Description of column1"}]}"#,
+    );
+    assert_eq!(sc.columns[0].name, "column1");
+    let dp = decode(
+        GetData {
+            dataset_id: ds(),
+            window: DataWindow::default(),
+        },
+        r#"{"rows":[["value1"]],"columns":["column1"]}"#,
+    );
+    assert_eq!(dp.rows.len(), 1);
+    let csv = decode(
+        GetDataCsv {
+            dataset_id: ds(),
+            window: DataWindow::default(),
+        },
+        "column1,column2\nvalue1,value2\n",
+    );
+    assert_eq!(&csv[..], b"column1,column2\nvalue1,value2\n");
+    let job = decode(
+        IndexStatus {
+            dataset_id: ds(),
+            index_id: "1".into(),
+        },
+        r#"{"indexId":1,"status":"SUCCESS"}"#,
+    );
+    assert!(job.is_done());
+    let st = decode(
+        SearchStreams { dataset_id: ds() },
+        r#"[{"id":42,"dataSource":{"id":"abc123"}}]"#,
+    );
+    assert_eq!(st[0].dataset_id(), Some("abc123"));
+}
+
+#[test]
+fn errors_name_the_request_and_never_the_token() {
+    let e = GetSchema { dataset_id: ds() };
+    let p = config().prepare(&e).unwrap();
+    let resp = http::Response::builder()
+        .status(401)
+        .body(Bytes::from_static(br#"{"message":"bad token"}"#))
+        .unwrap();
+    let err = e.handle(&p.label, resp).unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(
+        text.contains("GET /api/data/v3/datasources/abc123/schema"),
+        "{text}"
+    );
+    assert!(!text.contains(TOKEN), "{text}");
+    assert!(
+        !format!("{p:?}").contains(TOKEN),
+        "the prepared request's Debug hides the token"
+    );
+    assert!(!format!("{:?}", config()).contains(TOKEN));
+}
