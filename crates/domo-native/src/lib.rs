@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+
+mod api;
+mod builder;
+mod transport;
+mod upload;
+
+pub use builder::ClientBuilder;
+pub use domo_core::{Error, ErrorKind, RetryPolicy};
+pub use domo_model as model;
+pub use domo_model::uploads::UploadAction;
+pub use upload::UploadOptions;
+
+use std::sync::Arc;
+
+/// A client for one Domo instance. Cheap to clone: clones share the
+/// connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<transport::Transport>,
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
