@@ -39,7 +39,11 @@ pub struct Dataset {
     pub last_updated: Option<i64>,
     /// Real servers send the tag list as a JSON *string* holding an array
     /// (`"[\"a\",\"b\"]"`); a plain array decodes too. Encoded in the string form.
-    #[serde(default, with = "tags_as_json_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "tags_as_json_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<serde_json::Value>,
@@ -136,7 +140,10 @@ mod tests {
                 "tags":"[\"a\",\"b\"]","streamId":42,"owner":{"id":7,"name":"Ann","type":"USER"},"cryptoKeyId":"x"}"#,
         )
         .unwrap();
-        assert_eq!(real.tags.as_deref(), Some(&["a".to_owned(), "b".to_owned()][..]));
+        assert_eq!(
+            real.tags.as_deref(),
+            Some(&["a".to_owned(), "b".to_owned()][..])
+        );
         assert_eq!(real.stream_id, Some(Id::Num(42)));
         assert_eq!(real.extra["cryptoKeyId"], "x");
         // Re-encoding keeps the string form and the unknown field.

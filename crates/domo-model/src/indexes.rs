@@ -25,14 +25,20 @@ impl IndexJob {
     /// Whether the status says the index is built.
     pub fn is_done(&self) -> bool {
         matches!(
-            self.status.as_deref().map(str::to_ascii_uppercase).as_deref(),
+            self.status
+                .as_deref()
+                .map(str::to_ascii_uppercase)
+                .as_deref(),
             Some("SUCCESS" | "COMPLETE" | "COMPLETED" | "DONE")
         )
     }
 
     pub fn is_failed(&self) -> bool {
         matches!(
-            self.status.as_deref().map(str::to_ascii_uppercase).as_deref(),
+            self.status
+                .as_deref()
+                .map(str::to_ascii_uppercase)
+                .as_deref(),
             Some("FAILED" | "ERROR")
         )
     }

@@ -109,7 +109,10 @@ fn from_objects(items: Vec<Value>) -> Result<QueryResult, String> {
     let mut rows = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let Value::Object(obj) = item else {
-            return Err(format!("[{i}]: expected a row object, found {}", kind_of(&item)));
+            return Err(format!(
+                "[{i}]: expected a row object, found {}",
+                kind_of(&item)
+            ));
         };
         if i == 0 {
             columns = obj.keys().cloned().collect();
@@ -164,9 +167,10 @@ mod tests {
 
     #[test]
     fn seed_list_of_objects_decodes() {
-        let r: QueryResult =
-            serde_json::from_str(r#"[{"column1":"value1","column2":"value2"},{"column2":"b","column1":"a"}]"#)
-                .unwrap();
+        let r: QueryResult = serde_json::from_str(
+            r#"[{"column1":"value1","column2":"value2"},{"column2":"b","column1":"a"}]"#,
+        )
+        .unwrap();
         assert_eq!(r.columns, ["column1", "column2"]);
         assert_eq!(r.rows[1], [Value::from("a"), Value::from("b")]);
         assert_eq!(r.num_rows, 2);
@@ -174,9 +178,13 @@ mod tests {
 
     #[test]
     fn wrong_shapes_say_what_was_expected() {
-        let e = serde_json::from_str::<QueryResult>("[1]").unwrap_err().to_string();
+        let e = serde_json::from_str::<QueryResult>("[1]")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("expected a row object"), "{e}");
-        let e = serde_json::from_str::<QueryResult>("\"x\"").unwrap_err().to_string();
+        let e = serde_json::from_str::<QueryResult>("\"x\"")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("envelope"), "{e}");
     }
 }

@@ -67,21 +67,25 @@ impl Client {
         let upload_id = session.upload_id.to_string();
         let total = plan.len();
 
-        stream::iter(plan.iter().map(|part| {
-            let endpoint = UploadPart {
+        // Owned endpoints (not closures over borrowed plan entries) keep the
+        // future `Send`, so callers can spawn an upload.
+        let parts: Vec<UploadPart> = plan
+            .into_iter()
+            .map(|part| UploadPart {
                 dataset_id: dataset_id.to_owned(),
                 upload_id: upload_id.clone(),
                 part: part.number,
-                csv: csv.slice(part.range.clone()),
+                csv: csv.slice(part.range),
                 gzip: false,
-            };
-            async move {
-                self.inner
-                    .call(&endpoint)
-                    .await
-                    .map_err(|e| e.context(format!("upload part {} of {total} failed; nothing was committed", endpoint.part)))
-            }
-        }))
+            })
+            .collect();
+        let transport = &self.inner;
+        stream::iter(parts)
+            .map(|endpoint| async move {
+                transport.call(&endpoint).await.map_err(|e| {
+                    e.context(format!("upload part {} of {total} failed; nothing was committed", endpoint.part))
+                })
+            })
         .buffer_unordered(options.concurrency)
         .try_collect::<Vec<()>>()
         .await?;

@@ -1,0 +1,484 @@
+//! `POST /api/query/v1/execute/{id}`: SQL over one dataset, called `table`.
+//!
+//! Confinement: the query runs against a temporary view named `table` that
+//! exposes only the dataset's own columns, under an SQLite authorizer that
+//! allows nothing but SELECT, reads of that one dataset, ordinary functions
+//! and recursive CTEs. ATTACH, PRAGMA, writes, schema tables and other
+//! datasets' tables are refused while the statement is prepared, before
+//! anything runs. A progress handler ends runaway queries.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, ErrorCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::csvio::{self, ColumnType};
+use crate::db::{Dataset, Need, PARTITION_COLUMN, open_dataset, quote_ident, row_table};
+use crate::error::ApiError;
+use crate::state::{ApiPath, AppState, Caller, JsonBody};
+
+/// Most rows one query may return; callers page with LIMIT/OFFSET.
+pub const MAX_RESULT_ROWS: usize = 1_000_000;
+/// The name the dataset has inside the SQL.
+const VIEW: &str = "table";
+
+/// Functions that reach outside the query's data.
+const DENIED_FUNCTIONS: [&str; 3] = ["load_extension", "fts3_tokenizer", "sqlite_dbpage"];
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SqlBody {
+    sql: String,
+}
+
+/// Rewrites bare `table` tokens (outside literals, quoted identifiers and
+/// comments) to `"table"`, since `table` is an SQLite keyword, and refuses
+/// more than one statement.
+pub(crate) fn rewrite(sql: &str) -> Result<String, ApiError> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut i = 0;
+    let mut ended = false; // a `;` has been seen
+    let multiple = || {
+        ApiError::bad_request(
+            "refused: only a single SELECT statement is allowed (found a second statement after `;`)",
+        )
+    };
+    let copy_until = |out: &mut String, i: &mut usize, close: char, doubled: bool| {
+        out.push(chars[*i]);
+        *i += 1;
+        while *i < chars.len() {
+            let c = chars[*i];
+            out.push(c);
+            *i += 1;
+            if c == close {
+                if doubled && chars.get(*i) == Some(&close) {
+                    out.push(close);
+                    *i += 1;
+                } else {
+                    return;
+                }
+            }
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '-' && chars.get(i + 1) == Some(&'-') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(chars[i]);
+                i += 1;
+            }
+            continue;
+        }
+        if c == '/' && chars.get(i + 1) == Some(&'*') {
+            out.push_str("/*");
+            i += 2;
+            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                out.push(chars[i]);
+                i += 1;
+            }
+            if i < chars.len() {
+                out.push_str("*/");
+                i += 2;
+            }
+            continue;
+        }
+        if c == ';' {
+            ended = true;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if ended {
+            return Err(multiple());
+        }
+        match c {
+            '\'' => copy_until(&mut out, &mut i, '\'', true),
+            '"' => copy_until(&mut out, &mut i, '"', true),
+            '`' => copy_until(&mut out, &mut i, '`', true),
+            '[' => copy_until(&mut out, &mut i, ']', false),
+            c if c.is_alphabetic() || c == '_' || c.is_ascii_digit() => {
+                let start = i;
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                if word.eq_ignore_ascii_case(VIEW) && !c.is_ascii_digit() {
+                    out.push_str(&quote_ident(VIEW));
+                } else {
+                    out.push_str(&word);
+                }
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Creates the temporary `table` view; DECIMAL (stored as exact text) is
+/// cast to NUMERIC so comparisons and aggregates treat it as a number.
+fn create_view(conn: &Connection, ds: &Dataset) -> Result<(), ApiError> {
+    let cols: Vec<String> = ds
+        .columns
+        .iter()
+        .map(|c| {
+            let q = quote_ident(&c.name);
+            if c.ty == ColumnType::Decimal {
+                format!("CAST({q} AS NUMERIC) AS {q}")
+            } else {
+                q
+            }
+        })
+        .collect();
+    let select = if cols.is_empty() {
+        "NULL AS \"_\"".to_owned()
+    } else {
+        cols.join(", ")
+    };
+    conn.execute_batch(&format!(
+        "DROP VIEW IF EXISTS temp.{v}; CREATE TEMP VIEW {v} AS SELECT {select} FROM main.{t};",
+        v = quote_ident(VIEW),
+        t = quote_ident(&row_table(ds.pk)),
+    ))?;
+    Ok(())
+}
+
+fn drop_view(conn: &Connection) {
+    // Best effort: a leftover view is replaced by the next query anyway.
+    let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.{}", quote_ident(VIEW)));
+}
+
+/// Whether a name read by a query is something stored in the database
+/// (metadata, another dataset's rows, SQLite's schema or pragma tables)
+/// rather than a CTE or subquery of the query. Decided by name rather than
+/// by listing the schema, so a dataset created while the query is being
+/// prepared is covered too.
+fn is_stored_table(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if crate::db::METADATA_TABLES.contains(&lower.as_str())
+        || lower.starts_with("sqlite_")
+        || lower.starts_with("pragma_")
+    {
+        return true;
+    }
+    lower
+        .strip_prefix("ds_")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Refuses statements that are not queries up front, with a message naming what it
+/// got; the authorizer is what actually enforces read-only access.
+fn require_query(sql: &str) -> Result<(), ApiError> {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r
+                .split_once('\n')
+                .map_or("", |(_, after)| after)
+                .trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r
+                .split_once("*/")
+                .map_or("", |(_, after)| after)
+                .trim_start();
+        } else if let Some(r) = rest.strip_prefix('(') {
+            rest = r.trim_start();
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let upper = word.to_ascii_uppercase();
+    // Anything else (a typo included) goes on to SQLite, whose syntax
+    // error is the more useful message.
+    const STATEMENTS: [&str; 18] = [
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "REPLACE",
+        "UPSERT",
+        "CREATE",
+        "DROP",
+        "ALTER",
+        "ATTACH",
+        "DETACH",
+        "PRAGMA",
+        "BEGIN",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "VACUUM",
+    ];
+    if STATEMENTS.contains(&upper.as_str()) || upper == "REINDEX" || upper == "ANALYZE" {
+        return Err(ApiError::bad_request(format!(
+            "refused: only a read-only SELECT is allowed, not {upper}"
+        )));
+    }
+    Ok(())
+}
+
+/// Decides each action SQLite asks about while preparing the query, and
+/// remembers why it refused one so the 400 can say so.
+fn authorizer(
+    own_table: String,
+    refused: Arc<Mutex<Option<String>>>,
+) -> impl FnMut(AuthContext<'_>) -> Authorization + Send + 'static {
+    move |ctx: AuthContext<'_>| {
+        let reason = match ctx.action {
+            AuthAction::Select | AuthAction::Recursive => return Authorization::Allow,
+            AuthAction::Read {
+                table_name,
+                column_name,
+            } => {
+                let own = table_name == VIEW || table_name.eq_ignore_ascii_case(&own_table);
+                if own && column_name != PARTITION_COLUMN {
+                    return Authorization::Allow;
+                }
+                if own {
+                    format!("reading the internal column `{column_name}` is not allowed")
+                } else if !is_stored_table(table_name) {
+                    // CTEs and subqueries are the query's own data.
+                    return Authorization::Allow;
+                } else {
+                    format!(
+                        "reading `{table_name}` is not allowed: a query may only read this dataset, named `table`"
+                    )
+                }
+            }
+            AuthAction::Function { function_name } => {
+                if !DENIED_FUNCTIONS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(function_name))
+                {
+                    return Authorization::Allow;
+                }
+                format!("the function {function_name}() is not allowed")
+            }
+            AuthAction::Pragma { pragma_name, .. } => {
+                format!("PRAGMA {pragma_name} is not allowed")
+            }
+            AuthAction::Attach { .. } => "ATTACH is not allowed".to_owned(),
+            AuthAction::Detach { .. } => "DETACH is not allowed".to_owned(),
+            AuthAction::Insert { table_name } => {
+                format!("INSERT into `{table_name}` is not allowed: queries are read-only")
+            }
+            AuthAction::Update { table_name, .. } => {
+                format!("UPDATE of `{table_name}` is not allowed: queries are read-only")
+            }
+            AuthAction::Delete { table_name } => {
+                format!("DELETE from `{table_name}` is not allowed: queries are read-only")
+            }
+            AuthAction::Transaction { .. } => "transaction control is not allowed".to_owned(),
+            other => format!("{other:?} is not allowed: only a single read-only SELECT may run"),
+        };
+        if let Ok(mut slot) = refused.lock() {
+            slot.get_or_insert(reason);
+        }
+        Authorization::Deny
+    }
+}
+
+fn decl_to_type(decl: Option<&str>) -> Option<ColumnType> {
+    decl.and_then(ColumnType::from_sql_decl)
+}
+
+fn value_type(v: ValueRef<'_>) -> Option<ColumnType> {
+    match v {
+        ValueRef::Integer(_) => Some(ColumnType::Long),
+        ValueRef::Real(_) => Some(ColumnType::Double),
+        ValueRef::Text(_) | ValueRef::Blob(_) => Some(ColumnType::String),
+        ValueRef::Null => None,
+    }
+}
+
+fn run_query(
+    conn: &Connection,
+    ds: &Dataset,
+    sql: &str,
+    refused: &Arc<Mutex<Option<String>>>,
+) -> Result<Value, ApiError> {
+    let sql_error = |e: rusqlite::Error| -> ApiError {
+        if let Ok(Some(reason)) = refused.lock().map(|r| r.clone()) {
+            return ApiError::bad_request(format!("refused: {reason}"));
+        }
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::OperationInterrupted => {
+                ApiError::bad_request("the query ran past the time limit and was stopped")
+            }
+            rusqlite::Error::MultipleStatement => {
+                ApiError::bad_request("refused: only a single SELECT statement is allowed")
+            }
+            rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("cannot modify") => {
+                ApiError::bad_request(format!("refused: queries are read-only ({msg})"))
+            }
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => {
+                ApiError::bad_request(format!("SQL error: {msg}"))
+            }
+            other => ApiError::bad_request(format!("SQL error: {other}")),
+        }
+    };
+    let mut stmt = conn.prepare(sql).map_err(sql_error)?;
+    if !stmt.readonly() {
+        return Err(ApiError::bad_request(
+            "refused: only a read-only SELECT is allowed",
+        ));
+    }
+    if stmt.parameter_count() > 0 {
+        return Err(ApiError::bad_request(
+            "the SQL has parameter placeholders (?, :name), which cannot be bound here",
+        ));
+    }
+    let columns: Vec<(String, Option<ColumnType>)> = stmt
+        .columns()
+        .iter()
+        .map(|c| {
+            let declared = decl_to_type(c.decl_type()).or_else(|| {
+                // A DECIMAL column reaches the query through a CAST in the
+                // view, which hides its declared type; recognise it by name.
+                ds.columns
+                    .iter()
+                    .find(|d| d.name == c.name() && d.ty == ColumnType::Decimal)
+                    .map(|d| d.ty)
+            });
+            (c.name().to_owned(), declared)
+        })
+        .collect();
+    let mut inferred: Vec<Option<ColumnType>> = vec![None; columns.len()];
+    let mut out = Vec::new();
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    while let Some(row) = rows.next().map_err(sql_error)? {
+        if out.len() >= MAX_RESULT_ROWS {
+            return Err(ApiError::bad_request(format!(
+                "the result has more than {MAX_RESULT_ROWS} rows; page through it with LIMIT and OFFSET"
+            )));
+        }
+        let mut vals = Vec::with_capacity(columns.len());
+        for (i, (_, declared)) in columns.iter().enumerate() {
+            let v = row.get_ref(i).map_err(sql_error)?;
+            if inferred[i].is_none() {
+                inferred[i] = value_type(v);
+            }
+            vals.push(csvio::json_value(*declared, v));
+        }
+        out.push(Value::Array(vals));
+    }
+    let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+    let metadata: Vec<Value> = columns
+        .iter()
+        .zip(&inferred)
+        .map(|((_, declared), inferred)| {
+            let ty = declared.or(*inferred).unwrap_or(ColumnType::String);
+            json!({
+                "type": ty.as_str(),
+                "dataSourceId": ds.id,
+                "maxLength": -1,
+                "minLength": -1,
+                "periodIndex": 0,
+                "aggregated": false,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "datasource": ds.id,
+        "columns": names,
+        "metadata": metadata,
+        "numRows": out.len(),
+        "numColumns": names.len(),
+        "rows": out,
+        "fromcache": false,
+    }))
+}
+
+pub(crate) fn execute_blocking(
+    conn: &Connection,
+    ds: &Dataset,
+    sql: &str,
+    timeout: Duration,
+) -> Result<Value, ApiError> {
+    let sql = rewrite(sql)?;
+    if sql.trim().trim_end_matches(';').trim().is_empty() {
+        return Err(ApiError::bad_request("sql is empty"));
+    }
+    require_query(&sql)?;
+    create_view(conn, ds)?;
+    let refused = Arc::new(Mutex::new(None));
+    conn.authorizer(Some(authorizer(row_table(ds.pk), Arc::clone(&refused))));
+    let deadline = Instant::now() + timeout;
+    conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
+    let result = run_query(conn, ds, &sql, &refused);
+    conn.progress_handler(0, None::<fn() -> bool>);
+    conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+    drop_view(conn);
+    result
+}
+
+pub(crate) async fn execute(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(body): JsonBody<SqlBody>,
+) -> Result<Json<Value>, ApiError> {
+    let timeout = state.query_timeout;
+    let value = state
+        .db
+        .read(move |conn| {
+            let ds = open_dataset(conn, &id, user, Need::Read)?;
+            execute_blocking(conn, &ds, &body.sql, timeout)
+        })
+        .await?;
+    Ok(Json(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_only_bare_table_tokens() {
+        assert_eq!(
+            rewrite("SELECT * FROM table").unwrap(),
+            "SELECT * FROM \"table\""
+        );
+        assert_eq!(
+            rewrite("select 'table', \"table\", mytable, table_x, t.table FROM Table -- table\n")
+                .unwrap(),
+            "select 'table', \"table\", mytable, table_x, t.\"table\" FROM \"table\" -- table\n"
+        );
+        assert_eq!(
+            rewrite("SELECT 'it''s table' FROM table;").unwrap(),
+            "SELECT 'it''s table' FROM \"table\";"
+        );
+        assert_eq!(
+            rewrite("SELECT 1 /* table */ ; -- done").unwrap(),
+            "SELECT 1 /* table */ ; -- done"
+        );
+    }
+
+    #[test]
+    fn refuses_a_second_statement() {
+        let e = rewrite("SELECT 1; SELECT 2").unwrap_err();
+        assert!(e.message.contains("single SELECT"), "{}", e.message);
+        let e = rewrite("SELECT 1; DROP TABLE x").unwrap_err();
+        assert!(e.message.contains("single SELECT"), "{}", e.message);
+    }
+}

@@ -1,0 +1,111 @@
+//! The command line: `EmulatorArgs` can be flattened into another clap
+//! command (the `domo emulator` subcommand reuses it), and `run` serves
+//! until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::faults::FaultSpec;
+use crate::server::{DEFAULT_MAX_BODY_BYTES, EmulatorConfig, start};
+
+/// Options of the emulator.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
+    pub addr: SocketAddr,
+
+    /// Accept TOKEN for user USER_ID (repeatable). Without any, `dev-token`
+    /// is accepted for user 1. User 1 is always an administrator.
+    #[arg(long = "token", value_name = "TOKEN=USER_ID", value_parser = parse_token)]
+    pub tokens: Vec<(String, i64)>,
+
+    /// Keep all state in SQLite files in DIR, restored on restart (default: in memory).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Create the "Demo Sales" dataset (id 00000000-0000-4000-8000-000000000001) if missing.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Inject faults into /api/* requests, e.g. `429=0.1,503=0.05,reset=0.02,latency=20ms`
+    /// (also `retry-after=SECONDS`).
+    #[arg(long, value_name = "SPEC", value_parser = parse_faults)]
+    pub faults: Option<FaultSpec>,
+
+    /// Seed of the fault generator; the same seed repeats the same faults.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fault_seed: u64,
+
+    /// Largest accepted request body in bytes (default 512 MiB = 536870912);
+    /// larger bodies get 413. Also bounds a gzip part once decompressed.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+}
+
+fn parse_token(s: &str) -> Result<(String, i64), String> {
+    let (token, user) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("`{s}`: expected TOKEN=USER_ID"))?;
+    if token.is_empty() {
+        return Err(format!("`{s}`: the token is empty"));
+    }
+    let user: i64 = user
+        .parse()
+        .ok()
+        .filter(|u| *u > 0)
+        .ok_or_else(|| format!("`{s}`: USER_ID must be a positive integer"))?;
+    Ok((token.to_owned(), user))
+}
+
+fn parse_faults(s: &str) -> Result<FaultSpec, String> {
+    s.parse()
+}
+
+impl From<EmulatorArgs> for EmulatorConfig {
+    fn from(a: EmulatorArgs) -> Self {
+        EmulatorConfig {
+            addr: a.addr,
+            tokens: a.tokens,
+            data_dir: a.data_dir,
+            demo: a.demo,
+            faults: a.faults.unwrap_or_default(),
+            fault_seed: a.fault_seed,
+            max_body_bytes: a.max_body_bytes,
+            ..EmulatorConfig::default()
+        }
+    }
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Starts the emulator, prints `listening on http://HOST:PORT` (and
+/// `demo dataset <ID>` with `--demo`) on stdout, and serves until Ctrl-C
+/// or SIGTERM.
+pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
+    let emulator = start(args.into()).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {}", emulator.url());
+        if let Some(id) = emulator.demo_dataset_id() {
+            let _ = writeln!(out, "demo dataset {id}");
+        }
+        let _ = out.flush();
+    }
+    emulator.shutdown_on(stop_signal()).await
+}

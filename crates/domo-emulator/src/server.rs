@@ -1,0 +1,361 @@
+//! The router, CORS, and starting/stopping the server in-process.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+
+use crate::api::{datasets, partitions, permissions, query, streams, uploads};
+use crate::db::Db;
+use crate::error::{ApiError, Error};
+use crate::faults::{FaultSpec, Faults};
+use crate::state::{AppState, Inner};
+
+/// The fixed id of the `--demo` dataset.
+pub const DEMO_DATASET_ID: &str = "00000000-0000-4000-8000-000000000001";
+/// Default `--max-body-bytes`: 512 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 512 * 1024 * 1024;
+/// Default time limit of one SQL query.
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The token accepted when none is configured, for user 1.
+pub const DEFAULT_TOKEN: &str = "dev-token";
+
+/// How to run an emulator. Fields are public; `Default` gives an in-memory
+/// server on 127.0.0.1:8787 with token `dev-token` for user 1.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// `(token, user id)` pairs. Empty means `dev-token` for user 1.
+    /// User 1 is always an administrator.
+    pub tokens: Vec<(String, i64)>,
+    /// Keep all state in SQLite files in this directory (restored on
+    /// restart); `None` keeps it in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Create the demo dataset (`DEMO_DATASET_ID`) if it does not exist.
+    pub demo: bool,
+    /// Faults injected into `/api/*` requests.
+    pub faults: FaultSpec,
+    /// Seed of the fault PRNG: the same seed gives the same fault sequence.
+    pub fault_seed: u64,
+    /// Largest accepted request body (also the largest decompressed part).
+    pub max_body_bytes: usize,
+    /// Time limit of one SQL query.
+    pub query_timeout: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            tokens: Vec::new(),
+            data_dir: None,
+            demo: false,
+            faults: FaultSpec::default(),
+            fault_seed: 0,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// A config listening on 127.0.0.1 with a free port, as tests want.
+    pub fn ephemeral() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a token for a user.
+    pub fn with_token(mut self, token: impl Into<String>, user_id: i64) -> Self {
+        self.tokens.push((token.into(), user_id));
+        self
+    }
+}
+
+/// A running emulator. Dropping it stops the server (without waiting).
+#[derive(Debug)]
+pub struct RunningEmulator {
+    url: String,
+    addr: SocketAddr,
+    demo_dataset_id: Option<String>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningEmulator {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The demo dataset's id when started with `demo`.
+    pub fn demo_dataset_id(&self) -> Option<&str> {
+        self.demo_dataset_id.as_deref()
+    }
+
+    /// Stops accepting connections and waits (up to 10 s) for in-flight
+    /// requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully. Returns
+    /// early with the error if the server fails first.
+    pub async fn shutdown_on(mut self, signal: impl Future<Output = ()>) -> Result<(), Error> {
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        tokio::select! {
+            ended = &mut task => {
+                return match ended {
+                    Ok(r) => r.map_err(Error::Serve),
+                    Err(e) => Err(Error::Serve(std::io::Error::other(e.to_string()))),
+                };
+            }
+            () = signal => {}
+        }
+        self.task = Some(task);
+        self.shutdown().await;
+        Ok(())
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+const ALLOW_HEADERS: &str = "content-type, content-encoding, accept, x-domo-developer-token, x-domo-authentication, x-domo-ryuu-session, x-domo-ryuu-token";
+
+/// Any origin may call: answer preflights, and label every response.
+async fn cors(req: Request, next: Next) -> Response {
+    let mut resp = if req.method() == Method::OPTIONS {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(ALLOW_HEADERS),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+        r
+    } else {
+        next.run(req).await
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after, content-type"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    resp
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::not_found(format!("no endpoint {} {}", req.method(), req.uri().path()))
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+}
+
+pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
+    const DS3: &str = "/api/data/v3/datasources/{id}";
+    const Q1: &str = "/api/query/v1/datasources/{id}";
+    let p = |base: &str, rest: &str| format!("{base}{rest}");
+    Router::new()
+        .route("/api/data/v1/streams", post(streams::create))
+        .route("/api/data/v1/streams/search", get(streams::search))
+        .route(
+            "/api/data/v1/streams/{sid}",
+            get(streams::get).put(streams::update),
+        )
+        .route("/api/data/v1/streams/{sid}/executions", post(streams::run))
+        .route(
+            "/api/data/v1/streams/{sid}/history/aggregate",
+            get(streams::history),
+        )
+        .route(DS3, get(datasets::get))
+        .route(&p(DS3, "/schema"), get(datasets::schema))
+        .route(
+            "/api/data/v2/datasources/{id}/schemas/latest",
+            get(datasets::schema_latest),
+        )
+        .route(&p(Q1, "/schema/indexed"), get(datasets::schema_indexed))
+        .route(&p(DS3, "/data"), get(datasets::data))
+        .route(
+            "/api/data/v2/datasources/{id}/dataversions/latest",
+            get(datasets::export_latest),
+        )
+        .route(&p(DS3, "/dataversions/details"), get(datasets::versions))
+        .route(&p(DS3, "/uploads"), post(uploads::create))
+        .route(
+            &p(DS3, "/uploads/{upload}/parts/{part}"),
+            put(uploads::put_part),
+        )
+        .route(&p(DS3, "/uploads/{upload}/commit"), put(uploads::commit))
+        .route(&p(DS3, "/permissions"), get(permissions::list))
+        .route(&p(DS3, "/share"), post(permissions::share))
+        .route(
+            &p(DS3, "/permissions/USER/{user}"),
+            delete(permissions::revoke_user),
+        )
+        .route(&p(DS3, "/USERS/{user}"), delete(permissions::revoke_user))
+        .route(&p(DS3, "/users"), delete(permissions::remove_many))
+        .route(&p(DS3, "/indexes"), post(datasets::create_index))
+        .route(
+            &p(DS3, "/indexes/{index}/statuses"),
+            get(datasets::index_status),
+        )
+        .route(
+            "/api/data/ui/v3/datasources/{id}/tags",
+            post(datasets::set_tags),
+        )
+        .route(&p(Q1, "/partition"), get(partitions::list_get))
+        // `list` and `search` are also valid partition names, so DELETE on
+        // those paths still drops the partition of that name.
+        .route(
+            &p(Q1, "/partition/list"),
+            post(partitions::list_post).delete(partitions::delete_named_list),
+        )
+        .route(
+            &p(Q1, "/partition/search"),
+            post(partitions::search).delete(partitions::delete_named_search),
+        )
+        .route(
+            &p(Q1, "/partition/{pid}"),
+            delete(partitions::delete_partition),
+        )
+        .route(&p(Q1, "/tag/{pid}/data"), delete(partitions::delete_data))
+        .route("/api/query/v1/execute/{id}", post(query::execute))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            faults,
+            crate::faults::inject,
+        ))
+        .layer(middleware::from_fn(cors))
+}
+
+fn token_table(tokens: &[(String, i64)]) -> Result<HashMap<String, i64>, Error> {
+    if tokens.is_empty() {
+        return Ok(HashMap::from([(
+            DEFAULT_TOKEN.to_owned(),
+            crate::db::ADMIN_USER,
+        )]));
+    }
+    let mut map = HashMap::new();
+    for (token, user) in tokens {
+        if token.trim().is_empty() {
+            return Err(Error::Config("a token must not be empty".to_owned()));
+        }
+        if *user < 1 {
+            return Err(Error::Config(format!(
+                "user id {user} for a token must be a positive integer"
+            )));
+        }
+        if map
+            .insert(token.trim().to_owned(), *user)
+            .is_some_and(|u| u != *user)
+        {
+            return Err(Error::Config(format!(
+                "token {token} is given for two different users"
+            )));
+        }
+    }
+    Ok(map)
+}
+
+/// Binds `config.addr` and serves on the current tokio runtime.
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
+    let tokens = token_table(&config.tokens)?;
+    if config.max_body_bytes == 0 {
+        return Err(Error::Config(
+            "max_body_bytes must be at least 1".to_owned(),
+        ));
+    }
+    let data_dir = config.data_dir.clone();
+    let demo = config.demo;
+    let db = tokio::task::spawn_blocking(move || -> Result<Db, Error> {
+        let db = Db::open(data_dir.as_deref())?;
+        if demo {
+            crate::demo::ensure_demo(&db)
+                .map_err(|e| Error::Storage(format!("creating the demo dataset: {e}")))?;
+        }
+        Ok(db)
+    })
+    .await
+    .map_err(|e| Error::Storage(format!("opening storage failed: {e}")))??;
+    let state: AppState = Arc::new(Inner {
+        db: Arc::new(db),
+        tokens,
+        max_body_bytes: config.max_body_bytes,
+        query_timeout: config.query_timeout,
+    });
+    let faults = Arc::new(Faults::new(config.faults.clone(), config.fault_seed));
+    let app = router(state, faults);
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(Error::Bind)?;
+    let addr = listener.local_addr().map_err(Error::Bind)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        // Either an explicit shutdown or the handle being dropped.
+        let _ = stopped.await;
+    });
+    let task = tokio::spawn(async move { server.await });
+    Ok(RunningEmulator {
+        url: format!("http://{addr}"),
+        addr,
+        demo_dataset_id: demo.then(|| DEMO_DATASET_ID.to_owned()),
+        stop: Some(stop),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,197 @@
+//! Shared server state and the extractors every handler uses: the caller
+//! (from the token headers), bodies with the size limit, and path/query
+//! parameters whose rejections come out in the JSON error shape.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::db::Db;
+use crate::error::ApiError;
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub db: Arc<Db>,
+    pub tokens: HashMap<String, i64>,
+    pub max_body_bytes: usize,
+    pub query_timeout: Duration,
+}
+
+pub(crate) type AppState = Arc<Inner>;
+
+/// The authenticated user making the request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller(pub i64);
+
+/// Every header a Domo client may carry a token in; they share one table.
+const TOKEN_HEADERS: [&str; 4] = [
+    "x-domo-developer-token",
+    "x-domo-authentication",
+    "x-domo-ryuu-session",
+    "x-domo-ryuu-token",
+];
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut presented = false;
+        for name in TOKEN_HEADERS {
+            if let Some(v) = parts.headers.get(name) {
+                presented = true;
+                if let Some(user) = v.to_str().ok().and_then(|t| state.tokens.get(t.trim())) {
+                    return Ok(Caller(*user));
+                }
+            }
+        }
+        let message = if presented {
+            "the token is not valid"
+        } else {
+            "missing authentication: send X-DOMO-Developer-Token (or X-DOMO-Authentication)"
+        };
+        Err(ApiError::new(StatusCode::UNAUTHORIZED, message))
+    }
+}
+
+pub(crate) fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body exceeds the limit of {limit} bytes (--max-body-bytes)"),
+    )
+}
+
+/// Reads a body, refusing to hold more than `limit` bytes.
+pub(crate) async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    let mut stream = body.into_data_stream();
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// The raw request body, within `--max-body-bytes`.
+#[derive(Debug)]
+pub(crate) struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.max_body_bytes;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large(limit));
+        }
+        read_limited(req.into_body(), limit).await.map(RawBody)
+    }
+}
+
+/// Parses JSON, naming the path of the offending field on failure.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            ApiError::bad_request(format!("invalid JSON body: {inner}"))
+        } else {
+            ApiError::bad_request(format!("invalid JSON body at `{path}`: {inner}"))
+        }
+    })
+}
+
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A required JSON body.
+#[derive(Debug)]
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        if is_blank(&bytes) {
+            return Err(ApiError::bad_request("a JSON request body is required"));
+        }
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// A JSON body that may be absent (empty body or `null`).
+#[derive(Debug)]
+pub(crate) struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        if is_blank(&bytes) {
+            return Ok(OptionalJson(None));
+        }
+        parse_json::<Option<T>>(&bytes).map(OptionalJson)
+    }
+}
+
+/// Path parameters with JSON-shaped rejections.
+#[derive(Debug)]
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(t)| ApiPath(t))
+            .map_err(|e| ApiError::bad_request(format!("invalid path: {}", e.body_text())))
+    }
+}
+
+/// Query parameters with JSON-shaped rejections.
+#[derive(Debug)]
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(t)| ApiQuery(t))
+            .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
+    }
+}
+
+/// Integer ids arrive as path text; one that is not a number names nothing.
+pub(crate) fn parse_id(kind: &str, raw: &str) -> Result<i64, ApiError> {
+    raw.trim().parse::<i64>().map_err(|_| {
+        ApiError::not_found(format!(
+            "{kind} {raw} does not exist ({kind} ids are integers)"
+        ))
+    })
+}

@@ -1,0 +1,95 @@
+//! Shared set-up for the integration tests and the tour: an in-process
+//! emulator on 127.0.0.1 (free port) and clients for its users.
+
+use std::time::Duration;
+
+use domo_emulator::{EmulatorConfig, RunningEmulator};
+use domo_native::model::schema::{Column, ColumnType};
+use domo_native::{Client, RetryPolicy};
+
+/// Tokens of the users every test emulator knows. User 1 is the admin.
+pub const ADMIN: &str = "dev-token";
+pub const ALICE: &str = "alice-token"; // user 2
+pub const BOB: &str = "bob-token"; // user 3
+pub const CAROL: &str = "carol-token"; // user 4
+
+pub fn config() -> EmulatorConfig {
+    EmulatorConfig::ephemeral()
+        .with_token(ADMIN, 1)
+        .with_token(ALICE, 2)
+        .with_token(BOB, 3)
+        .with_token(CAROL, 4)
+}
+
+pub async fn emulator() -> RunningEmulator {
+    start(config()).await
+}
+
+pub async fn start(config: EmulatorConfig) -> RunningEmulator {
+    domo_emulator::start(config).await.expect("the emulator starts")
+}
+
+/// Retries quick enough for tests, patient enough for injected faults.
+pub fn test_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 12,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_secs(2),
+        budget: Duration::from_secs(120),
+    }
+}
+
+pub fn client(emulator: &RunningEmulator, token: &str) -> Client {
+    client_at(emulator.url(), token)
+}
+
+pub fn client_at(url: &str, token: &str) -> Client {
+    Client::builder()
+        .base_url(url)
+        .developer_token(token)
+        .retry_policy(test_retries())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client config is valid")
+}
+
+/// The columns of the datasets the tests create: one of each Domo type.
+pub fn all_types() -> Vec<Column> {
+    vec![
+        Column::new("id", ColumnType::Long),
+        Column::new("name", ColumnType::String),
+        Column::new("score", ColumnType::Double),
+        Column::new("price", ColumnType::Decimal),
+        Column::new("day", ColumnType::Date),
+        Column::new("at", ColumnType::DateTime),
+    ]
+}
+
+/// `n` rows of canonical CSV (no header) for [`all_types`], starting at id
+/// `from`. Names include commas, quotes and newlines to exercise quoting.
+pub fn rows(from: u64, n: u64) -> String {
+    let mut s = String::new();
+    for i in from..from + n {
+        let name = match i % 4 {
+            0 => format!("plain {i}"),
+            1 => format!("\"comma, {i}\""),
+            2 => format!("\"quote \"\"{i}\"\"\""),
+            _ => format!("\"line\nbreak {i}\""),
+        };
+        let score = if i % 10 == 7 { "\\N".to_owned() } else { format!("{}.5", i % 1000) };
+        s.push_str(&format!(
+            "{i},{name},{score},{}.25,2024-{:02}-{:02},2024-01-02T03:04:{:02}\n",
+            i * 3,
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 60
+        ));
+    }
+    s
+}
+
+/// Create a dataset with [`all_types`] columns and return its id.
+pub async fn new_dataset(client: &Client, name: &str) -> String {
+    let stream = client.create_dataset(name, "integration test", all_types()).await.expect("create dataset");
+    stream.dataset_id().expect("stream names its dataset").to_owned()
+}
