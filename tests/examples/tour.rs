@@ -13,18 +13,26 @@ const ROWS: u64 = 200_000;
 #[tokio::main]
 async fn main() -> Result<(), domo_native::Error> {
     let emulator = start(config()).await;
-    println!("Domo emulator listening on {} (in-process, in memory)\n", emulator.url());
+    println!(
+        "Domo emulator listening on {} (in-process, in memory)\n",
+        emulator.url()
+    );
     let domo = client(&emulator, ADMIN);
 
     println!("1. Create a dataset through an API-type stream");
-    let stream = domo.create_dataset("Tour: sales", "made by the tour", all_types()).await?;
+    let stream = domo
+        .create_dataset("Tour: sales", "made by the tour", all_types())
+        .await?;
     let id = stream.dataset_id().unwrap_or_default().to_owned();
     println!("   dataset {id} (stream {})\n", stream.id);
 
     println!("2. Upload {ROWS} rows of CSV in parts (cut on record boundaries, 4 in flight)");
     let csv = rows(0, ROWS);
     let started = Instant::now();
-    let options = UploadOptions { part_size: 4 * 1024 * 1024, ..UploadOptions::new(UploadAction::Replace) };
+    let options = UploadOptions {
+        part_size: 4 * 1024 * 1024,
+        ..UploadOptions::new(UploadAction::Replace)
+    };
     domo.upload_csv_with(&id, csv.clone(), &options).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
@@ -46,7 +54,12 @@ async fn main() -> Result<(), domo_native::Error> {
     println!("   {bytes} bytes, header included\n");
 
     println!("5. Share it with user 2 (CAN_SHARE) and list who has access");
-    domo.share(&id, vec![Permission::user(2u64, AccessLevel::CanShare)], false).await?;
+    domo.share(
+        &id,
+        vec![Permission::user(2u64, AccessLevel::CanShare)],
+        false,
+    )
+    .await?;
     for p in domo.permissions(&id).await?.list {
         println!("   {:?} {} {}", p.kind, p.id, p.access_level.as_str());
     }
@@ -73,10 +86,20 @@ fn print_table(columns: &[String], rows: &[Vec<serde_json::Value>]) {
         other => other.to_string(),
     };
     let widths: Vec<usize> = (0..columns.len())
-        .map(|i| rows.iter().map(|r| cell(&r[i]).len()).chain([columns[i].len()]).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| cell(&r[i]).len())
+                .chain([columns[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:>w$}"))
+            .collect();
         println!("   {}", padded.join("  "));
     };
     line(columns.to_vec());

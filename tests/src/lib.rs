@@ -26,7 +26,9 @@ pub async fn emulator() -> RunningEmulator {
 }
 
 pub async fn start(config: EmulatorConfig) -> RunningEmulator {
-    domo_emulator::start(config).await.expect("the emulator starts")
+    domo_emulator::start(config)
+        .await
+        .expect("the emulator starts")
 }
 
 /// Retries quick enough for tests, patient enough for injected faults.
@@ -76,7 +78,11 @@ pub fn rows(from: u64, n: u64) -> String {
             2 => format!("\"quote \"\"{i}\"\"\""),
             _ => format!("\"line\nbreak {i}\""),
         };
-        let score = if i % 10 == 7 { "\\N".to_owned() } else { format!("{}.5", i % 1000) };
+        let score = if i % 10 == 7 {
+            "\\N".to_owned()
+        } else {
+            format!("{}.5", i % 1000)
+        };
         s.push_str(&format!(
             "{i},{name},{score},{}.25,2024-{:02}-{:02},2024-01-02T03:04:{:02}\n",
             i * 3,
@@ -90,6 +96,12 @@ pub fn rows(from: u64, n: u64) -> String {
 
 /// Create a dataset with [`all_types`] columns and return its id.
 pub async fn new_dataset(client: &Client, name: &str) -> String {
-    let stream = client.create_dataset(name, "integration test", all_types()).await.expect("create dataset");
-    stream.dataset_id().expect("stream names its dataset").to_owned()
+    let stream = client
+        .create_dataset(name, "integration test", all_types())
+        .await
+        .expect("create dataset");
+    stream
+        .dataset_id()
+        .expect("stream names its dataset")
+        .to_owned()
 }

@@ -17,10 +17,16 @@ async fn every_method_round_trips_against_the_emulator() {
     let c = client(&emu, ADMIN);
 
     // Create through a stream, then read it back every way.
-    let stream = c.create_dataset("Contract", "round trip", all_types()).await.unwrap();
+    let stream = c
+        .create_dataset("Contract", "round trip", all_types())
+        .await
+        .unwrap();
     let id = stream.dataset_id().unwrap().to_owned();
     let sid = stream.id.to_string();
-    assert_eq!(c.stream(&sid).await.unwrap().dataset_id(), Some(id.as_str()));
+    assert_eq!(
+        c.stream(&sid).await.unwrap().dataset_id(),
+        Some(id.as_str())
+    );
     let found = c.search_streams(&id).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, stream.id);
@@ -32,7 +38,9 @@ async fn every_method_round_trips_against_the_emulator() {
     let meta = c.metadata(&id, &["core", "permission"]).await.unwrap();
     assert_eq!(meta.id, id);
 
-    let names = |cols: &[domo_native::model::schema::Column]| cols.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let names = |cols: &[domo_native::model::schema::Column]| {
+        cols.iter().map(|c| c.name.clone()).collect::<Vec<_>>()
+    };
     let expected = ["id", "name", "score", "price", "day", "at"];
     assert_eq!(names(&c.schema(&id).await.unwrap().columns), expected);
     let latest = c.latest_schema(&id).await.unwrap();
@@ -44,21 +52,45 @@ async fn every_method_round_trips_against_the_emulator() {
 
     // Upload in several parts, then every read path returns what went in.
     let csv = rows(0, 250);
-    let opts = UploadOptions { part_size: 2_000, concurrency: 3, ..UploadOptions::new(UploadAction::Replace) };
+    let opts = UploadOptions {
+        part_size: 2_000,
+        concurrency: 3,
+        ..UploadOptions::new(UploadAction::Replace)
+    };
     c.upload_csv_with(&id, csv.clone(), &opts).await.unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(250));
 
     let export = c.export_csv(&id, true).await.unwrap();
-    assert_eq!(String::from_utf8(export.to_vec()).unwrap(), format!("{HEADER}{csv}"), "export is byte for byte");
+    assert_eq!(
+        String::from_utf8(export.to_vec()).unwrap(),
+        format!("{HEADER}{csv}"),
+        "export is byte for byte"
+    );
     let export = c.export_csv(&id, false).await.unwrap();
     assert_eq!(String::from_utf8(export.to_vec()).unwrap(), csv);
     let mut streamed = Vec::new();
     c.export_csv_to(&id, true, &mut streamed).await.unwrap();
-    assert_eq!(String::from_utf8(streamed).unwrap(), format!("{HEADER}{csv}"));
+    assert_eq!(
+        String::from_utf8(streamed).unwrap(),
+        format!("{HEADER}{csv}")
+    );
     let data_csv = c.data_csv(&id, DataWindow::default()).await.unwrap();
-    assert_eq!(String::from_utf8(data_csv.to_vec()).unwrap(), format!("{HEADER}{csv}"));
+    assert_eq!(
+        String::from_utf8(data_csv.to_vec()).unwrap(),
+        format!("{HEADER}{csv}")
+    );
 
-    let page = c.data(&id, DataWindow { offset: Some(10), limit: Some(5), filter: None }).await.unwrap();
+    let page = c
+        .data(
+            &id,
+            DataWindow {
+                offset: Some(10),
+                limit: Some(5),
+                filter: None,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page.columns, expected);
     assert_eq!(page.rows.len(), 5);
     assert_eq!(page.rows[0][0], 10);
@@ -67,11 +99,27 @@ async fn every_method_round_trips_against_the_emulator() {
     assert_eq!(page.rows[2][1], "plain 12");
     assert_eq!(page.rows[3][1], "comma, 13");
     assert_eq!(page.rows[0][4], "2024-11-11");
-    let seventeen = c.data(&id, DataWindow { offset: Some(17), limit: Some(1), filter: None }).await.unwrap();
+    let seventeen = c
+        .data(
+            &id,
+            DataWindow {
+                offset: Some(17),
+                limit: Some(1),
+                filter: None,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(seventeen.rows[0][2], serde_json::Value::Null, "\\N is null");
 
     // SQL: filters, aggregates, GROUP BY, ORDER BY, LIMIT/OFFSET.
-    let q = c.query(&id, "SELECT COUNT(*) AS n, SUM(id) AS total FROM table WHERE id >= 100").await.unwrap();
+    let q = c
+        .query(
+            &id,
+            "SELECT COUNT(*) AS n, SUM(id) AS total FROM table WHERE id >= 100",
+        )
+        .await
+        .unwrap();
     assert_eq!(q.columns, ["n", "total"]);
     assert_eq!(q.rows[0][0], 150);
     assert_eq!(q.rows[0][1], (100..250).sum::<u64>());
@@ -79,8 +127,14 @@ async fn every_method_round_trips_against_the_emulator() {
         .query(&id, "SELECT id % 4 AS k, COUNT(*) AS n FROM table GROUP BY id % 4 ORDER BY k DESC LIMIT 2 OFFSET 1")
         .await
         .unwrap();
-    assert_eq!(q.rows, vec![vec![json!(2), json!(62)], vec![json!(1), json!(63)]]);
-    let q = c.query(&id, "SELECT name, score FROM table WHERE id = 3").await.unwrap();
+    assert_eq!(
+        q.rows,
+        vec![vec![json!(2), json!(62)], vec![json!(1), json!(63)]]
+    );
+    let q = c
+        .query(&id, "SELECT name, score FROM table WHERE id = 3")
+        .await
+        .unwrap();
     assert_eq!(q.rows[0][0], "line\nbreak 3");
     assert_eq!(q.rows[0][1], 3.5);
     assert_eq!(q.column_type(0), Some(&ColumnType::String));
@@ -88,11 +142,23 @@ async fn every_method_round_trips_against_the_emulator() {
     assert_eq!(q.num_rows, 1);
 
     // Append a row; tags; versions; indexes.
-    c.append_row(&id, "1000,appended,1.5,2.25,2024-05-06,2024-05-06T07:08:09", ',').await.unwrap();
+    c.append_row(
+        &id,
+        "1000,appended,1.5,2.25,2024-05-06,2024-05-06T07:08:09",
+        ',',
+    )
+    .await
+    .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(251));
-    c.set_tags(&id, vec!["finance".into(), "daily".into()]).await.unwrap();
+    c.set_tags(&id, vec!["finance".into(), "daily".into()])
+        .await
+        .unwrap();
     c.set_tags(&id, vec!["only".into()]).await.unwrap();
-    assert_eq!(c.dataset(&id).await.unwrap().tags, Some(vec!["only".to_owned()]), "tags replace");
+    assert_eq!(
+        c.dataset(&id).await.unwrap().tags,
+        Some(vec!["only".to_owned()]),
+        "tags replace"
+    );
     let versions = c.data_versions(&id).await.unwrap();
     assert!(!versions.is_empty());
     assert_eq!(versions[0].row_count, Some(250));
@@ -101,8 +167,10 @@ async fn every_method_round_trips_against_the_emulator() {
     assert!(c.index_status(&id, &index_id).await.unwrap().is_done());
 
     // Streams: update, run, history.
-    let mut update = StreamRequest::default();
-    update.update_method = Some("APPEND".into());
+    let update = StreamRequest {
+        update_method: Some("APPEND".into()),
+        ..StreamRequest::default()
+    };
     let updated = c.update_stream(&sid, update).await.unwrap();
     assert_eq!(updated.update_method.as_deref(), Some("APPEND"));
     let run = c.run_stream(&sid).await.unwrap();
@@ -112,20 +180,42 @@ async fn every_method_round_trips_against_the_emulator() {
     assert_eq!(history[0].execution_id, run.execution_id);
 
     // Permissions.
-    c.share(&id, vec![Permission::user(2u64, AccessLevel::CanShare), Permission::user(3u64, AccessLevel::CanEdit)], false)
-        .await
-        .unwrap();
+    c.share(
+        &id,
+        vec![
+            Permission::user(2u64, AccessLevel::CanShare),
+            Permission::user(3u64, AccessLevel::CanEdit),
+        ],
+        false,
+    )
+    .await
+    .unwrap();
     let perms = c.permissions(&id).await.unwrap();
-    let level = |user: &str| perms.list.iter().find(|p| p.id.to_string() == user).map(|p| p.access_level.clone());
+    let level = |user: &str| {
+        perms
+            .list
+            .iter()
+            .find(|p| p.id.to_string() == user)
+            .map(|p| p.access_level.clone())
+    };
     assert_eq!(level("1"), Some(AccessLevel::Owner));
     assert_eq!(level("2"), Some(AccessLevel::CanShare));
     assert_eq!(level("3"), Some(AccessLevel::CanEdit));
     c.revoke_user(&id, "2").await.unwrap();
-    c.share(&id, vec![Permission::user(2u64, AccessLevel::CanEdit), Permission::user(4u64, AccessLevel::CanEdit)], false)
+    c.share(
+        &id,
+        vec![
+            Permission::user(2u64, AccessLevel::CanEdit),
+            Permission::user(4u64, AccessLevel::CanEdit),
+        ],
+        false,
+    )
+    .await
+    .unwrap();
+    c.remove_user(&id, "3").await.unwrap();
+    c.remove_users(&id, vec![PrincipalRef::user("2"), PrincipalRef::user("4")])
         .await
         .unwrap();
-    c.remove_user(&id, "3").await.unwrap();
-    c.remove_users(&id, vec![PrincipalRef::user("2"), PrincipalRef::user("4")]).await.unwrap();
     let perms = c.permissions(&id).await.unwrap();
     assert_eq!(perms.list.len(), 1, "{perms:?}");
 
@@ -138,18 +228,30 @@ async fn append_and_replace_counts_and_versions() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Counts").await;
 
-    c.upload_csv(&id, rows(0, 10), UploadAction::Append).await.unwrap();
-    c.upload_csv(&id, rows(10, 15), UploadAction::Append).await.unwrap();
+    c.upload_csv(&id, rows(0, 10), UploadAction::Append)
+        .await
+        .unwrap();
+    c.upload_csv(&id, rows(10, 15), UploadAction::Append)
+        .await
+        .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(25));
-    c.upload_csv(&id, rows(100, 7), UploadAction::Replace).await.unwrap();
+    c.upload_csv(&id, rows(100, 7), UploadAction::Replace)
+        .await
+        .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(7));
-    let q = c.query(&id, "SELECT MIN(id), MAX(id) FROM table").await.unwrap();
+    let q = c
+        .query(&id, "SELECT MIN(id), MAX(id) FROM table")
+        .await
+        .unwrap();
     assert_eq!(q.rows[0], vec![json!(100), json!(106)]);
 
     let versions = c.data_versions(&id).await.unwrap();
     let counts: Vec<_> = versions.iter().map(|v| v.row_count).collect();
     assert_eq!(counts, [Some(10), Some(15), Some(7)]);
-    let ids: Vec<_> = versions.iter().map(|v| v.data_version_id.clone().unwrap()).collect();
+    let ids: Vec<_> = versions
+        .iter()
+        .map(|v| v.data_version_id.clone().unwrap())
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] != w[1]));
     emu.shutdown().await;
 }
@@ -159,7 +261,9 @@ async fn a_failed_commit_changes_nothing() {
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Atomic").await;
-    c.upload_csv(&id, rows(0, 20), UploadAction::Append).await.unwrap();
+    c.upload_csv(&id, rows(0, 20), UploadAction::Append)
+        .await
+        .unwrap();
     let before = c.export_csv(&id, true).await.unwrap();
     let versions_before = c.data_versions(&id).await.unwrap().len();
 
@@ -172,19 +276,33 @@ async fn a_failed_commit_changes_nothing() {
     c.upload_part(&id, &up, 1, good.into()).await.unwrap();
     c.upload_part(&id, &up, 2, bad.into()).await.unwrap();
     let e = c
-        .commit_upload(&id, &up, domo_native::model::uploads::CommitRequest::new(UploadAction::Replace))
+        .commit_upload(
+            &id,
+            &up,
+            domo_native::model::uploads::CommitRequest::new(UploadAction::Replace),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
     let msg = e.message().to_lowercase();
-    assert!(msg.contains("part 2") && msg.contains("row 4") && msg.contains("id"), "{e}");
+    assert!(
+        msg.contains("part 2") && msg.contains("row 4") && msg.contains("id"),
+        "{e}"
+    );
 
-    assert_eq!(c.export_csv(&id, true).await.unwrap(), before, "the dataset is exactly as it was");
+    assert_eq!(
+        c.export_csv(&id, true).await.unwrap(),
+        before,
+        "the dataset is exactly as it was"
+    );
     assert_eq!(c.data_versions(&id).await.unwrap().len(), versions_before);
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(20));
 
     // A wrong column count is refused the same way.
-    let e = c.upload_csv(&id, "1,2,3\n", UploadAction::Append).await.unwrap_err();
+    let e = c
+        .upload_csv(&id, "1,2,3\n", UploadAction::Append)
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(400));
     assert!(e.message().contains("part 1"), "{e}");
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(20));
@@ -192,7 +310,9 @@ async fn a_failed_commit_changes_nothing() {
     // Committing twice never applies twice.
     let session = c.start_upload(&id, Default::default()).await.unwrap();
     let up = session.upload_id.to_string();
-    c.upload_part(&id, &up, 1, rows(50, 2).into()).await.unwrap();
+    c.upload_part(&id, &up, 1, rows(50, 2).into())
+        .await
+        .unwrap();
     let commit = domo_native::model::uploads::CommitRequest::new(UploadAction::Append);
     c.commit_upload(&id, &up, commit.clone()).await.unwrap();
     let e = c.commit_upload(&id, &up, commit).await.unwrap_err();
@@ -209,7 +329,10 @@ async fn permissions_are_enforced_per_access_level() {
     let bob = client(&emu, BOB); // will be CAN_EDIT
     let carol = client(&emu, CAROL); // no access
     let id = new_dataset(&admin, "Guarded").await;
-    admin.upload_csv(&id, rows(0, 3), UploadAction::Append).await.unwrap();
+    admin
+        .upload_csv(&id, rows(0, 3), UploadAction::Append)
+        .await
+        .unwrap();
 
     // No access: 403 on every endpoint of the dataset.
     for e in [
@@ -219,43 +342,89 @@ async fn permissions_are_enforced_per_access_level() {
         carol.export_csv(&id, true).await.err(),
         carol.permissions(&id).await.err(),
         carol.data_versions(&id).await.err(),
-        carol.upload_csv(&id, rows(9, 1), UploadAction::Append).await.err(),
+        carol
+            .upload_csv(&id, rows(9, 1), UploadAction::Append)
+            .await
+            .err(),
         carol.set_tags(&id, vec!["x".into()]).await.err(),
     ] {
         let e = e.expect("refused");
         assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
     }
 
-    admin.share(&id, vec![Permission::user(2u64, AccessLevel::CanShare), Permission::user(3u64, AccessLevel::CanEdit)], false)
+    admin
+        .share(
+            &id,
+            vec![
+                Permission::user(2u64, AccessLevel::CanShare),
+                Permission::user(3u64, AccessLevel::CanEdit),
+            ],
+            false,
+        )
         .await
         .unwrap();
     // CAN_SHARE reads and shares, but does not edit.
-    alice.query(&id, "SELECT COUNT(*) FROM table").await.unwrap();
-    assert_eq!(alice.upload_csv(&id, rows(9, 1), UploadAction::Append).await.unwrap_err().kind(), ErrorKind::Forbidden);
-    alice.share(&id, vec![Permission::user(4u64, AccessLevel::CanShare)], false).await.unwrap();
+    alice
+        .query(&id, "SELECT COUNT(*) FROM table")
+        .await
+        .unwrap();
+    assert_eq!(
+        alice
+            .upload_csv(&id, rows(9, 1), UploadAction::Append)
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Forbidden
+    );
+    alice
+        .share(
+            &id,
+            vec![Permission::user(4u64, AccessLevel::CanShare)],
+            false,
+        )
+        .await
+        .unwrap();
     carol.dataset(&id).await.unwrap();
     // CAN_EDIT edits, but does not share.
-    bob.upload_csv(&id, rows(10, 2), UploadAction::Append).await.unwrap();
+    bob.upload_csv(&id, rows(10, 2), UploadAction::Append)
+        .await
+        .unwrap();
     bob.set_tags(&id, vec!["edited".into()]).await.unwrap();
     assert_eq!(
-        bob.share(&id, vec![Permission::user(5u64, AccessLevel::CanEdit)], false).await.unwrap_err().kind(),
+        bob.share(
+            &id,
+            vec![Permission::user(5u64, AccessLevel::CanEdit)],
+            false
+        )
+        .await
+        .unwrap_err()
+        .kind(),
         ErrorKind::Forbidden
     );
     assert_eq!(admin.dataset(&id).await.unwrap().row_count(), Some(5));
 
     // Revocation takes effect on the next request.
     admin.revoke_user(&id, "4").await.unwrap();
-    assert_eq!(carol.dataset(&id).await.unwrap_err().kind(), ErrorKind::Forbidden);
+    assert_eq!(
+        carol.dataset(&id).await.unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
 
     // Unknown or missing token: 401.
     let stranger = client(&emu, "no-such-token");
-    assert_eq!(stranger.dataset(&id).await.unwrap_err().kind(), ErrorKind::Unauthorized);
+    assert_eq!(
+        stranger.dataset(&id).await.unwrap_err().kind(),
+        ErrorKind::Unauthorized
+    );
     let anonymous = domo_native::Client::builder()
         .base_url(emu.url())
         .credentials(domo_core::Credentials::None)
         .build()
         .unwrap();
-    assert_eq!(anonymous.dataset(&id).await.unwrap_err().kind(), ErrorKind::Unauthorized);
+    assert_eq!(
+        anonymous.dataset(&id).await.unwrap_err().kind(),
+        ErrorKind::Unauthorized
+    );
     emu.shutdown().await;
 }
 
@@ -265,25 +434,40 @@ async fn partitions_from_data_tags() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Partitioned").await;
     for (tag, from, n) in [("2024-01", 0, 4), ("2024-02", 10, 6), ("2024-01", 20, 2)] {
-        let opts = UploadOptions { partition: Some(tag.into()), ..UploadOptions::new(UploadAction::Append) };
+        let opts = UploadOptions {
+            partition: Some(tag.into()),
+            ..UploadOptions::new(UploadAction::Append)
+        };
         c.upload_csv_with(&id, rows(from, n), &opts).await.unwrap();
     }
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(12));
     let all = c.all_partitions(&id).await.unwrap();
     assert_eq!(all.len(), 2);
-    let jan = all.iter().find(|p| p.partition_id.to_string() == "2024-01").unwrap();
+    let jan = all
+        .iter()
+        .find(|p| p.partition_id.to_string() == "2024-01")
+        .unwrap();
     assert_eq!(jan.row_count, Some(6));
     assert_eq!(c.partitions(&id).await.unwrap().len(), 2);
     assert_eq!(c.partitions_page(&id, 1, 1).await.unwrap().len(), 1);
     assert!(c.partitions_page(&id, 10, 2).await.unwrap().is_empty());
-    let found = c.search_partitions(&id, json!({"partitionId": "2024-02"})).await.unwrap();
+    let found = c
+        .search_partitions(&id, json!({"partitionId": "2024-02"}))
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
 
     c.delete_partition(&id, "2024-01").await.unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(6));
     let left = c.all_partitions(&id).await.unwrap();
     assert_eq!(left.len(), 1);
-    assert_eq!(c.delete_partition_tag(&id, "2024-01").await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        c.delete_partition_tag(&id, "2024-01")
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
     emu.shutdown().await;
 }
 
@@ -293,7 +477,9 @@ async fn sql_is_confined_to_its_dataset() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Confined").await;
     let other = new_dataset(&c, "Other").await;
-    c.upload_csv(&other, rows(0, 3), UploadAction::Append).await.unwrap();
+    c.upload_csv(&other, rows(0, 3), UploadAction::Append)
+        .await
+        .unwrap();
     for sql in [
         "SELECT * FROM sqlite_master".to_owned(),
         "SELECT name FROM sqlite_schema".to_owned(),
@@ -325,7 +511,9 @@ async fn restart_with_data_dir_keeps_committed_data() {
     let emu = start(cfg.clone()).await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Durable").await;
-    c.upload_csv(&id, rows(0, 40), UploadAction::Append).await.unwrap();
+    c.upload_csv(&id, rows(0, 40), UploadAction::Append)
+        .await
+        .unwrap();
     c.set_tags(&id, vec!["kept".into()]).await.unwrap();
     let before = c.export_csv(&id, true).await.unwrap();
     emu.shutdown().await;

@@ -24,13 +24,31 @@ async fn uploads_and_queries_complete_under_injected_faults() {
     cfg.fault_seed = 7;
     let stormy = start(cfg).await;
     let c = client(&stormy, ADMIN);
-    let opts = UploadOptions { part_size: 8_000, concurrency: 4, ..UploadOptions::new(UploadAction::Replace) };
+    let opts = UploadOptions {
+        part_size: 8_000,
+        concurrency: 4,
+        ..UploadOptions::new(UploadAction::Replace)
+    };
     c.upload_csv_with(&id, rows(0, 2_000), &opts).await.unwrap();
-    let opts = UploadOptions { action: UploadAction::Append, ..opts };
-    c.upload_csv_with(&id, rows(2_000, 500), &opts).await.unwrap();
+    let opts = UploadOptions {
+        action: UploadAction::Append,
+        ..opts
+    };
+    c.upload_csv_with(&id, rows(2_000, 500), &opts)
+        .await
+        .unwrap();
 
-    let q = c.query(&id, "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM table").await.unwrap();
-    assert_eq!(q.rows[0][0], 2_500, "exact row count: nothing lost, nothing doubled");
+    let q = c
+        .query(
+            &id,
+            "SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM table",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        q.rows[0][0], 2_500,
+        "exact row count: nothing lost, nothing doubled"
+    );
     assert_eq!(q.rows[0][1], 2_500);
     assert_eq!(q.rows[0][2], (0..2_500u64).sum::<u64>());
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(2_500));
@@ -41,7 +59,11 @@ async fn uploads_and_queries_complete_under_injected_faults() {
 }
 
 fn temp_dir(what: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("domo-{what}-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir = std::env::temp_dir().join(format!(
+        "domo-{what}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -64,8 +86,14 @@ impl Process {
             .spawn()
             .expect("spawn the emulator");
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let url = first.trim().strip_prefix("listening on ").expect("first line names the URL").to_owned();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("first line names the URL")
+            .to_owned();
         Process { child, url }
     }
 }
@@ -83,7 +111,9 @@ async fn a_kill_during_commits_leaves_each_commit_all_or_nothing() {
     let proc = Process::spawn(&dir);
     let c = client_at(&proc.url, ADMIN);
     let id = new_dataset(&c, "Crashy").await;
-    c.upload_csv(&id, rows(0, 1_000), UploadAction::Append).await.unwrap();
+    c.upload_csv(&id, rows(0, 1_000), UploadAction::Append)
+        .await
+        .unwrap();
     drop(proc);
 
     const BATCH: u64 = 5_000;
@@ -93,7 +123,11 @@ async fn a_kill_during_commits_leaves_each_commit_all_or_nothing() {
         let c = client_at(&proc.url, ADMIN);
         let from = 10_000 * (round as u64 + 1);
         let csv = rows(from, BATCH);
-        let opts = UploadOptions { part_size: 64 * 1024, concurrency: 2, ..UploadOptions::new(UploadAction::Append) };
+        let opts = UploadOptions {
+            part_size: 64 * 1024,
+            concurrency: 2,
+            ..UploadOptions::new(UploadAction::Append)
+        };
         let target = id.clone();
         let upload = tokio::spawn(async move { c.upload_csv_with(&target, csv, &opts).await });
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
@@ -112,7 +146,10 @@ async fn a_kill_during_commits_leaves_each_commit_all_or_nothing() {
         assert_eq!(q.rows[0][0], rows_now, "metadata and rows agree");
         let versions = c.data_versions(&id).await.unwrap();
         let versioned: u64 = versions.iter().filter_map(|v| v.row_count).sum();
-        assert_eq!(versioned, rows_now, "a version exists exactly for each applied commit");
+        assert_eq!(
+            versioned, rows_now,
+            "a version exists exactly for each applied commit"
+        );
         committed = rows_now;
         drop(proc);
     }
