@@ -14,7 +14,9 @@ fn main() -> ExitCode {
         Some("help") | None => {
             println!("usage: cargo xtask <ci|demo>");
             println!("  ci    format check, clippy -D warnings, layering check, all tests");
-            println!("  demo  create, upload, query, export and share a dataset on the embedded emulator");
+            println!(
+                "  demo  create, upload, query, export and share a dataset on the embedded emulator"
+            );
             Ok(())
         }
         Some(other) => Err(format!("unknown task {other:?}; try `cargo xtask help`")),
@@ -34,7 +36,9 @@ fn cargo() -> Command {
 
 fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
     eprintln!("\n==> {what}");
-    let status = cmd.status().map_err(|e| format!("{what}: cannot start: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -44,13 +48,27 @@ fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
 
 fn ci() -> Result<(), String> {
     ensure_components()?;
-    run("cargo fmt --check", cargo().args(["fmt", "--all", "--check"]))?;
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
     run(
         "cargo clippy",
-        cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     layering()?;
-    run("cargo test", cargo().args(["test", "--workspace", "--locked"]))?;
+    run(
+        "cargo test",
+        cargo().args(["test", "--workspace", "--locked"]),
+    )?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }
@@ -76,11 +94,23 @@ fn ensure_components() -> Result<(), String> {
 fn layering() -> Result<(), String> {
     eprintln!("\n==> layering: domo-core has no I/O dependencies");
     let out = cargo()
-        .args(["tree", "-p", "domo-core", "-e", "normal", "--prefix", "none", "--locked"])
+        .args([
+            "tree",
+            "-p",
+            "domo-core",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--locked",
+        ])
         .output()
         .map_err(|e| format!("cargo tree: {e}"))?;
     if !out.status.success() {
-        return Err(format!("cargo tree failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let tree = String::from_utf8_lossy(&out.stdout);
     let banned = ["tokio ", "reqwest ", "hyper ", "wasm-bindgen ", "gloo-net "];
@@ -99,7 +129,16 @@ fn demo(extra: &[String]) -> Result<(), String> {
     run(
         "the tour on the embedded emulator",
         cargo()
-            .args(["run", "--quiet", "--release", "-p", "domo-integration-tests", "--example", "tour", "--"])
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "domo-integration-tests",
+                "--example",
+                "tour",
+                "--",
+            ])
             .args(extra),
     )
 }

@@ -11,7 +11,9 @@ use domo_core::partitions::{
 use domo_core::permissions::{ListPermissions, RemoveUser, RemoveUsers, RevokeUser, Share};
 use domo_core::query::ExecuteQuery;
 use domo_core::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
-use domo_core::streams::{CreateStream, GetStream, RunStream, SearchStreams, StreamHistory, UpdateStream};
+use domo_core::streams::{
+    CreateStream, GetStream, RunStream, SearchStreams, StreamHistory, UpdateStream,
+};
 use domo_core::tags::SetTags;
 use domo_core::uploads::{AppendRow, CommitUpload, StartUpload, UploadPart};
 use domo_core::versions::ListDataVersions;
@@ -23,7 +25,9 @@ use domo_model::permissions::{Permission, PermissionList, PrincipalRef, ShareReq
 use domo_model::query::QueryResult;
 use domo_model::schema::{Column, IndexedSchema, LatestSchema, Schema};
 use domo_model::streams::{Execution, RunStreamRequest, Stream, StreamRequest};
-use domo_model::uploads::{AppendRowRequest, CommitRequest, CommitResult, UploadSession, UploadStartRequest};
+use domo_model::uploads::{
+    AppendRowRequest, CommitRequest, CommitResult, UploadSession, UploadStartRequest,
+};
 use domo_model::versions::DataVersion;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -41,7 +45,11 @@ impl Client {
     }
 
     /// The same, asking for specific parts (`requestedParts=core,permission`).
-    pub async fn metadata(&self, dataset_id: &str, requested_parts: &[&str]) -> Result<Dataset, Error> {
+    pub async fn metadata(
+        &self,
+        dataset_id: &str,
+        requested_parts: &[&str],
+    ) -> Result<Dataset, Error> {
         let e = GetDataset {
             requested_parts: requested_parts.iter().map(|s| s.to_string()).collect(),
             ..GetDataset::new(dataset_id)
@@ -57,26 +65,47 @@ impl Client {
     /// Create a dataset the way real clients do: an API-type stream whose
     /// data source is the new dataset. Returns the stream; its
     /// [`Stream::dataset_id`] is the dataset.
-    pub async fn create_dataset(&self, name: &str, description: &str, columns: Vec<Column>) -> Result<Stream, Error> {
-        self.create_stream(StreamRequest::api_dataset(name, description, columns)).await
+    pub async fn create_dataset(
+        &self,
+        name: &str,
+        description: &str,
+        columns: Vec<Column>,
+    ) -> Result<Stream, Error> {
+        self.create_stream(StreamRequest::api_dataset(name, description, columns))
+            .await
     }
 
     // ---- schema ---------------------------------------------------------
 
     /// `GET .../{id}/schema` (the documented path).
     pub async fn schema(&self, dataset_id: &str) -> Result<Schema, Error> {
-        self.inner.call(&GetSchema { dataset_id: dataset_id.into() }).await
+        self.inner
+            .call(&GetSchema {
+                dataset_id: dataset_id.into(),
+            })
+            .await
     }
 
     /// `GET /api/data/v2/datasources/{id}/schemas/latest`.
     pub async fn latest_schema(&self, dataset_id: &str) -> Result<LatestSchema, Error> {
-        self.inner.call(&GetLatestSchema { dataset_id: dataset_id.into() }).await
+        self.inner
+            .call(&GetLatestSchema {
+                dataset_id: dataset_id.into(),
+            })
+            .await
     }
 
     /// `GET /api/query/v1/datasources/{id}/schema/indexed`.
-    pub async fn indexed_schema(&self, dataset_id: &str, include_hidden: bool) -> Result<IndexedSchema, Error> {
+    pub async fn indexed_schema(
+        &self,
+        dataset_id: &str,
+        include_hidden: bool,
+    ) -> Result<IndexedSchema, Error> {
         self.inner
-            .call(&GetIndexedSchema { dataset_id: dataset_id.into(), include_hidden })
+            .call(&GetIndexedSchema {
+                dataset_id: dataset_id.into(),
+                include_hidden,
+            })
             .await
     }
 
@@ -84,18 +113,33 @@ impl Client {
 
     /// One page of rows as JSON (`offset`, `limit`, `filter`).
     pub async fn data(&self, dataset_id: &str, window: DataWindow) -> Result<DataPage, Error> {
-        self.inner.call(&GetData { dataset_id: dataset_id.into(), window }).await
+        self.inner
+            .call(&GetData {
+                dataset_id: dataset_id.into(),
+                window,
+            })
+            .await
     }
 
     /// Rows as CSV with a header row (`.../data?format=csv`), in memory.
     pub async fn data_csv(&self, dataset_id: &str, window: DataWindow) -> Result<Bytes, Error> {
-        self.inner.call(&GetDataCsv { dataset_id: dataset_id.into(), window }).await
+        self.inner
+            .call(&GetDataCsv {
+                dataset_id: dataset_id.into(),
+                window,
+            })
+            .await
     }
 
     /// The whole dataset as CSV (`\N` for nulls) through the v2 export, in
     /// memory. For large datasets use [`Client::export_csv_to`].
     pub async fn export_csv(&self, dataset_id: &str, include_header: bool) -> Result<Bytes, Error> {
-        self.inner.call(&ExportCsv { dataset_id: dataset_id.into(), include_header }).await
+        self.inner
+            .call(&ExportCsv {
+                dataset_id: dataset_id.into(),
+                include_header,
+            })
+            .await
     }
 
     /// The whole dataset as CSV, streamed into `out` chunk by chunk: memory
@@ -106,26 +150,36 @@ impl Client {
         include_header: bool,
         out: &mut W,
     ) -> Result<u64, Error> {
-        let e = ExportCsv { dataset_id: dataset_id.into(), include_header };
+        let e = ExportCsv {
+            dataset_id: dataset_id.into(),
+            include_header,
+        };
         let label = self.inner.config.prepare(&e)?.label;
         let mut response = self.inner.open_stream(&e).await?;
         let mut written = 0u64;
         let broken = |what: String| {
-            domo_core::Error::new(domo_core::ErrorKind::Transport, what).with_request(&label.method, &label.path)
+            domo_core::Error::new(domo_core::ErrorKind::Transport, what)
+                .with_request(&label.method, &label.path)
         };
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|err| broken(format!("the download broke off after {written} bytes: {err}")))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|err| {
+            broken(format!(
+                "the download broke off after {written} bytes: {err}"
+            ))
+        })? {
             out.write_all(&chunk).await.map_err(|err| {
-                domo_core::Error::new(domo_core::ErrorKind::Io, format!("cannot write the export: {err}"))
+                domo_core::Error::new(
+                    domo_core::ErrorKind::Io,
+                    format!("cannot write the export: {err}"),
+                )
             })?;
             written += chunk.len() as u64;
         }
-        out.flush()
-            .await
-            .map_err(|err| domo_core::Error::new(domo_core::ErrorKind::Io, format!("cannot write the export: {err}")))?;
+        out.flush().await.map_err(|err| {
+            domo_core::Error::new(
+                domo_core::ErrorKind::Io,
+                format!("cannot write the export: {err}"),
+            )
+        })?;
         Ok(written)
     }
 
@@ -134,61 +188,111 @@ impl Client {
     /// Run SQL against one dataset, named `table` in the SQL.
     pub async fn query(&self, dataset_id: &str, sql: &str) -> Result<QueryResult, Error> {
         self.inner
-            .call(&ExecuteQuery { dataset_id: dataset_id.into(), sql: sql.into() })
+            .call(&ExecuteQuery {
+                dataset_id: dataset_id.into(),
+                sql: sql.into(),
+            })
             .await
     }
 
     // ---- permissions ----------------------------------------------------
 
     pub async fn permissions(&self, dataset_id: &str) -> Result<PermissionList, Error> {
-        self.inner.call(&ListPermissions { dataset_id: dataset_id.into() }).await
+        self.inner
+            .call(&ListPermissions {
+                dataset_id: dataset_id.into(),
+            })
+            .await
     }
 
     /// Grant `permissions` (users or groups with an access level).
-    pub async fn share(&self, dataset_id: &str, permissions: Vec<Permission>, send_email: bool) -> Result<(), Error> {
-        let request = ShareRequest { permissions, send_email };
-        self.inner.call(&Share { dataset_id: dataset_id.into(), request }).await
+    pub async fn share(
+        &self,
+        dataset_id: &str,
+        permissions: Vec<Permission>,
+        send_email: bool,
+    ) -> Result<(), Error> {
+        let request = ShareRequest {
+            permissions,
+            send_email,
+        };
+        self.inner
+            .call(&Share {
+                dataset_id: dataset_id.into(),
+                request,
+            })
+            .await
     }
 
     /// `DELETE .../permissions/USER/{userId}`.
     pub async fn revoke_user(&self, dataset_id: &str, user_id: &str) -> Result<(), Error> {
         self.inner
-            .call(&RevokeUser { dataset_id: dataset_id.into(), user_id: user_id.into() })
+            .call(&RevokeUser {
+                dataset_id: dataset_id.into(),
+                user_id: user_id.into(),
+            })
             .await
     }
 
     /// `DELETE .../USERS/{userId}`.
     pub async fn remove_user(&self, dataset_id: &str, user_id: &str) -> Result<(), Error> {
         self.inner
-            .call(&RemoveUser { dataset_id: dataset_id.into(), user_id: user_id.into() })
+            .call(&RemoveUser {
+                dataset_id: dataset_id.into(),
+                user_id: user_id.into(),
+            })
             .await
     }
 
     /// `DELETE .../users` with the principals in the body.
-    pub async fn remove_users(&self, dataset_id: &str, users: Vec<PrincipalRef>) -> Result<(), Error> {
-        self.inner.call(&RemoveUsers { dataset_id: dataset_id.into(), users }).await
+    pub async fn remove_users(
+        &self,
+        dataset_id: &str,
+        users: Vec<PrincipalRef>,
+    ) -> Result<(), Error> {
+        self.inner
+            .call(&RemoveUsers {
+                dataset_id: dataset_id.into(),
+                users,
+            })
+            .await
     }
 
     // ---- tags, versions, indexes ---------------------------------------
 
     /// Replace the dataset's tags.
     pub async fn set_tags(&self, dataset_id: &str, tags: Vec<String>) -> Result<(), Error> {
-        self.inner.call(&SetTags { dataset_id: dataset_id.into(), tags }).await
+        self.inner
+            .call(&SetTags {
+                dataset_id: dataset_id.into(),
+                tags,
+            })
+            .await
     }
 
     pub async fn data_versions(&self, dataset_id: &str) -> Result<Vec<DataVersion>, Error> {
-        self.inner.call(&ListDataVersions { dataset_id: dataset_id.into() }).await
+        self.inner
+            .call(&ListDataVersions {
+                dataset_id: dataset_id.into(),
+            })
+            .await
     }
 
     pub async fn start_index(&self, dataset_id: &str) -> Result<IndexJob, Error> {
         self.inner
-            .call(&StartIndex { dataset_id: dataset_id.into(), request: IndexRequest::default() })
+            .call(&StartIndex {
+                dataset_id: dataset_id.into(),
+                request: IndexRequest::default(),
+            })
             .await
     }
 
     pub async fn index_status(&self, dataset_id: &str, index_id: &str) -> Result<IndexJob, Error> {
         self.inner
-            .call(&IndexStatus { dataset_id: dataset_id.into(), index_id: index_id.into() })
+            .call(&IndexStatus {
+                dataset_id: dataset_id.into(),
+                index_id: index_id.into(),
+            })
             .await
     }
 
@@ -196,13 +300,26 @@ impl Client {
 
     /// `GET .../partition` (the documented list).
     pub async fn partitions(&self, dataset_id: &str) -> Result<Vec<Partition>, Error> {
-        self.inner.call(&ListPartitions { dataset_id: dataset_id.into() }).await
+        self.inner
+            .call(&ListPartitions {
+                dataset_id: dataset_id.into(),
+            })
+            .await
     }
 
     /// One page of `POST .../partition/list`, newest first.
-    pub async fn partitions_page(&self, dataset_id: &str, limit: u32, offset: u32) -> Result<Vec<Partition>, Error> {
+    pub async fn partitions_page(
+        &self,
+        dataset_id: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Partition>, Error> {
         self.inner
-            .call(&ListPartitionsPage { dataset_id: dataset_id.into(), limit, offset })
+            .call(&ListPartitionsPage {
+                dataset_id: dataset_id.into(),
+                limit,
+                offset,
+            })
             .await
     }
 
@@ -210,7 +327,9 @@ impl Client {
     pub async fn all_partitions(&self, dataset_id: &str) -> Result<Vec<Partition>, Error> {
         let mut all = Vec::new();
         loop {
-            let page = self.partitions_page(dataset_id, PARTITION_PAGE, all.len() as u32).await?;
+            let page = self
+                .partitions_page(dataset_id, PARTITION_PAGE, all.len() as u32)
+                .await?;
             let short = page.len() < PARTITION_PAGE as usize;
             all.extend(page);
             if short {
@@ -219,28 +338,53 @@ impl Client {
         }
     }
 
-    pub async fn search_partitions(&self, dataset_id: &str, filter: serde_json::Value) -> Result<Vec<Partition>, Error> {
+    pub async fn search_partitions(
+        &self,
+        dataset_id: &str,
+        filter: serde_json::Value,
+    ) -> Result<Vec<Partition>, Error> {
         self.inner
-            .call(&SearchPartitions { dataset_id: dataset_id.into(), filter })
+            .call(&SearchPartitions {
+                dataset_id: dataset_id.into(),
+                filter,
+            })
             .await
     }
 
     /// `DELETE .../tag/{pid}/data`: the partition's data is gone, the tag stays.
-    pub async fn delete_partition_data(&self, dataset_id: &str, partition_id: &str) -> Result<(), Error> {
+    pub async fn delete_partition_data(
+        &self,
+        dataset_id: &str,
+        partition_id: &str,
+    ) -> Result<(), Error> {
         self.inner
-            .call(&DeletePartitionData { dataset_id: dataset_id.into(), partition_id: partition_id.into() })
+            .call(&DeletePartitionData {
+                dataset_id: dataset_id.into(),
+                partition_id: partition_id.into(),
+            })
             .await
     }
 
     /// `DELETE .../partition/{pid}`: drop the tag.
-    pub async fn delete_partition_tag(&self, dataset_id: &str, partition_id: &str) -> Result<(), Error> {
+    pub async fn delete_partition_tag(
+        &self,
+        dataset_id: &str,
+        partition_id: &str,
+    ) -> Result<(), Error> {
         self.inner
-            .call(&DeletePartitionTag { dataset_id: dataset_id.into(), partition_id: partition_id.into() })
+            .call(&DeletePartitionTag {
+                dataset_id: dataset_id.into(),
+                partition_id: partition_id.into(),
+            })
             .await
     }
 
     /// Delete a partition the way real clients do: its data, then its tag.
-    pub async fn delete_partition(&self, dataset_id: &str, partition_id: &str) -> Result<(), Error> {
+    pub async fn delete_partition(
+        &self,
+        dataset_id: &str,
+        partition_id: &str,
+    ) -> Result<(), Error> {
         self.delete_partition_data(dataset_id, partition_id).await?;
         self.delete_partition_tag(dataset_id, partition_id).await
     }
@@ -252,53 +396,120 @@ impl Client {
     }
 
     pub async fn stream(&self, stream_id: &str) -> Result<Stream, Error> {
-        self.inner.call(&GetStream { stream_id: stream_id.into() }).await
+        self.inner
+            .call(&GetStream {
+                stream_id: stream_id.into(),
+            })
+            .await
     }
 
-    pub async fn update_stream(&self, stream_id: &str, request: StreamRequest) -> Result<Stream, Error> {
-        self.inner.call(&UpdateStream { stream_id: stream_id.into(), request }).await
+    pub async fn update_stream(
+        &self,
+        stream_id: &str,
+        request: StreamRequest,
+    ) -> Result<Stream, Error> {
+        self.inner
+            .call(&UpdateStream {
+                stream_id: stream_id.into(),
+                request,
+            })
+            .await
     }
 
     /// The streams feeding a dataset (`q=dataSource.id:{id}`).
     pub async fn search_streams(&self, dataset_id: &str) -> Result<Vec<Stream>, Error> {
-        self.inner.call(&SearchStreams { dataset_id: dataset_id.into() }).await
+        self.inner
+            .call(&SearchStreams {
+                dataset_id: dataset_id.into(),
+            })
+            .await
     }
 
     /// Start a manual run.
     pub async fn run_stream(&self, stream_id: &str) -> Result<Execution, Error> {
         self.inner
-            .call(&RunStream { stream_id: stream_id.into(), request: RunStreamRequest::default() })
+            .call(&RunStream {
+                stream_id: stream_id.into(),
+                request: RunStreamRequest::default(),
+            })
             .await
     }
 
     pub async fn stream_history(&self, stream_id: &str) -> Result<Vec<Execution>, Error> {
-        self.inner.call(&StreamHistory { stream_id: stream_id.into() }).await
+        self.inner
+            .call(&StreamHistory {
+                stream_id: stream_id.into(),
+            })
+            .await
     }
 
     // ---- uploads, stage by stage ----------------------------------------
 
     /// Append one delimited row (`{"values", "delimiter"}`).
-    pub async fn append_row(&self, dataset_id: &str, values: &str, delimiter: char) -> Result<(), Error> {
-        let request = AppendRowRequest { values: values.into(), delimiter: delimiter.to_string() };
-        self.inner.call(&AppendRow { dataset_id: dataset_id.into(), request }).await
+    pub async fn append_row(
+        &self,
+        dataset_id: &str,
+        values: &str,
+        delimiter: char,
+    ) -> Result<(), Error> {
+        let request = AppendRowRequest {
+            values: values.into(),
+            delimiter: delimiter.to_string(),
+        };
+        self.inner
+            .call(&AppendRow {
+                dataset_id: dataset_id.into(),
+                request,
+            })
+            .await
     }
 
     /// Stage 1 of an upload. Prefer [`Client::upload_csv`].
-    pub async fn start_upload(&self, dataset_id: &str, request: UploadStartRequest) -> Result<UploadSession, Error> {
-        self.inner.call(&StartUpload { dataset_id: dataset_id.into(), request }).await
+    pub async fn start_upload(
+        &self,
+        dataset_id: &str,
+        request: UploadStartRequest,
+    ) -> Result<UploadSession, Error> {
+        self.inner
+            .call(&StartUpload {
+                dataset_id: dataset_id.into(),
+                request,
+            })
+            .await
     }
 
     /// Stage 2: one part, CSV without a header row.
-    pub async fn upload_part(&self, dataset_id: &str, upload_id: &str, part: u32, csv: Bytes) -> Result<(), Error> {
+    pub async fn upload_part(
+        &self,
+        dataset_id: &str,
+        upload_id: &str,
+        part: u32,
+        csv: Bytes,
+    ) -> Result<(), Error> {
         self.inner
-            .call(&UploadPart { dataset_id: dataset_id.into(), upload_id: upload_id.into(), part, csv, gzip: false })
+            .call(&UploadPart {
+                dataset_id: dataset_id.into(),
+                upload_id: upload_id.into(),
+                part,
+                csv,
+                gzip: false,
+            })
             .await
     }
 
     /// Stage 3: apply every staged part.
-    pub async fn commit_upload(&self, dataset_id: &str, upload_id: &str, request: CommitRequest) -> Result<CommitResult, Error> {
+    pub async fn commit_upload(
+        &self,
+        dataset_id: &str,
+        upload_id: &str,
+        request: CommitRequest,
+    ) -> Result<CommitResult, Error> {
         self.inner
-            .call(&CommitUpload { dataset_id: dataset_id.into(), upload_id: upload_id.into(), request })
+            .call(&CommitUpload {
+                dataset_id: dataset_id.into(),
+                upload_id: upload_id.into(),
+                request,
+            })
             .await
     }
 }

@@ -89,10 +89,14 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base = match (&self.instance, &self.base_url) {
             (Some(_), Some(_)) => {
-                return Err(Error::invalid_input("give an instance name or a base URL, not both"));
+                return Err(Error::invalid_input(
+                    "give an instance name or a base URL, not both",
+                ));
             }
             (Some(i), None) => BaseUrl::instance(i)?,
-            (None, Some(u)) if self.allow_insecure_http => BaseUrl::parse_allowing_insecure_http(u)?,
+            (None, Some(u)) if self.allow_insecure_http => {
+                BaseUrl::parse_allowing_insecure_http(u)?
+            }
             (None, Some(u)) => BaseUrl::parse(u)?,
             (None, None) => {
                 return Err(Error::invalid_input(
@@ -114,7 +118,12 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::invalid_input(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Client {
-            inner: std::sync::Arc::new(Transport::new(http, config, self.retry.unwrap_or_default(), timeout)),
+            inner: std::sync::Arc::new(Transport::new(
+                http,
+                config,
+                self.retry.unwrap_or_default(),
+                timeout,
+            )),
         })
     }
 }

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use domo_core::{Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy};
+use domo_core::{
+    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy,
+};
 use tracing::Instrument;
 
 #[derive(Debug)]
@@ -25,12 +27,23 @@ pub(crate) struct Sent<T> {
 }
 
 impl Transport {
-    pub(crate) fn new(http: reqwest::Client, config: Config, retry: RetryPolicy, timeout: Duration) -> Transport {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        config: Config,
+        retry: RetryPolicy,
+        timeout: Duration,
+    ) -> Transport {
         let seed = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        Transport { http, config, retry, timeout, rng: AtomicU64::new(seed | 1) }
+        Transport {
+            http,
+            config,
+            retry,
+            timeout,
+            rng: AtomicU64::new(seed | 1),
+        }
     }
 
     /// A uniform draw in [0, 1) for retry jitter (xorshift64*; jitter needs
@@ -51,7 +64,12 @@ impl Transport {
     pub(crate) async fn call_counted<E: Endpoint>(&self, endpoint: &E) -> Sent<E::Output> {
         let prepared = match self.config.prepare(endpoint) {
             Ok(p) => p,
-            Err(e) => return Sent { result: Err(e), attempts: 0 },
+            Err(e) => {
+                return Sent {
+                    result: Err(e),
+                    attempts: 0,
+                };
+            }
         };
         let span = tracing::debug_span!("domo.request", method = %prepared.label.method, path = %prepared.label.path);
         self.run(endpoint, &prepared).instrument(span).await
@@ -69,12 +87,22 @@ impl Transport {
             let error = match result {
                 Ok(v) => {
                     tracing::debug!(attempt = number, "ok");
-                    return Sent { result: Ok(v), attempts: number };
+                    return Sent {
+                        result: Ok(v),
+                        attempts: number,
+                    };
                 }
                 Err(e) => e,
             };
-            let attempt = Attempt { number, elapsed: started.elapsed(), idempotent: prepared.idempotent };
-            match self.retry.decide(&error, attempt, SystemTime::now(), self.jitter()) {
+            let attempt = Attempt {
+                number,
+                elapsed: started.elapsed(),
+                idempotent: prepared.idempotent,
+            };
+            match self
+                .retry
+                .decide(&error, attempt, SystemTime::now(), self.jitter())
+            {
                 RetryDecision::RetryAfter(delay) => {
                     tracing::warn!(
                         attempt = number,
@@ -87,7 +115,10 @@ impl Transport {
                 }
                 RetryDecision::Stop => {
                     tracing::debug!(attempt = number, status = error.status(), kind = ?error.kind(), "giving up");
-                    return Sent { result: Err(error), attempts: number };
+                    return Sent {
+                        result: Err(error),
+                        attempts: number,
+                    };
                 }
             }
         }
@@ -108,7 +139,9 @@ impl Transport {
                 ErrorKind::Connect => "could not connect".to_owned(),
                 _ => "the connection failed while the request was in flight".to_owned(),
             };
-            Error::new(kind, what).with_request(&label.method, &label.path).with_source(e.without_url())
+            Error::new(kind, what)
+                .with_request(&label.method, &label.path)
+                .with_source(e.without_url())
         };
         let response = self
             .http
@@ -130,7 +163,10 @@ impl Transport {
 
     /// Send and return the raw streaming reply once the status is a success
     /// (for exports). Retries cover getting the reply started.
-    pub(crate) async fn open_stream<E: Endpoint>(&self, endpoint: &E) -> Result<reqwest::Response, Error> {
+    pub(crate) async fn open_stream<E: Endpoint>(
+        &self,
+        endpoint: &E,
+    ) -> Result<reqwest::Response, Error> {
         let prepared = self.config.prepare(endpoint)?;
         let label = prepared.label.clone();
         let started = Instant::now();
@@ -160,14 +196,25 @@ impl Transport {
                     .with_request(&label.method, &label.path)
                 }
                 Err(e) => {
-                    let kind = if e.is_connect() { ErrorKind::Connect } else { ErrorKind::Transport };
+                    let kind = if e.is_connect() {
+                        ErrorKind::Connect
+                    } else {
+                        ErrorKind::Transport
+                    };
                     Error::new(kind, "could not start the download")
                         .with_request(&label.method, &label.path)
                         .with_source(e.without_url())
                 }
             };
-            let attempt = Attempt { number, elapsed: started.elapsed(), idempotent: prepared.idempotent };
-            match self.retry.decide(&error, attempt, SystemTime::now(), self.jitter()) {
+            let attempt = Attempt {
+                number,
+                elapsed: started.elapsed(),
+                idempotent: prepared.idempotent,
+            };
+            match self
+                .retry
+                .decide(&error, attempt, SystemTime::now(), self.jitter())
+            {
                 RetryDecision::RetryAfter(d) => tokio::time::sleep(d).await,
                 RetryDecision::Stop => return Err(error),
             }

@@ -6,7 +6,9 @@ use bytes::Bytes;
 use domo_core::csv_plan::plan_parts;
 use domo_core::uploads::{CommitUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
-use domo_model::uploads::{CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest};
+use domo_model::uploads::{
+    CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
+};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::Client;
@@ -46,8 +48,14 @@ impl Client {
     /// Upload CSV rows (no header row) in one go: `APPEND` adds them,
     /// `REPLACE` replaces the dataset's rows. Nothing changes unless every
     /// part arrived.
-    pub async fn upload_csv(&self, dataset_id: &str, csv: impl Into<Bytes>, action: UploadAction) -> Result<CommitResult, Error> {
-        self.upload_csv_with(dataset_id, csv, &UploadOptions::new(action)).await
+    pub async fn upload_csv(
+        &self,
+        dataset_id: &str,
+        csv: impl Into<Bytes>,
+        action: UploadAction,
+    ) -> Result<CommitResult, Error> {
+        self.upload_csv_with(dataset_id, csv, &UploadOptions::new(action))
+            .await
     }
 
     /// [`Client::upload_csv`] with control over parts and partitions.
@@ -59,7 +67,9 @@ impl Client {
     ) -> Result<CommitResult, Error> {
         let csv: Bytes = csv.into();
         if options.concurrency == 0 {
-            return Err(Error::invalid_input("upload concurrency must be at least 1"));
+            return Err(Error::invalid_input(
+                "upload concurrency must be at least 1",
+            ));
         }
         // Plan before opening anything: a malformed CSV fails with nothing sent.
         let plan = plan_parts(&csv, options.part_size)?;
@@ -83,18 +93,28 @@ impl Client {
         stream::iter(parts)
             .map(|endpoint| async move {
                 transport.call(&endpoint).await.map_err(|e| {
-                    e.context(format!("upload part {} of {total} failed; nothing was committed", endpoint.part))
+                    e.context(format!(
+                        "upload part {} of {total} failed; nothing was committed",
+                        endpoint.part
+                    ))
                 })
             })
-        .buffer_unordered(options.concurrency)
-        .try_collect::<Vec<()>>()
-        .await?;
+            .buffer_unordered(options.concurrency)
+            .try_collect::<Vec<()>>()
+            .await?;
 
         self.commit_once(dataset_id, &upload_id, options).await
     }
 
-    async fn open_upload(&self, dataset_id: &str, options: &UploadOptions) -> Result<UploadSession, Error> {
-        let request = UploadStartRequest { data_tag: options.partition.clone(), ..UploadStartRequest::default() };
+    async fn open_upload(
+        &self,
+        dataset_id: &str,
+        options: &UploadOptions,
+    ) -> Result<UploadSession, Error> {
+        let request = UploadStartRequest {
+            data_tag: options.partition.clone(),
+            ..UploadStartRequest::default()
+        };
         let mut tries = 0;
         loop {
             tries += 1;
@@ -109,17 +129,32 @@ impl Client {
 
     /// Commit; a 409 after an attempt that may have reached the server means
     /// that attempt committed, which is success, never a second application.
-    async fn commit_once(&self, dataset_id: &str, upload_id: &str, options: &UploadOptions) -> Result<CommitResult, Error> {
+    async fn commit_once(
+        &self,
+        dataset_id: &str,
+        upload_id: &str,
+        options: &UploadOptions,
+    ) -> Result<CommitResult, Error> {
         let request = match &options.partition {
             Some(tag) => CommitRequest::partition(options.action, tag.clone()),
             None => CommitRequest::new(options.action),
         };
-        let endpoint = CommitUpload { dataset_id: dataset_id.to_owned(), upload_id: upload_id.to_owned(), request };
+        let endpoint = CommitUpload {
+            dataset_id: dataset_id.to_owned(),
+            upload_id: upload_id.to_owned(),
+            request,
+        };
         let sent = self.inner.call_counted(&endpoint).await;
         match sent.result {
             Err(e) if e.kind() == ErrorKind::Conflict && sent.attempts > 1 => {
-                tracing::info!(upload_id, "commit answered 409 on a retry: the earlier attempt committed");
-                Ok(CommitResult { upload_id: Some(upload_id.to_owned().into()), ..CommitResult::default() })
+                tracing::info!(
+                    upload_id,
+                    "commit answered 409 on a retry: the earlier attempt committed"
+                );
+                Ok(CommitResult {
+                    upload_id: Some(upload_id.to_owned().into()),
+                    ..CommitResult::default()
+                })
             }
             other => other,
         }

@@ -15,23 +15,38 @@ const TOKEN: &str = "scripted-secret-token-8c1f";
 
 #[derive(Clone)]
 enum Reply {
-    Status { status: u16, headers: Vec<(&'static str, String)>, body: String },
+    Status {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    },
     Delay(Duration, Box<Reply>),
     Reset,
 }
 
 fn json(status: u16, body: &str) -> Reply {
-    Reply::Status { status, headers: vec![("content-type", "application/json".into())], body: body.into() }
+    Reply::Status {
+        status,
+        headers: vec![("content-type", "application/json".into())],
+        body: body.into(),
+    }
 }
 
 fn empty(status: u16) -> Reply {
-    Reply::Status { status, headers: vec![], body: String::new() }
+    Reply::Status {
+        status,
+        headers: vec![],
+        body: String::new(),
+    }
 }
 
 fn rate_limited(retry_after: &str) -> Reply {
     Reply::Status {
         status: 429,
-        headers: vec![("retry-after", retry_after.into()), ("content-type", "application/json".into())],
+        headers: vec![
+            ("retry-after", retry_after.into()),
+            ("content-type", "application/json".into()),
+        ],
         body: r#"{"status":429,"message":"Too many requests"}"#.into(),
     }
 }
@@ -54,7 +69,10 @@ struct Seen {
 
 impl Seen {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -79,7 +97,9 @@ impl Scripted {
         let (s2, q2) = (seen.clone(), script.clone());
         let task = tokio::spawn(async move {
             loop {
-                let Ok((sock, _)) = listener.accept().await else { return };
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
                 tokio::spawn(connection(sock, s2.clone(), q2.clone()));
             }
         });
@@ -91,7 +111,11 @@ impl Scripted {
     }
 }
 
-async fn connection(mut sock: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Arc<Mutex<VecDeque<Reply>>>) {
+async fn connection(
+    mut sock: TcpStream,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    script: Arc<Mutex<VecDeque<Reply>>>,
+) {
     let mut buf = Vec::new();
     loop {
         // Read one request: head, then Content-Length bytes of body.
@@ -111,7 +135,10 @@ async fn connection(mut sock: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Ar
         let method = first.next().unwrap_or_default().to_owned();
         let path = first.next().unwrap_or_default().to_owned();
         let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(": ").map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned())))
+            .filter_map(|l| {
+                l.split_once(": ")
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+            })
             .collect();
         let len: usize = headers
             .iter()
@@ -127,7 +154,12 @@ async fn connection(mut sock: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Ar
         }
         let body = buf[head_end..head_end + len].to_vec();
         buf.drain(..head_end + len);
-        seen.lock().unwrap().push(Seen { method, path, headers, body });
+        seen.lock().unwrap().push(Seen {
+            method,
+            path,
+            headers,
+            body,
+        });
 
         let mut reply = script
             .lock()
@@ -148,8 +180,13 @@ async fn connection(mut sock: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, script: Ar
                     let _ = sock.set_linger(Some(Duration::ZERO));
                     return;
                 }
-                Reply::Status { status, headers, body } => {
-                    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+                Reply::Status {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    let mut out =
+                        format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
                     for (k, v) in headers {
                         out.push_str(&format!("{k}: {v}\r\n"));
                     }
@@ -208,21 +245,34 @@ async fn retry_after_is_honoured() {
     let c = Client::builder()
         .base_url(&s.url)
         .developer_token(TOKEN)
-        .retry_policy(RetryPolicy { max_delay: Duration::from_secs(5), ..fast_retries() })
+        .retry_policy(RetryPolicy {
+            max_delay: Duration::from_secs(5),
+            ..fast_retries()
+        })
         .build()
         .unwrap();
     c.dataset("ds-1").await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn rate_limit_as_403_is_retried_even_for_post() {
     let s = Scripted::start(vec![
         json(403, r#"{"status":403,"message":"API Rate limit reached."}"#),
-        json(200, r#"{"dataSourceId":"ds-1","uploadId":10,"requestedAsOf":1}"#),
+        json(
+            200,
+            r#"{"dataSourceId":"ds-1","uploadId":10,"requestedAsOf":1}"#,
+        ),
     ])
     .await;
-    let up = client(&s.url).start_upload("ds-1", Default::default()).await.unwrap();
+    let up = client(&s.url)
+        .start_upload("ds-1", Default::default())
+        .await
+        .unwrap();
     assert_eq!(up.upload_id.as_u64(), Some(10));
     assert_eq!(s.seen().len(), 2);
 }
@@ -233,8 +283,15 @@ async fn a_503_storm_gives_up_after_max_attempts_with_the_page_title() {
     let e = client(&s.url).schema("ds-1").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Server);
     assert_eq!(e.status(), Some(503));
-    assert!(e.to_string().contains("Domo is down for maintenance"), "{e}");
-    assert!(e.to_string().contains("GET /api/data/v3/datasources/ds-1/schema"), "{e}");
+    assert!(
+        e.to_string().contains("Domo is down for maintenance"),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("GET /api/data/v3/datasources/ds-1/schema"),
+        "{e}"
+    );
     assert_eq!(s.seen().len(), 4, "max_attempts is 4");
 }
 
@@ -277,12 +334,20 @@ async fn a_reset_is_retried_for_reads_but_not_for_upload_start() {
     let s = Scripted::start(vec![Reply::Reset, json(200, r#"{"executionId":1}"#)]).await;
     let e = client(&s.url).run_stream("42").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
-    assert_eq!(s.seen().len(), 1, "a non-idempotent request is not resent after a reset");
+    assert_eq!(
+        s.seen().len(),
+        1,
+        "a non-idempotent request is not resent after a reset"
+    );
 }
 
 #[tokio::test]
 async fn server_errors_on_post_are_not_resent() {
-    let s = Scripted::start(vec![json(500, r#"{"message":"boom"}"#), json(200, r#"{"id":1}"#)]).await;
+    let s = Scripted::start(vec![
+        json(500, r#"{"message":"boom"}"#),
+        json(200, r#"{"id":1}"#),
+    ])
+    .await;
     let e = client(&s.url)
         .create_dataset("x", "", vec![])
         .await
@@ -296,22 +361,37 @@ async fn server_errors_on_post_are_not_resent() {
 async fn delete_with_a_body_carries_the_body() {
     let s = Scripted::start(vec![empty(200)]).await;
     client(&s.url)
-        .remove_users("ds-1", vec![PrincipalRef::user("7"), PrincipalRef::user(8u64)])
+        .remove_users(
+            "ds-1",
+            vec![PrincipalRef::user("7"), PrincipalRef::user(8u64)],
+        )
         .await
         .unwrap();
     let r = &s.seen()[0];
     assert_eq!(r.method, "DELETE");
     assert_eq!(r.path, "/api/data/v3/datasources/ds-1/users");
     assert_eq!(r.header("content-type"), Some("application/json"));
-    assert_eq!(r.body, br#"[{"id":"7","type":"USER"},{"id":8,"type":"USER"}]"#);
+    assert_eq!(
+        r.body,
+        br#"[{"id":"7","type":"USER"},{"id":8,"type":"USER"}]"#
+    );
 }
 
 #[tokio::test]
 async fn hostile_ids_stay_in_one_segment_on_the_wire() {
     let s = Scripted::start(vec![empty(200)]).await;
-    client(&s.url).revoke_user("../../admin", "a/b?c").await.unwrap();
-    assert_eq!(s.seen()[0].path, "/api/data/v3/datasources/..%2F..%2Fadmin/permissions/USER/a%2Fb%3Fc");
-    let e = client(&s.url).revoke_user("ds", "x\r\nX-Injected: 1").await.unwrap_err();
+    client(&s.url)
+        .revoke_user("../../admin", "a/b?c")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.seen()[0].path,
+        "/api/data/v3/datasources/..%2F..%2Fadmin/permissions/USER/a%2Fb%3Fc"
+    );
+    let e = client(&s.url)
+        .revoke_user("ds", "x\r\nX-Injected: 1")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert_eq!(s.seen().len(), 1, "nothing sent for a rejected id");
 }
@@ -330,7 +410,10 @@ async fn html_blocked_page_on_200_is_an_error() {
 }
 
 fn upload_script(commit: Vec<Reply>) -> Vec<Reply> {
-    let mut v = vec![json(200, r#"{"dataSourceId":"ds-1","uploadId":10,"requestedAsOf":1}"#)];
+    let mut v = vec![json(
+        200,
+        r#"{"dataSourceId":"ds-1","uploadId":10,"requestedAsOf":1}"#,
+    )];
     v.extend(std::iter::repeat_n(empty(200), 3));
     v.extend(commit);
     v
@@ -339,11 +422,21 @@ fn upload_script(commit: Vec<Reply>) -> Vec<Reply> {
 #[tokio::test]
 async fn upload_sends_start_parts_then_commit() {
     let s = Scripted::start(upload_script(vec![json(200, r#"{"rowCount":3}"#)])).await;
-    let opts = UploadOptions { part_size: 4, concurrency: 1, ..UploadOptions::new(UploadAction::Replace) };
-    let r = client(&s.url).upload_csv_with("ds-1", "1,a\n2,\"b\nc\"\n3,d\n", &opts).await.unwrap();
+    let opts = UploadOptions {
+        part_size: 4,
+        concurrency: 1,
+        ..UploadOptions::new(UploadAction::Replace)
+    };
+    let r = client(&s.url)
+        .upload_csv_with("ds-1", "1,a\n2,\"b\nc\"\n3,d\n", &opts)
+        .await
+        .unwrap();
     assert_eq!(r.row_count, Some(3));
     let seen = s.seen();
-    let calls: Vec<_> = seen.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    let calls: Vec<_> = seen
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
     assert_eq!(
         calls,
         [
@@ -355,7 +448,10 @@ async fn upload_sends_start_parts_then_commit() {
         ]
     );
     assert_eq!(seen[0].body, br#"{"action":null,"appendId":null}"#);
-    assert_eq!(seen[2].body, b"2,\"b\nc\"\n", "the quoted newline stays inside its part");
+    assert_eq!(
+        seen[2].body, b"2,\"b\nc\"\n",
+        "the quoted newline stays inside its part"
+    );
     assert_eq!(seen[2].header("content-type"), Some("text/csv"));
     assert_eq!(seen[4].body, br#"{"action":"REPLACE","index":true}"#);
 }
@@ -365,8 +461,15 @@ async fn a_part_that_keeps_failing_means_no_commit() {
     let mut script = vec![json(200, r#"{"uploadId":10}"#), empty(200)];
     script.extend(vec![json(400, r#"{"message":"bad part"}"#)]);
     let s = Scripted::start(script).await;
-    let opts = UploadOptions { part_size: 4, concurrency: 1, ..UploadOptions::new(UploadAction::Append) };
-    let e = client(&s.url).upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts).await.unwrap_err();
+    let opts = UploadOptions {
+        part_size: 4,
+        concurrency: 1,
+        ..UploadOptions::new(UploadAction::Append)
+    };
+    let e = client(&s.url)
+        .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("upload part 2 of 3"), "{e}");
     assert!(e.to_string().contains("nothing was committed"), "{e}");
     assert!(s.seen().iter().all(|r| !r.path.ends_with("/commit")));
@@ -374,22 +477,47 @@ async fn a_part_that_keeps_failing_means_no_commit() {
 
 #[tokio::test]
 async fn a_409_after_a_lost_commit_reply_is_success_not_a_second_commit() {
-    let s = Scripted::start(upload_script(vec![Reply::Reset, json(409, r#"{"message":"upload 10 is already committed"}"#)])).await;
-    let opts = UploadOptions { part_size: 4, concurrency: 2, ..UploadOptions::new(UploadAction::Append) };
-    client(&s.url).upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts).await.unwrap();
-    let commits = s.seen().iter().filter(|r| r.path.ends_with("/commit")).count();
+    let s = Scripted::start(upload_script(vec![
+        Reply::Reset,
+        json(409, r#"{"message":"upload 10 is already committed"}"#),
+    ]))
+    .await;
+    let opts = UploadOptions {
+        part_size: 4,
+        concurrency: 2,
+        ..UploadOptions::new(UploadAction::Append)
+    };
+    client(&s.url)
+        .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
+        .await
+        .unwrap();
+    let commits = s
+        .seen()
+        .iter()
+        .filter(|r| r.path.ends_with("/commit"))
+        .count();
     assert_eq!(commits, 2);
 
     // A 409 on the first attempt is a real conflict.
-    let s = Scripted::start(upload_script(vec![json(409, r#"{"message":"already committed"}"#)])).await;
-    let e = client(&s.url).upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts).await.unwrap_err();
+    let s = Scripted::start(upload_script(vec![json(
+        409,
+        r#"{"message":"already committed"}"#,
+    )]))
+    .await;
+    let e = client(&s.url)
+        .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
 }
 
 #[tokio::test]
 async fn malformed_csv_fails_before_anything_is_sent() {
     let s = Scripted::start(vec![]).await;
-    let e = client(&s.url).upload_csv("ds-1", "1,\"open\n2,b\n", UploadAction::Append).await.unwrap_err();
+    let e = client(&s.url)
+        .upload_csv("ds-1", "1,\"open\n2,b\n", UploadAction::Append)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.to_string().contains("never closed"), "{e}");
     assert!(s.seen().is_empty());
@@ -398,24 +526,49 @@ async fn malformed_csv_fails_before_anything_is_sent() {
 #[tokio::test]
 async fn export_streams_into_a_writer() {
     let csv = "a,b\n1,\\N\n".repeat(1000);
-    let s = Scripted::start(vec![maintenance(), Reply::Status { status: 200, headers: vec![("content-type", "text/csv".into())], body: csv.clone() }]).await;
+    let s = Scripted::start(vec![
+        maintenance(),
+        Reply::Status {
+            status: 200,
+            headers: vec![("content-type", "text/csv".into())],
+            body: csv.clone(),
+        },
+    ])
+    .await;
     let mut out = Vec::new();
-    let n = client(&s.url).export_csv_to("ds-1", true, &mut out).await.unwrap();
+    let n = client(&s.url)
+        .export_csv_to("ds-1", true, &mut out)
+        .await
+        .unwrap();
     assert_eq!(n as usize, csv.len());
     assert_eq!(out, csv.as_bytes());
-    assert_eq!(s.seen()[1].path, "/api/data/v2/datasources/ds-1/dataversions/latest?includeHeader=true");
+    assert_eq!(
+        s.seen()[1].path,
+        "/api/data/v2/datasources/ds-1/dataversions/latest?includeHeader=true"
+    );
     assert_eq!(s.seen()[1].header("accept"), Some("text/csv"));
 }
 
 #[test]
 fn configuration_errors_are_clear() {
     let e = Client::builder().developer_token("t").build().unwrap_err();
-    assert!(e.to_string().contains("no Domo instance or base URL"), "{e}");
+    assert!(
+        e.to_string().contains("no Domo instance or base URL"),
+        "{e}"
+    );
     let e = Client::builder().instance("acme").build().unwrap_err();
     assert!(e.to_string().contains("no token"), "{e}");
-    let e = Client::builder().base_url("http://192.0.2.1").developer_token("t").build().unwrap_err();
+    let e = Client::builder()
+        .base_url("http://192.0.2.1")
+        .developer_token("t")
+        .build()
+        .unwrap_err();
     assert!(e.to_string().contains("loopback"), "{e}");
-    let c = Client::builder().instance("acme").developer_token(TOKEN).build().unwrap();
+    let c = Client::builder()
+        .instance("acme")
+        .developer_token(TOKEN)
+        .build()
+        .unwrap();
     assert!(!format!("{c:?}").contains(TOKEN));
 }
 
@@ -443,7 +596,12 @@ async fn tracing_never_carries_the_token() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let s = Scripted::start(vec![rate_limited("0"), json(200, DATASET), json(401, r#"{"message":"bad token"}"#)]).await;
+    let s = Scripted::start(vec![
+        rate_limited("0"),
+        json(200, DATASET),
+        json(401, r#"{"message":"bad token"}"#),
+    ])
+    .await;
     let c = client(&s.url);
     c.dataset("ds-1").await.unwrap();
     let e = c.permissions("ds-1").await.unwrap_err();
@@ -451,7 +609,10 @@ async fn tracing_never_carries_the_token() {
     assert!(!format!("{e} {e:?}").contains(TOKEN));
 
     let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("/api/data/v3/datasources/ds-1"), "spans carry the path: {logs}");
+    assert!(
+        logs.contains("/api/data/v3/datasources/ds-1"),
+        "spans carry the path: {logs}"
+    );
     assert!(logs.contains("retrying"), "{logs}");
     assert!(!logs.contains(TOKEN), "token leaked into tracing: {logs}");
 }
