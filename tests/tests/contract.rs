@@ -298,9 +298,24 @@ async fn a_failed_commit_changes_nothing() {
     assert_eq!(c.data_versions(&id).await.unwrap().len(), versions_before);
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(20));
 
-    // A wrong column count is refused the same way.
+    // A wrong column count is caught before sending when the header is
+    // checked, and by the server when the caller declares no header.
     let e = c
         .upload_csv(&id, "1,2,3\n", UploadAction::Append)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(
+        e.message()
+            .contains("has 3 fields but the dataset has 6 columns"),
+        "{e}"
+    );
+    let declared = UploadOptions {
+        header: domo_native::HeaderMode::Absent,
+        ..UploadOptions::new(UploadAction::Append)
+    };
+    let e = c
+        .upload_csv_with(&id, "1,2,3\n", &declared)
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));

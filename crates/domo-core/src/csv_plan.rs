@@ -214,3 +214,178 @@ mod tests {
         assert!(e.to_string().contains("never closed"), "{e}");
     }
 }
+
+/// The UTF-8 byte-order mark some spreadsheet exports start with.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Split off a leading UTF-8 BOM: it is never data.
+pub fn strip_bom(data: &[u8]) -> &[u8] {
+    data.strip_prefix(BOM).unwrap_or(data)
+}
+
+/// The fields of the first record of `data` and the offset just past it, or
+/// `None` when no complete record is in `data` yet (call again with more, or
+/// with `at_eof` once the input has ended).
+pub fn first_record(data: &[u8], at_eof: bool) -> Result<Option<(Vec<String>, usize)>, Error> {
+    let mut fields = Vec::new();
+    let mut field = Vec::new();
+    let mut in_quotes = false;
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        if in_quotes {
+            if b == b'"' {
+                if data.get(i + 1) == Some(&b'"') {
+                    field.push(b'"');
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            } else {
+                field.push(b);
+            }
+        } else {
+            match b {
+                b'"' => in_quotes = true,
+                b',' => {
+                    fields.push(String::from_utf8_lossy(&std::mem::take(&mut field)).into_owned())
+                }
+                b'\n' => {
+                    if field.last() == Some(&b'\r') {
+                        field.pop();
+                    }
+                    fields.push(String::from_utf8_lossy(&field).into_owned());
+                    return Ok(Some((fields, i + 1)));
+                }
+                _ => field.push(b),
+            }
+        }
+        i += 1;
+    }
+    if !at_eof {
+        return Ok(None);
+    }
+    if in_quotes {
+        return Err(Error::invalid_input(
+            "invalid CSV: the first row has a quoted field that is never closed",
+        ));
+    }
+    if fields.is_empty() && field.is_empty() {
+        return Ok(None);
+    }
+    fields.push(String::from_utf8_lossy(&field).into_owned());
+    Ok(Some((fields, data.len())))
+}
+
+/// Whether the CSV's first row is a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderMode {
+    /// A header when the first row names the dataset's columns, data when
+    /// it does not but has the right field count.
+    #[default]
+    Detect,
+    /// The first row is a header; it must name the dataset's columns.
+    Present,
+    /// There is no header; the first row is data.
+    Absent,
+}
+
+/// Check the first row against the dataset's column names before anything
+/// is sent. Returns whether the row is a header (never sent as data).
+pub fn check_header(
+    first_row: &[String],
+    columns: &[&str],
+    mode: HeaderMode,
+) -> Result<bool, Error> {
+    let names_match = first_row.len() == columns.len()
+        && first_row
+            .iter()
+            .zip(columns)
+            .all(|(f, c)| f.trim().eq_ignore_ascii_case(c.trim()));
+    let count_error = |what: &str| {
+        Error::invalid_input(format!(
+            "the CSV's {what} has {} fields but the dataset has {} columns ({})",
+            first_row.len(),
+            columns.len(),
+            columns.join(", ")
+        ))
+    };
+    match mode {
+        HeaderMode::Detect if names_match => Ok(true),
+        HeaderMode::Detect | HeaderMode::Absent if first_row.len() == columns.len() => Ok(false),
+        HeaderMode::Detect | HeaderMode::Absent => Err(count_error("first row")),
+        HeaderMode::Present if first_row.len() != columns.len() => Err(count_error("header")),
+        HeaderMode::Present if names_match => Ok(true),
+        HeaderMode::Present => {
+            let (i, (got, want)) = first_row
+                .iter()
+                .zip(columns)
+                .enumerate()
+                .find(|(_, (f, c))| !f.trim().eq_ignore_ascii_case(c.trim()))
+                .unwrap_or((0, (&first_row[0], &columns[0])));
+            Err(Error::invalid_input(format!(
+                "header column {} is {got:?} but the dataset's column {} is {want:?}",
+                i + 1,
+                i + 1
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    fn row(fields: &[&str]) -> Vec<String> {
+        fields.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn first_record_handles_quotes_crlf_and_partial_input() {
+        let (f, end) = first_record(b"id,\"na,me\",\"q\"\"x\"\r\n1,2,3\n", false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, ["id", "na,me", "q\"x"]);
+        assert_eq!(end, 19);
+        let (f, _) = first_record(b"a,\"multi\nline\"\nrest", false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, ["a", "multi\nline"]);
+        assert_eq!(
+            first_record(b"a,b", false).unwrap(),
+            None,
+            "needs more input"
+        );
+        assert_eq!(first_record(b"a,b", true).unwrap().unwrap().0, ["a", "b"]);
+        assert_eq!(first_record(b"", true).unwrap(), None);
+        assert!(first_record(b"a,\"b", true).is_err());
+    }
+
+    #[test]
+    fn bom_is_stripped() {
+        assert_eq!(strip_bom(b"\xEF\xBB\xBFid,n\n"), b"id,n\n");
+        assert_eq!(strip_bom(b"id"), b"id");
+    }
+
+    #[test]
+    fn header_modes() {
+        let cols = ["id", "name"];
+        assert!(check_header(&row(&["id", "Name "]), &cols, HeaderMode::Detect).unwrap());
+        assert!(!check_header(&row(&["1", "x"]), &cols, HeaderMode::Detect).unwrap());
+        assert!(!check_header(&row(&["id", "name"]), &cols, HeaderMode::Absent).unwrap());
+        assert!(check_header(&row(&["id", "name"]), &cols, HeaderMode::Present).unwrap());
+        let e = check_header(&row(&["id", "nom"]), &cols, HeaderMode::Present).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "header column 2 is \"nom\" but the dataset's column 2 is \"name\""
+        );
+        let e = check_header(&row(&["1", "x", "y"]), &cols, HeaderMode::Detect).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("has 3 fields but the dataset has 2 columns (id, name)"),
+            "{e}"
+        );
+        let e = check_header(&row(&["id"]), &cols, HeaderMode::Present).unwrap_err();
+        assert!(e.to_string().contains("header has 1 fields"), "{e}");
+    }
+}

@@ -39,6 +39,9 @@ pub enum Credentials {
     SessionToken(Secret),
     /// `X-DOMO-Ryuu-Session`: the session of a Domo custom app.
     RyuuSession(Secret),
+    /// `X-DOMO-Ryuu-Token`: the app token of older custom-app embeds
+    /// (`window.__RYUU_AUTHENTICATION_TOKEN__`).
+    RyuuToken(Secret),
     /// No credentials (a server that needs none, or a proxy that adds them).
     None,
 }
@@ -58,6 +61,7 @@ impl Credentials {
             Credentials::DeveloperToken(s) => Some(("x-domo-developer-token", s)),
             Credentials::SessionToken(s) => Some(("x-domo-authentication", s)),
             Credentials::RyuuSession(s) => Some(("x-domo-ryuu-session", s)),
+            Credentials::RyuuToken(s) => Some(("x-domo-ryuu-token", s)),
             Credentials::None => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod permissions;
 pub mod query;
 pub mod schema;
 pub mod streams;
+pub mod types;
 pub mod uploads;
 pub mod versions;
 

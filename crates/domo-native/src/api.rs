@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use domo_core::Error;
-use domo_core::data::{DataWindow, ExportCsv, GetData, GetDataCsv};
+use domo_core::data::{DataWindow, GetData, GetDataCsv};
 use domo_core::datasets::GetDataset;
 use domo_core::indexes::{IndexStatus, StartIndex};
 use domo_core::partitions::{
@@ -29,7 +29,6 @@ use domo_model::uploads::{
     AppendRowRequest, CommitRequest, CommitResult, UploadSession, UploadStartRequest,
 };
 use domo_model::versions::DataVersion;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::Client;
 
@@ -129,58 +128,6 @@ impl Client {
                 window,
             })
             .await
-    }
-
-    /// The whole dataset as CSV (`\N` for nulls) through the v2 export, in
-    /// memory. For large datasets use [`Client::export_csv_to`].
-    pub async fn export_csv(&self, dataset_id: &str, include_header: bool) -> Result<Bytes, Error> {
-        self.inner
-            .call(&ExportCsv {
-                dataset_id: dataset_id.into(),
-                include_header,
-            })
-            .await
-    }
-
-    /// The whole dataset as CSV, streamed into `out` chunk by chunk: memory
-    /// stays flat whatever the size. Returns the bytes written.
-    pub async fn export_csv_to<W: AsyncWrite + Unpin>(
-        &self,
-        dataset_id: &str,
-        include_header: bool,
-        out: &mut W,
-    ) -> Result<u64, Error> {
-        let e = ExportCsv {
-            dataset_id: dataset_id.into(),
-            include_header,
-        };
-        let label = self.inner.config.prepare(&e)?.label;
-        let mut response = self.inner.open_stream(&e).await?;
-        let mut written = 0u64;
-        let broken = |what: String| {
-            domo_core::Error::new(domo_core::ErrorKind::Transport, what)
-                .with_request(&label.method, &label.path)
-        };
-        while let Some(chunk) = response.chunk().await.map_err(|err| {
-            broken(format!(
-                "the download broke off after {written} bytes: {err}"
-            ))
-        })? {
-            out.write_all(&chunk).await.map_err(|err| {
-                domo_core::Error::new(
-                    domo_core::ErrorKind::Io,
-                    format!("cannot write the export: {err}"),
-                )
-            })?;
-            written += chunk.len() as u64;
-        }
-        out.flush().await.map_err(|err| {
-            domo_core::Error::new(
-                domo_core::ErrorKind::Io,
-                format!("cannot write the export: {err}"),
-            )
-        })?;
-        Ok(written)
     }
 
     // ---- query ----------------------------------------------------------

@@ -2,14 +2,17 @@
 
 mod api;
 mod builder;
+mod stream_api;
 mod transport;
 mod upload;
 
 pub use builder::ClientBuilder;
+pub use domo_core::csv_plan::HeaderMode;
 pub use domo_core::{Error, ErrorKind, RetryPolicy};
 pub use domo_model as model;
 pub use domo_model::uploads::UploadAction;
-pub use upload::UploadOptions;
+pub use stream_api::{ExportOptions, ExportProgressFn, rows_as};
+pub use upload::{UploadOptions, UploadProgress, UploadProgressFn, UploadReport};
 
 use std::sync::Arc;
 

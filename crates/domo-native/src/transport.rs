@@ -71,16 +71,48 @@ impl Transport {
                 };
             }
         };
-        let span = tracing::debug_span!("domo.request", method = %prepared.label.method, path = %prepared.label.path);
-        self.run(endpoint, &prepared).instrument(span).await
+        let body = || Ok(reqwest::Body::from(prepared.body.clone()));
+        self.run(endpoint, &prepared, &body).await
     }
 
-    async fn run<E: Endpoint>(&self, endpoint: &E, prepared: &Prepared) -> Sent<E::Output> {
+    /// Like [`Transport::call_counted`] but the body is made afresh for each
+    /// attempt by `body` (an upload part streamed from a file).
+    pub(crate) async fn call_with_body<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
+        content_length: u64,
+    ) -> Result<E::Output, Error> {
+        let mut prepared = self.config.prepare(endpoint)?;
+        prepared
+            .headers
+            .insert(http::header::CONTENT_LENGTH, content_length.into());
+        self.run(endpoint, &prepared, body).await.result
+    }
+
+    async fn run<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        prepared: &Prepared,
+        body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
+    ) -> Sent<E::Output> {
+        let span = tracing::debug_span!("domo.request", method = %prepared.label.method, path = %prepared.label.path);
+        self.run_inner(endpoint, prepared, body)
+            .instrument(span)
+            .await
+    }
+
+    async fn run_inner<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        prepared: &Prepared,
+        body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
+    ) -> Sent<E::Output> {
         let started = Instant::now();
         let mut number = 0u32;
         loop {
             number += 1;
-            let result = match self.send_once(prepared).await {
+            let result = match self.send_once(prepared, body).await {
                 Ok(response) => endpoint.handle(&prepared.label, response),
                 Err(e) => Err(e),
             };
@@ -124,8 +156,13 @@ impl Transport {
         }
     }
 
-    async fn send_once(&self, prepared: &Prepared) -> Result<http::Response<Bytes>, Error> {
+    async fn send_once(
+        &self,
+        prepared: &Prepared,
+        body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
+    ) -> Result<http::Response<Bytes>, Error> {
         let label = &prepared.label;
+        let body = body()?;
         let fail = |e: reqwest::Error| -> Error {
             let kind = if e.is_timeout() {
                 ErrorKind::Timeout
@@ -147,7 +184,7 @@ impl Transport {
             .http
             .request(label.method.clone(), prepared.uri.as_str())
             .headers(prepared.headers.clone())
-            .body(prepared.body.clone())
+            .body(body)
             .timeout(self.timeout)
             .send()
             .await

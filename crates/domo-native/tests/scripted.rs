@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use domo_native::model::permissions::PrincipalRef;
-use domo_native::{Client, ErrorKind, RetryPolicy, UploadAction, UploadOptions};
+use domo_native::{Client, ErrorKind, HeaderMode, RetryPolicy, UploadAction, UploadOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -425,13 +425,15 @@ async fn upload_sends_start_parts_then_commit() {
     let opts = UploadOptions {
         part_size: 4,
         concurrency: 1,
+        header: HeaderMode::Absent,
         ..UploadOptions::new(UploadAction::Replace)
     };
     let r = client(&s.url)
         .upload_csv_with("ds-1", "1,a\n2,\"b\nc\"\n3,d\n", &opts)
         .await
         .unwrap();
-    assert_eq!(r.row_count, Some(3));
+    assert_eq!(r.commit.row_count, Some(3));
+    assert_eq!((r.parts, r.rows), (3, 3));
     let seen = s.seen();
     let calls: Vec<_> = seen
         .iter()
@@ -464,13 +466,14 @@ async fn a_part_that_keeps_failing_means_no_commit() {
     let opts = UploadOptions {
         part_size: 4,
         concurrency: 1,
+        header: HeaderMode::Absent,
         ..UploadOptions::new(UploadAction::Append)
     };
     let e = client(&s.url)
         .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("upload part 2 of 3"), "{e}");
+    assert!(e.to_string().contains("upload part 2 failed"), "{e}");
     assert!(e.to_string().contains("nothing was committed"), "{e}");
     assert!(s.seen().iter().all(|r| !r.path.ends_with("/commit")));
 }
@@ -485,6 +488,7 @@ async fn a_409_after_a_lost_commit_reply_is_success_not_a_second_commit() {
     let opts = UploadOptions {
         part_size: 4,
         concurrency: 2,
+        header: HeaderMode::Absent,
         ..UploadOptions::new(UploadAction::Append)
     };
     client(&s.url)
