@@ -4,6 +4,9 @@
 //!   warnings denied, the layering check on domo-core, every test.
 //! - `demo`: the tour of the client against the embedded emulator.
 
+mod bench;
+mod web;
+
 use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
@@ -11,9 +14,15 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("demo") => demo(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("web") => web::build(&args[1..]),
+        Some("web-ci") => web::ci(),
         Some("help") | None => {
-            println!("usage: cargo xtask <ci|demo>");
+            println!("usage: cargo xtask <ci|demo|bench>");
             println!("  ci    format check, clippy -D warnings, layering check, all tests");
+            println!(
+                "  web   build the npm package web/pkg/ from crates/domo-wasm (web-ci: its tests)"
+            );
             println!(
                 "  demo  create, upload, query, export and share a dataset on the embedded emulator"
             );
@@ -57,6 +66,8 @@ fn ci() -> Result<(), String> {
         cargo().args([
             "clippy",
             "--workspace",
+            "--exclude",
+            "domo-wasm",
             "--all-targets",
             "--locked",
             "--",
@@ -67,8 +78,9 @@ fn ci() -> Result<(), String> {
     layering()?;
     run(
         "cargo test",
-        cargo().args(["test", "--workspace", "--locked"]),
+        cargo().args(["test", "--workspace", "--exclude", "domo-wasm", "--locked"]),
     )?;
+    web::ci()?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }

@@ -58,49 +58,53 @@ impl QueryResult {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope {
-    #[serde(default)]
-    datasource: Option<String>,
-    columns: Vec<String>,
-    #[serde(default)]
-    metadata: Vec<ColumnMetadata>,
-    #[serde(default)]
-    rows: Vec<Vec<Value>>,
-    #[serde(default)]
-    num_rows: Option<u64>,
-    #[serde(default)]
-    num_columns: Option<u64>,
-    #[serde(default)]
-    fromcache: Option<bool>,
-    #[serde(flatten)]
-    extra: Extra,
-}
-
 impl<'de> Deserialize<'de> for QueryResult {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match Value::deserialize(d)? {
-            Value::Array(items) => from_objects(items).map_err(D::Error::custom),
-            v @ Value::Object(_) => {
-                let e: Envelope = serde_json::from_value(v).map_err(D::Error::custom)?;
-                Ok(QueryResult {
-                    num_rows: e.num_rows.unwrap_or(e.rows.len() as u64),
-                    num_columns: e.num_columns.unwrap_or(e.columns.len() as u64),
-                    datasource: e.datasource,
-                    columns: e.columns,
-                    metadata: e.metadata,
-                    rows: e.rows,
-                    fromcache: e.fromcache,
-                    extra: e.extra,
-                })
-            }
-            other => Err(D::Error::custom(format!(
-                "expected the columns/rows envelope or a list of row objects, found {}",
-                kind_of(&other)
-            ))),
+        d.deserialize_any(ResultVisitor)
+    }
+}
+
+/// Decodes either form in one pass, without an intermediate `Value` tree:
+/// results can be large, and a second copy of every cell doubled the memory.
+struct ResultVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ResultVisitor {
+    type Value = QueryResult;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the columns/rows envelope or a list of row objects")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<QueryResult, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element::<Value>()? {
+            items.push(v);
         }
+        from_objects(items).map_err(serde::de::Error::custom)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<QueryResult, A::Error> {
+        let mut r = QueryResult::default();
+        let (mut columns, mut num_rows, mut num_columns) = (None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "columns" => columns = Some(map.next_value::<Vec<String>>()?),
+                "metadata" => r.metadata = map.next_value::<Option<Vec<ColumnMetadata>>>()?.unwrap_or_default(),
+                "rows" => r.rows = map.next_value::<Option<Vec<Vec<Value>>>>()?.unwrap_or_default(),
+                "numRows" => num_rows = map.next_value::<Option<u64>>()?,
+                "numColumns" => num_columns = map.next_value::<Option<u64>>()?,
+                "datasource" => r.datasource = map.next_value()?,
+                "fromcache" => r.fromcache = map.next_value()?,
+                _ => {
+                    let v: Value = map.next_value()?;
+                    r.extra.insert(key, v);
+                }
+            }
+        }
+        r.columns = columns.ok_or_else(|| serde::de::Error::missing_field("columns"))?;
+        r.num_rows = num_rows.unwrap_or(r.rows.len() as u64);
+        r.num_columns = num_columns.unwrap_or(r.columns.len() as u64);
+        Ok(r)
     }
 }
 

@@ -1,0 +1,112 @@
+//! The client side of `cargo xtask bench`: one operation through
+//! domo-native per run, printing one JSON line with its timing and the
+//! process's peak RSS (VmHWM), so the xtask can compare it with curl.
+
+use std::io::Read;
+use std::time::Instant;
+
+use domo_core::csv_plan::{HeaderMode, RecordScanner};
+use domo_integration_tests::{all_types, client_at};
+use domo_native::{ExportOptions, UploadAction, UploadOptions};
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: domo-bench setup URL TOKEN\n       domo-bench plan FILE PART_SIZE\n       domo-bench upload URL TOKEN ID FILE PART_SIZE CONCURRENCY\n       domo-bench export URL TOKEN ID OUT\n       domo-bench query URL TOKEN ID SQL"
+    );
+    std::process::exit(2)
+}
+
+/// Peak resident set size of this process in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| usage());
+    let fail = |e: domo_native::Error| -> ! {
+        eprintln!("domo-bench: {e}");
+        std::process::exit(1)
+    };
+    match arg(0).as_str() {
+        "setup" => {
+            let c = client_at(&arg(1), &arg(2));
+            let stream = c.create_dataset("bench", "cargo xtask bench", all_types()).await.unwrap_or_else(|e| fail(e));
+            println!("{}", stream.dataset_id().unwrap_or_default());
+        }
+        "plan" => plan(&arg(1), arg(2).parse().unwrap_or_else(|_| usage())),
+        "upload" => {
+            let c = client_at(&arg(1), &arg(2));
+            let opts = UploadOptions {
+                part_size: arg(5).parse().unwrap_or_else(|_| usage()),
+                concurrency: arg(6).parse().unwrap_or_else(|_| usage()),
+                header: HeaderMode::Absent,
+                ..UploadOptions::new(UploadAction::Replace)
+            };
+            let started = Instant::now();
+            let r = c.upload_file(&arg(3), arg(4), &opts).await.unwrap_or_else(|e| fail(e));
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                r#"{{"seconds":{secs},"bytes":{},"parts":{},"rows":{},"peak_rss_kib":{}}}"#,
+                r.bytes,
+                r.parts,
+                r.rows,
+                peak_rss_kib()
+            );
+        }
+        "export" => {
+            let c = client_at(&arg(1), &arg(2));
+            let started = Instant::now();
+            let opts = ExportOptions { include_header: true, progress: None };
+            let n = c.export_to_file(&arg(3), arg(4), &opts).await.unwrap_or_else(|e| fail(e));
+            let secs = started.elapsed().as_secs_f64();
+            println!(r#"{{"seconds":{secs},"bytes":{n},"peak_rss_kib":{}}}"#, peak_rss_kib());
+        }
+        "query" => {
+            let c = client_at(&arg(1), &arg(2));
+            let started = Instant::now();
+            let r = c.query(&arg(3), &arg(4)).await.unwrap_or_else(|e| fail(e));
+            let secs = started.elapsed().as_secs_f64();
+            println!(r#"{{"seconds":{secs},"rows":{},"peak_rss_kib":{}}}"#, r.rows.len(), peak_rss_kib());
+        }
+        _ => usage(),
+    }
+}
+
+/// Print `offset length` of each part, cut as the client cuts a file:
+/// 256 KiB reads, a cut at the last record boundary of the read once the
+/// part has reached the target size.
+fn plan(path: &str, part_size: u64) {
+    let mut file = std::fs::File::open(path).unwrap_or_else(|e| {
+        eprintln!("domo-bench: cannot read {path}: {e}");
+        std::process::exit(1)
+    });
+    let mut scanner = RecordScanner::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let (mut pos, mut start) = (0u64, 0u64);
+    loop {
+        let n = file.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        if let Some(b) = scanner.scan(&buf[..n]) {
+            let cut = pos + b as u64;
+            if cut - start >= part_size {
+                println!("{start} {}", cut - start);
+                start = cut;
+            }
+        }
+        pos += n as u64;
+    }
+    if pos > start {
+        println!("{start} {}", pos - start);
+    }
+}

@@ -1,0 +1,504 @@
+//! `cargo xtask bench`: release builds, a generated CSV, the emulator on
+//! loopback; upload, export and a large query through domo-native, and the
+//! same bytes moved by curl against the same emulator (same parts, same
+//! concurrency) as the baseline. Prints a table and writes
+//! `target/bench/report.md`.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use crate::{cargo, run};
+
+const TOKEN: &str = "dev-token";
+const MIB: f64 = 1024.0 * 1024.0;
+
+struct Options {
+    size: u64,
+    part_size: u64,
+    concurrency: u32,
+    runs: u32,
+    query_rows: u64,
+}
+
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let mut o = Options {
+        size: 200_000_000,
+        part_size: 32 << 20,
+        concurrency: 4,
+        runs: 3,
+        query_rows: 200_000,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--size" => o.size = parse_size(value()?)?,
+            "--part-size" => o.part_size = parse_size(value()?)?,
+            "--concurrency" => {
+                o.concurrency = value()?
+                    .parse()
+                    .map_err(|_| "--concurrency takes a number")?
+            }
+            "--runs" => o.runs = value()?.parse().map_err(|_| "--runs takes a number")?,
+            "--query-rows" => {
+                o.query_rows = value()?
+                    .parse()
+                    .map_err(|_| "--query-rows takes a number")?
+            }
+            other => {
+                return Err(format!(
+                    "unknown bench option {other:?} (--size, --part-size, --concurrency, --runs, --query-rows)"
+                ));
+            }
+        }
+    }
+    ensure_curl()?;
+    run(
+        "release build of the emulator and the bench client",
+        cargo().args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "domo-emulator",
+            "-p",
+            "domo-integration-tests",
+            "--bins",
+        ]),
+    )?;
+    let root = workspace_root();
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let csv = dir.join(format!("data-{}.csv", o.size));
+    generate_csv(&csv, o.size)?;
+    let size = std::fs::metadata(&csv).map_err(|e| e.to_string())?.len();
+
+    let bin = root.join("target/release");
+    let emulator = Emulator::start(&bin.join("domo-emulator"))?;
+    let client = bin.join("domo-bench");
+    let url = emulator.url.clone();
+    let id = output(Command::new(&client).args(["setup", &url, TOKEN]))?
+        .trim()
+        .to_owned();
+    eprintln!(
+        "bench: {:.0} MB CSV, parts of {:.0} MiB, {} in flight, best of {} runs, dataset {id}",
+        size as f64 / 1e6,
+        o.part_size as f64 / MIB,
+        o.concurrency,
+        o.runs
+    );
+
+    // Upload: the client, then curl with the same parts.
+    let mut native_up = Vec::new();
+    for _ in 0..o.runs {
+        let line = output(Command::new(&client).args([
+            "upload",
+            &url,
+            TOKEN,
+            &id,
+            path_str(&csv)?,
+            &o.part_size.to_string(),
+            &o.concurrency.to_string(),
+        ]))?;
+        native_up.push(Measure::parse(&line)?);
+    }
+    let parts = cut_parts(&client, &csv, o.part_size, &dir)?;
+    let mut curl_up = Vec::new();
+    for _ in 0..o.runs {
+        curl_up.push(curl_upload(&url, &id, &parts, o.concurrency)?);
+    }
+
+    // Export.
+    let out = dir.join("export.csv");
+    let mut native_ex = Vec::new();
+    for _ in 0..o.runs {
+        native_ex.push(Measure::parse(&output(Command::new(&client).args([
+            "export",
+            &url,
+            TOKEN,
+            &id,
+            path_str(&out)?,
+        ]))?)?);
+    }
+    let mut curl_ex = Vec::new();
+    for _ in 0..o.runs {
+        curl_ex.push(timed(Command::new("curl").args([
+            "-sS",
+            "--fail",
+            "-o",
+            path_str(&out)?,
+            "-H",
+            &format!("X-DOMO-Developer-Token: {TOKEN}"),
+            "-H",
+            "Accept: text/csv",
+            &format!("{url}/api/data/v2/datasources/{id}/dataversions/latest?includeHeader=true"),
+        ]))?);
+    }
+    let export_bytes = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
+
+    // A large query: many rows back as JSON.
+    let sql = format!("SELECT * FROM table LIMIT {}", o.query_rows);
+    let mut native_q = Vec::new();
+    for _ in 0..o.runs {
+        native_q.push(Measure::parse(&output(
+            Command::new(&client).args(["query", &url, TOKEN, &id, &sql]),
+        )?)?);
+    }
+    let body = dir.join("query.json");
+    std::fs::write(&body, format!("{{\"sql\": \"{sql}\"}}")).map_err(|e| e.to_string())?;
+    let qout = dir.join("query-out.json");
+    let mut curl_q = Vec::new();
+    for _ in 0..o.runs {
+        curl_q.push(timed(Command::new("curl").args([
+            "-sS",
+            "--fail",
+            "-o",
+            path_str(&qout)?,
+            "-H",
+            &format!("X-DOMO-Developer-Token: {TOKEN}"),
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            &format!("@{}", path_str(&body)?),
+            &format!("{url}/api/query/v1/execute/{id}"),
+        ]))?);
+    }
+    let query_bytes = std::fs::metadata(&qout).map_err(|e| e.to_string())?.len();
+    drop(emulator);
+
+    let rows = [
+        (
+            "upload (start, parts, commit)",
+            size,
+            best(&native_up),
+            best_secs(&curl_up),
+            Some(peak(&native_up)),
+        ),
+        (
+            "export (v2 CSV, streamed to a file)",
+            export_bytes,
+            best(&native_ex),
+            best_secs(&curl_ex),
+            Some(peak(&native_ex)),
+        ),
+        (
+            "large query (JSON rows)",
+            query_bytes,
+            best(&native_q),
+            best_secs(&curl_q),
+            Some(peak(&native_q)),
+        ),
+    ];
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| operation | bytes | domo-native MB/s | curl MB/s | ratio to curl | client peak RSS |"
+    );
+    let _ = writeln!(table, "|---|---:|---:|---:|---:|---:|");
+    for (name, bytes, native, curl, rss) in rows {
+        let (n, c) = (bytes as f64 / 1e6 / native, bytes as f64 / 1e6 / curl);
+        let _ = writeln!(
+            table,
+            "| {name} | {:.1} MB | {n:.1} | {c:.1} | {:.2}× | {} |",
+            bytes as f64 / 1e6,
+            n / c,
+            rss.map(|k| format!("{:.1} MiB", k as f64 / 1024.0))
+                .unwrap_or_default()
+        );
+    }
+    let report = format!(
+        "# cargo xtask bench\n\nCSV {:.1} MB ({} parts of ~{:.0} MiB, {} in flight), emulator (release, in memory) on 127.0.0.1, best of {} runs; {} CPU cores.\nThroughput is input bytes over wall time, commit included for uploads. Targets: upload and export ≥ 0.80× curl; client peak RSS ≤ 64 MiB.\n\n{table}",
+        size as f64 / 1e6,
+        parts.len(),
+        o.part_size as f64 / MIB,
+        o.concurrency,
+        o.runs,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+    );
+    println!("\n{report}");
+    let path = dir.join("report.md");
+    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("bench: report written to {}", path.display());
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_dir_all(dir.join("parts"));
+    Ok(())
+}
+
+struct Measure {
+    seconds: f64,
+    peak_rss_kib: u64,
+}
+
+impl Measure {
+    fn parse(line: &str) -> Result<Measure, String> {
+        let field = |k: &str| -> Result<f64, String> {
+            let start = line
+                .find(&format!("\"{k}\":"))
+                .ok_or_else(|| format!("no {k} in {line:?}"))?
+                + k.len()
+                + 3;
+            let rest = &line[start..];
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
+            rest[..end]
+                .trim()
+                .parse()
+                .map_err(|_| format!("bad {k} in {line:?}"))
+        };
+        Ok(Measure {
+            seconds: field("seconds")?,
+            peak_rss_kib: field("peak_rss_kib")? as u64,
+        })
+    }
+}
+
+fn best(m: &[Measure]) -> f64 {
+    m.iter().map(|m| m.seconds).fold(f64::INFINITY, f64::min)
+}
+
+fn best_secs(s: &[f64]) -> f64 {
+    s.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn peak(m: &[Measure]) -> u64 {
+    m.iter().map(|m| m.peak_rss_kib).max().unwrap_or(0)
+}
+
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| {
+        format!("bad size {s:?}: expected a number with an optional unit (200MB, 2GB, 32MiB)")
+    })?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "kib" => 1024.0,
+        "mib" => MIB,
+        "gib" => MIB * 1024.0,
+        other => {
+            return Err(format!(
+                "bad size unit {other:?} in {s:?} (B, kB, MB, GB, KiB, MiB, GiB)"
+            ));
+        }
+    };
+    Ok((n * mult) as u64)
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn path_str(p: &Path) -> Result<&str, String> {
+    p.to_str()
+        .ok_or_else(|| format!("path {} is not UTF-8", p.display()))
+}
+
+fn ensure_curl() -> Result<(), String> {
+    if Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return Ok(());
+    }
+    run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
+    run(
+        "apt-get install curl",
+        Command::new("apt-get").args(["install", "-y", "-qq", "curl"]),
+    )
+}
+
+/// Deterministic rows of the bench schema until `size` bytes; kept between
+/// runs when it already has that size.
+fn generate_csv(path: &Path, size: u64) -> Result<(), String> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() >= size && m.len() < size + 200) {
+        return Ok(());
+    }
+    eprintln!("bench: generating {}", path.display());
+    let file = std::fs::File::create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut written = 0u64;
+    let mut i = 0u64;
+    let mut line = String::new();
+    while written < size {
+        line.clear();
+        let name = match i % 4 {
+            0 => format!("plain {i}"),
+            1 => format!("\"comma, {i}\""),
+            2 => format!("\"quote \"\"{i}\"\"\""),
+            _ => format!("\"line\nbreak {i}\""),
+        };
+        let _ = writeln!(
+            line,
+            "{i},{name},{}.5,{}.25,2024-{:02}-{:02},2024-01-02T03:04:{:02}",
+            i % 1000,
+            i * 3,
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 60
+        );
+        w.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+        written += line.len() as u64;
+        i += 1;
+    }
+    w.flush().map_err(|e| e.to_string())
+}
+
+struct Emulator {
+    child: Child,
+    url: String,
+}
+
+impl Emulator {
+    fn start(bin: &Path) -> Result<Emulator, String> {
+        let mut child = Command::new(bin)
+            .args(["--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let mut first = String::new();
+        let stdout = child.stdout.take().ok_or("no emulator stdout")?;
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .map_err(|e| e.to_string())?;
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .ok_or_else(|| format!("unexpected emulator output {first:?}"))?
+            .to_owned();
+        Ok(Emulator { child, url })
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn output(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{:?} failed ({})", cmd.get_program(), out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn timed(cmd: &mut Command) -> Result<f64, String> {
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{:?}: {e}", cmd.get_program()))?;
+    if !status.success() {
+        return Err(format!("{:?} failed ({status})", cmd.get_program()));
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Write the parts the client would send as files, for curl (untimed).
+fn cut_parts(
+    client: &Path,
+    csv: &Path,
+    part_size: u64,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    let plan = output(Command::new(client).args(["plan", path_str(csv)?, &part_size.to_string()]))?;
+    let parts_dir = dir.join("parts");
+    let _ = std::fs::remove_dir_all(&parts_dir);
+    std::fs::create_dir_all(&parts_dir).map_err(|e| e.to_string())?;
+    let mut src = std::fs::File::open(csv).map_err(|e| e.to_string())?;
+    let mut parts = Vec::new();
+    for (i, line) in plan.lines().enumerate() {
+        let mut nums = line.split_whitespace().map(|n| n.parse::<u64>());
+        let (Some(Ok(offset)), Some(Ok(len))) = (nums.next(), nums.next()) else {
+            return Err(format!("bad plan line {line:?}"));
+        };
+        let path = parts_dir.join(format!("part-{}.csv", i + 1));
+        src.seek(SeekFrom::Start(offset))
+            .map_err(|e| e.to_string())?;
+        let mut out = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+        std::io::copy(&mut (&mut src).take(len), &mut out).map_err(|e| e.to_string())?;
+        parts.push(path);
+    }
+    Ok(parts)
+}
+
+/// The three-stage upload with curl: start, every part with `--parallel`
+/// at the same concurrency, commit. Returns the wall time.
+fn curl_upload(url: &str, id: &str, parts: &[PathBuf], concurrency: u32) -> Result<f64, String> {
+    let auth = format!("X-DOMO-Developer-Token: {TOKEN}");
+    let base = format!("{url}/api/data/v3/datasources/{id}/uploads");
+    let started = Instant::now();
+    let start = output(Command::new("curl").args([
+        "-sS",
+        "--fail",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"action":null,"appendId":null}"#,
+        &base,
+    ]))?;
+    let upload_id: String = start
+        .split("\"uploadId\":")
+        .nth(1)
+        .map(|r| r.chars().take_while(|c| c.is_ascii_digit()).collect())
+        .ok_or_else(|| format!("no uploadId in {start:?}"))?;
+    let mut put = Command::new("curl");
+    put.args([
+        "-sS",
+        "--fail",
+        "--parallel",
+        "--parallel-max",
+        &concurrency.to_string(),
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: text/csv",
+    ]);
+    for (i, p) in parts.iter().enumerate() {
+        put.args([
+            "-T",
+            path_str(p)?,
+            &format!("{base}/{upload_id}/parts/{}", i + 1),
+        ]);
+    }
+    output(&mut put)?;
+    output(Command::new("curl").args([
+        "-sS",
+        "--fail",
+        "-X",
+        "PUT",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"action":"REPLACE","index":true}"#,
+        &format!("{base}/{upload_id}/commit"),
+    ]))?;
+    Ok(started.elapsed().as_secs_f64())
+}
