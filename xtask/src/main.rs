@@ -139,7 +139,7 @@ fn layering() -> Result<(), String> {
 
 fn demo(extra: &[String]) -> Result<(), String> {
     run(
-        "the tour on the embedded emulator",
+        "domo demo on the embedded emulator",
         cargo()
             .args([
                 "run",

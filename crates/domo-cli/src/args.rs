@@ -1,0 +1,508 @@
+//! The command tree (clap derive) and the parsers of argument values.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use domo_core::Secret;
+use domo_native::model::permissions::AccessLevel;
+use domo_native::model::schema::{Column, ColumnType};
+
+use crate::units::{parse_duration, parse_size};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "domo",
+    version,
+    about = "Move data in and out of Domo datasets: upload, query, export, share",
+    long_about = "Move data in and out of Domo datasets: upload, query, export, share.\n\n\
+        Connect with DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_TOKEN in the environment.\n\
+        Try it without a Domo instance: `domo demo` runs a tour on a local emulator.",
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Datasets: metadata, schema, creation, versions, tags, rows, index
+    Dataset {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: DatasetCommand,
+    },
+    /// Run SQL against one dataset; the dataset is called `table` in the SQL
+    Query(QueryArgs),
+    /// Upload a CSV file (or stdin) in parts, then commit it
+    Upload(UploadArgs),
+    /// Export a dataset as CSV to a file or stdout
+    Export(ExportArgs),
+    /// Who can see a dataset: list, share, revoke, remove
+    #[command(visible_alias = "perm")]
+    Permissions {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: PermissionsCommand,
+    },
+    /// Partitions (data tags) of a dataset: list, search, delete
+    Partitions {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: PartitionsCommand,
+    },
+    /// Streams, which create and feed datasets: create, get, update, run, history, search
+    Stream {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: StreamCommand,
+    },
+    /// Run the local Domo emulator (the same flags as `domo-emulator`)
+    Emulator(domo_emulator::cli::EmulatorArgs),
+    /// A guided tour on an in-process emulator: create, upload, query, export, share
+    Demo(DemoArgs),
+}
+
+/// Where Domo is and who is calling. Every value can come from the
+/// environment; prefer it for the token.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// Domo instance: `acme` for https://acme.domo.com
+    #[arg(long, env = "DOMO_INSTANCE", global = true, value_name = "NAME")]
+    pub instance: Option<String>,
+
+    /// A base URL instead of an instance: a proxy, or a local emulator (http://127.0.0.1:8787)
+    #[arg(long, env = "DOMO_BASE_URL", global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Developer token. Prefer the DOMO_TOKEN environment variable: command-line
+    /// flags end up in shell history and process lists
+    #[arg(
+        long,
+        env = "DOMO_TOKEN",
+        hide_env_values = true,
+        global = true,
+        value_name = "TOKEN",
+        value_parser = parse_secret
+    )]
+    pub token: Option<Secret>,
+
+    /// Time limit of one attempt of one request (`30s`, `500ms`, `2m`)
+    #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Retries of a failed request (rate limits, 5xx, dropped connections) before giving up
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+
+    /// Allow http:// to a host that is not loopback: the token then crosses the network in clear text
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+}
+
+/// How results are printed: aligned tables by default.
+#[derive(Debug, Clone, Copy, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Print JSON (the API's objects) instead of a table
+    #[arg(long, global = true, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV with a header row instead of a table
+    #[arg(long, global = true)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaForm {
+    /// `GET .../datasources/{id}/schema` (the documented form)
+    Seed,
+    /// `GET /api/data/v2/datasources/{id}/schemas/latest`
+    Latest,
+    /// `GET /api/query/v1/datasources/{id}/schema/indexed`
+    Indexed,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatasetCommand {
+    /// Show a dataset's metadata
+    Get { id: String },
+    /// Show a dataset's columns
+    Schema {
+        id: String,
+        /// Which of the API's three schema endpoints to ask
+        #[arg(long, value_enum, default_value_t = SchemaForm::Seed)]
+        form: SchemaForm,
+        /// With --form indexed: include hidden columns
+        #[arg(long)]
+        include_hidden: bool,
+    },
+    /// Create a dataset (through an API-type stream) and print its id
+    Create {
+        name: String,
+        /// A column, NAME:TYPE with TYPE one of STRING LONG DOUBLE DECIMAL DATE DATETIME (repeat, in order)
+        #[arg(long = "column", short = 'c', value_name = "NAME:TYPE", required = true, value_parser = parse_column)]
+        columns: Vec<Column>,
+        #[arg(long, short = 'd', default_value = "")]
+        description: String,
+    },
+    /// List the dataset's data versions (one per committed upload)
+    Versions { id: String },
+    /// Show the dataset's tags, or replace them with TAG...
+    Tags {
+        id: String,
+        /// The new tag set (replaces the old one); none given shows the tags
+        tags: Vec<String>,
+        /// Remove every tag
+        #[arg(long, conflicts_with = "tags")]
+        clear: bool,
+    },
+    /// Show rows (a page of the dataset, optionally filtered)
+    Data {
+        id: String,
+        /// Rows to skip
+        #[arg(long, value_name = "N")]
+        offset: Option<u64>,
+        /// Rows to show at most
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        /// Filter such as `region = east, amount > 10`
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
+    },
+    /// Append one row, given as delimited values (`east,10.5`)
+    AppendRow {
+        id: String,
+        values: String,
+        #[arg(long, default_value_t = ',')]
+        delimiter: char,
+    },
+    /// Index the dataset's data and wait until it is done
+    Index {
+        id: String,
+        /// Time between two status checks
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+        poll_interval: Duration,
+        /// Give up waiting after this long
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+        wait: Duration,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The dataset
+    pub id: String,
+    /// SQL such as `SELECT region, SUM(amount) FROM table GROUP BY region`
+    pub sql: String,
+    /// Fetch every row, page by page (LIMIT/OFFSET), instead of one reply
+    #[arg(long)]
+    pub all: bool,
+    /// Rows per page with --all
+    #[arg(long, value_name = "N", default_value_t = 10_000, requires = "all")]
+    pub page_size: u64,
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeaderArg {
+    /// A first row that names the dataset's columns is a header
+    Auto,
+    /// The first row is a header; it must name the dataset's columns
+    Yes,
+    /// There is no header row
+    No,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The dataset
+    pub id: String,
+    /// CSV file; `-` reads stdin
+    pub file: PathBuf,
+    /// Replace the dataset's rows (the default)
+    #[arg(long, conflicts_with = "append")]
+    pub replace: bool,
+    /// Add the rows to the dataset's rows
+    #[arg(long)]
+    pub append: bool,
+    /// Upload into this partition (data tag)
+    #[arg(long, value_name = "TAG")]
+    pub partition: Option<String>,
+    /// Target size of one part (`32MB`, `8MiB`, `500kB`, bytes); parts end on record boundaries
+    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = parse_size)]
+    pub part_size: usize,
+    /// Parts in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Compress parts with gzip on the way
+    #[arg(long)]
+    pub gzip: bool,
+    /// Whether the file starts with a header row (which is not uploaded)
+    #[arg(long, value_enum, default_value_t = HeaderArg::Auto)]
+    pub header: HeaderArg,
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The dataset
+    pub id: String,
+    /// Write to FILE (replaced only once the export is complete) instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Leave out the header row
+    #[arg(long)]
+    pub no_header: bool,
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PermissionsCommand {
+    /// List who has access and at which level
+    List { id: String },
+    /// Grant access: --user 7:CAN_EDIT --group 12:CAN_SHARE
+    Share {
+        id: String,
+        /// USER_ID:LEVEL, LEVEL one of OWNER CO_OWNER CAN_EDIT CAN_SHARE (repeatable)
+        #[arg(long = "user", value_name = "ID:LEVEL", value_parser = parse_grant)]
+        users: Vec<Grant>,
+        /// GROUP_ID:LEVEL (repeatable)
+        #[arg(long = "group", value_name = "ID:LEVEL", value_parser = parse_grant)]
+        groups: Vec<Grant>,
+        /// Email the people it is shared with
+        #[arg(long)]
+        email: bool,
+    },
+    /// Revoke one user's access (`DELETE .../permissions/USER/{user}`)
+    Revoke { id: String, user: String },
+    /// Remove users from the dataset (one: `.../USERS/{user}`, several: `.../users`)
+    Remove {
+        id: String,
+        #[arg(required = true, value_name = "USER")]
+        users: Vec<String>,
+    },
+}
+
+/// A principal id and the access level to grant it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub id: String,
+    pub level: AccessLevel,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartitionsCommand {
+    /// List every partition (all pages), newest first
+    List { id: String },
+    /// Partitions whose fields equal the given values: `status=ACTIVE rowCount=10`
+    Search {
+        id: String,
+        /// FIELD=VALUE conditions, all of which must hold
+        #[arg(value_name = "FIELD=VALUE", value_parser = parse_condition)]
+        conditions: Vec<(String, serde_json::Value)>,
+        /// The filter as a JSON object instead (`{"status": "ACTIVE"}`)
+        #[arg(long, value_name = "JSON", conflicts_with = "conditions")]
+        filter: Option<String>,
+    },
+    /// Delete partitions: their data, then their tag
+    Delete {
+        id: String,
+        #[arg(required = true, value_name = "PARTITION")]
+        partitions: Vec<String>,
+        /// Delete the data only and keep the tag
+        #[arg(long)]
+        data_only: bool,
+    },
+}
+
+/// What a stream create or update says, from flags or a JSON file.
+#[derive(Debug, Clone, Args)]
+pub struct StreamSpec {
+    /// Name of the dataset the stream feeds
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Description of that dataset
+    #[arg(long)]
+    pub description: Option<String>,
+    /// A column, NAME:TYPE (repeat, in order)
+    #[arg(long = "column", short = 'c', value_name = "NAME:TYPE", value_parser = parse_column)]
+    pub columns: Vec<Column>,
+    /// How runs apply data: APPEND or REPLACE
+    #[arg(long, value_name = "METHOD", value_parser = ["APPEND", "REPLACE"], ignore_case = true)]
+    pub update_method: Option<String>,
+    /// The whole request (a StreamRequest) from a JSON file; `-` reads stdin
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["name", "description", "columns", "update_method"])]
+    pub from_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StreamCommand {
+    /// Create a stream and the dataset it feeds
+    Create(StreamSpec),
+    /// Show a stream
+    Get { stream_id: String },
+    /// Change a stream (only the fields given)
+    Update {
+        stream_id: String,
+        #[command(flatten)]
+        spec: StreamSpec,
+    },
+    /// Start a manual run
+    Run { stream_id: String },
+    /// The stream's runs
+    History { stream_id: String },
+    /// The streams that feed a dataset
+    Search { dataset_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Rows of generated sales data to upload
+    #[arg(long, value_name = "N", default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub rows: u64,
+    /// Target size of one upload part
+    #[arg(long, value_name = "SIZE", default_value = "4MB", value_parser = parse_size)]
+    pub part_size: usize,
+    /// Parts in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+fn parse_secret(s: &str) -> Result<Secret, String> {
+    Ok(Secret::new(s.trim()))
+}
+
+/// `amount:DOUBLE` (the type in any case). Names may hold colons; the type
+/// follows the last one.
+pub fn parse_column(s: &str) -> Result<Column, String> {
+    let (name, ty) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("column `{s}`: expected NAME:TYPE, such as amount:DOUBLE"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("column `{s}`: the name is empty"));
+    }
+    match ColumnType::parse(ty.trim()) {
+        ColumnType::Other(other) => Err(format!(
+            "column `{name}`: unknown type `{other}` (expected STRING, LONG, DOUBLE, DECIMAL, DATE or DATETIME)"
+        )),
+        kind => Ok(Column::new(name, kind)),
+    }
+}
+
+/// `7:CAN_EDIT`.
+pub fn parse_grant(s: &str) -> Result<Grant, String> {
+    let (id, level) = s.rsplit_once(':').ok_or_else(|| {
+        format!("`{s}`: expected ID:LEVEL, such as 7:CAN_EDIT (levels: OWNER, CO_OWNER, CAN_EDIT, CAN_SHARE)")
+    })?;
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(format!("`{s}`: the id is empty"));
+    }
+    let level: AccessLevel = level.trim().parse()?;
+    Ok(Grant {
+        id: id.to_owned(),
+        level,
+    })
+}
+
+/// `rowCount=10`: numbers, booleans and null as JSON, anything else as text.
+pub fn parse_condition(s: &str) -> Result<(String, serde_json::Value), String> {
+    let (field, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected FIELD=VALUE, such as status=ACTIVE"))?;
+    let field = field.trim();
+    if field.is_empty() {
+        return Err(format!("`{s}`: the field name is empty"));
+    }
+    let value = match serde_json::from_str::<serde_json::Value>(value.trim()) {
+        Ok(
+            v @ (serde_json::Value::Number(_)
+            | serde_json::Value::Bool(_)
+            | serde_json::Value::Null),
+        ) => v,
+        _ => serde_json::Value::String(value.to_owned()),
+    };
+    Ok((field.to_owned(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn columns_parse_case_insensitively_and_name_the_bad_one() {
+        let c = parse_column("amount:double").unwrap();
+        assert_eq!((c.name.as_str(), c.kind), ("amount", ColumnType::Double));
+        let c = parse_column("a:b:DateTime").unwrap();
+        assert_eq!((c.name.as_str(), c.kind), ("a:b", ColumnType::DateTime));
+        let e = parse_column("price:MONEY").unwrap_err();
+        assert!(
+            e.contains("`price`") && e.contains("MONEY") && e.contains("DECIMAL"),
+            "{e}"
+        );
+        assert!(parse_column("price").unwrap_err().contains("NAME:TYPE"));
+        assert!(parse_column(":LONG").unwrap_err().contains("name is empty"));
+    }
+
+    #[test]
+    fn grants_and_conditions() {
+        assert_eq!(
+            parse_grant("7:can_edit").unwrap(),
+            Grant {
+                id: "7".into(),
+                level: AccessLevel::CanEdit
+            }
+        );
+        assert!(parse_grant("7").is_err());
+        assert!(
+            parse_grant("7:READ")
+                .unwrap_err()
+                .contains("unknown access level")
+        );
+        assert_eq!(
+            parse_condition("rowCount=10").unwrap(),
+            ("rowCount".to_owned(), serde_json::json!(10))
+        );
+        assert_eq!(
+            parse_condition("partitionId=2024-01").unwrap(),
+            ("partitionId".to_owned(), serde_json::json!("2024-01"))
+        );
+        assert!(parse_condition("nothing").is_err());
+    }
+
+    #[test]
+    fn the_token_is_redacted_in_debug_output() {
+        let cli = Cli::try_parse_from(["domo", "dataset", "get", "x", "--token", "s3cret-value"])
+            .unwrap();
+        assert!(!format!("{cli:?}").contains("s3cret-value"));
+    }
+}

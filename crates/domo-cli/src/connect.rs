@@ -1,0 +1,62 @@
+//! From flags and environment to a [`Client`], with one sentence saying
+//! what to set when something is missing.
+
+use domo_native::Client;
+
+use crate::args::ConnectionArgs;
+use crate::failure::Failure;
+
+/// Builds the client, or says what to set.
+pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
+    let instance = non_empty(conn.instance.as_deref());
+    let base_url = non_empty(conn.base_url.as_deref());
+    let token = conn
+        .token
+        .as_ref()
+        .map(|s| s.expose())
+        .filter(|t| !t.is_empty());
+
+    if instance.is_some() && base_url.is_some() {
+        return Err(Failure::usage(
+            "both an instance (DOMO_INSTANCE/--instance) and a base URL (DOMO_BASE_URL/--base-url) are set: keep only one",
+        ));
+    }
+    let mut missing = Vec::new();
+    if instance.is_none() && base_url.is_none() {
+        missing.push(
+            "DOMO_INSTANCE (such as `acme` for acme.domo.com) or DOMO_BASE_URL (such as http://127.0.0.1:8787 for `domo emulator`)",
+        );
+    }
+    if token.is_none() {
+        missing.push("DOMO_TOKEN (a developer token)");
+    }
+    let (Some(token), true) = (token, missing.is_empty()) else {
+        return Err(Failure::usage(format!(
+            "not configured: set {} in the environment (or pass the matching --instance/--base-url/--token flags)",
+            missing.join(" and ")
+        )));
+    };
+
+    let mut builder = Client::builder()
+        .developer_token(token)
+        .timeout(conn.timeout)
+        .allow_insecure_http(conn.allow_insecure_http)
+        .user_agent(concat!("domo-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(i) = instance {
+        builder = builder.instance(i);
+    }
+    if let Some(u) = base_url {
+        builder = builder.base_url(u);
+    }
+    if let Some(retries) = conn.max_retries {
+        builder = builder.max_attempts(retries.saturating_add(1));
+    }
+    // Every build error is a configuration the user has to change.
+    builder
+        .build()
+        .map_err(|e| Failure::usage(format!("invalid configuration: {}", e.message())))
+}
+
+fn non_empty(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}

@@ -1,0 +1,5 @@
+//! `domo`: see `domo --help`.
+
+fn main() -> std::process::ExitCode {
+    domo_cli::main()
+}

@@ -1,0 +1,934 @@
+//! The `domo` binary driven as a process against an in-process emulator
+//! (127.0.0.1, a free port), one emulator per test. Every run checks that
+//! the token it was given appears in neither stdout nor stderr.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use domo_emulator::{EmulatorConfig, RunningEmulator};
+use serde_json::Value;
+
+/// Distinctive, so that any leak is found by a plain substring search.
+const TOKEN: &str = "cli-test-token-5f3a9c1e";
+/// A second user (id 2) the emulator knows.
+const OTHER_TOKEN: &str = "cli-other-token-77aa01";
+
+struct Emulator {
+    // Dropped first: stops the server while its runtime still exists.
+    server: Option<RunningEmulator>,
+    url: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        drop(self.server.take());
+    }
+}
+
+fn emulator() -> Emulator {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let server = runtime
+        .block_on(domo_emulator::start(
+            EmulatorConfig::ephemeral()
+                .with_token(TOKEN, 1)
+                .with_token(OTHER_TOKEN, 2),
+        ))
+        .expect("the emulator starts");
+    Emulator {
+        url: server.url().to_owned(),
+        server: Some(server),
+        _runtime: runtime,
+    }
+}
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success: {self:#?}");
+        assert!(
+            self.stderr.is_empty() || !self.stderr.contains("error"),
+            "{self:#?}"
+        );
+        self
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Fails with exit code `code` and one `error: ` line naming `needles`.
+    fn fails(&self, code: i32, needles: &[&str]) {
+        assert_eq!(self.code, code, "{self:#?}");
+        assert!(self.stderr.starts_with("error: "), "{self:#?}");
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "stderr lacks {n:?}: {}",
+                self.stderr
+            );
+        }
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
+            "{self:#?}"
+        );
+    }
+}
+
+/// Runs `domo ARGS` with the emulator's URL and `token` in the
+/// environment, `stdin` as its input.
+fn domo_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_domo"));
+    cmd.args(args)
+        .env_remove("DOMO_INSTANCE")
+        .env_remove("DOMO_TOKEN")
+        .env("DOMO_BASE_URL", url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(t) = token {
+        cmd.env("DOMO_TOKEN", t);
+    }
+    let mut child = cmd.spawn().expect("domo runs");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin).expect("stdin takes the input");
+    }
+    let out = child.wait_with_output().expect("domo ends");
+    let run = Run {
+        code: out.status.code().expect("an exit code, not a signal"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    };
+    for secret in [TOKEN, OTHER_TOKEN].into_iter().chain(token) {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "the token leaked: {run:#?}"
+        );
+    }
+    run
+}
+
+fn domo(emu: &Emulator, args: &[&str]) -> Run {
+    domo_as(&emu.url, Some(TOKEN), args, b"")
+}
+
+fn domo_stdin(emu: &Emulator, args: &[&str], stdin: &[u8]) -> Run {
+    domo_as(&emu.url, Some(TOKEN), args, stdin)
+}
+
+/// Creates a dataset through the CLI and returns its id.
+fn create(emu: &Emulator, name: &str, columns: &[&str]) -> String {
+    let mut args = vec!["dataset", "create", name, "--json"];
+    for c in columns {
+        args.extend(["--column", c]);
+    }
+    let stream = domo(emu, &args).ok().json();
+    stream["dataSource"]["id"]
+        .as_str()
+        .expect("the stream names its dataset")
+        .to_owned()
+}
+
+/// CSV (header included) in the form the emulator exports: quoting only
+/// where needed, `\N` for null, canonical numbers and dates.
+fn sample_csv(rows: u32) -> String {
+    let mut s = String::from("id,name,amount,day\n");
+    for i in 1..=rows {
+        let name = match i % 4 {
+            0 => format!("plain {i}"),
+            1 => format!("\"comma, {i}\""),
+            2 => format!("\"quote \"\"{i}\"\"\""),
+            _ => format!("\"line\nbreak {i}\""),
+        };
+        let amount = if i % 7 == 0 {
+            "\\N".to_owned()
+        } else {
+            format!("{}.25", i * 3)
+        };
+        s.push_str(&format!(
+            "{i},{name},{amount},2024-{:02}-{:02}\n",
+            i % 12 + 1,
+            i % 28 + 1
+        ));
+    }
+    s
+}
+
+const SAMPLE_COLUMNS: [&str; 4] = ["id:LONG", "name:string", "amount:Decimal", "day:DATE"];
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write a test file");
+    path.to_str().expect("utf-8 path").to_owned()
+}
+
+#[test]
+fn dataset_create_get_schema_in_every_format() {
+    let emu = emulator();
+    let id = create(&emu, "Sales", &SAMPLE_COLUMNS);
+
+    let ds = domo(&emu, &["dataset", "get", &id, "--json"]).ok().json();
+    assert_eq!(ds["id"], id.as_str());
+    assert_eq!(ds["name"], "Sales");
+    assert_eq!(ds["columnCount"], 4);
+
+    let table = domo(&emu, &["dataset", "get", &id]).ok().stdout;
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("name") && l.ends_with("Sales")),
+        "{table}"
+    );
+    let csv = domo(&emu, &["dataset", "get", &id, "--csv"]).ok().stdout;
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("id,name,"), "{csv}");
+    assert!(
+        lines.next().unwrap().starts_with(&format!("{id},Sales,")),
+        "{csv}"
+    );
+
+    let schema = domo(&emu, &["dataset", "schema", &id, "--json"])
+        .ok()
+        .json();
+    let names: Vec<&str> = schema["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["id", "name", "amount", "day"]);
+    assert_eq!(schema["columns"][2]["type"], "DECIMAL");
+    let latest = domo(
+        &emu,
+        &["dataset", "schema", &id, "--form", "latest", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(latest["schema"]["columns"][3]["type"], "DATE");
+    let indexed = domo(
+        &emu,
+        &["dataset", "schema", &id, "--form", "indexed", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(indexed["tables"][0]["columns"][0]["name"], "id");
+    let csv = domo(&emu, &["dataset", "schema", &id, "--csv"]).ok().stdout;
+    assert_eq!(
+        csv,
+        "name,type,description\nid,LONG,\nname,STRING,\namount,DECIMAL,\nday,DATE,\n"
+    );
+    let table = domo(&emu, &["dataset", "schema", &id]).ok().stdout;
+    assert!(
+        table.starts_with(
+            "name    type     description\n------  -------  -----------\nid      LONG\n"
+        ),
+        "{table}"
+    );
+
+    // A table for people when created without --json.
+    let created = domo(&emu, &["dataset", "create", "Other", "-c", "x:datetime"]).ok();
+    assert!(created.stdout.starts_with("dataset  "), "{created:#?}");
+}
+
+#[test]
+fn upload_with_a_header_then_export_gives_back_the_input() {
+    let emu = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let id = create(&emu, "Round trip", &SAMPLE_COLUMNS);
+    let input = sample_csv(400);
+    let file = write(dir.path(), "in.csv", &input);
+
+    // Small parts so that the upload really is cut in several.
+    let up = domo(
+        &emu,
+        &[
+            "upload",
+            &id,
+            &file,
+            "--part-size",
+            "4kB",
+            "--concurrency",
+            "3",
+            "--json",
+        ],
+    )
+    .ok();
+    assert!(
+        up.stderr.is_empty(),
+        "no progress without a terminal: {up:#?}"
+    );
+    let report = up.json();
+    assert_eq!(report["rows"], 400);
+    assert_eq!(report["action"], "REPLACE");
+    let header_len = input.find('\n').unwrap() + 1;
+    let data_bytes = (input.len() - header_len) as u64;
+    assert_eq!(report["bytes"], data_bytes);
+    // Parts end on the first record boundary past 4 kB.
+    assert!(
+        report["parts"].as_u64().unwrap() >= data_bytes / 4000,
+        "{report}"
+    );
+    assert!(report["parts"].as_u64().unwrap() >= 3, "{report}");
+
+    let exported = domo(&emu, &["export", &id]).ok();
+    assert_eq!(exported.stdout, input);
+    assert!(exported.stderr.is_empty(), "{exported:#?}");
+
+    let out = dir.path().join("out.csv");
+    let to_file = domo(&emu, &["export", &id, "-o", out.to_str().unwrap()]).ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), input);
+    assert!(to_file.stdout.is_empty());
+    assert!(to_file.stderr.contains("exported"), "{to_file:#?}");
+
+    let bare = domo(&emu, &["export", &id, "--no-header"]).ok();
+    assert_eq!(bare.stdout, input[header_len..]);
+
+    // The people's summary and the CSV summary.
+    let again = domo(&emu, &["upload", &id, &file, "--append"]).ok();
+    assert!(
+        again.stdout.starts_with("uploaded 400 rows (") && again.stdout.contains("(APPEND)"),
+        "{again:#?}"
+    );
+    let ds = domo(&emu, &["dataset", "get", &id, "--json"]).ok().json();
+    assert_eq!(ds["rowCount"], 800);
+    let csv = domo(
+        &emu,
+        &["upload", &id, &file, "--header", "yes", "--gzip", "--csv"],
+    )
+    .ok();
+    let mut lines = csv.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("dataset,action,upload,parts,rows,bytes,seconds")
+    );
+    assert!(lines.next().unwrap().starts_with(&format!("{id},REPLACE,")));
+
+    // Versions: one per committed upload.
+    let versions = domo(&emu, &["dataset", "versions", &id, "--json"])
+        .ok()
+        .json();
+    let versions = versions.as_array().unwrap();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[0]["rowCount"], 400);
+    let table = domo(&emu, &["dataset", "versions", &id]).ok().stdout;
+    assert!(table.starts_with("version  status"), "{table}");
+    assert_eq!(table.lines().count(), 2 + 3);
+}
+
+#[test]
+fn upload_from_stdin_into_partitions_then_list_search_delete() {
+    let emu = emulator();
+    let id = create(&emu, "Parts", &["id:LONG", "v:STRING"]);
+    for (tag, rows) in [("2024-01", "1,a\n2,b\n"), ("2024-02", "3,c\n")] {
+        domo_stdin(
+            &emu,
+            &[
+                "upload",
+                &id,
+                "-",
+                "--append",
+                "--partition",
+                tag,
+                "--header",
+                "no",
+            ],
+            rows.as_bytes(),
+        )
+        .ok();
+    }
+    // With a header row on stdin, detected.
+    domo_stdin(
+        &emu,
+        &["upload", &id, "-", "--append", "--partition", "2024-03"],
+        b"id,v\n4,d\n5,e\n6,f\n",
+    )
+    .ok();
+
+    let list = domo(&emu, &["partitions", "list", &id, "--json"])
+        .ok()
+        .json();
+    let mut tags: Vec<(&str, u64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["partitionId"].as_str().unwrap(),
+                p["rowCount"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    tags.sort();
+    assert_eq!(tags, [("2024-01", 2), ("2024-02", 1), ("2024-03", 3)]);
+
+    let found = domo(&emu, &["partitions", "search", &id, "rowCount=1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["partitionId"], "2024-02");
+    let found = domo(
+        &emu,
+        &[
+            "partitions",
+            "search",
+            &id,
+            "--filter",
+            r#"{"partitionId": "2024-03"}"#,
+            "--csv",
+        ],
+    )
+    .ok();
+    assert!(
+        found
+            .stdout
+            .starts_with("partition,status,rows,version,completed\n2024-03,"),
+        "{found:#?}"
+    );
+    assert_eq!(found.stdout.lines().count(), 2);
+    domo(&emu, &["partitions", "search", &id, "--filter", "[1]"]).fails(2, &["JSON object"]);
+
+    let deleted = domo(
+        &emu,
+        &["partitions", "delete", &id, "2024-01", "--data-only"],
+    )
+    .ok();
+    assert!(
+        deleted
+            .stdout
+            .contains("deleted the data of partition 2024-01"),
+        "{deleted:#?}"
+    );
+    let rows = domo(
+        &emu,
+        &["query", &id, "SELECT COUNT(*) AS n FROM table", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(rows["rows"][0][0], 4);
+
+    let gone = domo(
+        &emu,
+        &["partitions", "delete", &id, "2024-01", "2024-02", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(gone["deleted"], serde_json::json!(["2024-01", "2024-02"]));
+    let list = domo(&emu, &["partitions", "list", &id, "--json"])
+        .ok()
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["partitionId"], "2024-03");
+    let table = domo(&emu, &["partitions", "list", &id]).ok().stdout;
+    assert!(
+        table.lines().nth(2).unwrap().starts_with("2024-03"),
+        "{table}"
+    );
+}
+
+#[test]
+fn query_prints_tables_csv_and_json_and_pages_with_all() {
+    let emu = emulator();
+    let id = create(&emu, "Q", &["region:STRING", "n:LONG", "x:DOUBLE"]);
+    domo_stdin(
+        &emu,
+        &["upload", &id, "-", "--header", "no"],
+        b"east,10,1.5\nwest,7,\\N\n\"north, far\",3,2.25\n",
+    )
+    .ok();
+    let sql = "SELECT region, n, x FROM table ORDER BY n DESC";
+
+    let json = domo(&emu, &["query", &id, sql, "--json"]).ok().json();
+    assert_eq!(json["columns"], serde_json::json!(["region", "n", "x"]));
+    assert_eq!(json["rows"][0], serde_json::json!(["east", 10, 1.5]));
+    assert_eq!(json["rows"][1][2], Value::Null);
+    assert_eq!(json["numRows"], 3);
+
+    let csv = domo(&emu, &["query", &id, sql, "--csv"]).ok().stdout;
+    assert_eq!(
+        csv,
+        "region,n,x\neast,10,1.5\nwest,7,\\N\n\"north, far\",3,2.25\n"
+    );
+
+    let table = domo(&emu, &["query", &id, sql]).ok().stdout;
+    assert_eq!(
+        table,
+        "region       n     x\n----------  --  ----\neast        10   1.5\nwest         7  NULL\nnorth, far   3  2.25\n"
+    );
+
+    let all = domo(
+        &emu,
+        &["query", &id, sql, "--all", "--page-size", "2", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(all["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(all["rows"][2][0], "north, far");
+
+    domo(&emu, &["query", &id, "SELEC nonsense"]).fails(1, &["bad request", "HTTP 400", "syntax"]);
+    // --page-size only means something with --all.
+    let r = domo(&emu, &["query", &id, sql, "--page-size", "2"]);
+    assert_eq!(r.code, 2, "{r:#?}");
+}
+
+#[test]
+fn tags_rows_append_row_and_index() {
+    let emu = emulator();
+    let id = create(&emu, "T", &["k:STRING", "n:LONG"]);
+
+    let set = domo(&emu, &["dataset", "tags", &id, "sales", "2024"]).ok();
+    assert!(set.stdout.contains("sales, 2024"), "{set:#?}");
+    let tags = domo(&emu, &["dataset", "tags", &id, "--json"]).ok().json();
+    assert_eq!(tags, serde_json::json!(["sales", "2024"]));
+    assert_eq!(
+        domo(&emu, &["dataset", "tags", &id, "--csv"]).ok().stdout,
+        "tag\nsales\n2024\n"
+    );
+    domo(&emu, &["dataset", "tags", &id, "--clear"]).ok();
+    assert_eq!(
+        domo(&emu, &["dataset", "tags", &id, "--json"]).ok().json(),
+        serde_json::json!([])
+    );
+
+    for row in ["a,1", "b,2", "c,3"] {
+        domo(&emu, &["dataset", "append-row", &id, row]).ok();
+    }
+    let appended = domo(
+        &emu,
+        &[
+            "dataset",
+            "append-row",
+            &id,
+            "d|4",
+            "--delimiter",
+            "|",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(appended["appended"], 1);
+
+    let page = domo(
+        &emu,
+        &[
+            "dataset", "data", &id, "--offset", "1", "--limit", "2", "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(page["columns"], serde_json::json!(["k", "n"]));
+    assert_eq!(page["rows"], serde_json::json!([["b", 2], ["c", 3]]));
+    let csv = domo(
+        &emu,
+        &["dataset", "data", &id, "--filter", "n >= 3", "--csv"],
+    )
+    .ok()
+    .stdout;
+    assert_eq!(csv, "k,n\nc,3\nd,4\n");
+    let table = domo(&emu, &["dataset", "data", &id, "--limit", "1"])
+        .ok()
+        .stdout;
+    assert_eq!(table, "k  n\n-  -\na  1\n");
+    domo(&emu, &["dataset", "data", &id, "--filter", "nope = 1"]).fails(1, &["HTTP 400", "nope"]);
+
+    let index = domo(
+        &emu,
+        &["dataset", "index", &id, "--poll-interval", "50ms", "--json"],
+    )
+    .ok();
+    let job = index.json();
+    assert!(
+        job["status"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case("success"),
+        "{job}"
+    );
+}
+
+#[test]
+fn permissions_share_list_revoke_remove() {
+    let emu = emulator();
+    let id = create(&emu, "P", &["a:STRING"]);
+    let shared = domo(
+        &emu,
+        &[
+            "permissions",
+            "share",
+            &id,
+            "--user",
+            "2:CAN_EDIT",
+            "--user",
+            "5:can_share",
+            "--user",
+            "6:CAN_SHARE",
+            "--group",
+            "12:CAN_SHARE",
+        ],
+    )
+    .ok();
+    assert!(shared.stdout.contains("USER 2 CAN_EDIT"), "{shared:#?}");
+
+    let list = domo(&emu, &["permissions", "list", &id, "--json"])
+        .ok()
+        .json();
+    let entries: Vec<(String, String, String)> = list["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["type"].as_str().unwrap().to_owned(),
+                p["id"].as_str().unwrap().to_owned(),
+                p["accessLevel"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for want in [
+        ("USER", "1", "OWNER"),
+        ("USER", "2", "CAN_EDIT"),
+        ("USER", "5", "CAN_SHARE"),
+        ("GROUP", "12", "CAN_SHARE"),
+    ] {
+        let want = (want.0.to_owned(), want.1.to_owned(), want.2.to_owned());
+        assert!(entries.contains(&want), "{want:?} not in {entries:?}");
+    }
+    let csv = domo(&emu, &["permissions", "list", &id, "--csv"])
+        .ok()
+        .stdout;
+    assert!(csv.starts_with("type,id,name,access\nUSER,1,"), "{csv}");
+
+    // User 2 can now read it with their own token.
+    let as_two = domo_as(
+        &emu.url,
+        Some(OTHER_TOKEN),
+        &["dataset", "get", &id, "--json"],
+        b"",
+    )
+    .ok();
+    assert_eq!(as_two.json()["id"], id.as_str());
+
+    domo(&emu, &["permissions", "revoke", &id, "2"]).ok();
+    domo(&emu, &["permissions", "remove", &id, "5"]).ok();
+    let removed = domo(&emu, &["perm", "remove", &id, "6", "7", "--json"])
+        .ok()
+        .json();
+    assert_eq!(removed["removed"], serde_json::json!(["6", "7"]));
+    let list = domo(&emu, &["permissions", "list", &id, "--json"])
+        .ok()
+        .json();
+    let users: Vec<&str> = list["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["type"] == "USER")
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["1"]);
+    domo_as(&emu.url, Some(OTHER_TOKEN), &["dataset", "get", &id], b"").fails(1, &["HTTP 40"]);
+
+    domo(&emu, &["permissions", "share", &id]).fails(2, &["--user ID:LEVEL"]);
+    let bad = domo(&emu, &["permissions", "share", &id, "--user", "7:READ"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unknown access level"), "{bad:#?}");
+}
+
+#[test]
+fn streams_create_get_update_run_history_search() {
+    let emu = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let created = domo(
+        &emu,
+        &[
+            "stream",
+            "create",
+            "--name",
+            "Feed",
+            "--description",
+            "d",
+            "-c",
+            "a:LONG",
+            "-c",
+            "b:STRING",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    let sid = created["id"].to_string();
+    let dataset = created["dataSource"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["transport"]["type"], "API");
+
+    let got = domo(&emu, &["stream", "get", &sid, "--json"]).ok().json();
+    assert_eq!(got["dataSource"]["name"], "Feed");
+    let table = domo(&emu, &["stream", "get", &sid]).ok().stdout;
+    assert!(table.contains("columns        a:LONG, b:STRING"), "{table}");
+
+    let updated = domo(
+        &emu,
+        &[
+            "stream",
+            "update",
+            &sid,
+            "--name",
+            "Feed 2",
+            "--update-method",
+            "append",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(updated["dataSource"]["name"], "Feed 2");
+    assert_eq!(updated["updateMethod"], "APPEND");
+    let ds = domo(&emu, &["dataset", "get", &dataset, "--json"])
+        .ok()
+        .json();
+    assert_eq!(ds["name"], "Feed 2");
+
+    let run = domo(&emu, &["stream", "run", &sid, "--json"]).ok().json();
+    assert!(run["executionId"].is_u64(), "{run}");
+    let history = domo(&emu, &["stream", "history", &sid, "--json"])
+        .ok()
+        .json();
+    assert!(!history.as_array().unwrap().is_empty());
+    let csv = domo(&emu, &["stream", "history", &sid, "--csv"])
+        .ok()
+        .stdout;
+    assert!(
+        csv.starts_with("execution,state,rows,bytes,started,ended,method\n"),
+        "{csv}"
+    );
+
+    let found = domo(&emu, &["stream", "search", &dataset, "--json"])
+        .ok()
+        .json();
+    assert_eq!(found[0]["id"].to_string(), sid);
+
+    let request = write(
+        dir.path(),
+        "stream.json",
+        r#"{"transport":{"type":"API"},"dataProvider":{"key":"api","name":"API"},
+            "dataSource":{"name":"From JSON"},"schemaDefinition":{"columns":[{"name":"x","type":"DATE"}]}}"#,
+    );
+    let from_json = domo(
+        &emu,
+        &["stream", "create", "--from-json", &request, "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(from_json["dataSource"]["name"], "From JSON");
+    assert_eq!(from_json["schemaDefinition"]["columns"][0]["type"], "DATE");
+
+    let not_json = write(dir.path(), "bad.json", "{ nope");
+    domo(&emu, &["stream", "create", "--from-json", &not_json]).fails(2, &["not a stream request"]);
+    domo(&emu, &["stream", "create", "--name", "x"]).fails(2, &["--column"]);
+    domo(&emu, &["stream", "update", &sid]).fails(2, &["nothing to change"]);
+    domo(&emu, &["stream", "get", "999999"]).fails(1, &["not found", "HTTP 404"]);
+}
+
+#[test]
+fn bad_input_gets_one_clear_sentence_and_exit_code_2() {
+    let emu = emulator();
+    let id = create(&emu, "B", &SAMPLE_COLUMNS);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "in.csv", &sample_csv(3));
+
+    let r = domo(&emu, &["upload", &id, &file, "--part-size", "32XB"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("invalid size `32XB`: unknown unit `XB`"),
+        "{r:#?}"
+    );
+    let r = domo(&emu, &["upload", &id, &file, "--part-size", "0"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("at least 1 byte"), "{r:#?}");
+
+    let r = domo(
+        &emu,
+        &[
+            "dataset",
+            "create",
+            "x",
+            "-c",
+            "id:LONG",
+            "-c",
+            "price:MONEY",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("column `price`: unknown type `MONEY`"),
+        "{r:#?}"
+    );
+
+    // A header that does not match the schema: refused before sending.
+    domo_stdin(
+        &emu,
+        &["upload", &id, "-", "--header", "yes"],
+        b"a,b,c,d\n1,x,2,2024-01-01\n",
+    )
+    .fails(2, &["header"]);
+    // Data the server refuses: named row and column.
+    domo_stdin(
+        &emu,
+        &["upload", &id, "-", "--header", "no"],
+        b"1,x,notanumber,2024-01-01\n",
+    )
+    .fails(1, &["HTTP 400", "amount"]);
+    domo(&emu, &["upload", &id, "/no/such/file.csv"]).fails(1, &["/no/such/file.csv"]);
+}
+
+#[test]
+fn unknown_datasets_and_bad_tokens_fail_with_status_and_request() {
+    let emu = emulator();
+    domo(&emu, &["dataset", "get", "no-such-dataset"]).fails(
+        1,
+        &[
+            "not found",
+            "HTTP 404",
+            "GET /api/data/v3/datasources/no-such-dataset",
+        ],
+    );
+    domo(&emu, &["export", "no-such-dataset"]).fails(1, &["not found", "404"]);
+    domo(&emu, &["query", "no-such-dataset", "SELECT 1"]).fails(1, &["404"]);
+
+    let wrong = "wrong-token-0b9d4e";
+    domo_as(&emu.url, Some(wrong), &["dataset", "get", "x"], b"")
+        .fails(1, &["not authorised", "HTTP 401"]);
+    // Given as a flag instead, an invalid token is not printed either.
+    let r = domo_as(
+        &emu.url,
+        None,
+        &["dataset", "get", "x", "--token", wrong],
+        b"",
+    );
+    r.fails(1, &["HTTP 401"]);
+    assert!(!r.stderr.contains(wrong));
+}
+
+#[test]
+fn missing_configuration_says_what_to_set() {
+    let emu = emulator();
+    domo_as(&emu.url, None, &["dataset", "get", "x"], b"").fails(2, &["DOMO_TOKEN"]);
+    domo_as("", Some(TOKEN), &["dataset", "get", "x"], b"")
+        .fails(2, &["DOMO_INSTANCE", "DOMO_BASE_URL"]);
+    domo_as(
+        "http://10.0.0.1:9",
+        Some(TOKEN),
+        &["dataset", "get", "x"],
+        b"",
+    )
+    .fails(2, &["loopback"]);
+    // A flag beats the other setting from the environment.
+    let r = domo_as(
+        &emu.url,
+        Some(TOKEN),
+        &[
+            "dataset",
+            "get",
+            "x",
+            "--instance",
+            "acme",
+            "--base-url",
+            &emu.url,
+        ],
+        b"",
+    );
+    r.fails(2, &["keep only one"]);
+    // Nothing listens on port 1 of loopback.
+    domo_as(
+        "http://127.0.0.1:1",
+        Some(TOKEN),
+        &["dataset", "get", "x", "--max-retries", "0"],
+        b"",
+    )
+    .fails(1, &["cannot connect"]);
+}
+
+#[test]
+fn the_token_never_shows_in_help_or_usage_errors() {
+    let emu = emulator();
+    let help = domo(&emu, &["dataset", "get", "--help"]).ok();
+    assert!(help.stdout.contains("DOMO_TOKEN"), "{help:#?}");
+    // A token pasted where an argument goes comes back redacted.
+    let r = domo(&emu, &["dataset", "get", "x", TOKEN]);
+    assert_eq!(r.code, 2, "{r:#?}");
+    assert!(r.stderr.contains("[redacted]"), "{r:#?}");
+    let r = domo(&emu, &["no-such-command"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn the_demo_runs_to_completion() {
+    let r = domo_as("", None, &["demo", "--rows", "20000"], b"").ok();
+    for needle in [
+        "Domo emulator listening on http://127.0.0.1:",
+        "1. Create a dataset",
+        "20000 rows",
+        "region",
+        "byte for byte",
+        "CAN_EDIT",
+        "SUCCESS",
+        "Done in",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "{needle:?} missing: {}",
+            r.stdout
+        );
+    }
+    assert!(
+        r.stderr.is_empty(),
+        "no progress without a terminal: {r:#?}"
+    );
+}
+
+#[test]
+fn the_emulator_subcommand_serves_the_api() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domo"))
+        .args([
+            "emulator",
+            "--addr",
+            "127.0.0.1:0",
+            "--demo",
+            "--token",
+            &format!("{TOKEN}=1"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("domo emulator runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("listening on ")
+        .expect("the URL first")
+        .to_owned();
+    let demo_line = lines.next().unwrap().unwrap();
+    let demo_id = demo_line.strip_prefix("demo dataset ").unwrap().to_owned();
+
+    let r = domo_as(
+        &url,
+        Some(TOKEN),
+        &["dataset", "get", &demo_id, "--json"],
+        b"",
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let ds = r.ok().json();
+    assert_eq!(ds["id"], demo_id.as_str());
+}
