@@ -1,0 +1,163 @@
+//! Crossing the JS boundary: values travel as JSON text (so JS receives
+//! plain objects and arrays, exactly the wire's camelCase shapes), errors
+//! become `DomoError`s, ids may be strings or numbers.
+
+use domo_core::{Error, ErrorKind};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A Rust value as a plain JS value (objects, arrays, numbers, strings).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::new(ErrorKind::Decode, format!("cannot encode the result: {e}")))?;
+    js_sys::JSON::parse(&text)
+        .map_err(|_| Error::new(ErrorKind::Decode, "cannot hand the result to JavaScript"))
+}
+
+/// A JS value as JSON text (`null` for `undefined`).
+fn json_text(value: &JsValue) -> Result<String, Error> {
+    if value.is_undefined() {
+        return Ok("null".to_owned());
+    }
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .map_err(|_| {
+            Error::invalid_input("the value cannot be turned into JSON (a cycle or a BigInt?)")
+        })
+}
+
+/// A JS value (`undefined` and `null` included) as a JSON value.
+pub(crate) fn to_json(value: &JsValue) -> Result<serde_json::Value, Error> {
+    from_js(value, "the value")
+}
+
+/// Decode a JS argument named `what` into a model type, naming the JSON
+/// path of a mismatch. Functions inside objects are dropped by JSON;
+/// callbacks are read with [`callback`]. Decoding goes through the same
+/// serde_json + serde_path_to_error deserializer domo-core reads replies
+/// with, so each type's decoder is compiled once.
+pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {
+    let text = json_text(value)?;
+    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!(" at {path}")
+        };
+        Error::invalid_input(format!("{what}{at}: {}", e.into_inner()))
+    })
+}
+
+/// Like [`from_js`], with `T::default()` for `undefined` and `null`.
+pub(crate) fn from_js_or_default<T: DeserializeOwned + Default>(
+    value: &JsValue,
+    what: &str,
+) -> Result<T, Error> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(value, what)
+    }
+}
+
+/// An id that is a string or an integer on the wire (user, stream, upload,
+/// index and partition ids) as path text.
+pub(crate) fn id_text(value: &JsValue, what: &str) -> Result<String, Error> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    if let Some(n) = value.as_f64() {
+        if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
+            return Ok(format!("{}", n as u64));
+        }
+        return Err(Error::invalid_input(format!(
+            "{what} must be a string or a non-negative integer, got {n}"
+        )));
+    }
+    Err(Error::invalid_input(format!(
+        "{what} must be a string or a non-negative integer"
+    )))
+}
+
+/// A function-valued property of an options object, if any.
+pub(crate) fn callback(options: &JsValue, name: &str) -> Result<Option<js_sys::Function>, Error> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let value = js_sys::Reflect::get(options, &JsValue::from_str(name))
+        .map_err(|_| Error::invalid_input(format!("cannot read option {name}")))?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<js_sys::Function>()
+        .map(Some)
+        .map_err(|_| Error::invalid_input(format!("option {name} must be a function")))
+}
+
+/// The stable name of an error kind, as `DomoError.kind` carries it.
+pub(crate) fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidInput => "InvalidInput",
+        ErrorKind::Unauthorized => "Unauthorized",
+        ErrorKind::Forbidden => "Forbidden",
+        ErrorKind::NotFound => "NotFound",
+        ErrorKind::Conflict => "Conflict",
+        ErrorKind::PayloadTooLarge => "PayloadTooLarge",
+        ErrorKind::RateLimited => "RateLimited",
+        ErrorKind::RequestTimeout => "RequestTimeout",
+        ErrorKind::BadRequest => "BadRequest",
+        ErrorKind::Server => "Server",
+        ErrorKind::Blocked => "Blocked",
+        ErrorKind::Decode => "Decode",
+        ErrorKind::Connect => "Connect",
+        ErrorKind::Timeout => "Timeout",
+        ErrorKind::Transport => "Transport",
+        ErrorKind::Io => "Io",
+        _ => "Other",
+    }
+}
+
+/// A real JS `Error` named `DomoError`, carrying what the core error knows.
+/// Its message is the core error's `Display`: method, path, status, the
+/// server's message and a short body excerpt; never a credential.
+pub(crate) fn domo_error(error: &Error) -> JsValue {
+    let e = js_sys::Error::new(&error.to_string());
+    e.set_name("DomoError");
+    let obj: &JsValue = e.as_ref();
+    let set = |key: &str, value: JsValue| {
+        // Setting a property on a fresh Error cannot fail.
+        let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value);
+    };
+    set("kind", JsValue::from_str(kind_name(error.kind())));
+    set("retryable", JsValue::from_bool(error.is_retryable()));
+    if let Some(s) = error.status() {
+        set("status", JsValue::from_f64(f64::from(s)));
+    }
+    if let Some(b) = error.body() {
+        set("body", JsValue::from_str(b));
+    }
+    if let Some(m) = error.method() {
+        set("method", JsValue::from_str(m.as_str()));
+    }
+    if let Some(p) = error.path() {
+        set("path", JsValue::from_str(p));
+    }
+    if let Some(r) = error.retry_after() {
+        set("retryAfter", JsValue::from_str(r));
+    }
+    if let Some(j) = error.json_path() {
+        set("jsonPath", JsValue::from_str(j));
+    }
+    e.into()
+}
+
+/// Whether `value` is a `DomoError` made by [`domo_error`].
+pub(crate) fn is_domo_error(value: &JsValue) -> bool {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .is_some_and(|e| e.name() == "DomoError")
+}

@@ -1,0 +1,522 @@
+//! The JS-facing `DomoClient`, run in headless Chromium by
+//! wasm-bindgen-test against real domo-emulator servers that `cargo xtask
+//! web-ci` starts. Their URLs are fixed at build time (a wasm test cannot
+//! read the environment at run time):
+//!
+//! - `DOMO_WASM_TEST_URL`: `--demo`
+//! - `DOMO_WASM_TEST_FAULTY_URL`: `--demo --faults 429=0.5,retry-after=0`
+//! - `DOMO_WASM_TEST_SLOW_URL`: `--demo --faults latency=3s`
+//! - `DOMO_WASM_TEST_APP_URL`: `--demo --app web/demo-app` (alias `sales`)
+
+#![cfg(target_arch = "wasm32")]
+// A missing URL must fail the test run loudly, not skip the tests.
+#![allow(clippy::option_env_unwrap)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use domo_wasm::{DomoClient, is_domo_error};
+use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEMO: &str = "00000000-0000-4000-8000-000000000001";
+const TOKEN: &str = "dev-token";
+
+macro_rules! url {
+    ($name:literal) => {
+        option_env!($name).expect(concat!(
+            $name,
+            " must be set when the tests are built (cargo xtask ci starts the emulators)"
+        ))
+    };
+}
+
+fn js(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap()
+}
+
+fn rust(v: &JsValue) -> Value {
+    if v.is_undefined() {
+        return Value::Null;
+    }
+    serde_json::from_str(&String::from(js_sys::JSON::stringify(v).unwrap())).unwrap()
+}
+
+fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    js_sys::Reflect::set(obj, &key.into(), value).unwrap();
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &key.into()).unwrap()
+}
+
+fn client_with(base: &str, extra: Value) -> DomoClient {
+    let mut o = json!({"baseUrl": base, "token": TOKEN, "timeoutMs": 20000});
+    o.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    DomoClient::new(js(&o)).unwrap_or_else(|e| panic!("client: {}", rust(&e)))
+}
+
+fn client() -> DomoClient {
+    client_with(url!("DOMO_WASM_TEST_URL"), json!({}))
+}
+
+/// Await a method's promise; a rejection fails the test with its message.
+async fn ok(p: js_sys::Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => v,
+        Err(e) => panic!("rejected: {}", message(&e)),
+    }
+}
+
+async fn ok_json(p: js_sys::Promise) -> Value {
+    rust(&ok(p).await)
+}
+
+/// Await a promise that must reject; returns the rejection.
+async fn err(p: js_sys::Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => panic!("expected a rejection, got {}", rust(&v)),
+        Err(e) => e,
+    }
+}
+
+fn message(e: &JsValue) -> String {
+    get(e, "message").as_string().unwrap_or_default()
+}
+
+async fn count(c: &DomoClient, id: &str) -> i64 {
+    let r = ok_json(c.query(id.into(), "SELECT COUNT(*) FROM table".into())).await;
+    r["rows"][0][0].as_i64().unwrap()
+}
+
+async fn new_dataset(c: &DomoClient, name: &str) -> (String, Value) {
+    let columns = js(&json!([{"name": "id", "type": "LONG"}, {"name": "note", "type": "STRING"}]));
+    let stream =
+        ok_json(c.create_dataset(name.into(), "from the wasm tests".into(), columns)).await;
+    let id = stream["dataSource"]["id"].as_str().unwrap().to_owned();
+    (id, stream)
+}
+
+#[wasm_bindgen_test]
+async fn datasets_schemas_data_and_query() {
+    let c = client();
+    let ds = ok_json(c.get_dataset(DEMO.into(), None)).await;
+    assert_eq!(ds["id"], DEMO);
+    assert_eq!(ds["name"], "Demo Sales");
+    let rows = ds["rowCount"].as_u64().unwrap();
+    assert!(rows > 0);
+    assert!(ds["tags"].is_array() || ds["tags"].is_null(), "{ds}");
+
+    let opts = js(&json!({"part": ["core", "permission"], "includeAllDetails": true}));
+    let full = ok_json(c.get_dataset(DEMO.into(), Some(opts.unchecked_into()))).await;
+    assert_eq!(full["id"], DEMO);
+    let meta = ok_json(c.get_metadata(DEMO.into(), Some(vec!["core".into()]))).await;
+    assert_eq!(meta["rowCount"], ds["rowCount"]);
+
+    let schema = ok_json(c.get_schema(DEMO.into())).await;
+    assert_eq!(schema["columns"].as_array().unwrap().len(), 6);
+    assert_eq!(schema["columns"][0]["name"], "Region");
+    let latest = ok_json(c.get_latest_schema(DEMO.into())).await;
+    assert_eq!(latest["schema"]["columns"][1]["type"], "LONG");
+    let indexed = ok_json(c.get_indexed_schema(DEMO.into(), Some(false))).await;
+    assert_eq!(indexed["tables"][0]["columns"].as_array().unwrap().len(), 6);
+
+    let window = js(&json!({"offset": 2, "limit": 5}));
+    let page = ok_json(c.get_data(DEMO.into(), Some(window.clone().unchecked_into()))).await;
+    assert_eq!(page["rows"].as_array().unwrap().len(), 5);
+    assert_eq!(page["columns"].as_array().unwrap().len(), 6);
+    let csv = ok(c.get_data_csv(DEMO.into(), Some(window.unchecked_into())))
+        .await
+        .as_string()
+        .unwrap();
+    assert_eq!(csv.trim_end().lines().count(), 6, "header + 5 rows: {csv}");
+    assert!(csv.starts_with("Region,Units"), "{csv}");
+    let export = ok(c.export_csv(DEMO.into(), Some(true)))
+        .await
+        .as_string()
+        .unwrap();
+    assert!(
+        export.starts_with("Region,"),
+        "{}",
+        &export[..80.min(export.len())]
+    );
+    assert!(export.contains("\\N"), "nulls are written \\N");
+    let no_header = ok(c.export_csv(DEMO.into(), Some(false)))
+        .await
+        .as_string()
+        .unwrap();
+    assert!(!no_header.starts_with("Region,"));
+
+    let q = ok_json(c.query(
+        DEMO.into(),
+        "SELECT Region, COUNT(*) AS n FROM table GROUP BY Region ORDER BY Region".into(),
+    ))
+    .await;
+    assert_eq!(q["columns"], json!(["Region", "n"]));
+    assert_eq!(q["metadata"][1]["type"], "LONG");
+    let total: i64 = q["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_i64().unwrap())
+        .sum();
+    assert_eq!(total as u64, rows);
+    assert_eq!(q["numColumns"], 2);
+}
+
+#[wasm_bindgen_test]
+async fn streams_create_read_update_search_run() {
+    let c = client();
+    let (id, stream) = new_dataset(&c, "wasm streams").await;
+    let sid = js(&stream["id"]);
+    let got = ok_json(c.get_stream(sid.clone())).await;
+    assert_eq!(got["dataSource"]["id"], id.as_str());
+    let update = js(&json!({"updateMethod": "APPEND"}));
+    let updated = ok_json(c.update_stream(sid.clone(), update)).await;
+    assert_eq!(updated["updateMethod"], "APPEND");
+    let found = ok_json(c.search_streams(id.clone())).await;
+    assert_eq!(found[0]["id"], stream["id"]);
+    let run = ok_json(c.run_stream(sid.clone())).await;
+    assert!(
+        run["executionId"].is_number() || run["executionId"].is_string(),
+        "{run}"
+    );
+    let history = ok_json(c.stream_history(sid.clone())).await;
+    assert!(!history.as_array().unwrap().is_empty());
+
+    let request = js(&json!({
+        "transport": {"type": "API"},
+        "dataProvider": {"key": "api", "name": "API"},
+        "dataSource": {"name": "wasm raw stream", "description": "createStream"},
+        "schemaDefinition": {"columns": [{"name": "x", "type": "DOUBLE"}]},
+        "updateMethod": "REPLACE"
+    }));
+    let raw = ok_json(c.create_stream(request)).await;
+    let raw_id = raw["dataSource"]["id"].as_str().unwrap().to_owned();
+    let schema = ok_json(c.get_schema(raw_id)).await;
+    assert_eq!(schema["columns"][0]["type"], "DOUBLE");
+}
+
+#[wasm_bindgen_test]
+async fn upload_csv_in_parts_with_progress() {
+    let c = client();
+    let (id, _) = new_dataset(&c, "wasm upload").await;
+    // A header row, quoted commas, quotes and newlines: parts must still
+    // end on record boundaries.
+    let mut csv = String::from("id,note\n");
+    for i in 0..40 {
+        csv.push_str(&format!("{i},\"row {i}, \"\"quoted\"\"\nsecond line\"\n"));
+    }
+    let seen = Rc::new(RefCell::new(Vec::<Value>::new()));
+    let sink = seen.clone();
+    let on_progress = Closure::<dyn FnMut(JsValue)>::new(move |p: JsValue| {
+        sink.borrow_mut().push(rust(&p));
+    });
+    let options = js(&json!({"action": "REPLACE", "partSize": 200, "concurrency": 3}));
+    set(&options, "onProgress", on_progress.as_ref());
+    let report = ok_json(c.upload_csv(
+        id.clone(),
+        JsValue::from_str(&csv),
+        Some(options.unchecked_into()),
+    ))
+    .await;
+    let parts = report["parts"].as_u64().unwrap();
+    assert!(parts >= 5, "{report}");
+    assert_eq!(report["rows"], 40);
+    let seen = seen.borrow().clone();
+    let last = seen.last().unwrap();
+    assert_eq!(last["partsDone"].as_u64(), Some(parts));
+    assert_eq!(last["partsTotal"].as_u64(), Some(parts));
+    assert_eq!(last["bytesSent"], last["totalBytes"]);
+    assert_eq!(
+        seen.len() as u64,
+        parts + 1,
+        "one report before, one per part"
+    );
+    assert_eq!(count(&c, &id).await, 40);
+    let q = ok_json(c.query(id.clone(), "SELECT note FROM table WHERE id = 7".into())).await;
+    assert_eq!(q["rows"][0][0], "row 7, \"quoted\"\nsecond line");
+
+    // A Blob (what a file input gives), appended.
+    let blob = web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&"100,a\n101,b\n".into()))
+        .unwrap();
+    let append = js(&json!({"action": "APPEND", "header": "absent"}));
+    let r = ok_json(c.upload_csv(id.clone(), blob.into(), Some(append.unchecked_into()))).await;
+    assert_eq!(r["rows"], 2);
+    assert_eq!(count(&c, &id).await, 42);
+
+    // A header that does not match the schema is refused before anything is sent.
+    let bad = js(&json!({"header": "present"}));
+    let e = err(c.upload_csv(id.clone(), "a,b\n1,2\n".into(), Some(bad.unchecked_into()))).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
+    // An unclosed quote too.
+    let e = err(c.upload_csv(id.clone(), "1,\"open\n".into(), None)).await;
+    assert!(message(&e).contains("never closed"), "{}", message(&e));
+    assert_eq!(count(&c, &id).await, 42);
+}
+
+#[wasm_bindgen_test]
+async fn upload_stage_by_stage_and_append_row() {
+    let c = client();
+    let (id, _) = new_dataset(&c, "wasm stages").await;
+    let session = ok_json(c.start_upload(id.clone(), None)).await;
+    let upload_id = js(&session["uploadId"]);
+    ok(c.upload_part(id.clone(), upload_id.clone(), 1, "1,one\n".into())).await;
+    let bytes = js_sys::Uint8Array::from(&b"2,two\n3,three\n"[..]);
+    ok(c.upload_part(id.clone(), upload_id.clone(), 2, bytes.into())).await;
+    let commit = js(&json!({"action": "REPLACE", "index": true}));
+    ok(c.commit_upload(id.clone(), upload_id.clone(), commit)).await;
+    assert_eq!(count(&c, &id).await, 3);
+    ok(c.append_row(id.clone(), "4;four".into(), Some(";".into()))).await;
+    assert_eq!(count(&c, &id).await, 4);
+
+    let versions = ok_json(c.list_data_versions(id.clone())).await;
+    assert!(!versions.as_array().unwrap().is_empty(), "{versions}");
+    let job = ok_json(c.start_index(id.clone())).await;
+    let index_id = js(&job["indexId"]);
+    let status = ok_json(c.index_status(id.clone(), index_id)).await;
+    assert!(status["status"].is_string(), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn partitions_list_search_delete() {
+    let c = client();
+    let (id, _) = new_dataset(&c, "wasm partitions").await;
+    for (tag, rows) in [("2024-01", "1,a\n2,b\n"), ("2024-02", "3,c\n")] {
+        let o = js(&json!({"partition": tag, "action": "REPLACE", "header": "absent"}));
+        ok(c.upload_csv(id.clone(), rows.into(), Some(o.unchecked_into()))).await;
+    }
+    let all = ok_json(c.list_partitions(id.clone())).await;
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let page = ok_json(c.list_partitions_page(id.clone(), 1, 0)).await;
+    assert_eq!(page.as_array().unwrap().len(), 1);
+    let every = ok_json(c.list_all_partitions(id.clone())).await;
+    assert_eq!(every.as_array().unwrap().len(), 2);
+    let _ = ok_json(c.search_partitions(id.clone(), js(&json!({})))).await;
+
+    ok(c.delete_partition_data(id.clone(), "2024-02".into())).await;
+    assert_eq!(count(&c, &id).await, 2);
+    ok(c.delete_partition_tag(id.clone(), "2024-02".into())).await;
+    ok(c.delete_partition(id.clone(), "2024-01".into())).await;
+    let left = ok_json(c.list_partitions(id.clone())).await;
+    assert!(left.as_array().unwrap().is_empty(), "{left}");
+    assert_eq!(count(&c, &id).await, 0);
+}
+
+#[wasm_bindgen_test]
+async fn permissions_tags_and_delete_with_a_body() {
+    let c = client();
+    let (id, _) = new_dataset(&c, "wasm sharing").await;
+    let holders = |list: &Value| -> Vec<String> {
+        list["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].to_string().trim_matches('"').to_owned())
+            .collect()
+    };
+    let grants = js(&json!([
+        {"type": "USER", "id": 2, "accessLevel": "CAN_EDIT"},
+        {"type": "USER", "id": "3", "accessLevel": "CAN_SHARE"},
+        {"type": "USER", "id": 4, "accessLevel": "CAN_EDIT"}
+    ]));
+    ok(c.share(id.clone(), grants.clone(), Some(false))).await;
+    let list = ok_json(c.list_permissions(id.clone())).await;
+    for u in ["2", "3", "4"] {
+        assert!(holders(&list).contains(&u.to_owned()), "{list}");
+    }
+    ok(c.revoke_user(id.clone(), JsValue::from_f64(2.0))).await;
+    ok(c.remove_user(id.clone(), "3".into())).await;
+    let list = ok_json(c.list_permissions(id.clone())).await;
+    assert!(!holders(&list).contains(&"2".to_owned()));
+    assert!(!holders(&list).contains(&"3".to_owned()));
+    ok(c.share(id.clone(), grants, None)).await;
+    let users = js(
+        &json!([{"id": 2, "type": "USER"}, {"id": "3", "type": "USER"}, {"id": 4, "type": "USER"}]),
+    );
+    ok(c.remove_users(id.clone(), users)).await;
+    let list = ok_json(c.list_permissions(id.clone())).await;
+    for u in ["2", "3", "4"] {
+        assert!(!holders(&list).contains(&u.to_owned()), "{list}");
+    }
+
+    ok(c.set_tags(id.clone(), vec!["wasm".into(), "test".into()])).await;
+    let ds = ok_json(c.get_dataset(id.clone(), None)).await;
+    assert_eq!(ds["tags"], json!(["wasm", "test"]));
+}
+
+#[wasm_bindgen_test]
+async fn failures_reject_with_domo_errors_that_never_hold_the_token() {
+    let c = client();
+    let e = err(c.get_dataset("00000000-0000-4000-8000-0000000000ff".into(), None)).await;
+    assert!(e.is_instance_of::<js_sys::Error>());
+    assert!(is_domo_error(&e));
+    assert_eq!(get(&e, "name").as_string().unwrap(), "DomoError");
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "NotFound");
+    assert_eq!(get(&e, "status").as_f64(), Some(404.0));
+    assert_eq!(get(&e, "method").as_string().unwrap(), "GET");
+    assert_eq!(
+        get(&e, "path").as_string().unwrap(),
+        "/api/data/v3/datasources/00000000-0000-4000-8000-0000000000ff"
+    );
+    assert_eq!(get(&e, "retryable"), JsValue::FALSE);
+    assert!(get(&e, "body").as_string().is_some());
+    let text = rust(&e).to_string() + &message(&e);
+    assert!(!text.contains(TOKEN), "{text}");
+
+    let wrong = DomoClient::new(js(
+        &json!({"baseUrl": url!("DOMO_WASM_TEST_URL"), "token": "wrong-s3cret"}),
+    ))
+    .unwrap();
+    let e = err(wrong.get_dataset(DEMO.into(), None)).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "Unauthorized");
+    assert!(!message(&e).contains("wrong-s3cret"));
+
+    // Ids are validated before anything is sent.
+    let e = err(c.get_dataset("..".into(), None)).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
+    let e = err(c.get_stream(JsValue::from_f64(-1.0))).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
+
+    // Bad options throw from the constructor.
+    for bad in [
+        json!({"token": "t"}),
+        json!({"baseUrl": "http://10.0.0.1:1", "token": "t"}),
+        json!({"baseUrl": "http://127.0.0.1:1"}),
+        json!({"instance": "acme", "token": "t", "timeoutMs": -5}),
+    ] {
+        let e = DomoClient::new(js(&bad)).unwrap_err();
+        assert_eq!(
+            get(&e, "kind").as_string().unwrap(),
+            "InvalidInput",
+            "{bad}"
+        );
+        assert!(is_domo_error(&e));
+    }
+    assert!(!is_domo_error(&js_sys::Error::new("other").into()));
+}
+
+#[wasm_bindgen_test]
+async fn rate_limits_are_retried_and_reported() {
+    let seen = Rc::new(RefCell::new(Vec::<Value>::new()));
+    let sink = seen.clone();
+    let on_retry = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let error = get(&event, "error");
+        sink.borrow_mut().push(json!({
+            "attempt": rust(&get(&event, "attempt")),
+            "delayMs": rust(&get(&event, "delayMs")),
+            "status": rust(&get(&error, "status")),
+            "kind": rust(&get(&error, "kind")),
+            "name": rust(&get(&error, "name")),
+        }));
+    });
+    let opts = js(
+        &json!({"baseUrl": url!("DOMO_WASM_TEST_FAULTY_URL"), "token": TOKEN, "maxRetries": 10}),
+    );
+    set(&opts, "onRetry", on_retry.as_ref());
+    let c = DomoClient::new(opts).unwrap();
+    for _ in 0..6 {
+        let ds = ok_json(c.get_dataset(DEMO.into(), None)).await;
+        assert_eq!(ds["id"], DEMO);
+    }
+    let seen = seen.borrow().clone();
+    assert!(
+        seen.iter()
+            .any(|e| e["status"] == 429 && e["kind"] == "RateLimited"),
+        "no 429 was retried: {seen:?}"
+    );
+    assert!(seen.iter().all(|e| e["name"] == "DomoError"));
+    // `Retry-After: 0` from the server wins over backoff.
+    assert!(seen.iter().all(|e| e["delayMs"] == 0), "{seen:?}");
+
+    // With retries off, the same server's 429 surfaces.
+    let strict = client_with(url!("DOMO_WASM_TEST_FAULTY_URL"), json!({"maxRetries": 0}));
+    let mut limited = 0;
+    for _ in 0..12 {
+        if let Err(e) = JsFuture::from(strict.get_dataset(DEMO.into(), None)).await {
+            assert_eq!(get(&e, "status").as_f64(), Some(429.0), "{}", message(&e));
+            assert_eq!(get(&e, "retryable"), JsValue::TRUE);
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "a 50% fault rate never hit in 12 calls");
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_reply_times_out_and_is_aborted() {
+    let c = client_with(
+        url!("DOMO_WASM_TEST_SLOW_URL"),
+        json!({"timeoutMs": 300, "maxRetries": 0}),
+    );
+    let started = js_sys::Date::now();
+    let e = err(c.get_dataset(DEMO.into(), None)).await;
+    let took = js_sys::Date::now() - started;
+    assert_eq!(
+        get(&e, "kind").as_string().unwrap(),
+        "Timeout",
+        "{}",
+        message(&e)
+    );
+    assert!(message(&e).contains("300 ms"), "{}", message(&e));
+    assert!(took < 2500.0, "the timeout did not cut the wait: {took} ms");
+
+    // Retries of a timed-out idempotent request happen, each under its own
+    // timeout, and the budget of attempts ends it.
+    let retries = Rc::new(RefCell::new(0u32));
+    let sink = retries.clone();
+    let on_retry = Closure::<dyn FnMut(JsValue)>::new(move |_e: JsValue| *sink.borrow_mut() += 1);
+    let opts = js(
+        &json!({"baseUrl": url!("DOMO_WASM_TEST_SLOW_URL"), "token": TOKEN, "timeoutMs": 200, "maxRetries": 2}),
+    );
+    set(&opts, "onRetry", on_retry.as_ref());
+    let c = DomoClient::new(opts).unwrap();
+    let e = err(c.get_schema(DEMO.into())).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "Timeout");
+    assert_eq!(*retries.borrow(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn custom_app_data_and_sql_through_aliases() {
+    let app = url!("DOMO_WASM_TEST_APP_URL");
+    // What the app host injects into the page.
+    set(&js_sys::global(), "__RYUU_SID__", &TOKEN.into());
+    let opts = js(&json!({"baseUrl": app}));
+    let c = DomoClient::in_app(Some(opts.unchecked_into())).unwrap();
+    let rows = ok_json(c.app_data("sales".into(), None)).await;
+    let n = rows.as_array().unwrap().len();
+    assert!(n > 0);
+    assert!(rows[0].get("Region").is_some(), "{}", rows[0]);
+
+    let q = js(
+        &json!({"fields": ["Region", "Units"], "orderby": "Units descending", "limit": 3, "offset": 1}),
+    );
+    let top = ok_json(c.app_data("sales".into(), Some(q.unchecked_into()))).await;
+    let top = top.as_array().unwrap();
+    assert_eq!(top.len(), 3);
+    assert_eq!(top[0].as_object().unwrap().len(), 2, "{:?}", top[0]);
+    assert!(top[0]["Units"].as_i64() >= top[2]["Units"].as_i64());
+
+    let sql = ok_json(c.app_sql("sales".into(), "SELECT COUNT(*) AS n FROM sales".into())).await;
+    assert_eq!(sql["columns"], json!(["n"]));
+    assert_eq!(sql["rows"][0][0].as_u64().unwrap() as usize, n);
+
+    // Without the session the app host refuses.
+    set(&js_sys::global(), "__RYUU_SID__", &JsValue::UNDEFINED);
+    let anon = DomoClient::in_app(Some(js(&json!({"baseUrl": app})).unchecked_into())).unwrap();
+    let e = err(anon.app_data("sales".into(), None)).await;
+    assert_eq!(get(&e, "status").as_f64(), Some(401.0));
+    let e = err(c.app_data("no-such-alias".into(), None)).await;
+    assert_eq!(
+        get(&e, "kind").as_string().unwrap(),
+        "NotFound",
+        "{}",
+        message(&e)
+    );
+}

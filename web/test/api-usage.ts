@@ -1,0 +1,142 @@
+// Compiled by `tsc --strict --noEmit` (cargo xtask web-ci): every method of
+// the package with its documented argument and result types. Assignments to
+// explicit types make a wrong declaration a compile error.
+import {
+  DomoClient,
+  isDomoError,
+  type AppDataQuery,
+  type Column,
+  type CommitRequest,
+  type CommitResult,
+  type DataPage,
+  type DataVersion,
+  type Dataset,
+  type DomoError,
+  type DomoErrorKind,
+  type Execution,
+  type IndexJob,
+  type IndexedSchema,
+  type JsonValue,
+  type LatestSchema,
+  type Partition,
+  type Permission,
+  type PermissionList,
+  type PrincipalRef,
+  type QueryResult,
+  type RetryEvent,
+  type Schema,
+  type Stream,
+  type StreamRequest,
+  type UploadProgress,
+  type UploadReport,
+  type UploadSession,
+} from "@domo-rs/datasets";
+
+export async function everyMethod(file: File): Promise<number> {
+  const retries: RetryEvent[] = [];
+  const domo = new DomoClient({
+    baseUrl: "http://127.0.0.1:8787",
+    token: "dev-token",
+    timeoutMs: 10_000,
+    maxRetries: 3,
+    onRetry: (e) => retries.push(e),
+  });
+  const byInstance = new DomoClient({ instance: "acme", sessionToken: "s", allowInsecureHttp: false });
+  byInstance.free();
+
+  const id = "00000000-0000-4000-8000-000000000001";
+  const ds: Dataset = await domo.getDataset(id);
+  const rowCount: number | undefined = ds.rowCount;
+  const tags: string[] | undefined = ds.tags;
+  await domo.getDataset(id, { part: ["core"], includeAllDetails: true, requestedParts: ["core"] });
+  const meta: Dataset = await domo.getMetadata(id, ["core", "permission"]);
+
+  const schema: Schema = await domo.getSchema(id);
+  const firstColumn: Column | undefined = schema.columns[0];
+  const latest: LatestSchema = await domo.getLatestSchema(id);
+  const indexed: IndexedSchema = await domo.getIndexedSchema(id, false);
+  const page: DataPage = await domo.getData(id, { offset: 0, limit: 10, filter: "Units > 5" });
+  const cell: JsonValue | undefined = page.rows[0]?.[0];
+  const csv: string = await domo.getDataCsv(id, { limit: 10 });
+  const exported: string = await domo.exportCsv(id, true);
+  const result: QueryResult = await domo.query(id, "SELECT * FROM table");
+  const numRows: number = result.numRows;
+
+  const grants: Permission[] = [{ type: "USER", id: 2, accessLevel: "CAN_EDIT" }];
+  await domo.share(id, grants, false);
+  const permissions: PermissionList = await domo.listPermissions(id);
+  await domo.revokeUser(id, 2);
+  await domo.removeUser(id, "3");
+  const who: PrincipalRef[] = [{ id: 2, type: "USER" }];
+  await domo.removeUsers(id, who);
+  await domo.setTags(id, ["a", "b"]);
+  const versions: DataVersion[] = await domo.listDataVersions(id);
+
+  const partitions: Partition[] = await domo.listPartitions(id);
+  const pageOfPartitions: Partition[] = await domo.listPartitionsPage(id, 100, 0);
+  const every: Partition[] = await domo.listAllPartitions(id);
+  const found: Partition[] = await domo.searchPartitions(id, { status: "active" });
+  await domo.deletePartitionData(id, "2024-01");
+  await domo.deletePartitionTag(id, "2024-01");
+  await domo.deletePartition(id, "2024-02");
+
+  const job: IndexJob = await domo.startIndex(id);
+  const status: IndexJob = await domo.indexStatus(id, job.indexId ?? 0);
+
+  const columns: Column[] = [{ name: "region", type: "STRING" }, { name: "amount", type: "DOUBLE" }];
+  const created: Stream = await domo.createDataset("Sales", "daily", columns);
+  const request: StreamRequest = {
+    transport: { type: "API" },
+    dataProvider: { key: "api", name: "API" },
+    dataSource: { name: "Raw" },
+    schemaDefinition: { columns },
+    updateMethod: "REPLACE",
+  };
+  const raw: Stream = await domo.createStream(request);
+  const stream: Stream = await domo.getStream(created.id);
+  const updated: Stream = await domo.updateStream(stream.id, { updateMethod: "APPEND" });
+  const streams: Stream[] = await domo.searchStreams(id);
+  const run: Execution = await domo.runStream(raw.id);
+  const history: Execution[] = await domo.streamHistory(updated.id);
+
+  await domo.appendRow(id, "a,1", ",");
+  const session: UploadSession = await domo.startUpload(id, { action: null, appendId: null });
+  await domo.uploadPart(id, session.uploadId, 1, "a,1\n");
+  await domo.uploadPart(id, session.uploadId, 2, new Uint8Array([97, 44, 50, 10]));
+  const commit: CommitRequest = { action: "APPEND", index: true };
+  const committed: CommitResult = await domo.commitUpload(id, session.uploadId, commit);
+
+  const progress: UploadProgress[] = [];
+  const report: UploadReport = await domo.uploadCsv(id, file, {
+    action: "REPLACE",
+    partSize: 1 << 20,
+    concurrency: 2,
+    partition: "2024-03",
+    header: "detect",
+    onProgress: (p) => progress.push(p),
+  });
+  await domo.uploadCsv(id, "a,1\n");
+  await domo.uploadCsv(id, new Blob(["a,1\n"]), { header: "absent" });
+
+  const app = DomoClient.inApp({ timeoutMs: 5000 });
+  const query: AppDataQuery = { fields: ["region"], filter: ["amount > 1"], orderby: "amount descending", limit: 5 };
+  const rows: Record<string, JsonValue>[] = await app.appData("sales", query);
+  const sql: QueryResult = await DomoClient.inApp().appSql("sales", "SELECT COUNT(*) FROM sales");
+
+  try {
+    await domo.getDataset("missing");
+  } catch (e: unknown) {
+    if (isDomoError(e)) {
+      const err: DomoError = e;
+      const kind: DomoErrorKind = err.kind;
+      const httpStatus: number | undefined = err.status;
+      const text: string = `${err.name} ${kind} ${httpStatus} ${err.method} ${err.path} ${err.body} ${err.retryable}`;
+      return text.length;
+    }
+  }
+  return [
+    rowCount, tags, meta, firstColumn, latest, indexed, cell, csv, exported, numRows, permissions,
+    versions, partitions, pageOfPartitions, every, found, status, streams, run, history, committed,
+    report.rows, rows, sql, retries,
+  ].length;
+}
