@@ -32,23 +32,15 @@ pub(crate) fn to_json(value: &JsValue) -> Result<serde_json::Value, Error> {
     from_js(value, "the value")
 }
 
-/// Decode a JS argument named `what` into a model type, naming the JSON
-/// path of a mismatch. Functions inside objects are dropped by JSON;
-/// callbacks are read with [`callback`]. Decoding goes through the same
-/// serde_json + serde_path_to_error deserializer domo-core reads replies
-/// with, so each type's decoder is compiled once.
+/// Decode a JS argument named `what` into a model type. Functions inside
+/// objects are dropped by JSON; callbacks are read with [`callback`].
+/// Decoding goes through the same plain serde_json deserializer domo-core
+/// reads replies with (its `json-path` feature is off here), so each type's
+/// decoder is compiled once: the package's size budget depends on it.
 pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {
     let text = json_text(value)?;
-    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let at = if path == "." {
-            String::new()
-        } else {
-            format!(" at {path}")
-        };
-        Error::invalid_input(format!("{what}{at}: {}", e.into_inner()))
-    })
+    serde_json::from_slice(text.as_bytes())
+        .map_err(|e| Error::invalid_input(format!("{what}: {e}")))
 }
 
 /// Like [`from_js`], with `T::default()` for `undefined` and `null`.
