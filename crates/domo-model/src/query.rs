@@ -89,8 +89,16 @@ impl<'de> serde::de::Visitor<'de> for ResultVisitor {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "columns" => columns = Some(map.next_value::<Vec<String>>()?),
-                "metadata" => r.metadata = map.next_value::<Option<Vec<ColumnMetadata>>>()?.unwrap_or_default(),
-                "rows" => r.rows = map.next_value::<Option<Vec<Vec<Value>>>>()?.unwrap_or_default(),
+                "metadata" => {
+                    r.metadata = map
+                        .next_value::<Option<Vec<ColumnMetadata>>>()?
+                        .unwrap_or_default()
+                }
+                "rows" => {
+                    r.rows = map
+                        .next_value::<Option<Vec<Vec<Value>>>>()?
+                        .unwrap_or_default()
+                }
                 "numRows" => num_rows = map.next_value::<Option<u64>>()?,
                 "numColumns" => num_columns = map.next_value::<Option<u64>>()?,
                 "datasource" => r.datasource = map.next_value()?,

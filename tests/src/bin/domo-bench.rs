@@ -39,7 +39,10 @@ async fn main() {
     match arg(0).as_str() {
         "setup" => {
             let c = client_at(&arg(1), &arg(2));
-            let stream = c.create_dataset("bench", "cargo xtask bench", all_types()).await.unwrap_or_else(|e| fail(e));
+            let stream = c
+                .create_dataset("bench", "cargo xtask bench", all_types())
+                .await
+                .unwrap_or_else(|e| fail(e));
             println!("{}", stream.dataset_id().unwrap_or_default());
         }
         "plan" => plan(&arg(1), arg(2).parse().unwrap_or_else(|_| usage())),
@@ -52,7 +55,10 @@ async fn main() {
                 ..UploadOptions::new(UploadAction::Replace)
             };
             let started = Instant::now();
-            let r = c.upload_file(&arg(3), arg(4), &opts).await.unwrap_or_else(|e| fail(e));
+            let r = c
+                .upload_file(&arg(3), arg(4), &opts)
+                .await
+                .unwrap_or_else(|e| fail(e));
             let secs = started.elapsed().as_secs_f64();
             println!(
                 r#"{{"seconds":{secs},"bytes":{},"parts":{},"rows":{},"peak_rss_kib":{}}}"#,
@@ -65,17 +71,30 @@ async fn main() {
         "export" => {
             let c = client_at(&arg(1), &arg(2));
             let started = Instant::now();
-            let opts = ExportOptions { include_header: true, progress: None };
-            let n = c.export_to_file(&arg(3), arg(4), &opts).await.unwrap_or_else(|e| fail(e));
+            let opts = ExportOptions {
+                include_header: true,
+                progress: None,
+            };
+            let n = c
+                .export_to_file(&arg(3), arg(4), &opts)
+                .await
+                .unwrap_or_else(|e| fail(e));
             let secs = started.elapsed().as_secs_f64();
-            println!(r#"{{"seconds":{secs},"bytes":{n},"peak_rss_kib":{}}}"#, peak_rss_kib());
+            println!(
+                r#"{{"seconds":{secs},"bytes":{n},"peak_rss_kib":{}}}"#,
+                peak_rss_kib()
+            );
         }
         "query" => {
             let c = client_at(&arg(1), &arg(2));
             let started = Instant::now();
             let r = c.query(&arg(3), &arg(4)).await.unwrap_or_else(|e| fail(e));
             let secs = started.elapsed().as_secs_f64();
-            println!(r#"{{"seconds":{secs},"rows":{},"peak_rss_kib":{}}}"#, r.rows.len(), peak_rss_kib());
+            println!(
+                r#"{{"seconds":{secs},"rows":{},"peak_rss_kib":{}}}"#,
+                r.rows.len(),
+                peak_rss_kib()
+            );
         }
         _ => usage(),
     }
