@@ -43,6 +43,11 @@ pub struct EmulatorArgs {
     /// larger bodies get 413. Also bounds a gzip part once decompressed.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+
+    /// Serve the Domo custom app in DIR (index.html, manifest.json, assets) at /,
+    /// with its manifest's dataset aliases at /data/v1/{alias} and /sql/v1/{alias}.
+    #[arg(long = "app", value_name = "DIR")]
+    pub app_dir: Option<PathBuf>,
 }
 
 fn parse_token(s: &str) -> Result<(String, i64), String> {
@@ -74,6 +79,7 @@ impl From<EmulatorArgs> for EmulatorConfig {
             faults: a.faults.unwrap_or_default(),
             fault_seed: a.fault_seed,
             max_body_bytes: a.max_body_bytes,
+            app_dir: a.app_dir,
             ..EmulatorConfig::default()
         }
     }
@@ -94,9 +100,9 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Starts the emulator, prints `listening on http://HOST:PORT` (and
-/// `demo dataset <ID>` with `--demo`) on stdout, and serves until Ctrl-C
-/// or SIGTERM.
+/// Starts the emulator, prints `listening on http://HOST:PORT` (then
+/// `demo dataset <ID>` with `--demo`, and `app <URL>/` with `--app`) on
+/// stdout, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
     let emulator = start(args.into()).await?;
     {
@@ -104,6 +110,9 @@ pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
         let _ = writeln!(out, "listening on {}", emulator.url());
         if let Some(id) = emulator.demo_dataset_id() {
             let _ = writeln!(out, "demo dataset {id}");
+        }
+        if emulator.serves_app() {
+            let _ = writeln!(out, "app {}/", emulator.url());
         }
         let _ = out.flush();
     }

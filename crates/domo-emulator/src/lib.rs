@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod api;
+mod app;
 pub mod cli;
 mod csvio;
 mod db;

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
-use crate::api::{datasets, partitions, permissions, query, streams, uploads};
+use crate::api::{app_data, datasets, partitions, permissions, query, streams, uploads};
+use crate::app::AppSite;
 use crate::db::Db;
 use crate::error::{ApiError, Error};
 use crate::faults::{FaultSpec, Faults};
@@ -50,6 +51,10 @@ pub struct EmulatorConfig {
     pub max_body_bytes: usize,
     /// Time limit of one SQL query.
     pub query_timeout: Duration,
+    /// Serve the Domo custom app in this directory (`index.html`,
+    /// `manifest.json`, assets): its files at `/`, its manifest's dataset
+    /// aliases at `/data/v1/{alias}` and `/sql/v1/{alias}`.
+    pub app_dir: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -63,6 +68,7 @@ impl Default for EmulatorConfig {
             fault_seed: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
+            app_dir: None,
         }
     }
 }
@@ -89,6 +95,7 @@ pub struct RunningEmulator {
     url: String,
     addr: SocketAddr,
     demo_dataset_id: Option<String>,
+    serves_app: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -106,6 +113,11 @@ impl RunningEmulator {
     /// The demo dataset's id when started with `demo`.
     pub fn demo_dataset_id(&self) -> Option<&str> {
         self.demo_dataset_id.as_deref()
+    }
+
+    /// Whether a custom app (`app_dir`) is served at `/`.
+    pub fn serves_app(&self) -> bool {
+        self.serves_app
     }
 
     /// Stops accepting connections and waits (up to 10 s) for in-flight
@@ -193,8 +205,17 @@ async fn cors(req: Request, next: Next) -> Response {
     resp
 }
 
-async fn not_found(req: Request) -> ApiError {
-    ApiError::not_found(format!("no endpoint {} {}", req.method(), req.uri().path()))
+/// Unrouted requests: with an app, GET and HEAD outside `/api/` read its
+/// files; everything else is an unknown endpoint.
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    if let Some(site) = state.app.as_ref().filter(|_| !path.starts_with("/api/")) {
+        if req.method() == Method::GET || req.method() == Method::HEAD {
+            return crate::app::files::serve(site, path).await;
+        }
+        return method_not_allowed(req).await.into_response();
+    }
+    ApiError::not_found(format!("no endpoint {} {}", req.method(), path)).into_response()
 }
 
 async fn method_not_allowed(req: Request) -> ApiError {
@@ -273,7 +294,9 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         )
         .route(&p(Q1, "/tag/{pid}/data"), delete(partitions::delete_data))
         .route("/api/query/v1/execute/{id}", post(query::execute))
-        .fallback(not_found)
+        .route("/data/v1/{alias}", get(app_data::data))
+        .route("/sql/v1/{alias}", post(app_data::sql))
+        .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(middleware::from_fn_with_state(
@@ -320,6 +343,18 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
             "max_body_bytes must be at least 1".to_owned(),
         ));
     }
+    let app = match &config.app_dir {
+        Some(dir) => {
+            // Pages get the first configured token as their session id.
+            let token = config
+                .tokens
+                .first()
+                .map_or(DEFAULT_TOKEN, |(t, _)| t.trim())
+                .to_owned();
+            Some(Arc::new(AppSite::load(dir, token)?))
+        }
+        None => None,
+    };
     let data_dir = config.data_dir.clone();
     let demo = config.demo;
     let db = tokio::task::spawn_blocking(move || -> Result<Db, Error> {
@@ -337,6 +372,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
         tokens,
         max_body_bytes: config.max_body_bytes,
         query_timeout: config.query_timeout,
+        app,
     });
     let faults = Arc::new(Faults::new(config.faults.clone(), config.fault_seed));
     let app = router(state, faults);
@@ -355,6 +391,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
         url: format!("http://{addr}"),
         addr,
         demo_dataset_id: demo.then(|| DEMO_DATASET_ID.to_owned()),
+        serves_app: config.app_dir.is_some(),
         stop: Some(stop),
         task: Some(task),
     })

@@ -14,6 +14,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::app::AppSite;
 use crate::db::Db;
 use crate::error::ApiError;
 
@@ -23,6 +24,8 @@ pub(crate) struct Inner {
     pub tokens: HashMap<String, i64>,
     pub max_body_bytes: usize,
     pub query_timeout: Duration,
+    /// The custom app served with `--app`, if any.
+    pub app: Option<Arc<AppSite>>,
 }
 
 pub(crate) type AppState = Arc<Inner>;
@@ -58,7 +61,7 @@ impl FromRequestParts<AppState> for Caller {
         let message = if presented {
             "the token is not valid"
         } else {
-            "missing authentication: send X-DOMO-Developer-Token (or X-DOMO-Authentication)"
+            "missing authentication: send X-DOMO-Developer-Token (or X-DOMO-Authentication; from a custom app, X-DOMO-Ryuu-Session)"
         };
         Err(ApiError::new(StatusCode::UNAUTHORIZED, message))
     }

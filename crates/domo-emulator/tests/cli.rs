@@ -65,6 +65,7 @@ fn bad_arguments_fail_with_a_clear_message() {
         "--fault-seed",
         "--max-body-bytes",
         "512 MiB",
+        "--app",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
     }

@@ -175,7 +175,7 @@ fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
     parts
 }
 
-fn unquote(s: &str) -> (&str, bool) {
+pub(crate) fn unquote(s: &str) -> (&str, bool) {
     let s = s.trim();
     for q in ['\'', '"', '`'] {
         if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
@@ -233,35 +233,45 @@ fn parse_filter(filter: &str, ds: &Dataset) -> Result<Where, ApiError> {
                 names.join(", ")
             ))
         })?;
-        let ident = quote_ident(&col.name);
-        if col.ty.is_numeric() {
-            let n: f64 = raw_value.trim().parse().ok().filter(|n: &f64| n.is_finite()).ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "filter `{clause}`: column `{}` is {}, so the value must be a number, got `{raw_value}`",
-                    col.name,
-                    col.ty.as_str()
-                ))
-            })?;
-            let lhs = if col.ty == ColumnType::Decimal {
-                format!("CAST({ident} AS REAL)")
-            } else {
-                ident
-            };
-            clauses.push(format!("{lhs} {op} ?"));
-            w.params.push(SqlValue::Real(n));
-        } else {
-            let value = match col.ty {
-                ColumnType::Date => csvio::normalize_date(raw_value.trim()),
-                ColumnType::DateTime => csvio::normalize_datetime(raw_value.trim()),
-                _ => None,
-            }
-            .unwrap_or_else(|| raw_value.to_owned());
-            clauses.push(format!("{ident} {op} ?"));
-            w.params.push(SqlValue::Text(value));
-        }
+        let (lhs, value) = comparison_operand(col, &col.name, raw_value, clause)?;
+        clauses.push(format!("{lhs} {op} ?"));
+        w.params.push(value);
     }
     w.sql = clauses.join(" AND ");
     Ok(w)
+}
+
+/// The SQL left-hand side and the bound value of a filter comparison on
+/// `col` (called `shown` in messages): numeric columns take a number (DECIMAL,
+/// stored as text, is compared as REAL), dates are normalised like uploads.
+pub(crate) fn comparison_operand(
+    col: &db::Column,
+    shown: &str,
+    raw_value: &str,
+    clause: &str,
+) -> Result<(String, SqlValue), ApiError> {
+    let ident = quote_ident(&col.name);
+    if col.ty.is_numeric() {
+        let n: f64 = raw_value.trim().parse().ok().filter(|n: &f64| n.is_finite()).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "filter `{clause}`: column `{shown}` is {}, so the value must be a number, got `{raw_value}`",
+                col.ty.as_str()
+            ))
+        })?;
+        let lhs = if col.ty == ColumnType::Decimal {
+            format!("CAST({ident} AS REAL)")
+        } else {
+            ident
+        };
+        return Ok((lhs, SqlValue::Real(n)));
+    }
+    let value = match col.ty {
+        ColumnType::Date => csvio::normalize_date(raw_value.trim()),
+        ColumnType::DateTime => csvio::normalize_datetime(raw_value.trim()),
+        _ => None,
+    }
+    .unwrap_or_else(|| raw_value.to_owned());
+    Ok((ident, SqlValue::Text(value)))
 }
 
 fn parse_u64(name: &str, v: Option<&str>) -> Result<Option<u64>, ApiError> {

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per API area.
 
+pub(crate) mod app_data;
 pub(crate) mod datasets;
 pub(crate) mod partitions;
 pub(crate) mod permissions;

@@ -132,7 +132,7 @@ pub(crate) fn rewrite(sql: &str) -> Result<String, ApiError> {
 
 /// Creates the temporary `table` view; DECIMAL (stored as exact text) is
 /// cast to NUMERIC so comparisons and aggregates treat it as a number.
-fn create_view(conn: &Connection, ds: &Dataset) -> Result<(), ApiError> {
+fn create_view(conn: &Connection, ds: &Dataset, name: &str) -> Result<(), ApiError> {
     let cols: Vec<String> = ds
         .columns
         .iter()
@@ -152,15 +152,15 @@ fn create_view(conn: &Connection, ds: &Dataset) -> Result<(), ApiError> {
     };
     conn.execute_batch(&format!(
         "DROP VIEW IF EXISTS temp.{v}; CREATE TEMP VIEW {v} AS SELECT {select} FROM main.{t};",
-        v = quote_ident(VIEW),
+        v = quote_ident(name),
         t = quote_ident(&row_table(ds.pk)),
     ))?;
     Ok(())
 }
 
-fn drop_view(conn: &Connection) {
+fn drop_view(conn: &Connection, name: &str) {
     // Best effort: a leftover view is replaced by the next query anyway.
-    let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.{}", quote_ident(VIEW)));
+    let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.{}", quote_ident(name)));
 }
 
 /// Whether a name read by a query is something stored in the database
@@ -168,7 +168,7 @@ fn drop_view(conn: &Connection) {
 /// rather than a CTE or subquery of the query. Decided by name rather than
 /// by listing the schema, so a dataset created while the query is being
 /// prepared is covered too.
-fn is_stored_table(name: &str) -> bool {
+pub(crate) fn is_stored_table(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if crate::db::METADATA_TABLES.contains(&lower.as_str())
         || lower.starts_with("sqlite_")
@@ -241,8 +241,14 @@ fn require_query(sql: &str) -> Result<(), ApiError> {
 /// remembers why it refused one so the 400 can say so.
 fn authorizer(
     own_table: String,
+    views: Vec<String>,
     refused: Arc<Mutex<Option<String>>>,
 ) -> impl FnMut(AuthContext<'_>) -> Authorization + Send + 'static {
+    let named = views
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
     move |ctx: AuthContext<'_>| {
         let reason = match ctx.action {
             AuthAction::Select | AuthAction::Recursive => return Authorization::Allow,
@@ -250,7 +256,8 @@ fn authorizer(
                 table_name,
                 column_name,
             } => {
-                let own = table_name == VIEW || table_name.eq_ignore_ascii_case(&own_table);
+                let own = views.iter().any(|v| table_name.eq_ignore_ascii_case(v))
+                    || table_name.eq_ignore_ascii_case(&own_table);
                 if own && column_name != PARTITION_COLUMN {
                     return Authorization::Allow;
                 }
@@ -261,7 +268,7 @@ fn authorizer(
                     return Authorization::Allow;
                 } else {
                     format!(
-                        "reading `{table_name}` is not allowed: a query may only read this dataset, named `table`"
+                        "reading `{table_name}` is not allowed: a query may only read this dataset, named {named}"
                     )
                 }
             }
@@ -415,20 +422,54 @@ pub(crate) fn execute_blocking(
     sql: &str,
     timeout: Duration,
 ) -> Result<Value, ApiError> {
+    execute_confined(conn, ds, sql, None, timeout)
+}
+
+/// Runs `sql` confined to `ds`, which the SQL names `table` or, for a custom
+/// app, by its manifest `alias` as well (an alias is never the name of a
+/// stored table: the manifest is checked for that at startup).
+pub(crate) fn execute_confined(
+    conn: &Connection,
+    ds: &Dataset,
+    sql: &str,
+    alias: Option<&str>,
+    timeout: Duration,
+) -> Result<Value, ApiError> {
     let sql = rewrite(sql)?;
     if sql.trim().trim_end_matches(';').trim().is_empty() {
         return Err(ApiError::bad_request("sql is empty"));
     }
     require_query(&sql)?;
-    create_view(conn, ds)?;
-    let refused = Arc::new(Mutex::new(None));
-    conn.authorizer(Some(authorizer(row_table(ds.pk), Arc::clone(&refused))));
-    let deadline = Instant::now() + timeout;
-    conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
-    let result = run_query(conn, ds, &sql, &refused);
-    conn.progress_handler(0, None::<fn() -> bool>);
-    conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
-    drop_view(conn);
+    let mut views = vec![VIEW.to_owned()];
+    if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(VIEW)) {
+        views.push(alias.to_owned());
+    }
+    let mut created = Vec::with_capacity(views.len());
+    let mut result = Ok(());
+    for v in &views {
+        result = create_view(conn, ds, v);
+        if result.is_err() {
+            break;
+        }
+        created.push(v.as_str());
+    }
+    let result = result.and_then(|()| {
+        let refused = Arc::new(Mutex::new(None));
+        conn.authorizer(Some(authorizer(
+            row_table(ds.pk),
+            views.clone(),
+            Arc::clone(&refused),
+        )));
+        let deadline = Instant::now() + timeout;
+        conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
+        let result = run_query(conn, ds, &sql, &refused);
+        conn.progress_handler(0, None::<fn() -> bool>);
+        conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+        result
+    });
+    for v in created {
+        drop_view(conn, v);
+    }
     result
 }
 
