@@ -2,12 +2,12 @@
 
 use bytes::Bytes;
 use domo_model::uploads::{
-    AppendRowRequest, CommitRequest, CommitResult, UploadSession, UploadStartRequest,
+    AppendRowRequest, CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
 use http::{Method, Response};
 
 use crate::endpoint::{Body, Endpoint, json, json_or_default};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::path::segment;
 
 fn uploads_path(dataset_id: &str) -> Result<String, Error> {
@@ -93,6 +93,44 @@ pub struct CommitUpload {
     pub request: CommitRequest,
 }
 
+impl CommitUpload {
+    /// The commit of `upload_id` with `action`, into `partition` when given
+    /// (in the form real clients send: `dataTag` and `appendId: "latest"`).
+    pub fn new(
+        dataset_id: &str,
+        upload_id: &str,
+        action: UploadAction,
+        partition: Option<&str>,
+    ) -> CommitUpload {
+        CommitUpload {
+            dataset_id: dataset_id.to_owned(),
+            upload_id: upload_id.to_owned(),
+            request: match partition {
+                Some(tag) => CommitRequest::partition(action, tag),
+                None => CommitRequest::new(action),
+            },
+        }
+    }
+
+    /// The outcome of a commit that took `attempts` attempts. Servers refuse
+    /// a second commit of an upload with 409, so a 409 after an attempt that
+    /// may have reached the server means that attempt committed: success,
+    /// and never a second application of the data.
+    pub fn settle(
+        &self,
+        result: Result<CommitResult, Error>,
+        attempts: u32,
+    ) -> Result<CommitResult, Error> {
+        match result {
+            Err(e) if e.kind() == ErrorKind::Conflict && attempts > 1 => Ok(CommitResult {
+                upload_id: Some(self.upload_id.clone().into()),
+                ..CommitResult::default()
+            }),
+            other => other,
+        }
+    }
+}
+
 impl Endpoint for CommitUpload {
     type Output = CommitResult;
     fn method(&self) -> Method {
@@ -143,5 +181,35 @@ impl Endpoint for AppendRow {
     }
     fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_settles_as_success_only_after_a_retry() {
+        let commit = CommitUpload::new("ds", "10", UploadAction::Append, Some("2024-01"));
+        assert_eq!(commit.request.data_tag.as_deref(), Some("2024-01"));
+        assert_eq!(commit.request.append_id.as_deref(), Some("latest"));
+        let conflict = || Err(Error::new(ErrorKind::Conflict, "already committed"));
+        let settled = commit.settle(conflict(), 2).unwrap();
+        assert_eq!(settled.upload_id, Some("10".to_owned().into()));
+        assert_eq!(
+            commit.settle(conflict(), 1).unwrap_err().kind(),
+            ErrorKind::Conflict
+        );
+        let other = Err(Error::new(ErrorKind::BadRequest, "bad row"));
+        assert_eq!(
+            commit.settle(other, 3).unwrap_err().kind(),
+            ErrorKind::BadRequest
+        );
+        assert!(
+            CommitUpload::new("ds", "10", UploadAction::Replace, None)
+                .request
+                .data_tag
+                .is_none()
+        );
     }
 }

@@ -115,6 +115,9 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
+            // Bounds each wait for bytes, so a stalled export ends while a
+            // long one is never cut off; the per-attempt total is set per request.
+            .read_timeout(timeout)
             .build()
             .map_err(|e| Error::invalid_input(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Client {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use domo_core::{
-    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy,
+    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RequestLabel, RetryDecision, RetryPolicy,
 };
 use tracing::Instrument;
 
@@ -108,15 +108,25 @@ impl Transport {
         prepared: &Prepared,
         body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
     ) -> Sent<E::Output> {
+        self.with_retries(prepared, || async move {
+            let response = self.send_once(prepared, body).await?;
+            endpoint.handle(&prepared.label, response)
+        })
+        .await
+    }
+
+    /// Run `attempt` until it succeeds or the core policy says stop,
+    /// sleeping between attempts as the policy says.
+    async fn with_retries<T, F, Fut>(&self, prepared: &Prepared, mut attempt: F) -> Sent<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
         let started = Instant::now();
         let mut number = 0u32;
         loop {
             number += 1;
-            let result = match self.send_once(prepared, body).await {
-                Ok(response) => endpoint.handle(&prepared.label, response),
-                Err(e) => Err(e),
-            };
-            let error = match result {
+            let error = match attempt().await {
                 Ok(v) => {
                     tracing::debug!(attempt = number, "ok");
                     return Sent {
@@ -126,14 +136,14 @@ impl Transport {
                 }
                 Err(e) => e,
             };
-            let attempt = Attempt {
+            let state = Attempt {
                 number,
                 elapsed: started.elapsed(),
                 idempotent: prepared.idempotent,
             };
             match self
                 .retry
-                .decide(&error, attempt, SystemTime::now(), self.jitter())
+                .decide(&error, state, SystemTime::now(), self.jitter())
             {
                 RetryDecision::RetryAfter(delay) => {
                     tracing::warn!(
@@ -156,105 +166,90 @@ impl Transport {
         }
     }
 
+    /// The error for a reqwest failure of `label`'s request.
+    fn transport_error(&self, label: &RequestLabel, e: reqwest::Error) -> Error {
+        let kind = if e.is_timeout() {
+            ErrorKind::Timeout
+        } else if e.is_connect() {
+            ErrorKind::Connect
+        } else {
+            ErrorKind::Transport
+        };
+        let what = match kind {
+            ErrorKind::Timeout => format!("no reply within {:?}", self.timeout),
+            ErrorKind::Connect => "could not connect".to_owned(),
+            _ => "the connection failed while the request was in flight".to_owned(),
+        };
+        Error::new(kind, what)
+            .with_request(&label.method, &label.path)
+            .with_source(e.without_url())
+    }
+
     async fn send_once(
         &self,
         prepared: &Prepared,
         body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
     ) -> Result<http::Response<Bytes>, Error> {
         let label = &prepared.label;
-        let body = body()?;
-        let fail = |e: reqwest::Error| -> Error {
-            let kind = if e.is_timeout() {
-                ErrorKind::Timeout
-            } else if e.is_connect() {
-                ErrorKind::Connect
-            } else {
-                ErrorKind::Transport
-            };
-            let what = match kind {
-                ErrorKind::Timeout => format!("no complete reply within {:?}", self.timeout),
-                ErrorKind::Connect => "could not connect".to_owned(),
-                _ => "the connection failed while the request was in flight".to_owned(),
-            };
-            Error::new(kind, what)
-                .with_request(&label.method, &label.path)
-                .with_source(e.without_url())
-        };
+        let fail = |e| self.transport_error(label, e);
         let response = self
             .http
             .request(label.method.clone(), prepared.uri.as_str())
             .headers(prepared.headers.clone())
-            .body(body)
+            .body(body()?)
             .timeout(self.timeout)
             .send()
             .await
             .map_err(fail)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(fail)?;
-        let mut out = http::Response::new(body);
-        *out.status_mut() = status;
-        *out.headers_mut() = headers;
-        Ok(out)
+        to_http(response).await.map_err(fail)
     }
 
     /// Send and return the raw streaming reply once the status is a success
-    /// (for exports). Retries cover getting the reply started.
+    /// (for exports). Retries cover getting the reply started; a stalled
+    /// stream ends on the client's read timeout rather than a total one, so
+    /// a large export is not cut off.
     pub(crate) async fn open_stream<E: Endpoint>(
         &self,
         endpoint: &E,
     ) -> Result<reqwest::Response, Error> {
         let prepared = self.config.prepare(endpoint)?;
-        let label = prepared.label.clone();
-        let started = Instant::now();
-        let mut number = 0;
-        loop {
-            number += 1;
-            let sent = self
+        let prepared = &prepared;
+        let label = &prepared.label;
+        let span = tracing::debug_span!("domo.request", method = %label.method, path = %label.path);
+        self.with_retries(prepared, || async move {
+            let response = self
                 .http
                 .request(label.method.clone(), prepared.uri.as_str())
                 .headers(prepared.headers.clone())
                 .body(prepared.body.clone())
                 .send()
-                .await;
-            let error = match sent {
-                Ok(r) if r.status().is_success() => return Ok(r),
-                Ok(r) => {
-                    let status = r.status();
-                    let headers = r.headers().clone();
-                    let body = r.bytes().await.unwrap_or_default();
-                    let mut resp = http::Response::new(body);
-                    *resp.status_mut() = status;
-                    *resp.headers_mut() = headers;
-                    match domo_core::endpoint::check(resp) {
-                        Ok(_) => Error::new(ErrorKind::Server, "unexpected reply"),
-                        Err(e) => e,
-                    }
-                    .with_request(&label.method, &label.path)
-                }
-                Err(e) => {
-                    let kind = if e.is_connect() {
-                        ErrorKind::Connect
-                    } else {
-                        ErrorKind::Transport
-                    };
-                    Error::new(kind, "could not start the download")
-                        .with_request(&label.method, &label.path)
-                        .with_source(e.without_url())
-                }
-            };
-            let attempt = Attempt {
-                number,
-                elapsed: started.elapsed(),
-                idempotent: prepared.idempotent,
-            };
-            match self
-                .retry
-                .decide(&error, attempt, SystemTime::now(), self.jitter())
-            {
-                RetryDecision::RetryAfter(d) => tokio::time::sleep(d).await,
-                RetryDecision::Stop => return Err(error),
+                .await
+                .map_err(|e| self.transport_error(label, e))?;
+            if response.status().is_success() {
+                return Ok(response);
             }
-        }
+            let reply = to_http(response)
+                .await
+                .map_err(|e| self.transport_error(label, e))?;
+            Err(match domo_core::endpoint::check(reply) {
+                Ok(_) => Error::new(ErrorKind::Server, "unexpected reply"),
+                Err(e) => e,
+            }
+            .with_request(&label.method, &label.path))
+        })
+        .instrument(span)
+        .await
+        .result
     }
+}
+
+/// A whole reqwest reply as an `http::Response<Bytes>` for the core.
+async fn to_http(response: reqwest::Response) -> Result<http::Response<Bytes>, reqwest::Error> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut out = http::Response::new(body);
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    Ok(out)
 }

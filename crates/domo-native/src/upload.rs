@@ -15,9 +15,7 @@ use bytes::{Bytes, BytesMut};
 use domo_core::csv_plan::{BOM, HeaderMode, RecordScanner, check_header, first_record};
 use domo_core::uploads::{CommitUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
-use domo_model::uploads::{
-    CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
-};
+use domo_model::uploads::{CommitResult, UploadAction, UploadSession, UploadStartRequest};
 use futures_util::stream::{self, TryStreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -326,37 +324,20 @@ impl Client {
         }
     }
 
-    /// Commit; a 409 after an attempt that may have reached the server means
-    /// that attempt committed, which is success, never a second application.
     async fn commit_once(
         &self,
         dataset_id: &str,
         upload_id: &str,
         options: &UploadOptions,
     ) -> Result<CommitResult, Error> {
-        let request = match &options.partition {
-            Some(tag) => CommitRequest::partition(options.action, tag.clone()),
-            None => CommitRequest::new(options.action),
-        };
-        let endpoint = CommitUpload {
-            dataset_id: dataset_id.to_owned(),
-            upload_id: upload_id.to_owned(),
-            request,
-        };
-        let sent = self.inner.call_counted(&endpoint).await;
-        match sent.result {
-            Err(e) if e.kind() == ErrorKind::Conflict && sent.attempts > 1 => {
-                tracing::info!(
-                    upload_id,
-                    "commit answered 409 on a retry: the earlier attempt committed"
-                );
-                Ok(CommitResult {
-                    upload_id: Some(upload_id.to_owned().into()),
-                    ..CommitResult::default()
-                })
-            }
-            other => other,
-        }
+        let commit = CommitUpload::new(
+            dataset_id,
+            upload_id,
+            options.action,
+            options.partition.as_deref(),
+        );
+        let sent = self.inner.call_counted(&commit).await;
+        commit.settle(sent.result, sent.attempts)
     }
 }
 

@@ -14,9 +14,7 @@ use domo_core::csv_plan::{BOM, HeaderMode, RecordScanner, check_header, first_re
 use domo_core::schema::GetLatestSchema;
 use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
-use domo_model::uploads::{
-    CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
-};
+use domo_model::uploads::{CommitResult, UploadAction, UploadSession, UploadStartRequest};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -313,29 +311,19 @@ async fn open_upload(
     }
 }
 
-/// Commit; a 409 after an attempt that may have reached the server means
-/// that attempt committed, which is success, never a second application.
+/// Commit, settling a 409 on a retry as domo-core says.
 async fn commit_once(
     transport: &Transport,
     dataset_id: &str,
     upload_id: &str,
     options: &UploadOptions,
 ) -> Result<CommitResult, Error> {
-    let request = match &options.partition {
-        Some(tag) => CommitRequest::partition(options.action, tag.clone()),
-        None => CommitRequest::new(options.action),
-    };
-    let endpoint = CommitUpload {
-        dataset_id: dataset_id.to_owned(),
-        upload_id: upload_id.to_owned(),
-        request,
-    };
-    let sent = transport.call_counted(&endpoint).await;
-    match sent.result {
-        Err(e) if e.kind() == ErrorKind::Conflict && sent.attempts > 1 => Ok(CommitResult {
-            upload_id: Some(upload_id.to_owned().into()),
-            ..CommitResult::default()
-        }),
-        other => other,
-    }
+    let commit = CommitUpload::new(
+        dataset_id,
+        upload_id,
+        options.action,
+        options.partition.as_deref(),
+    );
+    let sent = transport.call_counted(&commit).await;
+    commit.settle(sent.result, sent.attempts)
 }
