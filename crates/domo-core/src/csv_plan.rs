@@ -277,6 +277,57 @@ pub fn first_record(data: &[u8], at_eof: bool) -> Result<Option<(Vec<String>, us
     Ok(Some((fields, data.len())))
 }
 
+/// The longest first row accepted while looking for a header: past this the
+/// input is almost certainly not CSV.
+pub const MAX_FIRST_ROW: usize = 16 * 1024 * 1024;
+
+/// What the start of a CSV holds, read before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CsvStart {
+    /// No complete first row yet: read more.
+    NeedMore,
+    /// The input holds no row at all; data (none) starts after any BOM.
+    Empty { bom: usize },
+    /// The first row's fields; it ends `end` bytes into the input.
+    FirstRow {
+        fields: Vec<String>,
+        bom: usize,
+        end: usize,
+    },
+}
+
+impl CsvStart {
+    /// Where the data starts in the input: past a BOM, and past the first
+    /// row when it is a header.
+    pub fn data_offset(&self, first_row_is_header: bool) -> usize {
+        match self {
+            CsvStart::NeedMore => 0,
+            CsvStart::Empty { bom } => *bom,
+            CsvStart::FirstRow { end, .. } if first_row_is_header => *end,
+            CsvStart::FirstRow { bom, .. } => *bom,
+        }
+    }
+}
+
+/// Look at the first bytes of a CSV (`at_eof` once the input has ended):
+/// a BOM is skipped, and the first row is parsed when complete.
+pub fn read_start(input: &[u8], at_eof: bool) -> Result<CsvStart, Error> {
+    let bom = if input.starts_with(BOM) { BOM.len() } else { 0 };
+    match first_record(&input[bom..], at_eof)? {
+        Some((fields, end)) => Ok(CsvStart::FirstRow {
+            fields,
+            bom,
+            end: bom + end,
+        }),
+        None if at_eof => Ok(CsvStart::Empty { bom }),
+        None if input.len() > MAX_FIRST_ROW => Err(Error::invalid_input(format!(
+            "the CSV's first row is longer than {} MiB; is it CSV?",
+            MAX_FIRST_ROW >> 20
+        ))),
+        None => Ok(CsvStart::NeedMore),
+    }
+}
+
 /// Whether the CSV's first row is a header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HeaderMode {
@@ -359,6 +410,33 @@ mod header_tests {
         assert_eq!(first_record(b"a,b", true).unwrap().unwrap().0, ["a", "b"]);
         assert_eq!(first_record(b"", true).unwrap(), None);
         assert!(first_record(b"a,\"b", true).is_err());
+    }
+
+    #[test]
+    fn the_start_of_a_csv() {
+        let s = read_start(b"\xEF\xBB\xBFid,n\r\n1,a\n", false).unwrap();
+        assert_eq!(
+            s,
+            CsvStart::FirstRow {
+                fields: row(&["id", "n"]),
+                bom: 3,
+                end: 9
+            }
+        );
+        assert_eq!(s.data_offset(true), 9);
+        assert_eq!(s.data_offset(false), 3);
+        assert_eq!(read_start(b"id,n", false).unwrap(), CsvStart::NeedMore);
+        assert_eq!(
+            read_start(b"\xEF\xBB\xBF", true).unwrap(),
+            CsvStart::Empty { bom: 3 }
+        );
+        let long = vec![b'x'; MAX_FIRST_ROW + 1];
+        assert!(
+            read_start(&long, false)
+                .unwrap_err()
+                .to_string()
+                .contains("longer than 16 MiB")
+        );
     }
 
     #[test]

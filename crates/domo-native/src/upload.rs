@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use bytes::{Bytes, BytesMut};
-use domo_core::csv_plan::{BOM, HeaderMode, RecordScanner, check_header, first_record};
+use domo_core::csv_plan::{CsvStart, HeaderMode, RecordScanner, check_header, read_start};
 use domo_core::uploads::{CommitUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
 use domo_model::uploads::{CommitResult, UploadAction, UploadSession, UploadStartRequest};
@@ -102,8 +102,6 @@ pub struct UploadReport {
 /// it after an ambiguous failure. An upload that is never committed is
 /// inert, though, so opening a fresh one is safe: this many tries in all.
 const START_TRIES: u32 = 3;
-/// The longest first row accepted while looking for the header.
-const MAX_FIRST_ROW: usize = 16 * 1024 * 1024;
 /// Read size while scanning.
 const CHUNK: usize = 256 * 1024;
 
@@ -268,38 +266,28 @@ impl Client {
     ) -> Result<(Vec<u8>, u64), Error> {
         let mut buf = Vec::new();
         let mut chunk = vec![0u8; 64 * 1024];
-        let first = loop {
+        let start = loop {
             let n = reader.read(&mut chunk).await.map_err(read_error)?;
             buf.extend_from_slice(&chunk[..n]);
             progress.read(n as u64, 0);
-            let data = buf.strip_prefix(BOM).unwrap_or(&buf);
-            if let Some(found) = first_record(data, n == 0)? {
-                break Some(found);
-            }
-            if n == 0 {
-                break None;
-            }
-            if buf.len() > MAX_FIRST_ROW {
-                return Err(Error::invalid_input(format!(
-                    "the CSV's first row is longer than {} MiB; is it CSV?",
-                    MAX_FIRST_ROW >> 20
-                )));
+            match read_start(&buf, n == 0)? {
+                CsvStart::NeedMore => {}
+                found => break found,
             }
         };
-        let bom = if buf.starts_with(BOM) { BOM.len() } else { 0 };
-        let Some((fields, end)) = first else {
-            return Ok((Vec::new(), bom as u64)); // empty input: zero parts
-        };
-        let is_header = match options.header {
-            // Declared header-less: the server checks each row.
-            HeaderMode::Absent => false,
-            mode => {
+        let is_header = match (&start, options.header) {
+            (
+                CsvStart::FirstRow { fields, .. },
+                mode @ (HeaderMode::Detect | HeaderMode::Present),
+            ) => {
                 let schema = self.latest_schema(dataset_id).await?.schema;
                 let names: Vec<&str> = schema.column_names().collect();
-                check_header(&fields, &names, mode)?
+                check_header(fields, &names, mode)?
             }
+            // No row, or declared header-less: the server checks each row.
+            _ => false,
         };
-        let skip = bom + if is_header { end } else { 0 };
+        let skip = start.data_offset(is_header);
         Ok((buf.split_off(skip), skip as u64))
     }
 

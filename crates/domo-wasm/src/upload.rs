@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use bytes::Bytes;
-use domo_core::csv_plan::{BOM, HeaderMode, RecordScanner, check_header, first_record};
+use domo_core::csv_plan::{CsvStart, HeaderMode, RecordScanner, check_header, read_start};
 use domo_core::schema::GetLatestSchema;
 use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
@@ -32,8 +32,6 @@ pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
 /// it after an ambiguous failure. An upload that is never committed is
 /// inert, so opening a fresh one is safe: this many tries in all.
 const START_TRIES: u32 = 3;
-/// The longest first row accepted while looking for the header.
-const MAX_FIRST_ROW: usize = 16 * 1024 * 1024;
 /// Read size while scanning.
 const CHUNK: usize = 256 * 1024;
 
@@ -200,33 +198,17 @@ async fn prelude(
     header: HeaderMode,
 ) -> Result<u64, Error> {
     let mut buf = Vec::new();
-    let first = loop {
-        let start = buf.len() as u64;
-        let end = (start + 64 * 1024).min(size);
-        buf.extend(read(blob, start, end).await?);
-        let at_eof = end >= size;
-        let data = buf.strip_prefix(BOM).unwrap_or(&buf);
-        if let Some(found) = first_record(data, at_eof)? {
-            break Some(found);
-        }
-        if at_eof {
-            break None;
-        }
-        if buf.len() > MAX_FIRST_ROW {
-            return Err(Error::invalid_input(format!(
-                "the CSV's first row is longer than {} MiB; is it CSV?",
-                MAX_FIRST_ROW >> 20
-            )));
+    let start = loop {
+        let from = buf.len() as u64;
+        let end = (from + 64 * 1024).min(size);
+        buf.extend(read(blob, from, end).await?);
+        match read_start(&buf, end >= size)? {
+            CsvStart::NeedMore => {}
+            found => break found,
         }
     };
-    let bom = if buf.starts_with(BOM) { BOM.len() } else { 0 };
-    let Some((fields, end)) = first else {
-        return Ok(bom as u64); // empty input: zero parts
-    };
-    let is_header = match header {
-        // Declared header-less: the server checks each row.
-        HeaderMode::Absent => false,
-        mode => {
+    let is_header = match (&start, header) {
+        (CsvStart::FirstRow { fields, .. }, mode @ (HeaderMode::Detect | HeaderMode::Present)) => {
             let schema = transport
                 .call(&GetLatestSchema {
                     dataset_id: dataset_id.to_owned(),
@@ -234,10 +216,12 @@ async fn prelude(
                 .await?
                 .schema;
             let names: Vec<&str> = schema.column_names().collect();
-            check_header(&fields, &names, mode)?
+            check_header(fields, &names, mode)?
         }
+        // No row, or declared header-less: the server checks each row.
+        _ => false,
     };
-    Ok((bom + if is_header { end } else { 0 }) as u64)
+    Ok(start.data_offset(is_header) as u64)
 }
 
 /// Cut `[start, size)` into parts of about `part_size` bytes that end on
