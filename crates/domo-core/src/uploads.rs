@@ -25,6 +25,30 @@ pub struct StartUpload {
     pub request: UploadStartRequest,
 }
 
+impl StartUpload {
+    /// Tries in all at opening an upload. Opening is not idempotent, so the
+    /// retry policy will not resend it after an ambiguous failure; but an
+    /// upload that is never committed is inert, so opening a fresh one is
+    /// safe.
+    pub const TRIES: u32 = 3;
+
+    /// Open an upload into `partition` when given (`dataTag`).
+    pub fn new(dataset_id: &str, partition: Option<&str>) -> StartUpload {
+        StartUpload {
+            dataset_id: dataset_id.to_owned(),
+            request: UploadStartRequest {
+                data_tag: partition.map(str::to_owned),
+                ..UploadStartRequest::default()
+            },
+        }
+    }
+
+    /// Whether to open a fresh upload after try `tries` failed with `error`.
+    pub fn reopen_after(error: &Error, tries: u32) -> bool {
+        tries < Self::TRIES && error.is_retryable()
+    }
+}
+
 impl Endpoint for StartUpload {
     type Output = UploadSession;
     fn method(&self) -> Method {

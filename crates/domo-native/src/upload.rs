@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use bytes::{Bytes, BytesMut};
 use domo_core::csv_plan::{CsvStart, HeaderMode, RecordScanner, check_header, read_start};
-use domo_core::uploads::{CommitUpload, UploadPart};
+use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
-use domo_model::uploads::{CommitResult, UploadAction, UploadSession, UploadStartRequest};
+use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
 use futures_util::stream::{self, TryStreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -98,10 +98,6 @@ pub struct UploadReport {
     pub commit: CommitResult,
 }
 
-/// Opening an upload is not idempotent, so the retry policy will not resend
-/// it after an ambiguous failure. An upload that is never committed is
-/// inert, though, so opening a fresh one is safe: this many tries in all.
-const START_TRIES: u32 = 3;
 /// Read size while scanning.
 const CHUNK: usize = 256 * 1024;
 
@@ -296,15 +292,12 @@ impl Client {
         dataset_id: &str,
         options: &UploadOptions,
     ) -> Result<UploadSession, Error> {
-        let request = UploadStartRequest {
-            data_tag: options.partition.clone(),
-            ..UploadStartRequest::default()
-        };
+        let start = StartUpload::new(dataset_id, options.partition.as_deref());
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.start_upload(dataset_id, request.clone()).await {
-                Err(e) if tries < START_TRIES && e.is_retryable() => {
+            match self.inner.call(&start).await {
+                Err(e) if StartUpload::reopen_after(&e, tries) => {
                     tracing::warn!(tries, kind = ?e.kind(), "opening the upload failed; opening a fresh one");
                 }
                 other => return other,

@@ -14,7 +14,7 @@ use domo_core::csv_plan::{CsvStart, HeaderMode, RecordScanner, check_header, rea
 use domo_core::schema::GetLatestSchema;
 use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
-use domo_model::uploads::{CommitResult, UploadAction, UploadSession, UploadStartRequest};
+use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -28,10 +28,6 @@ use crate::transport::js_error_text;
 /// 32 MiB, as the native client: Domo's guidance is tens of MB per part.
 pub(crate) const DEFAULT_PART_SIZE: usize = 32 * 1024 * 1024;
 pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
-/// Opening an upload is not idempotent, so the retry policy will not resend
-/// it after an ambiguous failure. An upload that is never committed is
-/// inert, so opening a fresh one is safe: this many tries in all.
-const START_TRIES: u32 = 3;
 /// Read size while scanning.
 const CHUNK: usize = 256 * 1024;
 
@@ -275,21 +271,12 @@ async fn open_upload(
     dataset_id: &str,
     options: &UploadOptions,
 ) -> Result<UploadSession, Error> {
-    let request = UploadStartRequest {
-        data_tag: options.partition.clone(),
-        ..UploadStartRequest::default()
-    };
+    let start = StartUpload::new(dataset_id, options.partition.as_deref());
     let mut tries = 0;
     loop {
         tries += 1;
-        let sent = transport
-            .call(&StartUpload {
-                dataset_id: dataset_id.to_owned(),
-                request: request.clone(),
-            })
-            .await;
-        match sent {
-            Err(e) if tries < START_TRIES && e.is_retryable() => continue,
+        match transport.call(&start).await {
+            Err(e) if StartUpload::reopen_after(&e, tries) => continue,
             other => return other,
         }
     }
