@@ -236,4 +236,20 @@ mod tests {
                 .is_none()
         );
     }
+
+    #[test]
+    fn a_failed_open_is_retried_with_a_fresh_upload_a_bounded_number_of_times() {
+        let start = StartUpload::new("ds", Some("p1"));
+        assert_eq!(start.request.data_tag.as_deref(), Some("p1"));
+        assert_eq!(
+            StartUpload::new("ds", None).request,
+            UploadStartRequest::default()
+        );
+        let reset = Error::new(ErrorKind::Transport, "reset");
+        assert!(StartUpload::reopen_after(&reset, 1));
+        assert!(StartUpload::reopen_after(&reset, StartUpload::TRIES - 1));
+        assert!(!StartUpload::reopen_after(&reset, StartUpload::TRIES));
+        let refused = Error::new(ErrorKind::Forbidden, "no");
+        assert!(!StartUpload::reopen_after(&refused, 1));
+    }
 }
