@@ -101,17 +101,35 @@ impl RetryPolicy {
 /// "now". Anything else is ignored (and backoff applies).
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs.min(86_400.0)));
-        }
-        return None;
+    if value.starts_with(|c: char| c.is_ascii_digit()) {
+        return decimal_seconds(value);
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Non-negative decimal seconds (`7`, `1.5`), capped at a day. Read by
+/// hand rather than through `f64`: float parsing brings tables that cost
+/// the browser package kilobytes, for a header that is nearly always an
+/// integer.
+fn decimal_seconds(value: &str) -> Option<Duration> {
+    const DAY: u64 = 86_400;
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !(fraction.is_empty() || digits(fraction)) {
+        return None;
+    }
+    // Past a day only the cap matters; too many digits for u64 are past it.
+    let secs = whole.parse::<u64>().unwrap_or(u64::MAX);
+    if secs >= DAY {
+        return Some(Duration::from_secs(DAY));
+    }
+    let millis = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+    Some(Duration::from_millis(secs * 1000 + millis))
 }
 
 #[cfg(test)]
@@ -151,6 +169,19 @@ mod tests {
             parse_retry_after("1.5", now()),
             Some(Duration::from_millis(1500))
         );
+        assert_eq!(
+            parse_retry_after("0.25", now()),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            parse_retry_after("2.0001", now()),
+            Some(Duration::from_secs(2))
+        );
+        let day = Some(Duration::from_secs(86_400));
+        assert_eq!(parse_retry_after("90000", now()), day);
+        assert_eq!(parse_retry_after("99999999999999999999999", now()), day);
+        assert_eq!(parse_retry_after("1.2.3", now()), None);
+        assert_eq!(parse_retry_after("1e3", now()), None);
         let date = httpdate::fmt_http_date(now() + Duration::from_secs(42));
         assert_eq!(
             parse_retry_after(&date, now()),
