@@ -4,7 +4,7 @@
 //! output or an [`Error`].
 
 use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use http::header::{ACCEPT, CONTENT_ENCODING, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -211,6 +211,11 @@ pub fn check(response: Response<Bytes>) -> Result<Response<Bytes>, Error> {
     }
     Err(status_error(status, response.headers(), body, html))
 }
+
+/// Every response header the core reads. A transport that has to copy
+/// headers one at a time (fetch's `Headers`) copies these and may skip the
+/// rest: the core decides nothing on any other.
+pub const RESPONSE_HEADERS: [HeaderName; 2] = [CONTENT_TYPE, http::header::RETRY_AFTER];
 
 fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], html: bool) -> Error {
     let server_message = if html {

@@ -1,5 +1,8 @@
 //! Dataset permissions: list, share, revoke, remove.
 
+use std::fmt;
+
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::{Extra, Id};
@@ -102,43 +105,49 @@ pub struct PermissionList {
 
 impl<'de> Deserialize<'de> for PermissionList {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Wrapped {
-            list: Vec<Permission>,
-            #[serde(default)]
-            total_user_count: Option<u64>,
-            #[serde(default)]
-            total_group_count: Option<u64>,
-            #[serde(flatten)]
-            extra: Extra,
+        // One visitor for both forms, reading entries straight from the
+        // input: an entry's own error is reported as it is (not serde's
+        // "did not match any variant"), and no intermediate `Value` is built.
+        struct Forms;
+
+        impl<'de> Visitor<'de> for Forms {
+            type Value = PermissionList;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a permission list: an array, or an object with `list`")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PermissionList, A::Error> {
+                let mut list = Vec::new();
+                while let Some(p) = seq.next_element()? {
+                    list.push(p);
+                }
+                Ok(PermissionList {
+                    list,
+                    ..PermissionList::default()
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PermissionList, A::Error> {
+                let mut out = PermissionList::default();
+                let mut list = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "list" => list = Some(map.next_value()?),
+                        "totalUserCount" => out.total_user_count = map.next_value()?,
+                        "totalGroupCount" => out.total_group_count = map.next_value()?,
+                        _ => {
+                            let value = map.next_value()?;
+                            out.extra.insert(key, value);
+                        }
+                    }
+                }
+                out.list = list.ok_or_else(|| serde::de::Error::missing_field("list"))?;
+                Ok(out)
+            }
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Form {
-            Bare(Vec<Permission>),
-            Wrapped(Wrapped),
-        }
-        // Decode through Value so that an entry's own error is reported rather
-        // than serde's generic "did not match any variant".
-        let v = serde_json::Value::deserialize(d)?;
-        let form = if v.is_array() {
-            Form::Bare(serde_json::from_value(v).map_err(serde::de::Error::custom)?)
-        } else {
-            Form::Wrapped(serde_json::from_value(v).map_err(serde::de::Error::custom)?)
-        };
-        Ok(match form {
-            Form::Bare(list) => PermissionList {
-                list,
-                ..PermissionList::default()
-            },
-            Form::Wrapped(w) => PermissionList {
-                list: w.list,
-                total_user_count: w.total_user_count,
-                total_group_count: w.total_group_count,
-                extra: w.extra,
-            },
-        })
+
+        d.deserialize_any(Forms)
     }
 }
 
@@ -191,6 +200,41 @@ mod tests {
         let bare: PermissionList =
             serde_json::from_str(r#"[{"id":"7","type":"USER","accessLevel":"CAN_EDIT"}]"#).unwrap();
         assert_eq!(bare.list[0].access_level, AccessLevel::CanEdit);
+    }
+
+    #[test]
+    fn list_errors_name_the_problem() {
+        let bad_entry = serde_json::from_str::<PermissionList>(
+            r#"{"list":[{"type":"USER","id":"1","accessLevel":"OWNER"},{"type":"USER","accessLevel":"OWNER"}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            bad_entry.to_string().contains("missing field `id`"),
+            "{bad_entry}"
+        );
+        let bare_bad =
+            serde_json::from_str::<PermissionList>(r#"[{"id":"7","type":"USER"}]"#).unwrap_err();
+        assert!(
+            bare_bad.to_string().contains("missing field `accessLevel`"),
+            "{bare_bad}"
+        );
+        let no_list =
+            serde_json::from_str::<PermissionList>(r#"{"totalUserCount":1}"#).unwrap_err();
+        assert!(
+            no_list.to_string().contains("missing field `list`"),
+            "{no_list}"
+        );
+        let neither = serde_json::from_str::<PermissionList>("7").unwrap_err();
+        assert!(neither.to_string().contains("permission list"), "{neither}");
+    }
+
+    #[test]
+    fn unknown_list_fields_are_kept() {
+        let l: PermissionList =
+            serde_json::from_str(r#"{"list":[],"totalUserCount":0,"nextPage":"p2"}"#).unwrap();
+        assert_eq!(l.extra["nextPage"], "p2");
+        assert_eq!(l.total_user_count, Some(0));
+        assert_eq!(serde_json::to_value(&l).unwrap()["nextPage"], "p2");
     }
 
     #[test]

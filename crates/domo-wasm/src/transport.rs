@@ -10,7 +10,7 @@ use bytes::Bytes;
 use domo_core::{
     Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy,
 };
-use js_sys::{Array, Function, Promise, Uint8Array};
+use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -329,21 +329,14 @@ fn build_request(prepared: &Prepared, controller: &AbortController) -> Result<Re
     Request::new_with_str_and_init(&prepared.uri, &init)
 }
 
+/// The reply headers the core reads. Only those are copied: parsing every
+/// header name would bring `http`'s name tables into the package.
 fn read_headers(headers: &Headers) -> http::HeaderMap {
     let mut out = http::HeaderMap::new();
-    let Ok(Some(entries)) = js_sys::try_iter(headers) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let pair: Array = entry.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-            continue;
-        };
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(&value),
-        ) {
-            out.append(n, v);
+    for name in domo_core::endpoint::RESPONSE_HEADERS {
+        let value = headers.get(name.as_str()).ok().flatten();
+        if let Some(v) = value.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
+            out.insert(name, v);
         }
     }
     out
