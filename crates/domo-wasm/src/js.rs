@@ -62,7 +62,7 @@ pub(crate) fn id_text(value: &JsValue, what: &str) -> Result<String, Error> {
         return Ok(s);
     }
     if let Some(n) = value.as_f64() {
-        if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
+        if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_INTEGER {
             return Ok(format!("{}", n as u64));
         }
         return Err(Error::invalid_input(format!(
@@ -74,21 +74,103 @@ pub(crate) fn id_text(value: &JsValue, what: &str) -> Result<String, Error> {
     )))
 }
 
-/// A function-valued property of an options object, if any.
-pub(crate) fn callback(options: &JsValue, name: &str) -> Result<Option<js_sys::Function>, Error> {
-    if !options.is_object() {
-        return Ok(None);
-    }
-    let value = js_sys::Reflect::get(options, &JsValue::from_str(name))
-        .map_err(|_| Error::invalid_input(format!("cannot read option {name}")))?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .dyn_into::<js_sys::Function>()
-        .map(Some)
-        .map_err(|_| Error::invalid_input(format!("option {name} must be a function")))
+/// An options object passed from JS (`undefined` and `null` read as empty),
+/// read property by property. Options are not model types, so they are read
+/// with `Reflect.get` rather than through serde: a serde decoder per options
+/// type costs the package more than the whole reader. Unknown properties
+/// are ignored, as TypeScript's structural types expect.
+pub(crate) struct Options<'a> {
+    object: Option<&'a JsValue>,
+    what: &'static str,
 }
+
+impl<'a> Options<'a> {
+    /// `what` names the argument in errors (`DomoClient options`).
+    pub(crate) fn new(value: &'a JsValue, what: &'static str) -> Result<Options<'a>, Error> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Options { object: None, what });
+        }
+        if !value.is_object() || js_sys::Array::is_array(value) {
+            return Err(Error::invalid_input(format!("{what} must be an object")));
+        }
+        Ok(Options {
+            object: Some(value),
+            what,
+        })
+    }
+
+    /// A property; `None` when absent, `undefined` or `null`.
+    fn get(&self, key: &str) -> Result<Option<JsValue>, Error> {
+        let Some(object) = self.object else {
+            return Ok(None);
+        };
+        let value = js_sys::Reflect::get(object, &JsValue::from_str(key))
+            .map_err(|_| self.bad(key, "readable"))?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
+
+    fn bad(&self, key: &str, expected: &str) -> Error {
+        Error::invalid_input(format!("{}: `{key}` must be {expected}", self.what))
+    }
+
+    pub(crate) fn string(&self, key: &str) -> Result<Option<String>, Error> {
+        self.get(key)?
+            .map(|v| v.as_string().ok_or_else(|| self.bad(key, "a string")))
+            .transpose()
+    }
+
+    pub(crate) fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
+        self.get(key)?
+            .map(|v| v.as_bool().ok_or_else(|| self.bad(key, "true or false")))
+            .transpose()
+    }
+
+    pub(crate) fn number(&self, key: &str) -> Result<Option<f64>, Error> {
+        self.get(key)?
+            .map(|v| v.as_f64().ok_or_else(|| self.bad(key, "a number")))
+            .transpose()
+    }
+
+    /// A whole number from `min` up to 2^53 (JS's exact integers).
+    pub(crate) fn integer(&self, key: &str, min: u64) -> Result<Option<u64>, Error> {
+        match self.number(key)? {
+            None => Ok(None),
+            Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= MAX_SAFE_INTEGER => {
+                Ok(Some(n as u64))
+            }
+            Some(_) if min == 0 => Err(self.bad(key, "a non-negative integer")),
+            Some(_) => Err(self.bad(key, "a positive integer")),
+        }
+    }
+
+    /// A string or an array of strings, as a list (empty when absent).
+    pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, Error> {
+        let Some(value) = self.get(key)? else {
+            return Ok(Vec::new());
+        };
+        if let Some(s) = value.as_string() {
+            return Ok(vec![s]);
+        }
+        let expected = "a string or an array of strings";
+        if !js_sys::Array::is_array(&value) {
+            return Err(self.bad(key, expected));
+        }
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|item| item.as_string().ok_or_else(|| self.bad(key, expected)))
+            .collect()
+    }
+
+    /// A function-valued property, if any.
+    pub(crate) fn function(&self, key: &str) -> Result<Option<js_sys::Function>, Error> {
+        self.get(key)?
+            .map(|v| v.dyn_into().map_err(|_| self.bad(key, "a function")))
+            .transpose()
+    }
+}
+
+/// 2^53 - 1: larger integers are not exact in a JS number.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// The stable name of an error kind, as `DomoError.kind` carries it.
 pub(crate) fn kind_name(kind: ErrorKind) -> &'static str {

@@ -33,11 +33,10 @@ use domo_model::schema::Column;
 use domo_model::streams::{RunStreamRequest, StreamRequest};
 use domo_model::uploads::{AppendRowRequest, CommitRequest, UploadAction, UploadStartRequest};
 use js_sys::Promise;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::js::{callback, domo_error, from_js, from_js_or_default, id_text, to_js, to_json};
+use crate::js::{Options, domo_error, from_js, from_js_or_default, id_text, to_js, to_json};
 use crate::transport::{Call, RetryEvent, Transport, exec};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -84,30 +83,14 @@ pub struct DomoClient {
     transport: Rc<Transport>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct ClientOptions {
-    instance: Option<String>,
-    base_url: Option<String>,
-    allow_insecure_http: bool,
-    token: Option<String>,
-    session_token: Option<String>,
-    timeout_ms: Option<f64>,
-    max_retries: Option<u32>,
-}
-
-/// Retries, timeout and `onRetry`, shared by both constructors.
-fn transport(
-    config: Config,
-    timeout_ms: Option<f64>,
-    max_retries: Option<u32>,
-    options: &JsValue,
-) -> Result<Transport, Error> {
+/// Retries (`maxRetries`), timeout (`timeoutMs`) and `onRetry`, shared by
+/// both constructors.
+fn transport(config: Config, o: &Options<'_>) -> Result<Transport, Error> {
     let mut retry = RetryPolicy::default();
-    if let Some(n) = max_retries {
-        retry.max_attempts = n.saturating_add(1);
+    if let Some(n) = o.integer("maxRetries", 0)? {
+        retry.max_attempts = u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1);
     }
-    let timeout = match timeout_ms {
+    let timeout = match o.number("timeoutMs")? {
         None => Some(DEFAULT_TIMEOUT),
         Some(ms) if ms.is_finite() && ms > 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
         Some(0.0) => None,
@@ -117,7 +100,7 @@ fn transport(
             )));
         }
     };
-    let on_retry = callback(options, "onRetry")?.map(|f| {
+    let on_retry = o.function("onRetry")?.map(|f| {
         Box::new(move |event: &RetryEvent<'_>| {
             let obj = js_sys::Object::new();
             let set = |k: &str, v: JsValue| {
@@ -167,37 +150,12 @@ fn nothing(_: &()) -> Result<JsValue, Error> {
 }
 
 fn data_window(value: &JsValue) -> Result<DataWindow, Error> {
-    #[derive(Deserialize, Default)]
-    #[serde(default)]
-    struct Window {
-        offset: Option<u64>,
-        limit: Option<u64>,
-        filter: Option<String>,
-    }
-    let w: Window = from_js_or_default(value, "data window")?;
+    let w = Options::new(value, "data window")?;
     Ok(DataWindow {
-        offset: w.offset,
-        limit: w.limit,
-        filter: w.filter,
+        offset: w.integer("offset", 0)?,
+        limit: w.integer("limit", 0)?,
+        filter: w.string("filter")?,
     })
-}
-
-/// A string, or an array of strings, as a list.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(this: Option<OneOrMany>) -> Vec<String> {
-        match this {
-            None => Vec::new(),
-            Some(OneOrMany::One(s)) => vec![s],
-            Some(OneOrMany::Many(v)) => v,
-        }
-    }
 }
 
 /// The CSV argument of uploads as a Blob: strings and bytes are wrapped,
@@ -239,15 +197,17 @@ impl DomoClient {
     }
 
     fn build(options: &JsValue) -> Result<DomoClient, Error> {
-        let o: ClientOptions = from_js(options, "DomoClient options")?;
-        let base = match (&o.instance, &o.base_url) {
+        let o = Options::new(options, "DomoClient options")?;
+        let (instance, base_url) = (o.string("instance")?, o.string("baseUrl")?);
+        let allow_insecure_http = o.bool("allowInsecureHttp")?.unwrap_or(false);
+        let base = match (&instance, &base_url) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_input(
                     "give an instance name or a base URL, not both",
                 ));
             }
             (Some(i), None) => BaseUrl::instance(i)?,
-            (None, Some(u)) if o.allow_insecure_http => BaseUrl::parse_allowing_insecure_http(u)?,
+            (None, Some(u)) if allow_insecure_http => BaseUrl::parse_allowing_insecure_http(u)?,
             (None, Some(u)) => BaseUrl::parse(u)?,
             (None, None) => {
                 return Err(Error::invalid_input(
@@ -255,7 +215,7 @@ impl DomoClient {
                 ));
             }
         };
-        let credentials = match (o.token, o.session_token) {
+        let credentials = match (o.string("token")?, o.string("sessionToken")?) {
             (Some(t), None) => Credentials::developer_token(t),
             (None, Some(s)) => Credentials::session_token(s),
             (Some(_), Some(_)) => {
@@ -269,12 +229,7 @@ impl DomoClient {
                 ));
             }
         };
-        let t = transport(
-            Config::new(base, credentials),
-            o.timeout_ms,
-            o.max_retries,
-            options,
-        )?;
+        let t = transport(Config::new(base, credentials), &o)?;
         Ok(DomoClient {
             transport: Rc::new(t),
         })
@@ -291,15 +246,8 @@ impl DomoClient {
     }
 
     fn build_in_app(options: &JsValue) -> Result<DomoClient, Error> {
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase", default)]
-        struct InApp {
-            base_url: Option<String>,
-            timeout_ms: Option<f64>,
-            max_retries: Option<u32>,
-        }
-        let o: InApp = from_js_or_default(options, "inApp options")?;
-        let base = match &o.base_url {
+        let o = Options::new(options, "inApp options")?;
+        let base = match &o.string("baseUrl")? {
             Some(u) => BaseUrl::parse(u)?,
             None => BaseUrl::relative(),
         };
@@ -315,12 +263,7 @@ impl DomoClient {
             (None, Some(token)) => Credentials::RyuuToken(Secret::new(token)),
             (None, None) => Credentials::None,
         };
-        let t = transport(
-            Config::new(base, credentials),
-            o.timeout_ms,
-            o.max_retries,
-            options,
-        )?;
+        let t = transport(Config::new(base, credentials), &o)?;
         Ok(DomoClient {
             transport: Rc::new(t),
         })
@@ -341,20 +284,14 @@ impl DomoClient {
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
         options: Option<GetDatasetOptionsArg>,
     ) -> Promise {
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase", default)]
-        struct Opts {
-            part: Vec<String>,
-            include_all_details: Option<bool>,
-            requested_parts: Vec<String>,
-        }
         self.send(|t| {
-            let o: Opts = from_js_or_default(&arg(options), "getDataset options")?;
+            let options = arg(options);
+            let o = Options::new(&options, "getDataset options")?;
             let e = GetDataset {
                 dataset_id,
-                part: o.part,
-                include_all_details: o.include_all_details,
-                requested_parts: o.requested_parts,
+                part: o.strings("part")?,
+                include_all_details: o.bool("includeAllDetails")?,
+                requested_parts: o.strings("requestedParts")?,
             };
             t.request(e, dataset_js)
         })
@@ -923,43 +860,39 @@ impl DomoClient {
         csv: JsValue,
         options: Option<UploadCsvOptionsArg>,
     ) -> Promise {
-        #[derive(Deserialize, Default)]
-        #[serde(rename_all = "camelCase", default)]
-        struct Opts {
-            action: Option<UploadAction>,
-            part_size: Option<f64>,
-            concurrency: Option<f64>,
-            partition: Option<String>,
-            header: Option<String>,
-        }
         let t = self.transport.clone();
         promise(async move {
             let options = arg(options);
-            let o: Opts = from_js_or_default(&options, "uploadCsv options")?;
-            let count = |v: Option<f64>, name: &str, default: usize| match v {
-                None => Ok(default),
-                Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
-                Some(n) => Err(Error::invalid_input(format!(
-                    "{name} must be a positive integer, got {n}"
-                ))),
+            let o = Options::new(&options, "uploadCsv options")?;
+            let count = |name: &str, default: usize| -> Result<usize, Error> {
+                Ok(o.integer(name, 1)?.map_or(default, |n| n as usize))
             };
-            let header = match o.header.as_deref() {
+            let action = match o.string("action")?.as_deref() {
+                None | Some("APPEND") => UploadAction::Append,
+                Some("REPLACE") => UploadAction::Replace,
+                Some(other) => {
+                    return Err(Error::invalid_input(format!(
+                        "action must be \"APPEND\" or \"REPLACE\", got \"{other}\""
+                    )));
+                }
+            };
+            let header = match o.string("header")?.as_deref() {
                 None | Some("detect") => HeaderMode::Detect,
                 Some("present") => HeaderMode::Present,
                 Some("absent") => HeaderMode::Absent,
                 Some(other) => {
                     return Err(Error::invalid_input(format!(
-                        "header must be \"detect\", \"present\" or \"absent\", got {other:?}"
+                        "header must be \"detect\", \"present\" or \"absent\", got \"{other}\""
                     )));
                 }
             };
             let opts = upload::UploadOptions {
-                action: o.action.unwrap_or(UploadAction::Append),
-                part_size: count(o.part_size, "partSize", upload::DEFAULT_PART_SIZE)?,
-                concurrency: count(o.concurrency, "concurrency", upload::DEFAULT_CONCURRENCY)?,
-                partition: o.partition,
+                action,
+                part_size: count("partSize", upload::DEFAULT_PART_SIZE)?,
+                concurrency: count("concurrency", upload::DEFAULT_CONCURRENCY)?,
+                partition: o.string("partition")?,
                 header,
-                on_progress: callback(&options, "onProgress")?,
+                on_progress: o.function("onProgress")?,
             };
             let blob = csv_blob(&csv)?;
             to_js(&upload::upload_csv(t, dataset_id, blob, opts).await?)
@@ -972,25 +905,16 @@ impl DomoClient {
     /// maps to `alias`, as objects.
     #[wasm_bindgen(js_name = appData, unchecked_return_type = "Promise<Record<string, JsonValue>[]>")]
     pub fn app_data(&self, alias: String, query: Option<AppDataQueryArg>) -> Promise {
-        #[derive(Deserialize, Default)]
-        #[serde(default)]
-        struct Query {
-            fields: Option<OneOrMany>,
-            filter: Option<OneOrMany>,
-            groupby: Option<OneOrMany>,
-            orderby: Option<OneOrMany>,
-            limit: Option<u64>,
-            offset: Option<u64>,
-        }
         self.send(|t| {
-            let q: Query = from_js_or_default(&arg(query), "appData query")?;
+            let query = arg(query);
+            let q = Options::new(&query, "appData query")?;
             let query = AppDataQuery {
-                fields: OneOrMany::into_vec(q.fields),
-                filter: OneOrMany::into_vec(q.filter),
-                groupby: OneOrMany::into_vec(q.groupby),
-                orderby: OneOrMany::into_vec(q.orderby),
-                limit: q.limit,
-                offset: q.offset,
+                fields: q.strings("fields")?,
+                filter: q.strings("filter")?,
+                groupby: q.strings("groupby")?,
+                orderby: q.strings("orderby")?,
+                limit: q.integer("limit", 0)?,
+                offset: q.integer("offset", 0)?,
             };
             t.request(AppData { alias, query }, to_js)
         })
