@@ -6,7 +6,7 @@ use bytes::Bytes;
 use domo_model::query::QueryResult;
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, json};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -74,6 +74,8 @@ impl Endpoint for AppData {
         json(response)
     }
 }
+
+impl JsonEndpoint for AppData {}
 
 /// `POST /sql/v1/{alias}` with the SQL as a `text/plain` body. The result is
 /// the same envelope as the product query API (both forms decode).

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::data::DataPage;
 use http::{Method, Response};
 
-use crate::endpoint::{Endpoint, json};
+use crate::endpoint::{Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -61,6 +61,8 @@ impl Endpoint for GetData {
         json(response)
     }
 }
+
+impl JsonEndpoint for GetData {}
 
 /// `GET /api/data/v3/datasources/{id}/data?format=csv`: CSV with a header row.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::datasets::Dataset;
 use http::{Method, Response};
 
-use crate::endpoint::{Endpoint, json};
+use crate::endpoint::{Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -61,3 +61,5 @@ impl Endpoint for GetDataset {
         json(response)
     }
 }
+
+impl JsonEndpoint for GetDataset {}

@@ -334,6 +334,44 @@ pub fn json_or_default<T: DeserializeOwned + Default>(
     }
 }
 
+/// An endpoint whose success reply is JSON, read without its typed decode:
+/// for transports that hand results on as plain JSON (the browser package,
+/// whose size budget cannot carry a typed decoder for every reply).
+///
+/// [`JsonEndpoint::parse_json`] gives the reply as sent with the seed's
+/// alternative forms rewritten to the real ones (field aliases, a bare
+/// permission array, an empty body). Every field the typed
+/// [`Endpoint::parse`] reports is there under the same name with the same
+/// value; `tests/endpoints.rs` checks this on every documented and real
+/// reply. What it does not do is check the values' types, and a field the
+/// server sent as `null` stays `null` where the typed value has nothing.
+pub trait JsonEndpoint: Endpoint {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        json(response)
+    }
+
+    /// [`Endpoint::handle`] with [`JsonEndpoint::parse_json`]: the same
+    /// errors for non-success statuses and HTML pages.
+    fn handle_json(
+        &self,
+        request: &RequestLabel,
+        response: Response<Bytes>,
+    ) -> Result<serde_json::Value, Error> {
+        check(response)
+            .and_then(|r| self.parse_json(r))
+            .map_err(|e| e.with_request(&request.method, &request.path))
+    }
+}
+
+/// [`json_or_default`] for JSON values: an empty body reads as `{}`.
+pub fn json_object_or_empty(response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+    if response.body().iter().all(u8::is_ascii_whitespace) {
+        Ok(serde_json::Value::Object(serde_json::Map::new()))
+    } else {
+        json(response)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::indexes::{IndexJob, IndexRequest};
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, json_or_default};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json_object_or_empty, json_or_default};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -34,6 +34,14 @@ impl Endpoint for StartIndex {
     }
 }
 
+impl JsonEndpoint for StartIndex {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json_object_or_empty(response)?;
+        domo_model::rename_aliases(&mut value, IndexJob::ALIASES);
+        Ok(value)
+    }
+}
+
 /// `GET /api/data/v3/datasources/{id}/indexes/{indexId}/statuses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexStatus {
@@ -55,5 +63,13 @@ impl Endpoint for IndexStatus {
     }
     fn parse(&self, response: Response<Bytes>) -> Result<IndexJob, Error> {
         json_or_default(response)
+    }
+}
+
+impl JsonEndpoint for IndexStatus {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json_object_or_empty(response)?;
+        domo_model::rename_aliases(&mut value, IndexJob::ALIASES);
+        Ok(value)
     }
 }

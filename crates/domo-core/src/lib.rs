@@ -22,7 +22,7 @@ pub mod uploads;
 pub mod versions;
 
 pub use config::{BaseUrl, Config};
-pub use endpoint::{Body, Endpoint, Prepared, RequestLabel};
+pub use endpoint::{Body, Endpoint, JsonEndpoint, Prepared, RequestLabel};
 pub use error::{Error, ErrorKind};
 pub use retry::{Attempt, RetryDecision, RetryPolicy};
 pub use secret::{Credentials, Secret};

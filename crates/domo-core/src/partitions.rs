@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::partitions::{Partition, PartitionListRequest, PartitionSearch};
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, json};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -34,6 +34,8 @@ impl Endpoint for ListPartitions {
     }
 }
 
+impl JsonEndpoint for ListPartitions {}
+
 /// `POST .../partition/list`: one page, newest first. Paging ends on `[]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPartitionsPage {
@@ -60,6 +62,8 @@ impl Endpoint for ListPartitionsPage {
         json(response)
     }
 }
+
+impl JsonEndpoint for ListPartitionsPage {}
 
 /// `POST .../partition/search` `{"filter": {...}}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +92,8 @@ impl Endpoint for SearchPartitions {
         json(response)
     }
 }
+
+impl JsonEndpoint for SearchPartitions {}
 
 /// `DELETE .../tag/{partitionId}/data`: marks the partition's data version
 /// deleted; the tag stays.

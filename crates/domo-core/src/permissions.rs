@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::permissions::{PermissionList, PrincipalRef, ShareRequest};
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, json};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -31,6 +31,12 @@ impl Endpoint for ListPermissions {
     }
     fn parse(&self, response: Response<Bytes>) -> Result<PermissionList, Error> {
         json(response)
+    }
+}
+
+impl JsonEndpoint for ListPermissions {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        json(response).map(PermissionList::normalize_json)
     }
 }
 

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::schema::{IndexedSchema, LatestSchema, Schema};
 use http::{Method, Response};
 
-use crate::endpoint::{Endpoint, json};
+use crate::endpoint::{Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -30,6 +30,8 @@ impl Endpoint for GetSchema {
     }
 }
 
+impl JsonEndpoint for GetSchema {}
+
 /// `GET /api/data/v2/datasources/{id}/schemas/latest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLatestSchema {
@@ -51,6 +53,8 @@ impl Endpoint for GetLatestSchema {
         json(response)
     }
 }
+
+impl JsonEndpoint for GetLatestSchema {}
 
 /// `GET /api/query/v1/datasources/{id}/schema/indexed?includeHidden=...`.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,3 +81,5 @@ impl Endpoint for GetIndexedSchema {
         json(response)
     }
 }
+
+impl JsonEndpoint for GetIndexedSchema {}

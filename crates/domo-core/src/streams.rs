@@ -5,7 +5,7 @@ use bytes::Bytes;
 use domo_model::streams::{Execution, RunStreamRequest, Stream, StreamRequest};
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, json, json_or_default};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty, json_or_default};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -50,6 +50,8 @@ impl Endpoint for CreateStream {
     }
 }
 
+impl JsonEndpoint for CreateStream {}
+
 /// `GET /api/data/v1/streams/{id}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStream {
@@ -68,6 +70,8 @@ impl Endpoint for GetStream {
         json(response)
     }
 }
+
+impl JsonEndpoint for GetStream {}
 
 /// `PUT /api/data/v1/streams/{id}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +95,8 @@ impl Endpoint for UpdateStream {
         json(response)
     }
 }
+
+impl JsonEndpoint for UpdateStream {}
 
 /// `GET /api/data/v1/streams/search?q=dataSource.id:{id}`: the stream that
 /// feeds a dataset.
@@ -117,6 +123,8 @@ impl Endpoint for SearchStreams {
     }
 }
 
+impl JsonEndpoint for SearchStreams {}
+
 /// `POST /api/data/v1/streams/{id}/executions`. Not idempotent: each call
 /// starts a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +149,14 @@ impl Endpoint for RunStream {
     }
 }
 
+impl JsonEndpoint for RunStream {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json_object_or_empty(response)?;
+        domo_model::rename_aliases(&mut value, Execution::ALIASES);
+        Ok(value)
+    }
+}
+
 /// `GET /api/data/v1/streams/{id}/history/aggregate`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamHistory {
@@ -160,5 +176,13 @@ impl Endpoint for StreamHistory {
     }
     fn parse(&self, response: Response<Bytes>) -> Result<Vec<Execution>, Error> {
         json(response)
+    }
+}
+
+impl JsonEndpoint for StreamHistory {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json(response)?;
+        domo_model::rename_aliases(&mut value, Execution::ALIASES);
+        Ok(value)
     }
 }

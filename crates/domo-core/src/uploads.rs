@@ -6,7 +6,7 @@ use domo_model::uploads::{
 };
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, json, json_or_default};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty, json_or_default};
 use crate::error::{Error, ErrorKind};
 use crate::path::segment;
 
@@ -67,6 +67,8 @@ impl Endpoint for StartUpload {
         json(response)
     }
 }
+
+impl JsonEndpoint for StartUpload {}
 
 /// Stage 2: `PUT .../uploads/{uploadId}/parts/{n}`, CSV without a header
 /// row. Re-sending a part number replaces that part, so it is idempotent.
@@ -172,6 +174,12 @@ impl Endpoint for CommitUpload {
     }
     fn parse(&self, response: Response<Bytes>) -> Result<CommitResult, Error> {
         json_or_default(response)
+    }
+}
+
+impl JsonEndpoint for CommitUpload {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        json_object_or_empty(response)
     }
 }
 

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use domo_model::versions::DataVersion;
 use http::{Method, Response};
 
-use crate::endpoint::{Endpoint, json};
+use crate::endpoint::{Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 
@@ -26,5 +26,13 @@ impl Endpoint for ListDataVersions {
     }
     fn parse(&self, response: Response<Bytes>) -> Result<Vec<DataVersion>, Error> {
         json(response)
+    }
+}
+
+impl JsonEndpoint for ListDataVersions {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json(response)?;
+        domo_model::rename_aliases(&mut value, DataVersion::ALIASES);
+        Ok(value)
     }
 }

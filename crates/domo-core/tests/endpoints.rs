@@ -15,7 +15,7 @@ use domo_core::streams::*;
 use domo_core::tags::SetTags;
 use domo_core::uploads::*;
 use domo_core::versions::ListDataVersions;
-use domo_core::{BaseUrl, Config, Credentials, Endpoint, Prepared};
+use domo_core::{BaseUrl, Config, Credentials, Endpoint, JsonEndpoint, Prepared};
 use domo_model::indexes::IndexRequest;
 use domo_model::permissions::{AccessLevel, Permission, PrincipalRef, ShareRequest};
 use domo_model::streams::{
@@ -608,16 +608,65 @@ fn decode<E: Endpoint>(e: E, body: &str) -> E::Output {
         .unwrap_or_else(|err| panic!("{}: {err}", p.label.path))
 }
 
+/// Decode `body` both ways, typed and as JSON ([`JsonEndpoint::parse_json`],
+/// what the browser package hands to JavaScript), and check that the JSON
+/// reports every field the typed value does, under the same name and with
+/// the same value.
+fn decode_json<E>(e: E, body: &str) -> E::Output
+where
+    E: JsonEndpoint,
+    E::Output: serde::Serialize,
+{
+    let p = config().prepare(&e).unwrap();
+    let json = e
+        .handle_json(&p.label, ok(body))
+        .unwrap_or_else(|err| panic!("{} as JSON: {err}", p.label.path));
+    let typed = decode(e, body);
+    let encoded = serde_json::to_value(&typed).unwrap();
+    assert_reports(&encoded, &json, &p.label.path);
+    typed
+}
+
+/// `json` holds everything `typed` does. Numbers compare by value (`120`
+/// and `120.0`); `tags` may be the array the typed value encodes as a
+/// JSON string.
+fn assert_reports(typed: &Value, json: &Value, at: &str) {
+    match (typed, json) {
+        (Value::Object(t), Value::Object(j)) => {
+            for (k, v) in t {
+                let got = j
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{at}: `{k}` missing from {json}"));
+                match (k.as_str(), v, got) {
+                    ("tags", Value::String(text), Value::Array(_)) => {
+                        let list: Value = serde_json::from_str(text).unwrap();
+                        assert_eq!(&list, got, "{at}.tags");
+                    }
+                    _ => assert_reports(v, got, &format!("{at}.{k}")),
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(j)) => {
+            assert_eq!(t.len(), j.len(), "{at}: array length");
+            for (i, (a, b)) in t.iter().zip(j).enumerate() {
+                assert_reports(a, b, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => assert_eq!(a.as_f64(), b.as_f64(), "{at}"),
+        _ => assert_eq!(typed, json, "{at}"),
+    }
+}
+
 /// Each endpoint decodes the seed's documented response and the real one.
 #[test]
 fn seed_and_real_responses_decode_through_each_endpoint() {
     let seed_empty = r#"{"HTTP/1.1": "200 OK", "body": {}}"#;
-    let p = decode(
+    let p = decode_json(
         ListPartitions { dataset_id: ds() },
         r#"[{"partitionId":"p1","status":"active"},{"partitionId":"p2","status":"archived"}]"#,
     );
     assert_eq!(p.len(), 2);
-    let p = decode(
+    let p = decode_json(
         SearchPartitions {
             dataset_id: ds(),
             filter: json!({}),
@@ -625,7 +674,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         r#"[{"partitionId":"p1","status":"active","rowCount":1000}]"#,
     );
     assert_eq!(p[0].row_count, Some(1000));
-    let d = decode(
+    let d = decode_json(
         GetDataset::new("abc123"),
         r#"{"id":"abc123","name":"Sample DataSource","type":"exampleType","status":"active","details":{"rows":1000,"columns":10}}"#,
     );
@@ -646,7 +695,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         r#"{"datasource":"abc123","columns":["n"],"metadata":[{"type":"LONG"}],"rows":[[1]],"numRows":1,"numColumns":1,"fromcache":false}"#,
     );
     assert_eq!(q.rows[0][0], 1);
-    let perms = decode(
+    let perms = decode_json(
         ListPermissions { dataset_id: ds() },
         r#"{"list":[{"id":"user1","type":"USER","accessLevel":"READ"}]}"#,
     );
@@ -665,35 +714,35 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         },
         "",
     );
-    let s = decode(
+    let s = decode_json(
         CreateStream {
             request: stream_body(),
         },
         r#"{"id":"streamId","status":"created"}"#,
     );
     assert_eq!(s.status.as_deref(), Some("created"));
-    let s = decode(
+    let s = decode_json(
         GetStream {
             stream_id: "stream123".into(),
         },
         r#"{"id":"stream123","name":"Sample Stream","status":"active"}"#,
     );
     assert_eq!(s.name.as_deref(), Some("Sample Stream"));
-    decode(
+    decode_json(
         UpdateStream {
             stream_id: "stream123".into(),
             request: stream_body(),
         },
         r#"{"id":"stream123","status":"updated"}"#,
     );
-    let h = decode(
+    let h = decode_json(
         StreamHistory {
             stream_id: "s".into(),
         },
         r#"[{"executionId":"exec123","status":"completed","duration":120}]"#,
     );
     assert_eq!(h[0].current_state.as_deref(), Some("completed"));
-    let x = decode(
+    let x = decode_json(
         RunStream {
             stream_id: "s".into(),
             request: RunStreamRequest::default(),
@@ -701,7 +750,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         r#"{"executionId":"exec123","status":"started"}"#,
     );
     assert_eq!(x.current_state.as_deref(), Some("started"));
-    let u = decode(
+    let u = decode_json(
         StartUpload {
             dataset_id: ds(),
             request: UploadStartRequest::default(),
@@ -709,7 +758,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         r#"{"dataSourceId":"abc123","uploadId":"upload123","requestedAsOf":1654557838137}"#,
     );
     assert_eq!(u.upload_id.to_string(), "upload123");
-    let c = decode(
+    let c = decode_json(
         CommitUpload {
             dataset_id: ds(),
             upload_id: "1".into(),
@@ -718,7 +767,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         seed_empty,
     );
     assert_eq!(c.row_count, None);
-    decode(
+    decode_json(
         CommitUpload {
             dataset_id: ds(),
             upload_id: "1".into(),
@@ -726,17 +775,17 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         },
         "",
     );
-    let v = decode(
+    let v = decode_json(
         ListDataVersions { dataset_id: ds() },
         r#"[{"versionId":"v1","createdAt":"2025-09-01T12:00:00Z","status":"active"}]"#,
     );
     assert_eq!(v[0].status.as_deref(), Some("active"));
-    let sc = decode(
+    let sc = decode_json(
         GetSchema { dataset_id: ds() },
         r#"{"columns":[{"name":"column1","type":"STRING","description":"Description of column1"}]}"#,
     );
     assert_eq!(sc.columns[0].name, "column1");
-    let dp = decode(
+    let dp = decode_json(
         GetData {
             dataset_id: ds(),
             window: DataWindow::default(),
@@ -752,7 +801,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         "column1,column2\nvalue1,value2\n",
     );
     assert_eq!(&csv[..], b"column1,column2\nvalue1,value2\n");
-    let job = decode(
+    let job = decode_json(
         IndexStatus {
             dataset_id: ds(),
             index_id: "1".into(),
@@ -760,7 +809,7 @@ fn seed_and_real_responses_decode_through_each_endpoint() {
         r#"{"indexId":1,"status":"SUCCESS"}"#,
     );
     assert!(job.is_done());
-    let st = decode(
+    let st = decode_json(
         SearchStreams { dataset_id: ds() },
         r#"[{"id":42,"dataSource":{"id":"abc123"}}]"#,
     );
@@ -787,4 +836,99 @@ fn errors_name_the_request_and_never_the_token() {
         "the prepared request's Debug hides the token"
     );
     assert!(!format!("{:?}", config()).contains(TOKEN));
+}
+
+/// The real replies (as Domo and the emulator send them) and the seed's
+/// alternative field names read the same as JSON as they do typed.
+#[test]
+fn json_replies_report_what_the_typed_decode_does() {
+    let d = decode_json(
+        GetDataset::new("f0e1"),
+        r#"{"id":"f0e1","name":"Sales","description":null,"rowCount":5,"columnCount":2,
+            "lastUpdated":1654557838137,"tags":"[\"a\",\"b\"]","streamId":42,
+            "owner":{"id":7,"name":"Ann","type":"USER"},"cryptoKeyId":"x"}"#,
+    );
+    assert_eq!(d.tags.as_deref().map(<[String]>::len), Some(2));
+    let v = decode_json(
+        ListDataVersions { dataset_id: ds() },
+        r#"[{"dataSourceId":"abc123","dataVersionId":3,"status":"SUCCESS","datetimeRecorded":1654557838137,
+             "runDurationSeconds":1.5,"sizeBytes":120,"rowCount":2}]"#,
+    );
+    assert_eq!(v[0].run_duration_seconds, Some(1.5));
+    for body in [
+        r#"{"indexId":7,"status":"QUEUED"}"#,
+        r#"{"id":7,"status":"QUEUED"}"#,
+        "",
+    ] {
+        decode_json(
+            StartIndex {
+                dataset_id: ds(),
+                request: IndexRequest::default(),
+            },
+            body,
+        );
+    }
+    let job = decode_json(
+        IndexStatus {
+            dataset_id: ds(),
+            index_id: "7".into(),
+        },
+        r#"{"id":7,"status":"SUCCESS"}"#,
+    );
+    assert!(job.is_done());
+    decode_json(
+        RunStream {
+            stream_id: "s".into(),
+            request: RunStreamRequest::default(),
+        },
+        r#"{"id":9,"streamId":42,"currentState":"ACTIVE","startedAt":1700000000}"#,
+    );
+    decode_json(
+        RunStream {
+            stream_id: "s".into(),
+            request: RunStreamRequest::default(),
+        },
+        "",
+    );
+    let perms = decode_json(
+        ListPermissions { dataset_id: ds() },
+        r#"[{"id":"7","type":"USER","accessLevel":"CAN_EDIT","name":null}]"#,
+    );
+    assert_eq!(perms.list.len(), 1);
+    decode_json(
+        ListPermissions { dataset_id: ds() },
+        r#"{"list":[{"type":"GROUP","id":12,"accessLevel":"CAN_SHARE"}],"totalUserCount":0,"totalGroupCount":1}"#,
+    );
+    decode_json(
+        GetLatestSchema { dataset_id: ds() },
+        r#"{"schema":{"columns":[{"name":"n","type":"LONG","id":"n","visible":true,"order":0}]},"dataSourceId":"abc123"}"#,
+    );
+    decode_json(
+        GetIndexedSchema {
+            dataset_id: ds(),
+            include_hidden: false,
+        },
+        r#"{"name":"schema","tables":[{"columns":[{"name":"n","type":"DOUBLE"}]}],"dataSourceId":"abc123"}"#,
+    );
+    decode_json(
+        CommitUpload {
+            dataset_id: ds(),
+            upload_id: "1".into(),
+            request: CommitRequest::new(UploadAction::Append),
+        },
+        r#"{"dataVersionId":4,"rowCount":10,"uploadId":1}"#,
+    );
+    decode_json(
+        SearchStreams { dataset_id: ds() },
+        r#"[{"id":42,"transport":{"type":"API","version":"1"},"dataProvider":{"key":"api"},
+             "dataSource":{"id":"abc123","name":"Sales","owner":null},"updateMethod":"APPEND"}]"#,
+    );
+    decode_json(
+        ListPartitionsPage {
+            dataset_id: ds(),
+            limit: 10,
+            offset: 0,
+        },
+        r#"[{"partitionId":"2024-01","status":"SUCCESS","rowCount":3,"dateCreated":1700000000000}]"#,
+    );
 }

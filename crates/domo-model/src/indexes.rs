@@ -22,6 +22,9 @@ pub struct IndexJob {
 }
 
 impl IndexJob {
+    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    pub const ALIASES: &[(&str, &str)] = &[("id", "indexId")];
+
     /// Whether the status says the index is built.
     pub fn is_done(&self) -> bool {
         matches!(

@@ -180,6 +180,11 @@ pub struct Execution {
     pub extra: Extra,
 }
 
+impl Execution {
+    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    pub const ALIASES: &[(&str, &str)] = &[("id", "executionId"), ("status", "currentState")];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

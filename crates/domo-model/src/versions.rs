@@ -39,6 +39,11 @@ pub struct DataVersion {
     pub extra: Extra,
 }
 
+impl DataVersion {
+    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    pub const ALIASES: &[(&str, &str)] = &[("versionId", "dataVersionId")];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
