@@ -108,12 +108,19 @@ mod tags_as_json_string {
         match Option::<Form>::deserialize(d)? {
             None => Ok(None),
             Some(Form::List(l)) => Ok(Some(l)),
-            Some(Form::Text(t)) if t.trim().is_empty() => Ok(Some(Vec::new())),
-            Some(Form::Text(t)) => serde_json::from_str(&t).map(Some).map_err(|e| {
-                serde::de::Error::custom(format!("tags: expected a JSON array in a string: {e}"))
-            }),
+            Some(Form::Text(t)) => parse_tags(&t).map(Some).map_err(serde::de::Error::custom),
         }
     }
+}
+
+/// The tag list from the wire's JSON-string form (`"[\"a\",\"b\"]"`; blank
+/// is no tags). The error names the field.
+pub fn parse_tags(text: &str) -> Result<Vec<String>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(text)
+        .map_err(|e| format!("tags: expected a JSON array in a string: {e}"))
 }
 
 #[cfg(test)]

@@ -26,7 +26,6 @@ use domo_core::tags::SetTags;
 use domo_core::uploads::{AppendRow, CommitUpload, StartUpload, UploadPart};
 use domo_core::versions::ListDataVersions;
 use domo_core::{BaseUrl, Config, Credentials, Error, RetryPolicy, Secret};
-use domo_model::datasets::Dataset;
 use domo_model::indexes::IndexRequest;
 use domo_model::permissions::{Permission, PrincipalRef, ShareRequest};
 use domo_model::schema::Column;
@@ -129,15 +128,19 @@ fn promise(future: impl Future<Output = Result<JsValue, Error>> + 'static) -> Pr
     future_to_promise(async move { future.await.map_err(|e| domo_error(&e)) })
 }
 
+/// A JSON reply as a plain JS value.
+fn json_js(value: serde_json::Value) -> Result<JsValue, Error> {
+    to_js(&value)
+}
+
 /// A dataset for JS: tags as an array rather than the wire's JSON string.
-fn dataset_js(dataset: &Dataset) -> Result<JsValue, Error> {
-    let value = to_js(dataset)?;
-    if let Some(tags) = &dataset.tags {
-        let list: js_sys::Array = tags.iter().map(|t| JsValue::from_str(t)).collect();
-        // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&value, &JsValue::from_str("tags"), &list);
+fn dataset_js(mut value: serde_json::Value) -> Result<JsValue, Error> {
+    if let Some(serde_json::Value::String(text)) = value.get("tags") {
+        let tags = domo_model::datasets::parse_tags(text)
+            .map_err(|e| Error::new(domo_core::ErrorKind::Decode, e))?;
+        value["tags"] = tags.into();
     }
-    Ok(value)
+    to_js(&value)
 }
 
 fn csv_text(bytes: &bytes::Bytes) -> Result<JsValue, Error> {
@@ -293,7 +296,7 @@ impl DomoClient {
                 include_all_details: o.bool("includeAllDetails")?,
                 requested_parts: o.strings("requestedParts")?,
             };
-            t.request(e, dataset_js)
+            t.request_json(e, dataset_js)
         })
     }
 
@@ -309,7 +312,7 @@ impl DomoClient {
                 requested_parts: requested_parts.unwrap_or_default(),
                 ..GetDataset::new(dataset_id)
             };
-            t.request(e, dataset_js)
+            t.request_json(e, dataset_js)
         })
     }
 
@@ -325,7 +328,7 @@ impl DomoClient {
         self.send(|t| {
             let columns: Vec<Column> = from_js(&columns, "columns")?;
             let request = StreamRequest::api_dataset(name, description, columns);
-            t.request(CreateStream { request }, to_js)
+            t.request_json(CreateStream { request }, json_js)
         })
     }
 
@@ -334,7 +337,7 @@ impl DomoClient {
     /// `GET .../{id}/schema` (the documented path).
     #[wasm_bindgen(js_name = getSchema, unchecked_return_type = "Promise<Schema>")]
     pub fn get_schema(&self, #[wasm_bindgen(js_name = datasetId)] dataset_id: String) -> Promise {
-        self.send(|t| t.request(GetSchema { dataset_id }, to_js))
+        self.send(|t| t.request_json(GetSchema { dataset_id }, json_js))
     }
 
     /// `GET /api/data/v2/datasources/{id}/schemas/latest`.
@@ -343,7 +346,7 @@ impl DomoClient {
         &self,
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
     ) -> Promise {
-        self.send(|t| t.request(GetLatestSchema { dataset_id }, to_js))
+        self.send(|t| t.request_json(GetLatestSchema { dataset_id }, json_js))
     }
 
     /// `GET /api/query/v1/datasources/{id}/schema/indexed`.
@@ -357,7 +360,7 @@ impl DomoClient {
             dataset_id,
             include_hidden: include_hidden.unwrap_or(false),
         };
-        self.send(|t| t.request(e, to_js))
+        self.send(|t| t.request_json(e, json_js))
     }
 
     // ---- data -----------------------------------------------------------
@@ -371,7 +374,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let window = data_window(&arg(window))?;
-            t.request(GetData { dataset_id, window }, to_js)
+            t.request_json(GetData { dataset_id, window }, json_js)
         })
     }
 
@@ -421,7 +424,7 @@ impl DomoClient {
         &self,
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
     ) -> Promise {
-        self.send(|t| t.request(ListPermissions { dataset_id }, to_js))
+        self.send(|t| t.request_json(ListPermissions { dataset_id }, json_js))
     }
 
     /// Grant users or groups an access level.
@@ -516,7 +519,7 @@ impl DomoClient {
         &self,
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
     ) -> Promise {
-        self.send(|t| t.request(ListDataVersions { dataset_id }, to_js))
+        self.send(|t| t.request_json(ListDataVersions { dataset_id }, json_js))
     }
 
     /// Start building the dataset's index (data is queryable once built).
@@ -526,7 +529,7 @@ impl DomoClient {
             dataset_id,
             request: IndexRequest::default(),
         };
-        self.send(|t| t.request(e, to_js))
+        self.send(|t| t.request_json(e, json_js))
     }
 
     #[wasm_bindgen(js_name = indexStatus, unchecked_return_type = "Promise<IndexJob>")]
@@ -537,12 +540,12 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let index_id = id_text(&index_id, "indexId")?;
-            t.request(
+            t.request_json(
                 IndexStatus {
                     dataset_id,
                     index_id,
                 },
-                to_js,
+                json_js,
             )
         })
     }
@@ -555,7 +558,7 @@ impl DomoClient {
         &self,
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
     ) -> Promise {
-        self.send(|t| t.request(ListPartitions { dataset_id }, to_js))
+        self.send(|t| t.request_json(ListPartitions { dataset_id }, json_js))
     }
 
     /// One page of `POST .../partition/list`, newest first; paging ends on `[]`.
@@ -571,7 +574,7 @@ impl DomoClient {
             limit,
             offset,
         };
-        self.send(|t| t.request(e, to_js))
+        self.send(|t| t.request_json(e, json_js))
     }
 
     /// Every partition, paging `POST .../partition/list`.
@@ -585,12 +588,18 @@ impl DomoClient {
             let mut all = Vec::new();
             loop {
                 let page = t
-                    .call(&ListPartitionsPage {
+                    .call_json(&ListPartitionsPage {
                         dataset_id: dataset_id.clone(),
                         limit: PARTITION_PAGE,
                         offset: all.len() as u32,
                     })
                     .await?;
+                let serde_json::Value::Array(page) = page else {
+                    return Err(Error::new(
+                        domo_core::ErrorKind::Decode,
+                        "a partition page must be a JSON array",
+                    ));
+                };
                 let short = page.len() < PARTITION_PAGE as usize;
                 all.extend(page);
                 if short {
@@ -609,7 +618,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let filter = to_json(&filter)?;
-            t.request(SearchPartitions { dataset_id, filter }, to_js)
+            t.request_json(SearchPartitions { dataset_id, filter }, json_js)
         })
     }
 
@@ -689,7 +698,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let request: StreamRequest = from_js(&request, "stream request")?;
-            t.request(CreateStream { request }, to_js)
+            t.request_json(CreateStream { request }, json_js)
         })
     }
 
@@ -700,7 +709,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let stream_id = id_text(&stream_id, "streamId")?;
-            t.request(GetStream { stream_id }, to_js)
+            t.request_json(GetStream { stream_id }, json_js)
         })
     }
 
@@ -713,7 +722,7 @@ impl DomoClient {
         self.send(|t| {
             let stream_id = id_text(&stream_id, "streamId")?;
             let request: StreamRequest = from_js(&request, "stream request")?;
-            t.request(UpdateStream { stream_id, request }, to_js)
+            t.request_json(UpdateStream { stream_id, request }, json_js)
         })
     }
 
@@ -723,7 +732,7 @@ impl DomoClient {
         &self,
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
     ) -> Promise {
-        self.send(|t| t.request(SearchStreams { dataset_id }, to_js))
+        self.send(|t| t.request_json(SearchStreams { dataset_id }, json_js))
     }
 
     /// Start a manual run.
@@ -738,7 +747,7 @@ impl DomoClient {
                 stream_id,
                 request: RunStreamRequest::default(),
             };
-            t.request(e, to_js)
+            t.request_json(e, json_js)
         })
     }
 
@@ -749,7 +758,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let stream_id = id_text(&stream_id, "streamId")?;
-            t.request(StreamHistory { stream_id }, to_js)
+            t.request_json(StreamHistory { stream_id }, json_js)
         })
     }
 
@@ -788,12 +797,12 @@ impl DomoClient {
         self.send(|t| {
             let request: UploadStartRequest =
                 from_js_or_default(&arg(request), "upload start request")?;
-            t.request(
+            t.request_json(
                 StartUpload {
                     dataset_id,
                     request,
                 },
-                to_js,
+                json_js,
             )
         })
     }
@@ -845,7 +854,7 @@ impl DomoClient {
                 upload_id,
                 request,
             };
-            t.request(e, to_js)
+            t.request_json(e, json_js)
         })
     }
 

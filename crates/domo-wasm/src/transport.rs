@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use domo_core::{
-    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy,
+    Attempt, Config, Endpoint, Error, ErrorKind, JsonEndpoint, Prepared, RequestLabel,
+    RetryDecision, RetryPolicy,
 };
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -139,19 +140,60 @@ pub(crate) async fn exec(
 }
 
 impl Transport {
-    /// Prepare `endpoint`; `to_js` turns its output into the JS result.
-    pub(crate) fn request<E: Endpoint + 'static>(
+    /// Prepare `endpoint`; `read` turns its reply into the JS result.
+    fn prepare_call<E: Endpoint + 'static>(
         &self,
         endpoint: E,
-        to_js: fn(&E::Output) -> Result<JsValue, Error>,
+        read: impl Fn(&E, &RequestLabel, RawReply) -> Result<JsValue, Error> + 'static,
     ) -> Result<Call, Error> {
         let request: &dyn Endpoint<Output = RawReply> = &RequestOf(&endpoint);
         let prepared = self.config.prepare(request)?;
         let label = prepared.label.clone();
         Ok(Call {
             prepared,
-            read: Box::new(move |reply| to_js(&endpoint.handle(&label, reply)?)),
+            read: Box::new(move |reply| read(&endpoint, &label, reply)),
         })
+    }
+
+    /// A call whose typed output `to_js` turns into the JS result: for
+    /// replies that are not JSON (CSV, nothing) and the few decoded typed.
+    pub(crate) fn request<E: Endpoint + 'static>(
+        &self,
+        endpoint: E,
+        to_js: fn(&E::Output) -> Result<JsValue, Error>,
+    ) -> Result<Call, Error> {
+        self.prepare_call(endpoint, move |e, label, reply| to_js(&e.handle(label, reply)?))
+    }
+
+    /// A call whose JSON reply, read by [`JsonEndpoint::handle_json`], goes
+    /// to JS through `present`. No typed decoder per reply type is compiled
+    /// in: the package's size budget depends on it.
+    pub(crate) fn request_json<E: JsonEndpoint + 'static>(
+        &self,
+        endpoint: E,
+        present: fn(serde_json::Value) -> Result<JsValue, Error>,
+    ) -> Result<Call, Error> {
+        self.prepare_call(endpoint, move |e, label, reply| {
+            present(e.handle_json(label, reply)?)
+        })
+    }
+
+    /// Send `endpoint` and read its reply as JSON.
+    pub(crate) async fn call_json<E: JsonEndpoint>(
+        &self,
+        endpoint: &E,
+    ) -> Result<serde_json::Value, Error> {
+        let request: &dyn Endpoint<Output = RawReply> = &RequestOf(endpoint);
+        let prepared = self.config.prepare(request)?;
+        let mut output = None;
+        let label = prepared.label.clone();
+        let mut handle = |reply: RawReply| {
+            endpoint
+                .handle_json(&label, reply)
+                .map(|value| output = Some(value))
+        };
+        self.run(&prepared, &mut handle).await.result?;
+        output.ok_or_else(|| Error::new(ErrorKind::Decode, "no reply was read"))
     }
 
     pub(crate) async fn call<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
