@@ -1,8 +1,9 @@
 //! Who may see and change a dataset.
 
 use bytes::Bytes;
-use domo_model::permissions::{PermissionList, PrincipalRef, ShareRequest};
+use domo_model::permissions::{Permission, PermissionList, PrincipalRef, ShareRequest};
 use http::{Method, Response};
+use serde::Serialize;
 
 use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::Error;
@@ -43,12 +44,12 @@ impl JsonEndpoint for ListPermissions {
 /// `POST .../{id}/share`. Sharing the same grant twice leaves one grant, so
 /// this is safe to retry.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Share {
+pub struct Share<P = Permission> {
     pub dataset_id: String,
-    pub request: ShareRequest,
+    pub request: ShareRequest<P>,
 }
 
-impl Endpoint for Share {
+impl<P: Serialize> Endpoint for Share<P> {
     type Output = ();
     fn method(&self) -> Method {
         Method::POST
@@ -121,12 +122,13 @@ impl Endpoint for RemoveUser {
 /// `DELETE .../{id}/users` with a JSON array body: a DELETE with a body,
 /// which every transport must carry.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RemoveUsers {
+pub struct RemoveUsers<U = PrincipalRef> {
     pub dataset_id: String,
-    pub users: Vec<PrincipalRef>,
+    /// [`PrincipalRef`]s, or any serializable form of them.
+    pub users: Vec<U>,
 }
 
-impl Endpoint for RemoveUsers {
+impl<U: Serialize> Endpoint for RemoveUsers<U> {
     type Output = ();
     fn method(&self) -> Method {
         Method::DELETE

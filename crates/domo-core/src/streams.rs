@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use domo_model::streams::{Execution, RunStreamRequest, Stream, StreamRequest};
 use http::{Method, Response};
+use serde::Serialize;
 
 use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty, json_or_default};
 use crate::error::Error;
@@ -19,11 +20,30 @@ fn stream_path(stream_id: &str) -> Result<String, Error> {
 /// `POST /api/data/v1/streams`. Not idempotent: each call creates a stream
 /// and a dataset.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CreateStream {
-    pub request: StreamRequest,
+pub struct CreateStream<R = StreamRequest> {
+    pub request: R,
 }
 
-impl Endpoint for CreateStream {
+/// A stream request body: a [`StreamRequest`], or its JSON as a JS client
+/// passes it through. Creating a stream needs the new dataset's name.
+pub trait StreamBody: Serialize {
+    fn dataset_name(&self) -> Option<&str>;
+}
+
+impl StreamBody for StreamRequest {
+    fn dataset_name(&self) -> Option<&str> {
+        self.data_source.as_ref().and_then(|d| d.name.as_deref())
+    }
+}
+
+impl StreamBody for serde_json::Value {
+    fn dataset_name(&self) -> Option<&str> {
+        self.pointer("/dataSource/name")
+            .and_then(serde_json::Value::as_str)
+    }
+}
+
+impl<R: StreamBody> Endpoint for CreateStream<R> {
     type Output = Stream;
     fn method(&self) -> Method {
         Method::POST
@@ -34,9 +54,7 @@ impl Endpoint for CreateStream {
     fn body(&self) -> Result<Body, Error> {
         let named = self
             .request
-            .data_source
-            .as_ref()
-            .and_then(|d| d.name.as_deref())
+            .dataset_name()
             .is_some_and(|n| !n.trim().is_empty());
         if !named {
             return Err(Error::invalid_input(
@@ -50,7 +68,7 @@ impl Endpoint for CreateStream {
     }
 }
 
-impl JsonEndpoint for CreateStream {}
+impl<R: StreamBody> JsonEndpoint for CreateStream<R> {}
 
 /// `GET /api/data/v1/streams/{id}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,12 +93,12 @@ impl JsonEndpoint for GetStream {}
 
 /// `PUT /api/data/v1/streams/{id}`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UpdateStream {
+pub struct UpdateStream<R = StreamRequest> {
     pub stream_id: String,
-    pub request: StreamRequest,
+    pub request: R,
 }
 
-impl Endpoint for UpdateStream {
+impl<R: StreamBody> Endpoint for UpdateStream<R> {
     type Output = Stream;
     fn method(&self) -> Method {
         Method::PUT
@@ -96,7 +114,7 @@ impl Endpoint for UpdateStream {
     }
 }
 
-impl JsonEndpoint for UpdateStream {}
+impl<R: StreamBody> JsonEndpoint for UpdateStream<R> {}
 
 /// `GET /api/data/v1/streams/search?q=dataSource.id:{id}`: the stream that
 /// feeds a dataset.

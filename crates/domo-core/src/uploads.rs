@@ -5,6 +5,7 @@ use domo_model::uploads::{
     AppendRowRequest, CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
 use http::{Method, Response};
+use serde::Serialize;
 
 use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty, json_or_default};
 use crate::error::{Error, ErrorKind};
@@ -20,9 +21,10 @@ fn uploads_path(dataset_id: &str) -> Result<String, Error> {
 /// Stage 1: `POST .../uploads` → an upload id. Not idempotent: each call
 /// opens a new upload.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StartUpload {
+pub struct StartUpload<R = UploadStartRequest> {
     pub dataset_id: String,
-    pub request: UploadStartRequest,
+    /// An [`UploadStartRequest`], or any serializable form of it.
+    pub request: R,
 }
 
 impl StartUpload {
@@ -49,7 +51,7 @@ impl StartUpload {
     }
 }
 
-impl Endpoint for StartUpload {
+impl<R: Serialize> Endpoint for StartUpload<R> {
     type Output = UploadSession;
     fn method(&self) -> Method {
         Method::POST
@@ -68,7 +70,7 @@ impl Endpoint for StartUpload {
     }
 }
 
-impl JsonEndpoint for StartUpload {}
+impl<R: Serialize> JsonEndpoint for StartUpload<R> {}
 
 /// Stage 2: `PUT .../uploads/{uploadId}/parts/{n}`, CSV without a header
 /// row. Re-sending a part number replaces that part, so it is idempotent.
@@ -113,10 +115,11 @@ impl Endpoint for UploadPart {
 /// Stage 3: `PUT .../uploads/{uploadId}/commit`. Servers refuse a second
 /// commit of the same upload, so a retry cannot apply the data twice.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CommitUpload {
+pub struct CommitUpload<R = CommitRequest> {
     pub dataset_id: String,
     pub upload_id: String,
-    pub request: CommitRequest,
+    /// A [`CommitRequest`], or any serializable form of it.
+    pub request: R,
 }
 
 impl CommitUpload {
@@ -157,7 +160,7 @@ impl CommitUpload {
     }
 }
 
-impl Endpoint for CommitUpload {
+impl<R: Serialize> Endpoint for CommitUpload<R> {
     type Output = CommitResult;
     fn method(&self) -> Method {
         Method::PUT
@@ -177,7 +180,7 @@ impl Endpoint for CommitUpload {
     }
 }
 
-impl JsonEndpoint for CommitUpload {
+impl<R: Serialize> JsonEndpoint for CommitUpload<R> {
     fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
         json_object_or_empty(response)
     }

@@ -932,3 +932,122 @@ fn json_replies_report_what_the_typed_decode_does() {
         r#"[{"partitionId":"2024-01","status":"SUCCESS","rowCount":3,"dateCreated":1700000000000}]"#,
     );
 }
+
+/// The browser package passes request bodies through as JSON: each such
+/// endpoint builds the same request from the JSON of a typed body as from
+/// the typed body, and applies the same checks.
+#[test]
+fn json_bodies_build_the_same_requests_as_typed_ones() {
+    fn same<A: Endpoint, B: Endpoint>(typed: A, json: B) {
+        let (a, b) = (
+            config().prepare(&typed).unwrap(),
+            config().prepare(&json).unwrap(),
+        );
+        assert_eq!(a.label, b.label);
+        assert_eq!(a.uri, b.uri);
+        assert_eq!(a.headers, b.headers);
+        assert_eq!(a.body, b.body, "{}", a.label.path);
+        assert_eq!(typed.idempotent(), json.idempotent());
+    }
+    fn v<T: serde::Serialize>(x: &T) -> Value {
+        serde_json::to_value(x).unwrap()
+    }
+    let stream = stream_body();
+    same(
+        CreateStream {
+            request: stream.clone(),
+        },
+        CreateStream {
+            request: v(&stream),
+        },
+    );
+    same(
+        UpdateStream {
+            stream_id: "7".into(),
+            request: stream.clone(),
+        },
+        UpdateStream {
+            stream_id: "7".into(),
+            request: v(&stream),
+        },
+    );
+    let share = ShareRequest {
+        permissions: vec![Permission::user("user1", AccessLevel::CanShare)],
+        send_email: true,
+    };
+    same(
+        Share {
+            dataset_id: ds(),
+            request: share.clone(),
+        },
+        Share {
+            dataset_id: ds(),
+            request: ShareRequest {
+                permissions: vec![v(&share.permissions[0])],
+                send_email: true,
+            },
+        },
+    );
+    let user = PrincipalRef::user("u1");
+    same(
+        RemoveUsers {
+            dataset_id: ds(),
+            users: vec![user.clone()],
+        },
+        RemoveUsers {
+            dataset_id: ds(),
+            users: vec![v(&user)],
+        },
+    );
+    let start = UploadStartRequest {
+        data_tag: Some("2024-01".into()),
+        ..UploadStartRequest::default()
+    };
+    same(
+        StartUpload {
+            dataset_id: ds(),
+            request: start.clone(),
+        },
+        StartUpload {
+            dataset_id: ds(),
+            request: v(&start),
+        },
+    );
+    let commit = CommitRequest::partition(UploadAction::Replace, "2024-01");
+    same(
+        CommitUpload {
+            dataset_id: ds(),
+            upload_id: "9".into(),
+            request: commit.clone(),
+        },
+        CommitUpload {
+            dataset_id: ds(),
+            upload_id: "9".into(),
+            request: v(&commit),
+        },
+    );
+
+    // The checks hold for JSON bodies too.
+    let unnamed = json!({"transport": {"type": "API"}, "dataSource": {"name": " "}});
+    let err = config()
+        .prepare(&CreateStream { request: unnamed })
+        .unwrap_err();
+    assert!(err.to_string().contains("dataSource.name"), "{err}");
+    let err = config()
+        .prepare(&Share {
+            dataset_id: ds(),
+            request: ShareRequest::<Value> {
+                permissions: vec![],
+                send_email: false,
+            },
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("no permissions"), "{err}");
+    let err = config()
+        .prepare(&RemoveUsers::<Value> {
+            dataset_id: ds(),
+            users: vec![],
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("no users"), "{err}");
+}

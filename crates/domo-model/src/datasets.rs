@@ -119,8 +119,7 @@ pub fn parse_tags(text: &str) -> Result<Vec<String>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    serde_json::from_str(text)
-        .map_err(|e| format!("tags: expected a JSON array in a string: {e}"))
+    serde_json::from_str(text).map_err(|e| format!("tags: expected a JSON array in a string: {e}"))
 }
 
 #[cfg(test)]

@@ -169,8 +169,10 @@ impl PermissionList {
 /// `POST .../share`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ShareRequest {
-    pub permissions: Vec<Permission>,
+pub struct ShareRequest<P = Permission> {
+    /// [`Permission`]s; any serializable form of them (a JS client passes
+    /// its JSON through).
+    pub permissions: Vec<P>,
     pub send_email: bool,
 }
 

@@ -162,7 +162,9 @@ impl Transport {
         endpoint: E,
         to_js: fn(&E::Output) -> Result<JsValue, Error>,
     ) -> Result<Call, Error> {
-        self.prepare_call(endpoint, move |e, label, reply| to_js(&e.handle(label, reply)?))
+        self.prepare_call(endpoint, move |e, label, reply| {
+            to_js(&e.handle(label, reply)?)
+        })
     }
 
     /// A call whose JSON reply, read by [`JsonEndpoint::handle_json`], goes
