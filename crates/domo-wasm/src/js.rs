@@ -43,15 +43,21 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resul
         .map_err(|e| Error::invalid_input(format!("{what}: {e}")))
 }
 
-/// Like [`from_js`], with `T::default()` for `undefined` and `null`.
-pub(crate) fn from_js_or_default<T: DeserializeOwned + Default>(
-    value: &JsValue,
-    what: &str,
-) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() {
-        Ok(T::default())
-    } else {
-        from_js(value, what)
+/// A JS object argument as JSON, passed through to a request body: the
+/// server checks its fields (TypeScript checks them at compile time), so no
+/// decoder per request type is compiled into the package.
+pub(crate) fn js_object(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
+    match to_json(value)? {
+        v @ serde_json::Value::Object(_) => Ok(v),
+        _ => Err(Error::invalid_input(format!("{what} must be an object"))),
+    }
+}
+
+/// A JS array argument as JSON values, passed through like [`js_object`].
+pub(crate) fn js_array(value: &JsValue, what: &str) -> Result<Vec<serde_json::Value>, Error> {
+    match to_json(value)? {
+        serde_json::Value::Array(items) => Ok(items),
+        _ => Err(Error::invalid_input(format!("{what} must be an array"))),
     }
 }
 

@@ -27,15 +27,15 @@ use domo_core::uploads::{AppendRow, CommitUpload, StartUpload, UploadPart};
 use domo_core::versions::ListDataVersions;
 use domo_core::{BaseUrl, Config, Credentials, Error, RetryPolicy, Secret};
 use domo_model::indexes::IndexRequest;
-use domo_model::permissions::{Permission, PrincipalRef, ShareRequest};
+use domo_model::permissions::ShareRequest;
 use domo_model::schema::Column;
 use domo_model::streams::{RunStreamRequest, StreamRequest};
-use domo_model::uploads::{AppendRowRequest, CommitRequest, UploadAction, UploadStartRequest};
+use domo_model::uploads::{AppendRowRequest, UploadAction, UploadStartRequest};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::js::{Options, domo_error, from_js, from_js_or_default, id_text, to_js, to_json};
+use crate::js::{Options, domo_error, from_js, id_text, js_array, js_object, to_js, to_json};
 use crate::transport::{Call, RetryEvent, Transport, exec};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -436,7 +436,7 @@ impl DomoClient {
         #[wasm_bindgen(js_name = sendEmail)] send_email: Option<bool>,
     ) -> Promise {
         self.send(|t| {
-            let permissions: Vec<Permission> = from_js(&permissions, "permissions")?;
+            let permissions = js_array(&permissions, "permissions")?;
             let request = ShareRequest {
                 permissions,
                 send_email: send_email.unwrap_or(false),
@@ -497,7 +497,7 @@ impl DomoClient {
         #[wasm_bindgen(unchecked_param_type = "PrincipalRef[]")] users: JsValue,
     ) -> Promise {
         self.send(|t| {
-            let users: Vec<PrincipalRef> = from_js(&users, "users")?;
+            let users = js_array(&users, "users")?;
             t.request(RemoveUsers { dataset_id, users }, nothing)
         })
     }
@@ -697,7 +697,7 @@ impl DomoClient {
         #[wasm_bindgen(unchecked_param_type = "StreamRequest")] request: JsValue,
     ) -> Promise {
         self.send(|t| {
-            let request: StreamRequest = from_js(&request, "stream request")?;
+            let request = js_object(&request, "stream request")?;
             t.request_json(CreateStream { request }, json_js)
         })
     }
@@ -721,7 +721,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let stream_id = id_text(&stream_id, "streamId")?;
-            let request: StreamRequest = from_js(&request, "stream request")?;
+            let request = js_object(&request, "stream request")?;
             t.request_json(UpdateStream { stream_id, request }, json_js)
         })
     }
@@ -795,8 +795,14 @@ impl DomoClient {
         request: Option<UploadStartRequestArg>,
     ) -> Promise {
         self.send(|t| {
-            let request: UploadStartRequest =
-                from_js_or_default(&arg(request), "upload start request")?;
+            let request = match arg(request) {
+                r if r.is_undefined() || r.is_null() => {
+                    serde_json::to_value(UploadStartRequest::default()).map_err(|e| {
+                        Error::invalid_input(format!("upload start request: {e}"))
+                    })?
+                }
+                r => js_object(&r, "upload start request")?,
+            };
             t.request_json(
                 StartUpload {
                     dataset_id,
@@ -848,7 +854,7 @@ impl DomoClient {
     ) -> Promise {
         self.send(|t| {
             let upload_id = id_text(&upload_id, "uploadId")?;
-            let request: CommitRequest = from_js(&request, "commit request")?;
+            let request = js_object(&request, "commit request")?;
             let e = CommitUpload {
                 dataset_id,
                 upload_id,
