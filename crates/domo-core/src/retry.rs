@@ -104,8 +104,82 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if value.starts_with(|c: char| c.is_ascii_digit()) {
         return decimal_seconds(value);
     }
-    let when = httpdate::parse_http_date(value).ok()?;
+    let when = parse_http_date(value)?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// An HTTP date (RFC 9110 §5.6.7): the IMF-fixdate senders use
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`) and the two obsolete forms recipients
+/// must still read (RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`, asctime
+/// `Sun Nov  6 08:49:37 1994`). The weekday is not checked. Read by hand:
+/// a date crate costs the browser package 4 KiB for this one header.
+pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let t: Vec<&str> = text.split_whitespace().collect();
+    let (day, month, year, time) = match t[..] {
+        [wd, day, month, year, time, "GMT"] if wd.ends_with(',') => (day, month, year, time),
+        [wd, date, time, "GMT"] if wd.ends_with(',') => {
+            let mut parts = date.split('-');
+            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() || yy.len() != 2 {
+                return None;
+            }
+            // Two-digit years: RFC 9110 reads a year more than 50 years
+            // ahead as the past century's.
+            let yy: u64 = number(yy)?;
+            let year = if yy < 70 { 2000 + yy } else { 1900 + yy };
+            return civil_time(year, month, number(day)?, time);
+        }
+        [_, month, day, time, year] => (day, month, year, time),
+        _ => return None,
+    };
+    if year.len() != 4 {
+        return None;
+    }
+    civil_time(number(year)?, month, number(day)?, time)
+}
+
+fn number(digits: &str) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `year`-`month`-`day` `HH:MM:SS` UTC as a time; dates before 1970 read as
+/// the epoch (for a `Retry-After`, "now").
+fn civil_time(year: u64, month: &str, day: u64, time: &str) -> Option<SystemTime> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day == 0 || day > days_in_month {
+        return None;
+    }
+    let mut hms = time.split(':');
+    let (h, m, s) = (hms.next()?, hms.next()?, hms.next()?);
+    if hms.next().is_some() || h.len() != 2 || m.len() != 2 || s.len() != 2 {
+        return None;
+    }
+    let (h, m, s) = (number(h)?, number(m)?, number(s)?);
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Days since 1970-01-01 (H. Hinnant's days_from_civil).
+    let (y, mo) = (year as i64 - i64::from(month <= 2), month as i64);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (mo + if mo > 2 { -3 } else { 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + (h * 3600 + m * 60 + s.min(59)) as i64;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64))
 }
 
 /// Non-negative decimal seconds (`7`, `1.5`), capped at a day. Read by
@@ -159,6 +233,44 @@ mod tests {
 
     fn now() -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(NOW)
+    }
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_http_date(form), Some(t), "{form}");
+        }
+        // Against an independent formatter, across leap years and
+        // centuries.
+        let mut secs = 0u64;
+        while secs < 4_102_444_800 * 2 {
+            let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+            let text = httpdate::fmt_http_date(t);
+            assert_eq!(parse_http_date(&text), Some(t), "{text}");
+            secs += 7_919_999;
+        }
+        for bad in [
+            "",
+            "soon",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 Nov 94 08:49:37 GMT",
+            "Sun, 06 Nov 1994 8:49:37 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+        assert_eq!(
+            parse_http_date("Thu, 01 Jan 1950 00:00:00 GMT"),
+            Some(SystemTime::UNIX_EPOCH)
+        );
     }
 
     #[test]

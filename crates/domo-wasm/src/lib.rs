@@ -797,9 +797,8 @@ impl DomoClient {
         self.send(|t| {
             let request = match arg(request) {
                 r if r.is_undefined() || r.is_null() => {
-                    serde_json::to_value(UploadStartRequest::default()).map_err(|e| {
-                        Error::invalid_input(format!("upload start request: {e}"))
-                    })?
+                    serde_json::to_value(UploadStartRequest::default())
+                        .map_err(|e| Error::invalid_input(format!("upload start request: {e}")))?
                 }
                 r => js_object(&r, "upload start request")?,
             };
