@@ -46,8 +46,9 @@ export async function everyMethod(file: File): Promise<number> {
 
   const id = "00000000-0000-4000-8000-000000000001";
   const ds: Dataset = await domo.getDataset(id);
-  const rowCount: number | undefined = ds.rowCount;
-  const tags: string[] | undefined = ds.tags;
+  // Replies are the JSON Domo sent: an optional field may be absent or null.
+  const rowCount: number | null | undefined = ds.rowCount;
+  const tags: string[] | null | undefined = ds.tags;
   await domo.getDataset(id, { part: ["core"], includeAllDetails: true, requestedParts: ["core"] });
   const meta: Dataset = await domo.getMetadata(id, ["core", "permission"]);
 

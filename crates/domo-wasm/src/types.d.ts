@@ -1,3 +1,9 @@
+// Replies reach JavaScript as the JSON Domo sent, read by domo-core
+// (errors, blocked pages and the seed's alternative field names rewritten
+// to the real ones) but not decoded field by field: an optional field may
+// be absent or `null`, and request bodies (streams, permissions, commits)
+// are sent as given, for the server to check.
+
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -8,41 +14,41 @@ export type Id = number | string;
 export type ColumnType = "STRING" | "LONG" | "DOUBLE" | "DECIMAL" | "DATE" | "DATETIME" | (string & {});
 
 export interface Owner {
-  id?: Id;
-  name?: string;
-  type?: string;
+  id?: Id | null;
+  name?: string | null;
+  type?: string | null;
   [key: string]: unknown;
 }
 
 /** `GET /api/data/v3/datasources/{id}`. Timestamps are epoch milliseconds. */
 export interface Dataset {
   id: string;
-  name?: string;
-  description?: string;
-  type?: string;
-  status?: string;
-  owner?: Owner;
-  streamId?: Id;
-  rowCount?: number;
-  columnCount?: number;
-  created?: number;
-  lastTouched?: number;
-  lastUpdated?: number;
+  name?: string | null;
+  description?: string | null;
+  type?: string | null;
+  status?: string | null;
+  owner?: Owner | null;
+  streamId?: Id | null;
+  rowCount?: number | null;
+  columnCount?: number | null;
+  created?: number | null;
+  lastTouched?: number | null;
+  lastUpdated?: number | null;
   /** Decoded from the wire's JSON-string form. */
-  tags?: string[];
-  properties?: JsonValue;
-  details?: JsonValue;
+  tags?: string[] | null;
+  properties?: JsonValue | null;
+  details?: JsonValue | null;
   [key: string]: unknown;
 }
 
 export interface Column {
   name: string;
   type: ColumnType;
-  description?: string;
-  id?: Id;
-  visible?: boolean;
-  order?: number;
-  metadata?: JsonValue;
+  description?: string | null;
+  id?: Id | null;
+  visible?: boolean | null;
+  order?: number | null;
+  metadata?: JsonValue | null;
   [key: string]: unknown;
 }
 
@@ -57,9 +63,9 @@ export interface LatestSchema {
 }
 
 export interface IndexedSchema {
-  name?: string;
+  name?: string | null;
   tables: Schema[];
-  dataSourceId?: string;
+  dataSourceId?: string | null;
   [key: string]: unknown;
 }
 
@@ -93,14 +99,14 @@ export interface Permission {
   type: PrincipalType;
   id: Id;
   accessLevel: AccessLevel;
-  name?: string;
+  name?: string | null;
   [key: string]: unknown;
 }
 
 export interface PermissionList {
   list: Permission[];
-  totalUserCount?: number;
-  totalGroupCount?: number;
+  totalUserCount?: number | null;
+  totalGroupCount?: number | null;
   [key: string]: unknown;
 }
 
@@ -111,51 +117,51 @@ export interface PrincipalRef {
 
 /** Timestamps are epoch milliseconds. */
 export interface DataVersion {
-  dataSourceId?: string;
-  schemaId?: Id;
-  dataVersionId?: Id;
-  status?: string;
-  statusMessage?: string;
-  datetimeRecorded?: number;
-  datetimeUploadCompleted?: number;
-  createdAt?: string;
-  runDurationSeconds?: number;
-  sizeBytes?: number;
-  rowCount?: number;
+  dataSourceId?: string | null;
+  schemaId?: Id | null;
+  dataVersionId?: Id | null;
+  status?: string | null;
+  statusMessage?: string | null;
+  datetimeRecorded?: number | null;
+  datetimeUploadCompleted?: number | null;
+  createdAt?: string | null;
+  runDurationSeconds?: number | null;
+  sizeBytes?: number | null;
+  rowCount?: number | null;
   [key: string]: unknown;
 }
 
 export interface Partition {
   partitionId: Id;
-  status?: string;
-  rowCount?: number;
+  status?: string | null;
+  rowCount?: number | null;
   [key: string]: unknown;
 }
 
 export interface IndexJob {
-  indexId?: Id;
-  status?: string;
+  indexId?: Id | null;
+  status?: string | null;
   [key: string]: unknown;
 }
 
 export interface StreamTransport {
   type: string;
-  description?: string;
-  version?: string;
+  description?: string | null;
+  version?: string | null;
   [key: string]: unknown;
 }
 
 export interface DataProvider {
   key: string;
-  name?: string;
+  name?: string | null;
   [key: string]: unknown;
 }
 
 export interface StreamDataSource {
   /** The dataset's id (on responses). */
-  id?: string;
-  name?: string;
-  description?: string;
+  id?: string | null;
+  name?: string | null;
+  description?: string | null;
   [key: string]: unknown;
 }
 
@@ -179,29 +185,29 @@ export interface StreamRequest {
 
 /** One stream run. Timestamps are epoch seconds. */
 export interface Execution {
-  executionId?: Id;
-  streamId?: Id;
-  currentState?: string;
-  rowsInserted?: number;
-  bytesInserted?: number;
-  startedAt?: number;
-  endedAt?: number;
-  updateMethod?: string;
+  executionId?: Id | null;
+  streamId?: Id | null;
+  currentState?: string | null;
+  rowsInserted?: number | null;
+  bytesInserted?: number | null;
+  startedAt?: number | null;
+  endedAt?: number | null;
+  updateMethod?: string | null;
   [key: string]: unknown;
 }
 
 /** A stream; `dataSource.id` is the dataset it feeds. `createdAt` is epoch seconds. */
 export interface Stream {
   id: Id;
-  status?: string;
-  name?: string;
-  dataSource?: StreamDataSource;
-  transport?: StreamTransport;
-  dataProvider?: DataProvider;
-  updateMethod?: string;
-  schemaDefinition?: SchemaDefinition;
-  lastExecution?: Execution;
-  createdAt?: number;
+  status?: string | null;
+  name?: string | null;
+  dataSource?: StreamDataSource | null;
+  transport?: StreamTransport | null;
+  dataProvider?: DataProvider | null;
+  updateMethod?: string | null;
+  schemaDefinition?: SchemaDefinition | null;
+  lastExecution?: Execution | null;
+  createdAt?: number | null;
   [key: string]: unknown;
 }
 
@@ -214,9 +220,9 @@ export interface UploadStartRequest {
 }
 
 export interface UploadSession {
-  dataSourceId?: string;
+  dataSourceId?: string | null;
   uploadId: Id;
-  requestedAsOf?: number;
+  requestedAsOf?: number | null;
   [key: string]: unknown;
 }
 
@@ -230,11 +236,11 @@ export interface CommitRequest {
 }
 
 export interface CommitResult {
-  dataSourceId?: string;
-  uploadId?: Id;
-  dataVersionId?: Id;
-  rowCount?: number;
-  status?: string;
+  dataSourceId?: string | null;
+  uploadId?: Id | null;
+  dataVersionId?: Id | null;
+  rowCount?: number | null;
+  status?: string | null;
   [key: string]: unknown;
 }
 

@@ -401,6 +401,63 @@ async fn failures_reject_with_domo_errors_that_never_hold_the_token() {
         assert!(is_domo_error(&e));
     }
     assert!(!is_domo_error(&js_sys::Error::new("other").into()));
+
+    // Options of the wrong type are refused by name.
+    for (bad, named) in [
+        (
+            json!({"instance": 5, "token": "t"}),
+            "`instance` must be a string",
+        ),
+        (
+            json!({"instance": "acme", "token": "t", "maxRetries": 1.5}),
+            "`maxRetries` must be a non-negative integer",
+        ),
+        (
+            json!({"instance": "acme", "token": "t", "onRetry": 1}),
+            "`onRetry` must be a function",
+        ),
+        (json!(["acme"]), "DomoClient options must be an object"),
+    ] {
+        let e = DomoClient::new(js(&bad)).unwrap_err();
+        assert!(message(&e).contains(named), "{bad}: {}", message(&e));
+    }
+    let e = err(c.get_data(
+        DEMO.into(),
+        Some(js(&json!({"limit": -1})).unchecked_into()),
+    ))
+    .await;
+    assert!(message(&e).contains("`limit`"), "{}", message(&e));
+}
+
+#[wasm_bindgen_test]
+async fn json_bodies_are_checked_by_domo_core_before_sending() {
+    let c = client();
+    let e = err(c.create_stream(JsValue::from_f64(5.0))).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
+    assert!(
+        message(&e).contains("stream request must be an object"),
+        "{}",
+        message(&e)
+    );
+    let unnamed = js(&json!({"transport": {"type": "API"}, "dataSource": {"description": "x"}}));
+    let e = err(c.create_stream(unnamed)).await;
+    assert!(message(&e).contains("dataSource.name"), "{}", message(&e));
+    let e = err(c.share(DEMO.into(), js(&json!({"id": 2})), None)).await;
+    assert!(
+        message(&e).contains("permissions must be an array"),
+        "{}",
+        message(&e)
+    );
+    let e = err(c.share(DEMO.into(), js(&json!([])), None)).await;
+    assert!(message(&e).contains("no permissions"), "{}", message(&e));
+    // A body the server refuses comes back as the server's error.
+    let e = err(c.commit_upload(
+        DEMO.into(),
+        JsValue::from_f64(999_999.0),
+        js(&json!({"action": "SIDEWAYS"})),
+    ))
+    .await;
+    assert!(get(&e, "status").as_f64().is_some(), "{}", message(&e));
 }
 
 #[wasm_bindgen_test]
