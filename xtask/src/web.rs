@@ -157,8 +157,12 @@ fn workspace_version() -> Result<String, String> {
 
 /// Every type the TypeScript declarations of domo-wasm export.
 fn declared_types() -> Result<Vec<String>, String> {
-    let path = root().join("crates/domo-wasm/src/types.d.ts");
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut text = String::new();
+    // Hand-written (the API's own types) and generated from domo-model.
+    for file in ["types.d.ts", "model.d.ts"] {
+        let path = root().join("crates/domo-wasm/src").join(file);
+        text += &fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     Ok(text
         .lines()
         .filter_map(|l| {

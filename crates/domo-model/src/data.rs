@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::Extra;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct DataPage {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,

@@ -9,6 +9,7 @@ use crate::{Extra, Id};
 /// `rowCount`/`columnCount` at the top level. Both decode; use
 /// [`Dataset::row_count`] to read whichever is present.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
     pub id: String,
@@ -39,6 +40,8 @@ pub struct Dataset {
     pub last_updated: Option<i64>,
     /// Real servers send the tag list as a JSON *string* holding an array
     /// (`"[\"a\",\"b\"]"`); a plain array decodes too. Encoded in the string form.
+    /// (The browser package hands JavaScript the array.)
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>"))]
     #[serde(
         default,
         with = "tags_as_json_string",
@@ -74,6 +77,7 @@ impl Dataset {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Owner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Id>,

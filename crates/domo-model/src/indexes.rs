@@ -11,6 +11,7 @@ pub struct IndexRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct IndexJob {
     #[serde(default, alias = "id", skip_serializing_if = "Option::is_none")]

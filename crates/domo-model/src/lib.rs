@@ -12,6 +12,8 @@ pub mod query;
 pub mod schema;
 pub mod streams;
 pub mod types;
+#[cfg(feature = "ts")]
+pub mod typescript;
 pub mod uploads;
 pub mod versions;
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Extra, Id};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Partition {
     pub partition_id: Id,

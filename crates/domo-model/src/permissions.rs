@@ -10,6 +10,7 @@ use crate::{Extra, Id};
 /// Access levels. The seed's examples use `READ`/`WRITE`; unknown levels are
 /// kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AccessLevel {
     Owner,
@@ -48,6 +49,7 @@ impl std::str::FromStr for AccessLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PrincipalType {
     User,
@@ -58,6 +60,7 @@ pub enum PrincipalType {
 
 /// One entry of a permission list; also one entry of a share request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Permission {
     #[serde(rename = "type")]
@@ -92,6 +95,7 @@ impl Permission {
 /// `GET .../permissions`: real servers send `{"list": [...], "totalUserCount",
 /// "totalGroupCount"}`; a bare array decodes too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionList {
     pub list: Vec<Permission>,
@@ -178,6 +182,7 @@ pub struct ShareRequest<P = Permission> {
 
 /// One principal of `DELETE .../users` (remove many).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct PrincipalRef {
     pub id: Id,
     #[serde(rename = "type")]

@@ -13,6 +13,7 @@ pub struct QueryRequest {
 
 /// Per-column metadata of a query result (`metadata[i]` describes `columns[i]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct ColumnMetadata {
     #[serde(rename = "type")]
     pub kind: ColumnType,
@@ -25,6 +26,7 @@ pub struct ColumnMetadata {
 /// documents a list of objects. Both decode into this shape (for the list
 /// form, columns come from the first object's keys, in order).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct QueryResult {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -9,6 +9,13 @@ use crate::{Extra, Id};
 /// Domo's column types. Types this crate does not know (the seed shows
 /// `INTEGER`) are kept verbatim in `Other`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(
+        type = "\"STRING\" | \"LONG\" | \"DOUBLE\" | \"DECIMAL\" | \"DATE\" | \"DATETIME\" | (string & {})"
+    )
+)]
 pub enum ColumnType {
     String,
     Long,
@@ -66,6 +73,7 @@ impl<'de> Deserialize<'de> for ColumnType {
 
 /// One column, in any of the three schema forms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
@@ -102,6 +110,7 @@ impl Column {
 /// The seed's form (`GET .../schema`) and the common shape the other two
 /// forms convert into.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Schema {
     pub columns: Vec<Column>,
     #[serde(flatten)]
@@ -117,6 +126,7 @@ impl Schema {
 /// `GET /api/data/v2/datasources/{id}/schemas/latest`:
 /// `{"schema": {"columns": [...]}}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct LatestSchema {
     pub schema: Schema,
     #[serde(flatten)]
@@ -126,6 +136,7 @@ pub struct LatestSchema {
 /// `GET /api/query/v1/datasources/{id}/schema/indexed`:
 /// `{"name": "schema", "tables": [{"columns": [...]}], "dataSourceId"}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct IndexedSchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@ use crate::schema::Column;
 use crate::{Extra, Id};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable, rename = "StreamTransport"))]
 pub struct Transport {
     #[serde(rename = "type")]
     pub kind: String,
@@ -18,6 +19,7 @@ pub struct Transport {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct DataProvider {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +31,7 @@ pub struct DataProvider {
 /// The dataset a stream feeds. On requests `id` is absent; on responses it is
 /// the dataset's id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct StreamDataSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -41,6 +44,7 @@ pub struct StreamDataSource {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct SchemaDefinition {
     pub columns: Vec<Column>,
 }
@@ -50,6 +54,7 @@ pub struct SchemaDefinition {
 /// connector fields (`configuration`, `account`, `advancedScheduleJson`)
 /// are kept for callers that drive connectors.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct StreamRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +113,7 @@ impl StreamRequest {
 /// `{"id": "streamId", "status": "created"}`; real servers send the whole
 /// object. Both decode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Stream {
     pub id: Id,
@@ -157,6 +163,7 @@ impl Default for RunStreamRequest {
 
 /// One stream execution (run). Timestamps are epoch **seconds**.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Execution {
     #[serde(default, alias = "id", skip_serializing_if = "Option::is_none")]

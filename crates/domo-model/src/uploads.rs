@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Extra, Id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UploadAction {
     Append,
@@ -14,6 +15,7 @@ pub enum UploadAction {
 /// `POST .../uploads` to open an upload. Real clients send
 /// `{"action": null, "appendId": null}`; a partitioned upload names its tag.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct UploadStartRequest {
     pub action: Option<UploadAction>,
@@ -25,6 +27,7 @@ pub struct UploadStartRequest {
 /// The answer to upload start. `uploadId` is an integer on the wire (the
 /// seed's example shows a string; both decode).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct UploadSession {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +41,7 @@ pub struct UploadSession {
 
 /// `PUT .../uploads/{uploadId}/commit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CommitRequest {
     pub action: UploadAction,
@@ -73,6 +77,7 @@ impl CommitRequest {
 /// The body of a commit response. Real servers may answer with an empty body
 /// (decoded as the default) or a JSON object; unknown fields are kept.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CommitResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,6 +8,7 @@ use crate::{Extra, Id};
 /// (epoch ms) and friends; the seed's placeholder sends `versionId` and an
 /// ISO `createdAt`. Both decode.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DataVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]

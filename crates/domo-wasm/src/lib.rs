@@ -41,6 +41,10 @@ use crate::transport::{Call, RetryEvent, Transport, exec};
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
+/// Generated from domo-model (see `domo_model::typescript`).
+#[wasm_bindgen(typescript_custom_section)]
+const MODEL_TYPES: &str = include_str!("model.d.ts");
+
 // Typed handles for optional object arguments, so the generated
 // declarations read `options?: GetDatasetOptions | null`.
 #[wasm_bindgen]
