@@ -449,3 +449,32 @@ impl Drop for AbortGuard {
         self.controller.abort();
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// `send_once` holds its guard across every await, so dropping a call
+    /// drops the guard: that must abort the request.
+    #[wasm_bindgen_test]
+    fn dropping_an_attempt_aborts_its_request() {
+        let guard = AbortGuard::new(Some(Duration::from_secs(60))).unwrap();
+        let signal = guard.controller.signal();
+        assert!(!signal.aborted());
+        drop(guard);
+        assert!(signal.aborted());
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_timer_aborts_the_attempt_and_says_so() {
+        let guard = AbortGuard::new(Some(Duration::from_millis(20))).unwrap();
+        let signal = guard.controller.signal();
+        assert!(!guard.timed_out());
+        sleep(Duration::from_millis(80)).await;
+        assert!(signal.aborted());
+        assert!(guard.timed_out());
+    }
+}
