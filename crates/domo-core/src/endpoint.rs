@@ -384,6 +384,46 @@ mod tests {
             .unwrap()
     }
 
+    /// A transport that copies only [`RESPONSE_HEADERS`] (the browser's)
+    /// gets the same outcome as one that copies every header.
+    #[test]
+    fn the_response_headers_list_is_all_the_core_reads() {
+        let cases = [
+            (429, "application/json", r#"{"message":"slow down"}"#),
+            (503, "text/html", "<html><title>Down</title></html>"),
+            (
+                200,
+                "text/html; charset=utf-8",
+                "<!doctype html><title>Blocked</title>",
+            ),
+            (
+                403,
+                "application/json",
+                r#"{"message":"Rate limit exceeded"}"#,
+            ),
+            (200, "application/json", "{}"),
+        ];
+        for (status, ct, body) in cases {
+            let mut full = resp(status, ct, body);
+            let h = full.headers_mut();
+            h.insert(http::header::RETRY_AFTER, HeaderValue::from_static("7"));
+            h.insert("x-request-id", HeaderValue::from_static("abc"));
+            h.insert(http::header::SERVER, HeaderValue::from_static("domo"));
+            let mut copied = resp(status, "", body);
+            *copied.headers_mut() = HeaderMap::new();
+            for name in RESPONSE_HEADERS {
+                if let Some(v) = full.headers().get(&name) {
+                    copied.headers_mut().insert(name, v.clone());
+                }
+            }
+            let outcome = |r: Response<Bytes>| match check(r) {
+                Ok(r) => format!("ok {:?}", r.body()),
+                Err(e) => format!("{e} {:?} {:?} {:?}", e.kind(), e.retry_after(), e.status()),
+            };
+            assert_eq!(outcome(full), outcome(copied), "{status} {ct}");
+        }
+    }
+
     #[test]
     fn json_error_body_gives_the_message() {
         let e = check(resp(
