@@ -450,14 +450,16 @@ async fn json_bodies_are_checked_by_domo_core_before_sending() {
     );
     let e = err(c.share(DEMO.into(), js(&json!([])), None)).await;
     assert!(message(&e).contains("no permissions"), "{}", message(&e));
-    // A body the server refuses comes back as the server's error.
-    let e = err(c.commit_upload(
-        DEMO.into(),
-        JsValue::from_f64(999_999.0),
-        js(&json!({"action": "SIDEWAYS"})),
-    ))
-    .await;
-    assert!(get(&e, "status").as_f64().is_some(), "{}", message(&e));
+    // A body the server refuses comes back as the server's error, and
+    // nothing is applied.
+    let (id, _) = new_dataset(&c, "wasm json bodies").await;
+    let session = ok_json(c.start_upload(id.clone(), None)).await;
+    let upload = js(&session["uploadId"]);
+    ok(c.upload_part(id.clone(), upload.clone(), 1, JsValue::from_str("1,a\n"))).await;
+    let e = err(c.commit_upload(id.clone(), upload, js(&json!({"action": "SIDEWAYS"})))).await;
+    assert_eq!(get(&e, "status").as_f64(), Some(400.0), "{}", message(&e));
+    assert!(message(&e).contains("SIDEWAYS"), "{}", message(&e));
+    assert_eq!(count(&c, &id).await, 0);
 }
 
 #[wasm_bindgen_test]
