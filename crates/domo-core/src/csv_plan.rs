@@ -215,6 +215,22 @@ mod tests {
     }
 }
 
+/// Refuse upload settings no upload can run with, before anything is sent:
+/// the same rule for every transport.
+pub fn check_upload_settings(part_size: usize, concurrency: usize) -> Result<(), Error> {
+    if concurrency == 0 {
+        return Err(Error::invalid_input(
+            "upload concurrency must be at least 1",
+        ));
+    }
+    if part_size == 0 {
+        return Err(Error::invalid_input(
+            "upload part size must be at least 1 byte",
+        ));
+    }
+    Ok(())
+}
+
 /// The UTF-8 byte-order mark some spreadsheet exports start with.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -465,5 +481,14 @@ mod header_tests {
         );
         let e = check_header(&row(&["id"]), &cols, HeaderMode::Present).unwrap_err();
         assert!(e.to_string().contains("header has 1 fields"), "{e}");
+    }
+
+    #[test]
+    fn upload_settings_need_a_part_size_and_a_concurrency() {
+        assert!(check_upload_settings(1, 1).is_ok());
+        let e = check_upload_settings(1, 0).unwrap_err();
+        assert!(e.to_string().contains("concurrency"), "{e}");
+        let e = check_upload_settings(0, 4).unwrap_err();
+        assert!(e.to_string().contains("part size"), "{e}");
     }
 }

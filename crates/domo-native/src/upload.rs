@@ -181,16 +181,7 @@ impl Client {
         total: Option<u64>,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        if options.concurrency == 0 {
-            return Err(Error::invalid_input(
-                "upload concurrency must be at least 1",
-            ));
-        }
-        if options.part_size == 0 {
-            return Err(Error::invalid_input(
-                "upload part size must be at least 1 byte",
-            ));
-        }
+        domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
         let progress = Progress::new(total, options.progress.clone());
         let (file_path, mut reader): (Option<PathBuf>, Box<dyn AsyncRead + Unpin + Send>) =
             match source {

@@ -95,16 +95,7 @@ pub(crate) async fn upload_csv(
     blob: Blob,
     options: UploadOptions,
 ) -> Result<UploadReport, Error> {
-    if options.concurrency == 0 {
-        return Err(Error::invalid_input(
-            "upload concurrency must be at least 1",
-        ));
-    }
-    if options.part_size == 0 {
-        return Err(Error::invalid_input(
-            "upload part size must be at least 1 byte",
-        ));
-    }
+    domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
     let size = blob.size() as u64;
 
     // Everything about the input that can be wrong is found before the
