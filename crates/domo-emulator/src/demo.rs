@@ -1,19 +1,22 @@
 //! The `--demo` dataset: fixed id, one column of each type, ~500
-//! deterministic rows with some nulls, owned by user 1.
+//! deterministic rows with some nulls, owned by user 1. It is made with
+//! the store operations a client's requests run: create a stream, start an
+//! upload, send one part, commit it as a REPLACE.
 
-use serde_json::json;
+use serde_json::{Map, json};
 
-use crate::api::streams::{NewDataset, create_dataset};
-use crate::api::uploads::replace_with_csv;
 use crate::csvio::{ColumnType, write_text_field};
-use crate::db::{ADMIN_USER, Column, Db, find_dataset};
-use crate::error::ApiError;
-use crate::faults::SplitMix64;
-use crate::server::DEMO_DATASET_ID;
+use crate::rng::SplitMix64;
+use crate::store::streams::NewStream;
+use crate::store::uploads::Commit;
+use crate::store::{ADMIN_USER, ErrorKind, Store, StoreError};
+
+/// The fixed id of the `--demo` dataset.
+pub const DEMO_DATASET_ID: &str = "00000000-0000-4000-8000-000000000001";
 
 pub const DEMO_ROWS: usize = 500;
 
-fn columns() -> Vec<Column> {
+fn columns() -> Vec<(String, String)> {
     [
         ("Region", ColumnType::String),
         ("Units", ColumnType::Long),
@@ -23,10 +26,7 @@ fn columns() -> Vec<Column> {
         ("Shipped At", ColumnType::DateTime),
     ]
     .into_iter()
-    .map(|(name, ty)| Column {
-        name: name.to_owned(),
-        ty,
-    })
+    .map(|(name, ty)| (name.to_owned(), ty.as_str().to_owned()))
     .collect()
 }
 
@@ -95,28 +95,42 @@ pub fn demo_csv() -> String {
 
 /// Creates the demo dataset unless it already exists (a restart with the
 /// same data directory keeps it as it is, including any changes).
-pub(crate) fn ensure_demo(db: &Db) -> Result<(), ApiError> {
-    db.write_blocking(|conn| {
-        if find_dataset(conn, DEMO_DATASET_ID)?.is_some() {
-            return Ok(());
-        }
-        create_dataset(
-            conn,
-            &NewDataset {
-                id: DEMO_DATASET_ID.to_owned(),
-                name: "Demo Sales".to_owned(),
-                description: "Deterministic demo data: one column of each Domo type".to_owned(),
-                owner: ADMIN_USER,
-                columns: columns(),
-                update_method: "REPLACE".to_owned(),
-                transport: json!({"type": "API"}),
-                data_provider: json!({"key": "api", "name": "API"}),
-                extra: json!({}),
-            },
-        )?;
-        let ds = find_dataset(conn, DEMO_DATASET_ID)?
-            .ok_or_else(|| ApiError::internal("the demo dataset vanished after creation"))?;
-        replace_with_csv(conn, &ds, demo_csv().as_bytes())?;
-        Ok(())
-    })
+pub(crate) fn ensure_demo(store: &Store) -> Result<(), StoreError> {
+    match store.get_dataset(ADMIN_USER, DEMO_DATASET_ID) {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind == ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    store.create_stream(
+        ADMIN_USER,
+        NewStream {
+            dataset_id: Some(DEMO_DATASET_ID.to_owned()),
+            name: "Demo Sales".to_owned(),
+            description: "Deterministic demo data: one column of each Domo type".to_owned(),
+            columns: columns(),
+            update_method: "REPLACE".to_owned(),
+            transport: json!({"type": "API"}),
+            data_provider: json!({"key": "api", "name": "API"}),
+            extra: Map::new(),
+        },
+    )?;
+    let upload = store.start_upload(ADMIN_USER, DEMO_DATASET_ID, None, None)?;
+    let upload_id = upload.upload_id.to_string();
+    store.upload_part(
+        ADMIN_USER,
+        DEMO_DATASET_ID,
+        &upload_id,
+        1,
+        demo_csv().into_bytes(),
+    )?;
+    store.commit_upload(
+        ADMIN_USER,
+        DEMO_DATASET_ID,
+        &upload_id,
+        Commit {
+            action: Some("REPLACE".to_owned()),
+            data_tag: None,
+        },
+    )?;
+    Ok(())
 }

@@ -7,6 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::rng::SplitMix64;
+use crate::store::{ErrorKind, StoreError};
+
 /// A failed request, rendered as `{"status","statusReason","message","toe"}`.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -27,12 +30,6 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
     }
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, message)
-    }
-    pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, message)
-    }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
@@ -46,10 +43,17 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// SQLite failures inside a handler are the emulator's fault, never the caller's.
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        ApiError::internal(format!("storage error: {e}"))
+/// Each kind of store refusal has its status code.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let status = match e.kind {
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Invalid => StatusCode::BAD_REQUEST,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.message)
     }
 }
 
@@ -61,7 +65,7 @@ fn next_toe() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    let mut rng = crate::faults::SplitMix64::new(nanos ^ n.rotate_left(32));
+    let mut rng = SplitMix64::new(nanos ^ n.rotate_left(32));
     format!("{:016X}-{:04X}", rng.next_u64(), n & 0xFFFF)
 }
 

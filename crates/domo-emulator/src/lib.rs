@@ -3,17 +3,25 @@
 mod api;
 mod app;
 pub mod cli;
+mod cors;
 mod csvio;
-mod db;
 mod demo;
 mod error;
+mod export;
 mod faults;
+mod filter;
+mod limits;
+mod malformed;
+mod reply;
+mod rng;
 mod server;
 mod state;
+mod store;
 
+pub use demo::DEMO_DATASET_ID;
 pub use error::Error;
 pub use faults::FaultSpec;
 pub use server::{
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN, DEMO_DATASET_ID, EmulatorConfig,
-    RunningEmulator, start,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN, EmulatorConfig, RunningEmulator,
+    start,
 };

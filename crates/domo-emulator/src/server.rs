@@ -1,4 +1,4 @@
-//! The router, CORS, and starting/stopping the server in-process.
+//! The router, and starting/stopping the server in-process.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,20 +8,22 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::http::{Method, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
-use crate::api::{app_data, datasets, partitions, permissions, query, streams, uploads};
+use crate::api::{
+    app, data, datasets, indexes, partitions, permissions, query, schema, streams, tags, uploads,
+    versions,
+};
 use crate::app::AppSite;
-use crate::db::Db;
+use crate::demo::DEMO_DATASET_ID;
 use crate::error::{ApiError, Error};
 use crate::faults::{FaultSpec, Faults};
+use crate::malformed::{GuardedListener, refuse_long_uris};
 use crate::state::{AppState, Inner};
-
-/// The fixed id of the `--demo` dataset.
-pub const DEMO_DATASET_ID: &str = "00000000-0000-4000-8000-000000000001";
+use crate::store::{ADMIN_USER, Store};
 /// Default `--max-body-bytes`: 512 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 512 * 1024 * 1024;
 /// Default time limit of one SQL query.
@@ -166,45 +168,6 @@ impl Drop for RunningEmulator {
     }
 }
 
-const ALLOW_HEADERS: &str = "content-type, content-encoding, accept, x-domo-developer-token, x-domo-authentication, x-domo-ryuu-session, x-domo-ryuu-token";
-
-/// Any origin may call: answer preflights, and label every response.
-async fn cors(req: Request, next: Next) -> Response {
-    let mut resp = if req.method() == Method::OPTIONS {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        let h = r.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, PUT, DELETE, OPTIONS"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(ALLOW_HEADERS),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_MAX_AGE,
-            HeaderValue::from_static("86400"),
-        );
-        r
-    } else {
-        next.run(req).await
-    };
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("retry-after, content-type"),
-    );
-    h.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("cross-origin"),
-    );
-    resp
-}
-
 /// Unrouted requests: with an app, GET and HEAD outside `/api/` read its
 /// files; everything else is an unknown endpoint.
 async fn fallback(State(state): State<AppState>, req: Request) -> Response {
@@ -230,72 +193,87 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
     const Q1: &str = "/api/query/v1/datasources/{id}";
     let p = |base: &str, rest: &str| format!("{base}{rest}");
     Router::new()
-        .route("/api/data/v1/streams", post(streams::create))
-        .route("/api/data/v1/streams/search", get(streams::search))
+        .route("/api/data/v1/streams", post(streams::create_stream))
+        .route("/api/data/v1/streams/search", get(streams::search_streams))
         .route(
             "/api/data/v1/streams/{sid}",
-            get(streams::get).put(streams::update),
+            get(streams::get_stream).put(streams::update_stream),
         )
-        .route("/api/data/v1/streams/{sid}/executions", post(streams::run))
+        .route(
+            "/api/data/v1/streams/{sid}/executions",
+            post(streams::run_stream),
+        )
         .route(
             "/api/data/v1/streams/{sid}/history/aggregate",
-            get(streams::history),
+            get(streams::stream_history),
         )
-        .route(DS3, get(datasets::get))
-        .route(&p(DS3, "/schema"), get(datasets::schema))
+        .route(DS3, get(datasets::get_dataset))
+        .route(&p(DS3, "/schema"), get(schema::get_schema))
         .route(
             "/api/data/v2/datasources/{id}/schemas/latest",
-            get(datasets::schema_latest),
+            get(schema::get_latest_schema),
         )
-        .route(&p(Q1, "/schema/indexed"), get(datasets::schema_indexed))
-        .route(&p(DS3, "/data"), get(datasets::data))
+        .route(&p(Q1, "/schema/indexed"), get(schema::get_indexed_schema))
+        .route(&p(DS3, "/data"), get(data::get_data))
         .route(
             "/api/data/v2/datasources/{id}/dataversions/latest",
-            get(datasets::export_latest),
+            get(data::export_csv),
         )
-        .route(&p(DS3, "/dataversions/details"), get(datasets::versions))
-        .route(&p(DS3, "/uploads"), post(uploads::create))
+        .route(
+            &p(DS3, "/dataversions/details"),
+            get(versions::list_data_versions),
+        )
+        .route(
+            &p(DS3, "/uploads"),
+            post(uploads::start_upload_or_append_row),
+        )
         .route(
             &p(DS3, "/uploads/{upload}/parts/{part}"),
-            put(uploads::put_part),
+            put(uploads::upload_part),
         )
-        .route(&p(DS3, "/uploads/{upload}/commit"), put(uploads::commit))
-        .route(&p(DS3, "/permissions"), get(permissions::list))
+        .route(
+            &p(DS3, "/uploads/{upload}/commit"),
+            put(uploads::commit_upload),
+        )
+        .route(&p(DS3, "/permissions"), get(permissions::list_permissions))
         .route(&p(DS3, "/share"), post(permissions::share))
         .route(
             &p(DS3, "/permissions/USER/{user}"),
             delete(permissions::revoke_user),
         )
-        .route(&p(DS3, "/USERS/{user}"), delete(permissions::revoke_user))
-        .route(&p(DS3, "/users"), delete(permissions::remove_many))
-        .route(&p(DS3, "/indexes"), post(datasets::create_index))
+        .route(&p(DS3, "/USERS/{user}"), delete(permissions::remove_user))
+        .route(&p(DS3, "/users"), delete(permissions::remove_users))
+        .route(&p(DS3, "/indexes"), post(indexes::start_index))
         .route(
             &p(DS3, "/indexes/{index}/statuses"),
-            get(datasets::index_status),
+            get(indexes::index_status),
         )
         .route(
             "/api/data/ui/v3/datasources/{id}/tags",
-            post(datasets::set_tags),
+            post(tags::set_tags),
         )
-        .route(&p(Q1, "/partition"), get(partitions::list_get))
+        .route(&p(Q1, "/partition"), get(partitions::list_partitions))
         // `list` and `search` are also valid partition names, so DELETE on
         // those paths still drops the partition of that name.
         .route(
             &p(Q1, "/partition/list"),
-            post(partitions::list_post).delete(partitions::delete_named_list),
+            post(partitions::list_partitions_page).delete(partitions::delete_partition_tag_list),
         )
         .route(
             &p(Q1, "/partition/search"),
-            post(partitions::search).delete(partitions::delete_named_search),
+            post(partitions::search_partitions).delete(partitions::delete_partition_tag_search),
         )
         .route(
             &p(Q1, "/partition/{pid}"),
-            delete(partitions::delete_partition),
+            delete(partitions::delete_partition_tag),
         )
-        .route(&p(Q1, "/tag/{pid}/data"), delete(partitions::delete_data))
-        .route("/api/query/v1/execute/{id}", post(query::execute))
-        .route("/data/v1/{alias}", get(app_data::data))
-        .route("/sql/v1/{alias}", post(app_data::sql))
+        .route(
+            &p(Q1, "/tag/{pid}/data"),
+            delete(partitions::delete_partition_data),
+        )
+        .route("/api/query/v1/execute/{id}", post(query::execute_query))
+        .route("/data/v1/{alias}", get(app::app_data))
+        .route("/sql/v1/{alias}", post(app::app_sql))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -303,15 +281,13 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
             faults,
             crate::faults::inject,
         ))
-        .layer(middleware::from_fn(cors))
+        .layer(middleware::from_fn(refuse_long_uris))
+        .layer(middleware::from_fn(crate::cors::cors))
 }
 
 fn token_table(tokens: &[(String, i64)]) -> Result<HashMap<String, i64>, Error> {
     if tokens.is_empty() {
-        return Ok(HashMap::from([(
-            DEFAULT_TOKEN.to_owned(),
-            crate::db::ADMIN_USER,
-        )]));
+        return Ok(HashMap::from([(DEFAULT_TOKEN.to_owned(), ADMIN_USER)]));
     }
     let mut map = HashMap::new();
     for (token, user) in tokens {
@@ -337,6 +313,30 @@ fn token_table(tokens: &[(String, i64)]) -> Result<HashMap<String, i64>, Error> 
 
 /// Binds `config.addr` and serves on the current tokio runtime.
 pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
+    let data_dir = config.data_dir.clone();
+    let demo = config.demo;
+    let timeout = config.query_timeout;
+    let store = tokio::task::spawn_blocking(move || -> Result<Store, Error> {
+        let store = Store::open(data_dir.as_deref())
+            .map_err(|e| Error::Storage(e.message))?
+            .with_query_timeout(timeout);
+        if demo {
+            crate::demo::ensure_demo(&store)
+                .map_err(|e| Error::Storage(format!("creating the demo dataset: {e}")))?;
+        }
+        Ok(store)
+    })
+    .await
+    .map_err(|e| Error::Storage(format!("opening storage failed: {e}")))??;
+    serve(config, Arc::new(store)).await
+}
+
+/// Serves `store` (already opened, and seeded with the demo dataset if
+/// asked for) as `config` says.
+pub(crate) async fn serve(
+    config: EmulatorConfig,
+    store: Arc<Store>,
+) -> Result<RunningEmulator, Error> {
     let tokens = token_table(&config.tokens)?;
     if config.max_body_bytes == 0 {
         return Err(Error::Config(
@@ -355,23 +355,10 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
         }
         None => None,
     };
-    let data_dir = config.data_dir.clone();
-    let demo = config.demo;
-    let db = tokio::task::spawn_blocking(move || -> Result<Db, Error> {
-        let db = Db::open(data_dir.as_deref())?;
-        if demo {
-            crate::demo::ensure_demo(&db)
-                .map_err(|e| Error::Storage(format!("creating the demo dataset: {e}")))?;
-        }
-        Ok(db)
-    })
-    .await
-    .map_err(|e| Error::Storage(format!("opening storage failed: {e}")))??;
     let state: AppState = Arc::new(Inner {
-        db: Arc::new(db),
+        store,
         tokens,
         max_body_bytes: config.max_body_bytes,
-        query_timeout: config.query_timeout,
         app,
     });
     let faults = Arc::new(Faults::new(config.faults.clone(), config.fault_seed));
@@ -382,7 +369,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
         .map_err(Error::Bind)?;
     let addr = listener.local_addr().map_err(Error::Bind)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = axum::serve(GuardedListener(listener), app).with_graceful_shutdown(async move {
         // Either an explicit shutdown or the handle being dropped.
         let _ = stopped.await;
     });
@@ -390,9 +377,142 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
     Ok(RunningEmulator {
         url: format!("http://{addr}"),
         addr,
-        demo_dataset_id: demo.then(|| DEMO_DATASET_ID.to_owned()),
+        demo_dataset_id: config.demo.then(|| DEMO_DATASET_ID.to_owned()),
         serves_app: config.app_dir.is_some(),
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route that returns rows goes through `Store::visible_rows`:
+    /// with a rule that hides the `secret` rows, none of them shows one.
+    #[tokio::test]
+    async fn every_row_route_goes_through_visible_rows() {
+        let store = Arc::new(Store::in_memory());
+        crate::demo::ensure_demo(&store).unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("domo-emulator-read-path-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
+        std::fs::write(
+            dir.join("manifest.json"),
+            format!(r#"{{"mapping": [{{"alias": "demo", "dataSetId": "{DEMO_DATASET_ID}"}}]}}"#),
+        )
+        .unwrap();
+        let east = store
+            .execute_query(
+                ADMIN_USER,
+                DEMO_DATASET_ID,
+                "SELECT COUNT(*) FROM table WHERE Region LIKE '%East%'",
+            )
+            .unwrap();
+        assert_ne!(
+            east.rows[0][0],
+            crate::store::rows::Cell::Integer(0),
+            "the demo has East rows"
+        );
+        // Hides `East` and `Far "East", Outer`; null regions stay visible.
+        store.hide_rows_where("instr(\"Region\", 'East') > 0");
+        let config = EmulatorConfig {
+            app_dir: Some(dir.clone()),
+            ..EmulatorConfig::ephemeral()
+        };
+        let emu = serve(config, store).await.unwrap();
+        let http = reqwest::Client::new();
+        let get = |path: String, accept: &'static str| {
+            let req = http
+                .get(format!("{}{path}", emu.url()))
+                .header("x-domo-developer-token", DEFAULT_TOKEN)
+                .header("accept", accept);
+            async move {
+                let r = req.send().await.unwrap();
+                assert_eq!(r.status(), 200, "{path}");
+                r.text().await.unwrap()
+            }
+        };
+        let post = |path: String, body: String| {
+            let req = http
+                .post(format!("{}{path}", emu.url()))
+                .header("x-domo-developer-token", DEFAULT_TOKEN)
+                .header("content-type", "application/json")
+                .body(body);
+            async move {
+                let r = req.send().await.unwrap();
+                assert_eq!(r.status(), 200, "{path}");
+                r.text().await.unwrap()
+            }
+        };
+        let id = DEMO_DATASET_ID;
+        let answers = [
+            (
+                "GetData",
+                get(
+                    format!("/api/data/v3/datasources/{id}/data?limit=1000"),
+                    "*/*",
+                )
+                .await,
+            ),
+            (
+                "GetDataCsv",
+                get(
+                    format!("/api/data/v3/datasources/{id}/data?format=csv"),
+                    "*/*",
+                )
+                .await,
+            ),
+            (
+                "ExportCsv",
+                get(
+                    format!("/api/data/v2/datasources/{id}/dataversions/latest"),
+                    "text/csv",
+                )
+                .await,
+            ),
+            (
+                "ExecuteQuery",
+                post(
+                    format!("/api/query/v1/execute/{id}"),
+                    r#"{"sql": "SELECT Region FROM table"}"#.into(),
+                )
+                .await,
+            ),
+            (
+                "AppData",
+                get("/data/v1/demo?fields=Region".into(), "*/*").await,
+            ),
+            (
+                "AppData CSV",
+                get("/data/v1/demo?fields=Region".into(), "text/csv").await,
+            ),
+            (
+                "AppSql",
+                post(
+                    "/sql/v1/demo".into(),
+                    r#"{"sql": "SELECT Region FROM demo"}"#.into(),
+                )
+                .await,
+            ),
+        ];
+        for (endpoint, body) in &answers {
+            assert!(
+                body.contains("North"),
+                "{endpoint} shows the visible rows: {body:.200}"
+            );
+            assert!(!body.contains("East"), "{endpoint} shows a hidden row");
+        }
+        // Counts agree with the rule, not with the stored rows.
+        let count = post(
+            format!("/api/query/v1/execute/{id}"),
+            r#"{"sql": "SELECT COUNT(*) FROM table WHERE Region LIKE '%East%'"}"#.into(),
+        )
+        .await;
+        assert!(count.contains("[[0]]"), "{count}");
+        emu.shutdown().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

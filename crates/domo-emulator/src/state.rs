@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -15,15 +14,14 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppSite;
-use crate::db::Db;
 use crate::error::ApiError;
+use crate::store::{Store, UserId};
 
 #[derive(Debug)]
 pub(crate) struct Inner {
-    pub db: Arc<Db>,
-    pub tokens: HashMap<String, i64>,
+    pub store: Arc<Store>,
+    pub tokens: HashMap<String, UserId>,
     pub max_body_bytes: usize,
-    pub query_timeout: Duration,
     /// The custom app served with `--app`, if any.
     pub app: Option<Arc<AppSite>>,
 }
@@ -32,7 +30,7 @@ pub(crate) type AppState = Arc<Inner>;
 
 /// The authenticated user making the request.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Caller(pub i64);
+pub(crate) struct Caller(pub UserId);
 
 /// Every header a Domo client may carry a token in; they share one table.
 const TOKEN_HEADERS: [&str; 4] = [
@@ -110,10 +108,13 @@ impl FromRequest<AppState> for RawBody {
     }
 }
 
-/// Parses JSON, naming the path of the offending field on failure.
+/// Parses a whole JSON body, naming the path of the offending field on
+/// failure. Anything but whitespace after the value (`{..} x`, `{..}{..}`)
+/// is refused: acting on the first value of a body that says more would
+/// guess at what the client meant.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." || path.is_empty() {
@@ -121,7 +122,10 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         } else {
             ApiError::bad_request(format!("invalid JSON body at `{path}`: {inner}"))
         }
-    })
+    })?;
+    de.end()
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    Ok(value)
 }
 
 fn is_blank(bytes: &[u8]) -> bool {
@@ -188,13 +192,4 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map(|Query(t)| ApiQuery(t))
             .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
     }
-}
-
-/// Integer ids arrive as path text; one that is not a number names nothing.
-pub(crate) fn parse_id(kind: &str, raw: &str) -> Result<i64, ApiError> {
-    raw.trim().parse::<i64>().map_err(|_| {
-        ApiError::not_found(format!(
-            "{kind} {raw} does not exist ({kind} ids are integers)"
-        ))
-    })
 }

@@ -315,13 +315,26 @@ async fn parts_out_of_order_then_append_and_replace() {
     assert!(v[0]["datetimeRecorded"].as_i64().unwrap() > 1_600_000_000_000);
     assert!(v[0]["sizeBytes"].as_i64().unwrap() > 0);
 
-    // Empty commits: APPEND is a no-op, REPLACE clears; both are versions.
+    // Empty commits: APPEND is a no-op; a REPLACE with no parts is refused
+    // (it would empty the dataset by accident), and one empty part is the
+    // explicit way to replace with nothing. Both commits are versions.
     let up = c.start_upload(&ds).await;
     c.commit(&ds, up, &json!({"action": "APPEND"}))
         .await
         .ok_json();
     assert_eq!(c.dataset(&ds).await["rowCount"], 1);
     let up = c.start_upload(&ds).await;
+    let msg = c
+        .commit(&ds, up, &json!({"action": "REPLACE"}))
+        .await
+        .expect_error(400);
+    assert!(
+        msg.contains("no parts") && msg.contains("one empty part"),
+        "{msg}"
+    );
+    assert_eq!(c.dataset(&ds).await["rowCount"], 1);
+    assert_eq!(versions(&c, &ds).await.len(), 4);
+    c.put_part(&ds, up, 1, b"").await.ok_json();
     let r = c
         .commit(&ds, up, &json!({"action": "REPLACE"}))
         .await

@@ -1,9 +1,17 @@
-//! HTTP handlers, one module per API area.
+//! HTTP handlers, one module per API area, mirroring domo-core's modules
+//! and named after the domo-core endpoint type they serve (`GetDataset` is
+//! `datasets::get_dataset`). A handler parses the request, calls one store
+//! operation and shapes the reply; handlers never import each other.
 
-pub(crate) mod app_data;
+pub(crate) mod app;
+pub(crate) mod data;
 pub(crate) mod datasets;
+pub(crate) mod indexes;
 pub(crate) mod partitions;
 pub(crate) mod permissions;
 pub(crate) mod query;
+pub(crate) mod schema;
 pub(crate) mod streams;
+pub(crate) mod tags;
 pub(crate) mod uploads;
+pub(crate) mod versions;

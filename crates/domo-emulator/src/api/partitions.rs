@@ -1,59 +1,48 @@
-//! Partitions: tags given to committed rows with `dataTag`. List, page,
-//! search, delete a partition's data, drop the tag.
+//! Partitions: `GET .../partition` (`ListPartitions`), `POST .../partition/list`
+//! (`ListPartitionsPage`), `POST .../partition/search` (`SearchPartitions`),
+//! `DELETE .../tag/{pid}/data` (`DeletePartitionData`) and
+//! `DELETE .../partition/{pid}` (`DeletePartitionTag`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::datasets::empty_ok;
-use crate::db::{self, Dataset, Need, PARTITION_COLUMN, now_ms, open_dataset, quote_ident};
 use crate::error::ApiError;
+use crate::reply::empty_ok;
 use crate::state::{ApiPath, AppState, Caller, JsonBody, OptionalJson};
+use crate::store::UserId;
+use crate::store::partitions::{Partition, PartitionField, PartitionPage};
 
-const FIELDS: [&str; 5] = [
-    "partitionId",
-    "status",
-    "rowCount",
-    "dataVersionId",
-    "dateCompleted",
-];
-
-/// All partitions of a dataset, newest first (ties: latest version first).
-fn all(conn: &Connection, ds: &Dataset) -> Result<Vec<Value>, ApiError> {
-    let mut stmt = conn.prepare(
-        "SELECT tag, row_count, data_version_id, date_completed_ms FROM partitions WHERE dataset_pk = ?
-         ORDER BY date_completed_ms DESC, data_version_id DESC, tag",
-    )?;
-    let rows = stmt
-        .query_map([ds.pk], |r| {
-            Ok(json!({
-                "partitionId": r.get::<_, String>(0)?,
-                "status": "SUCCESS",
-                "rowCount": r.get::<_, i64>(1)?,
-                "dataVersionId": r.get::<_, i64>(2)?,
-                "dateCompleted": r.get::<_, i64>(3)?,
-            }))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+fn partitions_json(parts: Vec<Partition>) -> Json<Value> {
+    Json(Value::Array(
+        parts
+            .into_iter()
+            .map(|p| {
+                json!({
+                    "partitionId": p.id,
+                    "status": "SUCCESS",
+                    "rowCount": p.row_count,
+                    "dataVersionId": p.data_version_id,
+                    "dateCompleted": p.date_completed_ms,
+                })
+            })
+            .collect(),
+    ))
 }
 
-pub(crate) async fn list_get(
+/// `ListPartitions`: newest first.
+pub(crate) async fn list_partitions(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let value = state
-        .db
-        .read(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Read)?;
-            Ok(Value::Array(all(conn, &ds)?))
-        })
+    let parts = state
+        .store
+        .run(move |s| s.list_partitions(user, &id))
         .await?;
-    Ok(Json(value))
+    Ok(partitions_json(parts))
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,10 +69,10 @@ struct MinMax {
     max: Option<i64>,
 }
 
-/// `POST .../partition/list`: sorted by completion date (DESC unless the
-/// `datecompleted` pagination field asks for ASC), optionally bounded by its
-/// MIN/MAX, then paged; past the end is `[]`.
-pub(crate) async fn list_post(
+/// `ListPartitionsPage`: sorted by completion date (DESC unless the
+/// `datecompleted` pagination field asks for ASC), optionally bounded by
+/// its MIN/MAX, then paged; past the end is `[]`.
+pub(crate) async fn list_partitions_page(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
@@ -94,8 +83,11 @@ pub(crate) async fn list_post(
         limit: None,
         offset: None,
     });
-    let mut ascending = false;
-    let (mut min, mut max) = (None, None);
+    let mut page = PartitionPage {
+        offset: body.offset.unwrap_or(0),
+        limit: body.limit,
+        ..PartitionPage::default()
+    };
     for f in &body.pagination_fields {
         let name = f.field_name.as_deref().unwrap_or("datecompleted");
         if !name.eq_ignore_ascii_case("datecompleted") {
@@ -109,8 +101,8 @@ pub(crate) async fn list_post(
             .map(str::to_ascii_uppercase)
             .as_deref()
         {
-            None | Some("DESC") => ascending = false,
-            Some("ASC") => ascending = true,
+            None | Some("DESC") => page.ascending = false,
+            Some("ASC") => page.ascending = true,
             Some(other) => {
                 return Err(ApiError::bad_request(format!(
                     "paginationFields.sortOrder must be ASC or DESC, got `{other}`"
@@ -118,30 +110,15 @@ pub(crate) async fn list_post(
             }
         }
         if let Some(mm) = &f.filter_values {
-            min = mm.min;
-            max = mm.max;
+            page.min = mm.min;
+            page.max = mm.max;
         }
     }
-    let value = state
-        .db
-        .read(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Read)?;
-            let mut parts = all(conn, &ds)?;
-            if ascending {
-                parts.reverse();
-            }
-            let date = |p: &Value| p["dateCompleted"].as_i64().unwrap_or(0);
-            parts.retain(|p| min.is_none_or(|m| date(p) >= m) && max.is_none_or(|m| date(p) <= m));
-            let offset = body.offset.unwrap_or(0).min(usize::MAX as u64) as usize;
-            let limit = body
-                .limit
-                .map_or(usize::MAX, |l| l.min(usize::MAX as u64) as usize);
-            Ok(Value::Array(
-                parts.into_iter().skip(offset).take(limit).collect(),
-            ))
-        })
+    let parts = state
+        .store
+        .run(move |s| s.list_partitions_page(user, &id, &page))
         .await?;
-    Ok(Json(value))
+    Ok(partitions_json(parts))
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,150 +126,82 @@ pub(crate) struct SearchBody {
     filter: serde_json::Map<String, Value>,
 }
 
-/// `POST .../partition/search`: partitions whose fields equal every given value.
-pub(crate) async fn search(
+/// `SearchPartitions`: partitions whose fields equal every given value.
+pub(crate) async fn search_partitions(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
     JsonBody(body): JsonBody<SearchBody>,
 ) -> Result<Json<Value>, ApiError> {
-    if let Some(unknown) = body.filter.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(ApiError::bad_request(format!(
-            "filter.{unknown}: unknown partition field (known: {})",
-            FIELDS.join(", ")
-        )));
+    let mut filter = Vec::with_capacity(body.filter.len());
+    for (key, want) in body.filter {
+        let field = PartitionField::parse(&key).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "filter.{key}: unknown partition field (known: {})",
+                PartitionField::NAMES.join(", ")
+            ))
+        })?;
+        filter.push((field, want));
     }
-    let value = state
-        .db
-        .read(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Read)?;
-            let matches = all(conn, &ds)?
-                .into_iter()
-                .filter(|p| {
-                    body.filter
-                        .iter()
-                        .all(|(k, want)| loosely_equal(&p[k.as_str()], want))
-                })
-                .collect();
-            Ok(Value::Array(matches))
-        })
+    let parts = state
+        .store
+        .run(move |s| s.search_partitions(user, &id, &filter))
         .await?;
-    Ok(Json(value))
+    Ok(partitions_json(parts))
 }
 
-/// Numbers compare by value and may arrive as strings ("rowCount": "10").
-fn loosely_equal(have: &Value, want: &Value) -> bool {
-    match (have, want) {
-        (Value::Number(a), Value::String(b)) => b.trim().parse::<f64>().ok() == a.as_f64(),
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        _ => have == want,
-    }
-}
-
-fn find(conn: &Connection, ds: &Dataset, pid: &str) -> Result<(), ApiError> {
-    conn.query_row(
-        "SELECT 1 FROM partitions WHERE dataset_pk = ? AND tag = ?",
-        params![ds.pk, pid],
-        |_| Ok(()),
-    )
-    .optional()?
-    .ok_or_else(|| {
-        ApiError::not_found(format!(
-            "partition `{pid}` does not exist on dataset {}",
-            ds.id
-        ))
-    })
-}
-
-/// Deletes a partition's rows and marks its data versions DELETED.
-fn delete_rows(conn: &Connection, ds: &Dataset, pid: &str) -> Result<(), ApiError> {
-    let removed = conn.execute(
-        &format!(
-            "DELETE FROM {} WHERE {} = ?",
-            ds.table(),
-            quote_ident(PARTITION_COLUMN)
-        ),
-        [pid],
-    )? as i64;
-    conn.execute(
-        "UPDATE data_versions SET status = 'DELETED' WHERE dataset_pk = ? AND data_tag = ?",
-        params![ds.pk, pid],
-    )?;
-    db::touch_rows(conn, ds.pk, -removed, now_ms())?;
-    Ok(())
-}
-
-/// `DELETE .../tag/{pid}/data`: the partition stays listed with no rows.
-pub(crate) async fn delete_data(
+/// `DeletePartitionData`: the partition's rows go, its data versions are
+/// marked DELETED, the partition stays listed with no rows.
+pub(crate) async fn delete_partition_data(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath((id, pid)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     state
-        .db
-        .write(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Write)?;
-            find(conn, &ds, &pid)?;
-            let tx = conn.transaction()?;
-            delete_rows(&tx, &ds, &pid)?;
-            tx.execute(
-                "UPDATE partitions SET row_count = 0 WHERE dataset_pk = ? AND tag = ?",
-                params![ds.pk, pid],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
+        .store
+        .run(move |s| s.delete_partition_data(user, &id, &pid))
         .await?;
     Ok(empty_ok())
 }
 
-/// `DELETE .../partition/{pid}`: drops the tag (and any rows it still has).
-pub(crate) async fn delete_partition(
+/// `DeletePartitionTag`: drops the tag (and any rows it still has).
+pub(crate) async fn delete_partition_tag(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath((id, pid)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    drop_partition(state, user, id, pid).await
+    drop_tag(state, user, id, pid).await
 }
 
-/// `DELETE .../partition/list`: a partition that happens to be named `list`.
-pub(crate) async fn delete_named_list(
+/// `DeletePartitionTag` of a partition named `list`, whose path is also
+/// the `ListPartitionsPage` route.
+pub(crate) async fn delete_partition_tag_list(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    drop_partition(state, user, id, "list".to_owned()).await
+    drop_tag(state, user, id, "list".to_owned()).await
 }
 
-/// `DELETE .../partition/search`: a partition that happens to be named `search`.
-pub(crate) async fn delete_named_search(
+/// `DeletePartitionTag` of a partition named `search`, whose path is also
+/// the `SearchPartitions` route.
+pub(crate) async fn delete_partition_tag_search(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    drop_partition(state, user, id, "search".to_owned()).await
+    drop_tag(state, user, id, "search".to_owned()).await
 }
 
-async fn drop_partition(
+async fn drop_tag(
     state: AppState,
-    user: i64,
+    user: UserId,
     id: String,
     pid: String,
 ) -> Result<Response, ApiError> {
     state
-        .db
-        .write(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Write)?;
-            find(conn, &ds, &pid)?;
-            let tx = conn.transaction()?;
-            delete_rows(&tx, &ds, &pid)?;
-            tx.execute(
-                "DELETE FROM partitions WHERE dataset_pk = ? AND tag = ?",
-                params![ds.pk, pid],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
+        .store
+        .run(move |s| s.delete_partition_tag(user, &id, &pid))
         .await?;
     Ok(empty_ok())
 }

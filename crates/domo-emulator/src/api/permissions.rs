@@ -1,61 +1,39 @@
-//! Dataset permissions: list, share (grant or change a level), revoke and
-//! remove. A dataset always keeps at least one OWNER.
+//! Dataset permissions: `GET .../permissions` (`ListPermissions`),
+//! `POST .../share` (`Share`), `DELETE .../permissions/USER/{userId}`
+//! (`RevokeUser`), `DELETE .../USERS/{userId}` (`RemoveUser`) and
+//! `DELETE .../users` with a JSON array body (`RemoveUsers`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use rusqlite::{Connection, Transaction, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::datasets::empty_ok;
-use crate::db::{AccessLevel, Dataset, Need, now_ms, open_dataset, user_name};
 use crate::error::ApiError;
+use crate::reply::empty_ok;
 use crate::state::{ApiPath, AppState, Caller, JsonBody};
+use crate::store::AccessLevel;
+use crate::store::permissions::{Grant, PrincipalKind};
 
-fn principal_name(kind: &str, id: &str) -> String {
-    match id.parse::<i64>() {
-        Ok(n) if kind == "USER" => user_name(n),
-        _ if kind == "GROUP" => format!("Group {id}"),
-        _ => format!("User {id}"),
-    }
-}
-
-pub(crate) async fn list(
+pub(crate) async fn list_permissions(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let value = state
-        .db
-        .read(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Read)?;
-            let mut stmt = conn.prepare(
-                "SELECT principal_type, principal_id, access_level FROM permissions
-                 WHERE dataset_pk = ? ORDER BY seq, principal_type, principal_id",
-            )?;
-            let entries = stmt
-                .query_map([ds.pk], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let users = entries.iter().filter(|e| e.0 == "USER").count();
-            let groups = entries.len() - users;
-            let list: Vec<Value> = entries
-                .into_iter()
-                .map(|(kind, pid, level)| {
-                    let name = principal_name(&kind, &pid);
-                    json!({"type": kind, "id": pid, "accessLevel": level, "name": name})
-                })
-                .collect();
-            Ok(json!({"list": list, "totalUserCount": users, "totalGroupCount": groups}))
-        })
+    let perms = state
+        .store
+        .run(move |s| s.list_permissions(user, &id))
         .await?;
-    Ok(Json(value))
+    let list: Vec<Value> = perms
+        .entries
+        .into_iter()
+        .map(|p| json!({"type": p.kind, "id": p.id, "accessLevel": p.access_level, "name": p.name}))
+        .collect();
+    Ok(Json(json!({
+        "list": list,
+        "totalUserCount": perms.user_count,
+        "totalGroupCount": perms.group_count,
+    })))
 }
 
 /// User and group ids arrive as strings or numbers.
@@ -69,14 +47,11 @@ fn principal_id(v: &Value, at: &str) -> Result<String, ApiError> {
     }
 }
 
-fn principal_type(v: Option<&str>, at: &str) -> Result<&'static str, ApiError> {
-    match v.unwrap_or("USER") {
-        "USER" => Ok("USER"),
-        "GROUP" => Ok("GROUP"),
-        other => Err(ApiError::bad_request(format!(
-            "{at}.type must be USER or GROUP, got `{other}`"
-        ))),
-    }
+fn principal_type(v: Option<&str>, at: &str) -> Result<PrincipalKind, ApiError> {
+    let kind = v.unwrap_or("USER");
+    PrincipalKind::parse(kind).ok_or_else(|| {
+        ApiError::bad_request(format!("{at}.type must be USER or GROUP, got `{kind}`"))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,21 +71,6 @@ struct ShareEntry {
     access_level: Option<String>,
 }
 
-fn ensure_an_owner_remains(tx: &Transaction<'_>, ds: &Dataset) -> Result<(), ApiError> {
-    let owners: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM permissions WHERE dataset_pk = ? AND access_level = 'OWNER'",
-        [ds.pk],
-        |r| r.get(0),
-    )?;
-    if owners == 0 {
-        return Err(ApiError::bad_request(format!(
-            "dataset {} must keep at least one OWNER; grant OWNER to someone else first",
-            ds.id
-        )));
-    }
-    Ok(())
-}
-
 pub(crate) async fn share(
     State(state): State<AppState>,
     Caller(user): Caller,
@@ -126,87 +86,56 @@ pub(crate) async fn share(
         let level_text = e.access_level.as_deref().unwrap_or("");
         let level = AccessLevel::parse(level_text).ok_or_else(|| {
             ApiError::bad_request(format!(
-                "{at} ({kind} {pid}): accessLevel must be OWNER, CO_OWNER, CAN_EDIT or CAN_SHARE, got `{level_text}`"
+                "{at} ({} {pid}): accessLevel must be OWNER, CO_OWNER, CAN_EDIT or CAN_SHARE, got `{level_text}`",
+                kind.as_str()
             ))
         })?;
-        grants.push((kind, pid, level));
+        grants.push(Grant {
+            kind,
+            id: pid,
+            level,
+        });
     }
     state
-        .db
-        .write(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Share)?;
-            let tx = conn.transaction()?;
-            for (kind, pid, level) in &grants {
-                let seq = next_seq(&tx, ds.pk)?;
-                tx.execute(
-                    "INSERT INTO permissions (dataset_pk, principal_type, principal_id, access_level, seq)
-                     VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (dataset_pk, principal_type, principal_id)
-                     DO UPDATE SET access_level = excluded.access_level",
-                    params![ds.pk, kind, pid, level.as_str(), seq],
-                )?;
-            }
-            ensure_an_owner_remains(&tx, &ds)?;
-            touch(&tx, &ds)?;
-            tx.commit()?;
-            Ok(())
-        })
+        .store
+        .run(move |s| s.share(user, &id, &grants))
         .await?;
     Ok(empty_ok())
 }
 
-fn next_seq(conn: &Connection, pk: i64) -> Result<i64, ApiError> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM permissions WHERE dataset_pk = ?",
-        [pk],
-        |r| r.get(0),
-    )?)
-}
-
-fn touch(conn: &Connection, ds: &Dataset) -> Result<(), ApiError> {
-    conn.execute(
-        "UPDATE datasets SET last_touched_ms = ? WHERE pk = ?",
-        params![now_ms(), ds.pk],
-    )?;
-    Ok(())
-}
-
-/// Removes principals; removing someone without access is a no-op, so a
-/// retried DELETE answers the same as the first one.
-async fn remove(
+async fn remove_one_user(
     state: AppState,
     user: i64,
     id: String,
-    who: Vec<(&'static str, String)>,
+    user_id: String,
 ) -> Result<Response, ApiError> {
+    let who = vec![(
+        PrincipalKind::User,
+        principal_id(&Value::String(user_id), "userId")?,
+    )];
     state
-        .db
-        .write(move |conn| {
-            let ds = open_dataset(conn, &id, user, Need::Share)?;
-            let tx = conn.transaction()?;
-            for (kind, pid) in &who {
-                tx.execute(
-                    "DELETE FROM permissions WHERE dataset_pk = ? AND principal_type = ? AND principal_id = ?",
-                    params![ds.pk, kind, pid],
-                )?;
-            }
-            ensure_an_owner_remains(&tx, &ds)?;
-            touch(&tx, &ds)?;
-            tx.commit()?;
-            Ok(())
-        })
+        .store
+        .run(move |s| s.remove_permissions(user, &id, &who))
         .await?;
     Ok(empty_ok())
 }
 
-/// `DELETE .../permissions/USER/{userId}` and `DELETE .../USERS/{userId}`.
+/// `RevokeUser`: `DELETE .../permissions/USER/{userId}`.
 pub(crate) async fn revoke_user(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath((id, user_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let pid = principal_id(&Value::String(user_id), "userId")?;
-    remove(state, user, id, vec![("USER", pid)]).await
+    remove_one_user(state, user, id, user_id).await
+}
+
+/// `RemoveUser`: `DELETE .../USERS/{userId}`.
+pub(crate) async fn remove_user(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((id, user_id)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    remove_one_user(state, user, id, user_id).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,8 +145,8 @@ pub(crate) struct RemoveEntry {
     kind: Option<String>,
 }
 
-/// `DELETE .../users` with a JSON array body `[{"id","type"}]`.
-pub(crate) async fn remove_many(
+/// `RemoveUsers`: `DELETE .../users` with a JSON array body `[{"id","type"}]`.
+pub(crate) async fn remove_users(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
@@ -231,5 +160,9 @@ pub(crate) async fn remove_many(
             principal_id(&e.id, &at)?,
         ));
     }
-    remove(state, user, id, who).await
+    state
+        .store
+        .run(move |s| s.remove_permissions(user, &id, &who))
+        .await?;
+    Ok(empty_ok())
 }

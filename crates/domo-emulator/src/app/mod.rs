@@ -1,6 +1,6 @@
 //! Serving a Domo custom app (`--app DIR`): its manifest, which maps
 //! dataset aliases to datasets, and its static files. The data routes the
-//! app calls (`/data/v1`, `/sql/v1`) live in `api::app_data`.
+//! app calls (`/data/v1`, `/sql/v1`) live in `api::app`.
 
 pub(crate) mod files;
 
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::store::is_stored_table;
 
 /// One field of a mapping: the app's name for a dataset column.
 #[derive(Debug, Clone, Deserialize)]
@@ -72,7 +73,7 @@ impl Manifest {
                     m.alias
                 ));
             }
-            if crate::api::query::is_stored_table(&m.alias) {
+            if is_stored_table(&m.alias) {
                 return Err(format!(
                     "{at}.alias `{}` is reserved (it names one of the emulator's tables)",
                     m.alias

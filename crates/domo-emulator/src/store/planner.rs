@@ -1,29 +1,18 @@
-//! The routes a custom app calls with relative URLs, naming datasets by the
-//! aliases of its `manifest.json`: `GET /data/v1/{alias}` (Domo's App Data
-//! API query operators, answered as an array of objects or CSV) and
-//! `POST /sql/v1/{alias}` (SQL confined like `/api/query/v1/execute`).
-//!
-//! `/data/v1` queries are built here from parsed operators: identifiers are
-//! quoted names of the mapped columns and every value is a bound parameter,
-//! so no request text reaches SQLite as SQL.
+//! The planner of `GET /data/v1/{alias}`: Domo's App Data query operators
+//! (`fields`, `filter`, `groupby`, `orderby`, aggregations, `limit`,
+//! `offset`) become one SELECT over the caller's `rows::visible_rows`
+//! source. Identifiers are quoted names of the mapped columns and every
+//! value is a bound parameter, so no request text reaches SQLite as SQL.
+//! The filter is the shared grammar of `crate::filter`.
 
-use std::time::{Duration, Instant};
-
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use rusqlite::types::{Value as SqlValue, ValueRef};
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::types::Value as SqlValue;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
-use crate::api::datasets::{comparison_operand, unquote};
-use crate::api::query::{MAX_RESULT_ROWS, execute_confined};
-use crate::app::Mapping;
-use crate::csvio::{self, ColumnType};
-use crate::db::{Column, Dataset, Need, authorize, find_dataset, quote_ident};
-use crate::error::{ApiError, json_response};
-use crate::state::{ApiPath, ApiQuery, AppState, Caller, RawBody, parse_json};
+use super::rows::{Where, compile_filter};
+use super::{Column, Result, StoreError, quote_ident};
+use crate::csvio::ColumnType;
+use crate::filter::{self, Names, split_top_level, unquote};
+use crate::limits::{MAX_LIST_ITEMS, MAX_RESULT_ROWS};
 
 /// A dataset column as the app sees it: under its field alias.
 #[derive(Debug, Clone)]
@@ -32,52 +21,7 @@ pub(crate) struct Field {
     pub column: Column,
 }
 
-/// The fields an alias exposes: the manifest's field aliases, or every
-/// column under its own name when the mapping lists none.
-pub(crate) fn app_fields(mapping: &Mapping, ds: &Dataset) -> Result<Vec<Field>, ApiError> {
-    if mapping.fields.is_empty() {
-        return Ok(ds
-            .columns
-            .iter()
-            .map(|c| Field {
-                name: c.name.clone(),
-                column: c.clone(),
-            })
-            .collect());
-    }
-    mapping
-        .fields
-        .iter()
-        .map(|f| {
-            let column = ds
-                .columns
-                .iter()
-                .find(|c| c.name == f.column_name)
-                .or_else(|| {
-                    ds.columns
-                        .iter()
-                        .find(|c| c.name.eq_ignore_ascii_case(&f.column_name))
-                })
-                .ok_or_else(|| {
-                    let names: Vec<&str> = ds.columns.iter().map(|c| c.name.as_str()).collect();
-                    ApiError::bad_request(format!(
-                        "the manifest maps field `{}` of alias `{}` to column `{}`, which dataset {} does not have (columns: {})",
-                        f.alias,
-                        mapping.alias,
-                        f.column_name,
-                        ds.id,
-                        names.join(", ")
-                    ))
-                })?;
-            Ok(Field {
-                name: f.alias.clone(),
-                column: column.clone(),
-            })
-        })
-        .collect()
-}
-
-/// The query operators of `GET /data/v1/{alias}`.
+/// The query operators of `GET /data/v1/{alias}`, as sent.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct DataParams {
     pub fields: Option<String>,
@@ -145,7 +89,7 @@ impl Agg {
         }
     }
 
-    fn sql(self, f: &Field) -> Result<String, ApiError> {
+    fn sql(self, f: &Field) -> Result<String> {
         let ident = quote_ident(&f.column.name);
         // DECIMAL is stored as exact text; aggregate it as a number.
         let value = if f.column.ty == ColumnType::Decimal {
@@ -154,7 +98,7 @@ impl Agg {
             ident.clone()
         };
         if matches!(self, Agg::Sum | Agg::Avg) && !f.column.ty.is_numeric() {
-            return Err(ApiError::bad_request(format!(
+            return Err(StoreError::invalid(format!(
                 "{}({}) needs a numeric field, but `{}` is {}",
                 self.name(),
                 f.name,
@@ -182,61 +126,29 @@ impl Agg {
     }
 }
 
-/// Splits on commas outside quotes and brackets, so `in (a, b)` and
-/// `sum(x)` stay whole.
-fn split_top_level(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut depth = 0usize;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '(' | '[' => depth += 1,
-                ')' | ']' => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    parts.push(&s[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            },
-        }
-    }
-    parts.push(&s[start..]);
-    parts.into_iter().filter(|p| !p.trim().is_empty()).collect()
-}
-
 /// Resolves field names against one alias's fields.
 struct Resolver<'a> {
-    alias: &'a str,
+    names: Names<'a>,
     fields: &'a [Field],
 }
 
 impl Resolver<'_> {
     fn find(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+        self.names.find(name)
     }
 
-    fn unknown(&self, name: &str, context: &str) -> ApiError {
-        let names: Vec<&str> = self.fields.iter().map(|f| f.name.as_str()).collect();
-        ApiError::bad_request(format!(
-            "{context}: unknown field `{name}` in alias `{}` (fields: {})",
-            self.alias,
-            names.join(", ")
-        ))
+    fn unknown(&self, name: &str, context: &str) -> StoreError {
+        StoreError::invalid(self.names.unknown(name, context))
     }
 
-    fn field(&self, raw: &str, context: &str) -> Result<usize, ApiError> {
+    fn field(&self, raw: &str, context: &str) -> Result<usize> {
         let (name, _) = unquote(raw);
         self.find(name).ok_or_else(|| self.unknown(name, context))
     }
 
     /// A `fields` or `orderby` item: a field, or `agg(field)`. A field whose
     /// name looks like a call (`count(x)` as a column name) wins.
-    fn item(&self, raw: &str, context: &str) -> Result<Item, ApiError> {
+    fn item(&self, raw: &str, context: &str) -> Result<Item> {
         let (name, _) = unquote(raw);
         if let Some(i) = self.find(name) {
             return Ok(Item::Field(i));
@@ -249,6 +161,19 @@ impl Resolver<'_> {
         }
         Err(self.unknown(name, context))
     }
+}
+
+/// An operator's comma list, refused past `MAX_LIST_ITEMS` (SQLite's
+/// limits on result columns and ORDER BY terms are not far beyond).
+fn list<'q>(operator: &str, value: Option<&'q str>) -> Result<Vec<&'q str>> {
+    let items = value.map(split_top_level).unwrap_or_default();
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(StoreError::invalid(format!(
+            "{operator} has {} items, more than the limit of {MAX_LIST_ITEMS}",
+            items.len()
+        )));
+    }
+    Ok(items)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,7 +202,7 @@ pub(crate) struct Plan {
     pub types: Vec<Option<ColumnType>>,
 }
 
-fn parse_count(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
+fn parse_count(name: &str, v: Option<&str>) -> Result<Option<i64>> {
     v.filter(|s| !s.trim().is_empty())
         .map(|s| {
             s.trim()
@@ -285,9 +210,7 @@ fn parse_count(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
                 .ok()
                 .filter(|n| *n >= 0)
                 .ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "{name} must be a non-negative integer, got `{s}`"
-                    ))
+                    StoreError::invalid(format!("{name} must be a non-negative integer, got `{s}`"))
                 })
         })
         .transpose()
@@ -303,22 +226,27 @@ fn plain_order_expr(f: &Field) -> String {
 }
 
 /// Builds the SQL of one `/data/v1` request over `table` (the quoted row
-/// table). See the crate README for the operators and their meaning.
-pub(crate) fn plan(
+/// source) ordered by `row_order` unless told otherwise. See the crate
+/// README for the operators and their meaning.
+pub(super) fn plan(
     alias: &str,
     fields: &[Field],
     table: &str,
+    row_order: &str,
     q: &DataParams,
-) -> Result<Plan, ApiError> {
-    let r = Resolver { alias, fields };
+) -> Result<Plan> {
+    let r = Resolver {
+        names: Names::fields(alias, fields.iter().map(|f| f.name.as_str())),
+        fields,
+    };
     if q.dategrain.as_deref().is_some_and(|d| !d.trim().is_empty()) {
-        return Err(ApiError::bad_request(
+        return Err(StoreError::invalid(
             "dategrain is not supported by the emulator; group by a date field, or use /sql/v1",
         ));
     }
     if let Some(c) = q.calendar.as_deref() {
         if !matches!(c.trim(), "" | "standard" | "fiscal") {
-            return Err(ApiError::bad_request(format!(
+            return Err(StoreError::invalid(format!(
                 "calendar must be standard or fiscal, got `{c}`"
             )));
         }
@@ -327,7 +255,7 @@ pub(crate) fn plan(
     // Aggregations given as operators: `sum=units,price`.
     let mut explicit: Vec<Option<Agg>> = vec![None; fields.len()];
     let mut explicit_order = Vec::new();
-    for (agg, list) in [
+    for (agg, list_value) in [
         (Agg::Sum, &q.sum),
         (Agg::Avg, &q.avg),
         (Agg::Count, &q.count),
@@ -335,11 +263,11 @@ pub(crate) fn plan(
         (Agg::Max, &q.max),
         (Agg::Unique, &q.unique),
     ] {
-        for raw in list.as_deref().map(split_top_level).unwrap_or_default() {
+        for raw in list(agg.name(), list_value.as_deref())? {
             let i = r.field(raw, agg.name())?;
             match explicit[i] {
                 Some(prev) if prev != agg => {
-                    return Err(ApiError::bad_request(format!(
+                    return Err(StoreError::invalid(format!(
                         "`{}` is given two aggregations ({} and {})",
                         fields[i].name,
                         prev.name(),
@@ -356,15 +284,10 @@ pub(crate) fn plan(
     }
 
     let mut groups: Vec<usize> = Vec::new();
-    for raw in q
-        .groupby
-        .as_deref()
-        .map(split_top_level)
-        .unwrap_or_default()
-    {
+    for raw in list("groupby", q.groupby.as_deref())? {
         let i = r.field(raw, "groupby")?;
         if let Some(agg) = explicit[i] {
-            return Err(ApiError::bad_request(format!(
+            return Err(StoreError::invalid(format!(
                 "`{}` cannot be both grouped by and aggregated ({})",
                 fields[i].name,
                 agg.name()
@@ -376,7 +299,7 @@ pub(crate) fn plan(
     }
 
     let mut items: Vec<Item> = match q.fields.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(list) => split_top_level(list)
+        Some(value) => list("fields", Some(value))?
             .into_iter()
             .map(|raw| r.item(raw, "fields"))
             .collect::<Result<_, _>>()?,
@@ -436,7 +359,7 @@ pub(crate) fn plan(
             }
         };
         if outputs.iter().any(|o| o.key == out.key) {
-            return Err(ApiError::bad_request(format!(
+            return Err(StoreError::invalid(format!(
                 "fields: `{}` is listed twice",
                 out.key
             )));
@@ -444,38 +367,31 @@ pub(crate) fn plan(
         outputs.push(out);
     }
     if outputs.is_empty() {
-        return Err(ApiError::bad_request(format!(
+        return Err(StoreError::invalid(format!(
             "the request returns no fields (alias `{alias}` has {} fields)",
             fields.len()
         )));
     }
 
-    let mut params = Vec::new();
     let mut where_sql = String::new();
-    if let Some(filter) = q.filter.as_deref() {
-        let mut clauses = Vec::new();
-        for clause in split_top_level(filter) {
-            let (sql, mut values) = filter_clause(clause.trim(), &r)?;
-            clauses.push(sql);
-            params.append(&mut values);
-        }
-        if !clauses.is_empty() {
-            where_sql = format!(" WHERE {}", clauses.join(" AND "));
-        }
+    let conds =
+        filter::parse(q.filter.as_deref().unwrap_or(""), &r.names).map_err(StoreError::invalid)?;
+    let targets: Vec<(&str, &Column)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), &f.column))
+        .collect();
+    let Where { sql, mut params } = compile_filter(&conds, &targets)?;
+    if !sql.is_empty() {
+        where_sql = format!(" WHERE {sql}");
     }
 
     let mut order = Vec::new();
-    for raw in q
-        .orderby
-        .as_deref()
-        .map(split_top_level)
-        .unwrap_or_default()
-    {
+    for raw in list("orderby", q.orderby.as_deref())? {
         order.push(order_term(raw.trim(), &r, &outputs, &groups, aggregating)?);
     }
     if order.is_empty() {
         if !aggregating {
-            order.push("rowid".to_owned());
+            order.push(row_order.to_owned());
         } else {
             order.extend(groups.iter().map(|&i| plain_order_expr(&fields[i])));
         }
@@ -522,7 +438,7 @@ fn order_term(
     outputs: &[Output],
     groups: &[usize],
     aggregating: bool,
-) -> Result<String, ApiError> {
+) -> Result<String> {
     let (name, dir) = match raw.rsplit_once(char::is_whitespace) {
         Some((name, dir))
             if ["asc", "ascending", "desc", "descending"]
@@ -547,7 +463,7 @@ fn order_term(
             plain_order_expr(&r.fields[i])
         }
         _ => {
-            return Err(ApiError::bad_request(format!(
+            return Err(StoreError::invalid(format!(
                 "orderby `{name}`: when grouping or aggregating, order by a returned field"
             )));
         }
@@ -555,357 +471,10 @@ fn order_term(
     Ok(format!("{expr} {dir}"))
 }
 
-/// The filter operators, longest first so `>=` is not read as `>`.
-const OPERATORS: [&str; 16] = [
-    "!contains",
-    "contains",
-    "todate",
-    "last",
-    "!in",
-    "in",
-    "!=",
-    "<>",
-    ">=",
-    "<=",
-    "==",
-    "!~",
-    "=",
-    "<",
-    ">",
-    "~",
-];
-
-/// One filter condition `field op value` as SQL with bound values.
-fn filter_clause(clause: &str, r: &Resolver<'_>) -> Result<(String, Vec<SqlValue>), ApiError> {
-    let context = format!("filter `{clause}`");
-    // The field: a quoted name, or the longest field name the clause starts
-    // with (names may hold spaces, e.g. `Unit Price > 5`).
-    let (field, rest) = if let Some(q) = clause
-        .chars()
-        .next()
-        .filter(|c| matches!(c, '"' | '\'' | '`'))
-    {
-        let end = clause[1..]
-            .find(q)
-            .ok_or_else(|| ApiError::bad_request(format!("{context}: unclosed quote")))?;
-        let name = &clause[1..1 + end];
-        let i = r.find(name).ok_or_else(|| r.unknown(name, &context))?;
-        (i, &clause[end + 2..])
-    } else {
-        let mut best: Option<(usize, usize)> = None;
-        for (i, f) in r.fields.iter().enumerate() {
-            let Some(after) = clause.strip_prefix(f.name.as_str()) else {
-                continue;
-            };
-            let boundary = after
-                .chars()
-                .next()
-                .is_none_or(|c| c.is_whitespace() || "=!<>~".contains(c));
-            if boundary && best.is_none_or(|(_, len)| f.name.len() > len) {
-                best = Some((i, f.name.len()));
-            }
-        }
-        let Some((i, len)) = best else {
-            let name = clause
-                .split(|c: char| c.is_whitespace() || "=!<>~".contains(c))
-                .next()
-                .unwrap_or(clause);
-            return Err(r.unknown(name, &context));
-        };
-        (i, &clause[len..])
-    };
-    let f = &r.fields[field];
-    let rest = rest.trim_start();
-    let op = OPERATORS
-        .iter()
-        .find(|op| {
-            let Some(head) = rest.get(..op.len()) else {
-                return false;
-            };
-            if !head.eq_ignore_ascii_case(op) {
-                return false;
-            }
-            // A word operator must end where the word ends.
-            !op.ends_with(|c: char| c.is_ascii_alphabetic())
-                || rest[op.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c.is_whitespace() || "([\"'`".contains(c))
-        })
-        .copied()
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "{context}: expected an operator after `{}`: one of = == != > >= < <= contains ~ !contains !~ in !in",
-                f.name
-            ))
-        })?;
-    let value = rest[op.len()..].trim();
-    let op = op.to_ascii_lowercase();
-    match op.as_str() {
-        "todate" | "last" => Err(ApiError::bad_request(format!(
-            "{context}: the `{op}` operator is not supported by the emulator; compare the date with < or >"
-        ))),
-        "contains" | "~" | "!contains" | "!~" => {
-            let (needle, _) = unquote(value);
-            let test = format!(
-                "instr(lower(CAST({} AS TEXT)), lower(?)) > 0",
-                quote_ident(&f.column.name)
-            );
-            let sql = if op.starts_with('!') {
-                format!("NOT ({test})")
-            } else {
-                test
-            };
-            Ok((sql, vec![SqlValue::Text(needle.to_owned())]))
-        }
-        "in" | "!in" => {
-            let inner = [('(', ')'), ('[', ']')]
-                .iter()
-                .find_map(|(open, close)| value.strip_prefix(*open)?.strip_suffix(*close))
-                .unwrap_or(value);
-            let mut lhs = quote_ident(&f.column.name);
-            let mut values = Vec::new();
-            for item in split_top_level(inner) {
-                let (l, v) = comparison_operand(&f.column, &f.name, unquote(item).0, clause)?;
-                lhs = l;
-                values.push(v);
-            }
-            let marks = vec!["?"; values.len()].join(", ");
-            let not = if op == "!in" { "NOT " } else { "" };
-            Ok((format!("{lhs} {not}IN ({marks})"), values))
-        }
-        cmp => {
-            let cmp = match cmp {
-                "==" => "=",
-                "<>" => "!=",
-                other => other,
-            };
-            let (lhs, v) = comparison_operand(&f.column, &f.name, unquote(value).0, clause)?;
-            Ok((format!("{lhs} {cmp} ?"), vec![v]))
-        }
-    }
-}
-
-/// The answer formats: `Accept: text/csv`, or JSON objects for
-/// `application/array-of-objects`, `application/json`, `*/*` or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Objects,
-    Csv,
-}
-
-pub(crate) fn negotiate(accept: Option<&str>) -> Result<Format, ApiError> {
-    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
-        return Ok(Format::Objects);
-    };
-    for part in accept.split(',') {
-        let media = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        match media.as_str() {
-            "text/csv" => return Ok(Format::Csv),
-            "application/array-of-objects"
-            | "array-of-objects"
-            | "application/json"
-            | "*/*"
-            | "application/*" => return Ok(Format::Objects),
-            _ => {}
-        }
-    }
-    Err(ApiError::new(
-        StatusCode::NOT_ACCEPTABLE,
-        format!(
-            "cannot answer Accept: {accept}; use application/array-of-objects, application/json or text/csv"
-        ),
-    ))
-}
-
-fn run_plan(
-    conn: &Connection,
-    plan: &Plan,
-    format: Format,
-    timeout: Duration,
-) -> Result<Response, ApiError> {
-    let deadline = Instant::now() + timeout;
-    conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
-    let result = collect(conn, plan, format);
-    conn.progress_handler(0, None::<fn() -> bool>);
-    result
-}
-
-fn collect(conn: &Connection, plan: &Plan, format: Format) -> Result<Response, ApiError> {
-    let failed = |e: rusqlite::Error| match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::OperationInterrupted =>
-        {
-            ApiError::bad_request("the query ran past the time limit and was stopped")
-        }
-        other => ApiError::bad_request(format!("the query failed: {other}")),
-    };
-    let mut stmt = conn.prepare(&plan.sql)?;
-    let mut rows = stmt
-        .query(params_from_iter(plan.params.iter()))
-        .map_err(failed)?;
-    let mut objects = Vec::new();
-    let mut csv = Vec::new();
-    if format == Format::Csv {
-        for (i, key) in plan.keys.iter().enumerate() {
-            if i > 0 {
-                csv.push(b',');
-            }
-            csvio::write_text_field(&mut csv, key);
-        }
-        csv.push(b'\n');
-    }
-    let mut n = 0usize;
-    while let Some(row) = rows.next().map_err(failed)? {
-        n += 1;
-        if n > MAX_RESULT_ROWS {
-            return Err(ApiError::bad_request(format!(
-                "the result has more than {MAX_RESULT_ROWS} rows; page through it with limit and offset"
-            )));
-        }
-        match format {
-            Format::Objects => {
-                let mut obj = Map::with_capacity(plan.keys.len());
-                for (i, (key, ty)) in plan.keys.iter().zip(&plan.types).enumerate() {
-                    let v: ValueRef<'_> = row.get_ref(i)?;
-                    obj.insert(key.clone(), csvio::json_value(*ty, v));
-                }
-                objects.push(Value::Object(obj));
-            }
-            Format::Csv => {
-                for i in 0..plan.keys.len() {
-                    if i > 0 {
-                        csv.push(b',');
-                    }
-                    csvio::write_value(&mut csv, row.get_ref(i)?);
-                }
-                csv.push(b'\n');
-            }
-        }
-    }
-    Ok(match format {
-        Format::Objects => json_response(StatusCode::OK, &Value::Array(objects)),
-        Format::Csv => {
-            let mut resp = (StatusCode::OK, csv).into_response();
-            resp.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            resp
-        }
-    })
-}
-
-/// The manifest mapping of `alias`, or why there is none.
-fn mapping_of(state: &AppState, alias: &str) -> Result<Mapping, ApiError> {
-    let Some(site) = state.app.as_ref() else {
-        return Err(ApiError::not_found(
-            "no custom app is served: start the emulator with --app DIR to use /data/v1 and /sql/v1",
-        ));
-    };
-    site.manifest.mapping(alias).cloned().ok_or_else(|| {
-        let known: Vec<&str> = site
-            .manifest
-            .mapping
-            .iter()
-            .map(|m| m.alias.as_str())
-            .collect();
-        ApiError::not_found(format!(
-            "the app's manifest.json maps no dataset alias `{alias}` (aliases: {})",
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })
-}
-
-/// The mapped dataset, if it exists and the caller may read it.
-fn open_mapped(conn: &Connection, mapping: &Mapping, user: i64) -> Result<Dataset, ApiError> {
-    let ds = find_dataset(conn, &mapping.data_set_id)?.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "alias `{}` maps to dataset {}, which does not exist",
-            mapping.alias, mapping.data_set_id
-        ))
-    })?;
-    authorize(conn, &ds, user, Need::Read)?;
-    Ok(ds)
-}
-
-/// `GET /data/v1/{alias}`.
-pub(crate) async fn data(
-    State(state): State<AppState>,
-    Caller(user): Caller,
-    ApiPath(alias): ApiPath<String>,
-    headers: HeaderMap,
-    ApiQuery(q): ApiQuery<DataParams>,
-) -> Result<Response, ApiError> {
-    let mapping = mapping_of(&state, &alias)?;
-    let accept = headers.get(header::ACCEPT).map(|v| {
-        v.to_str()
-            .map_err(|_| ApiError::bad_request("the Accept header is not valid text"))
-    });
-    let format = negotiate(accept.transpose()?)?;
-    let timeout = state.query_timeout;
-    state
-        .db
-        .read(move |conn| {
-            let ds = open_mapped(conn, &mapping, user)?;
-            let fields = app_fields(&mapping, &ds)?;
-            let plan = plan(&mapping.alias, &fields, &ds.table(), &q)?;
-            run_plan(conn, &plan, format, timeout)
-        })
-        .await
-}
-
-#[derive(Debug, Deserialize)]
-struct SqlJson {
-    sql: String,
-}
-
-/// `POST /sql/v1/{alias}`: the SQL as a `text/plain` body (or JSON
-/// `{"sql": ...}`), naming the dataset by its alias or as `table`.
-pub(crate) async fn sql(
-    State(state): State<AppState>,
-    Caller(user): Caller,
-    ApiPath(alias): ApiPath<String>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> Result<Response, ApiError> {
-    let mapping = mapping_of(&state, &alias)?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            let media = ct.split(';').next().unwrap_or("").trim();
-            media.eq_ignore_ascii_case("application/json")
-        });
-    let sql = if is_json {
-        parse_json::<SqlJson>(&body)?.sql
-    } else {
-        String::from_utf8(body.to_vec())
-            .map_err(|_| ApiError::bad_request("the SQL body is not valid UTF-8"))?
-    };
-    let timeout = state.query_timeout;
-    let value = state
-        .db
-        .read(move |conn| {
-            let ds = open_mapped(conn, &mapping, user)?;
-            execute_confined(conn, &ds, &sql, Some(&mapping.alias), timeout)
-        })
-        .await?;
-    Ok(json_response(StatusCode::OK, &value))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ErrorKind;
 
     fn fields() -> Vec<Field> {
         [
@@ -927,8 +496,8 @@ mod tests {
         .collect()
     }
 
-    fn plan_of(q: DataParams) -> Result<Plan, ApiError> {
-        plan("sales", &fields(), "\"ds_1\"", &q)
+    fn plan_of(q: DataParams) -> Result<Plan> {
+        plan("sales", &fields(), "\"ds_1\"", "rowid", &q)
     }
 
     #[test]
@@ -1104,35 +673,8 @@ mod tests {
             ),
         ] {
             let e = plan_of(q).unwrap_err();
-            assert_eq!(e.status, StatusCode::BAD_REQUEST);
+            assert_eq!(e.kind, ErrorKind::Invalid);
             assert!(e.message.contains(needle), "{needle}: {}", e.message);
         }
-    }
-
-    #[test]
-    fn accept_picks_the_format() {
-        assert_eq!(negotiate(None).unwrap(), Format::Objects);
-        assert_eq!(
-            negotiate(Some("application/array-of-objects")).unwrap(),
-            Format::Objects
-        );
-        assert_eq!(
-            negotiate(Some("application/json")).unwrap(),
-            Format::Objects
-        );
-        assert_eq!(
-            negotiate(Some("text/csv; charset=utf-8")).unwrap(),
-            Format::Csv
-        );
-        assert_eq!(
-            negotiate(Some("text/html, */*;q=0.8")).unwrap(),
-            Format::Objects
-        );
-        assert_eq!(
-            negotiate(Some("application/vnd.ms-excel"))
-                .unwrap_err()
-                .status,
-            StatusCode::NOT_ACCEPTABLE
-        );
     }
 }

@@ -1,0 +1,643 @@
+//! The storage layer: the only part of the emulator that knows SQLite.
+//!
+//! `Store` owns the connections and the schema and offers one operation per
+//! thing a handler needs (`Store::get_dataset`, `Store::commit_upload`, ...,
+//! in the submodule of its area). Each operation takes the caller's user id
+//! and typed arguments, runs in ONE transaction, checks access itself and
+//! returns plain structs; handlers never see a connection or write SQL.
+//! Every read of dataset rows selects from `rows::visible_rows`, the one
+//! place for rules that apply to every read path.
+//!
+//! One writer connection serialises all changes; with a data directory a
+//! few reader connections serve reads concurrently (WAL), so a long commit
+//! never stalls a GET. In memory there is one connection for everything.
+//! Operations block: async callers go through `Store::run` (tokio's
+//! blocking pool).
+//!
+//! This file holds what every area shares: connections, the DDL, errors,
+//! the dataset lookup and the access check. Submodules depend on it, never
+//! the other way round.
+
+pub(crate) mod app;
+pub(crate) mod datasets;
+pub(crate) mod indexes;
+pub(crate) mod partitions;
+pub(crate) mod permissions;
+pub(crate) mod planner;
+pub(crate) mod query;
+pub(crate) mod rows;
+pub(crate) mod streams;
+pub(crate) mod tags;
+pub(crate) mod uploads;
+pub(crate) mod versions;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::csvio::ColumnType;
+
+/// A user id: tokens map to one, permissions name them.
+pub(crate) type UserId = i64;
+
+/// User 1 is the instance administrator.
+pub(crate) const ADMIN_USER: UserId = 1;
+
+/// The hidden column of every row table that records a row's partition tag.
+const PARTITION_COLUMN: &str = "__domo_partition__";
+/// The name `rows::visible_rows` gives a row's rowid (a subquery has none).
+const ROWID_COLUMN: &str = "__domo_rowid__";
+const READERS: usize = 3;
+const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The metadata tables of `SCHEMA`; SQL queries may never read them.
+const METADATA_TABLES: [&str; 10] = [
+    "datasets",
+    "columns",
+    "permissions",
+    "streams",
+    "executions",
+    "uploads",
+    "upload_parts",
+    "data_versions",
+    "partitions",
+    "indexes",
+];
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS datasets (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    owner_id INTEGER NOT NULL,
+    row_count INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL,
+    last_touched_ms INTEGER NOT NULL,
+    last_updated_ms INTEGER NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    -- bumped by every change to the rows; a streaming export aborts if it moves
+    generation INTEGER NOT NULL DEFAULT 0,
+    next_version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS columns (
+    dataset_pk INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    PRIMARY KEY (dataset_pk, position)
+);
+CREATE TABLE IF NOT EXISTS permissions (
+    dataset_pk INTEGER NOT NULL,
+    principal_type TEXT NOT NULL,
+    principal_id TEXT NOT NULL,
+    access_level TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (dataset_pk, principal_type, principal_id)
+);
+CREATE TABLE IF NOT EXISTS streams (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset_pk INTEGER NOT NULL UNIQUE,
+    transport TEXT NOT NULL,
+    data_provider TEXT NOT NULL,
+    update_method TEXT NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}',
+    created_s INTEGER NOT NULL,
+    modified_s INTEGER NOT NULL,
+    last_execution_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS executions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    rows_inserted INTEGER NOT NULL,
+    bytes_inserted INTEGER NOT NULL,
+    started_s INTEGER NOT NULL,
+    ended_s INTEGER NOT NULL,
+    update_method TEXT NOT NULL,
+    -- the newest data version this execution accounted for
+    through_version INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset_pk INTEGER NOT NULL,
+    action TEXT,
+    data_tag TEXT,
+    requested_ms INTEGER NOT NULL,
+    committed INTEGER NOT NULL DEFAULT 0,
+    data_version_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS upload_parts (
+    upload_id INTEGER NOT NULL,
+    part_no INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (upload_id, part_no)
+);
+CREATE TABLE IF NOT EXISTS data_versions (
+    dataset_pk INTEGER NOT NULL,
+    version_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    recorded_ms INTEGER NOT NULL,
+    completed_ms INTEGER NOT NULL,
+    duration_s INTEGER NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    data_tag TEXT,
+    PRIMARY KEY (dataset_pk, version_id)
+);
+CREATE TABLE IF NOT EXISTS partitions (
+    dataset_pk INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    data_version_id INTEGER NOT NULL,
+    date_completed_ms INTEGER NOT NULL,
+    PRIMARY KEY (dataset_pk, tag)
+);
+CREATE TABLE IF NOT EXISTS indexes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset_pk INTEGER NOT NULL,
+    requested_ms INTEGER NOT NULL
+);
+"#;
+
+/// What kind of refusal (or failure) an operation ended with; the HTTP
+/// layer maps each to a status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    /// The dataset, stream, upload, ... does not exist.
+    NotFound,
+    /// The caller may not do this with the dataset.
+    Forbidden,
+    /// The arguments are not acceptable.
+    Invalid,
+    /// The request clashes with the current state (a committed upload, an
+    /// export overtaken by a commit).
+    Conflict,
+    /// The emulator's own failure (SQLite, a lost task).
+    Internal,
+}
+
+/// Why an operation did not happen. Nothing was changed.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl StoreError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, message)
+    }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// SQLite failures are the emulator's fault, never the caller's: limits
+/// and validation keep anything a client sends from reaching SQLite in a
+/// form it refuses.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::internal(format!("storage error: {e}"))
+    }
+}
+
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The SQLite database and its connections.
+#[derive(Debug)]
+pub(crate) struct Store {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    query_timeout: Duration,
+    /// A test-only row rule: an SQL condition on a row table's columns; rows
+    /// that match are hidden from every read path. It stands in for the row
+    /// policies to come, to prove `rows::visible_rows` is the one read path.
+    #[cfg(test)]
+    hidden_rows: Mutex<Option<String>>,
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave a half-applied change:
+    // rusqlite rolls an unfinished transaction back when it is dropped.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn configure(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {
+    if on_disk {
+        // WAL + FULL: a commit is durable once it returns, and a kill -9 at
+        // any moment leaves each dataset before or after each commit.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    conn.busy_timeout(Duration::from_secs(60))?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (or creates) the database in `data_dir`, or in memory.
+    pub fn open(data_dir: Option<&Path>) -> Result<Self> {
+        let opened = |e: rusqlite::Error| StoreError::internal(e.to_string());
+        let Some(dir) = data_dir else {
+            let conn = Connection::open_in_memory().map_err(opened)?;
+            configure(&conn, false).map_err(opened)?;
+            conn.execute_batch(SCHEMA).map_err(opened)?;
+            return Ok(Self::with_connections(conn, Vec::new()));
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::internal(format!("cannot create {}: {e}", dir.display())))?;
+        let file = dir.join("domo-emulator.sqlite3");
+        let open = || -> Result<Connection> {
+            let conn = Connection::open(&file).map_err(|e| {
+                StoreError::internal(format!("cannot open {}: {e}", file.display()))
+            })?;
+            configure(&conn, true).map_err(opened)?;
+            Ok(conn)
+        };
+        let writer = open()?;
+        writer.execute_batch(SCHEMA).map_err(opened)?;
+        let readers = (0..READERS)
+            .map(|_| open().map(Mutex::new))
+            .collect::<Result<_>>()?;
+        Ok(Self::with_connections(writer, readers))
+    }
+
+    /// An empty in-memory store, as tests want.
+    #[cfg(test)]
+    pub fn in_memory() -> Self {
+        match Self::open(None) {
+            Ok(s) => s,
+            Err(e) => panic!("an in-memory store opens: {e}"),
+        }
+    }
+
+    fn with_connections(writer: Connection, readers: Vec<Mutex<Connection>>) -> Self {
+        Self {
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
+            #[cfg(test)]
+            hidden_rows: Mutex::new(None),
+        }
+    }
+
+    /// Sets the time limit of one SQL or `/data/v1` query.
+    pub fn with_query_timeout(mut self, timeout: Duration) -> Self {
+        self.query_timeout = timeout;
+        self
+    }
+
+    /// Test hook: hide every row matching `condition` (SQL over the row
+    /// table's columns) from every read path.
+    #[cfg(test)]
+    pub fn hide_rows_where(&self, condition: &str) {
+        *self.hidden_rows.lock().unwrap_or_else(|p| p.into_inner()) = Some(condition.to_owned());
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        if self.readers.is_empty() {
+            return lock(&self.writer);
+        }
+        for r in &self.readers {
+            if let Ok(g) = r.try_lock() {
+                return g;
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        lock(&self.readers[i])
+    }
+
+    /// Runs a read operation in one transaction, so every statement of it
+    /// sees the same committed state.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.reader();
+        let tx = conn.unchecked_transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs a write operation in one IMMEDIATE transaction: it commits
+    /// whole when `f` succeeds and changes nothing when it fails.
+    fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs a blocking operation on tokio's blocking pool, for async callers:
+    /// `store.run(move |s| s.get_dataset(user, &id)).await`.
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        op: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = Arc::clone(self);
+        tokio::task::spawn_blocking(move || op(&store))
+            .await
+            .map_err(|e| StoreError::internal(format!("storage task failed: {e}")))?
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// An SQL string literal. Row rules are written into views (which cannot
+/// take bound parameters), so their values are literals quoted here.
+#[cfg_attr(not(test), allow(dead_code))]
+fn sql_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+fn row_table(pk: i64) -> String {
+    format!("ds_{pk}")
+}
+
+/// Whether a name read by a query is something stored in the database
+/// (metadata, another dataset's rows, SQLite's schema or pragma tables)
+/// rather than a CTE or subquery of the query. Decided by name rather than
+/// by listing the schema, so a dataset created while the query is being
+/// prepared is covered too. A custom app's aliases may not be such a name.
+pub(crate) fn is_stored_table(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if METADATA_TABLES.contains(&lower.as_str())
+        || lower.starts_with("sqlite_")
+        || lower.starts_with("pragma_")
+    {
+        return true;
+    }
+    lower
+        .strip_prefix("ds_")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Integer ids arrive as path text; one that is not a number names nothing.
+fn parse_id(kind: &str, raw: &str) -> Result<i64> {
+    raw.trim().parse::<i64>().map_err(|_| {
+        StoreError::not_found(format!(
+            "{kind} {raw} does not exist ({kind} ids are integers)"
+        ))
+    })
+}
+
+/// A dataset column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+}
+
+/// A dataset owner, as datasets and streams report it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Owner {
+    pub id: UserId,
+    pub name: String,
+}
+
+pub(crate) fn user_name(id: UserId) -> String {
+    format!("User {id}")
+}
+
+/// A dataset as the operations see it (with its storage key).
+#[derive(Debug, Clone)]
+struct Dataset {
+    pk: i64,
+    id: String,
+    name: String,
+    description: String,
+    owner_id: UserId,
+    row_count: i64,
+    created_ms: i64,
+    last_touched_ms: i64,
+    last_updated_ms: i64,
+    tags: String,
+    generation: i64,
+    columns: Vec<Column>,
+}
+
+impl Dataset {
+    /// The quoted name of the row table. Reads of rows never use it
+    /// directly: they select from `rows::visible_rows`.
+    fn table(&self) -> String {
+        quote_ident(&row_table(self.pk))
+    }
+
+    fn owner(&self) -> Owner {
+        Owner {
+            id: self.owner_id,
+            name: user_name(self.owner_id),
+        }
+    }
+}
+
+/// Access levels, ordered from most to least powerful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccessLevel {
+    Owner,
+    CoOwner,
+    CanEdit,
+    CanShare,
+}
+
+impl AccessLevel {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "OWNER" => Some(Self::Owner),
+            "CO_OWNER" => Some(Self::CoOwner),
+            "CAN_EDIT" => Some(Self::CanEdit),
+            "CAN_SHARE" => Some(Self::CanShare),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "OWNER",
+            Self::CoOwner => "CO_OWNER",
+            Self::CanEdit => "CAN_EDIT",
+            Self::CanShare => "CAN_SHARE",
+        }
+    }
+}
+
+/// What an operation is about to do with a dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Read,
+    Write,
+    Share,
+}
+
+fn load_columns(conn: &Connection, pk: i64) -> Result<Vec<Column>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT name, type FROM columns WHERE dataset_pk = ? ORDER BY position")?;
+    let rows = stmt.query_map([pk], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut cols = Vec::new();
+    for row in rows {
+        let (name, ty) = row?;
+        let ty = ColumnType::parse(&ty)
+            .ok_or_else(|| StoreError::internal(format!("stored column type {ty} is unknown")))?;
+        cols.push(Column { name, ty });
+    }
+    Ok(cols)
+}
+
+fn find_dataset(conn: &Connection, id: &str) -> Result<Option<Dataset>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT pk, id, name, description, owner_id, row_count, created_ms, last_touched_ms,
+                    last_updated_ms, tags, generation FROM datasets WHERE id = ?",
+        )?
+        .query_row([id], |r| {
+            Ok(Dataset {
+                pk: r.get(0)?,
+                id: r.get(1)?,
+                name: r.get(2)?,
+                description: r.get(3)?,
+                owner_id: r.get(4)?,
+                row_count: r.get(5)?,
+                created_ms: r.get(6)?,
+                last_touched_ms: r.get(7)?,
+                last_updated_ms: r.get(8)?,
+                tags: r.get(9)?,
+                generation: r.get(10)?,
+                columns: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut ds) = row else { return Ok(None) };
+    ds.columns = load_columns(conn, ds.pk)?;
+    Ok(Some(ds))
+}
+
+fn access_level(conn: &Connection, pk: i64, user: UserId) -> Result<Option<AccessLevel>> {
+    let level: Option<String> = conn
+        .prepare_cached(
+            "SELECT access_level FROM permissions
+             WHERE dataset_pk = ? AND principal_type = 'USER' AND principal_id = ?",
+        )?
+        .query_row(params![pk, user.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(level.as_deref().and_then(AccessLevel::parse))
+}
+
+/// The access check: 403 unless `user` may do `need` with `ds`.
+fn authorize(conn: &Connection, ds: &Dataset, user: UserId, need: Need) -> Result<()> {
+    if user == ADMIN_USER {
+        return Ok(());
+    }
+    let Some(level) = access_level(conn, ds.pk, user)? else {
+        return Err(StoreError::forbidden(format!(
+            "user {user} has no access to dataset {}",
+            ds.id
+        )));
+    };
+    use AccessLevel::*;
+    let allowed = match need {
+        Need::Read => true,
+        Need::Write => matches!(level, Owner | CoOwner | CanEdit),
+        Need::Share => matches!(level, Owner | CoOwner | CanShare),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        let what = match need {
+            Need::Read => "read",
+            Need::Write => "change the data or settings of",
+            Need::Share => "share",
+        };
+        Err(StoreError::forbidden(format!(
+            "user {user} has access level {} on dataset {}, which does not allow them to {what} it",
+            level.as_str(),
+            ds.id
+        )))
+    }
+}
+
+/// The lookup every dataset operation starts with: 404 if unknown, 403 if
+/// the caller may not do `need` with it.
+fn open_dataset(conn: &Connection, id: &str, user: UserId, need: Need) -> Result<Dataset> {
+    let ds = find_dataset(conn, id)?
+        .ok_or_else(|| StoreError::not_found(format!("dataset {id} does not exist")))?;
+    authorize(conn, &ds, user, need)?;
+    Ok(ds)
+}
+
+/// Creates a row table for a schema (with the hidden partition column).
+fn create_row_table(conn: &Connection, table: &str, columns: &[Column]) -> Result<()> {
+    let mut sql = format!("CREATE TABLE {} (", quote_ident(table));
+    for c in columns {
+        sql.push_str(&quote_ident(&c.name));
+        sql.push(' ');
+        sql.push_str(c.ty.sql_decl());
+        sql.push_str(", ");
+    }
+    sql.push_str(&quote_ident(PARTITION_COLUMN));
+    sql.push_str(" TEXT)");
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+/// Records that a dataset's settings changed (tags, permissions, stream).
+fn touch(conn: &Connection, pk: i64, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE datasets SET last_touched_ms = ? WHERE pk = ?",
+        params![now, pk],
+    )?;
+    Ok(())
+}
+
+/// Records that a dataset's rows changed: row count, both timestamps and
+/// the generation (which aborts exports running over the old rows).
+fn touch_rows(conn: &Connection, pk: i64, row_delta: i64, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE datasets SET row_count = row_count + ?, last_touched_ms = ?, last_updated_ms = ?,
+                generation = generation + 1 WHERE pk = ?",
+        params![row_delta, now, now, pk],
+    )?;
+    Ok(())
+}

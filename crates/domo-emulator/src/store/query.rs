@@ -1,0 +1,498 @@
+//! SQL over one dataset, called `table` (`POST /api/query/v1/execute/{id}`)
+//! or, from a custom app, by its alias (`POST /sql/v1/{alias}`).
+//!
+//! Confinement: the query runs against temporary views named `table` (and
+//! the alias) over the caller's `rows::visible_rows` source, exposing only
+//! the dataset's own columns, under an SQLite authorizer that allows nothing
+//! but SELECT, reads of that one dataset, ordinary functions and recursive
+//! CTEs. ATTACH, PRAGMA, writes, schema tables and other datasets' tables
+//! are refused while the statement is prepared, before anything runs. A
+//! progress handler ends runaway queries.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, ErrorCode};
+
+use super::rows::{Cell, RowSource};
+use super::{
+    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table,
+    open_dataset, quote_ident, row_table,
+};
+use crate::csvio::ColumnType;
+use crate::limits::MAX_RESULT_ROWS;
+
+/// The name the dataset has inside the SQL.
+const VIEW: &str = "table";
+
+/// Functions that reach outside the query's data.
+const DENIED_FUNCTIONS: [&str; 3] = ["load_extension", "fts3_tokenizer", "sqlite_dbpage"];
+
+/// One column of a query result.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QueryColumn {
+    pub name: String,
+    /// The Domo type the column was declared with, when it is one of the
+    /// dataset's columns (decides how values are written: DECIMAL text as
+    /// a number).
+    pub declared: Option<ColumnType>,
+    /// The type reported in `metadata`: the declared one, else that of the
+    /// first non-null value, else STRING.
+    pub ty: ColumnType,
+}
+
+/// The answer of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QueryResult {
+    pub dataset_id: String,
+    pub columns: Vec<QueryColumn>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Rewrites bare `table` tokens (outside literals, quoted identifiers and
+/// comments) to `"table"`, since `table` is an SQLite keyword, and refuses
+/// more than one statement.
+fn rewrite(sql: &str) -> Result<String> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut i = 0;
+    let mut ended = false; // a `;` has been seen
+    let multiple = || {
+        StoreError::invalid(
+            "refused: only a single SELECT statement is allowed (found a second statement after `;`)",
+        )
+    };
+    let copy_until = |out: &mut String, i: &mut usize, close: char, doubled: bool| {
+        out.push(chars[*i]);
+        *i += 1;
+        while *i < chars.len() {
+            let c = chars[*i];
+            out.push(c);
+            *i += 1;
+            if c == close {
+                if doubled && chars.get(*i) == Some(&close) {
+                    out.push(close);
+                    *i += 1;
+                } else {
+                    return;
+                }
+            }
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '-' && chars.get(i + 1) == Some(&'-') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(chars[i]);
+                i += 1;
+            }
+            continue;
+        }
+        if c == '/' && chars.get(i + 1) == Some(&'*') {
+            out.push_str("/*");
+            i += 2;
+            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                out.push(chars[i]);
+                i += 1;
+            }
+            if i < chars.len() {
+                out.push_str("*/");
+                i += 2;
+            }
+            continue;
+        }
+        if c == ';' {
+            ended = true;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if ended {
+            return Err(multiple());
+        }
+        match c {
+            '\'' => copy_until(&mut out, &mut i, '\'', true),
+            '"' => copy_until(&mut out, &mut i, '"', true),
+            '`' => copy_until(&mut out, &mut i, '`', true),
+            '[' => copy_until(&mut out, &mut i, ']', false),
+            c if c.is_alphabetic() || c == '_' || c.is_ascii_digit() => {
+                let start = i;
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                if word.eq_ignore_ascii_case(VIEW) && !c.is_ascii_digit() {
+                    out.push_str(&quote_ident(VIEW));
+                } else {
+                    out.push_str(&word);
+                }
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Creates a temporary view `name` over the caller's rows; DECIMAL (stored
+/// as exact text) is cast to NUMERIC so comparisons and aggregates treat it
+/// as a number.
+fn create_view(conn: &Connection, ds: &Dataset, source: &RowSource, name: &str) -> Result<()> {
+    let cols: Vec<String> = ds
+        .columns
+        .iter()
+        .map(|c| {
+            let q = quote_ident(&c.name);
+            if c.ty == ColumnType::Decimal {
+                format!("CAST({q} AS NUMERIC) AS {q}")
+            } else {
+                q
+            }
+        })
+        .collect();
+    let select = if cols.is_empty() {
+        "NULL AS \"_\"".to_owned()
+    } else {
+        cols.join(", ")
+    };
+    conn.execute_batch(&format!(
+        "DROP VIEW IF EXISTS temp.{v}; CREATE TEMP VIEW {v} AS SELECT {select} FROM {};",
+        source.sql(),
+        v = quote_ident(name),
+    ))?;
+    Ok(())
+}
+
+fn drop_view(conn: &Connection, name: &str) {
+    // Best effort: a leftover view is replaced by the next query anyway.
+    let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.{}", quote_ident(name)));
+}
+
+/// Refuses statements that are not queries up front, with a message naming what it
+/// got; the authorizer is what actually enforces read-only access.
+fn require_query(sql: &str) -> Result<()> {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r
+                .split_once('\n')
+                .map_or("", |(_, after)| after)
+                .trim_start();
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r
+                .split_once("*/")
+                .map_or("", |(_, after)| after)
+                .trim_start();
+        } else if let Some(r) = rest.strip_prefix('(') {
+            rest = r.trim_start();
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let upper = word.to_ascii_uppercase();
+    // Anything else (a typo included) goes on to SQLite, whose syntax
+    // error is the more useful message.
+    const STATEMENTS: [&str; 18] = [
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "REPLACE",
+        "UPSERT",
+        "CREATE",
+        "DROP",
+        "ALTER",
+        "ATTACH",
+        "DETACH",
+        "PRAGMA",
+        "BEGIN",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "VACUUM",
+    ];
+    if STATEMENTS.contains(&upper.as_str()) || upper == "REINDEX" || upper == "ANALYZE" {
+        return Err(StoreError::invalid(format!(
+            "refused: only a read-only SELECT is allowed, not {upper}"
+        )));
+    }
+    Ok(())
+}
+
+/// Decides each action SQLite asks about while preparing the query, and
+/// remembers why it refused one so the 400 can say so.
+fn authorizer(
+    own_table: String,
+    views: Vec<String>,
+    refused: Arc<Mutex<Option<String>>>,
+) -> impl FnMut(AuthContext<'_>) -> Authorization + Send + 'static {
+    let named = views
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    move |ctx: AuthContext<'_>| {
+        let reason = match ctx.action {
+            AuthAction::Select | AuthAction::Recursive => return Authorization::Allow,
+            AuthAction::Read {
+                table_name,
+                column_name,
+            } => {
+                let own = views.iter().any(|v| table_name.eq_ignore_ascii_case(v))
+                    || table_name.eq_ignore_ascii_case(&own_table);
+                if own && column_name != PARTITION_COLUMN {
+                    return Authorization::Allow;
+                }
+                if own {
+                    format!("reading the internal column `{column_name}` is not allowed")
+                } else if !is_stored_table(table_name) {
+                    // CTEs and subqueries are the query's own data.
+                    return Authorization::Allow;
+                } else {
+                    format!(
+                        "reading `{table_name}` is not allowed: a query may only read this dataset, named {named}"
+                    )
+                }
+            }
+            AuthAction::Function { function_name } => {
+                if !DENIED_FUNCTIONS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(function_name))
+                {
+                    return Authorization::Allow;
+                }
+                format!("the function {function_name}() is not allowed")
+            }
+            AuthAction::Pragma { pragma_name, .. } => {
+                format!("PRAGMA {pragma_name} is not allowed")
+            }
+            AuthAction::Attach { .. } => "ATTACH is not allowed".to_owned(),
+            AuthAction::Detach { .. } => "DETACH is not allowed".to_owned(),
+            AuthAction::Insert { table_name } => {
+                format!("INSERT into `{table_name}` is not allowed: queries are read-only")
+            }
+            AuthAction::Update { table_name, .. } => {
+                format!("UPDATE of `{table_name}` is not allowed: queries are read-only")
+            }
+            AuthAction::Delete { table_name } => {
+                format!("DELETE from `{table_name}` is not allowed: queries are read-only")
+            }
+            AuthAction::Transaction { .. } => "transaction control is not allowed".to_owned(),
+            other => format!("{other:?} is not allowed: only a single read-only SELECT may run"),
+        };
+        if let Ok(mut slot) = refused.lock() {
+            slot.get_or_insert(reason);
+        }
+        Authorization::Deny
+    }
+}
+
+fn decl_to_type(decl: Option<&str>) -> Option<ColumnType> {
+    decl.and_then(ColumnType::from_sql_decl)
+}
+
+fn value_type(v: ValueRef<'_>) -> Option<ColumnType> {
+    match v {
+        ValueRef::Integer(_) => Some(ColumnType::Long),
+        ValueRef::Real(_) => Some(ColumnType::Double),
+        ValueRef::Text(_) | ValueRef::Blob(_) => Some(ColumnType::String),
+        ValueRef::Null => None,
+    }
+}
+
+fn run_query(
+    conn: &Connection,
+    ds: &Dataset,
+    sql: &str,
+    refused: &Arc<Mutex<Option<String>>>,
+) -> Result<QueryResult> {
+    let sql_error = |e: rusqlite::Error| -> StoreError {
+        if let Ok(Some(reason)) = refused.lock().map(|r| r.clone()) {
+            return StoreError::invalid(format!("refused: {reason}"));
+        }
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::OperationInterrupted => {
+                StoreError::invalid("the query ran past the time limit and was stopped")
+            }
+            rusqlite::Error::MultipleStatement => {
+                StoreError::invalid("refused: only a single SELECT statement is allowed")
+            }
+            rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("cannot modify") => {
+                StoreError::invalid(format!("refused: queries are read-only ({msg})"))
+            }
+            rusqlite::Error::SqliteFailure(_, Some(msg)) => {
+                StoreError::invalid(format!("SQL error: {msg}"))
+            }
+            other => StoreError::invalid(format!("SQL error: {other}")),
+        }
+    };
+    let mut stmt = conn.prepare(sql).map_err(sql_error)?;
+    if !stmt.readonly() {
+        return Err(StoreError::invalid(
+            "refused: only a read-only SELECT is allowed",
+        ));
+    }
+    if stmt.parameter_count() > 0 {
+        return Err(StoreError::invalid(
+            "the SQL has parameter placeholders (?, :name), which cannot be bound here",
+        ));
+    }
+    let columns: Vec<(String, Option<ColumnType>)> = stmt
+        .columns()
+        .iter()
+        .map(|c| {
+            let declared = decl_to_type(c.decl_type()).or_else(|| {
+                // A DECIMAL column reaches the query through a CAST in the
+                // view, which hides its declared type; recognise it by name.
+                ds.columns
+                    .iter()
+                    .find(|d| d.name == c.name() && d.ty == ColumnType::Decimal)
+                    .map(|d| d.ty)
+            });
+            (c.name().to_owned(), declared)
+        })
+        .collect();
+    let mut inferred: Vec<Option<ColumnType>> = vec![None; columns.len()];
+    let mut out = Vec::new();
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    while let Some(row) = rows.next().map_err(sql_error)? {
+        if out.len() >= MAX_RESULT_ROWS {
+            return Err(StoreError::invalid(format!(
+                "the result has more than {MAX_RESULT_ROWS} rows; page through it with LIMIT and OFFSET"
+            )));
+        }
+        let mut vals = Vec::with_capacity(columns.len());
+        for (i, slot) in inferred.iter_mut().enumerate() {
+            let v = row.get_ref(i).map_err(sql_error)?;
+            if slot.is_none() {
+                *slot = value_type(v);
+            }
+            vals.push(SqlValue::from(v));
+        }
+        out.push(vals);
+    }
+    Ok(QueryResult {
+        dataset_id: ds.id.clone(),
+        columns: columns
+            .into_iter()
+            .zip(inferred)
+            .map(|((name, declared), inferred)| QueryColumn {
+                name,
+                declared,
+                ty: declared.or(inferred).unwrap_or(ColumnType::String),
+            })
+            .collect(),
+        rows: out,
+    })
+}
+
+/// Runs `sql` confined to the rows of `ds` that `user` may see, which the
+/// SQL names `table` or, for a custom app, by its manifest `alias` as well
+/// (an alias is never the name of a stored table: the manifest is checked
+/// for that at startup).
+pub(super) fn execute_confined(
+    store: &Store,
+    conn: &Connection,
+    ds: &Dataset,
+    user: UserId,
+    sql: &str,
+    alias: Option<&str>,
+) -> Result<QueryResult> {
+    let sql = rewrite(sql)?;
+    if sql.trim().trim_end_matches(';').trim().is_empty() {
+        return Err(StoreError::invalid("sql is empty"));
+    }
+    require_query(&sql)?;
+    let source = store.visible_rows(conn, ds, user)?;
+    let mut views = vec![VIEW.to_owned()];
+    if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(VIEW)) {
+        views.push(alias.to_owned());
+    }
+    let mut created = Vec::with_capacity(views.len());
+    let mut result = Ok(());
+    for v in &views {
+        result = create_view(conn, ds, &source, v);
+        if result.is_err() {
+            break;
+        }
+        created.push(v.as_str());
+    }
+    let result = result.and_then(|()| {
+        let refused = Arc::new(Mutex::new(None));
+        conn.authorizer(Some(authorizer(
+            row_table(ds.pk),
+            views.clone(),
+            Arc::clone(&refused),
+        )));
+        let deadline = Instant::now() + store.query_timeout;
+        conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
+        let result = run_query(conn, ds, &sql, &refused);
+        conn.progress_handler(0, None::<fn() -> bool>);
+        conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+        result
+    });
+    for v in created {
+        drop_view(conn, v);
+    }
+    result
+}
+
+impl Store {
+    /// `POST /api/query/v1/execute/{id}`.
+    pub(crate) fn execute_query(&self, user: UserId, id: &str, sql: &str) -> Result<QueryResult> {
+        self.read(|conn| {
+            let ds = open_dataset(conn, id, user, Need::Read)?;
+            execute_confined(self, conn, &ds, user, sql, None)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_only_bare_table_tokens() {
+        assert_eq!(
+            rewrite("SELECT * FROM table").unwrap(),
+            "SELECT * FROM \"table\""
+        );
+        assert_eq!(
+            rewrite("select 'table', \"table\", mytable, table_x, t.table FROM Table -- table\n")
+                .unwrap(),
+            "select 'table', \"table\", mytable, table_x, t.\"table\" FROM \"table\" -- table\n"
+        );
+        assert_eq!(
+            rewrite("SELECT 'it''s table' FROM table;").unwrap(),
+            "SELECT 'it''s table' FROM \"table\";"
+        );
+        assert_eq!(
+            rewrite("SELECT 1 /* table */ ; -- done").unwrap(),
+            "SELECT 1 /* table */ ; -- done"
+        );
+    }
+
+    #[test]
+    fn refuses_a_second_statement() {
+        let e = rewrite("SELECT 1; SELECT 2").unwrap_err();
+        assert!(e.message.contains("single SELECT"), "{}", e.message);
+        let e = rewrite("SELECT 1; DROP TABLE x").unwrap_err();
+        assert!(e.message.contains("single SELECT"), "{}", e.message);
+    }
+}

@@ -1,0 +1,433 @@
+//! Storage-layer tests: `Store` operations on an in-memory store, without
+//! HTTP. Each drives operations the way handlers do and checks what they
+//! return and what they refuse.
+
+use serde_json::{Map, json};
+
+use super::app::{AliasMapping, FieldMapping};
+use super::planner::DataParams;
+use super::rows::{Cell, DataRequest, ExportRequest};
+use super::streams::NewStream;
+use super::uploads::{Action, Commit};
+use super::*;
+use crate::limits::MAX_COLUMNS;
+
+const BOB: UserId = 2;
+const CAROL: UserId = 3;
+
+fn new_stream(columns: &[(&str, &str)]) -> NewStream {
+    NewStream {
+        dataset_id: None,
+        name: "T".to_owned(),
+        description: String::new(),
+        columns: columns
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect(),
+        update_method: "APPEND".to_owned(),
+        transport: json!({"type": "API"}),
+        data_provider: json!({"key": "api"}),
+        extra: Map::new(),
+    }
+}
+
+/// A dataset owned by `user` with columns `name STRING, n LONG`.
+fn dataset(store: &Store, user: UserId) -> String {
+    store
+        .create_stream(user, new_stream(&[("name", "STRING"), ("n", "LONG")]))
+        .unwrap()
+        .dataset
+        .id
+}
+
+/// Uploads `parts` and commits them with `action` (and an optional tag).
+fn upload(
+    store: &Store,
+    user: UserId,
+    id: &str,
+    parts: &[&str],
+    action: &str,
+    tag: Option<&str>,
+) -> Result<super::uploads::Committed> {
+    let up = store
+        .start_upload(user, id, None, None)?
+        .upload_id
+        .to_string();
+    for (i, p) in parts.iter().enumerate() {
+        store.upload_part(user, id, &up, i as i64 + 1, p.as_bytes().to_vec())?;
+    }
+    store.commit_upload(
+        user,
+        id,
+        &up,
+        Commit {
+            action: Some(action.to_owned()),
+            data_tag: tag.map(str::to_owned),
+        },
+    )
+}
+
+fn export_all(store: &Store, user: UserId, id: &str) -> Result<String> {
+    let mut export = store.start_export(user, id, ExportRequest::default())?;
+    let mut out = Vec::new();
+    while let Some(chunk) = store.export_chunk(&mut export)? {
+        out.extend(chunk);
+    }
+    Ok(String::from_utf8(out).unwrap())
+}
+
+fn texts(cells: &[Vec<Cell>]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|row| match &row[0] {
+            Cell::Text(t) => t.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn create_upload_commit_and_replace() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    let info = store.get_dataset(ADMIN_USER, &id).unwrap();
+    assert_eq!((info.row_count, info.column_count), (0, 2));
+    assert_eq!(info.owner.id, ADMIN_USER);
+    assert!(info.stream_id.is_some());
+
+    let c = upload(
+        &store,
+        ADMIN_USER,
+        &id,
+        &["a,1\nb,2\n", "c,3\n"],
+        "APPEND",
+        None,
+    )
+    .unwrap();
+    assert_eq!(c.rows, 3);
+    assert_eq!(
+        export_all(&store, ADMIN_USER, &id).unwrap(),
+        "a,1\nb,2\nc,3\n"
+    );
+    upload(&store, ADMIN_USER, &id, &["z,9\n"], "REPLACE", None).unwrap();
+    assert_eq!(export_all(&store, ADMIN_USER, &id).unwrap(), "z,9\n");
+    assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 1);
+
+    // A bad row aborts the whole commit: nothing changes.
+    let e = upload(
+        &store,
+        ADMIN_USER,
+        &id,
+        &["y,8\n", "x,notanumber\n"],
+        "REPLACE",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    assert!(e.message.contains("part 2, row 1"), "{}", e.message);
+    assert_eq!(export_all(&store, ADMIN_USER, &id).unwrap(), "z,9\n");
+
+    // Append row is one version of its own.
+    store.append_row(ADMIN_USER, &id, "w|7", b'|').unwrap();
+    let rows = store
+        .get_data(
+            ADMIN_USER,
+            &id,
+            &DataRequest {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(rows.names, ["name", "n"]);
+    assert_eq!(texts(&rows.cells), ["z", "w"]);
+}
+
+#[test]
+fn versions_record_every_commit() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    upload(&store, ADMIN_USER, &id, &["a,1\n"], "APPEND", None).unwrap();
+    upload(&store, ADMIN_USER, &id, &["b,2\nc,3\n"], "REPLACE", None).unwrap();
+    let v = store.list_data_versions(ADMIN_USER, &id).unwrap();
+    assert_eq!(v.dataset_id, id);
+    let summary: Vec<(i64, &str, i64)> = v
+        .versions
+        .iter()
+        .map(|v| (v.version_id, v.action.as_str(), v.row_count))
+        .collect();
+    assert_eq!(summary, [(1, "APPEND", 1), (2, "REPLACE", 2)]);
+    assert!(v.versions.iter().all(|v| v.status == "SUCCESS"));
+}
+
+#[test]
+fn an_empty_replace_must_be_explicit() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    upload(&store, ADMIN_USER, &id, &["a,1\nb,2\n"], "APPEND", None).unwrap();
+    let up = store
+        .start_upload(ADMIN_USER, &id, Some(Action::Replace), None)
+        .unwrap()
+        .upload_id
+        .to_string();
+    let e = store
+        .commit_upload(ADMIN_USER, &id, &up, Commit::default())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    assert!(e.message.contains("one empty part"), "{}", e.message);
+    assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 2);
+    assert_eq!(
+        store
+            .list_data_versions(ADMIN_USER, &id)
+            .unwrap()
+            .versions
+            .len(),
+        1
+    );
+    // The same for one partition.
+    upload(&store, ADMIN_USER, &id, &["t,3\n"], "APPEND", Some("p")).unwrap();
+    let e = upload(&store, ADMIN_USER, &id, &[], "REPLACE", Some("p")).unwrap_err();
+    assert!(e.message.contains("partition `p`"), "{}", e.message);
+    assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 3);
+    // The refused upload is still open: one empty part replaces with nothing.
+    store
+        .upload_part(ADMIN_USER, &id, &up, 1, Vec::new())
+        .unwrap();
+    let c = store
+        .commit_upload(ADMIN_USER, &id, &up, Commit::default())
+        .unwrap();
+    assert_eq!(c.rows, 0);
+    assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 0);
+    // An APPEND of nothing is harmless and stays allowed.
+    upload(&store, ADMIN_USER, &id, &[], "APPEND", None).unwrap();
+}
+
+#[test]
+fn permissions_are_checked_by_every_operation() {
+    let store = Store::in_memory();
+    let id = dataset(&store, BOB);
+    upload(&store, BOB, &id, &["a,1\n"], "APPEND", None).unwrap();
+    let forbidden = |r: Result<()>| assert_eq!(r.unwrap_err().kind, ErrorKind::Forbidden);
+    forbidden(store.get_dataset(CAROL, &id).map(drop));
+    forbidden(
+        store
+            .get_data(CAROL, &id, &DataRequest::default())
+            .map(drop),
+    );
+    forbidden(
+        store
+            .start_export(CAROL, &id, ExportRequest::default())
+            .map(drop),
+    );
+    forbidden(store.execute_query(CAROL, &id, "SELECT 1").map(drop));
+    forbidden(upload(&store, CAROL, &id, &["b,2\n"], "APPEND", None).map(drop));
+    forbidden(store.set_tags(CAROL, &id, vec!["t".to_owned()]));
+    assert!(store.search_streams(CAROL, &id).unwrap().is_empty());
+    let grant = |level| super::permissions::Grant {
+        kind: super::permissions::PrincipalKind::User,
+        id: CAROL.to_string(),
+        level,
+    };
+    store
+        .share(BOB, &id, &[grant(AccessLevel::CanShare)])
+        .unwrap();
+    store.get_dataset(CAROL, &id).unwrap();
+    let e = upload(&store, CAROL, &id, &["b,2\n"], "APPEND", None).unwrap_err();
+    assert!(e.message.contains("CAN_SHARE"), "{}", e.message);
+    // The last owner cannot go.
+    let e = store
+        .remove_permissions(
+            CAROL,
+            &id,
+            &[(super::permissions::PrincipalKind::User, BOB.to_string())],
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    let list = store.list_permissions(BOB, &id).unwrap();
+    assert_eq!((list.user_count, list.group_count), (2, 0));
+    // Unknown is 404 before anything else.
+    let e = store.get_dataset(CAROL, "nope").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+}
+
+#[test]
+fn partition_data_then_tag_delete() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    upload(
+        &store,
+        ADMIN_USER,
+        &id,
+        &["a,1\nb,2\n"],
+        "APPEND",
+        Some("p1"),
+    )
+    .unwrap();
+    upload(&store, ADMIN_USER, &id, &["c,3\n"], "APPEND", Some("p2")).unwrap();
+    upload(&store, ADMIN_USER, &id, &["d,4\n"], "APPEND", None).unwrap();
+    let parts = store.list_partitions(ADMIN_USER, &id).unwrap();
+    assert_eq!(parts.len(), 2);
+    store.delete_partition_data(ADMIN_USER, &id, "p1").unwrap();
+    let p1 = store
+        .search_partitions(
+            ADMIN_USER,
+            &id,
+            &[(super::partitions::PartitionField::PartitionId, json!("p1"))],
+        )
+        .unwrap();
+    assert_eq!(p1[0].row_count, 0);
+    let statuses: Vec<String> = store
+        .list_data_versions(ADMIN_USER, &id)
+        .unwrap()
+        .versions
+        .into_iter()
+        .map(|v| v.status)
+        .collect();
+    assert_eq!(statuses, ["DELETED", "SUCCESS", "SUCCESS"]);
+    store.delete_partition_tag(ADMIN_USER, &id, "p2").unwrap();
+    assert_eq!(store.list_partitions(ADMIN_USER, &id).unwrap().len(), 1);
+    assert_eq!(export_all(&store, ADMIN_USER, &id).unwrap(), "d,4\n");
+    assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 1);
+    let e = store
+        .delete_partition_tag(ADMIN_USER, &id, "p2")
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+}
+
+#[test]
+fn datasets_have_at_most_the_column_limit() {
+    let store = Store::in_memory();
+    let names: Vec<String> = (0..=MAX_COLUMNS).map(|i| format!("c{i}")).collect();
+    let too_many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "LONG")).collect();
+    let e = store
+        .create_stream(ADMIN_USER, new_stream(&too_many))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    assert!(
+        e.message.contains(&MAX_COLUMNS.to_string())
+            && e.message.contains(&(MAX_COLUMNS + 1).to_string()),
+        "{}",
+        e.message
+    );
+    // Exactly the limit works, and every read path copes with that width.
+    let s = store
+        .create_stream(ADMIN_USER, new_stream(&too_many[..MAX_COLUMNS]))
+        .unwrap();
+    let id = s.dataset.id;
+    let row = vec!["1"; MAX_COLUMNS].join(",") + "\n";
+    upload(&store, ADMIN_USER, &id, &[&row], "APPEND", None).unwrap();
+    assert_eq!(
+        store
+            .execute_query(ADMIN_USER, &id, "SELECT * FROM table")
+            .unwrap()
+            .columns
+            .len(),
+        MAX_COLUMNS
+    );
+    assert_eq!(export_all(&store, ADMIN_USER, &id).unwrap(), row);
+    // A schema change past the limit is refused the same way.
+    let e = store
+        .update_stream(
+            ADMIN_USER,
+            &s.id.to_string(),
+            super::streams::StreamUpdate {
+                columns: Some(new_stream(&too_many).columns),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(e.message.contains("limit"), "{}", e.message);
+    // A NUL cannot be part of a column name (SQLite would end the statement there).
+    let e = store
+        .create_stream(ADMIN_USER, new_stream(&[("a\0b", "LONG")]))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+}
+
+/// The read-path rule: with a row rule installed, no read operation
+/// returns a hidden row. This is the test the row policies of the next
+/// issue extend; a new read operation belongs in this list.
+#[test]
+fn every_read_path_goes_through_visible_rows() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    upload(
+        &store,
+        ADMIN_USER,
+        &id,
+        &["public,1\nsecret,2\npublic,3\nsecret,\n"],
+        "APPEND",
+        None,
+    )
+    .unwrap();
+    store.hide_rows_where(&format!("\"name\" = {}", sql_literal("secret")));
+
+    let data = store
+        .get_data(
+            ADMIN_USER,
+            &id,
+            &DataRequest {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(texts(&data.cells), ["public", "public"], "get_data");
+    let filtered = store
+        .get_data(
+            ADMIN_USER,
+            &id,
+            &DataRequest {
+                limit: 100,
+                filter: Some("n >= 2".to_owned()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(texts(&filtered.cells), ["public"], "get_data with a filter");
+    assert_eq!(
+        export_all(&store, ADMIN_USER, &id).unwrap(),
+        "public,1\npublic,3\n",
+        "export"
+    );
+    for sql in [
+        "SELECT name FROM table",
+        "SELECT name FROM (SELECT * FROM table) ORDER BY 1",
+        "WITH t AS (SELECT * FROM table) SELECT name FROM t",
+    ] {
+        let q = store.execute_query(ADMIN_USER, &id, sql).unwrap();
+        assert_eq!(texts(&q.rows), ["public", "public"], "{sql}");
+    }
+    let q = store
+        .execute_query(ADMIN_USER, &id, "SELECT COUNT(*) FROM table")
+        .unwrap();
+    assert_eq!(q.rows, [[Cell::Integer(2)]]);
+    let mapping = AliasMapping {
+        alias: "things".to_owned(),
+        dataset_id: id.clone(),
+        fields: vec![FieldMapping {
+            alias: "label".to_owned(),
+            column_name: "name".to_owned(),
+        }],
+    };
+    let app = store
+        .app_data(ADMIN_USER, &mapping, &DataParams::default())
+        .unwrap();
+    assert_eq!(app.names, ["label"]);
+    assert_eq!(texts(&app.cells), ["public", "public"], "app_data");
+    let grouped = store
+        .app_data(
+            ADMIN_USER,
+            &mapping,
+            &DataParams {
+                fields: Some("count(label)".to_owned()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(grouped.cells, [[Cell::Integer(2)]], "app_data aggregate");
+    let sql = store
+        .app_sql(ADMIN_USER, &mapping, "SELECT name FROM things")
+        .unwrap();
+    assert_eq!(texts(&sql.rows), ["public", "public"], "app_sql");
+}
