@@ -159,7 +159,7 @@ fn workspace_version() -> Result<String, String> {
 fn declared_types() -> Result<Vec<String>, String> {
     let mut text = String::new();
     // Hand-written (the API's own types) and generated from domo-model.
-    for file in ["types.d.ts", "model.d.ts"] {
+    for file in ["types.d.ts", "methods.d.ts", "model.d.ts"] {
         let path = root().join("crates/domo-wasm/src").join(file);
         text += &fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     }
@@ -173,7 +173,9 @@ fn declared_types() -> Result<Vec<String>, String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            (!name.is_empty()).then_some(name)
+            // `interface DomoClient` (methods.d.ts) merges into the class,
+            // which index.d.ts exports as a value.
+            (!name.is_empty() && name != "DomoClient").then_some(name)
         })
         .collect())
 }
@@ -182,12 +184,21 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
     let version = workspace_version()?;
     let values = "DomoClient, isDomoError";
     // Browsers (and bundlers): instantiate from the .wasm next to this file.
+    // Both entry points install the one-request methods (js/methods.js)
+    // on the class before anyone can use it.
+    // Its comments are for readers of the source (the .d.ts documents the
+    // methods): they would cost the size budget.
+    let methods = root().join("crates/domo-wasm/js/methods.js");
+    let js = fs::read_to_string(&methods).map_err(|e| format!("{}: {e}", methods.display()))?;
+    write(&pkg.join("methods.js"), &strip_line_comments(&js))?;
     write(
         &pkg.join("index.js"),
         &format!(
             "// Entry point for browsers: loads the .wasm beside this file, then exports the API.\n\
-             import init from \"./domo_wasm.js\";\n\
+             import init, {{ DomoClient }} from \"./domo_wasm.js\";\n\
+             import {{ install }} from \"./methods.js\";\n\
              await init({{ module_or_path: new URL(\"./domo_wasm_bg.wasm\", import.meta.url) }});\n\
+             install(DomoClient);\n\
              export {{ {values} }} from \"./domo_wasm.js\";\n"
         ),
     )?;
@@ -197,8 +208,10 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
         &format!(
             "// Entry point for Node 18+: reads the .wasm from disk, then exports the API.\n\
              import {{ readFile }} from \"node:fs/promises\";\n\
-             import {{ initSync }} from \"./domo_wasm.js\";\n\
+             import {{ initSync, DomoClient }} from \"./domo_wasm.js\";\n\
+             import {{ install }} from \"./methods.js\";\n\
              initSync({{ module: await readFile(new URL(\"./domo_wasm_bg.wasm\", import.meta.url)) }});\n\
+             install(DomoClient);\n\
              export {{ {values} }} from \"./domo_wasm.js\";\n"
         ),
     )?;
@@ -214,6 +227,7 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
     let files = [
         "index.js",
         "node.js",
+        "methods.js",
         "index.d.ts",
         "domo_wasm.js",
         "domo_wasm.d.ts",
@@ -286,6 +300,30 @@ fn strip_doc_comments(js: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// `js` without its whole-line `//` comments (the JSDoc `/** */` blocks,
+/// which are for the method's readers too, go with them) and blank lines.
+fn strip_line_comments(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut in_doc = false;
+    for line in js.lines() {
+        let t = line.trim();
+        if t.starts_with("/**") {
+            in_doc = !t.ends_with("*/");
+            continue;
+        }
+        if in_doc {
+            in_doc = !t.ends_with("*/");
+            continue;
+        }
+        if t.is_empty() || t.starts_with("//") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 fn gzip_len(path: &Path) -> Result<u64, String> {
     let out = Command::new("gzip")
         .args(["-9", "-c"])
@@ -300,7 +338,12 @@ fn gzip_len(path: &Path) -> Result<u64, String> {
 
 fn check_size(pkg: &Path) -> Result<(), String> {
     let mut total = 0;
-    for f in ["domo_wasm_bg.wasm", "domo_wasm.js", "index.js"] {
+    for f in [
+        "domo_wasm_bg.wasm",
+        "domo_wasm.js",
+        "methods.js",
+        "index.js",
+    ] {
         let p = pkg.join(f);
         let (raw, gz) = (file_len(&p)?, gzip_len(&p)?);
         eprintln!("size: {f:<20} {raw:>8} bytes, {gz:>7} gzipped");
@@ -690,5 +733,14 @@ mod tests {
             "foo(a) {\n  // why\n  return \"/**\";\n}\nbar();\n"
         );
         assert!(strip_doc_comments("/** a */ code();\n").is_err());
+    }
+
+    #[test]
+    fn line_comments_go_and_code_stays() {
+        let js = "// why\nconst A = [\n  // group\n  [\"a\", \"b\"],\n];\n\n/** Doc. */\nexport function f() {\n  return \"// kept\";\n}\n/**\n * Long.\n */\ng();\n";
+        assert_eq!(
+            super::strip_line_comments(js),
+            "const A = [\n  [\"a\", \"b\"],\n];\nexport function f() {\n  return \"// kept\";\n}\ng();\n"
+        );
     }
 }

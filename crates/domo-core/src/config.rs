@@ -1,6 +1,7 @@
 //! Where requests go and how they authenticate.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use crate::error::Error;
 use crate::secret::Credentials;
@@ -48,6 +49,27 @@ impl BaseUrl {
         BaseUrl::parse_inner(url, true)
     }
 
+    /// Where a client's settings point: an instance name or an explicit base
+    /// URL, exactly one of them (`allow_insecure_http` as for
+    /// [`BaseUrl::parse_allowing_insecure_http`]). Every client's builder
+    /// reads its settings through this.
+    pub fn from_settings(
+        instance: Option<&str>,
+        base_url: Option<&str>,
+        allow_insecure_http: bool,
+    ) -> Result<BaseUrl, Error> {
+        match (instance, base_url) {
+            (Some(_), Some(_)) => Err(Error::invalid_input(
+                "give an instance name or a base URL, not both",
+            )),
+            (Some(i), None) => BaseUrl::instance(i),
+            (None, Some(u)) => BaseUrl::parse_inner(u, allow_insecure_http),
+            (None, None) => Err(Error::invalid_input(
+                "no Domo instance or base URL configured (set an instance such as `acme`, or a base URL)",
+            )),
+        }
+    }
+
     /// Relative URLs (`/api/...`), resolved by the browser against the page.
     pub fn relative() -> BaseUrl {
         BaseUrl(String::new())
@@ -93,6 +115,10 @@ fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
+
+/// How long one attempt may take, from sending to the last byte of the
+/// reply, when the caller does not say: every transport's default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Everything a request needs besides its endpoint.
 #[derive(Debug, Clone)]
@@ -150,6 +176,28 @@ mod tests {
         assert!(BaseUrl::parse("ftp://x").is_err());
         assert!(BaseUrl::parse("https://u:p@x.example").is_err());
         assert!(BaseUrl::parse("nonsense").is_err());
+    }
+
+    #[test]
+    fn settings_name_an_instance_or_a_base_url() {
+        let url = |i, u, insecure| BaseUrl::from_settings(i, u, insecure).map(|b| b.0);
+        assert_eq!(
+            url(Some("acme"), None, false).unwrap(),
+            "https://acme.domo.com"
+        );
+        assert_eq!(
+            url(None, Some("http://127.0.0.1:9/"), false).unwrap(),
+            "http://127.0.0.1:9"
+        );
+        assert!(url(None, Some("http://10.0.0.5"), false).is_err());
+        assert_eq!(
+            url(None, Some("http://10.0.0.5"), true).unwrap(),
+            "http://10.0.0.5"
+        );
+        let both = url(Some("acme"), Some("https://x.example"), false).unwrap_err();
+        assert!(both.to_string().contains("not both"), "{both}");
+        let none = url(None, None, false).unwrap_err();
+        assert!(none.to_string().contains("no Domo instance"), "{none}");
     }
 
     #[test]

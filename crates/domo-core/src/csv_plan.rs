@@ -1,13 +1,17 @@
 //! Cutting CSV into upload parts on record boundaries (RFC 4180): a quoted
 //! field may hold commas, quotes and CR/LF, and a part never splits a record.
-//! The scanner is incremental so a transport can cut a stream chunk by chunk
-//! without holding the whole file.
+//! [`PartCutter`] is fed the input chunk by chunk, so a transport cuts a
+//! file or a stream without holding it whole; every client cuts through it,
+//! so what the server receives does not depend on which client sent it, nor
+//! on the size of the chunks it read.
 
-use std::ops::Range;
+use domo_model::uploads::UploadAction;
 
 use crate::error::Error;
 
-/// Incremental record-boundary scanner.
+/// Incremental record-boundary scanner. A record ends at a line feed outside
+/// quotes (a CRLF ends it too: the CR belongs to the line ending); a line
+/// with nothing but CR on it is blank, not a record.
 #[derive(Debug, Clone, Default)]
 pub struct RecordScanner {
     in_quotes: bool,
@@ -35,6 +39,19 @@ impl RecordScanner {
     /// ends inside `chunk` (after its line feed), if any.
     pub fn scan(&mut self, chunk: &[u8]) -> Option<usize> {
         let mut last = None;
+        let mut from = 0;
+        while let Some(end) = self.scan_to(&chunk[from..], 0) {
+            from += end;
+            last = Some(from);
+        }
+        last
+    }
+
+    /// Scan `chunk` up to the end of the first record that ends at or past
+    /// `min_end` bytes into it, and stop there: returns the offset just past
+    /// that record's line feed, or `None` when the whole chunk was scanned
+    /// without reaching one.
+    fn scan_to(&mut self, chunk: &[u8], min_end: usize) -> Option<usize> {
         for (i, &b) in chunk.iter().enumerate() {
             match b {
                 b'"' => {
@@ -52,7 +69,10 @@ impl RecordScanner {
                         }
                         self.record_open = false;
                         self.record_line = self.line;
-                        last = Some(i + 1);
+                        if i + 1 >= min_end {
+                            self.consumed += i as u64 + 1;
+                            return Some(i + 1);
+                        }
                     }
                 }
                 b'\r' => {}
@@ -60,7 +80,7 @@ impl RecordScanner {
             }
         }
         self.consumed += chunk.len() as u64;
-        last
+        None
     }
 
     /// Records completed so far (blank lines are not records).
@@ -90,57 +110,154 @@ impl RecordScanner {
     }
 }
 
-/// One planned part of an in-memory CSV.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartPlan {
+/// One part of an upload: where it lies in the data (offsets count from the
+/// first byte fed to the [`PartCutter`]) and how many records it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
     /// From 1, contiguous.
     pub number: u32,
-    pub range: Range<usize>,
+    pub offset: u64,
+    pub len: u64,
+    /// Records in the part; 0 only for [`empty_input_part`].
     pub records: u64,
 }
 
-/// Cut `csv` (no header row) into parts of about `target_bytes` each, on
-/// record boundaries. A record longer than the target gets a part of its own.
-pub fn plan_parts(csv: &[u8], target_bytes: usize) -> Result<Vec<PartPlan>, Error> {
-    let target = target_bytes.max(1);
-    let mut parts = Vec::new();
-    let mut scanner = RecordScanner::new();
-    let mut start = 0usize;
-    let mut records_before = 0u64;
-    // Scan in target-sized windows so each cut needs one pass over its bytes.
-    let mut pos = 0usize;
-    while pos < csv.len() {
-        let end = (pos + target.saturating_sub(pos - start).max(1)).min(csv.len());
-        let window = &csv[pos..end];
-        let boundary = scanner.scan(window).map(|b| pos + b);
-        pos = end;
-        if pos - start >= target {
-            if let Some(cut) = boundary {
-                // Everything up to `cut` is whole records; the rest carries on.
-                let mut tail = RecordScanner::new();
-                let tail_records = {
-                    tail.scan(&csv[cut..pos]);
-                    tail.records()
-                };
-                let records = scanner.records() - records_before - tail_records;
-                parts.push(PartPlan {
-                    number: parts.len() as u32 + 1,
-                    range: start..cut,
-                    records,
-                });
-                records_before += records;
-                start = cut;
+impl Cut {
+    /// The part's bytes within `data`, when `data` holds the whole input
+    /// from the first byte fed.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.offset as usize..(self.offset + self.len) as usize
+    }
+}
+
+/// The one rule for where upload parts end. A part ends at the first record
+/// boundary at or past `target` bytes from its start, so it is never cut
+/// inside a record (nor a quoted field), a record longer than the target
+/// gets a part of its own, and every part holds at least one record. At the
+/// end of input, what is left is the last part if it holds a record (a
+/// tail of blank lines is not sent). Where parts end depends only on the
+/// bytes, not on how they were split into chunks.
+///
+/// Feed it the data (after any header row) with [`PartCutter::feed`] until
+/// the input ends, then call [`PartCutter::finish`].
+#[derive(Debug, Clone)]
+pub struct PartCutter {
+    scanner: RecordScanner,
+    target: u64,
+    /// Bytes fed so far.
+    fed: u64,
+    part_start: u64,
+    /// `scanner.records()` when the current part started.
+    records_before: u64,
+    next_number: u32,
+}
+
+impl PartCutter {
+    /// Parts of about `target_bytes` each (at least 1).
+    pub fn new(target_bytes: usize) -> PartCutter {
+        PartCutter {
+            scanner: RecordScanner::new(),
+            target: target_bytes.max(1) as u64,
+            fed: 0,
+            part_start: 0,
+            records_before: 0,
+            next_number: 1,
+        }
+    }
+
+    /// Scan the next bytes of the input. Returns how many bytes of `chunk`
+    /// were taken and the part that ends there, if one does; when it
+    /// returns a part, feed the rest of `chunk` next.
+    pub fn feed(&mut self, chunk: &[u8]) -> (usize, Option<Cut>) {
+        let mut taken = 0;
+        loop {
+            let part_len = self.fed - self.part_start;
+            let min_end = self.target.saturating_sub(part_len) as usize;
+            let rest = &chunk[taken..];
+            if min_end > rest.len() {
+                // No part can end in this chunk: scan it whole.
+                self.scanner.scan_to(rest, usize::MAX);
+                self.fed += rest.len() as u64;
+                return (chunk.len(), None);
+            }
+            match self.scanner.scan_to(rest, min_end) {
+                Some(end) => {
+                    taken += end;
+                    self.fed += end as u64;
+                    if let Some(cut) = self.cut() {
+                        return (taken, Some(cut));
+                    }
+                    // Only blank lines so far: the part goes on.
+                }
+                None => {
+                    self.fed += rest.len() as u64;
+                    return (chunk.len(), None);
+                }
             }
         }
     }
-    let total = scanner.finish()?;
-    if start < csv.len() && csv[start..].iter().any(|b| !b.is_ascii_whitespace()) {
-        parts.push(PartPlan {
-            number: parts.len() as u32 + 1,
-            range: start..csv.len(),
-            records: total - records_before,
-        });
+
+    /// Feed the whole of `chunk`, adding each part that ends in it to
+    /// `parts`: for transports that plan every part before sending any.
+    pub fn feed_all(&mut self, mut chunk: &[u8], parts: &mut Vec<Cut>) {
+        while !chunk.is_empty() {
+            let (taken, cut) = self.feed(chunk);
+            parts.extend(cut);
+            chunk = &chunk[taken..];
+        }
     }
+
+    /// The input has ended: the last part, if what is left holds a record.
+    /// Fails on a quoted field that never closes.
+    pub fn finish(&mut self) -> Result<Option<Cut>, Error> {
+        self.scanner.finish()?;
+        Ok(self.cut())
+    }
+
+    /// Records seen so far, in parts cut or not.
+    pub fn records(&self) -> u64 {
+        self.scanner.records()
+    }
+
+    /// End the current part at the bytes fed so far, unless it holds no record.
+    fn cut(&mut self) -> Option<Cut> {
+        let records = self.scanner.records() - self.records_before;
+        if records == 0 {
+            return None;
+        }
+        let cut = Cut {
+            number: self.next_number,
+            offset: self.part_start,
+            len: self.fed - self.part_start,
+            records,
+        };
+        self.next_number += 1;
+        self.part_start = self.fed;
+        self.records_before = self.scanner.records();
+        Some(cut)
+    }
+}
+
+/// The part to send when an upload's input held no record: a REPLACE then
+/// sends one empty part, so that "replace with nothing" is said out loud
+/// (servers refuse a REPLACE commit with no parts, which would otherwise
+/// empty a dataset by accident); an APPEND of nothing sends none.
+pub fn empty_input_part(action: UploadAction, parts_cut: u32) -> Option<Cut> {
+    (parts_cut == 0 && action == UploadAction::Replace).then_some(Cut {
+        number: 1,
+        offset: 0,
+        len: 0,
+        records: 0,
+    })
+}
+
+/// Cut `csv` (no header row) whole: the parts [`PartCutter`] gives for it,
+/// however it is fed.
+pub fn cut_parts(csv: &[u8], target_bytes: usize) -> Result<Vec<Cut>, Error> {
+    let mut cutter = PartCutter::new(target_bytes);
+    let mut parts = Vec::new();
+    cutter.feed_all(csv, &mut parts);
+    parts.extend(cutter.finish()?);
     Ok(parts)
 }
 
@@ -148,22 +265,30 @@ pub fn plan_parts(csv: &[u8], target_bytes: usize) -> Result<Vec<PartPlan>, Erro
 mod tests {
     use super::*;
 
-    fn pieces<'a>(csv: &'a [u8], parts: &[PartPlan]) -> Vec<&'a str> {
+    fn pieces<'a>(csv: &'a [u8], parts: &[Cut]) -> Vec<&'a str> {
         parts
             .iter()
-            .map(|p| std::str::from_utf8(&csv[p.range.clone()]).unwrap())
+            .map(|p| std::str::from_utf8(&csv[p.range()]).unwrap())
             .collect()
+    }
+
+    /// Feed `csv` in chunks of `chunk` bytes.
+    fn cut_in_chunks(csv: &[u8], target: usize, chunk: usize) -> Result<Vec<Cut>, Error> {
+        let mut cutter = PartCutter::new(target);
+        let mut parts = Vec::new();
+        for piece in csv.chunks(chunk) {
+            cutter.feed_all(piece, &mut parts);
+        }
+        parts.extend(cutter.finish()?);
+        Ok(parts)
     }
 
     #[test]
     fn cuts_only_between_records_and_loses_nothing() {
         let csv = b"1,a\n2,\"b,\nwith newline\"\n3,\"q\"\"uote\"\r\n4,d\n";
         for target in 1..csv.len() + 2 {
-            let parts = plan_parts(csv, target).unwrap();
-            let joined: Vec<u8> = parts
-                .iter()
-                .flat_map(|p| csv[p.range.clone()].to_vec())
-                .collect();
+            let parts = cut_parts(csv, target).unwrap();
+            let joined: Vec<u8> = parts.iter().flat_map(|p| csv[p.range()].to_vec()).collect();
             assert_eq!(joined, csv, "target {target}");
             assert_eq!(
                 parts.iter().map(|p| p.records).sum::<u64>(),
@@ -172,14 +297,16 @@ mod tests {
             );
             for (i, p) in parts.iter().enumerate() {
                 assert_eq!(p.number as usize, i + 1);
-                let piece = &csv[p.range.clone()];
                 assert!(
-                    piece.ends_with(b"\n"),
+                    csv[p.range()].ends_with(b"\n"),
                     "target {target}: part {i} ends mid-record"
                 );
+                if i + 1 < parts.len() {
+                    assert!(p.len >= target as u64, "target {target}: part {i} is short");
+                }
             }
         }
-        let parts = plan_parts(csv, 1).unwrap();
+        let parts = cut_parts(csv, 1).unwrap();
         assert_eq!(
             pieces(csv, &parts),
             [
@@ -189,31 +316,84 @@ mod tests {
                 "4,d\n"
             ]
         );
+        // A part ends at the first boundary at or past the target.
+        let parts = cut_parts(b"aa\nbb\ncc\n", 4).unwrap();
+        assert_eq!(pieces(b"aa\nbb\ncc\n", &parts), ["aa\nbb\n", "cc\n"]);
+    }
+
+    #[test]
+    fn where_parts_end_does_not_depend_on_the_chunks() {
+        let csv: &[u8] = b"\n1,\"x\n\ny\"\r\n\r\n2,b\n\n\n3,\"\"\"\"\n4,\"long,long,long\"\n  ";
+        for target in 1..csv.len() + 2 {
+            let whole = cut_parts(csv, target).unwrap();
+            for chunk in 1..csv.len() + 1 {
+                assert_eq!(
+                    cut_in_chunks(csv, target, chunk).unwrap(),
+                    whole,
+                    "target {target}, chunk {chunk}"
+                );
+            }
+        }
     }
 
     #[test]
     fn last_record_without_newline_is_kept() {
         let csv = b"1,a\n2,b";
-        let parts = plan_parts(csv, 100).unwrap();
+        let parts = cut_parts(csv, 100).unwrap();
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].records, 2);
-        let parts = plan_parts(csv, 2).unwrap();
+        let parts = cut_parts(csv, 2).unwrap();
         assert_eq!(pieces(csv, &parts), ["1,a\n", "2,b"]);
+        // Spaces are a field: a tail of them is a record, sent as one.
+        let parts = cut_parts(b"1,a\n  ", 2).unwrap();
+        assert_eq!(pieces(b"1,a\n  ", &parts), ["1,a\n", "  "]);
     }
 
     #[test]
-    fn empty_input_plans_no_parts() {
-        assert!(plan_parts(b"", 10).unwrap().is_empty());
-        assert!(plan_parts(b"\n", 10).unwrap().is_empty());
+    fn blank_lines_never_make_a_part_of_their_own() {
+        assert!(cut_parts(b"", 10).unwrap().is_empty());
+        assert!(cut_parts(b"\n", 10).unwrap().is_empty());
+        assert!(cut_parts(b"\r\n\n\r\n", 1).unwrap().is_empty());
+        // Leading blank lines join the first part; a blank tail is not sent.
+        let csv = b"\n\n1,a\n\n\n";
+        let parts = cut_parts(csv, 1).unwrap();
+        assert_eq!(pieces(csv, &parts), ["\n\n1,a\n"]);
+        assert_eq!(parts[0].records, 1);
+    }
+
+    #[test]
+    fn an_empty_replace_sends_one_empty_part_and_an_empty_append_none() {
+        let part = empty_input_part(UploadAction::Replace, 0).unwrap();
+        assert_eq!((part.number, part.len, part.records), (1, 0, 0));
+        assert_eq!(empty_input_part(UploadAction::Append, 0), None);
+        assert_eq!(empty_input_part(UploadAction::Replace, 2), None);
     }
 
     #[test]
     fn unbalanced_quote_is_a_clear_error() {
-        let e = plan_parts(b"1,a\n2,\"oops\n3,c\n", 4).unwrap_err();
+        let e = cut_parts(b"1,a\n2,\"oops\n3,c\n", 4).unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
         assert!(e.to_string().contains("never closed"), "{e}");
     }
+
+    #[test]
+    fn the_scanner_reports_the_last_boundary_of_a_chunk() {
+        let mut s = RecordScanner::new();
+        assert_eq!(s.scan(b"a,b\nc,\"d\ne\"\nf"), Some(12));
+        assert_eq!(s.records(), 2);
+        assert_eq!(s.scan(b",g"), None);
+        assert_eq!(s.finish().unwrap(), 3);
+    }
 }
+
+/// Target bytes per part when the caller does not say: Domo's guidance is
+/// tens of MB per part.
+pub const DEFAULT_PART_SIZE: usize = 32 * 1024 * 1024;
+/// Parts in flight at once when the caller does not say.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Bytes a transport reads from its input at a time while cutting parts.
+/// Where parts end does not depend on it (see [`PartCutter`]).
+pub const READ_CHUNK: usize = 256 * 1024;
 
 /// Refuse upload settings no upload can run with, before anything is sent:
 /// the same rule for every transport.
@@ -313,6 +493,19 @@ pub enum CsvStart {
 }
 
 impl CsvStart {
+    /// The first row's fields when `mode` has them checked against the
+    /// dataset's column names ([`check_header`]); the schema is fetched
+    /// only then. `None`: no row, or declared header-less (the server
+    /// checks each row), so the first row is data.
+    pub fn fields_to_check(&self, mode: HeaderMode) -> Option<&[String]> {
+        match (self, mode) {
+            (CsvStart::FirstRow { fields, .. }, HeaderMode::Detect | HeaderMode::Present) => {
+                Some(fields)
+            }
+            _ => None,
+        }
+    }
+
     /// Where the data starts in the input: past a BOM, and past the first
     /// row when it is a header.
     pub fn data_offset(&self, first_row_is_header: bool) -> usize {
@@ -456,6 +649,20 @@ mod header_tests {
     }
 
     #[test]
+    fn the_schema_is_needed_only_to_check_a_first_row() {
+        let start = read_start(b"id,n\n1,a\n", false).unwrap();
+        let fields = row(&["id", "n"]);
+        assert_eq!(start.fields_to_check(HeaderMode::Detect), Some(&fields[..]));
+        assert_eq!(
+            start.fields_to_check(HeaderMode::Present),
+            Some(&fields[..])
+        );
+        assert_eq!(start.fields_to_check(HeaderMode::Absent), None);
+        let empty = read_start(b"", true).unwrap();
+        assert_eq!(empty.fields_to_check(HeaderMode::Present), None);
+    }
+
+    #[test]
     fn bom_is_stripped() {
         assert_eq!(strip_bom(b"\xEF\xBB\xBFid,n\n"), b"id,n\n");
         assert_eq!(strip_bom(b"id"), b"id");
@@ -490,5 +697,147 @@ mod header_tests {
         assert!(e.to_string().contains("concurrency"), "{e}");
         let e = check_upload_settings(0, 4).unwrap_err();
         assert!(e.to_string().contains("part size"), "{e}");
+    }
+}
+
+/// Generated CSVs that stress part cutting, for the tests of every client's
+/// upload: each client cuts them through its own I/O loop and must send
+/// exactly [`Sample::expected_parts`].
+#[cfg(any(test, feature = "test-support"))]
+pub mod samples {
+    use super::{cut_parts, strip_bom};
+
+    /// A CSV (no header row, maybe a BOM) and the part size to cut it with.
+    #[derive(Debug, Clone)]
+    pub struct Sample {
+        pub name: String,
+        pub csv: Vec<u8>,
+        pub part_size: usize,
+    }
+
+    impl Sample {
+        /// The bytes of each part every client must send: the data after
+        /// any BOM, cut by [`cut_parts`].
+        pub fn expected_parts(&self) -> Vec<Vec<u8>> {
+            let data = strip_bom(&self.csv);
+            cut_parts(data, self.part_size)
+                .expect("samples are valid CSV")
+                .iter()
+                .map(|c| data[c.range()].to_vec())
+                .collect()
+        }
+    }
+
+    /// xorshift64*: the same samples on every machine and target.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            let mut x = self.0;
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            self.0 = x;
+            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % n.max(1)
+        }
+    }
+
+    fn field(rng: &mut Rng, out: &mut Vec<u8>, big: usize) {
+        match rng.below(9) {
+            0 => {}
+            1 => out.extend_from_slice(b"\"a,b\""),
+            2 => out.extend_from_slice(b"\"line\nbreak\""),
+            3 => out.extend_from_slice(b"\"crlf\r\ninside\""),
+            4 => out.extend_from_slice(b"\"say \"\"hi\"\"\""),
+            5 => out.extend_from_slice(b"\"\n\""),
+            6 if big > 0 => {
+                // A record bigger than the part size, newlines inside.
+                out.push(b'"');
+                for i in 0..big {
+                    out.push(if i % 61 == 60 { b'\n' } else { b'x' });
+                }
+                out.push(b'"');
+            }
+            _ => {
+                for _ in 0..=rng.below(12) {
+                    out.push(b'a' + rng.below(26) as u8);
+                }
+            }
+        }
+    }
+
+    fn generate(seed: u64, records: u64, part_size: usize) -> Sample {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut csv = Vec::new();
+        let bom = rng.below(4) == 0;
+        if bom {
+            csv.extend_from_slice(super::BOM);
+        }
+        for _ in 0..records {
+            if rng.below(6) == 0 {
+                // Blank lines, LF or CRLF.
+                csv.extend_from_slice(if rng.below(2) == 0 { b"\n" } else { b"\r\n" });
+            }
+            let fields = 1 + rng.below(4);
+            for f in 0..fields {
+                if f > 0 {
+                    csv.push(b',');
+                }
+                let big = if rng.below(40) == 0 { part_size * 3 } else { 0 };
+                field(&mut rng, &mut csv, big);
+            }
+            csv.extend_from_slice(if rng.below(3) == 0 { b"\r\n" } else { b"\n" });
+        }
+        match rng.below(4) {
+            0 => csv.extend_from_slice(b"  \t "),
+            1 => csv.extend_from_slice(b"\n\n\r\n"),
+            // The last record without a line feed.
+            2 => csv.extend_from_slice(b"z,\"end\""),
+            _ => {}
+        }
+        Sample {
+            name: format!("seed {seed}, {records} records, part size {part_size}, bom {bom}"),
+            csv,
+            part_size,
+        }
+    }
+
+    /// Small CSVs with small part sizes (a cut every few records), and one
+    /// large enough that reads of [`super::READ_CHUNK`] bytes end inside
+    /// quoted fields and parts.
+    pub fn samples() -> Vec<Sample> {
+        let mut out: Vec<Sample> = (0..48)
+            .map(|seed| generate(seed, seed % 25, 1 + (seed as usize * 7) % 90))
+            .collect();
+        out.push(generate(1000, 24_000, 100_000));
+        out
+    }
+
+    #[test]
+    fn the_samples_hold_what_they_promise() {
+        let all = samples();
+        let text: Vec<u8> = all.iter().flat_map(|s| s.csv.clone()).collect();
+        let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"\"line\nbreak\"") && has(b"\r\n") && has(super::BOM));
+        assert!(all.iter().any(|s| s.csv.ends_with(b"  \t ")));
+        assert!(all.iter().any(|s| s.csv.len() > 2 * super::READ_CHUNK));
+        assert!(
+            all.iter()
+                .any(|s| s.expected_parts().iter().any(|p| p.len() > 2 * s.part_size))
+        );
+        for s in &all {
+            let joined: Vec<u8> = s.expected_parts().concat();
+            // Nothing is lost: the parts are the data, but for a tail of
+            // blank lines.
+            let data = strip_bom(&s.csv);
+            assert!(data.starts_with(&joined), "{}", s.name);
+            assert!(
+                data[joined.len()..]
+                    .iter()
+                    .all(|b| matches!(b, b'\r' | b'\n')),
+                "{}",
+                s.name
+            );
+        }
     }
 }

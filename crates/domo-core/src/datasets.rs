@@ -5,7 +5,7 @@ use domo_model::datasets::Dataset;
 use http::{Method, Response};
 
 use crate::endpoint::{Endpoint, JsonEndpoint, json};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::path::segment;
 
 /// Covers the seed's "Get DataSource" (`part`, `includeAllDetails`) and
@@ -62,4 +62,16 @@ impl Endpoint for GetDataset {
     }
 }
 
-impl JsonEndpoint for GetDataset {}
+impl JsonEndpoint for GetDataset {
+    /// The wire carries `tags` as JSON text (`"[\"a\"]"`); the reply gives
+    /// them as the array the model declares.
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value: serde_json::Value = json(response)?;
+        if let Some(serde_json::Value::String(text)) = value.get("tags") {
+            let tags = domo_model::datasets::parse_tags(text)
+                .map_err(|e| Error::new(ErrorKind::Decode, e).with_json_path("tags"))?;
+            value["tags"] = tags.into();
+        }
+        Ok(value)
+    }
+}

@@ -132,13 +132,11 @@ impl Config {
             uri.push('=');
             uri.push_str(&crate::path::query_value(v));
         }
-        // Relative URIs (custom-app mode) are not valid `http::Uri`s; check
-        // the absolute form only.
-        if !self.base_url.as_str().is_empty() {
-            uri.parse::<http::Uri>().map_err(|e| {
-                Error::invalid_input(format!("cannot build a URL from {uri:?}: {e}"))
-            })?;
-        }
+        // Both forms parse: an absolute URL, and in custom-app mode a
+        // relative one (`/data/v1/sales?...`, an origin-form URI).
+        // `Prepared::to_http` relies on this check.
+        uri.parse::<http::Uri>()
+            .map_err(|e| Error::invalid_input(format!("cannot build a URL from {uri:?}: {e}")))?;
 
         let body = endpoint.body()?;
         let mut headers = HeaderMap::new();

@@ -5,6 +5,7 @@ pub mod config;
 pub mod csv_plan;
 pub mod endpoint;
 pub mod error;
+pub mod named;
 pub mod path;
 pub mod retry;
 pub mod secret;
@@ -21,7 +22,7 @@ pub mod tags;
 pub mod uploads;
 pub mod versions;
 
-pub use config::{BaseUrl, Config};
+pub use config::{BaseUrl, Config, DEFAULT_TIMEOUT};
 pub use endpoint::{Body, Endpoint, JsonEndpoint, Prepared, RequestLabel};
 pub use error::{Error, ErrorKind};
 pub use retry::{Attempt, RetryDecision, RetryPolicy};

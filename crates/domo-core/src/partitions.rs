@@ -1,11 +1,13 @@
-//! Partitions (data tags): list, search, delete.
+//! Partitions (data tags): list, search, delete, and the two client rules
+//! every transport follows: how to page through every partition
+//! ([`PartitionPages`]) and how to delete one ([`DeletePartition`]).
 
 use bytes::Bytes;
 use domo_model::partitions::{Partition, PartitionListRequest, PartitionSearch};
 use http::{Method, Response};
 
 use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::path::segment;
 
 fn base(dataset_id: &str) -> Result<String, Error> {
@@ -36,7 +38,8 @@ impl Endpoint for ListPartitions {
 
 impl JsonEndpoint for ListPartitions {}
 
-/// `POST .../partition/list`: one page, newest first. Paging ends on `[]`.
+/// `POST .../partition/list`: one page, newest first. To list every
+/// partition, page with [`PartitionPages`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPartitionsPage {
     pub dataset_id: String,
@@ -141,5 +144,215 @@ impl Endpoint for DeletePartitionTag {
     }
     fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+/// Paging through every partition with `POST .../partition/list`: asks for
+/// [`PartitionPages::PAGE`] at a time and stops at the first page shorter
+/// than that (an empty page included), which saves the extra request that
+/// waiting for `[]` costs. A server that keeps sending full pages past
+/// [`PartitionPages::MAX_PARTITIONS`] is an error rather than a loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionPages {
+    dataset_id: String,
+    seen: u32,
+    done: bool,
+}
+
+impl PartitionPages {
+    /// Partitions asked for per page.
+    pub const PAGE: u32 = 100;
+    /// Domo allows 400 partitions a dataset; far past that, the server is
+    /// not honouring `offset`.
+    pub const MAX_PARTITIONS: u32 = 100_000;
+
+    pub fn new(dataset_id: impl Into<String>) -> PartitionPages {
+        PartitionPages {
+            dataset_id: dataset_id.into(),
+            seen: 0,
+            done: false,
+        }
+    }
+
+    /// The request for the next page, or `None` once the listing is complete.
+    pub fn next_page(&self) -> Option<ListPartitionsPage> {
+        (!self.done).then(|| ListPartitionsPage {
+            dataset_id: self.dataset_id.clone(),
+            limit: Self::PAGE,
+            offset: self.seen,
+        })
+    }
+
+    /// Record that the page last asked for held `len` partitions.
+    pub fn received(&mut self, len: usize) -> Result<(), Error> {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        self.seen = self.seen.saturating_add(len);
+        self.done = len < Self::PAGE;
+        if !self.done && self.seen >= Self::MAX_PARTITIONS {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "the server sent more than {} partitions in full pages; is it ignoring `offset`?",
+                    Self::MAX_PARTITIONS
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Deleting a partition the way real clients do: its data first (the
+/// partition's data version is marked deleted), then its tag. Run the
+/// [`DeletePartition::steps`] in order and stop at the first that fails,
+/// passing its error through [`DeletePartition::failed`]: the tag is never
+/// dropped while the data is still there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeletePartition {
+    pub dataset_id: String,
+    pub partition_id: String,
+}
+
+/// One request of a [`DeletePartition`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeletePartitionStep {
+    Data(DeletePartitionData),
+    Tag(DeletePartitionTag),
+}
+
+impl DeletePartition {
+    pub fn new(dataset_id: impl Into<String>, partition_id: impl Into<String>) -> DeletePartition {
+        DeletePartition {
+            dataset_id: dataset_id.into(),
+            partition_id: partition_id.into(),
+        }
+    }
+
+    /// The requests, in the order they must be sent.
+    pub fn steps(&self) -> [DeletePartitionStep; 2] {
+        [
+            DeletePartitionStep::Data(DeletePartitionData {
+                dataset_id: self.dataset_id.clone(),
+                partition_id: self.partition_id.clone(),
+            }),
+            DeletePartitionStep::Tag(DeletePartitionTag {
+                dataset_id: self.dataset_id.clone(),
+                partition_id: self.partition_id.clone(),
+            }),
+        ]
+    }
+
+    /// The error to report when `step` failed with `error`: it says what
+    /// has happened to the partition so far.
+    pub fn failed(&self, step: &DeletePartitionStep, error: Error) -> Error {
+        let id = &self.partition_id;
+        match step {
+            DeletePartitionStep::Data(_) => error.context(format!(
+                "deleting the data of partition {id} failed; the partition is unchanged"
+            )),
+            DeletePartitionStep::Tag(_) => error.context(format!(
+                "the data of partition {id} was deleted but dropping its tag failed; deleting it again finishes the job"
+            )),
+        }
+    }
+}
+
+impl Endpoint for DeletePartitionStep {
+    type Output = ();
+    fn method(&self) -> Method {
+        Method::DELETE
+    }
+    fn path(&self) -> Result<String, Error> {
+        match self {
+            DeletePartitionStep::Data(e) => e.path(),
+            DeletePartitionStep::Tag(e) => e.path(),
+        }
+    }
+    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_asks_for_full_pages_and_stops_at_a_short_one() {
+        let mut pages = PartitionPages::new("ds");
+        let first = pages.next_page().unwrap();
+        assert_eq!((first.limit, first.offset), (PartitionPages::PAGE, 0));
+        assert_eq!(first.dataset_id, "ds");
+        pages.received(100).unwrap();
+        assert_eq!(pages.next_page().unwrap().offset, 100);
+        pages.received(100).unwrap();
+        assert_eq!(pages.next_page().unwrap().offset, 200);
+        pages.received(37).unwrap();
+        assert_eq!(pages.next_page(), None);
+
+        let mut empty = PartitionPages::new("ds");
+        empty.received(0).unwrap();
+        assert_eq!(empty.next_page(), None, "an empty first page ends it");
+
+        // Exactly a page's worth: one more request, answered by [].
+        let mut exact = PartitionPages::new("ds");
+        exact.received(100).unwrap();
+        assert_eq!(exact.next_page().unwrap().offset, 100);
+        exact.received(0).unwrap();
+        assert_eq!(exact.next_page(), None);
+    }
+
+    #[test]
+    fn a_server_that_ignores_offset_cannot_page_forever() {
+        let mut pages = PartitionPages::new("ds");
+        let mut requests = 0;
+        let error = loop {
+            assert!(pages.next_page().is_some());
+            requests += 1;
+            if let Err(e) = pages.received(100) {
+                break e;
+            }
+        };
+        assert_eq!(
+            requests,
+            PartitionPages::MAX_PARTITIONS / PartitionPages::PAGE
+        );
+        assert_eq!(error.kind(), ErrorKind::Decode);
+        assert!(error.to_string().contains("offset"), "{error}");
+    }
+
+    #[test]
+    fn a_partition_is_deleted_data_first_then_tag() {
+        let delete = DeletePartition::new("ds", "2024-01");
+        let config = crate::Config::new(
+            crate::BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            crate::Credentials::developer_token("t"),
+        );
+        let paths: Vec<String> = delete
+            .steps()
+            .iter()
+            .map(|s| {
+                let p = config.prepare(s).unwrap();
+                format!("{} {}", p.label.method, p.label.path)
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "DELETE /api/query/v1/datasources/ds/tag/2024-01/data",
+                "DELETE /api/query/v1/datasources/ds/partition/2024-01",
+            ]
+        );
+        let [data, tag] = delete.steps();
+        let e = delete.failed(&data, Error::new(ErrorKind::Server, "boom"));
+        assert!(e.to_string().contains("unchanged"), "{e}");
+        let e = delete.failed(&tag, Error::new(ErrorKind::Server, "boom"));
+        assert!(
+            e.to_string()
+                .contains("was deleted but dropping its tag failed"),
+            "{e}"
+        );
+        // Ids are checked before anything is sent.
+        let bad = DeletePartition::new("ds", "..");
+        assert!(bad.steps().iter().all(|s| config.prepare(s).is_err()));
     }
 }

@@ -104,16 +104,17 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if value.starts_with(|c: char| c.is_ascii_digit()) {
         return decimal_seconds(value);
     }
-    let when = parse_http_date(value)?;
+    let when = parse_http_date(value, now)?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// An HTTP date (RFC 9110 §5.6.7): the IMF-fixdate senders use
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`) and the two obsolete forms recipients
 /// must still read (RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`, asctime
-/// `Sun Nov  6 08:49:37 1994`). The weekday is not checked. Read by hand:
-/// a date crate costs the browser package 4 KiB for this one header.
-pub fn parse_http_date(text: &str) -> Option<SystemTime> {
+/// `Sun Nov  6 08:49:37 1994`). The weekday is not checked. `now` places
+/// the RFC 850 form's two-digit year. Read by hand: a date crate costs the
+/// browser package 4 KiB for this one header.
+pub fn parse_http_date(text: &str, now: SystemTime) -> Option<SystemTime> {
     let t: Vec<&str> = text.split_whitespace().collect();
     let (day, month, year, time) = match t[..] {
         [wd, day, month, year, time, "GMT"] if wd.ends_with(',') => (day, month, year, time),
@@ -123,10 +124,7 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
             if parts.next().is_some() || yy.len() != 2 {
                 return None;
             }
-            // Two-digit years: RFC 9110 reads a year more than 50 years
-            // ahead as the past century's.
-            let yy: u64 = number(yy)?;
-            let year = if yy < 70 { 2000 + yy } else { 1900 + yy };
+            let year = two_digit_year(number(yy)?, now);
             return civil_time(year, month, number(day)?, time);
         }
         [_, month, day, time, year] => (day, month, year, time),
@@ -136,6 +134,35 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
         return None;
     }
     civil_time(number(year)?, month, number(day)?, time)
+}
+
+/// RFC 9110 §5.6.7: a two-digit year that would be more than 50 years
+/// after `now` is the most recent past year with those digits. Compared by
+/// calendar year, which can differ from the RFC's instant-by-instant reading
+/// only for a date within a year of that 50-year line.
+fn two_digit_year(yy: u64, now: SystemTime) -> u64 {
+    let this_year = year_of(now);
+    let year = this_year - this_year % 100 + yy;
+    if year > this_year + 50 {
+        year - 100
+    } else {
+        year
+    }
+}
+
+/// The UTC calendar year of `t` (H. Hinnant's civil_from_days).
+fn year_of(t: SystemTime) -> u64 {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as u64
 }
 
 fn number(digits: &str) -> Option<u64> {
@@ -243,7 +270,7 @@ mod tests {
             "Sunday, 06-Nov-94 08:49:37 GMT",
             "Sun Nov  6 08:49:37 1994",
         ] {
-            assert_eq!(parse_http_date(form), Some(t), "{form}");
+            assert_eq!(parse_http_date(form, now()), Some(t), "{form}");
         }
         // Against an independent formatter, across leap years and
         // centuries.
@@ -251,7 +278,7 @@ mod tests {
         while secs < 4_102_444_800 * 2 {
             let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
             let text = httpdate::fmt_http_date(t);
-            assert_eq!(parse_http_date(&text), Some(t), "{text}");
+            assert_eq!(parse_http_date(&text, now()), Some(t), "{text}");
             secs += 7_919_999;
         }
         for bad in [
@@ -265,12 +292,43 @@ mod tests {
             "Sun, 06 Nov 1994 8:49:37 GMT",
             "Sunday, 06-Nov-1994 08:49:37 GMT",
         ] {
-            assert_eq!(parse_http_date(bad), None, "{bad}");
+            assert_eq!(parse_http_date(bad, now()), None, "{bad}");
         }
         assert_eq!(
-            parse_http_date("Thu, 01 Jan 1950 00:00:00 GMT"),
+            parse_http_date("Thu, 01 Jan 1950 00:00:00 GMT", now()),
             Some(SystemTime::UNIX_EPOCH)
         );
+    }
+
+    #[test]
+    fn two_digit_years_more_than_fifty_years_ahead_are_the_past_century() {
+        // NOW is in 2023.
+        let year = |yy: &str| {
+            let text = format!("Sunday, 06-Nov-{yy} 08:49:37 GMT");
+            let t = parse_http_date(&text, now()).unwrap();
+            year_of(t)
+        };
+        assert_eq!(year("23"), 2023);
+        assert_eq!(year("70"), 2070);
+        assert_eq!(year("73"), 2073);
+        assert_eq!(year("74"), 1974);
+        assert_eq!(year("99"), 1999);
+        assert_eq!(year("00"), 2000);
+        // The window moves with `now`.
+        let in_2080 = SystemTime::UNIX_EPOCH + Duration::from_secs(3_500_000_000);
+        assert_eq!(year_of(in_2080), 2080);
+        let t = parse_http_date("Sunday, 06-Nov-75 08:49:37 GMT", in_2080).unwrap();
+        assert_eq!(year_of(t), 2075, "1975 in 2023, 2075 in 2080");
+        assert_eq!(year("75"), 1975);
+        // year_of against an independent formatter.
+        let mut secs = 0u64;
+        while secs < 4_102_444_800 * 2 {
+            let t = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+            let text = httpdate::fmt_http_date(t);
+            let printed: u64 = text.split_whitespace().nth(3).unwrap().parse().unwrap();
+            assert_eq!(year_of(t), printed, "{text}");
+            secs += 7_919_999;
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@ use domo_core::data::{DataWindow, GetData, GetDataCsv};
 use domo_core::datasets::GetDataset;
 use domo_core::indexes::{IndexStatus, StartIndex};
 use domo_core::partitions::{
-    DeletePartitionData, DeletePartitionTag, ListPartitions, ListPartitionsPage, SearchPartitions,
+    DeletePartition, DeletePartitionData, DeletePartitionTag, ListPartitions, ListPartitionsPage,
+    PartitionPages, SearchPartitions,
 };
 use domo_core::permissions::{ListPermissions, RemoveUser, RemoveUsers, RevokeUser, Share};
 use domo_core::query::ExecuteQuery;
@@ -31,9 +32,6 @@ use domo_model::uploads::{
 use domo_model::versions::DataVersion;
 
 use crate::Client;
-
-/// Page size when listing every partition.
-const PARTITION_PAGE: u32 = 100;
 
 impl Client {
     // ---- datasets -------------------------------------------------------
@@ -270,19 +268,17 @@ impl Client {
             .await
     }
 
-    /// Every partition, paging `POST .../partition/list` until `[]`.
+    /// Every partition, paging `POST .../partition/list` as domo-core's
+    /// [`PartitionPages`] says.
     pub async fn all_partitions(&self, dataset_id: &str) -> Result<Vec<Partition>, Error> {
+        let mut pages = PartitionPages::new(dataset_id);
         let mut all = Vec::new();
-        loop {
-            let page = self
-                .partitions_page(dataset_id, PARTITION_PAGE, all.len() as u32)
-                .await?;
-            let short = page.len() < PARTITION_PAGE as usize;
+        while let Some(request) = pages.next_page() {
+            let page = self.inner.call(&request).await?;
+            pages.received(page.len())?;
             all.extend(page);
-            if short {
-                return Ok(all);
-            }
         }
+        Ok(all)
     }
 
     pub async fn search_partitions(
@@ -326,14 +322,21 @@ impl Client {
             .await
     }
 
-    /// Delete a partition the way real clients do: its data, then its tag.
+    /// Delete a partition the way real clients do ([`DeletePartition`]):
+    /// its data, then its tag.
     pub async fn delete_partition(
         &self,
         dataset_id: &str,
         partition_id: &str,
     ) -> Result<(), Error> {
-        self.delete_partition_data(dataset_id, partition_id).await?;
-        self.delete_partition_tag(dataset_id, partition_id).await
+        let delete = DeletePartition::new(dataset_id, partition_id);
+        for step in delete.steps() {
+            self.inner
+                .call(&step)
+                .await
+                .map_err(|e| delete.failed(&step, e))?;
+        }
+        Ok(())
     }
 
     // ---- streams --------------------------------------------------------

@@ -8,7 +8,8 @@ use crate::Client;
 use crate::transport::Transport;
 
 /// Builds a [`Client`]. An instance name or a base URL is required; the
-/// rest has defaults (60 s timeout per attempt, the core retry policy).
+/// rest has defaults (domo-core's: [`domo_core::DEFAULT_TIMEOUT`] per
+/// attempt, 60 s, and the core retry policy).
 #[derive(Debug, Default)]
 pub struct ClientBuilder {
     instance: Option<String>,
@@ -87,23 +88,11 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client, Error> {
-        let base = match (&self.instance, &self.base_url) {
-            (Some(_), Some(_)) => {
-                return Err(Error::invalid_input(
-                    "give an instance name or a base URL, not both",
-                ));
-            }
-            (Some(i), None) => BaseUrl::instance(i)?,
-            (None, Some(u)) if self.allow_insecure_http => {
-                BaseUrl::parse_allowing_insecure_http(u)?
-            }
-            (None, Some(u)) => BaseUrl::parse(u)?,
-            (None, None) => {
-                return Err(Error::invalid_input(
-                    "no Domo instance or base URL configured (set an instance such as `acme`, or a base URL)",
-                ));
-            }
-        };
+        let base = BaseUrl::from_settings(
+            self.instance.as_deref(),
+            self.base_url.as_deref(),
+            self.allow_insecure_http,
+        )?;
         let credentials = self.credentials.ok_or_else(|| {
             Error::invalid_input("no token configured: set a developer token or a session token")
         })?;
@@ -111,7 +100,7 @@ impl ClientBuilder {
         if let Some(ua) = self.user_agent {
             config.user_agent = ua;
         }
-        let timeout = self.timeout.unwrap_or(Duration::from_secs(60));
+        let timeout = self.timeout.unwrap_or(domo_core::DEFAULT_TIMEOUT);
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use bytes::{Bytes, BytesMut};
-use domo_core::csv_plan::{CsvStart, HeaderMode, RecordScanner, check_header, read_start};
+use domo_core::csv_plan::{
+    CsvStart, Cut, HeaderMode, PartCutter, READ_CHUNK, check_header, empty_input_part, read_start,
+};
 use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
 use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
@@ -70,8 +72,8 @@ impl fmt::Debug for UploadOptions {
 
 impl UploadOptions {
     /// 32 MiB: Domo's guidance is tens of MB per part.
-    pub const DEFAULT_PART_SIZE: usize = 32 * 1024 * 1024;
-    pub const DEFAULT_CONCURRENCY: usize = 4;
+    pub const DEFAULT_PART_SIZE: usize = domo_core::csv_plan::DEFAULT_PART_SIZE;
+    pub const DEFAULT_CONCURRENCY: usize = domo_core::csv_plan::DEFAULT_CONCURRENCY;
 
     pub fn new(action: UploadAction) -> UploadOptions {
         UploadOptions {
@@ -97,9 +99,6 @@ pub struct UploadReport {
     pub bytes: u64,
     pub commit: CommitResult,
 }
-
-/// Read size while scanning.
-const CHUNK: usize = 256 * 1024;
 
 impl Client {
     /// Upload CSV held in memory: `APPEND` adds the rows, `REPLACE` replaces
@@ -189,29 +188,22 @@ impl Client {
                 Source::Reader(r) => (None, r),
             };
 
-        // Everything about the input that can be wrong is found before the
-        // upload is opened.
-        let (carry, data_offset) = self
-            .prelude(dataset_id, &mut reader, options, &progress)
-            .await?;
+        // Everything about the input that can be wrong before the first
+        // part is found before the upload is opened.
+        let (mut buf, start) = read_prelude(&mut reader, &progress).await?;
+        let is_header = self.is_header(dataset_id, &start, options.header).await?;
+        let data_offset = start.data_offset(is_header);
+        let carry = buf.split_off(data_offset);
         let session = self.open_upload(dataset_id, options).await?;
         let upload_id = session.upload_id.to_string();
 
-        let cutter = Cutter {
+        let cutter = Cutter::new(
             reader,
-            keep: file_path.is_none(),
-            part_size: options.part_size as u64,
-            scanner: RecordScanner::new(),
+            file_path.is_none(),
+            options,
             carry,
-            carry_pos: 0,
-            pending: BytesMut::new(),
-            pos: data_offset,
-            part_start: data_offset,
-            records_emitted: 0,
-            next_number: 1,
-            done: false,
-            chunk: vec![0; CHUNK.min(options.part_size).max(1)],
-        };
+            data_offset as u64,
+        );
         let parts = stream::try_unfold((cutter, progress.clone()), |(mut c, p)| async move {
             Ok(c.next(&p).await?.map(|part| (part, (c, p))))
         });
@@ -241,41 +233,20 @@ impl Client {
         })
     }
 
-    /// Read up to the end of the first row; drop a BOM; decide whether the
-    /// row is a header (checking it against the schema). Returns the bytes
-    /// read past the header (still to be uploaded) and their offset.
-    async fn prelude(
+    /// Whether the first row is a header, checked against the schema
+    /// (fetched only when the mode asks for a check).
+    async fn is_header(
         &self,
         dataset_id: &str,
-        reader: &mut (dyn AsyncRead + Unpin + Send),
-        options: &UploadOptions,
-        progress: &Progress,
-    ) -> Result<(Vec<u8>, u64), Error> {
-        let mut buf = Vec::new();
-        let mut chunk = vec![0u8; 64 * 1024];
-        let start = loop {
-            let n = reader.read(&mut chunk).await.map_err(read_error)?;
-            buf.extend_from_slice(&chunk[..n]);
-            progress.read(n as u64, 0);
-            match read_start(&buf, n == 0)? {
-                CsvStart::NeedMore => {}
-                found => break found,
-            }
+        start: &CsvStart,
+        mode: HeaderMode,
+    ) -> Result<bool, Error> {
+        let Some(fields) = start.fields_to_check(mode) else {
+            return Ok(false);
         };
-        let is_header = match (&start, options.header) {
-            (
-                CsvStart::FirstRow { fields, .. },
-                mode @ (HeaderMode::Detect | HeaderMode::Present),
-            ) => {
-                let schema = self.latest_schema(dataset_id).await?.schema;
-                let names: Vec<&str> = schema.column_names().collect();
-                check_header(fields, &names, mode)?
-            }
-            // No row, or declared header-less: the server checks each row.
-            _ => false,
-        };
-        let skip = start.data_offset(is_header);
-        Ok((buf.split_off(skip), skip as u64))
+        let schema = self.latest_schema(dataset_id).await?.schema;
+        let names: Vec<&str> = schema.column_names().collect();
+        check_header(fields, &names, mode)
     }
 
     async fn open_upload(
@@ -310,6 +281,25 @@ impl Client {
         );
         let sent = self.inner.call_counted(&commit).await;
         commit.settle(sent.result, sent.attempts)
+    }
+}
+
+/// Read up to the end of the first row (or the end of a short input).
+/// Returns the bytes read and what they start with.
+async fn read_prelude(
+    reader: &mut (dyn AsyncRead + Unpin + Send),
+    progress: &Progress,
+) -> Result<(Vec<u8>, CsvStart), Error> {
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk).await.map_err(read_error)?;
+        buf.extend_from_slice(&chunk[..n]);
+        progress.read(n as u64, 0);
+        match read_start(&buf, n == 0)? {
+            CsvStart::NeedMore => {}
+            found => return Ok((buf, found)),
+        }
     }
 }
 
@@ -384,95 +374,98 @@ struct CutPart {
     data: Option<Bytes>,
 }
 
-/// Reads the input and cuts it into parts at record boundaries.
+/// Reads the input and feeds domo-core's [`PartCutter`], which says where
+/// each part ends; this only moves bytes.
 struct Cutter {
     reader: Box<dyn AsyncRead + Unpin + Send>,
     /// Keep the bytes (reader input) or only offsets (file input).
     keep: bool,
-    part_size: u64,
-    scanner: RecordScanner,
-    /// Bytes read by the prelude, scanned (a chunk at a time, so parts
-    /// are cut the same way) before reading more.
-    carry: Vec<u8>,
-    carry_pos: usize,
+    cutter: PartCutter,
+    /// What the commit will do: an empty REPLACE still sends a part.
+    action: UploadAction,
+    parts: u32,
+    /// Bytes read and not yet fed: first what the prelude read past the
+    /// header, then each read of the input.
+    buf: Vec<u8>,
+    filled: usize,
+    at: usize,
+    /// Bytes fed and not yet in a part (kept input only).
     pending: BytesMut,
-    pos: u64,
-    part_start: u64,
-    records_emitted: u64,
-    next_number: u32,
+    /// Where the data starts in the input (past a BOM and header).
+    data_offset: u64,
     done: bool,
-    chunk: Vec<u8>,
 }
 
 impl Cutter {
-    async fn next(&mut self, progress: &Progress) -> Result<Option<CutPart>, Error> {
-        loop {
-            if self.done {
-                return Ok(None);
-            }
-            let from_carry = self.carry_pos < self.carry.len();
-            let chunk: &[u8] = if from_carry {
-                let end = (self.carry_pos + self.chunk.len()).min(self.carry.len());
-                let piece = &self.carry[self.carry_pos..end];
-                self.carry_pos = end;
-                piece
-            } else {
-                let n = self
-                    .reader
-                    .read(&mut self.chunk)
-                    .await
-                    .map_err(read_error)?;
-                &self.chunk[..n]
-            };
-            if chunk.is_empty() {
-                self.done = true;
-                let before = self.scanner.records();
-                let total = self
-                    .scanner
-                    .finish()
-                    .map_err(|e| e.context("the CSV is malformed; nothing was committed"))?;
-                progress.read(0, total - before);
-                let records = total - self.records_emitted;
-                if self.pos > self.part_start && records > 0 {
-                    return Ok(Some(self.emit(self.pos, records)));
-                }
-                return Ok(None);
-            }
-            let chunk_start = self.pos;
-            let before = self.scanner.records();
-            let boundary = self.scanner.scan(chunk);
-            if self.keep {
-                self.pending.extend_from_slice(chunk);
-            }
-            self.pos += chunk.len() as u64;
-            let read = if from_carry { 0 } else { chunk.len() as u64 };
-            progress.read(read, self.scanner.records() - before);
-            if let Some(b) = boundary {
-                let cut = chunk_start + b as u64;
-                if cut - self.part_start >= self.part_size {
-                    let records = self.scanner.records() - self.records_emitted;
-                    return Ok(Some(self.emit(cut, records)));
-                }
-            }
+    fn new(
+        reader: Box<dyn AsyncRead + Unpin + Send>,
+        keep: bool,
+        options: &UploadOptions,
+        carry: Vec<u8>,
+        data_offset: u64,
+    ) -> Cutter {
+        Cutter {
+            reader,
+            keep,
+            cutter: PartCutter::new(options.part_size),
+            action: options.action,
+            parts: 0,
+            filled: carry.len(),
+            buf: carry,
+            at: 0,
+            pending: BytesMut::new(),
+            data_offset,
+            done: false,
         }
     }
 
-    fn emit(&mut self, end: u64, records: u64) -> CutPart {
-        let len = end - self.part_start;
-        let data = self
-            .keep
-            .then(|| self.pending.split_to(len as usize).freeze());
-        let part = CutPart {
-            number: self.next_number,
-            offset: self.part_start,
-            len,
-            records,
-            data,
-        };
-        self.next_number += 1;
-        self.part_start = end;
-        self.records_emitted += records;
-        part
+    async fn next(&mut self, progress: &Progress) -> Result<Option<CutPart>, Error> {
+        while !self.done {
+            if self.at == self.filled {
+                if self.buf.len() < READ_CHUNK {
+                    self.buf.resize(READ_CHUNK, 0);
+                }
+                let n = self.reader.read(&mut self.buf).await.map_err(read_error)?;
+                (self.at, self.filled) = (0, n);
+                progress.read(n as u64, 0);
+                if n == 0 {
+                    self.done = true;
+                    let before = self.cutter.records();
+                    let last = self
+                        .cutter
+                        .finish()
+                        .map_err(|e| e.context("the CSV is malformed; nothing was committed"))?;
+                    progress.read(0, self.cutter.records() - before);
+                    let last = last.or_else(|| empty_input_part(self.action, self.parts));
+                    return Ok(last.map(|cut| self.emit(cut)));
+                }
+            }
+            let chunk = &self.buf[self.at..self.filled];
+            let before = self.cutter.records();
+            let (taken, cut) = self.cutter.feed(chunk);
+            if self.keep {
+                self.pending.extend_from_slice(&chunk[..taken]);
+            }
+            self.at += taken;
+            progress.read(0, self.cutter.records() - before);
+            if let Some(cut) = cut {
+                return Ok(Some(self.emit(cut)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn emit(&mut self, cut: Cut) -> CutPart {
+        self.parts += 1;
+        CutPart {
+            number: cut.number,
+            offset: self.data_offset + cut.offset,
+            len: cut.len,
+            records: cut.records,
+            data: self
+                .keep
+                .then(|| self.pending.split_to(cut.len as usize).freeze()),
+        }
     }
 }
 
@@ -585,4 +578,107 @@ fn gzip(data: &[u8]) -> Result<Bytes, Error> {
         .and_then(|()| enc.finish())
         .map(Bytes::from)
         .map_err(|e| Error::new(ErrorKind::Io, format!("gzip failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use domo_core::csv_plan::samples::samples;
+    use tokio::io::ReadBuf;
+
+    use super::*;
+
+    /// A reader that hands out at most `step` bytes a read, so reads end at
+    /// odd places (inside quoted fields, CRLFs and the BOM).
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl AsyncRead for Trickle {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let n = self
+                .step
+                .min(buf.remaining())
+                .min(self.data.len() - self.at);
+            let at = self.at;
+            buf.put_slice(&self.data[at..at + n]);
+            self.at += n;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// The parts this client sends for `input`: the prelude, the cutter,
+    /// and for a file each part read back from disk as it is sent.
+    async fn parts_sent(
+        reader: Box<dyn AsyncRead + Unpin + Send>,
+        file: Option<&Path>,
+        part_size: usize,
+    ) -> Vec<Vec<u8>> {
+        let progress = Progress::new(None, None);
+        let mut reader = reader;
+        let (mut buf, start) = read_prelude(&mut reader, &progress).await.unwrap();
+        let offset = start.data_offset(false);
+        let carry = buf.split_off(offset);
+        let options = UploadOptions {
+            part_size,
+            ..UploadOptions::new(UploadAction::Append)
+        };
+        let mut cutter = Cutter::new(reader, file.is_none(), &options, carry, offset as u64);
+        let mut parts = Vec::new();
+        while let Some(part) = cutter.next(&progress).await.unwrap() {
+            let bytes = match (part.data, file) {
+                (Some(data), _) => data,
+                (None, Some(path)) => read_range(path.to_owned(), part.offset, part.len)
+                    .await
+                    .unwrap(),
+                (None, None) => unreachable!("kept input has its bytes"),
+            };
+            parts.push(bytes.to_vec());
+        }
+        parts
+    }
+
+    /// The same generated CSVs give the parts domo-core's cutter gives,
+    /// byte for byte, whether read from memory in odd-sized reads or
+    /// streamed from a file (the wasm package's test checks the same
+    /// samples against the same expectation).
+    #[tokio::test]
+    async fn parts_are_the_core_cutters_byte_for_byte() {
+        let dir = tempfile_dir();
+        for (i, sample) in samples().into_iter().enumerate() {
+            let want = sample.expected_parts();
+            for step in [1, 7, 4096, usize::MAX] {
+                if step == 1 && sample.csv.len() > 100_000 {
+                    continue;
+                }
+                let reader = Box::new(Trickle {
+                    data: sample.csv.clone(),
+                    at: 0,
+                    step,
+                });
+                let got = parts_sent(reader, None, sample.part_size).await;
+                assert!(got == want, "{} (reads of {step} bytes)", sample.name);
+            }
+            let path = dir.join(format!("sample-{i}.csv"));
+            std::fs::write(&path, &sample.csv).unwrap();
+            let file = Box::new(tokio::fs::File::open(&path).await.unwrap());
+            let got = parts_sent(file, Some(&path), sample.part_size).await;
+            assert!(got == want, "{} (from a file)", sample.name);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("domo-native-cut-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
 }

@@ -43,24 +43,6 @@ pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resul
         .map_err(|e| Error::invalid_input(format!("{what}: {e}")))
 }
 
-/// A JS object argument as JSON, passed through to a request body: the
-/// server checks its fields (TypeScript checks them at compile time), so no
-/// decoder per request type is compiled into the package.
-pub(crate) fn js_object(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
-    match to_json(value)? {
-        v @ serde_json::Value::Object(_) => Ok(v),
-        _ => Err(Error::invalid_input(format!("{what} must be an object"))),
-    }
-}
-
-/// A JS array argument as JSON values, passed through like [`js_object`].
-pub(crate) fn js_array(value: &JsValue, what: &str) -> Result<Vec<serde_json::Value>, Error> {
-    match to_json(value)? {
-        serde_json::Value::Array(items) => Ok(items),
-        _ => Err(Error::invalid_input(format!("{what} must be an array"))),
-    }
-}
-
 /// An id that is a string or an integer on the wire (user, stream, upload,
 /// index and partition ids) as path text.
 pub(crate) fn id_text(value: &JsValue, what: &str) -> Result<String, Error> {
@@ -147,24 +129,6 @@ impl<'a> Options<'a> {
             Some(_) if min == 0 => Err(self.bad(key, "a non-negative integer")),
             Some(_) => Err(self.bad(key, "a positive integer")),
         }
-    }
-
-    /// A string or an array of strings, as a list (empty when absent).
-    pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, Error> {
-        let Some(value) = self.get(key)? else {
-            return Ok(Vec::new());
-        };
-        if let Some(s) = value.as_string() {
-            return Ok(vec![s]);
-        }
-        let expected = "a string or an array of strings";
-        if !js_sys::Array::is_array(&value) {
-            return Err(self.bad(key, expected));
-        }
-        js_sys::Array::from(&value)
-            .iter()
-            .map(|item| item.as_string().ok_or_else(|| self.bad(key, expected)))
-            .collect()
     }
 
     /// A function-valued property, if any.

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use domo_core::named::{NamedEndpoint, Reply};
 use domo_core::{
-    Attempt, Config, Endpoint, Error, ErrorKind, JsonEndpoint, Prepared, RequestLabel,
-    RetryDecision, RetryPolicy,
+    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy,
 };
 use js_sys::{Function, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -90,11 +90,11 @@ pub(crate) struct Sent<T> {
 /// endpoint through `&dyn Endpoint<Output = RawReply>` compiles
 /// `Config::prepare` once instead of once per endpoint type, which keeps
 /// the .wasm small.
-struct RequestOf<'a, E>(&'a E);
+struct RequestOf<'a, E: ?Sized>(&'a E);
 
 type RawReply = http::Response<Bytes>;
 
-impl<E: Endpoint> Endpoint for RequestOf<'_, E> {
+impl<E: Endpoint + ?Sized> Endpoint for RequestOf<'_, E> {
     type Output = RawReply;
     fn method(&self) -> http::Method {
         self.0.method()
@@ -140,71 +140,36 @@ pub(crate) async fn exec(
 }
 
 impl Transport {
-    /// Prepare `endpoint`; `read` turns its reply into the JS result.
-    fn prepare_call<E: Endpoint + 'static>(
+    /// Prepare a named endpoint; `to_js` turns its reply into the JS result.
+    pub(crate) fn prepare(
         &self,
-        endpoint: E,
-        read: impl Fn(&E, &RequestLabel, RawReply) -> Result<JsValue, Error> + 'static,
+        endpoint: NamedEndpoint,
+        to_js: fn(Reply) -> Result<JsValue, Error>,
     ) -> Result<Call, Error> {
-        let request: &dyn Endpoint<Output = RawReply> = &RequestOf(&endpoint);
+        let request: &dyn Endpoint<Output = RawReply> = &RequestOf(&*endpoint);
         let prepared = self.config.prepare(request)?;
         let label = prepared.label.clone();
         Ok(Call {
             prepared,
-            read: Box::new(move |reply| read(&endpoint, &label, reply)),
+            read: Box::new(move |reply| to_js(endpoint.handle(&label, reply)?)),
         })
     }
 
-    /// A call whose typed output `to_js` turns into the JS result: for
-    /// replies that are not JSON (CSV, nothing) and the few decoded typed.
-    pub(crate) fn request<E: Endpoint + 'static>(
-        &self,
-        endpoint: E,
-        to_js: fn(&E::Output) -> Result<JsValue, Error>,
-    ) -> Result<Call, Error> {
-        self.prepare_call(endpoint, move |e, label, reply| {
-            to_js(&e.handle(label, reply)?)
-        })
+    /// Send a named endpoint (with retries) and return its reply.
+    pub(crate) async fn call_named(&self, endpoint: &NamedEndpoint) -> Result<Reply, Error> {
+        self.call(&**endpoint).await
     }
 
-    /// A call whose JSON reply, read by [`JsonEndpoint::handle_json`], goes
-    /// to JS through `present`. No typed decoder per reply type is compiled
-    /// in: the package's size budget depends on it.
-    pub(crate) fn request_json<E: JsonEndpoint + 'static>(
-        &self,
-        endpoint: E,
-        present: fn(serde_json::Value) -> Result<JsValue, Error>,
-    ) -> Result<Call, Error> {
-        self.prepare_call(endpoint, move |e, label, reply| {
-            present(e.handle_json(label, reply)?)
-        })
-    }
-
-    /// Send `endpoint` and read its reply as JSON.
-    pub(crate) async fn call_json<E: JsonEndpoint>(
+    pub(crate) async fn call<E: Endpoint + ?Sized>(
         &self,
         endpoint: &E,
-    ) -> Result<serde_json::Value, Error> {
-        let request: &dyn Endpoint<Output = RawReply> = &RequestOf(endpoint);
-        let prepared = self.config.prepare(request)?;
-        let mut output = None;
-        let label = prepared.label.clone();
-        let mut handle = |reply: RawReply| {
-            endpoint
-                .handle_json(&label, reply)
-                .map(|value| output = Some(value))
-        };
-        self.run(&prepared, &mut handle).await.result?;
-        output.ok_or_else(|| Error::new(ErrorKind::Decode, "no reply was read"))
-    }
-
-    pub(crate) async fn call<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
+    ) -> Result<E::Output, Error> {
         self.call_counted(endpoint).await.result
     }
 
     /// Prepare `endpoint`, then run the retry loop; only the small reply
     /// handler is specific to the endpoint type.
-    pub(crate) async fn call_counted<E: Endpoint>(&self, endpoint: &E) -> Sent<E::Output> {
+    pub(crate) async fn call_counted<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Sent<E::Output> {
         let request: &dyn Endpoint<Output = RawReply> = &RequestOf(endpoint);
         let prepared = match self.config.prepare(request) {
             Ok(p) => p,

@@ -1,8 +1,10 @@
-//! `uploadCsv`, as the native client does it: the header row is checked
-//! against the schema before anything is sent, the CSV is cut on record
-//! boundaries (domo-core's `RecordScanner`) while it is read from a `Blob`
-//! in chunks, parts go up with bounded concurrency (each retried on its
-//! own), and the commit is sent only when every part is in. Only the
+//! Uploads (domo-core's `uploads`): `uploadPart`, whose body is bytes, and
+//! `uploadCsv`, as the native client does it (the other stages are rows of
+//! `js/methods.js`): the
+//! header row is checked against the schema before anything is sent, the
+//! CSV is read from a `Blob` in chunks and cut where domo-core's
+//! `PartCutter` says, parts go up with bounded concurrency (each retried on
+//! its own), and the commit is sent only when every part is in. Only the
 //! offsets of parts are planned; a part's bytes are read when it is sent,
 //! so memory holds `concurrency` parts, whatever the file's size.
 
@@ -10,47 +12,159 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use bytes::Bytes;
-use domo_core::csv_plan::{CsvStart, HeaderMode, RecordScanner, check_header, read_start};
+use domo_core::csv_plan::{
+    CsvStart, Cut, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, HeaderMode, PartCutter, READ_CHUNK,
+    check_header, empty_input_part, read_start,
+};
 use domo_core::schema::GetLatestSchema;
 use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_core::{Error, ErrorKind};
 use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
+use js_sys::Promise;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-use crate::js::to_js;
-use crate::transport::Transport;
-use crate::transport::js_error_text;
+use crate::client::{DomoClient, arg, promise};
+use crate::js::{Options, id_text, to_js};
+use crate::transport::{Transport, js_error_text};
 
-/// 32 MiB, as the native client: Domo's guidance is tens of MB per part.
-pub(crate) const DEFAULT_PART_SIZE: usize = 32 * 1024 * 1024;
-pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
-/// Read size while scanning.
-const CHUNK: usize = 256 * 1024;
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "UploadCsvOptions")]
+    pub type UploadCsvOptionsArg;
+}
 
-pub(crate) struct UploadOptions {
-    pub action: UploadAction,
-    pub part_size: usize,
-    pub concurrency: usize,
-    pub partition: Option<String>,
-    pub header: HeaderMode,
-    pub on_progress: Option<js_sys::Function>,
+#[wasm_bindgen]
+impl DomoClient {
+    /// Stage 2: one part (from 1), CSV without a header row.
+    #[wasm_bindgen(js_name = uploadPart, unchecked_return_type = "Promise<void>")]
+    pub fn upload_part(
+        &self,
+        #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
+        #[wasm_bindgen(js_name = uploadId, unchecked_param_type = "Id")] upload_id: JsValue,
+        part: u32,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] csv: JsValue,
+    ) -> Promise {
+        let endpoint = (|| {
+            let csv = if let Some(s) = csv.as_string() {
+                Bytes::from(s)
+            } else if csv.is_instance_of::<js_sys::Uint8Array>() {
+                Bytes::from(js_sys::Uint8Array::new(&csv).to_vec())
+            } else {
+                return Err(Error::invalid_input(
+                    "uploadPart: the CSV must be a string or a Uint8Array",
+                ));
+            };
+            Ok(domo_core::named::empty(UploadPart {
+                dataset_id,
+                upload_id: id_text(&upload_id, "uploadId")?,
+                part,
+                csv,
+                gzip: false,
+            }))
+        })();
+        self.run(endpoint)
+    }
+
+    /// Upload CSV in parts cut on record boundaries, sent with bounded
+    /// concurrency (each part retried on its own), committed only when every
+    /// part is in. A header row is detected and checked against the schema.
+    #[wasm_bindgen(js_name = uploadCsv, unchecked_return_type = "Promise<UploadReport>")]
+    pub fn upload_csv(
+        &self,
+        #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string | Blob | Uint8Array | ArrayBuffer")]
+        csv: JsValue,
+        options: Option<UploadCsvOptionsArg>,
+    ) -> Promise {
+        let t = self.transport.clone();
+        promise(async move {
+            let options = upload_options(&arg(options))?;
+            let blob = csv_blob(&csv)?;
+            to_js(&upload_csv(t, dataset_id, blob, options).await?)
+        })
+    }
+}
+
+/// `uploadCsv`'s options, with domo-core's defaults.
+fn upload_options(value: &JsValue) -> Result<UploadOptions, Error> {
+    let o = Options::new(value, "uploadCsv options")?;
+    let count = |name: &str, default: usize| -> Result<usize, Error> {
+        Ok(o.integer(name, 1)?.map_or(default, |n| n as usize))
+    };
+    let action = match o.string("action")?.as_deref() {
+        None | Some("APPEND") => UploadAction::Append,
+        Some("REPLACE") => UploadAction::Replace,
+        Some(other) => {
+            return Err(Error::invalid_input(format!(
+                "action must be \"APPEND\" or \"REPLACE\", got \"{other}\""
+            )));
+        }
+    };
+    let header = match o.string("header")?.as_deref() {
+        None | Some("detect") => HeaderMode::Detect,
+        Some("present") => HeaderMode::Present,
+        Some("absent") => HeaderMode::Absent,
+        Some(other) => {
+            return Err(Error::invalid_input(format!(
+                "header must be \"detect\", \"present\" or \"absent\", got \"{other}\""
+            )));
+        }
+    };
+    Ok(UploadOptions {
+        action,
+        part_size: count("partSize", DEFAULT_PART_SIZE)?,
+        concurrency: count("concurrency", DEFAULT_CONCURRENCY)?,
+        partition: o.string("partition")?,
+        header,
+        on_progress: o.function("onProgress")?,
+    })
+}
+
+/// The CSV argument of uploads as a Blob: strings and bytes are wrapped,
+/// Blobs and Files are read in slices.
+fn csv_blob(value: &JsValue) -> Result<Blob, Error> {
+    if let Some(b) = value.dyn_ref::<Blob>() {
+        return Ok(b.clone());
+    }
+    let parts = js_sys::Array::of1(value);
+    let made = if value.is_string() {
+        Blob::new_with_str_sequence(&parts)
+    } else if value.is_instance_of::<js_sys::Uint8Array>()
+        || value.is_instance_of::<js_sys::ArrayBuffer>()
+    {
+        Blob::new_with_buffer_source_sequence(&parts)
+    } else {
+        return Err(Error::invalid_input(
+            "the CSV must be a string, a Blob, a File, a Uint8Array or an ArrayBuffer",
+        ));
+    };
+    made.map_err(|e| Error::invalid_input(format!("cannot read the CSV: {}", js_error_text(&e))))
+}
+
+struct UploadOptions {
+    action: UploadAction,
+    part_size: usize,
+    concurrency: usize,
+    partition: Option<String>,
+    header: HeaderMode,
+    on_progress: Option<js_sys::Function>,
 }
 
 /// What an upload did (`UploadReport` in TypeScript).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct UploadReport {
-    pub upload_id: String,
-    pub parts: u32,
+struct UploadReport {
+    upload_id: String,
+    parts: u32,
     /// Data rows sent (header excluded).
-    pub rows: u64,
+    rows: u64,
     /// Data bytes sent.
-    pub bytes: u64,
-    pub commit: CommitResult,
+    bytes: u64,
+    commit: CommitResult,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -60,15 +174,6 @@ struct Progress {
     total_bytes: u64,
     parts_done: u32,
     parts_total: u32,
-}
-
-/// One planned part: where it is in the input.
-#[derive(Debug, Clone, Copy)]
-struct PartSpan {
-    number: u32,
-    offset: u64,
-    len: u64,
-    records: u64,
 }
 
 async fn read(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, Error> {
@@ -89,7 +194,7 @@ async fn read(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, Error> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-pub(crate) async fn upload_csv(
+async fn upload_csv(
     transport: Rc<Transport>,
     dataset_id: String,
     blob: Blob,
@@ -100,8 +205,10 @@ pub(crate) async fn upload_csv(
 
     // Everything about the input that can be wrong is found before the
     // upload is opened: the header, then every record boundary.
-    let data_offset = prelude(&transport, &dataset_id, &blob, size, options.header).await?;
-    let plan = plan(&blob, data_offset, size, options.part_size).await?;
+    let start = read_prelude(&blob, size).await?;
+    let data_offset = data_offset(&transport, &dataset_id, &start, options.header).await?;
+    let mut plan = plan(&blob, data_offset, size, options.part_size).await?;
+    plan.extend(empty_input_part(options.action, plan.len() as u32));
 
     let progress = Rc::new(RefCell::new(Progress {
         total_bytes: plan.iter().map(|p| p.len).sum(),
@@ -175,27 +282,30 @@ pub(crate) async fn upload_csv(
     })
 }
 
-/// Read up to the end of the first row; skip a BOM; decide whether the row
-/// is a header (checking it against the schema). Returns where data starts.
-async fn prelude(
-    transport: &Transport,
-    dataset_id: &str,
-    blob: &Blob,
-    size: u64,
-    header: HeaderMode,
-) -> Result<u64, Error> {
+/// Read up to the end of the first row (or the end of a short input).
+async fn read_prelude(blob: &Blob, size: u64) -> Result<CsvStart, Error> {
     let mut buf = Vec::new();
-    let start = loop {
+    loop {
         let from = buf.len() as u64;
         let end = (from + 64 * 1024).min(size);
         buf.extend(read(blob, from, end).await?);
         match read_start(&buf, end >= size)? {
             CsvStart::NeedMore => {}
-            found => break found,
+            found => return Ok(found),
         }
-    };
-    let is_header = match (&start, header) {
-        (CsvStart::FirstRow { fields, .. }, mode @ (HeaderMode::Detect | HeaderMode::Present)) => {
+    }
+}
+
+/// Where the data starts: past a BOM, and past the first row when it is a
+/// header (checked against the schema, fetched only when the mode asks).
+async fn data_offset(
+    transport: &Transport,
+    dataset_id: &str,
+    start: &CsvStart,
+    header: HeaderMode,
+) -> Result<u64, Error> {
+    let is_header = match start.fields_to_check(header) {
+        Some(fields) => {
             let schema = transport
                 .call(&GetLatestSchema {
                     dataset_id: dataset_id.to_owned(),
@@ -203,58 +313,35 @@ async fn prelude(
                 .await?
                 .schema;
             let names: Vec<&str> = schema.column_names().collect();
-            check_header(fields, &names, mode)?
+            check_header(fields, &names, header)?
         }
-        // No row, or declared header-less: the server checks each row.
-        _ => false,
+        None => false,
     };
     Ok(start.data_offset(is_header) as u64)
 }
 
-/// Cut `[start, size)` into parts of about `part_size` bytes that end on
-/// record boundaries; fails on a quoted field that never closes.
-async fn plan(
-    blob: &Blob,
-    start: u64,
-    size: u64,
-    part_size: usize,
-) -> Result<Vec<PartSpan>, Error> {
-    let chunk = CHUNK.min(part_size).max(1) as u64;
-    let mut scanner = RecordScanner::new();
-    let mut parts = Vec::new();
-    let (mut pos, mut part_start, mut records_emitted) = (start, start, 0u64);
-    let mut emit = |end: u64, records: u64, part_start: &mut u64, emitted: &mut u64| {
-        parts.push(PartSpan {
-            number: parts.len() as u32 + 1,
-            offset: *part_start,
-            len: end - *part_start,
-            records,
-        });
-        *part_start = end;
-        *emitted += records;
-    };
+/// Every part of `[start, size)`, where domo-core's [`PartCutter`] ends
+/// them (offsets in the blob); fails on a quoted field that never closes.
+async fn plan(blob: &Blob, start: u64, size: u64, part_size: usize) -> Result<Vec<Cut>, Error> {
+    let mut cutter = PartCutter::new(part_size);
+    let mut cuts = Vec::new();
+    let mut pos = start;
     while pos < size {
-        let end = (pos + chunk).min(size);
-        let bytes = read(blob, pos, end).await?;
-        let boundary = scanner.scan(&bytes);
-        let chunk_start = pos;
+        let end = (pos + READ_CHUNK as u64).min(size);
+        cutter.feed_all(&read(blob, pos, end).await?, &mut cuts);
         pos = end;
-        if let Some(b) = boundary {
-            let cut = chunk_start + b as u64;
-            if cut - part_start >= part_size as u64 {
-                let records = scanner.records() - records_emitted;
-                emit(cut, records, &mut part_start, &mut records_emitted);
-            }
-        }
     }
-    let total = scanner
+    let last = cutter
         .finish()
         .map_err(|e| e.context("the CSV is malformed; nothing was sent"))?;
-    let records = total - records_emitted;
-    if pos > part_start && records > 0 {
-        emit(pos, records, &mut part_start, &mut records_emitted);
-    }
-    Ok(parts)
+    cuts.extend(last);
+    Ok(cuts
+        .into_iter()
+        .map(|c| Cut {
+            offset: start + c.offset,
+            ..c
+        })
+        .collect())
 }
 
 async fn open_upload(
@@ -288,4 +375,38 @@ async fn commit_once(
     );
     let sent = transport.call_counted(&commit).await;
     commit.settle(sent.result, sent.attempts)
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use domo_core::csv_plan::samples::samples;
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// The same generated CSVs give the parts domo-core's cutter gives,
+    /// byte for byte, read from a Blob as `uploadCsv` reads them (the
+    /// native client's test checks the same samples against the same
+    /// expectation).
+    #[wasm_bindgen_test]
+    async fn parts_are_the_core_cutters_byte_for_byte() {
+        for sample in samples() {
+            let bytes = js_sys::Uint8Array::from(&sample.csv[..]);
+            let blob = csv_blob(&bytes.into()).unwrap();
+            let size = blob.size() as u64;
+            let start = read_prelude(&blob, size).await.unwrap();
+            let offset = start.data_offset(false) as u64;
+            let mut got = Vec::new();
+            for part in plan(&blob, offset, size, sample.part_size).await.unwrap() {
+                got.push(
+                    read(&blob, part.offset, part.offset + part.len)
+                        .await
+                        .unwrap(),
+                );
+            }
+            assert!(got == sample.expected_parts(), "{}", sample.name);
+        }
+    }
 }

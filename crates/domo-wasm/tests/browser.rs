@@ -55,6 +55,167 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &key.into()).unwrap()
 }
 
+#[wasm_bindgen(module = "/js/methods.js")]
+extern "C" {
+    /// The package's entry points call this on the class.
+    fn install(class: &JsValue);
+}
+
+/// The methods `js/methods.js` installs, called as JavaScript calls them
+/// (so these tests run the real rows), with the Rust signatures the tests
+/// were written against.
+trait Methods {
+    fn js(&self, method: &str, args: &[JsValue]) -> js_sys::Promise;
+
+    fn get_dataset(&self, id: String, options: Option<JsValue>) -> js_sys::Promise {
+        self.js("getDataset", &[id.into(), opt(options)])
+    }
+    fn get_metadata(&self, id: String, parts: Option<Vec<String>>) -> js_sys::Promise {
+        let parts = parts.map(|p| p.into_iter().map(JsValue::from).collect::<js_sys::Array>());
+        self.js("getMetadata", &[id.into(), opt(parts.map(JsValue::from))])
+    }
+    fn create_dataset(
+        &self,
+        name: String,
+        description: String,
+        columns: JsValue,
+    ) -> js_sys::Promise {
+        self.js("createDataset", &[name.into(), description.into(), columns])
+    }
+    fn get_schema(&self, id: String) -> js_sys::Promise {
+        self.js("getSchema", &[id.into()])
+    }
+    fn get_latest_schema(&self, id: String) -> js_sys::Promise {
+        self.js("getLatestSchema", &[id.into()])
+    }
+    fn get_indexed_schema(&self, id: String, hidden: Option<bool>) -> js_sys::Promise {
+        self.js(
+            "getIndexedSchema",
+            &[id.into(), opt(hidden.map(JsValue::from))],
+        )
+    }
+    fn get_data(&self, id: String, window: Option<JsValue>) -> js_sys::Promise {
+        self.js("getData", &[id.into(), opt(window)])
+    }
+    fn get_data_csv(&self, id: String, window: Option<JsValue>) -> js_sys::Promise {
+        self.js("getDataCsv", &[id.into(), opt(window)])
+    }
+    fn export_csv(&self, id: String, header: Option<bool>) -> js_sys::Promise {
+        self.js("exportCsv", &[id.into(), opt(header.map(JsValue::from))])
+    }
+    fn query(&self, id: String, sql: String) -> js_sys::Promise {
+        self.js("query", &[id.into(), sql.into()])
+    }
+    fn list_permissions(&self, id: String) -> js_sys::Promise {
+        self.js("listPermissions", &[id.into()])
+    }
+    fn share(&self, id: String, permissions: JsValue, email: Option<bool>) -> js_sys::Promise {
+        self.js(
+            "share",
+            &[id.into(), permissions, opt(email.map(JsValue::from))],
+        )
+    }
+    fn revoke_user(&self, id: String, user: JsValue) -> js_sys::Promise {
+        self.js("revokeUser", &[id.into(), user])
+    }
+    fn remove_user(&self, id: String, user: JsValue) -> js_sys::Promise {
+        self.js("removeUser", &[id.into(), user])
+    }
+    fn remove_users(&self, id: String, users: JsValue) -> js_sys::Promise {
+        self.js("removeUsers", &[id.into(), users])
+    }
+    fn set_tags(&self, id: String, tags: Vec<String>) -> js_sys::Promise {
+        let tags: js_sys::Array = tags.into_iter().map(JsValue::from).collect();
+        self.js("setTags", &[id.into(), tags.into()])
+    }
+    fn list_data_versions(&self, id: String) -> js_sys::Promise {
+        self.js("listDataVersions", &[id.into()])
+    }
+    fn start_index(&self, id: String) -> js_sys::Promise {
+        self.js("startIndex", &[id.into()])
+    }
+    fn index_status(&self, id: String, index: JsValue) -> js_sys::Promise {
+        self.js("indexStatus", &[id.into(), index])
+    }
+    fn list_partitions(&self, id: String) -> js_sys::Promise {
+        self.js("listPartitions", &[id.into()])
+    }
+    fn list_partitions_page(&self, id: String, limit: u32, offset: u32) -> js_sys::Promise {
+        self.js(
+            "listPartitionsPage",
+            &[id.into(), limit.into(), offset.into()],
+        )
+    }
+    fn search_partitions(&self, id: String, filter: JsValue) -> js_sys::Promise {
+        self.js("searchPartitions", &[id.into(), filter])
+    }
+    fn delete_partition_data(&self, id: String, partition: JsValue) -> js_sys::Promise {
+        self.js("deletePartitionData", &[id.into(), partition])
+    }
+    fn delete_partition_tag(&self, id: String, partition: JsValue) -> js_sys::Promise {
+        self.js("deletePartitionTag", &[id.into(), partition])
+    }
+    fn create_stream(&self, request: JsValue) -> js_sys::Promise {
+        self.js("createStream", &[request])
+    }
+    fn get_stream(&self, stream: JsValue) -> js_sys::Promise {
+        self.js("getStream", &[stream])
+    }
+    fn update_stream(&self, stream: JsValue, request: JsValue) -> js_sys::Promise {
+        self.js("updateStream", &[stream, request])
+    }
+    fn search_streams(&self, id: String) -> js_sys::Promise {
+        self.js("searchStreams", &[id.into()])
+    }
+    fn run_stream(&self, stream: JsValue) -> js_sys::Promise {
+        self.js("runStream", &[stream])
+    }
+    fn stream_history(&self, stream: JsValue) -> js_sys::Promise {
+        self.js("streamHistory", &[stream])
+    }
+    fn append_row(&self, id: String, values: String, delimiter: Option<String>) -> js_sys::Promise {
+        self.js(
+            "appendRow",
+            &[id.into(), values.into(), opt(delimiter.map(JsValue::from))],
+        )
+    }
+    fn start_upload(&self, id: String, request: Option<JsValue>) -> js_sys::Promise {
+        self.js("startUpload", &[id.into(), opt(request)])
+    }
+    fn commit_upload(&self, id: String, upload: JsValue, request: JsValue) -> js_sys::Promise {
+        self.js("commitUpload", &[id.into(), upload, request])
+    }
+    fn app_data(&self, alias: String, query: Option<JsValue>) -> js_sys::Promise {
+        self.js("appData", &[alias.into(), opt(query)])
+    }
+    fn app_sql(&self, alias: String, sql: String) -> js_sys::Promise {
+        self.js("appSql", &[alias.into(), sql.into()])
+    }
+}
+
+fn opt(value: Option<JsValue>) -> JsValue {
+    value.unwrap_or(JsValue::UNDEFINED)
+}
+
+impl Methods for DomoClient {
+    fn js(&self, method: &str, args: &[JsValue]) -> js_sys::Promise {
+        // The client as JavaScript sees it (a clone shares the transport).
+        let this: JsValue = self.clone().into();
+        let class = get(&this, "constructor");
+        if get(&this, method).is_undefined() {
+            install(&class);
+        }
+        let f: js_sys::Function = get(&this, method)
+            .dyn_into()
+            .unwrap_or_else(|_| panic!("DomoClient has no method {method}"));
+        let args: js_sys::Array = args.iter().collect();
+        f.apply(&this, &args)
+            .unwrap_or_else(|e| panic!("{method} threw: {}", message(&e)))
+            .dyn_into()
+            .unwrap_or_else(|_| panic!("{method} did not return a Promise"))
+    }
+}
+
 fn client_with(base: &str, extra: Value) -> DomoClient {
     let mut o = json!({"baseUrl": base, "token": TOKEN, "timeoutMs": 20000});
     o.as_object_mut()
@@ -202,6 +363,36 @@ async fn streams_create_read_update_search_run() {
     let raw_id = raw["dataSource"]["id"].as_str().unwrap().to_owned();
     let schema = ok_json(c.get_schema(raw_id)).await;
     assert_eq!(schema["columns"][0]["type"], "DOUBLE");
+}
+
+/// An empty REPLACE is said out loud (one empty part), which the server
+/// accepts; an empty APPEND sends nothing and changes nothing.
+#[wasm_bindgen_test]
+async fn an_empty_replace_empties_the_dataset_and_an_empty_append_changes_nothing() {
+    let c = client();
+    let (id, _) = new_dataset(&c, "wasm empty uploads").await;
+    let o = js(&json!({"action": "REPLACE", "header": "absent"}));
+    ok(c.upload_csv(
+        id.clone(),
+        "1,a\n2,b\n".into(),
+        Some(o.clone().unchecked_into()),
+    ))
+    .await;
+    assert_eq!(count(&c, &id).await, 2);
+    let append = js(&json!({"action": "APPEND"}));
+    let r = ok_json(c.upload_csv(id.clone(), "".into(), Some(append.unchecked_into()))).await;
+    assert_eq!(
+        (r["parts"].as_u64(), r["rows"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(count(&c, &id).await, 2);
+    let r = ok_json(c.upload_csv(id.clone(), "\n".into(), Some(o.unchecked_into()))).await;
+    assert_eq!(
+        (r["parts"].as_u64(), r["rows"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    assert_eq!(count(&c, &id).await, 0);
 }
 
 #[wasm_bindgen_test]

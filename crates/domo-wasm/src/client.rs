@@ -1,0 +1,113 @@
+//! `DomoClient` and its constructor: where requests go, how they
+//! authenticate, and the transport options (`timeoutMs`, `maxRetries`,
+//! `onRetry`) both constructors read. `DomoClient.inApp` is in `app.rs`.
+
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use domo_core::{BaseUrl, Config, Credentials, Error, RetryPolicy};
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::js::{Options, domo_error};
+use crate::transport::{self, RetryEvent, Transport};
+
+/// A client for Domo's Datasets API. Every method returns a Promise that
+/// rejects with a `DomoError`.
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct DomoClient {
+    pub(crate) transport: Rc<Transport>,
+}
+
+#[wasm_bindgen]
+impl DomoClient {
+    /// A client for a Domo instance (or an emulator) with a developer or
+    /// session token. Throws a `DomoError` on invalid options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "DomoClientOptions")] options: JsValue,
+    ) -> Result<DomoClient, JsValue> {
+        DomoClient::build(&options).map_err(|e| domo_error(&e))
+    }
+}
+
+impl DomoClient {
+    fn build(options: &JsValue) -> Result<DomoClient, Error> {
+        let o = Options::new(options, "DomoClient options")?;
+        let base = BaseUrl::from_settings(
+            o.string("instance")?.as_deref(),
+            o.string("baseUrl")?.as_deref(),
+            o.bool("allowInsecureHttp")?.unwrap_or(false),
+        )?;
+        let credentials = match (o.string("token")?, o.string("sessionToken")?) {
+            (Some(t), None) => Credentials::developer_token(t),
+            (None, Some(s)) => Credentials::session_token(s),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_input(
+                    "give a developer token or a session token, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "no token configured: set `token` (a developer token) or `sessionToken`",
+                ));
+            }
+        };
+        DomoClient::with(Config::new(base, credentials), &o)
+    }
+
+    /// A client for `config` with the transport options of `o`.
+    pub(crate) fn with(config: Config, o: &Options<'_>) -> Result<DomoClient, Error> {
+        let mut retry = RetryPolicy::default();
+        if let Some(n) = o.integer("maxRetries", 0)? {
+            retry.max_attempts = u32::try_from(n).unwrap_or(u32::MAX).saturating_add(1);
+        }
+        let timeout = match o.number("timeoutMs")? {
+            None => Some(domo_core::DEFAULT_TIMEOUT),
+            Some(ms) if ms.is_finite() && ms > 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
+            Some(0.0) => None,
+            Some(ms) => {
+                return Err(Error::invalid_input(format!(
+                    "timeoutMs must be a non-negative number of milliseconds, got {ms}"
+                )));
+            }
+        };
+        let on_retry = o.function("onRetry")?.map(|f| {
+            Box::new(move |event: &RetryEvent<'_>| {
+                let obj = js_sys::Object::new();
+                let set = |k: &str, v: JsValue| {
+                    let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
+                };
+                set("attempt", JsValue::from_f64(f64::from(event.attempt)));
+                set(
+                    "delayMs",
+                    JsValue::from_f64(event.delay.as_secs_f64() * 1000.0),
+                );
+                set("error", domo_error(event.error));
+                // A throwing callback must not break the call.
+                let _ = f.call1(&JsValue::NULL, &obj);
+            }) as transport::RetryHook
+        });
+        Ok(DomoClient {
+            transport: Rc::new(Transport {
+                config,
+                retry,
+                timeout,
+                on_retry,
+            }),
+        })
+    }
+}
+
+/// Run `future` as a Promise; errors reject as `DomoError`s.
+pub(crate) fn promise(future: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    future_to_promise(async move { future.await.map_err(|e| domo_error(&e)) })
+}
+
+/// An optional argument as a plain value (`undefined` when absent).
+pub(crate) fn arg<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map(Into::into).unwrap_or(JsValue::UNDEFINED)
+}

@@ -1,0 +1,91 @@
+// The methods ../js/methods.js installs on DomoClient, one per domo-core
+// endpoint, grouped as domo-core's modules are. Merged into the class
+// declaration; `tests/tests/browser_methods.rs` checks that both files list
+// the same methods.
+export interface DomoClient {
+  // ---- datasets ----
+  /** `GET /api/data/v3/datasources/{id}`. */
+  getDataset(datasetId: string, options?: GetDatasetOptions | null): Promise<Dataset>;
+  /** The dataset, asking for specific parts (`requestedParts=core,permission`). */
+  getMetadata(datasetId: string, requestedParts?: string[] | null): Promise<Dataset>;
+  /**
+   * Create a dataset the way real clients do: an API-type stream whose data source is the new
+   * dataset. `stream.dataSource.id` is the dataset.
+   */
+  createDataset(name: string, description: string, columns: Column[]): Promise<Stream>;
+
+  // ---- schema ----
+  /** `GET .../{id}/schema` (the documented path). */
+  getSchema(datasetId: string): Promise<Schema>;
+  /** `GET /api/data/v2/datasources/{id}/schemas/latest`. */
+  getLatestSchema(datasetId: string): Promise<LatestSchema>;
+  /** `GET /api/query/v1/datasources/{id}/schema/indexed`. */
+  getIndexedSchema(datasetId: string, includeHidden?: boolean | null): Promise<IndexedSchema>;
+
+  // ---- data ----
+  /** One page of rows as JSON (`offset`, `limit`, `filter`). */
+  getData(datasetId: string, window?: DataWindow | null): Promise<DataPage>;
+  /** Rows as CSV text with a header row (`.../data?format=csv`). */
+  getDataCsv(datasetId: string, window?: DataWindow | null): Promise<string>;
+  /** The whole dataset as CSV text (`\N` for nulls) through the v2 export. */
+  exportCsv(datasetId: string, includeHeader?: boolean | null): Promise<string>;
+
+  // ---- query ----
+  /** Run SQL against one dataset, named `table` in the SQL. */
+  query(datasetId: string, sql: string): Promise<QueryResult>;
+
+  // ---- permissions ----
+  listPermissions(datasetId: string): Promise<PermissionList>;
+  /** Grant users or groups an access level. */
+  share(datasetId: string, permissions: Permission[], sendEmail?: boolean | null): Promise<void>;
+  /** `DELETE .../permissions/USER/{userId}`. */
+  revokeUser(datasetId: string, userId: Id): Promise<void>;
+  /** `DELETE .../USERS/{userId}`. */
+  removeUser(datasetId: string, userId: Id): Promise<void>;
+  /** `DELETE .../users` with the principals as a JSON body. */
+  removeUsers(datasetId: string, users: PrincipalRef[]): Promise<void>;
+
+  // ---- tags, versions, indexes ----
+  /** Replace the dataset's tags. */
+  setTags(datasetId: string, tags: string[]): Promise<void>;
+  listDataVersions(datasetId: string): Promise<DataVersion[]>;
+  /** Start building the dataset's index (data is queryable once built). */
+  startIndex(datasetId: string): Promise<IndexJob>;
+  indexStatus(datasetId: string, indexId: Id): Promise<IndexJob>;
+
+  // ---- partitions ----
+  /** `GET .../partition` (the documented list). */
+  listPartitions(datasetId: string): Promise<Partition[]>;
+  /** One page of `POST .../partition/list`, newest first; `listAllPartitions` pages for you. */
+  listPartitionsPage(datasetId: string, limit: number, offset: number): Promise<Partition[]>;
+  /** `POST .../partition/search` `{"filter": ...}`. */
+  searchPartitions(datasetId: string, filter: JsonValue): Promise<Partition[]>;
+  /** `DELETE .../tag/{partitionId}/data`: the data goes, the tag stays. */
+  deletePartitionData(datasetId: string, partitionId: Id): Promise<void>;
+  /** `DELETE .../partition/{partitionId}`: drop the tag. */
+  deletePartitionTag(datasetId: string, partitionId: Id): Promise<void>;
+
+  // ---- streams ----
+  createStream(request: StreamRequest): Promise<Stream>;
+  getStream(streamId: Id): Promise<Stream>;
+  updateStream(streamId: Id, request: StreamRequest): Promise<Stream>;
+  /** The streams feeding a dataset. */
+  searchStreams(datasetId: string): Promise<Stream[]>;
+  /** Start a manual run. */
+  runStream(streamId: Id): Promise<Execution>;
+  streamHistory(streamId: Id): Promise<Execution[]>;
+
+  // ---- uploads, stage by stage ----
+  /** Append one delimited row (`{"values", "delimiter"}`; default `,`). */
+  appendRow(datasetId: string, values: string, delimiter?: string | null): Promise<void>;
+  /** Stage 1 of an upload. Prefer `uploadCsv`. */
+  startUpload(datasetId: string, request?: UploadStartRequest | null): Promise<UploadSession>;
+  /** Stage 3: apply every staged part. */
+  commitUpload(datasetId: string, uploadId: Id, request: CommitRequest): Promise<CommitResult>;
+
+  // ---- custom apps ----
+  /** `GET /data/v1/{alias}`: the rows of the dataset the app's manifest maps to `alias`, as objects. */
+  appData(alias: string, query?: AppDataQuery | null): Promise<Record<string, JsonValue>[]>;
+  /** `POST /sql/v1/{alias}` with the SQL as `text/plain`. */
+  appSql(alias: string, sql: string): Promise<QueryResult>;
+}
