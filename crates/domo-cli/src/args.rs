@@ -10,14 +10,22 @@ use domo_native::model::schema::{Column, ColumnType};
 
 use crate::units::{parse_duration, parse_size};
 
+#[cfg(feature = "emulator")]
+const LONG_ABOUT: &str = "Move data in and out of Domo datasets: upload, query, export, share.\n\n\
+    Connect with DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_TOKEN in the environment.\n\
+    Try it without a Domo instance: `domoctl demo` runs a tour on a local emulator.";
+#[cfg(not(feature = "emulator"))]
+const LONG_ABOUT: &str = "Move data in and out of Domo datasets: upload, query, export, share.\n\n\
+    Connect with DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_TOKEN in the environment.\n\
+    This build has no embedded emulator (`emulator` and `demo` are in a build\n\
+    with the default features); point DOMO_BASE_URL at a `domo-emulator` to try it locally.";
+
 #[derive(Debug, Parser)]
 #[command(
-    name = "domo",
+    name = "domoctl",
     version,
     about = "Move data in and out of Domo datasets: upload, query, export, share",
-    long_about = "Move data in and out of Domo datasets: upload, query, export, share.\n\n\
-        Connect with DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_TOKEN in the environment.\n\
-        Try it without a Domo instance: `domo demo` runs a tour on a local emulator.",
+    long_about = LONG_ABOUT,
     propagate_version = true,
     arg_required_else_help = true
 )]
@@ -72,9 +80,27 @@ pub enum Command {
         command: StreamCommand,
     },
     /// Run the local Domo emulator (the same flags as `domo-emulator`)
+    #[cfg(feature = "emulator")]
     Emulator(domo_emulator::cli::EmulatorArgs),
     /// A guided tour on an in-process emulator: create, upload, query, export, share
+    #[cfg(feature = "emulator")]
     Demo(DemoArgs),
+    /// Not in this build: run the local Domo emulator (needs the `emulator` feature)
+    #[cfg(not(feature = "emulator"))]
+    Emulator(WithoutEmulator),
+    /// Not in this build: a guided tour on an in-process emulator (needs the `emulator` feature)
+    #[cfg(not(feature = "emulator"))]
+    Demo(WithoutEmulator),
+}
+
+/// The arguments of a command this build does not have: taken as they
+/// come, so that the answer is [`crate::NO_EMULATOR`] rather than a complaint
+/// about a flag.
+#[cfg(not(feature = "emulator"))]
+#[derive(Debug, Args)]
+pub struct WithoutEmulator {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<String>,
 }
 
 /// Where Domo is and who is calling. Every value can come from the
@@ -82,7 +108,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Domo instance: `acme` for https://acme.domo.com
+    /// Domo instance: `acme` for `https://acme.domo.com`
     #[arg(long, env = "DOMO_INSTANCE", global = true, value_name = "NAME")]
     pub instance: Option<String>,
 
@@ -377,6 +403,7 @@ pub enum StreamCommand {
     Search { dataset_id: String },
 }
 
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Rows of generated sales data to upload
@@ -390,7 +417,9 @@ pub struct DemoArgs {
     pub concurrency: u16,
 }
 
-fn parse_secret(s: &str) -> Result<Secret, String> {
+/// `--token` and `DOMO_TOKEN`: surrounding whitespace (a pasted newline)
+/// is not part of a token.
+pub fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret::new(s.trim()))
 }
 
@@ -501,8 +530,9 @@ mod tests {
 
     #[test]
     fn the_token_is_redacted_in_debug_output() {
-        let cli = Cli::try_parse_from(["domo", "dataset", "get", "x", "--token", "s3cret-value"])
-            .unwrap();
+        let cli =
+            Cli::try_parse_from(["domoctl", "dataset", "get", "x", "--token", "s3cret-value"])
+                .unwrap();
         assert!(!format!("{cli:?}").contains("s3cret-value"));
     }
 }

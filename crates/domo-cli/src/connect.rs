@@ -1,6 +1,7 @@
 //! From flags and environment to a [`Client`], with one sentence saying
 //! what to set when something is missing.
 
+use domo_core::Credentials;
 use domo_native::Client;
 
 use crate::args::ConnectionArgs;
@@ -10,11 +11,9 @@ use crate::failure::Failure;
 pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
     let instance = non_empty(conn.instance.as_deref());
     let base_url = non_empty(conn.base_url.as_deref());
-    let token = conn
-        .token
-        .as_ref()
-        .map(|s| s.expose())
-        .filter(|t| !t.is_empty());
+    // Stays a `Secret` all the way into the client: nothing here can
+    // format it.
+    let token = conn.token.as_ref().filter(|t| !t.expose().is_empty());
 
     if instance.is_some() && base_url.is_some() {
         return Err(Failure::usage(
@@ -24,7 +23,7 @@ pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
     let mut missing = Vec::new();
     if instance.is_none() && base_url.is_none() {
         missing.push(
-            "DOMO_INSTANCE (such as `acme` for acme.domo.com) or DOMO_BASE_URL (such as http://127.0.0.1:8787 for `domo emulator`)",
+            "DOMO_INSTANCE (such as `acme` for acme.domo.com) or DOMO_BASE_URL (such as http://127.0.0.1:8787 for `domoctl emulator` or `domo-emulator`)",
         );
     }
     if token.is_none() {
@@ -38,7 +37,7 @@ pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
     };
 
     let mut builder = Client::builder()
-        .developer_token(token)
+        .credentials(Credentials::DeveloperToken(token.clone()))
         .timeout(conn.timeout)
         .allow_insecure_http(conn.allow_insecure_http)
         .user_agent(concat!("domo-cli/", env!("CARGO_PKG_VERSION")));

@@ -1,4 +1,4 @@
-//! `domo demo`: the tour. An in-process emulator, and the client doing what
+//! `domoctl demo`: the tour. An in-process emulator, and the client doing what
 //! Domo users do every day, one step at a time with one line on why and
 //! the figures (rows, MB, seconds).
 
@@ -69,7 +69,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
         .map(|c| format!("{}:{}", c.name, c.kind))
         .collect();
     let stream = domo
-        .create_dataset("Demo: sales", "made by `domo demo`", columns)
+        .create_dataset("Demo: sales", "made by `domoctl demo`", columns)
         .await?;
     let id = stream
         .dataset_id()
@@ -197,8 +197,8 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
 
     emulator.shutdown().await;
     step.say(&format!(
-        "\nDone in {:.1} s. Next: `domo emulator` serves the same API on http://127.0.0.1:8787; \
-         point DOMO_BASE_URL at it with DOMO_TOKEN={DEFAULT_TOKEN} and try `domo --help`.",
+        "\nDone in {:.1} s. Next: `domoctl emulator` serves the same API on http://127.0.0.1:8787; \
+         point DOMO_BASE_URL at it with DOMO_TOKEN={DEFAULT_TOKEN} and try `domoctl --help`.",
         tour_started.elapsed().as_secs_f64()
     ))
 }

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use domo_core::Secret;
 use domo_native::{Error, ErrorKind};
 
 pub const EXIT_FAILURE: u8 = 1;
@@ -20,7 +21,7 @@ pub enum Failure {
     Api(Error),
     /// A local file or stream failed.
     Io(String),
-    /// stdout was closed by its reader (`domo export ID | head`): stop
+    /// stdout was closed by its reader (`domoctl export ID | head`): stop
     /// quietly, that reader has what it wanted.
     BrokenPipe,
 }
@@ -123,13 +124,55 @@ pub fn describe_api_error(e: &Error) -> String {
     text
 }
 
-/// Replaces every occurrence of `secret` in `text`: the last line of
-/// defence should a server echo the token back in an error message.
+/// The shortest text [`redact`] treats as a token. Shorter values are no
+/// credential anyone issues (Domo's developer tokens run to dozens of
+/// characters; six is the shortest common secret, a PIN), but they are
+/// whole words of ordinary messages (`x`, `id`, `GET`, `404`, `true`), so
+/// scrubbing them would damage what is printed and protect nothing.
+pub const MIN_REDACTED_LEN: usize = 6;
+
+/// Replaces each whole occurrence of `secret` in `text`: the last line of
+/// defence should a server echo the token back in an error message (the
+/// CLI itself only ever holds the token as a `Secret`). An occurrence is
+/// whole when no token character (letter, digit, `-`, `_`) touches it on
+/// either side, so a token never cuts into a longer word, path or token
+/// that merely contains it; a secret shorter than [`MIN_REDACTED_LEN`] is
+/// left alone.
 pub fn redact(text: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(s) if !s.is_empty() => text.replace(s, "[redacted]"),
-        _ => text.to_owned(),
+    let Some(secret) = secret
+        .map(str::trim)
+        .filter(|s| s.chars().count() >= MIN_REDACTED_LEN)
+    else {
+        return text.to_owned();
+    };
+    let is_token_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(secret) {
+        let start = from + found;
+        let end = start + secret.len();
+        let whole = !text[..start].chars().next_back().is_some_and(is_token_char)
+            && !text[end..].chars().next().is_some_and(is_token_char);
+        if whole {
+            out.push_str(&text[copied..start]);
+            out.push_str("[redacted]");
+            copied = end;
+            from = end;
+        } else {
+            // Overlapping occurrences are possible: step one character.
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+        }
     }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// [`redact`] for each of `secrets`.
+pub fn redact_all(text: &str, secrets: &[Secret]) -> String {
+    secrets
+        .iter()
+        .fold(text.to_owned(), |text, s| redact(&text, Some(s.expose())))
 }
 
 #[cfg(test)]
@@ -189,5 +232,69 @@ mod tests {
         );
         assert_eq!(redact("nothing", Some("")), "nothing");
         assert_eq!(redact("nothing", None), "nothing");
+    }
+
+    #[test]
+    fn redaction_leaves_short_secrets_and_longer_runs_alone() {
+        // Too short to be a token: the message stays whole.
+        let text = "cannot read /nonexistent.csv: x is not a file";
+        assert_eq!(redact(text, Some("x")), text);
+        assert_eq!(redact(text, Some("abcde")), text);
+        // A token inside a longer word, path component or token is not
+        // that token.
+        let token = "DDCIa1b2c3d4e5f6";
+        for text in [
+            "DDCIa1b2c3d4e5f6789 is another token",
+            "/tmp/xDDCIa1b2c3d4e5f6/file.csv",
+            "prefix_DDCIa1b2c3d4e5f6",
+            "DDCIa1b2c3d4e5f6-suffix",
+        ] {
+            assert_eq!(redact(text, Some(token)), text);
+        }
+    }
+
+    #[test]
+    fn redaction_scrubs_whole_tokens_wherever_they_stand() {
+        let token = "DDCIa1b2c3d4e5f6";
+        for (text, want) in [
+            ("DDCIa1b2c3d4e5f6", "[redacted]"),
+            (
+                "invalid token DDCIa1b2c3d4e5f6.",
+                "invalid token [redacted].",
+            ),
+            (
+                "header X-DOMO-Developer-Token: DDCIa1b2c3d4e5f6, refused",
+                "header X-DOMO-Developer-Token: [redacted], refused",
+            ),
+            ("token=\"DDCIa1b2c3d4e5f6\"", "token=\"[redacted]\""),
+            ("/t/DDCIa1b2c3d4e5f6/x", "/t/[redacted]/x"),
+            // Not whole at the first place it appears, whole at the second.
+            (
+                "xDDCIa1b2c3d4e5f6 DDCIa1b2c3d4e5f6",
+                "xDDCIa1b2c3d4e5f6 [redacted]",
+            ),
+            ("é DDCIa1b2c3d4e5f6 é", "é [redacted] é"),
+        ] {
+            assert_eq!(redact(text, Some(token)), want, "{text}");
+        }
+        // Overlapping candidates: the whole one is found.
+        assert_eq!(
+            redact("aaaaaaa aaaaaa", Some("aaaaaa")),
+            "aaaaaaa [redacted]"
+        );
+        // Whitespace around the secret (a pasted newline) is not part of it.
+        assert_eq!(
+            redact("bad DDCIa1b2c3d4e5f6", Some("DDCIa1b2c3d4e5f6\n")),
+            "bad [redacted]"
+        );
+    }
+
+    #[test]
+    fn redact_all_scrubs_each_secret() {
+        let secrets = [Secret::new("first-token-1"), Secret::new("second-token-2")];
+        assert_eq!(
+            redact_all("first-token-1 then second-token-2, x", &secrets),
+            "[redacted] then [redacted], x"
+        );
     }
 }

@@ -3,6 +3,7 @@
 pub mod args;
 mod commands;
 mod connect;
+#[cfg(feature = "emulator")]
 mod demo;
 pub mod failure;
 pub mod output;
@@ -10,36 +11,49 @@ mod progress;
 pub mod table;
 pub mod units;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use domo_core::Secret;
 
 use crate::args::{Cli, Command, ConnectionArgs};
 use crate::commands::{access, dataset, stream, transfer};
-use crate::failure::{EXIT_FAILURE, EXIT_USAGE, Failure, redact};
+use crate::failure::{EXIT_FAILURE, EXIT_USAGE, Failure, redact_all};
 use crate::output::Output;
 
 /// Parses the command line, runs the command, prints any failure as one
 /// sentence on stderr and returns the exit code.
 pub fn main() -> ExitCode {
-    // The token as the environment gives it, to keep it out of anything
-    // printed even before (or without) parsing succeeds.
-    let env_token = std::env::var("DOMO_TOKEN").ok();
+    // The token reaches no message by construction: it is parsed into a
+    // `Secret` (which prints `[redacted]`) and handed to the client as
+    // one. Only a server that echoes it, or clap quoting an argument the
+    // token was pasted into, can put it in a message; those messages are
+    // scrubbed of every token the command line or the environment holds,
+    // known even when parsing fails.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut secrets: Vec<Secret> = std::env::var("DOMO_TOKEN")
+        .ok()
+        .and_then(|t| args::parse_secret(&t).ok())
+        .into_iter()
+        .chain(token_flags(&args))
+        .collect();
     let parsed = Cli::command()
-        .try_get_matches()
+        .try_get_matches_from(&args)
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
-    let mut cli = match parsed {
+    let cli = match parsed {
         Ok((mut cli, matches)) => {
             if let Some(conn) = connection_mut(&mut cli.command) {
                 prefer_flags_over_environment(conn, &matches);
+                secrets.extend(conn.token.clone());
             }
             cli
         }
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
-            let text = redact(&e.render().to_string(), env_token.as_deref());
+            let text = redact_all(&e.render().to_string(), &secrets);
             let _ = if e.use_stderr() {
                 std::io::stderr().lock().write_all(text.as_bytes())
             } else {
@@ -48,9 +62,6 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let flag_token = connection_mut(&mut cli.command)
-        .and_then(|c| c.token.as_ref())
-        .map(|s| s.expose().to_owned());
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,13 +81,33 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if let Some(sentence) = failure.describe() {
-                let sentence = redact(&sentence, flag_token.as_deref());
-                let sentence = redact(&sentence, env_token.as_deref());
+                let sentence = redact_all(&sentence, &secrets);
                 let _ = writeln!(std::io::stderr().lock(), "error: {sentence}");
             }
             ExitCode::from(failure.exit_code())
         }
     }
+}
+
+/// The values of `--token VALUE` and `--token=VALUE` as written, read
+/// before clap so that a command line clap refuses is scrubbed of them too.
+fn token_flags(args: &[OsString]) -> Vec<Secret> {
+    let mut found = Vec::new();
+    // Not UTF-8 is no token of ours, but it still takes its place.
+    let mut words = args.iter().skip(1).map(|a| a.to_str());
+    while let Some(word) = words.next() {
+        let Some(word) = word else { continue };
+        if word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--token") {
+            Some("") => words.next().flatten(),
+            Some(v) => v.strip_prefix('='),
+            None => None,
+        };
+        found.extend(value.and_then(|v| args::parse_secret(v).ok()));
+    }
+    found
 }
 
 /// Runs one parsed command.
@@ -112,12 +143,23 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             let client = connect::client(&conn)?;
             stream::run(&client, Output::new(out.into()), command).await
         }
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => domo_emulator::cli::run(args)
             .await
             .map_err(|e| Failure::Io(format!("the emulator stopped: {e}"))),
+        #[cfg(feature = "emulator")]
         Command::Demo(args) => demo::run(args).await,
+        #[cfg(not(feature = "emulator"))]
+        Command::Emulator(_) | Command::Demo(_) => Err(Failure::usage(NO_EMULATOR)),
     }
 }
+
+/// What `domoctl emulator` and `domoctl demo` say in a build without the
+/// `emulator` feature.
+#[cfg(not(feature = "emulator"))]
+pub const NO_EMULATOR: &str = "this domoctl was built without the embedded emulator \
+    (cargo feature `emulator`) that `emulator` and `demo` run: build it with the \
+    default features (`cargo build --release -p domo-cli`), or run the standalone `domo-emulator` and point DOMO_BASE_URL at it";
 
 /// The connection settings of a command that talks to Domo.
 fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
@@ -153,5 +195,35 @@ fn prefer_flags_over_environment(conn: &mut ConnectionArgs, matches: &ArgMatches
         (Some(ValueSource::CommandLine), Some(ValueSource::EnvVariable)) => conn.base_url = None,
         (Some(ValueSource::EnvVariable), Some(ValueSource::CommandLine)) => conn.instance = None,
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_flags_are_found_before_parsing() {
+        let args: Vec<OsString> = [
+            "domoctl",
+            "dataset",
+            "--token",
+            "first-token",
+            "--token=second-token",
+            "--tokens=not-a-flag",
+            "--",
+            "--token=after-the-end",
+        ]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+        let found: Vec<String> = token_flags(&args)
+            .iter()
+            .map(|s| s.expose().to_owned())
+            .collect();
+        assert_eq!(found, ["first-token", "second-token"]);
+        // A trailing `--token` with no value finds nothing.
+        let args = [OsString::from("domoctl"), OsString::from("--token")];
+        assert!(token_flags(&args).is_empty());
     }
 }

@@ -1,4 +1,4 @@
-//! `domo`: see `domo --help`.
+//! `domoctl`: see `domoctl --help`.
 
 fn main() -> std::process::ExitCode {
     domo_cli::main()

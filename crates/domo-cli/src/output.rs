@@ -118,7 +118,7 @@ pub fn opt<T: ToString>(v: &Option<T>) -> String {
 }
 
 /// stdout for streamed data (exports), remembering whether its reader went
-/// away, so a closed pipe (`domo export ID | head`) ends quietly.
+/// away, so a closed pipe (`domoctl export ID | head`) ends quietly.
 #[derive(Debug)]
 pub struct StreamedStdout {
     inner: tokio::io::Stdout,

@@ -1,4 +1,4 @@
-//! The `domo` binary driven as a process against an in-process emulator
+//! The `domoctl` binary driven as a process against an in-process emulator
 //! (127.0.0.1, a free port), one emulator per test. Every run checks that
 //! the token it was given appears in neither stdout nor stderr.
 
@@ -87,10 +87,10 @@ impl Run {
     }
 }
 
-/// Runs `domo ARGS` with the emulator's URL and `token` in the
+/// Runs `domoctl ARGS` with the emulator's URL and `token` in the
 /// environment, `stdin` as its input.
-fn domo_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_domo"));
+fn domoctl_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_domoctl"));
     cmd.args(args)
         .env_remove("DOMO_INSTANCE")
         .env_remove("DOMO_TOKEN")
@@ -101,12 +101,12 @@ fn domo_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Run {
     if let Some(t) = token {
         cmd.env("DOMO_TOKEN", t);
     }
-    let mut child = cmd.spawn().expect("domo runs");
+    let mut child = cmd.spawn().expect("domoctl runs");
     {
         let mut input = child.stdin.take().expect("stdin");
         input.write_all(stdin).expect("stdin takes the input");
     }
-    let out = child.wait_with_output().expect("domo ends");
+    let out = child.wait_with_output().expect("domoctl ends");
     let run = Run {
         code: out.status.code().expect("an exit code, not a signal"),
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
@@ -121,12 +121,12 @@ fn domo_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Run {
     run
 }
 
-fn domo(emu: &Emulator, args: &[&str]) -> Run {
-    domo_as(&emu.url, Some(TOKEN), args, b"")
+fn domoctl(emu: &Emulator, args: &[&str]) -> Run {
+    domoctl_as(&emu.url, Some(TOKEN), args, b"")
 }
 
-fn domo_stdin(emu: &Emulator, args: &[&str], stdin: &[u8]) -> Run {
-    domo_as(&emu.url, Some(TOKEN), args, stdin)
+fn domoctl_stdin(emu: &Emulator, args: &[&str], stdin: &[u8]) -> Run {
+    domoctl_as(&emu.url, Some(TOKEN), args, stdin)
 }
 
 /// Creates a dataset through the CLI and returns its id.
@@ -135,7 +135,7 @@ fn create(emu: &Emulator, name: &str, columns: &[&str]) -> String {
     for c in columns {
         args.extend(["--column", c]);
     }
-    let stream = domo(emu, &args).ok().json();
+    let stream = domoctl(emu, &args).ok().json();
     stream["dataSource"]["id"]
         .as_str()
         .expect("the stream names its dataset")
@@ -180,19 +180,21 @@ fn dataset_create_get_schema_in_every_format() {
     let emu = emulator();
     let id = create(&emu, "Sales", &SAMPLE_COLUMNS);
 
-    let ds = domo(&emu, &["dataset", "get", &id, "--json"]).ok().json();
+    let ds = domoctl(&emu, &["dataset", "get", &id, "--json"])
+        .ok()
+        .json();
     assert_eq!(ds["id"], id.as_str());
     assert_eq!(ds["name"], "Sales");
     assert_eq!(ds["columnCount"], 4);
 
-    let table = domo(&emu, &["dataset", "get", &id]).ok().stdout;
+    let table = domoctl(&emu, &["dataset", "get", &id]).ok().stdout;
     assert!(
         table
             .lines()
             .any(|l| l.starts_with("name") && l.ends_with("Sales")),
         "{table}"
     );
-    let csv = domo(&emu, &["dataset", "get", &id, "--csv"]).ok().stdout;
+    let csv = domoctl(&emu, &["dataset", "get", &id, "--csv"]).ok().stdout;
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with("id,name,"), "{csv}");
     assert!(
@@ -200,7 +202,7 @@ fn dataset_create_get_schema_in_every_format() {
         "{csv}"
     );
 
-    let schema = domo(&emu, &["dataset", "schema", &id, "--json"])
+    let schema = domoctl(&emu, &["dataset", "schema", &id, "--json"])
         .ok()
         .json();
     let names: Vec<&str> = schema["columns"]
@@ -211,26 +213,28 @@ fn dataset_create_get_schema_in_every_format() {
         .collect();
     assert_eq!(names, ["id", "name", "amount", "day"]);
     assert_eq!(schema["columns"][2]["type"], "DECIMAL");
-    let latest = domo(
+    let latest = domoctl(
         &emu,
         &["dataset", "schema", &id, "--form", "latest", "--json"],
     )
     .ok()
     .json();
     assert_eq!(latest["schema"]["columns"][3]["type"], "DATE");
-    let indexed = domo(
+    let indexed = domoctl(
         &emu,
         &["dataset", "schema", &id, "--form", "indexed", "--json"],
     )
     .ok()
     .json();
     assert_eq!(indexed["tables"][0]["columns"][0]["name"], "id");
-    let csv = domo(&emu, &["dataset", "schema", &id, "--csv"]).ok().stdout;
+    let csv = domoctl(&emu, &["dataset", "schema", &id, "--csv"])
+        .ok()
+        .stdout;
     assert_eq!(
         csv,
         "name,type,description\nid,LONG,\nname,STRING,\namount,DECIMAL,\nday,DATE,\n"
     );
-    let table = domo(&emu, &["dataset", "schema", &id]).ok().stdout;
+    let table = domoctl(&emu, &["dataset", "schema", &id]).ok().stdout;
     assert!(
         table.starts_with(
             "name    type     description\n------  -------  -----------\nid      LONG\n"
@@ -239,7 +243,7 @@ fn dataset_create_get_schema_in_every_format() {
     );
 
     // A table for people when created without --json.
-    let created = domo(&emu, &["dataset", "create", "Other", "-c", "x:datetime"]).ok();
+    let created = domoctl(&emu, &["dataset", "create", "Other", "-c", "x:datetime"]).ok();
     assert!(created.stdout.starts_with("dataset  "), "{created:#?}");
 }
 
@@ -252,7 +256,7 @@ fn upload_with_a_header_then_export_gives_back_the_input() {
     let file = write(dir.path(), "in.csv", &input);
 
     // Small parts so that the upload really is cut in several.
-    let up = domo(
+    let up = domoctl(
         &emu,
         &[
             "upload",
@@ -283,28 +287,30 @@ fn upload_with_a_header_then_export_gives_back_the_input() {
     );
     assert!(report["parts"].as_u64().unwrap() >= 3, "{report}");
 
-    let exported = domo(&emu, &["export", &id]).ok();
+    let exported = domoctl(&emu, &["export", &id]).ok();
     assert_eq!(exported.stdout, input);
     assert!(exported.stderr.is_empty(), "{exported:#?}");
 
     let out = dir.path().join("out.csv");
-    let to_file = domo(&emu, &["export", &id, "-o", out.to_str().unwrap()]).ok();
+    let to_file = domoctl(&emu, &["export", &id, "-o", out.to_str().unwrap()]).ok();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), input);
     assert!(to_file.stdout.is_empty());
     assert!(to_file.stderr.contains("exported"), "{to_file:#?}");
 
-    let bare = domo(&emu, &["export", &id, "--no-header"]).ok();
+    let bare = domoctl(&emu, &["export", &id, "--no-header"]).ok();
     assert_eq!(bare.stdout, input[header_len..]);
 
     // The people's summary and the CSV summary.
-    let again = domo(&emu, &["upload", &id, &file, "--append"]).ok();
+    let again = domoctl(&emu, &["upload", &id, &file, "--append"]).ok();
     assert!(
         again.stdout.starts_with("uploaded 400 rows (") && again.stdout.contains("(APPEND)"),
         "{again:#?}"
     );
-    let ds = domo(&emu, &["dataset", "get", &id, "--json"]).ok().json();
+    let ds = domoctl(&emu, &["dataset", "get", &id, "--json"])
+        .ok()
+        .json();
     assert_eq!(ds["rowCount"], 800);
-    let csv = domo(
+    let csv = domoctl(
         &emu,
         &["upload", &id, &file, "--header", "yes", "--gzip", "--csv"],
     )
@@ -317,13 +323,13 @@ fn upload_with_a_header_then_export_gives_back_the_input() {
     assert!(lines.next().unwrap().starts_with(&format!("{id},REPLACE,")));
 
     // Versions: one per committed upload.
-    let versions = domo(&emu, &["dataset", "versions", &id, "--json"])
+    let versions = domoctl(&emu, &["dataset", "versions", &id, "--json"])
         .ok()
         .json();
     let versions = versions.as_array().unwrap();
     assert_eq!(versions.len(), 3);
     assert_eq!(versions[0]["rowCount"], 400);
-    let table = domo(&emu, &["dataset", "versions", &id]).ok().stdout;
+    let table = domoctl(&emu, &["dataset", "versions", &id]).ok().stdout;
     assert!(table.starts_with("version  status"), "{table}");
     assert_eq!(table.lines().count(), 2 + 3);
 }
@@ -333,7 +339,7 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
     let emu = emulator();
     let id = create(&emu, "Parts", &["id:LONG", "v:STRING"]);
     for (tag, rows) in [("2024-01", "1,a\n2,b\n"), ("2024-02", "3,c\n")] {
-        domo_stdin(
+        domoctl_stdin(
             &emu,
             &[
                 "upload",
@@ -350,14 +356,14 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
         .ok();
     }
     // With a header row on stdin, detected.
-    domo_stdin(
+    domoctl_stdin(
         &emu,
         &["upload", &id, "-", "--append", "--partition", "2024-03"],
         b"id,v\n4,d\n5,e\n6,f\n",
     )
     .ok();
 
-    let list = domo(&emu, &["partitions", "list", &id, "--json"])
+    let list = domoctl(&emu, &["partitions", "list", &id, "--json"])
         .ok()
         .json();
     let mut tags: Vec<(&str, u64)> = list
@@ -374,12 +380,12 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
     tags.sort();
     assert_eq!(tags, [("2024-01", 2), ("2024-02", 1), ("2024-03", 3)]);
 
-    let found = domo(&emu, &["partitions", "search", &id, "rowCount=1", "--json"])
+    let found = domoctl(&emu, &["partitions", "search", &id, "rowCount=1", "--json"])
         .ok()
         .json();
     assert_eq!(found.as_array().unwrap().len(), 1);
     assert_eq!(found[0]["partitionId"], "2024-02");
-    let found = domo(
+    let found = domoctl(
         &emu,
         &[
             "partitions",
@@ -398,9 +404,9 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
         "{found:#?}"
     );
     assert_eq!(found.stdout.lines().count(), 2);
-    domo(&emu, &["partitions", "search", &id, "--filter", "[1]"]).fails(2, &["JSON object"]);
+    domoctl(&emu, &["partitions", "search", &id, "--filter", "[1]"]).fails(2, &["JSON object"]);
 
-    let deleted = domo(
+    let deleted = domoctl(
         &emu,
         &["partitions", "delete", &id, "2024-01", "--data-only"],
     )
@@ -411,7 +417,7 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
             .contains("deleted the data of partition 2024-01"),
         "{deleted:#?}"
     );
-    let rows = domo(
+    let rows = domoctl(
         &emu,
         &["query", &id, "SELECT COUNT(*) AS n FROM table", "--json"],
     )
@@ -419,19 +425,19 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
     .json();
     assert_eq!(rows["rows"][0][0], 4);
 
-    let gone = domo(
+    let gone = domoctl(
         &emu,
         &["partitions", "delete", &id, "2024-01", "2024-02", "--json"],
     )
     .ok()
     .json();
     assert_eq!(gone["deleted"], serde_json::json!(["2024-01", "2024-02"]));
-    let list = domo(&emu, &["partitions", "list", &id, "--json"])
+    let list = domoctl(&emu, &["partitions", "list", &id, "--json"])
         .ok()
         .json();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["partitionId"], "2024-03");
-    let table = domo(&emu, &["partitions", "list", &id]).ok().stdout;
+    let table = domoctl(&emu, &["partitions", "list", &id]).ok().stdout;
     assert!(
         table.lines().nth(2).unwrap().starts_with("2024-03"),
         "{table}"
@@ -442,7 +448,7 @@ fn upload_from_stdin_into_partitions_then_list_search_delete() {
 fn query_prints_tables_csv_and_json_and_pages_with_all() {
     let emu = emulator();
     let id = create(&emu, "Q", &["region:STRING", "n:LONG", "x:DOUBLE"]);
-    domo_stdin(
+    domoctl_stdin(
         &emu,
         &["upload", &id, "-", "--header", "no"],
         b"east,10,1.5\nwest,7,\\N\n\"north, far\",3,2.25\n",
@@ -450,25 +456,25 @@ fn query_prints_tables_csv_and_json_and_pages_with_all() {
     .ok();
     let sql = "SELECT region, n, x FROM table ORDER BY n DESC";
 
-    let json = domo(&emu, &["query", &id, sql, "--json"]).ok().json();
+    let json = domoctl(&emu, &["query", &id, sql, "--json"]).ok().json();
     assert_eq!(json["columns"], serde_json::json!(["region", "n", "x"]));
     assert_eq!(json["rows"][0], serde_json::json!(["east", 10, 1.5]));
     assert_eq!(json["rows"][1][2], Value::Null);
     assert_eq!(json["numRows"], 3);
 
-    let csv = domo(&emu, &["query", &id, sql, "--csv"]).ok().stdout;
+    let csv = domoctl(&emu, &["query", &id, sql, "--csv"]).ok().stdout;
     assert_eq!(
         csv,
         "region,n,x\neast,10,1.5\nwest,7,\\N\n\"north, far\",3,2.25\n"
     );
 
-    let table = domo(&emu, &["query", &id, sql]).ok().stdout;
+    let table = domoctl(&emu, &["query", &id, sql]).ok().stdout;
     assert_eq!(
         table,
         "region       n     x\n----------  --  ----\neast        10   1.5\nwest         7  NULL\nnorth, far   3  2.25\n"
     );
 
-    let all = domo(
+    let all = domoctl(
         &emu,
         &["query", &id, sql, "--all", "--page-size", "2", "--json"],
     )
@@ -477,9 +483,10 @@ fn query_prints_tables_csv_and_json_and_pages_with_all() {
     assert_eq!(all["rows"].as_array().unwrap().len(), 3);
     assert_eq!(all["rows"][2][0], "north, far");
 
-    domo(&emu, &["query", &id, "SELEC nonsense"]).fails(1, &["bad request", "HTTP 400", "syntax"]);
+    domoctl(&emu, &["query", &id, "SELEC nonsense"])
+        .fails(1, &["bad request", "HTTP 400", "syntax"]);
     // --page-size only means something with --all.
-    let r = domo(&emu, &["query", &id, sql, "--page-size", "2"]);
+    let r = domoctl(&emu, &["query", &id, sql, "--page-size", "2"]);
     assert_eq!(r.code, 2, "{r:#?}");
 }
 
@@ -488,24 +495,30 @@ fn tags_rows_append_row_and_index() {
     let emu = emulator();
     let id = create(&emu, "T", &["k:STRING", "n:LONG"]);
 
-    let set = domo(&emu, &["dataset", "tags", &id, "sales", "2024"]).ok();
+    let set = domoctl(&emu, &["dataset", "tags", &id, "sales", "2024"]).ok();
     assert!(set.stdout.contains("sales, 2024"), "{set:#?}");
-    let tags = domo(&emu, &["dataset", "tags", &id, "--json"]).ok().json();
+    let tags = domoctl(&emu, &["dataset", "tags", &id, "--json"])
+        .ok()
+        .json();
     assert_eq!(tags, serde_json::json!(["sales", "2024"]));
     assert_eq!(
-        domo(&emu, &["dataset", "tags", &id, "--csv"]).ok().stdout,
+        domoctl(&emu, &["dataset", "tags", &id, "--csv"])
+            .ok()
+            .stdout,
         "tag\nsales\n2024\n"
     );
-    domo(&emu, &["dataset", "tags", &id, "--clear"]).ok();
+    domoctl(&emu, &["dataset", "tags", &id, "--clear"]).ok();
     assert_eq!(
-        domo(&emu, &["dataset", "tags", &id, "--json"]).ok().json(),
+        domoctl(&emu, &["dataset", "tags", &id, "--json"])
+            .ok()
+            .json(),
         serde_json::json!([])
     );
 
     for row in ["a,1", "b,2", "c,3"] {
-        domo(&emu, &["dataset", "append-row", &id, row]).ok();
+        domoctl(&emu, &["dataset", "append-row", &id, row]).ok();
     }
-    let appended = domo(
+    let appended = domoctl(
         &emu,
         &[
             "dataset",
@@ -521,7 +534,7 @@ fn tags_rows_append_row_and_index() {
     .json();
     assert_eq!(appended["appended"], 1);
 
-    let page = domo(
+    let page = domoctl(
         &emu,
         &[
             "dataset", "data", &id, "--offset", "1", "--limit", "2", "--json",
@@ -531,20 +544,21 @@ fn tags_rows_append_row_and_index() {
     .json();
     assert_eq!(page["columns"], serde_json::json!(["k", "n"]));
     assert_eq!(page["rows"], serde_json::json!([["b", 2], ["c", 3]]));
-    let csv = domo(
+    let csv = domoctl(
         &emu,
         &["dataset", "data", &id, "--filter", "n >= 3", "--csv"],
     )
     .ok()
     .stdout;
     assert_eq!(csv, "k,n\nc,3\nd,4\n");
-    let table = domo(&emu, &["dataset", "data", &id, "--limit", "1"])
+    let table = domoctl(&emu, &["dataset", "data", &id, "--limit", "1"])
         .ok()
         .stdout;
     assert_eq!(table, "k  n\n-  -\na  1\n");
-    domo(&emu, &["dataset", "data", &id, "--filter", "nope = 1"]).fails(1, &["HTTP 400", "nope"]);
+    domoctl(&emu, &["dataset", "data", &id, "--filter", "nope = 1"])
+        .fails(1, &["HTTP 400", "nope"]);
 
-    let index = domo(
+    let index = domoctl(
         &emu,
         &["dataset", "index", &id, "--poll-interval", "50ms", "--json"],
     )
@@ -563,7 +577,7 @@ fn tags_rows_append_row_and_index() {
 fn permissions_share_list_revoke_remove() {
     let emu = emulator();
     let id = create(&emu, "P", &["a:STRING"]);
-    let shared = domo(
+    let shared = domoctl(
         &emu,
         &[
             "permissions",
@@ -582,7 +596,7 @@ fn permissions_share_list_revoke_remove() {
     .ok();
     assert!(shared.stdout.contains("USER 2 CAN_EDIT"), "{shared:#?}");
 
-    let list = domo(&emu, &["permissions", "list", &id, "--json"])
+    let list = domoctl(&emu, &["permissions", "list", &id, "--json"])
         .ok()
         .json();
     let entries: Vec<(String, String, String)> = list["list"]
@@ -606,13 +620,13 @@ fn permissions_share_list_revoke_remove() {
         let want = (want.0.to_owned(), want.1.to_owned(), want.2.to_owned());
         assert!(entries.contains(&want), "{want:?} not in {entries:?}");
     }
-    let csv = domo(&emu, &["permissions", "list", &id, "--csv"])
+    let csv = domoctl(&emu, &["permissions", "list", &id, "--csv"])
         .ok()
         .stdout;
     assert!(csv.starts_with("type,id,name,access\nUSER,1,"), "{csv}");
 
     // User 2 can now read it with their own token.
-    let as_two = domo_as(
+    let as_two = domoctl_as(
         &emu.url,
         Some(OTHER_TOKEN),
         &["dataset", "get", &id, "--json"],
@@ -621,13 +635,13 @@ fn permissions_share_list_revoke_remove() {
     .ok();
     assert_eq!(as_two.json()["id"], id.as_str());
 
-    domo(&emu, &["permissions", "revoke", &id, "2"]).ok();
-    domo(&emu, &["permissions", "remove", &id, "5"]).ok();
-    let removed = domo(&emu, &["perm", "remove", &id, "6", "7", "--json"])
+    domoctl(&emu, &["permissions", "revoke", &id, "2"]).ok();
+    domoctl(&emu, &["permissions", "remove", &id, "5"]).ok();
+    let removed = domoctl(&emu, &["perm", "remove", &id, "6", "7", "--json"])
         .ok()
         .json();
     assert_eq!(removed["removed"], serde_json::json!(["6", "7"]));
-    let list = domo(&emu, &["permissions", "list", &id, "--json"])
+    let list = domoctl(&emu, &["permissions", "list", &id, "--json"])
         .ok()
         .json();
     let users: Vec<&str> = list["list"]
@@ -638,10 +652,10 @@ fn permissions_share_list_revoke_remove() {
         .map(|p| p["id"].as_str().unwrap())
         .collect();
     assert_eq!(users, ["1"]);
-    domo_as(&emu.url, Some(OTHER_TOKEN), &["dataset", "get", &id], b"").fails(1, &["HTTP 40"]);
+    domoctl_as(&emu.url, Some(OTHER_TOKEN), &["dataset", "get", &id], b"").fails(1, &["HTTP 40"]);
 
-    domo(&emu, &["permissions", "share", &id]).fails(2, &["--user ID:LEVEL"]);
-    let bad = domo(&emu, &["permissions", "share", &id, "--user", "7:READ"]);
+    domoctl(&emu, &["permissions", "share", &id]).fails(2, &["--user ID:LEVEL"]);
+    let bad = domoctl(&emu, &["permissions", "share", &id, "--user", "7:READ"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("unknown access level"), "{bad:#?}");
 }
@@ -650,7 +664,7 @@ fn permissions_share_list_revoke_remove() {
 fn streams_create_get_update_run_history_search() {
     let emu = emulator();
     let dir = tempfile::tempdir().unwrap();
-    let created = domo(
+    let created = domoctl(
         &emu,
         &[
             "stream",
@@ -672,12 +686,14 @@ fn streams_create_get_update_run_history_search() {
     let dataset = created["dataSource"]["id"].as_str().unwrap().to_owned();
     assert_eq!(created["transport"]["type"], "API");
 
-    let got = domo(&emu, &["stream", "get", &sid, "--json"]).ok().json();
+    let got = domoctl(&emu, &["stream", "get", &sid, "--json"])
+        .ok()
+        .json();
     assert_eq!(got["dataSource"]["name"], "Feed");
-    let table = domo(&emu, &["stream", "get", &sid]).ok().stdout;
+    let table = domoctl(&emu, &["stream", "get", &sid]).ok().stdout;
     assert!(table.contains("columns        a:LONG, b:STRING"), "{table}");
 
-    let updated = domo(
+    let updated = domoctl(
         &emu,
         &[
             "stream",
@@ -694,18 +710,20 @@ fn streams_create_get_update_run_history_search() {
     .json();
     assert_eq!(updated["dataSource"]["name"], "Feed 2");
     assert_eq!(updated["updateMethod"], "APPEND");
-    let ds = domo(&emu, &["dataset", "get", &dataset, "--json"])
+    let ds = domoctl(&emu, &["dataset", "get", &dataset, "--json"])
         .ok()
         .json();
     assert_eq!(ds["name"], "Feed 2");
 
-    let run = domo(&emu, &["stream", "run", &sid, "--json"]).ok().json();
+    let run = domoctl(&emu, &["stream", "run", &sid, "--json"])
+        .ok()
+        .json();
     assert!(run["executionId"].is_u64(), "{run}");
-    let history = domo(&emu, &["stream", "history", &sid, "--json"])
+    let history = domoctl(&emu, &["stream", "history", &sid, "--json"])
         .ok()
         .json();
     assert!(!history.as_array().unwrap().is_empty());
-    let csv = domo(&emu, &["stream", "history", &sid, "--csv"])
+    let csv = domoctl(&emu, &["stream", "history", &sid, "--csv"])
         .ok()
         .stdout;
     assert!(
@@ -713,7 +731,7 @@ fn streams_create_get_update_run_history_search() {
         "{csv}"
     );
 
-    let found = domo(&emu, &["stream", "search", &dataset, "--json"])
+    let found = domoctl(&emu, &["stream", "search", &dataset, "--json"])
         .ok()
         .json();
     assert_eq!(found[0]["id"].to_string(), sid);
@@ -724,7 +742,7 @@ fn streams_create_get_update_run_history_search() {
         r#"{"transport":{"type":"API"},"dataProvider":{"key":"api","name":"API"},
             "dataSource":{"name":"From JSON"},"schemaDefinition":{"columns":[{"name":"x","type":"DATE"}]}}"#,
     );
-    let from_json = domo(
+    let from_json = domoctl(
         &emu,
         &["stream", "create", "--from-json", &request, "--json"],
     )
@@ -734,10 +752,11 @@ fn streams_create_get_update_run_history_search() {
     assert_eq!(from_json["schemaDefinition"]["columns"][0]["type"], "DATE");
 
     let not_json = write(dir.path(), "bad.json", "{ nope");
-    domo(&emu, &["stream", "create", "--from-json", &not_json]).fails(2, &["not a stream request"]);
-    domo(&emu, &["stream", "create", "--name", "x"]).fails(2, &["--column"]);
-    domo(&emu, &["stream", "update", &sid]).fails(2, &["nothing to change"]);
-    domo(&emu, &["stream", "get", "999999"]).fails(1, &["not found", "HTTP 404"]);
+    domoctl(&emu, &["stream", "create", "--from-json", &not_json])
+        .fails(2, &["not a stream request"]);
+    domoctl(&emu, &["stream", "create", "--name", "x"]).fails(2, &["--column"]);
+    domoctl(&emu, &["stream", "update", &sid]).fails(2, &["nothing to change"]);
+    domoctl(&emu, &["stream", "get", "999999"]).fails(1, &["not found", "HTTP 404"]);
 }
 
 #[test]
@@ -747,17 +766,17 @@ fn bad_input_gets_one_clear_sentence_and_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "in.csv", &sample_csv(3));
 
-    let r = domo(&emu, &["upload", &id, &file, "--part-size", "32XB"]);
+    let r = domoctl(&emu, &["upload", &id, &file, "--part-size", "32XB"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("invalid size `32XB`: unknown unit `XB`"),
         "{r:#?}"
     );
-    let r = domo(&emu, &["upload", &id, &file, "--part-size", "0"]);
+    let r = domoctl(&emu, &["upload", &id, &file, "--part-size", "0"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("at least 1 byte"), "{r:#?}");
 
-    let r = domo(
+    let r = domoctl(
         &emu,
         &[
             "dataset",
@@ -776,26 +795,26 @@ fn bad_input_gets_one_clear_sentence_and_exit_code_2() {
     );
 
     // A header that does not match the schema: refused before sending.
-    domo_stdin(
+    domoctl_stdin(
         &emu,
         &["upload", &id, "-", "--header", "yes"],
         b"a,b,c,d\n1,x,2,2024-01-01\n",
     )
     .fails(2, &["header"]);
     // Data the server refuses: named row and column.
-    domo_stdin(
+    domoctl_stdin(
         &emu,
         &["upload", &id, "-", "--header", "no"],
         b"1,x,notanumber,2024-01-01\n",
     )
     .fails(1, &["HTTP 400", "amount"]);
-    domo(&emu, &["upload", &id, "/no/such/file.csv"]).fails(1, &["/no/such/file.csv"]);
+    domoctl(&emu, &["upload", &id, "/no/such/file.csv"]).fails(1, &["/no/such/file.csv"]);
 }
 
 #[test]
 fn unknown_datasets_and_bad_tokens_fail_with_status_and_request() {
     let emu = emulator();
-    domo(&emu, &["dataset", "get", "no-such-dataset"]).fails(
+    domoctl(&emu, &["dataset", "get", "no-such-dataset"]).fails(
         1,
         &[
             "not found",
@@ -803,14 +822,14 @@ fn unknown_datasets_and_bad_tokens_fail_with_status_and_request() {
             "GET /api/data/v3/datasources/no-such-dataset",
         ],
     );
-    domo(&emu, &["export", "no-such-dataset"]).fails(1, &["not found", "404"]);
-    domo(&emu, &["query", "no-such-dataset", "SELECT 1"]).fails(1, &["404"]);
+    domoctl(&emu, &["export", "no-such-dataset"]).fails(1, &["not found", "404"]);
+    domoctl(&emu, &["query", "no-such-dataset", "SELECT 1"]).fails(1, &["404"]);
 
     let wrong = "wrong-token-0b9d4e";
-    domo_as(&emu.url, Some(wrong), &["dataset", "get", "x"], b"")
+    domoctl_as(&emu.url, Some(wrong), &["dataset", "get", "x"], b"")
         .fails(1, &["not authorised", "HTTP 401"]);
     // Given as a flag instead, an invalid token is not printed either.
-    let r = domo_as(
+    let r = domoctl_as(
         &emu.url,
         None,
         &["dataset", "get", "x", "--token", wrong],
@@ -823,10 +842,10 @@ fn unknown_datasets_and_bad_tokens_fail_with_status_and_request() {
 #[test]
 fn missing_configuration_says_what_to_set() {
     let emu = emulator();
-    domo_as(&emu.url, None, &["dataset", "get", "x"], b"").fails(2, &["DOMO_TOKEN"]);
-    domo_as("", Some(TOKEN), &["dataset", "get", "x"], b"")
+    domoctl_as(&emu.url, None, &["dataset", "get", "x"], b"").fails(2, &["DOMO_TOKEN"]);
+    domoctl_as("", Some(TOKEN), &["dataset", "get", "x"], b"")
         .fails(2, &["DOMO_INSTANCE", "DOMO_BASE_URL"]);
-    domo_as(
+    domoctl_as(
         "http://10.0.0.1:9",
         Some(TOKEN),
         &["dataset", "get", "x"],
@@ -834,7 +853,7 @@ fn missing_configuration_says_what_to_set() {
     )
     .fails(2, &["loopback"]);
     // A flag beats the other setting from the environment.
-    let r = domo_as(
+    let r = domoctl_as(
         &emu.url,
         Some(TOKEN),
         &[
@@ -850,7 +869,7 @@ fn missing_configuration_says_what_to_set() {
     );
     r.fails(2, &["keep only one"]);
     // Nothing listens on port 1 of loopback.
-    domo_as(
+    domoctl_as(
         "http://127.0.0.1:1",
         Some(TOKEN),
         &["dataset", "get", "x", "--max-retries", "0"],
@@ -862,19 +881,19 @@ fn missing_configuration_says_what_to_set() {
 #[test]
 fn the_token_never_shows_in_help_or_usage_errors() {
     let emu = emulator();
-    let help = domo(&emu, &["dataset", "get", "--help"]).ok();
+    let help = domoctl(&emu, &["dataset", "get", "--help"]).ok();
     assert!(help.stdout.contains("DOMO_TOKEN"), "{help:#?}");
     // A token pasted where an argument goes comes back redacted.
-    let r = domo(&emu, &["dataset", "get", "x", TOKEN]);
+    let r = domoctl(&emu, &["dataset", "get", "x", TOKEN]);
     assert_eq!(r.code, 2, "{r:#?}");
     assert!(r.stderr.contains("[redacted]"), "{r:#?}");
-    let r = domo(&emu, &["no-such-command"]);
+    let r = domoctl(&emu, &["no-such-command"]);
     assert_eq!(r.code, 2);
 }
 
 #[test]
 fn the_demo_runs_to_completion() {
-    let r = domo_as("", None, &["demo", "--rows", "20000"], b"").ok();
+    let r = domoctl_as("", None, &["demo", "--rows", "20000"], b"").ok();
     for needle in [
         "Domo emulator listening on http://127.0.0.1:",
         "1. Create a dataset",
@@ -899,7 +918,7 @@ fn the_demo_runs_to_completion() {
 
 #[test]
 fn the_emulator_subcommand_serves_the_api() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_domo"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domoctl"))
         .args([
             "emulator",
             "--addr",
@@ -911,7 +930,7 @@ fn the_emulator_subcommand_serves_the_api() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("domo emulator runs");
+        .expect("domoctl emulator runs");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let url = first
@@ -921,7 +940,7 @@ fn the_emulator_subcommand_serves_the_api() {
     let demo_line = lines.next().unwrap().unwrap();
     let demo_id = demo_line.strip_prefix("demo dataset ").unwrap().to_owned();
 
-    let r = domo_as(
+    let r = domoctl_as(
         &url,
         Some(TOKEN),
         &["dataset", "get", &demo_id, "--json"],

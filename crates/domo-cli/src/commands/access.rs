@@ -1,4 +1,4 @@
-//! `domo permissions ...` and `domo partitions ...`.
+//! `domoctl permissions ...` and `domoctl partitions ...`.
 
 use domo_native::Client;
 use domo_native::model::partitions::Partition;

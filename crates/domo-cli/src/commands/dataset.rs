@@ -1,4 +1,4 @@
-//! `domo dataset ...`: metadata, schema, creation, versions, tags, rows,
+//! `domoctl dataset ...`: metadata, schema, creation, versions, tags, rows,
 //! one-row appends and indexing.
 
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! `domo stream ...`: the streams that create and feed datasets.
+//! `domoctl stream ...`: the streams that create and feed datasets.
 
 use std::io::Read;
 

@@ -1,4 +1,4 @@
-//! `domo query`, `domo upload` and `domo export`: data in and out.
+//! `domoctl query`, `domoctl upload` and `domoctl export`: data in and out.
 
 use std::path::Path;
 use std::time::Instant;
@@ -147,7 +147,7 @@ pub async fn export(client: &Client, args: ExportArgs) -> Result<(), Failure> {
     let bytes = result?;
     let secs = started.elapsed().as_secs_f64();
     // The data went to stdout, or to a file: the summary goes to stderr
-    // either way, so `domo export ID > file` and `-o` read the same.
+    // either way, so `domoctl export ID > file` and `-o` read the same.
     if let Some(path) = &args.output {
         note(&summary(&args.id, bytes, secs, Some(path)));
     } else if progress::enabled() {
