@@ -1,34 +1,66 @@
-//! Every build chore of the workspace, in Rust: `cargo xtask <task>`.
-//!
-//! - `ci`: what CI runs: toolchain components, format check, clippy with
-//!   warnings denied, the layering check on domo-core, every test.
-//! - `demo`: the tour of the client against the embedded emulator.
+//! Every build chore of the workspace, in Rust: `cargo xtask <task>`;
+//! `cargo xtask --help` lists them (see [`TASKS`]).
 
 mod bench;
+mod modules;
+mod package;
 mod web;
 
+use std::path::Path;
 use std::process::{Command, ExitCode};
+
+/// Every task, with the line `--help` prints for it.
+const TASKS: &[(&str, &str)] = &[
+    (
+        "ci",
+        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, web-ci, package",
+    ),
+    (
+        "layering",
+        "crates import only the layers below them, domo-core has no I/O crates, no module import cycle",
+    ),
+    (
+        "demo",
+        "the tour: create, upload, query, export and share a dataset on the embedded emulator",
+    ),
+    (
+        "bench",
+        "upload and export against curl on the emulator [--size 200MB] [--part-size 32MiB] [--concurrency 4] [--runs 3]",
+    ),
+    (
+        "web",
+        "build the npm package web/pkg/ from crates/domo-wasm (within its size budget)",
+    ),
+    (
+        "package",
+        "every library crate packages (verified), docs build with -D warnings, the npm tarball compiles in a fresh tsc --strict project",
+    ),
+    (
+        "web-ci",
+        "the browser package's tests: wasm-bindgen-test in Chromium, tsc --strict, Node, the demo app",
+    ),
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("layering") => layering(),
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("web") => web::build(&args[1..]),
         Some("web-ci") => web::ci(),
-        Some("help") | None => {
-            println!("usage: cargo xtask <ci|demo|bench>");
-            println!("  ci    format check, clippy -D warnings, layering check, all tests");
-            println!(
-                "  web   build the npm package web/pkg/ from crates/domo-wasm (web-ci: its tests)"
-            );
-            println!(
-                "  demo  create, upload, query, export and share a dataset on the embedded emulator"
-            );
+        Some("package") => package::ci(),
+        Some("help" | "--help" | "-h") | None => {
+            println!("usage: cargo xtask <task> [options]\n\ntasks:");
+            for (name, what) in TASKS {
+                println!("  {name:<9} {what}");
+            }
             Ok(())
         }
-        Some(other) => Err(format!("unknown task {other:?}; try `cargo xtask help`")),
+        Some(other) => Err(format!(
+            "unknown task {other:?}; `cargo xtask --help` lists them"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -75,12 +107,28 @@ fn ci() -> Result<(), String> {
             "warnings",
         ]),
     )?;
+    // domoctl without the embedded emulator (no axum, no SQLite) builds too.
+    run(
+        "cargo clippy (domoctl without the emulator feature)",
+        cargo().args([
+            "clippy",
+            "-p",
+            "domo-cli",
+            "--no-default-features",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     layering()?;
     run(
         "cargo test",
         cargo().args(["test", "--workspace", "--exclude", "domo-wasm", "--locked"]),
     )?;
     web::ci()?;
+    package::ci()?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())
 }
@@ -102,44 +150,123 @@ fn ensure_components() -> Result<(), String> {
     Ok(())
 }
 
-/// domo-core must stay pure: no runtime, no HTTP client, no browser glue.
+/// Which workspace crates each crate may depend on: the layers flow one
+/// way (model, core, the transports, the command and the tests), and the
+/// emulator stands beside the stack, sharing no client types.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("domo-model", &[]),
+    ("domo-core", &["domo-model"]),
+    ("domo-native", &["domo-core", "domo-model"]),
+    ("domo-wasm", &["domo-core", "domo-model"]),
+    ("domo-emulator", &[]),
+    (
+        "domo-cli",
+        &["domo-core", "domo-model", "domo-native", "domo-emulator"],
+    ),
+    (
+        "domo-integration-tests",
+        &["domo-core", "domo-model", "domo-native", "domo-emulator"],
+    ),
+    ("xtask", &[]),
+];
+
+/// The I/O crates domo-core must never pull in.
+const NOT_IN_CORE: [&str; 5] = ["tokio ", "reqwest ", "hyper ", "wasm-bindgen ", "gloo-net "];
+
 fn layering() -> Result<(), String> {
-    eprintln!("\n==> layering: domo-core has no I/O dependencies");
-    let out = cargo()
-        .args([
-            "tree",
-            "-p",
-            "domo-core",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--locked",
-        ])
-        .output()
-        .map_err(|e| format!("cargo tree: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo tree failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+    eprintln!("\n==> layering: crates import only the layers below them");
+    let mut problems = Vec::new();
+    let tree = |args: &[&str]| -> Result<String, String> {
+        let out = cargo()
+            .arg("tree")
+            .args(args)
+            .args(["--prefix", "none", "--locked"])
+            .output()
+            .map_err(|e| format!("cargo tree: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo tree {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    for (krate, allowed) in LAYERS {
+        // Direct dependencies of every kind (dev ones too: a test may not
+        // reach up either), the first line being the crate itself.
+        let direct = tree(&["-p", krate, "-e", "normal,build,dev", "--depth", "1"])?;
+        for dep in direct.lines().skip(1) {
+            let name = dep.split_whitespace().next().unwrap_or_default();
+            let ours = LAYERS.iter().any(|(n, _)| *n == name);
+            if ours && name != *krate && !allowed.contains(&name) {
+                problems.push(format!("{krate} depends on {name}, a layer it may not use"));
+            }
+        }
     }
-    let tree = String::from_utf8_lossy(&out.stdout);
-    let banned = ["tokio ", "reqwest ", "hyper ", "wasm-bindgen ", "gloo-net "];
-    let found: Vec<&str> = tree
+    let core = tree(&["-p", "domo-core", "-e", "normal"])?;
+    for line in core
         .lines()
-        .filter(|l| banned.iter().any(|b| l.starts_with(b)))
-        .collect();
-    if found.is_empty() {
+        .filter(|l| NOT_IN_CORE.iter().any(|b| l.starts_with(b)))
+    {
+        problems.push(format!("domo-core depends on the I/O crate {line}"));
+    }
+
+    eprintln!("==> layering: no module import cycle; the emulator's handlers sit on its store");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root");
+    for dir in [
+        "crates/domo-model",
+        "crates/domo-core",
+        "crates/domo-native",
+        "crates/domo-wasm",
+        "crates/domo-emulator",
+        "crates/domo-cli",
+        "tests",
+        "xtask",
+    ] {
+        let graph = modules::graph(&root.join(dir).join("src"))?;
+        if let Some(cycle) = graph.cycle() {
+            let names: Vec<String> = cycle.iter().map(modules::name).collect();
+            problems.push(format!("{dir}: module import cycle {}", names.join(" -> ")));
+        }
+        if dir == "crates/domo-emulator" {
+            // The reader must see the edges it should, or every check
+            // above passes for nothing.
+            let uploads = |a: &str| vec![a.to_owned(), "uploads".to_owned()];
+            if !graph
+                .edges
+                .get(&uploads("api"))
+                .is_some_and(|e| e.contains(&uploads("store")))
+            {
+                problems.push(format!(
+                    "{dir}: the module reader no longer sees api::uploads -> store::uploads"
+                ));
+            }
+            for (from, to) in graph.sibling_imports("api") {
+                problems.push(format!(
+                    "{dir}: handler {} imports handler {}",
+                    modules::name(&from),
+                    modules::name(&to)
+                ));
+            }
+            for found in modules::sql_outside(&graph, "store") {
+                problems.push(format!("{found}: SQL belongs in the store"));
+            }
+        }
+    }
+    problems.dedup();
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("domo-core depends on I/O crates: {found:?}"))
+        Err(format!("layering:\n  {}", problems.join("\n  ")))
     }
 }
 
 fn demo(extra: &[String]) -> Result<(), String> {
     run(
-        "domo demo on the embedded emulator",
+        "the tour on the embedded emulator",
         cargo()
             .args([
                 "run",

@@ -22,7 +22,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const DEMO_DATASET: &str = "00000000-0000-4000-8000-000000000001";
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace root")
@@ -33,7 +33,7 @@ fn section(title: &str) {
     eprintln!("\n================ {title} ================");
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|p| if p.is_absolute() { p } else { root().join(p) })
@@ -138,7 +138,7 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn workspace_version() -> Result<String, String> {
+pub(crate) fn workspace_version() -> Result<String, String> {
     let toml = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
     let mut in_package = false;
     for line in toml.lines() {
@@ -217,13 +217,21 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
     )?;
     // The public surface: the client, the guard and the model types; not
     // wasm-bindgen's low-level init exports.
+    // wasm-bindgen's declarations use `Symbol.dispose`: the reference lets
+    // projects on an ES2022 target compile them too.
     write(
         &pkg.join("index.d.ts"),
         &format!(
-            "export {{ {values} }} from \"./domo_wasm.js\";\nexport type {{\n  {}\n}} from \"./domo_wasm.js\";\n",
+            "/// <reference lib=\"esnext.disposable\" />\nexport {{ {values} }} from \"./domo_wasm.js\";\nexport type {{\n  {}\n}} from \"./domo_wasm.js\";\n",
             declared_types()?.join(",\n  ")
         ),
     )?;
+    // The package carries the texts of the licenses it names (npm takes
+    // only a file named exactly LICENSE on its own, so they are listed).
+    for license in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        fs::copy(root().join(license), pkg.join(license))
+            .map_err(|e| format!("cannot copy {license}: {e}"))?;
+    }
     let files = [
         "index.js",
         "node.js",
@@ -234,6 +242,8 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
         "domo_wasm_bg.wasm",
         "domo_wasm_bg.wasm.d.ts",
         "README.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
     ];
     let package_json = format!(
         r#"{{

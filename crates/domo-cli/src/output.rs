@@ -143,10 +143,10 @@ impl StreamedStdout {
     }
 
     fn watch<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
-        if let Err(e) = &r {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                self.closed = true;
-            }
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed = true;
         }
         r
     }

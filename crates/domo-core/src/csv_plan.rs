@@ -702,7 +702,7 @@ mod header_tests {
 
 /// Generated CSVs that stress part cutting, for the tests of every client's
 /// upload: each client cuts them through its own I/O loop and must send
-/// exactly [`Sample::expected_parts`].
+/// exactly [`Sample::expected_parts`](samples::Sample::expected_parts).
 #[cfg(any(test, feature = "test-support"))]
 pub mod samples {
     use super::{cut_parts, strip_bom};

@@ -179,7 +179,7 @@ fn civil_time(year: u64, month: &str, day: u64, time: &str) -> Option<SystemTime
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days_in_month = match month {
         2 if leap => 29,
         2 => 28,

@@ -181,7 +181,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         _ => 28,
     }
 }
@@ -222,10 +224,10 @@ pub fn normalize_datetime(s: &str) -> Option<String> {
         Some((hms, frac)) => (hms, Some(frac)),
         None => (rest, None),
     };
-    if let Some(frac) = frac {
-        if frac.is_empty() || !frac.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
+    if let Some(frac) = frac
+        && (frac.is_empty() || !frac.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return None;
     }
     let mut parts = hms.split(':');
     let h = parts.next()?;

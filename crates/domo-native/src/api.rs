@@ -31,7 +31,7 @@ use domo_model::uploads::{
 };
 use domo_model::versions::DataVersion;
 
-use crate::Client;
+use crate::client::Client;
 
 impl Client {
     // ---- datasets -------------------------------------------------------

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::Client;
+use crate::client::Client;
 
 /// Called with the bytes written so far.
 pub type ExportProgressFn = Arc<dyn Fn(u64) + Send + Sync>;

@@ -21,7 +21,7 @@ use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
 use futures_util::stream::{self, TryStreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::Client;
+use crate::client::Client;
 
 /// Called as an upload progresses; cheap to call often.
 pub type UploadProgressFn = Arc<dyn Fn(&UploadProgress) + Send + Sync>;

@@ -216,11 +216,11 @@ async fn upload_csv(
         ..Progress::default()
     }));
     let report = |p: &Progress| {
-        if let Some(cb) = &options.on_progress {
-            if let Ok(v) = to_js(p) {
-                // A throwing progress callback must not break the upload.
-                let _ = cb.call1(&JsValue::NULL, &v);
-            }
+        if let Some(cb) = &options.on_progress
+            && let Ok(v) = to_js(p)
+        {
+            // A throwing progress callback must not break the upload.
+            let _ = cb.call1(&JsValue::NULL, &v);
         }
     };
     report(&progress.borrow());

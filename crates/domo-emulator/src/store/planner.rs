@@ -153,11 +153,10 @@ impl Resolver<'_> {
         if let Some(i) = self.find(name) {
             return Ok(Item::Field(i));
         }
-        if let Some((func, rest)) = name.split_once('(') {
-            if let (Some(agg), Some(inner)) = (Agg::parse(func), rest.trim_end().strip_suffix(')'))
-            {
-                return Ok(Item::Agg(agg, self.field(inner, context)?));
-            }
+        if let Some((func, rest)) = name.split_once('(')
+            && let (Some(agg), Some(inner)) = (Agg::parse(func), rest.trim_end().strip_suffix(')'))
+        {
+            return Ok(Item::Agg(agg, self.field(inner, context)?));
         }
         Err(self.unknown(name, context))
     }
@@ -244,12 +243,12 @@ pub(super) fn plan(
             "dategrain is not supported by the emulator; group by a date field, or use /sql/v1",
         ));
     }
-    if let Some(c) = q.calendar.as_deref() {
-        if !matches!(c.trim(), "" | "standard" | "fiscal") {
-            return Err(StoreError::invalid(format!(
-                "calendar must be standard or fiscal, got `{c}`"
-            )));
-        }
+    if let Some(c) = q.calendar.as_deref()
+        && !matches!(c.trim(), "" | "standard" | "fiscal")
+    {
+        return Err(StoreError::invalid(format!(
+            "calendar must be standard or fiscal, got `{c}`"
+        )));
     }
 
     // Aggregations given as operators: `sum=units,price`.

@@ -1,11 +1,23 @@
-//! Configuration of a [`Client`].
+//! The [`Client`] and its configuration.
 
 use std::time::Duration;
 
 use domo_core::{BaseUrl, Config, Credentials, Error, RetryPolicy};
 
-use crate::Client;
 use crate::transport::Transport;
+
+/// A client for one Domo instance. Cheap to clone: clones share the
+/// connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) inner: std::sync::Arc<Transport>,
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
 
 /// Builds a [`Client`]. An instance name or a base URL is required; the
 /// rest has defaults (domo-core's: [`domo_core::DEFAULT_TIMEOUT`] per
