@@ -272,12 +272,12 @@ pub struct UploadArgs {
     /// Upload into this partition (data tag)
     #[arg(long, value_name = "TAG")]
     pub partition: Option<String>,
-    /// Target size of one part (`32MB`, `8MiB`, `500kB`, bytes); parts end on record boundaries
-    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = parse_size)]
-    pub part_size: usize,
-    /// Parts in flight at once
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
+    /// Target size of one part (`32MB`, `8MiB`, `500kB`, bytes; default 32 MiB); parts end on record boundaries
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub part_size: Option<usize>,
+    /// Parts in flight at once (default 4)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: Option<u16>,
     /// Compress parts with gzip on the way
     #[arg(long)]
     pub gzip: bool,

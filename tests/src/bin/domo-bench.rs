@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::time::Instant;
 
-use domo_core::csv_plan::{HeaderMode, RecordScanner};
+use domo_core::csv_plan::{HeaderMode, PartCutter, READ_CHUNK};
 use domo_integration_tests::{all_types, client_at};
 use domo_native::{ExportOptions, UploadAction, UploadOptions};
 
@@ -100,32 +100,31 @@ async fn main() {
     }
 }
 
-/// Print `offset length` of each part, cut as the client cuts a file:
-/// 256 KiB reads, a cut at the last record boundary of the read once the
-/// part has reached the target size.
+/// Print `offset length` of each part, cut where the client cuts a file
+/// (domo-core's `PartCutter`; the bench's CSV has no header or BOM).
 fn plan(path: &str, part_size: u64) {
     let mut file = std::fs::File::open(path).unwrap_or_else(|e| {
         eprintln!("domo-bench: cannot read {path}: {e}");
         std::process::exit(1)
     });
-    let mut scanner = RecordScanner::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let (mut pos, mut start) = (0u64, 0u64);
+    let mut cutter = PartCutter::new(part_size as usize);
+    let mut cuts = Vec::new();
+    let mut buf = vec![0u8; READ_CHUNK];
     loop {
-        let n = file.read(&mut buf).unwrap_or(0);
+        let n = file.read(&mut buf).unwrap_or_else(|e| {
+            eprintln!("domo-bench: cannot read {path}: {e}");
+            std::process::exit(1)
+        });
         if n == 0 {
             break;
         }
-        if let Some(b) = scanner.scan(&buf[..n]) {
-            let cut = pos + b as u64;
-            if cut - start >= part_size {
-                println!("{start} {}", cut - start);
-                start = cut;
-            }
-        }
-        pos += n as u64;
+        cutter.feed_all(&buf[..n], &mut cuts);
     }
-    if pos > start {
-        println!("{start} {}", pos - start);
+    cuts.extend(cutter.finish().unwrap_or_else(|e| {
+        eprintln!("domo-bench: {e}");
+        std::process::exit(1)
+    }));
+    for cut in cuts {
+        println!("{} {}", cut.offset, cut.len);
     }
 }

@@ -55,8 +55,11 @@ pub async fn upload(client: &Client, out: Output, args: UploadArgs) -> Result<()
     };
     let bar = progress::bytes_bar(total, "upload");
     let options = UploadOptions {
-        part_size: args.part_size,
-        concurrency: usize::from(args.concurrency),
+        // Unset, the client library's defaults (domo-core's) apply.
+        part_size: args.part_size.unwrap_or(UploadOptions::DEFAULT_PART_SIZE),
+        concurrency: args
+            .concurrency
+            .map_or(UploadOptions::DEFAULT_CONCURRENCY, usize::from),
         partition: args.partition.clone(),
         gzip: args.gzip,
         header: match args.header {
