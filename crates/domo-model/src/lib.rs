@@ -1,16 +1,19 @@
 #![doc = include_str!("../README.md")]
 //! One module per API area, mirrored by `domo-core`'s endpoint modules.
 
+pub mod auth;
 pub mod data;
 pub mod datasets;
 pub mod error;
 pub mod id;
 pub mod indexes;
 pub mod partitions;
+pub mod pdp;
 pub mod permissions;
 pub mod query;
 pub mod schema;
 pub mod streams;
+pub mod tokens;
 pub mod types;
 #[cfg(feature = "ts")]
 pub mod typescript;

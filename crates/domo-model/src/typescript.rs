@@ -11,6 +11,7 @@ use crate::datasets::{Dataset, Owner};
 use crate::id::Id;
 use crate::indexes::IndexJob;
 use crate::partitions::Partition;
+use crate::pdp::{PdpSettings, PdpState, Policy, PolicyOperator, PolicyParameter};
 use crate::permissions::{AccessLevel, Permission, PermissionList, PrincipalRef, PrincipalType};
 use crate::query::{ColumnMetadata, QueryResult};
 use crate::schema::{Column, ColumnType, IndexedSchema, LatestSchema, Schema};
@@ -20,6 +21,7 @@ use crate::streams::{
 use crate::uploads::{
     CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
+use crate::tokens::{AccessToken, AccessTokenRequest};
 use crate::versions::DataVersion;
 
 /// Every model type the browser package exposes, as one `.d.ts` text.
@@ -72,6 +74,13 @@ pub fn declarations() -> String {
         UploadSession,
         CommitRequest,
         CommitResult,
+        PolicyOperator,
+        PolicyParameter,
+        Policy,
+        PdpSettings,
+        PdpState,
+        AccessToken,
+        AccessTokenRequest,
     );
     out
 }

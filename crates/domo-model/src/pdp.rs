@@ -1,0 +1,224 @@
+//! Personalized data permissions (PDP): row policies of a dataset
+//! (`/api/query/v1/data-control/{id}/filter-groups`).
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::{Extra, Id};
+
+/// A row policy ("filter group"): the users, groups and virtual users it
+/// names see the rows its parameters match. The open "All Rows" policy
+/// (`openPolicy: true`) comes with `include_open_policy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// Absent on a policy not created yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_group_id: Option<Id>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_id: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub user_ids: Vec<Id>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub group_ids: Vec<Id>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub virtual_user_ids: Vec<Id>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub data_source_permissions: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub parameters: Vec<PolicyParameter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_policy: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Policy {
+    /// A new policy named `name` on `dataset_id`, naming nobody yet.
+    pub fn new(dataset_id: impl Into<String>, name: impl Into<String>) -> Policy {
+        Policy {
+            name: name.into(),
+            data_source_id: Some(dataset_id.into()),
+            ..Policy::default()
+        }
+    }
+
+    /// Whether this is the open "All Rows" policy.
+    pub fn is_open(&self) -> bool {
+        self.open_policy == Some(true)
+    }
+}
+
+/// One condition of a policy: `name` (a column) compared with `values`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyParameter {
+    /// `COLUMN`.
+    #[serde(rename = "type", default = "column")]
+    pub kind: String,
+    pub name: String,
+    /// Compared as text; numbers a server sends read as their text.
+    #[serde(default, deserialize_with = "values_as_text")]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub operator: PolicyOperator,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub ignore_case: bool,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+fn column() -> String {
+    "COLUMN".to_owned()
+}
+
+impl PolicyParameter {
+    /// `name` equals one of `values` (`NOT_EQUALS` when `negate`).
+    pub fn column(
+        name: impl Into<String>,
+        values: Vec<String>,
+        negate: bool,
+        ignore_case: bool,
+    ) -> PolicyParameter {
+        PolicyParameter {
+            kind: column(),
+            name: name.into(),
+            values,
+            operator: if negate {
+                PolicyOperator::NotEquals
+            } else {
+                PolicyOperator::Equals
+            },
+            ignore_case,
+            extra: Extra::new(),
+        }
+    }
+}
+
+/// How a parameter compares; an operator this crate does not know is kept
+/// verbatim (and sent back as it came).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PolicyOperator {
+    #[default]
+    Equals,
+    NotEquals,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl PolicyOperator {
+    pub fn as_str(&self) -> &str {
+        match self {
+            PolicyOperator::Equals => "EQUALS",
+            PolicyOperator::NotEquals => "NOT_EQUALS",
+            PolicyOperator::Other(s) => s,
+        }
+    }
+}
+
+/// `PUT /api/query/v1/data-control/{id}`: PDP on or off for a dataset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PdpSettings {
+    pub enabled: bool,
+    #[serde(default)]
+    pub external: bool,
+}
+
+/// The reply of the PDP switch: an empty 200 on some servers, `{"enabled"}`
+/// on others.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+pub struct PdpState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `null` reads as the type's default (servers send `"groupIds": null`).
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+fn values_as_text<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+    }
+    let values = Option::<Vec<Scalar>>::deserialize(d)?.unwrap_or_default();
+    Ok(values
+        .into_iter()
+        .map(|v| match v {
+            Scalar::Text(s) => s,
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Float(x) => x.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_policies_decode_tolerantly() {
+        let list: Vec<Policy> = serde_json::from_str(
+            r#"[{"filterGroupId":12,"name":"East","dataSourceId":"ds","userIds":[7,"8"],
+                 "groupIds":null,"virtualUserIds":[],"dataSourcePermissions":false,
+                 "parameters":[{"type":"COLUMN","name":"region","values":["east",3],"operator":"EQUALS","ignoreCase":true},
+                               {"type":"COLUMN","name":"x","values":["y"],"operator":"GREATER_THAN"}],
+                 "owner":{"id":1}},
+                {"filterGroupId":"1","name":"All Rows","openPolicy":true,"parameters":[]}]"#,
+        )
+        .unwrap();
+        let east = &list[0];
+        assert_eq!(east.filter_group_id, Some(Id::Num(12)));
+        assert_eq!(east.user_ids, [Id::Num(7), Id::Str("8".into())]);
+        assert!(east.group_ids.is_empty());
+        assert_eq!(east.parameters[0].values, ["east", "3"]);
+        assert_eq!(
+            east.parameters[1].operator,
+            PolicyOperator::Other("GREATER_THAN".into())
+        );
+        assert!(!east.parameters[1].ignore_case);
+        assert_eq!(east.extra["owner"]["id"], 1);
+        assert!(list[1].is_open() && !east.is_open());
+        // An unknown operator goes back as it came.
+        let again = serde_json::to_value(east).unwrap();
+        assert_eq!(again["parameters"][1]["operator"], "GREATER_THAN");
+    }
+
+    #[test]
+    fn a_new_policy_encodes_the_form_real_clients_send() {
+        let mut p = Policy::new("ds-1", "East");
+        p.user_ids.push(Id::Num(7));
+        p.parameters.push(PolicyParameter::column(
+            "region",
+            vec!["east".into()],
+            true,
+            false,
+        ));
+        assert_eq!(
+            serde_json::to_value(&p).unwrap(),
+            serde_json::json!({"name": "East", "dataSourceId": "ds-1", "userIds": [7],
+                "groupIds": [], "virtualUserIds": [], "dataSourcePermissions": false,
+                "parameters": [{"type": "COLUMN", "name": "region", "values": ["east"],
+                    "operator": "NOT_EQUALS", "ignoreCase": false}]})
+        );
+    }
+}
