@@ -99,13 +99,27 @@ pub struct RequestLabel {
 
 /// A built request that a transport can send as many times as its retries
 /// need: `Bytes` bodies clone without copying.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Prepared {
     pub label: RequestLabel,
     pub uri: String,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub idempotent: bool,
+}
+
+/// The body's length, not its bytes: a login body holds a password.
+/// (`HeaderMap` already prints sensitive values as `Sensitive`.)
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("label", &self.label)
+            .field("uri", &self.uri)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
 }
 
 impl Prepared {

@@ -14,6 +14,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// 401: the token is missing, wrong or expired.
     Unauthorized,
+    /// A login the server refused (Domo says so with HTTP 200 and
+    /// `success: false`): [`Error::auth_reason`] says why.
+    AuthFailed,
     /// 403 that is not rate limiting: the user lacks access.
     Forbidden,
     /// 404.
@@ -59,6 +62,7 @@ struct Inner {
     body: Option<String>,
     json_path: Option<String>,
     retry_after: Option<String>,
+    auth_reason: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -78,6 +82,7 @@ impl Error {
             body: None,
             json_path: None,
             retry_after: None,
+            auth_reason: None,
             source: None,
         }))
     }
@@ -112,6 +117,12 @@ impl Error {
 
     pub fn with_retry_after(mut self, value: impl Into<String>) -> Error {
         self.0.retry_after = Some(value.into());
+        self
+    }
+
+    /// Why a login was refused (`INVALID_CREDENTIALS`, `ACCOUNT_LOCKED`).
+    pub fn with_auth_reason(mut self, reason: impl Into<String>) -> Error {
+        self.0.auth_reason = Some(reason.into());
         self
     }
 
@@ -162,6 +173,12 @@ impl Error {
     /// The raw `Retry-After` header of the response, if any.
     pub fn retry_after(&self) -> Option<&str> {
         self.0.retry_after.as_deref()
+    }
+
+    /// Why the server refused a login, as it said it (`INVALID_CREDENTIALS`,
+    /// `ACCOUNT_LOCKED`); set on [`ErrorKind::AuthFailed`] errors.
+    pub fn auth_reason(&self) -> Option<&str> {
+        self.0.auth_reason.as_deref()
     }
 
     pub fn is_rate_limited(&self) -> bool {
@@ -232,6 +249,7 @@ impl fmt::Debug for Error {
             .field("path", &i.path)
             .field("status", &i.status)
             .field("json_path", &i.json_path)
+            .field("auth_reason", &i.auth_reason)
             .field("body_len", &i.body.as_ref().map(String::len))
             .field("source", &i.source)
             .finish()

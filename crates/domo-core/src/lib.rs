@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod csv_plan;
 pub mod endpoint;
@@ -14,11 +15,13 @@ pub mod data;
 pub mod datasets;
 pub mod indexes;
 pub mod partitions;
+pub mod pdp;
 pub mod permissions;
 pub mod query;
 pub mod schema;
 pub mod streams;
 pub mod tags;
+pub mod tokens;
 pub mod uploads;
 pub mod versions;
 

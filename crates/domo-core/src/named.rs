@@ -11,6 +11,7 @@
 
 use bytes::Bytes;
 use domo_model::indexes::IndexRequest;
+use domo_model::pdp::PdpSettings;
 use domo_model::permissions::ShareRequest;
 use domo_model::schema::Column;
 use domo_model::streams::{RunStreamRequest, StreamRequest};
@@ -28,6 +29,7 @@ use crate::indexes::{IndexStatus, StartIndex};
 use crate::partitions::{
     DeletePartitionData, DeletePartitionTag, ListPartitions, ListPartitionsPage, SearchPartitions,
 };
+use crate::pdp::{CreatePolicy, DeletePolicy, ListPolicies, SetPdp, UpdatePolicy};
 use crate::permissions::{ListPermissions, RemoveUser, RemoveUsers, RevokeUser, Share};
 use crate::query::ExecuteQuery;
 use crate::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
@@ -35,6 +37,7 @@ use crate::streams::{
     CreateStream, GetStream, RunStream, SearchStreams, StreamHistory, UpdateStream,
 };
 use crate::tags::SetTags;
+use crate::tokens::{CreateAccessToken, ListAccessTokens, RevokeAccessToken};
 use crate::uploads::{AppendRow, CommitUpload, StartUpload};
 use crate::versions::ListDataVersions;
 
@@ -291,6 +294,66 @@ pub const ENDPOINTS: &[(&str, Build)] = &[
         Ok(typed(AppSql {
             alias: a.string("alias")?,
             sql: a.string("sql")?,
+        }))
+    }),
+    // row policies (PDP)
+    ("ListPolicies", |a| {
+        Ok(json(ListPolicies {
+            dataset_id: a.string("datasetId")?,
+        }))
+    }),
+    ("CreatePolicy", |a| {
+        Ok(json(CreatePolicy {
+            dataset_id: a.string("datasetId")?,
+            policy: a.object("policy", "the policy")?,
+        }))
+    }),
+    ("UpdatePolicy", |a| {
+        Ok(json(UpdatePolicy {
+            dataset_id: a.string("datasetId")?,
+            policy_id: a.id("policyId")?,
+            policy: a.object("policy", "the policy")?,
+        }))
+    }),
+    ("DeletePolicy", |a| {
+        Ok(empty(DeletePolicy {
+            dataset_id: a.string("datasetId")?,
+            policy_id: a.id("policyId")?,
+        }))
+    }),
+    ("SetPdp", |a| {
+        Ok(json(SetPdp {
+            dataset_id: a.string("datasetId")?,
+            settings: PdpSettings {
+                enabled: a
+                    .opt_bool("enabled")?
+                    .ok_or_else(|| a.bad("enabled", "true or false"))?,
+                external: a.opt_bool("external")?.unwrap_or(false),
+            },
+        }))
+    }),
+    // access tokens
+    ("ListAccessTokens", |_| Ok(json(ListAccessTokens))),
+    ("CreateAccessToken", |a| {
+        let expires = a
+            .opt_u64("expires")?
+            .ok_or_else(|| a.bad("expires", "epoch milliseconds"))?;
+        let owner = a.id("ownerId")?;
+        let owner = owner
+            .parse::<u64>()
+            .map(Value::from)
+            .unwrap_or(Value::String(owner));
+        let mut request = Map::new();
+        request.insert("name".into(), Value::String(a.string("name")?));
+        request.insert("ownerId".into(), owner);
+        request.insert("expires".into(), Value::from(expires));
+        Ok(json(CreateAccessToken {
+            request: Value::Object(request),
+        }))
+    }),
+    ("RevokeAccessToken", |a| {
+        Ok(empty(RevokeAccessToken {
+            token_id: a.id("tokenId")?,
         }))
     }),
 ];
@@ -706,6 +769,8 @@ mod tests {
             "permissions": [{}], "users": [{}], "userId": 1, "indexId": 2, "tags": ["t"],
             "limit": 1, "offset": 0, "partitionId": "p", "streamId": 3,
             "request": {"dataSource": {"name": "n"}}, "values": "1", "uploadId": 4, "alias": "a",
+            "policy": {"name": "p"}, "policyId": 5, "enabled": true, "ownerId": 7,
+            "expires": 1_700_000_000_000u64, "tokenId": 6,
         });
         let mut names: Vec<&str> = ENDPOINTS.iter().map(|(n, _)| *n).collect();
         for name in &names {
