@@ -22,7 +22,7 @@ impl Client {
 /// Builds a [`Client`]. An instance name or a base URL is required; the
 /// rest has defaults (domo-core's: [`domo_core::DEFAULT_TIMEOUT`] per
 /// attempt, 60 s, and the core retry policy).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ClientBuilder {
     instance: Option<String>,
     base_url: Option<String>,

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod access_api;
 mod api;
 mod client;
 mod stream_api;
@@ -8,7 +9,9 @@ mod upload;
 
 pub use client::{Client, ClientBuilder};
 pub use domo_core::csv_plan::HeaderMode;
-pub use domo_core::{Error, ErrorKind, RetryPolicy};
+pub use domo_core::auth::Session;
+pub use domo_core::tokens::MintedToken;
+pub use domo_core::{Credentials, Error, ErrorKind, RetryPolicy, Secret};
 pub use domo_model as model;
 pub use domo_model::uploads::UploadAction;
 pub use stream_api::{ExportOptions, ExportProgressFn, rows_as};
