@@ -68,7 +68,11 @@ fn sample(param: &str) -> Value {
         "datasetId" | "name" | "description" | "sql" | "alias" | "values" | "delimiter" => {
             json!("x")
         }
-        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" => json!(7),
+        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" | "policyId" | "ownerId"
+        | "tokenId" => json!(7),
+        "expires" => json!(1_767_225_600_000u64),
+        "enabled" | "external" => json!(true),
+        "policy" => json!({"name": "East", "parameters": []}),
         "limit" | "offset" => json!(10),
         "includeHidden" | "includeHeader" | "sendEmail" => json!(true),
         "columns" => json!([{"name": "a", "type": "LONG"}]),

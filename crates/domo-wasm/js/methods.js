@@ -51,6 +51,16 @@ const METHODS = [
   // custom apps
   ["appData", "AppData", "alias", "..."],
   ["appSql", "AppSql", "alias", "sql"],
+  // row policies (PDP)
+  ["listPolicies", "ListPolicies", "datasetId"],
+  ["createPolicy", "CreatePolicy", "datasetId", "policy"],
+  ["updatePolicy", "UpdatePolicy", "datasetId", "policyId", "policy"],
+  ["deletePolicy", "DeletePolicy", "datasetId", "policyId"],
+  ["setPdp", "SetPdp", "datasetId", "enabled", "external"],
+  // access tokens
+  ["listAccessTokens", "ListAccessTokens"],
+  ["createAccessToken", "CreateAccessToken", "name", "ownerId", "expires"],
+  ["revokeAccessToken", "RevokeAccessToken", "tokenId"],
 ];
 
 /** Add the methods to `DomoClient.prototype`, as class methods are. */

@@ -88,4 +88,23 @@ export interface DomoClient {
   appData(alias: string, query?: AppDataQuery | null): Promise<Record<string, JsonValue>[]>;
   /** `POST /sql/v1/{alias}` with the SQL as `text/plain`. */
   appSql(alias: string, sql: string): Promise<QueryResult>;
+
+  // ---- row policies (PDP) ----
+  /** `GET /api/query/v1/data-control/{id}/filter-groups`: every policy, the open "All Rows" one included. */
+  listPolicies(datasetId: string): Promise<Policy[]>;
+  /** Create a policy (`dataSourceId` is filled in); the reply carries its `filterGroupId`. */
+  createPolicy(datasetId: string, policy: Partial<Policy> & { name: string }): Promise<Policy>;
+  /** Replace a policy with `policy` (the whole policy; `filterGroupId` is filled in). */
+  updatePolicy(datasetId: string, policyId: Id, policy: Partial<Policy> & { name: string }): Promise<Policy>;
+  deletePolicy(datasetId: string, policyId: Id): Promise<void>;
+  /** Turn row policies on or off (`PUT /api/query/v1/data-control/{id}`). */
+  setPdp(datasetId: string, enabled: boolean, external?: boolean | null): Promise<PdpState>;
+
+  // ---- access tokens ----
+  /** Every access token, never a value. */
+  listAccessTokens(): Promise<AccessToken[]>;
+  /** Mint a token for `ownerId` expiring at `expires` (epoch ms): the reply's `token` is the only time the value is shown. */
+  createAccessToken(name: string, ownerId: Id, expires: number): Promise<AccessToken & { token: string }>;
+  /** Revoke a token: it stops working at once. */
+  revokeAccessToken(tokenId: Id): Promise<void>;
 }

@@ -198,3 +198,62 @@ appendId?: string | null, };
  */
 export type CommitResult = { dataSourceId?: string | null, uploadId?: Id | null, dataVersionId?: Id | null, rowCount?: number | null, status?: string | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
 
+/**
+ * How a parameter compares; an operator this crate does not know is kept
+ * verbatim (and sent back as it came).
+ */
+export type PolicyOperator = "EQUALS" | "NOT_EQUALS" | string;
+
+/**
+ * One condition of a policy: `name` (a column) compared with `values`.
+ */
+export type PolicyParameter = { 
+/**
+ * `COLUMN`.
+ */
+type: string, name: string, 
+/**
+ * Compared as text; numbers a server sends read as their text.
+ */
+values: Array<string>, operator: PolicyOperator, ignoreCase: boolean, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * A row policy ("filter group"): the users, groups and virtual users it
+ * names see the rows its parameters match. The open "All Rows" policy
+ * (`openPolicy: true`) comes with `include_open_policy`.
+ */
+export type Policy = { 
+/**
+ * Absent on a policy not created yet.
+ */
+filterGroupId?: Id | null, name: string, dataSourceId?: string | null, userIds: Array<Id>, groupIds: Array<Id>, virtualUserIds: Array<Id>, dataSourcePermissions: boolean, parameters: Array<PolicyParameter>, openPolicy?: boolean | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * `PUT /api/query/v1/data-control/{id}`: PDP on or off for a dataset.
+ */
+export type PdpSettings = { enabled: boolean, external: boolean, };
+
+/**
+ * The reply of the PDP switch: an empty 200 on some servers, `{"enabled"}`
+ * on others.
+ */
+export type PdpState = { enabled?: boolean | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * An access token as the list describes it (never its value).
+ */
+export type AccessToken = { id: Id, name: string, ownerId?: Id | null, ownerName?: string | null, 
+/**
+ * Epoch milliseconds.
+ */
+expires?: number | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * `POST /api/data/v1/accesstokens`.
+ */
+export type AccessTokenRequest = { name: string, ownerId: Id, 
+/**
+ * Epoch milliseconds.
+ */
+expires: number, };
+
