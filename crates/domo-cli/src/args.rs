@@ -8,11 +8,15 @@ use domo_core::Secret;
 use domo_native::model::permissions::AccessLevel;
 use domo_native::model::schema::{Column, ColumnType};
 
+pub use crate::access_args::{
+    LoginArgs, LogoutArgs, PdpCommand, PolicySpec, ProfileCommand, Rule, Shell, TokenCommand,
+};
 use crate::units::{parse_duration, parse_size};
 
 #[cfg(feature = "emulator")]
 const LONG_ABOUT: &str = "Move data in and out of Domo datasets: upload, query, export, share.\n\n\
-    Connect with DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_TOKEN in the environment.\n\
+    Connect with DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_TOKEN in the environment,\n\
+    or log in once with `domoctl login` (a profile; DOMO_PROFILE picks one).\n\
     Try it without a Domo instance: `domoctl demo` runs a tour on a local emulator.";
 #[cfg(not(feature = "emulator"))]
 const LONG_ABOUT: &str = "Move data in and out of Domo datasets: upload, query, export, share.\n\n\
@@ -79,6 +83,38 @@ pub enum Command {
         #[command(subcommand)]
         command: StreamCommand,
     },
+    /// Row policies (PDP): who sees which rows of a dataset
+    Pdp {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: PdpCommand,
+    },
+    /// Access tokens: create, list, revoke
+    Token {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Log in with your email address and password and save the session in a profile
+    Login(LoginArgs),
+    /// Forget a saved profile and its session
+    Logout(LogoutArgs),
+    /// Saved profiles (from `domoctl login`)
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
+    /// Print shell completions: `domoctl completions bash > /etc/bash_completion.d/domoctl`
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
     /// Run the local Domo emulator (the same flags as `domo-emulator`)
     #[cfg(feature = "emulator")]
     Emulator(domo_emulator::cli::EmulatorArgs),
@@ -127,6 +163,10 @@ pub struct ConnectionArgs {
         value_parser = parse_secret
     )]
     pub token: Option<Secret>,
+
+    /// The saved profile (`domoctl login`) to connect with; the environment and flags still win (default: `default`, when saved)
+    #[arg(long, env = "DOMO_PROFILE", global = true, value_name = "NAME")]
+    pub profile: Option<String>,
 
     /// Time limit of one attempt of one request (`30s`, `500ms`, `2m`)
     #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]

@@ -1,61 +1,175 @@
-//! From flags and environment to a [`Client`], with one sentence saying
-//! what to set when something is missing.
+//! From flags, environment and saved profiles to a [`Client`], with one
+//! sentence saying what to set when something is missing.
+//!
+//! Flags and environment variables win over a profile. A profile's token
+//! goes only where the profile points: given another instance or base
+//! URL, a profile's session is not sent there.
 
-use domo_core::Credentials;
-use domo_native::Client;
+use std::sync::Mutex;
+
+use domo_core::{BaseUrl, Credentials, Secret};
+use domo_native::{Client, ClientBuilder};
 
 use crate::args::ConnectionArgs;
 use crate::failure::Failure;
+use crate::profile::{DEFAULT_PROFILE, Profile, Profiles};
 
-/// Builds the client, or says what to set.
-pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
+/// Every token read from a profile by this process, for `main` to scrub
+/// from what it prints should a server echo one.
+pub static PROFILE_SECRETS: Mutex<Vec<Secret>> = Mutex::new(Vec::new());
+
+/// Where to connect: an instance name or a base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Instance(String),
+    BaseUrl(String),
+}
+
+impl Location {
+    fn of(instance: Option<&str>, base_url: Option<&str>) -> Option<Location> {
+        match (instance, base_url) {
+            (Some(i), _) => Some(Location::Instance(i.to_owned())),
+            (None, Some(u)) => Some(Location::BaseUrl(u.to_owned())),
+            (None, None) => None,
+        }
+    }
+
+    fn of_profile(p: &Profile) -> Option<Location> {
+        Location::of(p.instance.as_deref(), p.base_url.as_deref())
+    }
+
+    /// The URL requests go to, for comparing two locations.
+    fn url(&self) -> Option<String> {
+        let b = match self {
+            Location::Instance(i) => BaseUrl::instance(i),
+            Location::BaseUrl(u) => BaseUrl::parse_allowing_insecure_http(u),
+        };
+        b.ok().map(|b| b.as_str().to_owned())
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Location::Instance(s) | Location::BaseUrl(s) => s,
+        }
+    }
+}
+
+/// The location the flags or environment give, if any.
+pub fn given_location(conn: &ConnectionArgs) -> Result<Option<Location>, Failure> {
     let instance = non_empty(conn.instance.as_deref());
     let base_url = non_empty(conn.base_url.as_deref());
-    // Stays a `Secret` all the way into the client: nothing here can
-    // format it.
-    let token = conn.token.as_ref().filter(|t| !t.expose().is_empty());
-
     if instance.is_some() && base_url.is_some() {
         return Err(Failure::usage(
             "both an instance (DOMO_INSTANCE/--instance) and a base URL (DOMO_BASE_URL/--base-url) are set: keep only one",
         ));
     }
+    Ok(Location::of(instance, base_url))
+}
+
+/// The profile `conn` names (`--profile`, `DOMO_PROFILE`), or the default
+/// one when `needed` and saved. A named profile that is not saved is an
+/// error; so is a profiles file others may read.
+pub fn profile(conn: &ConnectionArgs, needed: bool) -> Result<Option<(String, Profile)>, Failure> {
+    let named = non_empty(conn.profile.as_deref());
+    if named.is_none() && !needed {
+        return Ok(None);
+    }
+    let profiles = Profiles::load()?;
+    let name = named.unwrap_or(DEFAULT_PROFILE);
+    match profiles.profiles.get(name) {
+        Some(p) => {
+            if let Ok(mut held) = PROFILE_SECRETS.lock() {
+                held.push(p.token.clone());
+            }
+            Ok(Some((name.to_owned(), p.clone())))
+        }
+        None if named.is_some() => Err(Failure::usage(format!(
+            "there is no profile {name:?} in {}: log in with `domoctl login --profile {name}`",
+            profiles.path.display()
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// A client builder for `location` with the connection settings of
+/// `conn` and no credentials yet.
+pub fn builder(conn: &ConnectionArgs, location: &Location) -> ClientBuilder {
+    let mut builder = Client::builder()
+        .timeout(conn.timeout)
+        .allow_insecure_http(conn.allow_insecure_http)
+        .user_agent(concat!("domo-cli/", env!("CARGO_PKG_VERSION")));
+    builder = match location {
+        Location::Instance(i) => builder.instance(i),
+        Location::BaseUrl(u) => builder.base_url(u),
+    };
+    if let Some(retries) = conn.max_retries {
+        builder = builder.max_attempts(retries.saturating_add(1));
+    }
+    builder
+}
+
+/// Builds the client, or says what to set.
+pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
+    connect(conn).map(|(client, _)| client)
+}
+
+/// Builds the client, and says which profile it took anything from.
+pub fn connect(conn: &ConnectionArgs) -> Result<(Client, Option<(String, Profile)>), Failure> {
+    let given = given_location(conn)?;
+    // Stays a `Secret` all the way into the client: nothing here can
+    // format it.
+    let token = conn.token.as_ref().filter(|t| !t.expose().is_empty());
+    let profile = profile(conn, given.is_none() || token.is_none())?;
+
+    let location = given
+        .clone()
+        .or_else(|| profile.as_ref().and_then(|(_, p)| Location::of_profile(p)));
+    let credentials = match (token, &profile) {
+        (Some(t), _) => Some(Credentials::DeveloperToken(t.clone())),
+        (None, Some((_, p))) => {
+            let same_place = match (&given, Location::of_profile(p)) {
+                (None, _) => true,
+                (Some(g), Some(pl)) => g.url().is_some() && g.url() == pl.url(),
+                (Some(_), None) => false,
+            };
+            same_place.then(|| p.credentials())
+        }
+        (None, None) => None,
+    };
+
     let mut missing = Vec::new();
-    if instance.is_none() && base_url.is_none() {
+    if location.is_none() {
         missing.push(
             "DOMO_INSTANCE (such as `acme` for acme.domo.com) or DOMO_BASE_URL (such as http://127.0.0.1:8787 for `domoctl emulator` or `domo-emulator`)",
         );
     }
-    if token.is_none() {
+    if credentials.is_none() {
         missing.push("DOMO_TOKEN (a developer token)");
     }
-    let (Some(token), true) = (token, missing.is_empty()) else {
+    let (Some(location), Some(credentials), true) = (location, credentials, missing.is_empty())
+    else {
+        let elsewhere = match (&profile, &given) {
+            (Some((name, p)), Some(g)) if token.is_none() => format!(
+                "; the profile {name:?} is for {}, so its session is not sent to {}",
+                p.location(),
+                g.text()
+            ),
+            _ => String::new(),
+        };
         return Err(Failure::usage(format!(
-            "not configured: set {} in the environment (or pass the matching --instance/--base-url/--token flags)",
+            "not configured: set {} in the environment (or pass the matching --instance/--base-url/--token flags), or log in with `domoctl login`{elsewhere}",
             missing.join(" and ")
         )));
     };
 
-    let mut builder = Client::builder()
-        .credentials(Credentials::DeveloperToken(token.clone()))
-        .timeout(conn.timeout)
-        .allow_insecure_http(conn.allow_insecure_http)
-        .user_agent(concat!("domo-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(i) = instance {
-        builder = builder.instance(i);
-    }
-    if let Some(u) = base_url {
-        builder = builder.base_url(u);
-    }
-    if let Some(retries) = conn.max_retries {
-        builder = builder.max_attempts(retries.saturating_add(1));
-    }
     // Every build error is a configuration the user has to change.
-    builder
+    let client = builder(conn, &location)
+        .credentials(credentials)
         .build()
-        .map_err(|e| Failure::usage(format!("invalid configuration: {}", e.message())))
+        .map_err(|e| Failure::usage(format!("invalid configuration: {}", e.message())))?;
+    Ok((client, profile))
 }
 
-fn non_empty(s: Option<&str>) -> Option<&str> {
+pub fn non_empty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }

@@ -68,7 +68,10 @@ impl From<Error> for Failure {
 pub fn describe_api_error(e: &Error) -> String {
     let what = match e.kind() {
         ErrorKind::InvalidInput => "invalid input",
-        ErrorKind::Unauthorized => "not authorised (is DOMO_TOKEN right and current?)",
+        ErrorKind::Unauthorized => {
+            "not authorised (is DOMO_TOKEN right and current, or the profile's session? `domoctl login` starts a new one)"
+        }
+        ErrorKind::AuthFailed => "login refused",
         ErrorKind::Forbidden => "forbidden",
         ErrorKind::NotFound => "not found",
         ErrorKind::Conflict => "conflict",

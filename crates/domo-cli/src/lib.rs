@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access_args;
 pub mod args;
 mod commands;
 mod connect;
@@ -7,6 +8,7 @@ mod connect;
 mod demo;
 pub mod failure;
 pub mod output;
+pub mod profile;
 mod progress;
 pub mod table;
 pub mod units;
@@ -20,7 +22,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use domo_core::Secret;
 
 use crate::args::{Cli, Command, ConnectionArgs};
-use crate::commands::{access, dataset, stream, transfer};
+use crate::commands::{access, dataset, login, pdp, stream, token, transfer};
 use crate::failure::{EXIT_FAILURE, EXIT_USAGE, Failure, redact_all};
 use crate::output::Output;
 
@@ -80,6 +82,9 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
+            if let Ok(held) = connect::PROFILE_SECRETS.lock() {
+                secrets.extend(held.iter().cloned());
+            }
             if let Some(sentence) = failure.describe() {
                 let sentence = redact_all(&sentence, &secrets);
                 let _ = writeln!(std::io::stderr().lock(), "error: {sentence}");
@@ -143,6 +148,21 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             let client = connect::client(&conn)?;
             stream::run(&client, Output::new(out.into()), command).await
         }
+        Command::Pdp { conn, out, command } => {
+            let client = connect::client(&conn)?;
+            pdp::run(&client, Output::new(out.into()), command).await
+        }
+        Command::Token { conn, out, command } => {
+            let (client, profile) = connect::connect(&conn)?;
+            let profile = profile.map(|(_, p)| p);
+            token::run(&client, profile.as_ref(), Output::new(out.into()), command).await
+        }
+        Command::Login(args) => login::login(args, Output::new(output::Format::Table)).await,
+        Command::Logout(args) => login::logout(args, Output::new(output::Format::Table)),
+        Command::Profile { command } => {
+            login::profiles(command, Output::new(output::Format::Table))
+        }
+        Command::Completions { shell } => login::completions(shell),
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => domo_emulator::cli::run(args)
             .await
@@ -167,11 +187,18 @@ fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
         Command::Dataset { conn, .. }
         | Command::Permissions { conn, .. }
         | Command::Partitions { conn, .. }
-        | Command::Stream { conn, .. } => Some(conn),
+        | Command::Stream { conn, .. }
+        | Command::Pdp { conn, .. }
+        | Command::Token { conn, .. } => Some(conn),
+        Command::Login(a) => Some(&mut a.conn),
         Command::Query(a) => Some(&mut a.conn),
         Command::Upload(a) => Some(&mut a.conn),
         Command::Export(a) => Some(&mut a.conn),
-        Command::Emulator(_) | Command::Demo(_) => None,
+        Command::Logout(_)
+        | Command::Profile { .. }
+        | Command::Completions { .. }
+        | Command::Emulator(_)
+        | Command::Demo(_) => None,
     }
 }
 

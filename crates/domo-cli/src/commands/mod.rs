@@ -2,5 +2,8 @@
 
 pub mod access;
 pub mod dataset;
+pub mod login;
+pub mod pdp;
 pub mod stream;
+pub mod token;
 pub mod transfer;
