@@ -18,10 +18,10 @@ use crate::schema::{Column, ColumnType, IndexedSchema, LatestSchema, Schema};
 use crate::streams::{
     DataProvider, Execution, SchemaDefinition, Stream, StreamDataSource, StreamRequest, Transport,
 };
+use crate::tokens::{AccessToken, AccessTokenRequest};
 use crate::uploads::{
     CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
-use crate::tokens::{AccessToken, AccessTokenRequest};
 use crate::versions::DataVersion;
 
 /// Every model type the browser package exposes, as one `.d.ts` text.

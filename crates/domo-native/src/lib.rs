@@ -8,8 +8,8 @@ mod transport;
 mod upload;
 
 pub use client::{Client, ClientBuilder};
-pub use domo_core::csv_plan::HeaderMode;
 pub use domo_core::auth::Session;
+pub use domo_core::csv_plan::HeaderMode;
 pub use domo_core::tokens::MintedToken;
 pub use domo_core::{Credentials, Error, ErrorKind, RetryPolicy, Secret};
 pub use domo_model as model;
