@@ -191,6 +191,30 @@ trait Methods {
     fn app_sql(&self, alias: String, sql: String) -> js_sys::Promise {
         self.js("appSql", &[alias.into(), sql.into()])
     }
+    fn list_policies(&self, id: String) -> js_sys::Promise {
+        self.js("listPolicies", &[id.into()])
+    }
+    fn create_policy(&self, id: String, policy: JsValue) -> js_sys::Promise {
+        self.js("createPolicy", &[id.into(), policy])
+    }
+    fn update_policy(&self, id: String, policy_id: JsValue, policy: JsValue) -> js_sys::Promise {
+        self.js("updatePolicy", &[id.into(), policy_id, policy])
+    }
+    fn delete_policy(&self, id: String, policy_id: JsValue) -> js_sys::Promise {
+        self.js("deletePolicy", &[id.into(), policy_id])
+    }
+    fn set_pdp(&self, id: String, enabled: bool) -> js_sys::Promise {
+        self.js("setPdp", &[id.into(), enabled.into()])
+    }
+    fn list_access_tokens(&self) -> js_sys::Promise {
+        self.js("listAccessTokens", &[])
+    }
+    fn create_access_token(&self, name: String, owner: JsValue, expires: f64) -> js_sys::Promise {
+        self.js("createAccessToken", &[name.into(), owner, expires.into()])
+    }
+    fn revoke_access_token(&self, token_id: JsValue) -> js_sys::Promise {
+        self.js("revokeAccessToken", &[token_id])
+    }
 }
 
 fn opt(value: Option<JsValue>) -> JsValue {
@@ -769,4 +793,115 @@ async fn custom_app_data_and_sql_through_aliases() {
         "{}",
         message(&e)
     );
+}
+
+/// A client on the main emulator with another token.
+fn client_as(token: &str) -> DomoClient {
+    client_with(url!("DOMO_WASM_TEST_URL"), json!({"token": token}))
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A dataset of four notes: `east`, `East`, `west`, `north` (ids 1..4).
+async fn regions(c: &DomoClient, name: &str) -> String {
+    let (id, _) = new_dataset(c, name).await;
+    for (i, note) in ["east", "East", "west", "north"].iter().enumerate() {
+        ok(c.append_row(id.clone(), format!("{},{note}", i + 1), None)).await;
+    }
+    id
+}
+
+#[wasm_bindgen_test]
+async fn policies_round_trip_and_limit_what_a_user_counts() {
+    let admin = client();
+    let id = regions(&admin, "wasm pdp").await;
+    let policy = js(&json!({"name": "East", "userIds": [7], "groupIds": [],
+        "parameters": [{"type": "COLUMN", "name": "note", "values": ["east"],
+                        "operator": "EQUALS", "ignoreCase": true}]}));
+    let created = ok_json(admin.create_policy(id.clone(), policy)).await;
+    assert_eq!(created["name"], "East");
+    assert_eq!(created["dataSourceId"], id.as_str());
+    let pid = created["filterGroupId"].clone();
+    assert!(!pid.is_null(), "{created}");
+    let listed = ok_json(admin.list_policies(id.clone())).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["filterGroupId"] == pid),
+        "{listed}"
+    );
+
+    // User 7 (one of the emulator's demo users) calls with a token minted
+    // for them, after the dataset is shared with them.
+    let share = js(&json!([{"type": "USER", "id": 7, "accessLevel": "CAN_EDIT"}]));
+    ok(admin.share(id.clone(), share, None)).await;
+    let minted =
+        ok_json(admin.create_access_token("wasm user 7".into(), 7.into(), now_ms() + 3_600_000.0))
+            .await;
+    let seven = client_as(minted["token"].as_str().unwrap());
+    assert_eq!(count(&seven, &id).await, 4);
+    let state = ok_json(admin.set_pdp(id.clone(), true)).await;
+    assert!(state.is_object(), "{state}");
+    assert_eq!(count(&seven, &id).await, 2, "east and East");
+    assert_eq!(count(&admin, &id).await, 4, "the owner sees every row");
+
+    let mut changed = created.clone();
+    changed["parameters"][0]["ignoreCase"] = json!(false);
+    changed["parameters"][0]["values"] = json!(["east", "north"]);
+    let updated = ok_json(admin.update_policy(id.clone(), js(&pid), js(&changed))).await;
+    assert_eq!(updated["parameters"][0]["values"], json!(["east", "north"]));
+    assert_eq!(count(&seven, &id).await, 2, "east and north");
+
+    ok(admin.delete_policy(id.clone(), js(&pid))).await;
+    assert_eq!(count(&seven, &id).await, 0, "no policy names user 7");
+    ok(admin.set_pdp(id.clone(), false)).await;
+    assert_eq!(count(&seven, &id).await, 4);
+    ok(admin.revoke_access_token(js(&minted["id"]))).await;
+
+    // Arguments are checked before anything is sent.
+    let e = err(admin.create_policy(id.clone(), JsValue::from(3))).await;
+    assert!(
+        message(&e).contains("policy must be an object"),
+        "{}",
+        message(&e)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_minted_token_works_until_revoked() {
+    let admin = client();
+    let minted = ok_json(admin.create_access_token(
+        "wasm pipeline".into(),
+        1.into(),
+        now_ms() + 86_400_000.0,
+    ))
+    .await;
+    let value = minted["token"].as_str().unwrap().to_owned();
+    assert_eq!(minted["name"], "wasm pipeline");
+    let c = client_as(&value);
+    ok(c.get_dataset(DEMO.into(), None)).await;
+
+    let list = ok_json(admin.list_access_tokens()).await;
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == minted["id"])
+        .unwrap_or_else(|| panic!("{list}"))
+        .clone();
+    assert!(
+        entry.get("token").is_none(),
+        "the list never holds a value: {entry}"
+    );
+    assert!(!list.to_string().contains(&value));
+
+    ok(admin.revoke_access_token(js(&minted["id"]))).await;
+    let e = err(c.get_dataset(DEMO.into(), None)).await;
+    assert!(is_domo_error(&e));
+    assert_eq!(get(&e, "status").as_f64(), Some(401.0), "{}", message(&e));
+    assert!(!message(&e).contains(&value));
 }
