@@ -94,6 +94,9 @@ fn domoctl_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Ru
     cmd.args(args)
         .env_remove("DOMO_INSTANCE")
         .env_remove("DOMO_TOKEN")
+        // No saved profile of the person running the tests takes part.
+        .env_remove("DOMO_PROFILE")
+        .env("XDG_CONFIG_HOME", "/nonexistent/domoctl-tests")
         .env("DOMO_BASE_URL", url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

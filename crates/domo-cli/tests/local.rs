@@ -30,6 +30,9 @@ fn domoctl_at(base_url: Option<&str>, token: Option<&str>, args: &[&str]) -> Run
         .env_remove("DOMO_INSTANCE")
         .env_remove("DOMO_BASE_URL")
         .env_remove("DOMO_TOKEN")
+        // No saved profile of the person running the tests takes part.
+        .env_remove("DOMO_PROFILE")
+        .env("XDG_CONFIG_HOME", "/nonexistent/domoctl-tests")
         .stdin(Stdio::null());
     if let Some(u) = base_url {
         cmd.env("DOMO_BASE_URL", u);
