@@ -28,6 +28,9 @@ import {
   type Stream,
   type StreamRequest,
   type UploadProgress,
+  type AccessToken,
+  type PdpState,
+  type Policy,
   type UploadReport,
   type UploadSession,
 } from "@domo-rs/datasets";
@@ -119,6 +122,23 @@ export async function everyMethod(file: File): Promise<number> {
   await domo.uploadCsv(id, "a,1\n");
   await domo.uploadCsv(id, new Blob(["a,1\n"]), { header: "absent" });
 
+  const policies: Policy[] = await domo.listPolicies(id);
+  const east: Policy = await domo.createPolicy(id, {
+    name: "East",
+    userIds: [7],
+    groupIds: [3],
+    parameters: [{ type: "COLUMN", name: "region", values: ["east"], operator: "EQUALS", ignoreCase: true }],
+  });
+  const renamed: Policy = await domo.updatePolicy(id, east.filterGroupId ?? 0, { ...east, name: "East 2" });
+  await domo.deletePolicy(id, renamed.filterGroupId ?? 0);
+  const pdp: PdpState = await domo.setPdp(id, true);
+  await domo.setPdp(id, false, false);
+  const tokens: AccessToken[] = await domo.listAccessTokens();
+  const minted = await domo.createAccessToken("etl", 7, Date.now() + 86_400_000);
+  const tokenValue: string = minted.token;
+  const tokenName: string = minted.name;
+  await domo.revokeAccessToken(minted.id);
+
   const app = DomoClient.inApp({ timeoutMs: 5000 });
   const query: AppDataQuery = { fields: ["region"], filter: ["amount > 1"], orderby: "amount descending", limit: 5 };
   const rows: Record<string, JsonValue>[] = await app.appData("sales", query);
@@ -138,6 +158,6 @@ export async function everyMethod(file: File): Promise<number> {
   return [
     rowCount, tags, meta, firstColumn, latest, indexed, cell, csv, exported, numRows, permissions,
     versions, partitions, pageOfPartitions, every, found, status, streams, run, history, committed,
-    report.rows, rows, sql, retries,
+    report.rows, rows, sql, retries, policies, pdp, tokens, tokenValue, tokenName,
   ].length;
 }
