@@ -113,7 +113,7 @@ pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
     connect(conn).map(|(client, _)| client)
 }
 
-/// Builds the client, and says which profile it took anything from.
+/// Builds the client, and gives the profile whose token it calls with.
 pub fn connect(conn: &ConnectionArgs) -> Result<(Client, Option<(String, Profile)>), Failure> {
     let given = given_location(conn)?;
     // Stays a `Secret` all the way into the client: nothing here can
@@ -167,7 +167,9 @@ pub fn connect(conn: &ConnectionArgs) -> Result<(Client, Option<(String, Profile
         .credentials(credentials)
         .build()
         .map_err(|e| Failure::usage(format!("invalid configuration: {}", e.message())))?;
-    Ok((client, profile))
+    // The profile is only reported when its session is the one in use.
+    let used = profile.filter(|_| token.is_none());
+    Ok((client, used))
 }
 
 pub fn non_empty(s: Option<&str>) -> Option<&str> {
