@@ -47,7 +47,7 @@ pub struct PolicySpec {
     /// A virtual user the policy applies to (repeatable)
     #[arg(long = "virtual-user", value_name = "ID")]
     pub virtual_users: Vec<String>,
-    /// Rows where COLUMN is one of the values (`region=east,north`), or none of them (`region!=west`); repeat for more conditions
+    /// Rows where COLUMN is one of the values (`region=east,north`), or none of them (`region!=west`); repeat for more conditions, all of which must hold
     #[arg(long = "where", value_name = "COLUMN=V1,V2", value_parser = parse_rule)]
     pub rules: Vec<Rule>,
     /// Compare the --where values ignoring case
