@@ -6,6 +6,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::directory::{GroupSpec, Password, UserSpec, parse_group, parse_password, parse_user};
 use crate::error::Error;
 use crate::faults::FaultSpec;
 use crate::server::{DEFAULT_MAX_BODY_BYTES, EmulatorConfig, start};
@@ -22,11 +23,28 @@ pub struct EmulatorArgs {
     #[arg(long = "token", value_name = "TOKEN=USER_ID", value_parser = parse_token)]
     pub tokens: Vec<(String, i64)>,
 
+    /// A user of the instance (repeatable). ROLE is Admin, Privileged,
+    /// Editor (the default) or Participant; user 1 is always the Admin.
+    #[arg(long = "user", value_name = "ID:EMAIL[:ROLE]", value_parser = parse_user)]
+    pub users: Vec<UserSpec>,
+
+    /// The login password of user ID (repeatable; the user needs --user).
+    /// Five wrong passwords in a row lock the account until a restart.
+    #[arg(long = "password", value_name = "ID=SECRET", value_parser = parse_password)]
+    pub passwords: Vec<(i64, Password)>,
+
+    /// A group of users (repeatable), e.g. `3:Sales:7,9`.
+    #[arg(long = "group", value_name = "ID:NAME:USER_ID,USER_ID", value_parser = parse_group)]
+    pub groups: Vec<GroupSpec>,
+
     /// Keep all state in SQLite files in DIR, restored on restart (default: in memory).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Create the "Demo Sales" dataset (id 00000000-0000-4000-8000-000000000001) if missing.
+    /// Create the "Demo Sales" dataset (id 00000000-0000-4000-8000-000000000001) if missing,
+    /// and the demo people unless given otherwise: user 7 east@example.com (Editor, token
+    /// `demo-east-token`), user 8 west@example.com (Participant, token `demo-west-token`),
+    /// group 3 "East team" with user 7.
     #[arg(long)]
     pub demo: bool,
 
@@ -74,6 +92,9 @@ impl From<EmulatorArgs> for EmulatorConfig {
         EmulatorConfig {
             addr: a.addr,
             tokens: a.tokens,
+            users: a.users,
+            passwords: a.passwords,
+            groups: a.groups,
             data_dir: a.data_dir,
             demo: a.demo,
             faults: a.faults.unwrap_or_default(),

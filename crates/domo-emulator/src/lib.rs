@@ -6,6 +6,7 @@ pub mod cli;
 mod cors;
 mod csvio;
 mod demo;
+mod directory;
 mod error;
 mod export;
 mod faults;
@@ -19,6 +20,7 @@ mod state;
 mod store;
 
 pub use demo::DEMO_DATASET_ID;
+pub use directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 pub use error::Error;
 pub use faults::FaultSpec;
 pub use server::{

@@ -14,11 +14,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use crate::api::{
-    app, data, datasets, indexes, partitions, permissions, query, schema, streams, tags, uploads,
-    versions,
+    app, data, datasets, indexes, partitions, pdp, permissions, query, schema, streams, tags,
+    tokens, uploads, users, versions,
 };
 use crate::app::AppSite;
 use crate::demo::DEMO_DATASET_ID;
+use crate::directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 use crate::error::{ApiError, Error};
 use crate::faults::{FaultSpec, Faults};
 use crate::malformed::{GuardedListener, refuse_long_uris};
@@ -40,6 +41,13 @@ pub struct EmulatorConfig {
     /// `(token, user id)` pairs. Empty means `dev-token` for user 1.
     /// User 1 is always an administrator.
     pub tokens: Vec<(String, i64)>,
+    /// Users with an email address and a role (`--user`); users named only
+    /// by a token are Editors (user 1 the Admin).
+    pub users: Vec<UserSpec>,
+    /// Login passwords by user id (`--password`).
+    pub passwords: Vec<(i64, Password)>,
+    /// Groups and their members (`--group`).
+    pub groups: Vec<GroupSpec>,
     /// Keep all state in SQLite files in this directory (restored on
     /// restart); `None` keeps it in memory.
     pub data_dir: Option<PathBuf>,
@@ -64,6 +72,9 @@ impl Default for EmulatorConfig {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
             tokens: Vec::new(),
+            users: Vec::new(),
+            passwords: Vec::new(),
+            groups: Vec::new(),
             data_dir: None,
             demo: false,
             faults: FaultSpec::default(),
@@ -272,6 +283,30 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
             delete(partitions::delete_partition_data),
         )
         .route("/api/query/v1/execute/{id}", post(query::execute_query))
+        .route(
+            "/api/query/v1/data-control/{id}",
+            get(pdp::get_pdp).put(pdp::set_pdp),
+        )
+        .route(
+            "/api/query/v1/data-control/{id}/filter-groups",
+            get(pdp::list_policies).post(pdp::create_policy),
+        )
+        .route(
+            "/api/query/v1/data-control/{id}/filter-groups/{pid}",
+            get(pdp::get_policy)
+                .put(pdp::update_policy)
+                .delete(pdp::delete_policy),
+        )
+        .route(
+            "/api/data/v1/accesstokens",
+            get(tokens::list_access_tokens).post(tokens::create_access_token),
+        )
+        .route(
+            "/api/data/v1/accesstokens/{id}",
+            delete(tokens::revoke_access_token),
+        )
+        .route("/api/content/v2/authentication", post(users::login))
+        .route("/api/content/v2/users/me", get(users::me))
         .route("/data/v1/{alias}", get(app::app_data))
         .route("/sql/v1/{alias}", post(app::app_sql))
         .fallback(fallback)
@@ -285,11 +320,11 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         .layer(middleware::from_fn(crate::cors::cors))
 }
 
-fn token_table(tokens: &[(String, i64)]) -> Result<HashMap<String, i64>, Error> {
-    if tokens.is_empty() {
-        return Ok(HashMap::from([(DEFAULT_TOKEN.to_owned(), ADMIN_USER)]));
-    }
+fn token_table(tokens: &[(String, i64)], demo: bool) -> Result<HashMap<String, i64>, Error> {
     let mut map = HashMap::new();
+    if tokens.is_empty() {
+        map.insert(DEFAULT_TOKEN.to_owned(), ADMIN_USER);
+    }
     for (token, user) in tokens {
         if token.trim().is_empty() {
             return Err(Error::Config("a token must not be empty".to_owned()));
@@ -303,9 +338,16 @@ fn token_table(tokens: &[(String, i64)]) -> Result<HashMap<String, i64>, Error> 
             .insert(token.trim().to_owned(), *user)
             .is_some_and(|u| u != *user)
         {
+            // The value is not repeated: it is a secret.
             return Err(Error::Config(format!(
-                "token {token} is given for two different users"
+                "a token is given for two different users ({user} and another)"
             )));
+        }
+    }
+    if demo {
+        // The demo people's tokens, unless a configured token has the value.
+        for (token, user) in DEMO_TOKENS {
+            map.entry(token.to_owned()).or_insert(user);
         }
     }
     Ok(map)
@@ -337,7 +379,18 @@ pub(crate) async fn serve(
     config: EmulatorConfig,
     store: Arc<Store>,
 ) -> Result<RunningEmulator, Error> {
-    let tokens = token_table(&config.tokens)?;
+    let tokens = token_table(&config.tokens, config.demo)?;
+    let people = crate::directory::directory(
+        &config.users,
+        &config.groups,
+        &config.passwords,
+        tokens.values().copied(),
+        config.demo,
+    )?;
+    store
+        .run(move |s| s.install_directory(&people))
+        .await
+        .map_err(|e| Error::Config(e.message))?;
     if config.max_body_bytes == 0 {
         return Err(Error::Config(
             "max_body_bytes must be at least 1".to_owned(),

@@ -47,15 +47,33 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let mut presented = false;
+        let mut presented = Vec::new();
         for name in TOKEN_HEADERS {
             if let Some(v) = parts.headers.get(name) {
-                presented = true;
-                if let Some(user) = v.to_str().ok().and_then(|t| state.tokens.get(t.trim())) {
+                let Ok(token) = v.to_str().map(str::trim) else {
+                    presented.push(String::new());
+                    continue;
+                };
+                if let Some(user) = state.tokens.get(token) {
                     return Ok(Caller(*user));
                 }
+                presented.push(token.to_owned());
             }
         }
+        // Minted access tokens and login sessions, valid at this moment:
+        // a revoked or expired one is refused on the very next request.
+        for token in presented.iter().filter(|t| !t.is_empty()) {
+            let token = token.clone();
+            let now = crate::store::now_ms();
+            if let Some(user) = state
+                .store
+                .run(move |s| s.resolve_token(&token, now))
+                .await?
+            {
+                return Ok(Caller(user));
+            }
+        }
+        let presented = !presented.is_empty();
         let message = if presented {
             "the token is not valid"
         } else {

@@ -110,7 +110,12 @@ async fn sql_is_confined_to_one_dataset() {
         ("SELECT * FROM permissions", "permissions"),
         ("SELECT * FROM ds_2", "ds_2"),
         ("SELECT * FROM main.ds_2", "ds_2"),
-        ("SELECT __domo_partition__ FROM ds_1", "internal column"),
+        // The dataset's own row table is read only through `table`, which
+        // is where row policies apply.
+        ("SELECT __domo_partition__ FROM ds_1", "directly"),
+        ("SELECT * FROM ds_1", "directly"),
+        ("SELECT COUNT(*) FROM main.ds_1", "directly"),
+        ("SELECT __domo_partition__ FROM table", "no such column"),
         ("PRAGMA table_info(datasets)", "PRAGMA"),
         ("SELECT * FROM pragma_table_list", "pragma_table_list"),
         ("ATTACH DATABASE '/tmp/x.db' AS x", "ATTACH"),
@@ -304,7 +309,7 @@ async fn permissions_are_enforced_per_level() {
             &[],
         )
         .await
-        .expect_error(400);
+        .expect_error(403);
     assert!(msg.contains("OWNER"), "{msg}");
     let r = bob
         .send(

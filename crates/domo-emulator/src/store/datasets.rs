@@ -32,6 +32,8 @@ impl Store {
     pub(crate) fn get_dataset(&self, user: UserId, id: &str) -> Result<DatasetInfo> {
         self.read(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
+            // Under a row policy the count is of the rows the caller sees.
+            let row_count = self.visible_count(conn, &ds, user)?.unwrap_or(ds.row_count);
             Ok(DatasetInfo {
                 stream_id: stream_id_of(conn, ds.pk)?,
                 owner: ds.owner(),
@@ -39,7 +41,7 @@ impl Store {
                 id: ds.id,
                 name: ds.name,
                 description: ds.description,
-                row_count: ds.row_count,
+                row_count,
                 created_ms: ds.created_ms,
                 last_touched_ms: ds.last_touched_ms,
                 last_updated_ms: ds.last_updated_ms,

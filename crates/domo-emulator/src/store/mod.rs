@@ -24,11 +24,13 @@ pub(crate) mod indexes;
 pub(crate) mod partitions;
 pub(crate) mod permissions;
 pub(crate) mod planner;
+pub(crate) mod policies;
 pub(crate) mod query;
 pub(crate) mod rows;
 pub(crate) mod streams;
 pub(crate) mod tags;
 pub(crate) mod uploads;
+pub(crate) mod users;
 pub(crate) mod versions;
 
 #[cfg(test)]
@@ -255,6 +257,14 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Creates every table that does not exist yet: this file's, then those
+/// of the areas that keep their own (people and credentials, row policies).
+fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(users::SCHEMA)?;
+    conn.execute_batch(policies::SCHEMA)
+}
+
 fn configure(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {
     if on_disk {
         // WAL + FULL: a commit is durable once it returns, and a kill -9 at
@@ -274,7 +284,7 @@ impl Store {
         let Some(dir) = data_dir else {
             let conn = Connection::open_in_memory().map_err(opened)?;
             configure(&conn, false).map_err(opened)?;
-            conn.execute_batch(SCHEMA).map_err(opened)?;
+            create_schema(&conn).map_err(opened)?;
             return Ok(Self::with_connections(conn, Vec::new()));
         };
         std::fs::create_dir_all(dir)
@@ -288,7 +298,7 @@ impl Store {
             Ok(conn)
         };
         let writer = open()?;
-        writer.execute_batch(SCHEMA).map_err(opened)?;
+        create_schema(&writer).map_err(opened)?;
         let readers = (0..READERS)
             .map(|_| open().map(Mutex::new))
             .collect::<Result<_>>()?;
@@ -387,7 +397,6 @@ fn quote_ident(name: &str) -> String {
 
 /// An SQL string literal. Row rules are written into views (which cannot
 /// take bound parameters), so their values are literals quoted here.
-#[cfg_attr(not(test), allow(dead_code))]
 fn sql_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
@@ -404,6 +413,8 @@ fn row_table(pk: i64) -> String {
 pub(crate) fn is_stored_table(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if METADATA_TABLES.contains(&lower.as_str())
+        || users::TABLES.contains(&lower.as_str())
+        || policies::TABLES.contains(&lower.as_str())
         || lower.starts_with("sqlite_")
         || lower.starts_with("pragma_")
     {
@@ -567,7 +578,7 @@ fn access_level(conn: &Connection, pk: i64, user: UserId) -> Result<Option<Acces
 
 /// The access check: 403 unless `user` may do `need` with `ds`.
 fn authorize(conn: &Connection, ds: &Dataset, user: UserId, need: Need) -> Result<()> {
-    if user == ADMIN_USER {
+    if users::is_admin(conn, user)? {
         return Ok(());
     }
     let Some(level) = access_level(conn, ds.pk, user)? else {

@@ -67,8 +67,9 @@ pub(crate) struct PartitionPage {
     pub limit: Option<u64>,
 }
 
-/// All partitions of a dataset, newest first (ties: latest version first).
-fn all(conn: &Connection, ds: &Dataset) -> Result<Vec<Partition>> {
+/// All partitions of a dataset, newest first (ties: latest version first),
+/// with the row counts `user` sees.
+fn all(store: &Store, conn: &Connection, ds: &Dataset, user: UserId) -> Result<Vec<Partition>> {
     let mut stmt = conn.prepare(
         "SELECT tag, row_count, data_version_id, date_completed_ms FROM partitions WHERE dataset_pk = ?
          ORDER BY date_completed_ms DESC, data_version_id DESC, tag",
@@ -82,8 +83,20 @@ fn all(conn: &Connection, ds: &Dataset) -> Result<Vec<Partition>> {
                 date_completed_ms: r.get(3)?,
             })
         })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+        .collect::<Result<Vec<Partition>, _>>()?;
+    let Some(visible) = store.visible_partition_counts(conn, ds, user)? else {
+        return Ok(rows);
+    };
+    Ok(rows
+        .into_iter()
+        .map(|mut p| {
+            p.row_count = visible
+                .iter()
+                .find(|(tag, _)| tag.as_deref() == Some(p.id.as_str()))
+                .map_or(0, |(_, n)| *n);
+            p
+        })
+        .collect())
 }
 
 /// Numbers compare by value and may arrive as strings ("rowCount": "10").
@@ -131,7 +144,7 @@ impl Store {
     pub(crate) fn list_partitions(&self, user: UserId, id: &str) -> Result<Vec<Partition>> {
         self.read(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            all(conn, &ds)
+            all(self, conn, &ds, user)
         })
     }
 
@@ -144,7 +157,7 @@ impl Store {
     ) -> Result<Vec<Partition>> {
         self.read(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            let mut parts = all(conn, &ds)?;
+            let mut parts = all(self, conn, &ds, user)?;
             if page.ascending {
                 parts.reverse();
             }
@@ -169,7 +182,7 @@ impl Store {
     ) -> Result<Vec<Partition>> {
         self.read(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            Ok(all(conn, &ds)?
+            Ok(all(self, conn, &ds, user)?
                 .into_iter()
                 .filter(|p| {
                     filter

@@ -1,11 +1,23 @@
 //! Dataset permissions (`ListPermissions`, `Share`, `RevokeUser`,
-//! `RemoveUser`, `RemoveUsers`). A dataset always keeps at least one OWNER.
+//! `RemoveUser`, `RemoveUsers`) and the rules that keep sharing from
+//! escalating, in one place (`check_change`), for users and groups alike:
+//! - a user grants at most their own level; OWNER only an OWNER or an
+//!   Admin grants (so CO_OWNER only an owner, a co-owner or an Admin);
+//! - nobody but an Admin changes or removes someone above their own
+//!   level (so only an owner, a co-owner or an Admin changes or removes a
+//!   co-owner or revokes anyone above CAN_SHARE);
+//! - the last OWNER can never be removed or downgraded, not even by an Admin.
+//!
+//! Each refusal is a 403 naming its rule, and nothing of the request is applied.
 
 use rusqlite::{Connection, params};
 
+use rusqlite::OptionalExtension;
+
+use super::users::is_admin;
 use super::{
-    AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, now_ms, open_dataset, touch,
-    user_name,
+    AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, access_level, now_ms,
+    open_dataset, touch, user_name,
 };
 
 /// Who a permission is for.
@@ -73,10 +85,98 @@ fn ensure_an_owner_remains(conn: &Connection, ds: &Dataset) -> Result<()> {
         |r| r.get(0),
     )?;
     if owners == 0 {
-        return Err(StoreError::invalid(format!(
-            "dataset {} must keep at least one OWNER; grant OWNER to someone else first",
+        return Err(StoreError::forbidden(format!(
+            "the last OWNER of dataset {} can never be removed or downgraded; grant OWNER to someone else first",
             ds.id
         )));
+    }
+    Ok(())
+}
+
+/// How much a level allows: OWNER 4, CO_OWNER 3, CAN_EDIT 2, CAN_SHARE 1.
+fn rank(level: AccessLevel) -> u8 {
+    match level {
+        AccessLevel::Owner => 4,
+        AccessLevel::CoOwner => 3,
+        AccessLevel::CanEdit => 2,
+        AccessLevel::CanShare => 1,
+    }
+}
+
+/// The caller's power over a dataset's grants: `None` for an Admin (any
+/// change but dropping the last owner), else their own level.
+fn sharing_power(conn: &Connection, ds: &Dataset, caller: UserId) -> Result<Option<AccessLevel>> {
+    if is_admin(conn, caller)? {
+        return Ok(None);
+    }
+    access_level(conn, ds.pk, caller)?.map(Some).ok_or_else(|| {
+        StoreError::forbidden(format!("user {caller} has no access to dataset {}", ds.id))
+    })
+}
+
+fn current_level(
+    conn: &Connection,
+    ds: &Dataset,
+    kind: PrincipalKind,
+    id: &str,
+) -> Result<Option<AccessLevel>> {
+    let level: Option<String> = conn
+        .query_row(
+            "SELECT access_level FROM permissions
+             WHERE dataset_pk = ? AND principal_type = ? AND principal_id = ?",
+            params![ds.pk, kind.as_str(), id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(level.as_deref().and_then(AccessLevel::parse))
+}
+
+/// THE sharing rule: may `caller` (with `power`) move `kind id` from
+/// `current` to `new` (`None`: removed)?
+fn check_change(
+    ds: &Dataset,
+    caller: UserId,
+    power: Option<AccessLevel>,
+    who: (PrincipalKind, &str),
+    current: Option<AccessLevel>,
+    new: Option<AccessLevel>,
+) -> Result<()> {
+    let Some(mine) = power else { return Ok(()) };
+    let target = format!("{} {}", who.0.as_str(), who.1);
+    let refuse = |rule: String| {
+        Err(StoreError::forbidden(format!(
+            "user {caller} ({} on dataset {}) may not {rule}",
+            mine.as_str(),
+            ds.id
+        )))
+    };
+    if let Some(new) = new {
+        if new == AccessLevel::Owner && mine != AccessLevel::Owner {
+            return refuse(format!(
+                "grant OWNER to {target}: only an OWNER or an Admin grants OWNER"
+            ));
+        }
+        if rank(new) > rank(mine) {
+            return refuse(format!(
+                "grant {} to {target}: a user grants at most their own level{}",
+                new.as_str(),
+                if new == AccessLevel::CoOwner {
+                    "; only an owner, a co-owner or an Admin grants CO_OWNER"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    if let Some(current) = current
+        && Some(current) != new
+        && rank(current) > rank(mine)
+    {
+        let what = if new.is_some() { "change" } else { "remove" };
+        return refuse(format!(
+            "{what} {target}, who holds {}: only an owner, a co-owner or an Admin changes or removes anyone above CAN_SHARE, and nobody but an Admin anyone above their own level",
+            current.as_str()
+        ));
     }
     Ok(())
 }
@@ -121,6 +221,11 @@ impl Store {
     pub(crate) fn share(&self, user: UserId, id: &str, grants: &[Grant]) -> Result<()> {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Share)?;
+            let power = sharing_power(conn, &ds, user)?;
+            for g in grants {
+                let current = current_level(conn, &ds, g.kind, &g.id)?;
+                check_change(&ds, user, power, (g.kind, &g.id), current, Some(g.level))?;
+            }
             for g in grants {
                 let seq = next_seq(conn, ds.pk)?;
                 conn.execute(
@@ -147,6 +252,11 @@ impl Store {
     ) -> Result<()> {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Share)?;
+            let power = sharing_power(conn, &ds, user)?;
+            for (kind, pid) in who {
+                let current = current_level(conn, &ds, *kind, pid)?;
+                check_change(&ds, user, power, (*kind, pid), current, None)?;
+            }
             for (kind, pid) in who {
                 conn.execute(
                     "DELETE FROM permissions WHERE dataset_pk = ? AND principal_type = ? AND principal_id = ?",

@@ -2,10 +2,14 @@
 //! or, from a custom app, by its alias (`POST /sql/v1/{alias}`).
 //!
 //! Confinement: the query runs against temporary views named `table` (and
-//! the alias) over the caller's `rows::visible_rows` source, exposing only
-//! the dataset's own columns, under an SQLite authorizer that allows nothing
-//! but SELECT, reads of that one dataset, ordinary functions and recursive
-//! CTEs. ATTACH, PRAGMA, writes, schema tables and other datasets' tables
+//! the alias) over one inner temporary view with an unguessable name, which
+//! selects the caller's `rows::visible_rows` source (row policies applied),
+//! so the query sees only the dataset's own columns and visible rows.
+//! An SQLite authorizer allows nothing but SELECT, ordinary functions,
+//! recursive CTEs and reads of the dataset's row table made BY that inner
+//! view (SQLite names the view responsible for each read): the query's own
+//! SQL, a subquery or a CTE of it cannot read the row table, so no
+//! subquery, CTE, window, UNION or COUNT(*) reaches a hidden row. ATTACH, PRAGMA, writes, schema tables and other datasets' tables
 //! are refused while the statement is prepared, before anything runs. A
 //! progress handler ends runaway queries.
 
@@ -16,7 +20,7 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode};
 
-use super::rows::{Cell, RowSource};
+use super::rows::Cell;
 use super::{
     Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table,
     open_dataset, quote_ident, row_table,
@@ -145,10 +149,74 @@ fn rewrite(sql: &str) -> Result<String> {
     Ok(out)
 }
 
+/// Whether `sql` mentions the identifier `name` (bare, or quoted with
+/// `"`, `` ` `` or `[]`; ASCII case-insensitive, as SQLite compares names),
+/// outside string literals and comments.
+fn names_identifier(sql: &str, name: &str) -> bool {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut i = 0;
+    let quoted = |i: &mut usize, close: char, doubled: bool| -> String {
+        let mut out = String::new();
+        *i += 1;
+        while *i < chars.len() {
+            let c = chars[*i];
+            *i += 1;
+            if c == close {
+                if doubled && chars.get(*i) == Some(&close) {
+                    out.push(close);
+                    *i += 1;
+                    continue;
+                }
+                break;
+            }
+            out.push(c);
+        }
+        out
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let word = if c == '-' && chars.get(i + 1) == Some(&'-') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+            continue;
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            i += 2;
+            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                i += 1;
+            }
+            i += 2;
+            continue;
+        } else if c == '\'' {
+            quoted(&mut i, '\'', true);
+            continue;
+        } else if c == '"' || c == '`' {
+            quoted(&mut i, c, true)
+        } else if c == '[' {
+            quoted(&mut i, ']', false)
+        } else if c.is_alphanumeric() || c == '_' || c == '$' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
+                i += 1;
+            }
+            chars[start..i].iter().collect()
+        } else {
+            i += 1;
+            continue;
+        };
+        if word.eq_ignore_ascii_case(name) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Creates a temporary view `name` over the caller's rows; DECIMAL (stored
 /// as exact text) is cast to NUMERIC so comparisons and aggregates treat it
 /// as a number.
-fn create_view(conn: &Connection, ds: &Dataset, source: &RowSource, name: &str) -> Result<()> {
+fn create_view(conn: &Connection, ds: &Dataset, from: &str, name: &str) -> Result<()> {
     let cols: Vec<String> = ds
         .columns
         .iter()
@@ -167,8 +235,7 @@ fn create_view(conn: &Connection, ds: &Dataset, source: &RowSource, name: &str) 
         cols.join(", ")
     };
     conn.execute_batch(&format!(
-        "DROP VIEW IF EXISTS temp.{v}; CREATE TEMP VIEW {v} AS SELECT {select} FROM {};",
-        source.sql(),
+        "DROP VIEW IF EXISTS temp.{v}; CREATE TEMP VIEW {v} AS SELECT {select} FROM {from};",
         v = quote_ident(name),
     ))?;
     Ok(())
@@ -239,6 +306,7 @@ fn require_query(sql: &str) -> Result<()> {
 /// remembers why it refused one so the 400 can say so.
 fn authorizer(
     own_table: String,
+    inner: String,
     views: Vec<String>,
     refused: Arc<Mutex<Option<String>>>,
 ) -> impl FnMut(AuthContext<'_>) -> Authorization + Send + 'static {
@@ -254,15 +322,39 @@ fn authorizer(
                 table_name,
                 column_name,
             } => {
-                let own = views.iter().any(|v| table_name.eq_ignore_ascii_case(v))
-                    || table_name.eq_ignore_ascii_case(&own_table);
-                if own && column_name != PARTITION_COLUMN {
-                    return Authorization::Allow;
-                }
-                if own {
-                    format!("reading the internal column `{column_name}` is not allowed")
-                } else if !is_stored_table(table_name) {
-                    // CTEs and subqueries are the query's own data.
+                let is_view = views.iter().any(|v| table_name.eq_ignore_ascii_case(v));
+                let by_view = ctx
+                    .accessor
+                    .is_some_and(|a| views.iter().any(|v| v.eq_ignore_ascii_case(a)));
+                if table_name.eq_ignore_ascii_case(&own_table) {
+                    if column_name.is_empty() && ctx.accessor.is_none() {
+                        // SQLite's "a table is in FROM but none of its
+                        // columns is used" check, made after `table` has
+                        // been flattened into the query (`COUNT(*) FROM
+                        // table`), with no view named. The query itself
+                        // cannot name the row table (`names_identifier`),
+                        // so this is the view's table.
+                        return Authorization::Allow;
+                    }
+                    if ctx.accessor != Some(inner.as_str()) {
+                        format!(
+                            "reading `{table_name}` directly is not allowed: a query reads this dataset as {named}"
+                        )
+                    } else if column_name == PARTITION_COLUMN {
+                        format!("reading the internal column `{column_name}` is not allowed")
+                    } else {
+                        return Authorization::Allow;
+                    }
+                } else if table_name == inner {
+                    if by_view {
+                        return Authorization::Allow;
+                    }
+                    format!(
+                        "reading `{table_name}` is not allowed: a query reads this dataset as {named}"
+                    )
+                } else if is_view || !is_stored_table(table_name) {
+                    // The dataset's views expose only its columns; CTEs and
+                    // subqueries are the query's own data.
                     return Authorization::Allow;
                 } else {
                     format!(
@@ -419,15 +511,36 @@ pub(super) fn execute_confined(
         return Err(StoreError::invalid("sql is empty"));
     }
     require_query(&sql)?;
+    let own = row_table(ds.pk);
+    if names_identifier(&sql, &own) {
+        return Err(StoreError::invalid(format!(
+            "refused: reading `{own}` directly is not allowed: a query reads this dataset as `{VIEW}`{}",
+            alias.map(|a| format!(" or `{a}`")).unwrap_or_default()
+        )));
+    }
     let source = store.visible_rows(conn, ds, user)?;
+    let inner = super::users::random_name("__domo_rows_")?;
     let mut views = vec![VIEW.to_owned()];
     if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(VIEW)) {
         views.push(alias.to_owned());
     }
-    let mut created = Vec::with_capacity(views.len());
-    let mut result = Ok(());
+    let mut created = Vec::with_capacity(views.len() + 1);
+    let mut result = conn
+        .execute_batch(&format!(
+            "CREATE TEMP VIEW {} AS SELECT * FROM {}",
+            quote_ident(&inner),
+            source.sql()
+        ))
+        .map_err(StoreError::from);
+    if result.is_ok() {
+        created.push(inner.as_str());
+    }
+    let inner_from = format!("temp.{}", quote_ident(&inner));
     for v in &views {
-        result = create_view(conn, ds, &source, v);
+        if result.is_err() {
+            break;
+        }
+        result = create_view(conn, ds, &inner_from, v);
         if result.is_err() {
             break;
         }
@@ -437,6 +550,7 @@ pub(super) fn execute_confined(
         let refused = Arc::new(Mutex::new(None));
         conn.authorizer(Some(authorizer(
             row_table(ds.pk),
+            inner.clone(),
             views.clone(),
             Arc::clone(&refused),
         )));
@@ -486,6 +600,28 @@ mod tests {
             rewrite("SELECT 1 /* table */ ; -- done").unwrap(),
             "SELECT 1 /* table */ ; -- done"
         );
+    }
+
+    #[test]
+    fn finds_an_identifier_however_it_is_quoted() {
+        for sql in [
+            "SELECT * FROM ds_1",
+            "SELECT * FROM main.\"DS_1\"",
+            "SELECT * FROM [ds_1]",
+            "SELECT * FROM `ds_1`",
+            "SELECT 1 FROM x, ds_1 -- c",
+        ] {
+            assert!(names_identifier(sql, "ds_1"), "{sql}");
+        }
+        for sql in [
+            "SELECT 'ds_1' FROM table",
+            "SELECT ds_10 FROM table",
+            "SELECT 1 /* ds_1 */",
+            "SELECT \"ds_\"\"1\" FROM t",
+            "SELECT 1 -- ds_1",
+        ] {
+            assert!(!names_identifier(sql, "ds_1"), "{sql}");
+        }
     }
 
     #[test]

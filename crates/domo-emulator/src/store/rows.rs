@@ -14,8 +14,8 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
 
 use super::{
-    Column, Dataset, Need, ROWID_COLUMN, Result, Store, StoreError, UserId, authorize,
-    find_dataset, open_dataset, quote_ident,
+    Column, Dataset, Need, PARTITION_COLUMN, ROWID_COLUMN, Result, Store, StoreError, UserId,
+    authorize, find_dataset, open_dataset, quote_ident,
 };
 use crate::csvio::{self, ColumnType};
 use crate::filter::{self, Condition, Names, Op};
@@ -53,6 +53,54 @@ impl RowSource {
 }
 
 impl Store {
+    /// How many rows of `ds` `user` sees, when a row rule hides some
+    /// from them (`None`: they see every row, so stored counts are theirs).
+    /// Counts a reply shows (dataset, partitions) come from here.
+    pub(super) fn visible_count(
+        &self,
+        conn: &Connection,
+        ds: &Dataset,
+        user: UserId,
+    ) -> Result<Option<i64>> {
+        Ok(self
+            .visible_partition_counts(conn, ds, user)?
+            .map(|by_tag| by_tag.iter().map(|(_, n)| n).sum()))
+    }
+
+    /// The visible rows of `ds` per partition tag (`None` as a key: rows
+    /// outside partitions) when a row rule hides some from `user`.
+    pub(super) fn visible_partition_counts(
+        &self,
+        conn: &Connection,
+        ds: &Dataset,
+        user: UserId,
+    ) -> Result<Option<Vec<(Option<String>, i64)>>> {
+        let filtered = super::policies::row_rule(conn, ds, user)?.is_some();
+        #[cfg(test)]
+        let filtered = filtered
+            || self
+                .hidden_rows
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some();
+        if !filtered {
+            return Ok(None);
+        }
+        let source = self.visible_rows(conn, ds, user)?;
+        let sql = format!(
+            "SELECT t.{part}, COUNT(*) FROM main.{} t WHERE t.rowid IN (SELECT {} FROM {}) GROUP BY 1",
+            ds.table(),
+            source.row_order(),
+            source.sql(),
+            part = quote_ident(PARTITION_COLUMN),
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let counts = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(counts))
+    }
+
     /// THE read path: the rows of `ds` that `user` may see. Checks read
     /// access, then applies every row rule. Row rules are SQL conditions
     /// with literal values (`sql_literal`), since the SQL endpoint reads
@@ -66,8 +114,10 @@ impl Store {
         authorize(conn, ds, user, Need::Read)?;
         let mut select = vec![format!("rowid AS {}", quote_ident(ROWID_COLUMN))];
         select.extend(ds.columns.iter().map(|c| quote_ident(&c.name)));
-        #[allow(unused_mut)] // only the test rule pushes today
         let mut rules: Vec<String> = Vec::new();
+        if let Some(rule) = super::policies::row_rule(conn, ds, user)? {
+            rules.push(format!("({rule}) IS TRUE"));
+        }
         #[cfg(test)]
         if let Some(hidden) = self
             .hidden_rows

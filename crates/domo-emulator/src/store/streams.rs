@@ -353,6 +353,7 @@ impl Store {
         let update_method = validate_update_method(&new.update_method)?;
         let id = new.dataset_id.unwrap_or_else(new_dataset_id);
         self.write(|conn| {
+            super::users::require_can_create_datasets(conn, user)?;
             let now = now_ms();
             conn.execute(
                 "INSERT INTO datasets (id, name, description, owner_id, created_ms, last_touched_ms, last_updated_ms)

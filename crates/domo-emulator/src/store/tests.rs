@@ -154,7 +154,7 @@ fn versions_record_every_commit() {
     let summary: Vec<(i64, &str, i64)> = v
         .versions
         .iter()
-        .map(|v| (v.version_id, v.action.as_str(), v.row_count))
+        .map(|v| (v.version_id, v.action.as_str(), v.row_count.unwrap_or(-1)))
         .collect();
     assert_eq!(summary, [(1, "APPEND", 1), (2, "REPLACE", 2)]);
     assert!(v.versions.iter().all(|v| v.status == "SUCCESS"));
@@ -242,7 +242,8 @@ fn permissions_are_checked_by_every_operation() {
             &[(super::permissions::PrincipalKind::User, BOB.to_string())],
         )
         .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Invalid);
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+    assert!(e.message.contains("above CAN_SHARE"), "{}", e.message);
     let list = store.list_permissions(BOB, &id).unwrap();
     assert_eq!((list.user_count, list.group_count), (2, 0));
     // Unknown is 404 before anything else.

@@ -16,8 +16,9 @@ pub(crate) struct DataVersion {
     pub recorded_ms: i64,
     pub completed_ms: i64,
     pub duration_s: i64,
-    pub size_bytes: i64,
-    pub row_count: i64,
+    /// `None` (null) for a caller under a row policy: see `list_data_versions`.
+    pub size_bytes: Option<i64>,
+    pub row_count: Option<i64>,
     /// `APPEND` or `REPLACE`.
     pub action: String,
     pub data_tag: Option<String>,
@@ -31,9 +32,15 @@ pub(crate) struct DataVersions {
 }
 
 impl Store {
+    /// A caller whose rows a policy filters cannot be told how many rows
+    /// each version holds: versions are not split by row, and the stored
+    /// counts would reveal the hidden rows. Their `rowCount` and
+    /// `sizeBytes` are null; the dataset's `rowCount` and partition counts
+    /// give them their own counts.
     pub(crate) fn list_data_versions(&self, user: UserId, id: &str) -> Result<DataVersions> {
         self.read(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
+            let withheld = self.visible_partition_counts(conn, &ds, user)?.is_some();
             let mut stmt = conn.prepare(
                 "SELECT version_id, status, recorded_ms, completed_ms, duration_s, size_bytes, row_count,
                         action, data_tag
@@ -47,8 +54,8 @@ impl Store {
                         recorded_ms: r.get(2)?,
                         completed_ms: r.get(3)?,
                         duration_s: r.get(4)?,
-                        size_bytes: r.get(5)?,
-                        row_count: r.get(6)?,
+                        size_bytes: (!withheld).then(|| r.get(5)).transpose()?,
+                        row_count: (!withheld).then(|| r.get(6)).transpose()?,
                         action: r.get(7)?,
                         data_tag: r.get(8)?,
                     })
