@@ -224,6 +224,10 @@ fn sum(s: &mut Session, token: &str, id: &str) -> i64 {
         )
         .ok()
         .json();
+    // SUM over no rows is NULL.
+    if q["rows"][0][0].is_null() {
+        return 0;
+    }
     q["rows"][0][0]
         .as_i64()
         .or_else(|| q["rows"][0][0].as_f64().map(|f| f as i64))
@@ -277,7 +281,11 @@ fn pdp_commands_change_what_a_user_sums() {
         &["pdp", "update", &id, &pid, "--where", "region!=east"],
     )
     .ok();
-    // NOT_EQUALS, still ignoring case (the policy kept its setting).
+    // NOT_EQUALS; new rules are as given: without --ignore-case, `East`
+    // is not `east`.
+    assert_eq!(sum(&mut s, EAST, &id), 1120);
+    s.as_token(ADMIN, &["pdp", "update", &id, &pid, "--ignore-case"])
+        .ok();
     assert_eq!(sum(&mut s, EAST, &id), 1100);
     s.as_token(ADMIN, &["pdp", "delete", &id, &pid]).ok();
     assert_eq!(sum(&mut s, EAST, &id), 0);
