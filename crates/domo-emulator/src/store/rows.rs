@@ -52,6 +52,9 @@ impl RowSource {
     }
 }
 
+/// Visible rows of one partition tag (`None`: rows outside partitions).
+pub(super) type PartitionCount = (Option<String>, i64);
+
 impl Store {
     /// How many rows of `ds` `user` sees, when a row rule hides some
     /// from them (`None`: they see every row, so stored counts are theirs).
@@ -74,7 +77,7 @@ impl Store {
         conn: &Connection,
         ds: &Dataset,
         user: UserId,
-    ) -> Result<Option<Vec<(Option<String>, i64)>>> {
+    ) -> Result<Option<Vec<PartitionCount>>> {
         let filtered = super::policies::row_rule(conn, ds, user)?.is_some();
         #[cfg(test)]
         let filtered = filtered

@@ -368,7 +368,8 @@ impl Store {
     /// one resets the count and opens a session.
     pub(crate) fn login(&self, email: &str, password: &str) -> Result<Login> {
         self.write(|conn| {
-            let row: Option<(i64, Option<Vec<u8>>, Option<Vec<u8>>, i64)> = conn
+            type Digest = Option<Vec<u8>>;
+            let row: Option<(i64, Digest, Digest, i64)> = conn
                 .query_row(
                     "SELECT id, password_salt, password_hash, failed_logins FROM users
                      WHERE lower(email) = lower(?)",
