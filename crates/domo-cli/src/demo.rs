@@ -7,6 +7,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use domo_emulator::{DEFAULT_TOKEN, EmulatorConfig};
+
+mod pdp;
 use domo_native::model::permissions::{AccessLevel, Permission};
 use domo_native::model::schema::{Column, ColumnType};
 use domo_native::{Client, ExportOptions, HeaderMode, UploadAction, UploadOptions};
@@ -38,7 +40,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     let tour_started = Instant::now();
     let mut step = Steps::new(out);
 
-    let emulator = domo_emulator::start(EmulatorConfig::ephemeral())
+    let emulator = domo_emulator::start(emulator_config()?)
         .await
         .map_err(|e| Failure::Io(format!("cannot start the emulator: {e}")))?;
     step.say(&format!(
@@ -188,6 +190,8 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     let permissions = domo.permissions(&id).await?;
     step.table(&permissions_table(&permissions))?;
 
+    pdp::step(&mut step, &domo, emulator.url(), &id).await?;
+
     step.title(
         "List its data versions",
         "every committed upload is a version",
@@ -201,6 +205,28 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
          point DOMO_BASE_URL at it with DOMO_TOKEN={DEFAULT_TOKEN} and try `domoctl --help`.",
         tour_started.elapsed().as_secs_f64()
     ))
+}
+
+/// An in-memory emulator on a free loopback port that knows the users of
+/// the row-policy step, set up through the emulator's own flags.
+fn emulator_config() -> Result<EmulatorConfig, Failure> {
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        emulator: domo_emulator::cli::EmulatorArgs,
+    }
+    let mut args = vec![
+        "domoctl demo".to_owned(),
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+    ];
+    for (user, email) in pdp::USERS {
+        args.extend(["--user".to_owned(), format!("{user}:{email}")]);
+    }
+    use clap::Parser;
+    Flags::try_parse_from(args)
+        .map(|f| f.emulator.into())
+        .map_err(|e| Failure::Io(format!("cannot set up the emulator: {e}")))
 }
 
 /// Numbered steps with indented details.

@@ -905,6 +905,8 @@ fn the_demo_runs_to_completion() {
         "byte for byte",
         "CAN_EDIT",
         "SUCCESS",
+        "Row policies",
+        "the next call gets HTTP 401",
         "Done in",
     ] {
         assert!(
@@ -913,6 +915,17 @@ fn the_demo_runs_to_completion() {
             r.stdout
         );
     }
+    // Two users, the same dataset, two totals, both short of the owner's.
+    let revenue = |who: &str| -> f64 {
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(who))
+            .unwrap_or_else(|| panic!("no {who:?} line: {}", r.stdout));
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let (owner, east, west) = (revenue("the owner"), revenue("user 7"), revenue("user 8"));
+    assert!(east != west && east < owner && west < owner, "{}", r.stdout);
     assert!(
         r.stderr.is_empty(),
         "no progress without a terminal: {r:#?}"
