@@ -70,6 +70,8 @@ fn emulator() -> Emulator {
 
 #[derive(Debug, Clone)]
 struct Run {
+    /// Shown (through `Debug`) when an assertion about the run fails.
+    #[allow(dead_code)]
     args: Vec<String>,
     code: i32,
     stdout: String,
