@@ -41,6 +41,15 @@ fn bad_arguments_fail_with_a_clear_message() {
         (&["--faults", "boom=0.1"][..], "boom"),
         (&["--token", "nouser"][..], "TOKEN=USER_ID"),
         (&["--token", "t=abc"][..], "USER_ID"),
+        (&["--user", "7"][..], "ID:EMAIL[:ROLE]"),
+        (&["--user", "7:a@b:Boss"][..], "Participant"),
+        (&["--group", "3"][..], "ID:NAME:USER_ID,USER_ID"),
+        (&["--group", "3:Sales:7,x"][..], "USER_ID"),
+        (&["--password", "7"][..], "ID=SECRET"),
+        // A password for someone who is not a user stops startup.
+        (&["--password", "9=pw"][..], "user 9"),
+        (&["--user", "1:root@example.com:Editor"][..], "Admin"),
+        (&["--user", "7:a@b", "--user", "8:A@b"][..], "two users"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_domo-emulator"))
             .args(["--addr", "127.0.0.1:0"])
@@ -66,6 +75,10 @@ fn bad_arguments_fail_with_a_clear_message() {
         "--max-body-bytes",
         "512 MiB",
         "--app",
+        "--user",
+        "--password",
+        "--group",
+        "Participant",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
