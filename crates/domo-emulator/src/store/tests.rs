@@ -432,3 +432,106 @@ fn every_read_path_goes_through_visible_rows() {
         .unwrap();
     assert_eq!(texts(&sql.rows), ["public", "public"], "app_sql");
 }
+
+/// Row policies compare by the column's type: DECIMAL text by value,
+/// dates in their stored form; and a policy whose column was dropped from
+/// the schema matches nothing rather than everything.
+#[test]
+fn policies_compare_by_column_type() {
+    use super::policies::{NewParameter, NewPolicy};
+    let store = Store::in_memory();
+    let id = store
+        .create_stream(
+            ADMIN_USER,
+            new_stream(&[("price", "DECIMAL"), ("day", "DATE"), ("who", "STRING")]),
+        )
+        .unwrap()
+        .dataset
+        .id;
+    upload(
+        &store,
+        ADMIN_USER,
+        &id,
+        &["5.00,2024-01-02,a\n7,2024-01-03,b\n,,\n"],
+        "REPLACE",
+        None,
+    )
+    .unwrap();
+    let grant = super::permissions::Grant {
+        kind: super::permissions::PrincipalKind::User,
+        id: BOB.to_string(),
+        level: AccessLevel::CanEdit,
+    };
+    store.share(ADMIN_USER, &id, &[grant]).unwrap();
+    let param = |column: &str, value: &str, operator: &str| NewParameter {
+        kind: "COLUMN".into(),
+        column: column.into(),
+        values: vec![value.into()],
+        operator: Some(operator.into()),
+        ignore_case: false,
+    };
+    let policy = |p: NewParameter| NewPolicy {
+        name: "p".into(),
+        user_ids: vec![BOB],
+        parameters: vec![p],
+        ..NewPolicy::default()
+    };
+    let who = |store: &Store| -> Vec<Cell> {
+        store
+            .execute_query(BOB, &id, "SELECT who FROM table")
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect()
+    };
+    store.set_pdp(ADMIN_USER, &id, true, false).unwrap();
+    let price = store
+        .create_policy(ADMIN_USER, &id, &policy(param("price", "5", "EQUALS")))
+        .unwrap();
+    assert_eq!(who(&store), [Cell::Text("a".into())]);
+    store
+        .update_policy(
+            ADMIN_USER,
+            &id,
+            &price.id.to_string(),
+            &policy(param("day", "2024-01-03", "EQUALS")),
+        )
+        .unwrap();
+    assert_eq!(who(&store), [Cell::Text("b".into())]);
+    store
+        .update_policy(
+            ADMIN_USER,
+            &id,
+            &price.id.to_string(),
+            &policy(param("price", "7", "NOT_EQUALS")),
+        )
+        .unwrap();
+    assert_eq!(who(&store), [Cell::Text("a".into()), Cell::Null]);
+    // Refusals name the operator, the column, the value.
+    for (p, needle) in [
+        (param("price", "7", "LIKE"), "LIKE"),
+        (param("cost", "7", "EQUALS"), "cost"),
+        (param("price", "seven", "EQUALS"), "seven"),
+    ] {
+        let e = store
+            .create_policy(ADMIN_USER, &id, &policy(p))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(e.message.contains(needle), "{}", e.message);
+    }
+    // A stored parameter on a column the schema no longer has: nothing.
+    store
+        .write(|conn| {
+            conn.execute(
+                "UPDATE pdp_policies SET parameters = replace(parameters, '\"price\"', '\"gone\"')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert!(who(&store).is_empty());
+    // Counts the caller sees.
+    assert_eq!(store.get_dataset(BOB, &id).unwrap().row_count, 0);
+    assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 3);
+}
