@@ -12,7 +12,7 @@ use crate::faults::FaultSpec;
 use crate::server::{DEFAULT_MAX_BODY_BYTES, EmulatorConfig, start};
 
 /// Options of the emulator.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct EmulatorArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8787")]
@@ -66,6 +66,28 @@ pub struct EmulatorArgs {
     /// with its manifest's dataset aliases at /data/v1/{alias} and /sql/v1/{alias}.
     #[arg(long = "app", value_name = "DIR")]
     pub app_dir: Option<PathBuf>,
+}
+
+/// Token values are secrets: `Debug` shows only whose they are.
+impl std::fmt::Debug for EmulatorArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorArgs")
+            .field("addr", &self.addr)
+            .field(
+                "tokens",
+                &crate::directory::redacted_tokens(self.tokens.iter().map(|(_, u)| u)),
+            )
+            .field("users", &self.users)
+            .field("passwords", &self.passwords)
+            .field("groups", &self.groups)
+            .field("data_dir", &self.data_dir)
+            .field("demo", &self.demo)
+            .field("faults", &self.faults)
+            .field("fault_seed", &self.fault_seed)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("app_dir", &self.app_dir)
+            .finish()
+    }
 }
 
 fn parse_token(s: &str) -> Result<(String, i64), String> {

@@ -46,6 +46,14 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Tokens as `Debug` output may show them: the user only.
+pub(crate) fn redacted_tokens<'a>(users: impl IntoIterator<Item = &'a i64>) -> Vec<String> {
+    users
+        .into_iter()
+        .map(|u| format!("[redacted]={u}"))
+        .collect()
+}
+
 fn positive_id(s: &str, what: &str, arg: &str) -> Result<i64, String> {
     s.trim()
         .parse::<i64>()
@@ -259,5 +267,41 @@ mod tests {
                 .iter()
                 .any(|u| u.id == 8 && u.role == Role::Participant)
         );
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use crate::EmulatorConfig;
+    use crate::cli::EmulatorArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        emulator: EmulatorArgs,
+    }
+
+    #[test]
+    fn debug_output_holds_no_token_or_password() {
+        let flags = Flags::try_parse_from([
+            "x",
+            "--token",
+            "tok-secret-1=7",
+            "--user",
+            "7:a@b.c",
+            "--password",
+            "7=pw-secret-2",
+        ])
+        .unwrap();
+        let args = format!("{:?}", flags.emulator);
+        let config = format!("{:?}", EmulatorConfig::from(flags.emulator));
+        for shown in [args, config] {
+            assert!(shown.contains("[redacted]=7"), "{shown}");
+            assert!(
+                !shown.contains("tok-secret-1") && !shown.contains("pw-secret-2"),
+                "{shown}"
+            );
+        }
     }
 }

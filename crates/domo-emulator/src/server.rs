@@ -34,7 +34,7 @@ pub const DEFAULT_TOKEN: &str = "dev-token";
 
 /// How to run an emulator. Fields are public; `Default` gives an in-memory
 /// server on 127.0.0.1:8787 with token `dev-token` for user 1.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Address to listen on; port 0 picks a free port.
     pub addr: SocketAddr,
@@ -65,6 +65,29 @@ pub struct EmulatorConfig {
     /// `manifest.json`, assets): its files at `/`, its manifest's dataset
     /// aliases at `/data/v1/{alias}` and `/sql/v1/{alias}`.
     pub app_dir: Option<PathBuf>,
+}
+
+/// Token values are secrets: `Debug` shows only whose they are.
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("addr", &self.addr)
+            .field(
+                "tokens",
+                &crate::directory::redacted_tokens(self.tokens.iter().map(|(_, u)| u)),
+            )
+            .field("users", &self.users)
+            .field("passwords", &self.passwords)
+            .field("groups", &self.groups)
+            .field("data_dir", &self.data_dir)
+            .field("demo", &self.demo)
+            .field("faults", &self.faults)
+            .field("fault_seed", &self.fault_seed)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("query_timeout", &self.query_timeout)
+            .field("app_dir", &self.app_dir)
+            .finish()
+    }
 }
 
 impl Default for EmulatorConfig {

@@ -17,13 +17,27 @@ use crate::app::AppSite;
 use crate::error::ApiError;
 use crate::store::{Store, UserId};
 
-#[derive(Debug)]
 pub(crate) struct Inner {
     pub store: Arc<Store>,
     pub tokens: HashMap<String, UserId>,
     pub max_body_bytes: usize,
     /// The custom app served with `--app`, if any.
     pub app: Option<Arc<AppSite>>,
+}
+
+/// Token values are secrets: `Debug` shows only whose they are.
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("store", &self.store)
+            .field(
+                "tokens",
+                &crate::directory::redacted_tokens(self.tokens.values()),
+            )
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("app", &self.app)
+            .finish()
+    }
 }
 
 pub(crate) type AppState = Arc<Inner>;

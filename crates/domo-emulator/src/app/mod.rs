@@ -112,13 +112,23 @@ impl Manifest {
 }
 
 /// A validated app directory and the session token its pages get.
-#[derive(Debug)]
 pub(crate) struct AppSite {
     /// Canonical (symlinks resolved), so served paths can be checked against it.
     pub root: PathBuf,
     pub manifest: Manifest,
     /// Injected as `window.__RYUU_SID__` into HTML pages.
     pub session_token: String,
+}
+
+/// The session token is a secret: `Debug` leaves it out.
+impl std::fmt::Debug for AppSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSite")
+            .field("root", &self.root)
+            .field("manifest", &self.manifest)
+            .field("session_token", &"[redacted]")
+            .finish()
+    }
 }
 
 impl AppSite {

@@ -126,9 +126,11 @@ fn settings(conn: &Connection, pk: i64) -> Result<PdpSettings> {
     Ok(PdpSettings { enabled, external })
 }
 
-/// Owner, co-owners and Admins: they edit policies and see every row.
+/// Owners, co-owners (by their grant: an owner who gave ownership away
+/// and kept less is no longer one) and Admins: they edit policies and see
+/// every row.
 fn sees_all(conn: &Connection, ds: &Dataset, user: UserId) -> Result<bool> {
-    if ds.owner_id == user || is_admin(conn, user)? {
+    if is_admin(conn, user)? {
         return Ok(true);
     }
     Ok(matches!(
@@ -198,7 +200,7 @@ fn open_policy(conn: &Connection, ds: &Dataset) -> Result<Policy> {
         "SELECT principal_type, principal_id FROM permissions
          WHERE dataset_pk = ? AND access_level IN ('OWNER', 'CO_OWNER') ORDER BY seq",
     )?;
-    let mut user_ids = vec![ds.owner_id];
+    let mut user_ids = Vec::new();
     let mut group_ids = Vec::new();
     for row in stmt.query_map([ds.pk], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
