@@ -88,7 +88,11 @@ pub fn describe_api_error(e: &Error) -> String {
         ErrorKind::Io => "local I/O failed",
         _ => "request failed",
     };
-    let mut text = format!("{what}: {}", e.message());
+    // A refused login's message says so itself ("login failed: ...").
+    let mut text = match e.kind() {
+        ErrorKind::AuthFailed => e.message().to_owned(),
+        _ => format!("{what}: {}", e.message()),
+    };
     if let Some(path) = e.json_path() {
         text.push_str(&format!(" (at `{path}`)"));
     }

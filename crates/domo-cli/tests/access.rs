@@ -376,7 +376,7 @@ fn login_saves_a_private_profile_that_later_commands_use() {
         ],
         format!("{WRONG}\n").as_bytes(),
     )
-    .fails(1, &["login refused", "wrong email address or password"]);
+    .fails(1, &["error: login failed: wrong email address or password"]);
     assert!(!s.profiles_file().exists());
     // No terminal and no --password-stdin: say how.
     s.run(
