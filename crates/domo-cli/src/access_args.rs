@@ -1,9 +1,8 @@
 //! The arguments of `domoctl pdp`, `token`, `login`, `logout`, `profile`
-//! and `completions` (the command tree itself is in [`crate::args`]).
+//! and `completions` (the command tree itself, and `LoginArgs`, which
+//! takes the connection flags, are in [`crate::args`]).
 
 use clap::{Args, Subcommand, ValueEnum};
-
-use crate::args::ConnectionArgs;
 
 #[derive(Debug, Subcommand)]
 pub enum PdpCommand {
@@ -109,18 +108,6 @@ pub enum TokenCommand {
     List,
     /// Revoke a token: it stops working at once
     Revoke { token_id: String },
-}
-
-#[derive(Debug, Args)]
-pub struct LoginArgs {
-    /// Your email address (asked for on a terminal when not given)
-    #[arg(long, value_name = "ADDRESS")]
-    pub email: Option<String>,
-    /// Read the password from stdin (one line) instead of asking on the terminal
-    #[arg(long)]
-    pub password_stdin: bool,
-    #[command(flatten)]
-    pub conn: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use domo_native::model::permissions::AccessLevel;
 use domo_native::model::schema::{Column, ColumnType};
 
 pub use crate::access_args::{
-    LoginArgs, LogoutArgs, PdpCommand, PolicySpec, ProfileCommand, Rule, Shell, TokenCommand,
+    LogoutArgs, PdpCommand, PolicySpec, ProfileCommand, Rule, Shell, TokenCommand,
 };
 use crate::units::{parse_duration, parse_size};
 
@@ -179,6 +179,19 @@ pub struct ConnectionArgs {
     /// Allow http:// to a host that is not loopback: the token then crosses the network in clear text
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
+}
+
+/// `domoctl login`: where, who, and how the password comes.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your email address (asked for on a terminal when not given)
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+    /// Read the password from stdin (one line) instead of asking on the terminal
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
 }
 
 /// How results are printed: aligned tables by default.
