@@ -453,6 +453,38 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
             Some("SELECT 1".into()),
             "text/plain",
         ),
+        (Method::GET, "/api/query/v1/data-control/{id}", None, ""),
+        (
+            Method::PUT,
+            "/api/query/v1/data-control/{id}",
+            Some(r#"{"enabled":false}"#.into()),
+            "application/json",
+        ),
+        (
+            Method::GET,
+            "/api/query/v1/data-control/{id}/filter-groups",
+            None,
+            "",
+        ),
+        (
+            Method::POST,
+            "/api/query/v1/data-control/{id}/filter-groups",
+            Some(r#"{"name":"p","parameters":[]}"#.into()),
+            "application/json",
+        ),
+        (
+            Method::PUT,
+            "/api/query/v1/data-control/{id}/filter-groups/{pid}",
+            Some(r#"{"name":"p"}"#.into()),
+            "application/json",
+        ),
+        (
+            Method::DELETE,
+            "/api/query/v1/data-control/{id}/filter-groups/{pid}",
+            None,
+            "",
+        ),
+        (Method::DELETE, "/api/data/v1/accesstokens/{pid}", None, ""),
     ];
     let huge_id = "9".repeat(10_000);
     let odd_ids: Vec<&str> = vec![
@@ -591,6 +623,17 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
         ),
         (Method::POST, fill("/api/query/v1/execute/{id}", None)),
         (Method::POST, "/sql/v1/demo".into()),
+        (Method::PUT, fill("/api/query/v1/data-control/{id}", None)),
+        (
+            Method::POST,
+            fill("/api/query/v1/data-control/{id}/filter-groups", None),
+        ),
+        (
+            Method::PUT,
+            fill("/api/query/v1/data-control/{id}/filter-groups/{pid}", None),
+        ),
+        (Method::POST, "/api/data/v1/accesstokens".into()),
+        (Method::POST, "/api/content/v2/authentication".into()),
     ];
     for (method, path) in &json_routes {
         for body in &malformed {

@@ -1179,3 +1179,54 @@ async fn no_secret_reaches_the_emulators_output() {
     assert!(text.contains("42"), "{text}");
     assert!(!text.contains(password), "{text}");
 }
+
+/// Duplicate keys are refused here as on every endpoint (at any depth),
+/// and a login body's refusal never quotes it.
+#[tokio::test]
+async fn duplicate_keys_are_refused() {
+    let (emu, _) = start(config()).await;
+    let admin = Client::new(emu.url(), ADMIN);
+    let ds = sales(&admin).await;
+    let json = [("content-type", "application/json")];
+    for (method, path, body) in [
+        (
+            Method::POST,
+            policies_path(&ds),
+            r#"{"name":"a","name":"b"}"#.to_owned(),
+        ),
+        (
+            Method::POST,
+            policies_path(&ds),
+            r#"{"name":"a","parameters":[{"name":"region","values":["x"],"operator":"EQUALS","operator":"LIKE"}]}"#.to_owned(),
+        ),
+        (
+            Method::POST,
+            "/api/data/v1/accesstokens".to_owned(),
+            r#"{"name":"a","ownerId":7,"ownerId":8,"expires":99999999999999}"#.to_owned(),
+        ),
+        (
+            Method::PUT,
+            format!("/api/query/v1/data-control/{ds}"),
+            r#"{"enabled":true,"enabled":false}"#.to_owned(),
+        ),
+        (
+            Method::POST,
+            "/api/content/v2/authentication".to_owned(),
+            format!(r#"{{"method":"password","emailAddress":"east@example.com","password":"x","password":"{PASSWORD}"}}"#),
+        ),
+        (
+            Method::POST,
+            "/api/content/v2/authentication".to_owned(),
+            format!(r#""{PASSWORD}""#),
+        ),
+    ] {
+        let r = admin.send(method, &path, Some(body.clone().into_bytes()), &json).await;
+        let msg = r.expect_error(400);
+        assert!(!msg.contains(PASSWORD), "{body}: {msg}");
+    }
+    assert_eq!(admin.get(&policies_path(&ds)).await.ok_json(), json!([]));
+    assert_eq!(
+        admin.get("/api/data/v1/accesstokens").await.ok_json(),
+        json!([])
+    );
+}

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::reply::empty_ok;
-use crate::state::{ApiPath, ApiQuery, AppState, Caller, JsonBody};
+use crate::state::{ApiPath, ApiQuery, AppState, Caller, JsonBody, RawBody, parse_json};
 use crate::store::policies::{NewParameter, NewPolicy, PdpSettings, Policy};
 
 fn policy_json(p: &Policy) -> Value {
@@ -119,6 +119,45 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// The fields of a policy body, each any JSON: parsed first so that
+/// duplicate keys (at any depth) are refused as on every endpoint; the
+/// values are then read from the body as JSON, since ids and values come
+/// as numbers or strings.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // the fields exist for the duplicate-key check
+struct PolicyShape {
+    filter_group_id: Option<Value>,
+    name: Option<Value>,
+    data_source_id: Option<Value>,
+    user_ids: Option<Value>,
+    group_ids: Option<Value>,
+    virtual_user_ids: Option<Value>,
+    data_source_permissions: Option<Value>,
+    parameters: Option<Vec<ParameterShape>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // the fields exist for the duplicate-key check
+struct ParameterShape {
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+    name: Option<Value>,
+    values: Option<Value>,
+    operator: Option<Value>,
+    ignore_case: Option<Value>,
+}
+
+/// A policy body: one JSON object without duplicate keys.
+fn policy_body(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("a JSON request body is required"));
+    }
+    parse_json::<PolicyShape>(bytes)?;
+    parse_json(bytes)
+}
+
 /// The whole policy of a POST or PUT body; ids as numbers or strings.
 fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
     if !body.is_object() {
@@ -222,9 +261,9 @@ pub(crate) async fn create_policy(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(id): ApiPath<String>,
-    JsonBody(body): JsonBody<Value>,
+    RawBody(bytes): RawBody,
 ) -> Result<Json<Value>, ApiError> {
-    let new = new_policy(&body)?;
+    let new = new_policy(&policy_body(&bytes)?)?;
     let p = state
         .store
         .run(move |s| s.create_policy(user, &id, &new))
@@ -238,8 +277,9 @@ pub(crate) async fn update_policy(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath((id, pid)): ApiPath<(String, String)>,
-    JsonBody(body): JsonBody<Value>,
+    RawBody(bytes): RawBody,
 ) -> Result<Json<Value>, ApiError> {
+    let body = policy_body(&bytes)?;
     if let Some(given) = body.get("filterGroupId").and_then(text)
         && given.trim() != pid.trim()
     {

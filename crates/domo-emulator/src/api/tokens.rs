@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -33,20 +34,29 @@ fn user_id(v: &Value, field: &str) -> Result<i64, ApiError> {
     .ok_or_else(|| ApiError::bad_request(format!("{field} must be a user id, got {v}")))
 }
 
+/// `{name, ownerId, expires}`; ids and times as numbers or strings.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MintBody {
+    name: Option<Value>,
+    owner_id: Option<Value>,
+    expires: Option<Value>,
+}
+
 pub(crate) async fn create_access_token(
     State(state): State<AppState>,
     Caller(user): Caller,
-    JsonBody(body): JsonBody<Value>,
+    JsonBody(body): JsonBody<MintBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let name = match body.get("name") {
-        Some(Value::String(s)) => s.clone(),
+    let name = match body.name {
+        Some(Value::String(s)) => s,
         _ => return Err(ApiError::bad_request("name is required (a string)")),
     };
-    let owner = match body.get("ownerId") {
+    let owner = match &body.owner_id {
         None | Some(Value::Null) => user,
         Some(v) => user_id(v, "ownerId")?,
     };
-    let expires = match body.get("expires") {
+    let expires = match &body.expires {
         Some(Value::Number(n)) => n.as_i64(),
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,

@@ -5,6 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -27,10 +28,20 @@ pub(crate) async fn me(
     })))
 }
 
+/// The login body, every field any JSON so that no parse error can quote
+/// a value; duplicate keys are refused as everywhere.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginBody {
+    method: Option<Value>,
+    email_address: Option<Value>,
+    password: Option<Value>,
+}
+
 /// A text field of the login body; the message names the field, never
 /// its value.
-fn text_field<'a>(body: &'a Value, name: &str) -> Result<&'a str, ApiError> {
-    match body.get(name) {
+fn text_field(v: Option<Value>, name: &str) -> Result<String, ApiError> {
+    match v {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(ApiError::bad_request(format!("{name} must be a string"))),
         None => Err(ApiError::bad_request(format!("{name} is required"))),
@@ -42,20 +53,21 @@ pub(crate) async fn login(
     State(state): State<AppState>,
     RawBody(bytes): RawBody,
 ) -> Result<Json<Value>, ApiError> {
-    // Parsed as a value first: a typed parse error could quote the password.
-    let body: Value =
-        parse_json(&bytes).map_err(|_| ApiError::bad_request("the body must be a JSON object"))?;
-    if !body.is_object() {
-        return Err(ApiError::bad_request("the body must be a JSON object"));
-    }
-    let method = text_field(&body, "method")?;
+    // The parser's own message is not passed on: for a body that is not
+    // an object it would quote the body, password and all.
+    let body: LoginBody = parse_json(&bytes).map_err(|_| {
+        ApiError::bad_request(
+            "the body must be one JSON object {\"method\", \"emailAddress\", \"password\"} without duplicate keys",
+        )
+    })?;
+    let method = text_field(body.method, "method")?;
     if !method.eq_ignore_ascii_case("password") {
         return Err(ApiError::bad_request(format!(
             "method `{method}` is not supported: only \"password\" logins"
         )));
     }
-    let email = text_field(&body, "emailAddress")?.to_owned();
-    let password = text_field(&body, "password")?.to_owned();
+    let email = text_field(body.email_address, "emailAddress")?;
+    let password = text_field(body.password, "password")?;
     let outcome = state.store.run(move |s| s.login(&email, &password)).await?;
     Ok(Json(match outcome {
         Login::Session { token, user_id } => json!({
