@@ -20,6 +20,7 @@ pub mod schema;
 pub mod streams;
 pub mod tags;
 pub mod uploads;
+pub mod users;
 pub mod versions;
 
 pub use config::{BaseUrl, Config, DEFAULT_TIMEOUT};

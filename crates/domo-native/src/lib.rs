@@ -8,8 +8,9 @@ mod upload;
 
 pub use client::{Client, ClientBuilder};
 pub use domo_core::csv_plan::HeaderMode;
+pub use domo_core::datasets::{DatasetSearch, DeleteMethod};
 pub use domo_core::{Error, ErrorKind, RetryPolicy};
 pub use domo_model as model;
 pub use domo_model::uploads::UploadAction;
 pub use stream_api::{ExportOptions, ExportProgressFn, rows_as};
-pub use upload::{UploadOptions, UploadProgress, UploadProgressFn, UploadReport};
+pub use upload::{UploadOptions, UploadProgress, UploadProgressFn, UploadReport, UploadSource};

@@ -94,6 +94,7 @@ fn print_upload(
     let action_name = match action {
         UploadAction::Append => "APPEND",
         UploadAction::Replace => "REPLACE",
+        UploadAction::Upsert => "UPSERT",
     };
     let json = json!({
         "datasetId": id,
