@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use crate::api::{
-    app, data, datasets, indexes, partitions, permissions, query, schema, streams, tags, uploads,
-    versions,
+    app, data, datasets, indexes, partitions, permissions, query, schema, search, streams, tags,
+    uploads, users, versions,
 };
 use crate::app::AppSite;
 use crate::demo::DEMO_DATASET_ID;
@@ -201,13 +201,41 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         )
         .route(
             "/api/data/v1/streams/{sid}/executions",
-            post(streams::run_stream),
+            post(streams::run_stream_or_start_execution),
+        )
+        .route(
+            "/api/data/v1/streams/{sid}/executions/{eid}/part/{part}",
+            put(streams::upload_execution_part),
+        )
+        .route(
+            "/api/data/v1/streams/{sid}/executions/{eid}/commit",
+            put(streams::commit_execution),
+        )
+        .route(
+            "/api/data/v1/streams/{sid}/executions/{eid}/abort",
+            put(streams::abort_execution),
         )
         .route(
             "/api/data/v1/streams/{sid}/history/aggregate",
             get(streams::stream_history),
         )
-        .route(DS3, get(datasets::get_dataset))
+        .route("/api/data/v3/datasources", get(datasets::list_datasets))
+        .route("/api/data/v2/datasources", post(datasets::create_dataset))
+        .route(
+            DS3,
+            get(datasets::get_dataset).delete(datasets::delete_dataset),
+        )
+        .route(&p(DS3, "/properties"), put(datasets::set_properties))
+        .route(
+            "/api/data/v2/datasources/{id}/schemas",
+            post(schema::alter_schema),
+        )
+        .route("/api/search/v1/query", post(search::search_datasets))
+        .route(
+            "/api/data/ui/v3/datasources/search",
+            post(search::search_datasources),
+        )
+        .route("/api/content/v2/users/me", get(users::get_me))
         .route(&p(DS3, "/schema"), get(schema::get_schema))
         .route(
             "/api/data/v2/datasources/{id}/schemas/latest",

@@ -622,7 +622,7 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
         ]),
         (Method::PUT, fill("/api/data/v1/streams/{sid}", None), vec![
             r#""str""#.into(), "[]".into(), r#"{"updateMethod": 5}"#.into(), r#"{"dataSource": {"name": ""}}"#.into(),
-            r#"{"schemaDefinition": {"columns": [{"name": "k", "type": "STRING"}]}}"#.into(),
+            r#"{"schemaDefinition": {"columns": [{"name": "s", "type": "LONG"}]}}"#.into(),
         ]),
         (Method::POST, fill("/api/data/v3/datasources/{id}/uploads", None), vec![
             r#""str""#.into(), "123".into(), "[]".into(), r#"{"action": "MERGE"}"#.into(), r#"{"action": 5}"#.into(),

@@ -11,7 +11,10 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::reply::owner_json;
-use crate::state::{ApiPath, ApiQuery, AppState, Caller, JsonBody, OptionalJson};
+use crate::state::{
+    ApiPath, ApiQuery, AppState, Caller, CsvPart, JsonBody, OptionalJson, part_number,
+};
+use crate::store::schema::NewColumn;
 use crate::store::streams::{Execution, NewStream, Stream, StreamUpdate};
 
 #[derive(Debug, Deserialize)]
@@ -39,17 +42,23 @@ struct SchemaIn {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ColumnIn {
     name: String,
     #[serde(rename = "type")]
     ty: String,
+    upsert_key: Option<bool>,
 }
 
-fn columns_in(schema: &SchemaIn) -> Vec<(String, String)> {
+fn columns_in(schema: &SchemaIn) -> Vec<NewColumn> {
     schema
         .columns
         .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
+        .map(|c| NewColumn {
+            name: c.name.clone(),
+            ty: c.ty.clone(),
+            upsert_key: c.upsert_key,
+        })
         .collect()
 }
 
@@ -68,8 +77,12 @@ fn extra_fields(body: &StreamBody) -> Map<String, Value> {
     extra
 }
 
+/// An execution. Its id travels as `executionId` only (never also as `id`:
+/// decoders that alias the two would see a duplicate). `endedAt` is null
+/// while ACTIVE; a FAILED load carries `errorMessage`; a committed load
+/// carries its `dataVersionId`. Times are epoch seconds.
 fn execution_json(e: &Execution) -> Value {
-    json!({
+    let mut out = json!({
         "executionId": e.id,
         "streamId": e.stream_id,
         "currentState": e.state,
@@ -78,7 +91,16 @@ fn execution_json(e: &Execution) -> Value {
         "startedAt": e.started_s,
         "endedAt": e.ended_s,
         "updateMethod": e.update_method,
-    })
+    });
+    if let Some(map) = out.as_object_mut() {
+        if let Some(m) = &e.message {
+            map.insert("errorMessage".to_owned(), json!(m));
+        }
+        if let Some(v) = e.data_version_id {
+            map.insert("dataVersionId".to_owned(), json!(v));
+        }
+    }
+    out
 }
 
 fn stream_json(s: &Stream) -> Value {
@@ -214,15 +236,91 @@ pub(crate) async fn search_streams(
     Ok(Json(Value::Array(found.iter().map(stream_json).collect())))
 }
 
-/// `RunStream`. Accepted bodies: `{"action":"MANUAL"}`, `{"runType":"MANUAL"}`
-/// or none; every run here is a manual run, so the content does not matter.
-pub(crate) async fn run_stream(
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RunBody {
+    action: Option<String>,
+    run_type: Option<String>,
+}
+
+/// `POST .../streams/{sid}/executions`: two endpoints on one path, told
+/// apart by the body. `{"action": "MANUAL"}` or `{"runType": "MANUAL"}`
+/// (what the docs and run-stream clients send) is `RunStream`: a manual
+/// run, SUCCESS at once. No body or `{}` (what DomoR, pydomo and Domo's
+/// Java CLI send before uploading parts) is `StartExecution`: an ACTIVE
+/// load that parts are then sent to.
+pub(crate) async fn run_stream_or_start_execution(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(sid): ApiPath<String>,
+    OptionalJson(body): OptionalJson<RunBody>,
+) -> Result<Json<Value>, ApiError> {
+    let run = body
+        .as_ref()
+        .and_then(|b| b.action.as_ref().or(b.run_type.as_ref()));
+    let e = match run {
+        Some(kind) if kind.eq_ignore_ascii_case("MANUAL") => {
+            state.store.run(move |s| s.run_stream(user, &sid)).await?
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "action/runType must be MANUAL (a manual run), got `{other}`; send no body to start a load"
+            )));
+        }
+        None => {
+            state
+                .store
+                .run(move |s| s.start_execution(user, &sid))
+                .await?
+        }
+    };
+    Ok(Json(execution_json(&e)))
+}
+
+/// `UploadExecutionPart`: `PUT .../executions/{eid}/part/{n}`, header-less
+/// CSV (`Content-Encoding: gzip` allowed); a part sent again replaces
+/// itself. Answers the execution.
+pub(crate) async fn upload_execution_part(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((sid, eid, part)): ApiPath<(String, String, String)>,
+    CsvPart(data): CsvPart,
+) -> Result<Json<Value>, ApiError> {
+    let part_no = part_number(&part)?;
+    let e = state
+        .store
+        .run(move |s| s.upload_execution_part(user, &sid, &eid, part_no, data))
+        .await?;
+    Ok(Json(execution_json(&e)))
+}
+
+/// `CommitExecution`: `PUT .../executions/{eid}/commit` answers the
+/// execution, SUCCESS; refused data answers 400 and leaves it FAILED.
+pub(crate) async fn commit_execution(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((sid, eid)): ApiPath<(String, String)>,
     OptionalJson(_body): OptionalJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let e = state.store.run(move |s| s.run_stream(user, &sid)).await?;
+    let e = state
+        .store
+        .run(move |s| s.commit_execution(user, &sid, &eid))
+        .await?;
+    Ok(Json(execution_json(&e)))
+}
+
+/// `AbortExecution`: `PUT .../executions/{eid}/abort` answers the
+/// execution, ABORTED.
+pub(crate) async fn abort_execution(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((sid, eid)): ApiPath<(String, String)>,
+    OptionalJson(_body): OptionalJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let e = state
+        .store
+        .run(move |s| s.abort_execution(user, &sid, &eid))
+        .await?;
     Ok(Json(execution_json(&e)))
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, json};
 use super::app::{AliasMapping, FieldMapping};
 use super::planner::DataParams;
 use super::rows::{Cell, DataRequest, ExportRequest};
+use super::schema::NewColumn;
 use super::streams::NewStream;
 use super::uploads::{Action, Commit};
 use super::*;
@@ -22,7 +23,7 @@ fn new_stream(columns: &[(&str, &str)]) -> NewStream {
         description: String::new(),
         columns: columns
             .iter()
-            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .map(|(n, t)| NewColumn::new(*n, *t))
             .collect(),
         update_method: "APPEND".to_owned(),
         transport: json!({"type": "API"}),
