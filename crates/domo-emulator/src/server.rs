@@ -201,7 +201,7 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         )
         .route(
             "/api/data/v1/streams/{sid}/executions",
-            post(streams::run_stream_or_start_execution),
+            post(streams::start_execution),
         )
         .route(
             "/api/data/v1/streams/{sid}/executions/{eid}/part/{part}",

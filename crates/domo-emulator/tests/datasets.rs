@@ -108,7 +108,7 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         .ok_json();
     assert_eq!(none, json!([]));
 
-    // A run reports what was committed since the previous run.
+    // Running a stream opens an execution (a load), whatever the body.
     c.upload(
         &ds,
         &["a,1,1.5,2.50,2024-01-01,2024-01-01T00:00:00\n"],
@@ -122,17 +122,21 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         )
         .await
         .ok_json();
-    assert_eq!(e["currentState"], "SUCCESS");
+    assert_eq!(e["currentState"], "ACTIVE");
     assert_eq!(e["streamId"], sid);
-    assert_eq!(e["rowsInserted"], 1);
+    assert_eq!(e["rowsInserted"], 0);
+    assert_eq!(e["endedAt"], Value::Null);
+    assert!(e.get("id").is_none(), "the id travels as executionId only");
     let e2 = c
-        .post(
+        .send(
+            Method::POST,
             &format!("/api/data/v1/streams/{sid}/executions"),
-            &json!({"action": "MANUAL"}),
+            None,
+            &[],
         )
         .await
         .ok_json();
-    assert_eq!(e2["rowsInserted"], 0);
+    assert_eq!(e2["currentState"], "ACTIVE");
     let e3 = c
         .post(
             &format!("/api/data/v1/streams/{sid}/executions"),

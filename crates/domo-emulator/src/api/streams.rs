@@ -236,44 +236,21 @@ pub(crate) async fn search_streams(
     Ok(Json(Value::Array(found.iter().map(stream_json).collect())))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RunBody {
-    action: Option<String>,
-    run_type: Option<String>,
-}
-
-/// `POST .../streams/{sid}/executions`: two endpoints on one path, told
-/// apart by the body. `{"action": "MANUAL"}` or `{"runType": "MANUAL"}`
-/// (what the docs and run-stream clients send) is `RunStream`: a manual
-/// run, SUCCESS at once. No body or `{}` (what DomoR, pydomo and Domo's
-/// Java CLI send before uploading parts) is `StartExecution`: an ACTIVE
-/// load that parts are then sent to.
-pub(crate) async fn run_stream_or_start_execution(
+/// `RunStream` (the same call as `StartExecution`): opens an ACTIVE
+/// execution that parts are then sent to, as Domo does for an API stream.
+/// Accepted bodies: `{"action":"MANUAL"}` (the docs, domo-native),
+/// `{"runType":"MANUAL"}`, `{}` or none (DomoR, pydomo, Domo's Java CLI);
+/// what they say changes nothing.
+pub(crate) async fn start_execution(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(sid): ApiPath<String>,
-    OptionalJson(body): OptionalJson<RunBody>,
+    OptionalJson(_body): OptionalJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let run = body
-        .as_ref()
-        .and_then(|b| b.action.as_ref().or(b.run_type.as_ref()));
-    let e = match run {
-        Some(kind) if kind.eq_ignore_ascii_case("MANUAL") => {
-            state.store.run(move |s| s.run_stream(user, &sid)).await?
-        }
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "action/runType must be MANUAL (a manual run), got `{other}`; send no body to start a load"
-            )));
-        }
-        None => {
-            state
-                .store
-                .run(move |s| s.start_execution(user, &sid))
-                .await?
-        }
-    };
+    let e = state
+        .store
+        .run(move |s| s.start_execution(user, &sid))
+        .await?;
     Ok(Json(execution_json(&e)))
 }
 

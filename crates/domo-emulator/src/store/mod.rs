@@ -126,7 +126,7 @@ CREATE TABLE IF NOT EXISTS executions (
     started_s INTEGER NOT NULL,
     ended_s INTEGER NOT NULL,
     update_method TEXT NOT NULL,
-    -- the newest data version this execution accounted for
+    -- no longer written (runs are loads now); kept so older data directories match
     through_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS uploads (

@@ -195,7 +195,11 @@ pub(super) fn change_schema(conn: &Connection, ds: &Dataset, new: &Columns) -> R
     }
     let same_layout = ds.columns.len() == cols.len()
         && source.iter().enumerate().all(|(j, s)| *s == Some(j))
-        && ds.columns.iter().zip(&cols).all(|(a, b)| a.ty == b.ty);
+        && ds
+            .columns
+            .iter()
+            .zip(&cols)
+            .all(|(a, b)| a.ty == b.ty && a.name == b.name);
     if same_layout {
         conn.execute("DELETE FROM columns WHERE dataset_pk = ?", [ds.pk])?;
         insert_columns(conn, ds.pk, &cols)?;

@@ -1,15 +1,14 @@
 //! Streams: how datasets are created (`CreateStream`), updated
 //! (`UpdateStream`, including schema changes), found (`GetStream`,
-//! `SearchStreams`), run (`RunStream`), loaded through executions
-//! (`StartExecution`, `UploadExecutionPart`, `CommitExecution`,
+//! `SearchStreams`), loaded through executions (`StartExecution`, which
+//! is also `RunStream`; `UploadExecutionPart`, `CommitExecution`,
 //! `AbortExecution`) and their history (`StreamHistory`).
 //!
-//! An execution is either a manual run (created `SUCCESS`: it accounts for
-//! the data versions committed since the previous execution and changes no
-//! rows) or a load: created `ACTIVE` with an upload to stage its parts in,
-//! it ends `SUCCESS` (committed through `uploads::apply_upload`, the one
-//! commit path, as the stream's `updateMethod` says), `FAILED` (the data
-//! was refused; nothing landed) or `ABORTED`.
+//! An execution is a load, as on Domo for an API stream ("running" a
+//! stream is starting one): created `ACTIVE` with an upload to stage its
+//! parts in, it ends `SUCCESS` (committed through `uploads::apply_upload`,
+//! the one commit path, as the stream's `updateMethod` says), `FAILED`
+//! (the data was refused; nothing landed) or `ABORTED`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
@@ -193,7 +192,8 @@ fn load_execution(conn: &Connection, eid: i64) -> Result<Execution> {
 }
 
 /// A load execution of this stream and its upload (404 for an unknown
-/// execution, another stream's, or a manual run).
+/// execution or another stream's). Executions recorded before loads
+/// existed (manual runs, no upload) cannot be loaded into.
 fn open_load(conn: &Connection, s: &StreamRow, raw_eid: &str) -> Result<(Execution, i64)> {
     let eid = parse_id("execution", raw_eid)?;
     let found: Option<(i64, Option<i64>)> = conn
@@ -205,9 +205,9 @@ fn open_load(conn: &Connection, s: &StreamRow, raw_eid: &str) -> Result<(Executi
         .optional()?;
     match found {
         Some((stream, Some(upload))) if stream == s.id => Ok((load_execution(conn, eid)?, upload)),
-        Some((stream, None)) if stream == s.id => Err(StoreError::not_found(format!(
-            "execution {eid} of stream {} is a manual run, not a load: start a load with POST .../streams/{}/executions (no body)",
-            s.id, s.id
+        Some((stream, None)) if stream == s.id => Err(StoreError::conflict(format!(
+            "execution {eid} of stream {} ended before it could take parts; start a new execution",
+            s.id
         ))),
         _ => Err(StoreError::not_found(format!(
             "execution {eid} does not exist on stream {}",
@@ -409,39 +409,6 @@ impl Store {
         })
     }
 
-    /// Records a manual run. An execution accounts for the data versions
-    /// committed since the previous one: that is what this run "inserted".
-    /// A run never changes rows.
-    pub(crate) fn run_stream(&self, user: UserId, sid: &str) -> Result<Execution> {
-        self.write(|conn| {
-            let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
-            let now_s = now_ms() / 1000;
-            let through: i64 = conn.query_row(
-                "SELECT COALESCE(MAX(through_version), 0) FROM executions WHERE stream_id = ?",
-                [s.id],
-                |r| r.get(0),
-            )?;
-            let (rows, bytes, newest): (i64, i64, i64) = conn.query_row(
-                "SELECT COALESCE(SUM(row_count), 0), COALESCE(SUM(size_bytes), 0), COALESCE(MAX(version_id), ?)
-                 FROM data_versions WHERE dataset_pk = ? AND version_id > ?",
-                params![through, ds.pk, through],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            conn.execute(
-                "INSERT INTO executions (stream_id, state, rows_inserted, bytes_inserted, started_s, ended_s,
-                                         update_method, through_version)
-                 VALUES (?, 'SUCCESS', ?, ?, ?, ?, ?, ?)",
-                params![s.id, rows, bytes, now_s, now_s, s.update_method, newest],
-            )?;
-            let eid = conn.last_insert_rowid();
-            conn.execute(
-                "UPDATE streams SET last_execution_id = ? WHERE id = ?",
-                params![eid, s.id],
-            )?;
-            load_execution(conn, eid)
-        })
-    }
-
     /// `StartExecution`: opens a load, ACTIVE, with an upload to stage
     /// its parts in; it becomes the stream's last execution.
     pub(crate) fn start_execution(&self, user: UserId, sid: &str) -> Result<Execution> {
@@ -514,8 +481,8 @@ impl Store {
                     conn.execute_batch("RELEASE execution_load")?;
                     conn.execute(
                         "UPDATE executions SET state = 'SUCCESS', rows_inserted = ?, bytes_inserted = ?,
-                                ended_s = ?, data_version_id = ?, through_version = ? WHERE id = ?",
-                        params![done.rows, done.size_bytes, now_s, done.version_id, done.version_id, e.id],
+                                ended_s = ?, data_version_id = ? WHERE id = ?",
+                        params![done.rows, done.size_bytes, now_s, done.version_id, e.id],
                     )?;
                     Ok(Ok(load_execution(conn, e.id)?))
                 }
