@@ -432,3 +432,76 @@ fn every_read_path_goes_through_visible_rows() {
         .unwrap();
     assert_eq!(texts(&sql.rows), ["public", "public"], "app_sql");
 }
+
+/// `delete_dataset` leaves nothing behind: no metadata row names the
+/// dataset's key, its row table is gone, and other datasets keep theirs.
+#[test]
+fn delete_leaves_no_trace_of_the_dataset() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    let other = dataset(&store, ADMIN_USER);
+    upload(&store, ADMIN_USER, &id, &["a,1\n"], "APPEND", Some("p")).unwrap();
+    upload(&store, ADMIN_USER, &other, &["b,2\n"], "APPEND", Some("p")).unwrap();
+    store.start_upload(ADMIN_USER, &id, None, None).unwrap();
+    store.start_index(ADMIN_USER, &id).unwrap();
+    let sid = store.search_streams(ADMIN_USER, &id).unwrap()[0]
+        .id
+        .to_string();
+    let eid = store
+        .start_execution(ADMIN_USER, &sid)
+        .unwrap()
+        .id
+        .to_string();
+    store
+        .upload_execution_part(ADMIN_USER, &sid, &eid, 1, b"c,3\n".to_vec())
+        .unwrap();
+    let pk: i64 = lock(&store.writer)
+        .query_row("SELECT pk FROM datasets WHERE id = ?", [&id], |r| r.get(0))
+        .unwrap();
+
+    let e = store.delete_dataset(BOB, &id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+    store.delete_dataset(ADMIN_USER, &id).unwrap();
+
+    let conn = lock(&store.writer);
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [pk], |r| r.get(0)).unwrap() };
+    for table in [
+        "columns",
+        "permissions",
+        "streams",
+        "uploads",
+        "data_versions",
+        "partitions",
+        "indexes",
+    ] {
+        assert_eq!(
+            count(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE dataset_pk = ?"
+            )),
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM datasets WHERE pk = ?"), 0);
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM executions) + (SELECT COUNT(*) FROM upload_parts)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "executions and staged parts");
+    let table: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)",
+            [row_table(pk)],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!table, "the row table is dropped");
+    drop(conn);
+    assert_eq!(export_all(&store, ADMIN_USER, &other).unwrap(), "b,2\n");
+    let e = store.get_dataset(ADMIN_USER, &id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert!(e.message.contains("deleted"), "{}", e.message);
+}

@@ -1,11 +1,13 @@
 //! The three-stage CSV upload (`StartUpload`, `UploadPart`,
-//! `CommitUpload`) and `AppendRow`.
+//! `CommitUpload`) and `AppendRow`, and THE commit of staged parts
+//! (`apply_upload`) that stream executions use too.
 //!
 //! A commit parses every staged part inside one transaction: any bad row
 //! aborts it, so a failed commit changes nothing and a successful one lands
 //! rows, counts, data version, partition bookkeeping and the upload's
 //! committed mark together. A REPLACE of nothing must be explicit (one
-//! empty part): a commit with no parts never empties a dataset.
+//! empty part): a commit with no parts never empties a dataset. When the
+//! schema has upsert key columns every row is an upsert (`Ingest`).
 
 use std::time::Instant;
 

@@ -17,8 +17,11 @@ pub(crate) struct DataVersion {
     pub completed_ms: i64,
     pub duration_s: i64,
     pub size_bytes: i64,
+    /// The rows the commit's upload held (what the client sent), not the
+    /// dataset's total after it: a client compares it with the rows it
+    /// sent. An upsert that folds rows with the same key still counts each.
     pub row_count: i64,
-    /// `APPEND` or `REPLACE`.
+    /// `APPEND`, `REPLACE`, or `UPSERT` for an append to a keyed dataset.
     pub action: String,
     pub data_tag: Option<String>,
 }
