@@ -807,6 +807,9 @@ async fn stream_executions_load_as_the_streams_update_method_says() {
     s.part(eid_failed, 1, b"7,g\n", false)
         .await
         .expect_error(409);
+    // A retried commit gets the same refusal, not a 409 ("committed before").
+    let again = s.commit(eid_failed).await.expect_error(400);
+    assert_eq!(again, msg);
     // Aborting a failed load answers it as it is (a client cleaning up).
     assert_eq!(
         s.abort(eid_failed).await.ok_json()["currentState"],

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 
 use super::schema::{Columns, NewColumn, change_schema, ensure_key_index, insert_columns};
 use super::{
-    ADMIN_USER, Column, Dataset, Need, Owner, Result, Store, StoreError, UserId, authorize,
+    Column, Dataset, ErrorKind, Need, Owner, Result, Store, StoreError, UserId, authorize,
     create_row_table, find_dataset, now_ms, open_dataset, quote_ident, row_table, stream_id_of,
     touch,
 };
@@ -260,8 +260,10 @@ impl Store {
                 let Some(ds) = find_dataset(conn, &id)? else {
                     continue;
                 };
-                if user != ADMIN_USER && authorize(conn, &ds, user, Need::Read).is_err() {
-                    continue;
+                match authorize(conn, &ds, user, Need::Read) {
+                    Ok(()) => {}
+                    Err(e) if e.kind == ErrorKind::Forbidden => continue,
+                    Err(e) => return Err(e),
                 }
                 if search.filters.iter().all(|f| f.matches(&ds)) {
                     found.push(ds);

@@ -465,6 +465,13 @@ impl Store {
         // mark commits while the rows roll back to the savepoint.
         self.write(|conn| {
             let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
+            // A commit retried after a lost reply gets the first answer
+            // again: FAILED stays the 400 it was (a 409 would read as
+            // "an earlier attempt committed").
+            let (e, _) = open_load(conn, &s, eid)?;
+            if let ("FAILED", Some(m)) = (e.state.as_str(), &e.message) {
+                return Ok(Err(StoreError::invalid(m.clone())));
+            }
             let (e, upload) = open_active_load(conn, &s, eid, "commit")?;
             let parts = staged_parts(conn, upload)?;
             let load = match e.update_method.as_str() {

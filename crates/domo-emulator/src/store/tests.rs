@@ -505,3 +505,31 @@ fn delete_leaves_no_trace_of_the_dataset() {
     assert_eq!(e.kind, ErrorKind::NotFound);
     assert!(e.message.contains("deleted"), "{}", e.message);
 }
+
+/// A data directory made before the life-cycle columns existed gains them
+/// when opened, with the defaults the new code expects.
+#[test]
+fn older_schemas_gain_the_added_columns() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE columns (dataset_pk INTEGER NOT NULL, position INTEGER NOT NULL,
+                               name TEXT NOT NULL, type TEXT NOT NULL);
+         INSERT INTO columns VALUES (1, 0, 'a', 'LONG');
+         CREATE TABLE datasets (pk INTEGER PRIMARY KEY, id TEXT NOT NULL);
+         INSERT INTO datasets VALUES (1, 'x');
+         CREATE TABLE executions (id INTEGER PRIMARY KEY, state TEXT NOT NULL);",
+    )
+    .unwrap();
+    migrate(&conn).unwrap();
+    migrate(&conn).unwrap(); // and again: nothing left to add
+    let (key, kind): (bool, String) = conn
+        .query_row(
+            "SELECT c.upsert_key, d.display_type FROM columns c, datasets d",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((key, kind.as_str()), (false, "api"));
+    conn.execute_batch("SELECT upload_id, message, data_version_id FROM executions")
+        .unwrap();
+}
