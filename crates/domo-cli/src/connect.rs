@@ -56,6 +56,18 @@ pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
         .map_err(|e| Failure::usage(format!("invalid configuration: {}", e.message())))
 }
 
+/// Where the connection goes, as the client resolves it (the same rule:
+/// `acme` is `https://acme.domo.com`).
+pub fn describe(conn: &ConnectionArgs) -> String {
+    domo_core::config::BaseUrl::from_settings(
+        non_empty(conn.instance.as_deref()),
+        non_empty(conn.base_url.as_deref()),
+        conn.allow_insecure_http,
+    )
+    .map(|u| u.as_str().to_owned())
+    .unwrap_or_default()
+}
+
 fn non_empty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }

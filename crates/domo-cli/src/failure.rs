@@ -83,6 +83,7 @@ pub fn describe_api_error(e: &Error) -> String {
         ErrorKind::Timeout => "timed out",
         ErrorKind::Transport => "connection failed",
         ErrorKind::Io => "local I/O failed",
+        ErrorKind::RowCountMismatch => "verification failed",
         _ => "request failed",
     };
     let mut text = format!("{what}: {}", e.message());

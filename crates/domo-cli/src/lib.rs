@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod alter;
 pub mod args;
 mod commands;
 mod connect;
@@ -143,6 +144,11 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             let client = connect::client(&conn)?;
             stream::run(&client, Output::new(out.into()), command).await
         }
+        Command::Whoami { conn, out } => {
+            let client = connect::client(&conn)?;
+            let instance = connect::describe(&conn);
+            dataset::whoami(&client, Output::new(out.into()), instance).await
+        }
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => domo_emulator::cli::run(args)
             .await
@@ -167,7 +173,8 @@ fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
         Command::Dataset { conn, .. }
         | Command::Permissions { conn, .. }
         | Command::Partitions { conn, .. }
-        | Command::Stream { conn, .. } => Some(conn),
+        | Command::Stream { conn, .. }
+        | Command::Whoami { conn, .. } => Some(conn),
         Command::Query(a) => Some(&mut a.conn),
         Command::Upload(a) => Some(&mut a.conn),
         Command::Export(a) => Some(&mut a.conn),
