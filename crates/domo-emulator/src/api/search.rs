@@ -10,7 +10,9 @@
 //! `owned_by_id`; each may say `"not": true`), `sort` (`fieldSorts` with
 //! one of `name_sort`, `create_date`, `last_modified`, `row_count`),
 //! `count` and `offset`. An unknown filter type, filter field, sort field
-//! or entity is a 400 naming it, never silently ignored.
+//! or entity is a 400 naming it, never silently ignored. Other top-level
+//! fields (UI facets and profiles some clients add) do not change which
+//! datasets match, so they are accepted as they come.
 
 use axum::Json;
 use axum::extract::State;

@@ -107,7 +107,7 @@ fn stream_json(s: &Stream) -> Value {
     let columns: Vec<Value> = s
         .columns
         .iter()
-        .map(|c| json!({"name": c.name, "type": c.ty.as_str()}))
+        .map(|c| json!({"name": c.name, "type": c.ty.as_str(), "upsertKey": c.upsert_key}))
         .collect();
     let mut obj = json!({
         "id": s.id,
