@@ -1080,3 +1080,57 @@ async fn a_deleted_dataset_stays_deleted_across_a_restart() {
     emu.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn upsert_keys_are_dataset_wide_and_partition_counts_follow() {
+    let (_emu, admin, _bob, _carol) = users().await;
+    let (ds, _) = admin
+        .create_dataset("P", &[("id", "LONG"), ("v", "STRING")])
+        .await;
+    let tagged = |tag: &'static str, csv: &'static str| {
+        let admin = admin.clone();
+        let ds = ds.clone();
+        async move {
+            let up = admin.start_upload(&ds).await;
+            admin.put_part(&ds, up, 1, csv.as_bytes()).await.ok_json();
+            admin
+                .commit(&ds, up, &json!({"action": "APPEND", "dataTag": tag}))
+                .await
+                .ok_json()
+        }
+    };
+    // Two stored rows share key 1 before it is a key.
+    tagged("p1", "1,a\n1,b\n2,c\n").await;
+    tagged("p2", "3,d\n").await;
+    alter(
+        &admin,
+        &ds,
+        json!([{"name": "id", "type": "LONG", "upsertKey": true}, {"name": "v", "type": "STRING"}]),
+    )
+    .await
+    .ok_json();
+    tagged("p2", "1,z\n").await;
+    let rows = admin
+        .sql(&ds, "SELECT id, v FROM table ORDER BY id")
+        .await
+        .ok_json();
+    assert_eq!(rows["rows"], json!([[1, "z"], [2, "c"], [3, "d"]]));
+    assert_eq!(admin.dataset(&ds).await["rowCount"], 3);
+    let parts = admin
+        .get(&format!("/api/query/v1/datasources/{ds}/partition"))
+        .await
+        .ok_json();
+    let mut counts: Vec<(String, i64)> = parts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["partitionId"].as_str().unwrap().to_owned(),
+                p["rowCount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    assert_eq!(counts, vec![("p1".to_owned(), 1), ("p2".to_owned(), 2)]);
+}
