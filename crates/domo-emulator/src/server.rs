@@ -201,11 +201,11 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         )
         .route(
             "/api/data/v1/streams/{sid}/executions",
-            post(streams::start_execution),
+            post(streams::run_stream),
         )
         .route(
             "/api/data/v1/streams/{sid}/executions/{eid}/part/{part}",
-            put(streams::upload_execution_part),
+            put(streams::execution_part),
         )
         .route(
             "/api/data/v1/streams/{sid}/executions/{eid}/commit",
@@ -220,7 +220,10 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
             get(streams::stream_history),
         )
         .route("/api/data/v3/datasources", get(datasets::list_datasets))
-        .route("/api/data/v2/datasources", post(datasets::create_dataset))
+        .route(
+            "/api/data/v2/datasources",
+            post(datasets::create_dataset_without_stream),
+        )
         .route(
             DS3,
             get(datasets::get_dataset).delete(datasets::delete_dataset),
@@ -233,9 +236,9 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         .route("/api/search/v1/query", post(search::search_datasets))
         .route(
             "/api/data/ui/v3/datasources/search",
-            post(search::search_datasources),
+            post(search::ui_search_datasets),
         )
-        .route("/api/content/v2/users/me", get(users::get_me))
+        .route("/api/content/v2/users/me", get(users::who_am_i))
         .route(&p(DS3, "/schema"), get(schema::get_schema))
         .route(
             "/api/data/v2/datasources/{id}/schemas/latest",

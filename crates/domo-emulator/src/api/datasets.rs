@@ -1,6 +1,6 @@
 //! A dataset's metadata and life: `GET /api/data/v3/datasources/{id}`
 //! (`GetDataset`), `GET /api/data/v3/datasources?limit&offset`
-//! (`ListDatasets`), `POST /api/data/v2/datasources` (`CreateDataset`, no
+//! (`ListDatasets`), `POST /api/data/v2/datasources` (`CreateDatasetWithoutStream`, no
 //! stream), `PUT .../{id}/properties` (`SetProperties`) and
 //! `DELETE .../{id}?deleteMethod=hard` (`DeleteDataset`).
 
@@ -89,11 +89,11 @@ struct ColumnIn {
     upsert_key: Option<bool>,
 }
 
-/// `CreateDataset`: `{userDefinedType, dataSourceName,
+/// `CreateDatasetWithoutStream`: `{userDefinedType, dataSourceName,
 /// dataSourceDescription?, schema: {columns}}` makes a dataset without a
 /// stream (`streamId: null`). The reply is `{"dataSource": {...}}`: the
 /// dataset object's fields with its id as `dataSourceId` (Domo's form).
-pub(crate) async fn create_dataset(
+pub(crate) async fn create_dataset_without_stream(
     State(state): State<AppState>,
     Caller(user): Caller,
     JsonBody(body): JsonBody<CreateBody>,

@@ -1,6 +1,6 @@
 //! Dataset search on its two paths: `POST /api/search/v1/query`
 //! (`SearchDatasets`, domolibrary's: `searchObjects`) and
-//! `POST /api/data/ui/v3/datasources/search` (`SearchDatasources`, the
+//! `POST /api/data/ui/v3/datasources/search` (`UiSearchDatasets`, the
 //! browser tools': dataset objects). Both read the same request and run
 //! `Store::search_datasets`, the one matching rule.
 //!
@@ -236,8 +236,8 @@ pub(crate) async fn search_datasets(
     })))
 }
 
-/// `SearchDatasources`: `{"dataSources": [dataset objects], "_metaData": {"totalCount"}}`.
-pub(crate) async fn search_datasources(
+/// `UiSearchDatasets`: `{"dataSources": [dataset objects], "_metaData": {"totalCount"}}`.
+pub(crate) async fn ui_search_datasets(
     State(state): State<AppState>,
     Caller(user): Caller,
     JsonBody(body): JsonBody<SearchBody>,

@@ -1,7 +1,10 @@
 //! Streams: how datasets are created. `POST /api/data/v1/streams`
 //! (`CreateStream`), `GET`/`PUT .../streams/{sid}` (`GetStream`,
 //! `UpdateStream`), `GET .../streams/search?q=dataSource.id:{id}`
-//! (`SearchStreams`), `POST .../streams/{sid}/executions` (`RunStream`) and
+//! (`SearchStreams`), `POST .../streams/{sid}/executions` (`RunStream`:
+//! an ACTIVE load), `PUT .../executions/{eid}/part/{n}` (`ExecutionPart`),
+//! `PUT .../executions/{eid}/commit` (`CommitExecution`),
+//! `PUT .../executions/{eid}/abort` (`AbortExecution`) and
 //! `GET .../streams/{sid}/history/aggregate` (`StreamHistory`).
 
 use axum::Json;
@@ -236,12 +239,12 @@ pub(crate) async fn search_streams(
     Ok(Json(Value::Array(found.iter().map(stream_json).collect())))
 }
 
-/// `RunStream` (the same call as `StartExecution`): opens an ACTIVE
+/// `RunStream`: opens an ACTIVE
 /// execution that parts are then sent to, as Domo does for an API stream.
 /// Accepted bodies: `{"action":"MANUAL"}` (the docs, domo-native),
 /// `{"runType":"MANUAL"}`, `{}` or none (DomoR, pydomo, Domo's Java CLI);
 /// what they say changes nothing.
-pub(crate) async fn start_execution(
+pub(crate) async fn run_stream(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(sid): ApiPath<String>,
@@ -254,10 +257,10 @@ pub(crate) async fn start_execution(
     Ok(Json(execution_json(&e)))
 }
 
-/// `UploadExecutionPart`: `PUT .../executions/{eid}/part/{n}`, header-less
+/// `ExecutionPart`: `PUT .../executions/{eid}/part/{n}`, header-less
 /// CSV (`Content-Encoding: gzip` allowed); a part sent again replaces
 /// itself. Answers the execution.
-pub(crate) async fn upload_execution_part(
+pub(crate) async fn execution_part(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath((sid, eid, part)): ApiPath<(String, String, String)>,

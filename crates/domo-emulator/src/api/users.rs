@@ -1,4 +1,4 @@
-//! `GET /api/content/v2/users/me` (`GetMe`): who the token belongs to.
+//! `GET /api/content/v2/users/me` (`WhoAmI`): who the token belongs to.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::state::{AppState, Caller};
 
-pub(crate) async fn get_me(
+pub(crate) async fn who_am_i(
     State(state): State<AppState>,
     Caller(user): Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let me = state.store.run(move |s| s.get_me(user)).await?;
+    let me = state.store.run(move |s| s.who_am_i(user)).await?;
     Ok(Json(json!({
         "id": me.id,
         "displayName": me.display_name,

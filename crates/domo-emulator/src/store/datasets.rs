@@ -1,6 +1,6 @@
 //! A dataset's metadata and schema, and its life: `GetDataset`, the schema
 //! reads, `ListDatasets` and the two searches (one matching rule,
-//! `DatasetSearch`), `CreateDataset` (without a stream), `SetProperties`,
+//! `DatasetSearch`), `CreateDatasetWithoutStream`, `SetProperties`,
 //! `AlterSchema` and `DeleteDataset`.
 
 use rusqlite::{Connection, params};
@@ -78,7 +78,7 @@ pub(crate) struct DatasetPage {
     pub datasets: Vec<DatasetInfo>,
 }
 
-/// A dataset made without a stream (`CreateDataset`).
+/// A dataset made without a stream (`CreateDatasetWithoutStream`).
 #[derive(Debug, Clone)]
 pub(crate) struct NewDataset {
     pub name: String,
@@ -292,7 +292,7 @@ impl Store {
         })
     }
 
-    /// `CreateDataset`: a dataset without a stream, owned by `user`.
+    /// `CreateDatasetWithoutStream`: a dataset without a stream, owned by `user`.
     pub(crate) fn create_dataset(&self, user: UserId, new: NewDataset) -> Result<DatasetInfo> {
         non_empty_name("dataSourceName", &new.name)?;
         non_empty_name("userDefinedType", &new.display_type)?;

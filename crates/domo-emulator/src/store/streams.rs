@@ -1,7 +1,7 @@
 //! Streams: how datasets are created (`CreateStream`), updated
 //! (`UpdateStream`, including schema changes), found (`GetStream`,
-//! `SearchStreams`), loaded through executions (`StartExecution`, which
-//! is also `RunStream`; `UploadExecutionPart`, `CommitExecution`,
+//! `SearchStreams`), loaded through executions (`RunStream`, which
+//! starts one; `ExecutionPart`, `CommitExecution`,
 //! `AbortExecution`) and their history (`StreamHistory`).
 //!
 //! An execution is a load, as on Domo for an API stream ("running" a
@@ -409,7 +409,7 @@ impl Store {
         })
     }
 
-    /// `StartExecution`: opens a load, ACTIVE, with an upload to stage
+    /// `RunStream`: opens a load, ACTIVE, with an upload to stage
     /// its parts in; it becomes the stream's last execution.
     pub(crate) fn start_execution(&self, user: UserId, sid: &str) -> Result<Execution> {
         self.write(|conn| {
@@ -435,7 +435,7 @@ impl Store {
         })
     }
 
-    /// `UploadExecutionPart`: stages (or, sent again, replaces) part
+    /// `ExecutionPart`: stages (or, sent again, replaces) part
     /// `part_no` of an ACTIVE load.
     pub(crate) fn upload_execution_part(
         &self,
