@@ -83,6 +83,13 @@ pub enum Command {
         #[command(subcommand)]
         command: StreamCommand,
     },
+    /// The user the token belongs to, and the instance
+    Whoami {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
     /// Row policies (PDP): who sees which rows of a dataset
     Pdp {
         #[command(flatten)]
@@ -118,7 +125,7 @@ pub enum Command {
     /// Run the local Domo emulator (the same flags as `domo-emulator`)
     #[cfg(feature = "emulator")]
     Emulator(domo_emulator::cli::EmulatorArgs),
-    /// A guided tour on an in-process emulator: create, upload, query, export, share
+    /// A guided tour on an in-process emulator: create, upload, list, rename, upsert, query, export, share, delete
     #[cfg(feature = "emulator")]
     Demo(DemoArgs),
     /// Not in this build: run the local Domo emulator (needs the `emulator` feature)
@@ -218,6 +225,19 @@ pub enum SchemaForm {
 
 #[derive(Debug, Subcommand)]
 pub enum DatasetCommand {
+    /// List the datasets you can see: id, name, rows, columns, owner, last updated
+    #[command(visible_alias = "ls")]
+    List {
+        /// Only datasets whose name matches TEXT (`*` is a wildcard; without one, TEXT may appear anywhere)
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only datasets owned by this user id
+        #[arg(long, value_name = "ID")]
+        owner: Option<String>,
+        /// Show at most N datasets
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        limit: Option<u64>,
+    },
     /// Show a dataset's metadata
     Get { id: String },
     /// Show a dataset's columns
@@ -230,7 +250,7 @@ pub enum DatasetCommand {
         #[arg(long)]
         include_hidden: bool,
     },
-    /// Create a dataset (through an API-type stream) and print its id
+    /// Create a dataset and print its id (only the id when stdout is not a terminal)
     Create {
         name: String,
         /// A column, NAME:TYPE with TYPE one of STRING LONG DOUBLE DECIMAL DATE DATETIME (repeat, in order)
@@ -238,6 +258,46 @@ pub enum DatasetCommand {
         columns: Vec<Column>,
         #[arg(long, short = 'd', default_value = "")]
         description: String,
+        /// Create the dataset alone (`POST /api/data/v2/datasources`) instead of through
+        /// an API-type stream; `upload --stream` then has no stream to use
+        #[arg(long)]
+        no_stream: bool,
+    },
+    /// Give a dataset a new name
+    Rename { id: String, name: String },
+    /// Give a dataset a new description
+    Describe { id: String, text: String },
+    /// Change the columns; stored rows are kept (an added column is empty in them)
+    #[command(
+        after_help = "Changes apply in the order --drop, --rename, --type, --add, --key, --no-key.         A type change that cannot convert a stored value is refused and nothing changes."
+    )]
+    Alter {
+        id: String,
+        /// Add a column at the end, NAME:TYPE (repeatable)
+        #[arg(long, value_name = "NAME:TYPE", value_parser = parse_column)]
+        add: Vec<Column>,
+        /// Rename a column, OLD=NEW (repeatable)
+        #[arg(long, value_name = "OLD=NEW", value_parser = parse_rename)]
+        rename: Vec<(String, String)>,
+        /// Change a column's type, NAME:TYPE (repeatable)
+        #[arg(long = "type", value_name = "NAME:TYPE", value_parser = parse_column)]
+        retype: Vec<Column>,
+        /// Remove a column and its values (repeatable)
+        #[arg(long, value_name = "NAME")]
+        drop: Vec<String>,
+        /// Make a column an upsert key: uploads with --upsert replace rows with the same key (repeatable)
+        #[arg(long, value_name = "NAME")]
+        key: Vec<String>,
+        /// Stop a column being an upsert key (repeatable)
+        #[arg(long, value_name = "NAME")]
+        no_key: Vec<String>,
+    },
+    /// Delete a dataset with its rows, versions, streams and permissions
+    Delete {
+        id: String,
+        /// Do not ask (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// List the dataset's data versions (one per committed upload)
     Versions { id: String },
@@ -311,17 +371,29 @@ pub enum HeaderArg {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  domoctl upload DATASET sales.csv --append\n  \
+    domoctl upload DATASET changes.csv --upsert\n  domoctl upload --stream 42 sales.csv"
+)]
 pub struct UploadArgs {
-    /// The dataset
+    /// The dataset (left out with --stream: `domoctl upload --stream SID FILE`)
+    #[arg(value_name = "ID")]
     pub id: String,
     /// CSV file; `-` reads stdin
-    pub file: PathBuf,
+    pub file: Option<PathBuf>,
     /// Replace the dataset's rows (the default)
-    #[arg(long, conflicts_with = "append")]
+    #[arg(long, conflicts_with_all = ["append", "upsert"])]
     pub replace: bool,
     /// Add the rows to the dataset's rows
-    #[arg(long)]
+    #[arg(long, conflicts_with = "upsert")]
     pub append: bool,
+    /// Add the rows, replacing stored rows with the same upsert key (see `dataset alter --key`)
+    #[arg(long)]
+    pub upsert: bool,
+    /// Load through this stream's executions (the path of Domo's Java CLI and pydomo);
+    /// the stream's update method decides what the load does
+    #[arg(long, value_name = "SID", conflicts_with_all = ["replace", "append", "upsert", "partition"])]
+    pub stream: Option<String>,
     /// Upload into this partition (data tag)
     #[arg(long, value_name = "TAG")]
     pub partition: Option<String>,
@@ -492,6 +564,19 @@ pub fn parse_column(s: &str) -> Result<Column, String> {
         )),
         kind => Ok(Column::new(name, kind)),
     }
+}
+
+/// `old=new`: a column rename. Names may hold `=`; the new name follows
+/// the last one.
+pub fn parse_rename(s: &str) -> Result<(String, String), String> {
+    let (old, new) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("`{s}`: expected OLD=NEW, such as amt=amount"))?;
+    let (old, new) = (old.trim(), new.trim());
+    if old.is_empty() || new.is_empty() {
+        return Err(format!("`{s}`: both the old and the new name are needed"));
+    }
+    Ok((old.to_owned(), new.to_owned()))
 }
 
 /// `7:CAN_EDIT`.

@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 use domo_emulator::{DEFAULT_TOKEN, EmulatorConfig};
 
 mod pdp;
+use domo_native::model::datasets::{Dataset, SearchHit};
 use domo_native::model::permissions::{AccessLevel, Permission};
 use domo_native::model::schema::{Column, ColumnType};
-use domo_native::{Client, ExportOptions, HeaderMode, UploadAction, UploadOptions};
+use domo_native::{Client, ExportOptions, HeaderMode, UploadAction, UploadOptions, UploadReport};
+use futures_util::TryStreamExt;
 
 use crate::args::DemoArgs;
 use crate::commands::access::permissions_table;
@@ -127,9 +129,28 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     ))?;
     let dataset = domo.dataset(&id).await?;
     step.detail(&format!(
-        "the dataset now has {} rows (upload {})",
+        "the dataset now has {} rows (upload {}); {}",
         dataset.row_count().unwrap_or(0),
-        report.upload_id
+        report.upload_id,
+        verified_text(&report)
+    ))?;
+
+    step.title(
+        "List datasets",
+        "every dataset you can see, page by page; `--search` matches names with wildcards",
+    )?;
+    let datasets: Vec<Dataset> = domo.datasets().try_collect().await?;
+    step.table(&datasets_table(&datasets))?;
+
+    step.title("Rename it", "the name and description are its properties")?;
+    domo.rename_dataset(&id, "Demo: sales 2024").await?;
+    let hits: Vec<SearchHit> = domo.search_datasets("SALES 2024").try_collect().await?;
+    step.detail(&format!(
+        "searching for \"SALES 2024\" (case does not matter) finds {}",
+        hits.iter()
+            .map(|h| format!("{} ({})", h.name.as_deref().unwrap_or("?"), h.dataset_id()))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))?;
 
     step.title(
@@ -178,6 +199,33 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     ))?;
 
     step.title(
+        "Upsert corrections",
+        "with order_id an upsert key, an upload replaces the orders it names and adds the new ones",
+    )?;
+    let mut schema = domo.latest_schema(&id).await?.schema;
+    for column in &mut schema.columns {
+        if column.name == "order_id" {
+            column.upsert_key = Some(true);
+        }
+    }
+    domo.alter_schema(&id, &schema).await?;
+    let before = dataset.row_count().unwrap_or(0);
+    let corrections = upsert_csv(args.rows);
+    let options = UploadOptions {
+        header: HeaderMode::Present,
+        ..UploadOptions::new(UploadAction::Upsert)
+    };
+    let report = domo
+        .upload_csv_with(&id, corrections.into_bytes(), &options)
+        .await?;
+    let after = domo.dataset(&id).await?.row_count().unwrap_or(0);
+    step.detail(&format!(
+        "sent {} rows (3 corrected orders, 2 new ones); {}; the dataset went from {before} to {after} rows",
+        report.rows,
+        verified_text(&report)
+    ))?;
+
+    step.title(
         "Share it",
         "user 2 may now edit it; a group could be added the same way",
     )?;
@@ -198,6 +246,18 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     )?;
     let versions = domo.data_versions(&id).await?;
     step.table(&versions_table(&versions))?;
+
+    step.title(
+        "Delete it",
+        "rows, versions, streams and permissions go in one step; the dataset is gone for every call",
+    )?;
+    domo.delete_dataset(&id).await?;
+    let gone = match domo.dataset(&id).await {
+        Err(e) if e.status() == Some(404) => "reading it again answers 404".to_owned(),
+        Err(e) => format!("reading it again fails: {}", e.message()),
+        Ok(_) => "it can still be read".to_owned(),
+    };
+    step.detail(&format!("deleted {id}; {gone}"))?;
 
     emulator.shutdown().await;
     step.say(&format!(
@@ -227,6 +287,43 @@ fn emulator_config() -> Result<EmulatorConfig, Failure> {
     Flags::try_parse_from(args)
         .map(|f| f.emulator.into())
         .map_err(|e| Failure::Io(format!("cannot set up the emulator: {e}")))
+}
+
+fn verified_text(report: &UploadReport) -> String {
+    match (report.verified_rows, &report.version_id) {
+        (Some(n), Some(v)) => format!("verified {n} rows in version {v}"),
+        _ => "not verified".to_owned(),
+    }
+}
+
+fn datasets_table(datasets: &[Dataset]) -> Table {
+    let mut t = Table::new(["id", "name", "rows", "columns"]);
+    for ds in datasets {
+        t.push([
+            ds.id.to_string(),
+            ds.name.clone().unwrap_or_default(),
+            ds.row_count().map(|n| n.to_string()).unwrap_or_default(),
+            ds.column_count().map(|n| n.to_string()).unwrap_or_default(),
+        ]);
+    }
+    t
+}
+
+/// Three orders of the upload corrected (more units) and two new ones
+/// after the last, with the header. `rows` is how many the upload had.
+fn upsert_csv(rows: u64) -> String {
+    let mut text = String::from("order_id,region,product,units,unit_price,day,sold_at\n");
+    for order in [1, rows.div_ceil(2), rows] {
+        text.push_str(&format!(
+            "{order},north,anvil,99,19.99,2024-12-30,2024-12-30T10:00:00\n"
+        ));
+    }
+    for order in [rows + 1, rows + 2] {
+        text.push_str(&format!(
+            "{order},south,tornado kit,1,5.00,2024-12-31,2024-12-31T23:59:59\n"
+        ));
+    }
+    text
 }
 
 /// Numbered steps with indented details.

@@ -86,6 +86,7 @@ pub fn describe_api_error(e: &Error) -> String {
         ErrorKind::Timeout => "timed out",
         ErrorKind::Transport => "connection failed",
         ErrorKind::Io => "local I/O failed",
+        ErrorKind::RowCountMismatch => "verification failed",
         _ => "request failed",
     };
     // A refused login's message says so itself ("login failed: ...").

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access_args;
+mod alter;
 pub mod args;
 mod commands;
 mod connect;
@@ -163,6 +164,10 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             login::profiles(command, Output::new(output::Format::Table))
         }
         Command::Completions { shell } => login::completions(shell),
+        Command::Whoami { conn, out } => {
+            let client = connect::client(&conn)?;
+            dataset::whoami(&client, Output::new(out.into())).await
+        }
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => domo_emulator::cli::run(args)
             .await
@@ -189,7 +194,8 @@ fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
         | Command::Partitions { conn, .. }
         | Command::Stream { conn, .. }
         | Command::Pdp { conn, .. }
-        | Command::Token { conn, .. } => Some(conn),
+        | Command::Token { conn, .. }
+        | Command::Whoami { conn, .. } => Some(conn),
         Command::Login(a) => Some(&mut a.conn),
         Command::Query(a) => Some(&mut a.conn),
         Command::Upload(a) => Some(&mut a.conn),

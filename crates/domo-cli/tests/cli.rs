@@ -235,19 +235,285 @@ fn dataset_create_get_schema_in_every_format() {
         .stdout;
     assert_eq!(
         csv,
-        "name,type,description\nid,LONG,\nname,STRING,\namount,DECIMAL,\nday,DATE,\n"
+        "name,type,key,description\nid,LONG,,\nname,STRING,,\namount,DECIMAL,,\nday,DATE,,\n"
     );
     let table = domoctl(&emu, &["dataset", "schema", &id]).ok().stdout;
     assert!(
         table.starts_with(
-            "name    type     description\n------  -------  -----------\nid      LONG\n"
+            "name    type     key  description\n------  -------  ---  -----------\nid      LONG\n"
         ),
         "{table}"
     );
 
-    // A table for people when created without --json.
+    // stdout is not a terminal here: only the id, for scripts.
     let created = domoctl(&emu, &["dataset", "create", "Other", "-c", "x:datetime"]).ok();
-    assert!(created.stdout.starts_with("dataset  "), "{created:#?}");
+    let other = created.stdout.trim_end();
+    assert!(!other.is_empty() && !other.contains(' '), "{created:#?}");
+    let ds = domoctl(&emu, &["dataset", "get", other, "--json"])
+        .ok()
+        .json();
+    assert_eq!(ds["name"], "Other");
+}
+
+#[test]
+fn dataset_life_cycle_list_search_rename_alter_upsert_delete() {
+    let emu = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    // Without a stream: the id alone on stdout (not a terminal).
+    let id = domoctl(
+        &emu,
+        &[
+            "dataset",
+            "create",
+            "Regional Sales",
+            "--no-stream",
+            "-c",
+            "id:LONG",
+            "-c",
+            "region:STRING",
+            "-c",
+            "amount:STRING",
+        ],
+    )
+    .ok()
+    .stdout
+    .trim_end()
+    .to_owned();
+    let created = domoctl(
+        &emu,
+        &[
+            "dataset",
+            "create",
+            "Costs",
+            "--no-stream",
+            "-c",
+            "x:LONG",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    let costs = created["dataSource"]["dataSourceId"]
+        .as_str()
+        .expect("the reply names the new dataset")
+        .to_owned();
+
+    // List: both, as JSON and as a table with the promised columns.
+    let listed = domoctl(&emu, &["dataset", "list", "--json"]).ok().json();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&id.as_str()) && ids.contains(&costs.as_str()),
+        "{listed}"
+    );
+    let table = domoctl(&emu, &["dataset", "list"]).ok().stdout;
+    assert!(
+        table.starts_with("id")
+            && ["name", "rows", "columns", "owner", "updated"]
+                .iter()
+                .all(|c| table.lines().next().unwrap().contains(c)),
+        "{table}"
+    );
+    let one = domoctl(&emu, &["dataset", "list", "--limit", "1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(one.as_array().unwrap().len(), 1, "{one}");
+    // Search: wildcards, any case; owner filter.
+    let hits = domoctl(&emu, &["dataset", "list", "--search", "regional", "--json"])
+        .ok()
+        .json();
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["databaseId"], id.as_str());
+    let none = domoctl(
+        &emu,
+        &["dataset", "list", "--search", "nothing*like*it", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let mine = domoctl(&emu, &["dataset", "list", "--owner", "1", "--json"])
+        .ok()
+        .json();
+    assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+    let theirs = domoctl(&emu, &["dataset", "list", "--owner", "2", "--json"])
+        .ok()
+        .json();
+    assert_eq!(theirs.as_array().unwrap().len(), 0, "{theirs}");
+
+    // Rename and describe.
+    let renamed = domoctl(&emu, &["dataset", "rename", &id, "Sales by region"]).ok();
+    assert!(renamed.stdout.contains("Sales by region"), "{renamed:#?}");
+    domoctl(&emu, &["dataset", "describe", &id, "one row per order"]).ok();
+    let ds = domoctl(&emu, &["dataset", "get", &id, "--json"])
+        .ok()
+        .json();
+    assert_eq!(ds["name"], "Sales by region");
+    assert_eq!(ds["description"], "one row per order");
+
+    // Alter: a key, a rename, a type change, an added column.
+    let csv = write(
+        dir.path(),
+        "first.csv",
+        "id,region,amount\n1,east,10\n2,west,20\n3,north,30\n",
+    );
+    let up = domoctl(&emu, &["upload", &id, &csv, "--replace"]).ok();
+    assert!(up.stdout.contains("verified 3 rows in version"), "{up:#?}");
+    let altered = domoctl(
+        &emu,
+        &[
+            "dataset",
+            "alter",
+            &id,
+            "--key",
+            "id",
+            "--rename",
+            "amount=amt",
+            "--type",
+            "amt:LONG",
+            "--add",
+            "note:STRING",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(altered["columns"][0]["upsertKey"], true, "{altered}");
+    let schema = domoctl(&emu, &["dataset", "schema", &id, "--csv"])
+        .ok()
+        .stdout;
+    assert_eq!(
+        schema,
+        "name,type,key,description\nid,LONG,upsert key,\nregion,STRING,,\namt,LONG,,\nnote,STRING,,\n"
+    );
+    // A type change that would lose a value: refused, nothing changes.
+    domoctl(&emu, &["dataset", "alter", &id, "--type", "region:LONG"])
+        .fails(1, &["region", "east"]);
+    let after = domoctl(&emu, &["dataset", "schema", &id, "--csv"])
+        .ok()
+        .stdout;
+    assert_eq!(after, schema);
+    // A flag naming no column is refused before anything is sent.
+    domoctl(&emu, &["dataset", "alter", &id, "--key", "idd"])
+        .fails(2, &["--key idd", "id, region, amt, note"]);
+
+    // Upsert: a key seen twice in one upload keeps its last row.
+    let changes = write(
+        dir.path(),
+        "changes.csv",
+        "id,region,amt,note\n2,west,25,first\n4,south,40,new\n2,west,26,last\n",
+    );
+    let up = domoctl(&emu, &["upload", &id, &changes, "--upsert", "--json"])
+        .ok()
+        .json();
+    assert_eq!(up["action"], "UPSERT");
+    assert_eq!(up["rows"], 3);
+    assert!(up["versionId"].is_string(), "{up}");
+    let rows = domoctl(
+        &emu,
+        &[
+            "query",
+            &id,
+            "SELECT id, amt, note FROM table ORDER BY id",
+            "--csv",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert_eq!(
+        rows,
+        "id,amt,note\n1,10,\\N\n2,26,last\n3,30,\\N\n4,40,new\n"
+    );
+    // Upsert into a dataset without keys: refused before sending.
+    domoctl(&emu, &["upload", &costs, &changes, "--upsert"]).fails(2, &["upsert key"]);
+
+    // Delete: refused without --yes when stdin is not a terminal.
+    domoctl(&emu, &["dataset", "delete", &id]).fails(2, &["--yes", "Sales by region"]);
+    let deleted = domoctl(&emu, &["dataset", "delete", &id, "--yes", "--json"])
+        .ok()
+        .json();
+    assert_eq!(deleted["deleted"], true);
+    assert_eq!(deleted["name"], "Sales by region");
+    domoctl(&emu, &["dataset", "get", &id]).fails(1, &["not found", &id]);
+    let listed = domoctl(&emu, &["dataset", "list", "--json"]).ok().json();
+    assert!(!listed.to_string().contains(&id), "{listed}");
+}
+
+#[test]
+fn upload_through_a_stream_execution_and_whoami() {
+    let emu = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let created = domoctl(
+        &emu,
+        &[
+            "stream",
+            "create",
+            "--name",
+            "Feed",
+            "-c",
+            "a:LONG",
+            "-c",
+            "b:STRING",
+            "--update-method",
+            "APPEND",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    let sid = created["id"].to_string();
+    let dataset = created["dataSource"]["id"].as_str().unwrap().to_owned();
+    let csv = write(dir.path(), "feed.csv", "a,b\n1,x\n2,y\n");
+    for _ in 0..2 {
+        let up = domoctl(
+            &emu,
+            &["upload", "--stream", &sid, &csv, "--part-size", "4"],
+        )
+        .ok();
+        assert!(
+            up.stdout.contains(&format!("to stream {sid} (APPEND)"))
+                && up.stdout.contains("verified 2 rows in version"),
+            "{up:#?}"
+        );
+    }
+    let count = domoctl(
+        &emu,
+        &[
+            "query",
+            &dataset,
+            "SELECT COUNT(*) AS n FROM table",
+            "--csv",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert_eq!(count, "n\n4\n");
+    let history = domoctl(&emu, &["stream", "history", &sid, "--json"])
+        .ok()
+        .json();
+    assert!(history.to_string().contains("SUCCESS"), "{history}");
+    // A dataset id and --stream together: the stream names the dataset.
+    domoctl(&emu, &["upload", &dataset, &csv, "--stream", &sid]).fails(2, &["--stream"]);
+
+    let me = domoctl(&emu, &["whoami", "--json"]).ok().json();
+    assert_eq!(me["user"]["id"].to_string().trim_matches('"'), "1");
+    assert_eq!(
+        me["instance"].as_str().unwrap().trim_end_matches('/'),
+        emu.url.trim_end_matches('/')
+    );
+    let table = domoctl_as(&emu.url, Some(OTHER_TOKEN), &["whoami"], b"")
+        .ok()
+        .stdout;
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("id") && l.trim_end().ends_with('2')),
+        "{table}"
+    );
 }
 
 #[test]
@@ -321,7 +587,7 @@ fn upload_with_a_header_then_export_gives_back_the_input() {
     let mut lines = csv.stdout.lines();
     assert_eq!(
         lines.next(),
-        Some("dataset,action,upload,parts,rows,bytes,seconds")
+        Some("dataset,action,upload,parts,rows,bytes,seconds,verified_rows,version")
     );
     assert!(lines.next().unwrap().starts_with(&format!("{id},REPLACE,")));
 
@@ -903,7 +1169,10 @@ fn the_demo_runs_to_completion() {
         "20000 rows",
         "region",
         "byte for byte",
+        "finds Demo: sales 2024",
+        "verified 5 rows in version 2; the dataset went from 20000 to 20002 rows",
         "CAN_EDIT",
+        "reading it again answers 404",
         "SUCCESS",
         "Row policies",
         "the next call gets HTTP 401",

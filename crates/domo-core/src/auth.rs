@@ -108,24 +108,3 @@ impl Endpoint for Login {
             .map_err(|e| e.with_request(&request.method, &request.path))
     }
 }
-
-/// `GET /api/content/v2/users/me`: the id of the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct WhoAmI;
-
-impl Endpoint for WhoAmI {
-    type Output = Id;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/content/v2/users/me".to_owned())
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Id, Error> {
-        #[derive(serde::Deserialize)]
-        struct Me {
-            id: Id,
-        }
-        crate::endpoint::json::<Me>(response).map(|m| m.id)
-    }
-}

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     Transport,
     /// A local file could not be read or written.
     Io,
+    /// A load was committed but the data version it made holds a different
+    /// number of rows than were sent: [`Error::rows_sent`] and
+    /// [`Error::rows_stored`] give both.
+    RowCountMismatch,
 }
 
 /// The error of every call. `Display` names the method and path, the status,
@@ -63,6 +67,7 @@ struct Inner {
     json_path: Option<String>,
     retry_after: Option<String>,
     auth_reason: Option<String>,
+    rows: Option<(u64, u64)>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -83,8 +88,17 @@ impl Error {
             json_path: None,
             retry_after: None,
             auth_reason: None,
+            rows: None,
             source: None,
         }))
+    }
+
+    /// A committed load whose data version holds `stored` rows where `sent`
+    /// were sent.
+    pub fn row_count_mismatch(sent: u64, stored: u64, message: impl Into<String>) -> Error {
+        let mut e = Error::new(ErrorKind::RowCountMismatch, message);
+        e.0.rows = Some((sent, stored));
+        e
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Error {
@@ -179,6 +193,17 @@ impl Error {
     /// `ACCOUNT_LOCKED`); set on [`ErrorKind::AuthFailed`] errors.
     pub fn auth_reason(&self) -> Option<&str> {
         self.0.auth_reason.as_deref()
+    }
+
+    /// Rows a load sent, on a [`ErrorKind::RowCountMismatch`].
+    pub fn rows_sent(&self) -> Option<u64> {
+        self.0.rows.map(|(sent, _)| sent)
+    }
+
+    /// Rows the load's data version holds, on a
+    /// [`ErrorKind::RowCountMismatch`].
+    pub fn rows_stored(&self) -> Option<u64> {
+        self.0.rows.map(|(_, stored)| stored)
     }
 
     pub fn is_rate_limited(&self) -> bool {

@@ -23,6 +23,7 @@ pub mod streams;
 pub mod tags;
 pub mod tokens;
 pub mod uploads;
+pub mod users;
 pub mod versions;
 
 pub use config::{BaseUrl, Config, DEFAULT_TIMEOUT};

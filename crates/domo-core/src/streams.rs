@@ -1,5 +1,6 @@
 //! Streams: create (which creates the dataset), read, update, search, run,
-//! history.
+//! history, and stream-execution loads (open with [`RunStream`], then
+//! [`ExecutionPart`]s, then [`CommitExecution`] or [`AbortExecution`]).
 
 use bytes::Bytes;
 use domo_model::streams::{Execution, RunStreamRequest, Stream, StreamRequest};
@@ -7,7 +8,7 @@ use http::{Method, Response};
 use serde::Serialize;
 
 use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty, json_or_default};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::path::segment;
 
 fn stream_path(stream_id: &str) -> Result<String, Error> {
@@ -202,5 +203,185 @@ impl JsonEndpoint for StreamHistory {
         let mut value = json(response)?;
         domo_model::rename_aliases(&mut value, Execution::ALIASES);
         Ok(value)
+    }
+}
+
+fn execution_path(stream_id: &str, execution_id: &str) -> Result<String, Error> {
+    Ok(format!(
+        "{}/executions/{}",
+        stream_path(stream_id)?,
+        segment("execution id", execution_id)?
+    ))
+}
+
+/// The id of an execution a server opened: `executionId` (or `id`). A reply
+/// without one cannot be loaded into.
+pub fn execution_id(stream_id: &str, execution: &Execution) -> Result<String, Error> {
+    execution
+        .execution_id
+        .as_ref()
+        .map(|id| id.to_string())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("stream {stream_id}: the new execution's reply names no executionId"),
+            )
+        })
+}
+
+/// `PUT /api/data/v1/streams/{sid}/executions/{eid}/part/{n}`: one part of
+/// a stream-execution load, header-less CSV, optionally gzip. Re-sending a
+/// part number replaces it, so it is idempotent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionPart {
+    pub stream_id: String,
+    pub execution_id: String,
+    /// From 1, contiguous.
+    pub part: u32,
+    pub csv: Bytes,
+    /// Whether `csv` is gzip-compressed (`Content-Encoding: gzip`).
+    pub gzip: bool,
+}
+
+impl Endpoint for ExecutionPart {
+    type Output = ();
+    fn method(&self) -> Method {
+        Method::PUT
+    }
+    fn path(&self) -> Result<String, Error> {
+        if self.part == 0 {
+            return Err(Error::invalid_input("execution part numbers start at 1"));
+        }
+        Ok(format!(
+            "{}/part/{}",
+            execution_path(&self.stream_id, &self.execution_id)?,
+            self.part
+        ))
+    }
+    fn body(&self) -> Result<Body, Error> {
+        Ok(Body::Csv {
+            data: self.csv.clone(),
+            gzip: self.gzip,
+        })
+    }
+    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// `PUT .../executions/{eid}/commit`: apply the parts as the stream's
+/// `updateMethod` says; the reply is the execution (`currentState:
+/// "SUCCESS"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitExecution {
+    pub stream_id: String,
+    pub execution_id: String,
+}
+
+impl CommitExecution {
+    /// The outcome of a commit that took `attempts` attempts: as for v3
+    /// uploads ([`crate::uploads::CommitUpload::settle`]), a 409 after an
+    /// attempt that may have landed means that attempt committed. A reply
+    /// whose state is `FAILED` or `ABORTED` is an error.
+    pub fn settle(
+        &self,
+        result: Result<Execution, Error>,
+        attempts: u32,
+    ) -> Result<Execution, Error> {
+        match result {
+            Err(e) if e.kind() == ErrorKind::Conflict && attempts > 1 => Ok(Execution {
+                execution_id: Some(self.execution_id.clone().into()),
+                current_state: Some("SUCCESS".into()),
+                ..Execution::default()
+            }),
+            Ok(execution) => match execution.current_state.as_deref() {
+                Some(state @ ("FAILED" | "ABORTED")) => Err(Error::new(
+                    ErrorKind::Server,
+                    format!(
+                        "stream {} execution {} ended {state} instead of committing",
+                        self.stream_id, self.execution_id
+                    ),
+                )),
+                _ => Ok(execution),
+            },
+            other => other,
+        }
+    }
+}
+
+impl Endpoint for CommitExecution {
+    type Output = Execution;
+    fn method(&self) -> Method {
+        Method::PUT
+    }
+    fn path(&self) -> Result<String, Error> {
+        Ok(format!(
+            "{}/commit",
+            execution_path(&self.stream_id, &self.execution_id)?
+        ))
+    }
+    fn parse(&self, response: Response<Bytes>) -> Result<Execution, Error> {
+        json_or_default(response)
+    }
+}
+
+impl JsonEndpoint for CommitExecution {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json_object_or_empty(response)?;
+        domo_model::rename_aliases(&mut value, Execution::ALIASES);
+        Ok(value)
+    }
+}
+
+/// `PUT .../executions/{eid}/abort`: drop the parts; the execution ends
+/// `ABORTED`. A load that fails sends this, so no execution is left open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AbortExecution {
+    pub stream_id: String,
+    pub execution_id: String,
+}
+
+impl Endpoint for AbortExecution {
+    type Output = Execution;
+    fn method(&self) -> Method {
+        Method::PUT
+    }
+    fn path(&self) -> Result<String, Error> {
+        Ok(format!(
+            "{}/abort",
+            execution_path(&self.stream_id, &self.execution_id)?
+        ))
+    }
+    fn parse(&self, response: Response<Bytes>) -> Result<Execution, Error> {
+        json_or_default(response)
+    }
+}
+
+impl JsonEndpoint for AbortExecution {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let mut value = json_object_or_empty(response)?;
+        domo_model::rename_aliases(&mut value, Execution::ALIASES);
+        Ok(value)
+    }
+}
+
+/// Whether an upload with `action` may go through `stream`: the stream's
+/// `updateMethod` decides what its commit does, so asking for another action
+/// is refused before anything is sent (a REPLACE meant as an APPEND loses
+/// rows). A stream that does not say accepts any action.
+pub fn check_stream_action(
+    stream_id: &str,
+    stream: &Stream,
+    action: domo_model::uploads::UploadAction,
+) -> Result<(), Error> {
+    match stream.update_method.as_deref() {
+        Some(method) if !method.eq_ignore_ascii_case(action.as_str()) => {
+            Err(Error::invalid_input(format!(
+                "stream {stream_id} is set to {method}, so its load cannot {}; \
+                 upload with {method} or change the stream's updateMethod; nothing was sent",
+                action.as_str()
+            )))
+        }
+        _ => Ok(()),
     }
 }

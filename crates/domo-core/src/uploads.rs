@@ -1,9 +1,13 @@
-//! The three-stage CSV upload and the one-row append.
+//! The three-stage CSV upload and the one-row append; where a load's parts
+//! go ([`UploadTarget`]: a v3 upload or a stream execution), and how a
+//! committed load is verified ([`verify_load`]).
 
 use bytes::Bytes;
+use domo_model::Id;
 use domo_model::uploads::{
     AppendRowRequest, CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
+use domo_model::versions::DataVersion;
 use http::{Method, Response};
 use serde::Serialize;
 
@@ -125,12 +129,18 @@ pub struct CommitUpload<R = CommitRequest> {
 impl CommitUpload {
     /// The commit of `upload_id` with `action`, into `partition` when given
     /// (in the form real clients send: `dataTag` and `appendId: "latest"`).
+    /// An upsert commits as `APPEND`: the dataset's `upsertKey` columns make
+    /// the append an upsert.
     pub fn new(
         dataset_id: &str,
         upload_id: &str,
         action: UploadAction,
         partition: Option<&str>,
     ) -> CommitUpload {
+        let action = match action {
+            UploadAction::Upsert => UploadAction::Append,
+            other => other,
+        };
         CommitUpload {
             dataset_id: dataset_id.to_owned(),
             upload_id: upload_id.to_owned(),
@@ -219,6 +229,166 @@ impl Endpoint for AppendRow {
     }
 }
 
+/// Where the parts of a load go: a v3 upload of a dataset, or an execution
+/// of a stream. The part cutting, parallelism, retries and verification are
+/// the same for both; only the part request differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadTarget {
+    /// `PUT /api/data/v3/datasources/{id}/uploads/{uploadId}/parts/{n}`.
+    Dataset {
+        dataset_id: String,
+        upload_id: String,
+    },
+    /// `PUT /api/data/v1/streams/{sid}/executions/{eid}/part/{n}`.
+    Stream {
+        stream_id: String,
+        execution_id: String,
+    },
+}
+
+impl UploadTarget {
+    /// The request sending part `number`.
+    pub fn part(&self, number: u32, csv: Bytes, gzip: bool) -> SendPart {
+        match self {
+            UploadTarget::Dataset {
+                dataset_id,
+                upload_id,
+            } => SendPart::Upload(UploadPart {
+                dataset_id: dataset_id.clone(),
+                upload_id: upload_id.clone(),
+                part: number,
+                csv,
+                gzip,
+            }),
+            UploadTarget::Stream {
+                stream_id,
+                execution_id,
+            } => SendPart::Execution(crate::streams::ExecutionPart {
+                stream_id: stream_id.clone(),
+                execution_id: execution_id.clone(),
+                part: number,
+                csv,
+                gzip,
+            }),
+        }
+    }
+
+    /// The upload id or the execution id.
+    pub fn session_id(&self) -> &str {
+        match self {
+            UploadTarget::Dataset { upload_id, .. } => upload_id,
+            UploadTarget::Stream { execution_id, .. } => execution_id,
+        }
+    }
+}
+
+/// One part request of an [`UploadTarget`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendPart {
+    Upload(UploadPart),
+    Execution(crate::streams::ExecutionPart),
+}
+
+impl Endpoint for SendPart {
+    type Output = ();
+    fn method(&self) -> Method {
+        Method::PUT
+    }
+    fn path(&self) -> Result<String, Error> {
+        match self {
+            SendPart::Upload(e) => e.path(),
+            SendPart::Execution(e) => e.path(),
+        }
+    }
+    fn body(&self) -> Result<Body, Error> {
+        match self {
+            SendPart::Upload(e) => e.body(),
+            SendPart::Execution(e) => e.body(),
+        }
+    }
+    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// A load whose data version holds the rows that were sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedLoad {
+    pub version_id: Id,
+    pub rows: u64,
+}
+
+/// The verification rule of every load (v3 upload or stream execution),
+/// after its commit: read the dataset's data versions
+/// (`GET .../dataversions/details`) and take the load's own, which is the
+/// one the commit reply named (`dataVersionId`) or, when it named none, the
+/// newest (latest `datetimeRecorded`, then highest id). Its `rowCount` is
+/// the rows that load received, and must equal `sent`, the data rows sent
+/// (header excluded; an upsert counts every row sent, duplicates included).
+/// A mismatch is [`ErrorKind::RowCountMismatch`] naming both numbers.
+pub fn verify_load(
+    dataset_id: &str,
+    sent: u64,
+    named_version: Option<&Id>,
+    versions: &[DataVersion],
+) -> Result<VerifiedLoad, Error> {
+    let same = |a: &Id, b: &Id| a == b || a.as_text() == b.as_text();
+    let version = match named_version {
+        Some(id) => versions
+            .iter()
+            .find(|v| v.data_version_id.as_ref().is_some_and(|v| same(v, id)))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Decode,
+                    format!(
+                        "cannot verify the load: dataset {dataset_id} lists no data version {id}, \
+                         which its commit reported; the data was committed"
+                    ),
+                )
+            })?,
+        None => versions
+            .iter()
+            .filter(|v| v.data_version_id.is_some())
+            .max_by_key(|v| {
+                let id = v.data_version_id.as_ref().and_then(Id::as_u64);
+                (v.datetime_recorded, id)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Decode,
+                    format!(
+                        "cannot verify the load: dataset {dataset_id} lists no data versions; \
+                         the data was committed"
+                    ),
+                )
+            })?,
+    };
+    let version_id = version.data_version_id.clone().unwrap_or(Id::Num(0));
+    let stored = version.row_count.ok_or_else(|| {
+        Error::new(
+            ErrorKind::Decode,
+            format!(
+                "cannot verify the load: data version {version_id} of dataset {dataset_id} \
+                 has no rowCount; the data was committed"
+            ),
+        )
+    })?;
+    if stored != sent {
+        return Err(Error::row_count_mismatch(
+            sent,
+            stored,
+            format!(
+                "dataset {dataset_id}: {sent} rows were sent but data version {version_id} \
+                 holds {stored}; the data was committed"
+            ),
+        ));
+    }
+    Ok(VerifiedLoad {
+        version_id,
+        rows: stored,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +416,91 @@ mod tests {
                 .data_tag
                 .is_none()
         );
+    }
+
+    #[test]
+    fn an_upsert_commits_as_append() {
+        let c = CommitUpload::new("ds", "1", UploadAction::Upsert, None);
+        assert_eq!(c.request.action, UploadAction::Append);
+    }
+
+    fn version(id: u64, at: i64, rows: Option<u64>) -> DataVersion {
+        DataVersion {
+            data_version_id: Some(Id::Num(id)),
+            datetime_recorded: Some(at),
+            row_count: rows,
+            ..DataVersion::default()
+        }
+    }
+
+    #[test]
+    fn a_load_is_verified_against_its_own_version() {
+        let versions = [version(1, 100, Some(5)), version(2, 200, Some(7))];
+        // The commit named version 1.
+        let v = verify_load("ds", 5, Some(&Id::from("1")), &versions).unwrap();
+        assert_eq!(
+            v,
+            VerifiedLoad {
+                version_id: Id::Num(1),
+                rows: 5
+            }
+        );
+        // Named none: the newest.
+        let v = verify_load("ds", 7, None, &versions).unwrap();
+        assert_eq!(v.version_id, Id::Num(2));
+        // Same time: the higher id.
+        let tie = [version(3, 100, Some(1)), version(4, 100, Some(2))];
+        assert_eq!(
+            verify_load("ds", 2, None, &tie).unwrap().version_id,
+            Id::Num(4)
+        );
+
+        let e = verify_load("ds", 9, None, &versions).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::RowCountMismatch);
+        assert_eq!((e.rows_sent(), e.rows_stored()), (Some(9), Some(7)));
+        assert!(e.to_string().contains("9 rows were sent"), "{e}");
+        assert!(e.to_string().contains("holds 7"), "{e}");
+
+        let e = verify_load("ds", 1, Some(&Id::Num(9)), &versions).unwrap_err();
+        assert!(e.to_string().contains("no data version 9"), "{e}");
+        assert!(verify_load("ds", 0, None, &[]).is_err());
+        let e = verify_load("ds", 1, None, &[version(1, 1, None)]).unwrap_err();
+        assert!(e.to_string().contains("no rowCount"), "{e}");
+    }
+
+    #[test]
+    fn a_target_sends_its_own_part_request() {
+        let config = crate::Config::new(
+            crate::BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            crate::Credentials::developer_token("t"),
+        );
+        let path = |t: &UploadTarget| {
+            config
+                .prepare(&t.part(3, Bytes::from_static(b"1\n"), true))
+                .map(|p| p.label.path)
+        };
+        let v3 = UploadTarget::Dataset {
+            dataset_id: "d/1".into(),
+            upload_id: "10".into(),
+        };
+        assert_eq!(
+            path(&v3).unwrap(),
+            "/api/data/v3/datasources/d%2F1/uploads/10/parts/3"
+        );
+        let stream = UploadTarget::Stream {
+            stream_id: "5".into(),
+            execution_id: "..".into(),
+        };
+        assert!(path(&stream).is_err(), "the execution id is checked");
+        let stream = UploadTarget::Stream {
+            stream_id: "5".into(),
+            execution_id: "2".into(),
+        };
+        assert_eq!(
+            path(&stream).unwrap(),
+            "/api/data/v1/streams/5/executions/2/part/3"
+        );
+        assert_eq!(stream.session_id(), "2");
     }
 
     #[test]

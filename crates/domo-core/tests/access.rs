@@ -4,9 +4,10 @@
 //! secrets (password, session token, minted token) never in a message.
 
 use bytes::Bytes;
-use domo_core::auth::{Login, WhoAmI};
+use domo_core::auth::Login;
 use domo_core::pdp::*;
 use domo_core::tokens::*;
+use domo_core::users::WhoAmI;
 use domo_core::{BaseUrl, Config, Credentials, Endpoint, ErrorKind, JsonEndpoint, Secret};
 use domo_model::Id;
 use domo_model::pdp::{PdpSettings, Policy, PolicyOperator, PolicyParameter};
@@ -476,7 +477,9 @@ fn hostile_ids_never_change_the_endpoint() {
 #[test]
 fn who_am_i_reads_the_id() {
     assert_eq!(
-        handle(&WhoAmI, 200, r#"{"id":7,"displayName":"Ann"}"#).unwrap(),
+        handle(&WhoAmI, 200, r#"{"id":7,"displayName":"Ann"}"#)
+            .unwrap()
+            .id,
         Id::Num(7)
     );
     assert_eq!(

@@ -7,6 +7,7 @@ use serde_json::{Map, json};
 
 use crate::csvio::{ColumnType, write_text_field};
 use crate::rng::SplitMix64;
+use crate::store::schema::NewColumn;
 use crate::store::streams::NewStream;
 use crate::store::uploads::Commit;
 use crate::store::{ADMIN_USER, ErrorKind, Store, StoreError};
@@ -16,7 +17,7 @@ pub const DEMO_DATASET_ID: &str = "00000000-0000-4000-8000-000000000001";
 
 pub const DEMO_ROWS: usize = 500;
 
-fn columns() -> Vec<(String, String)> {
+fn columns() -> Vec<NewColumn> {
     [
         ("Region", ColumnType::String),
         ("Units", ColumnType::Long),
@@ -26,7 +27,7 @@ fn columns() -> Vec<(String, String)> {
         ("Shipped At", ColumnType::DateTime),
     ]
     .into_iter()
-    .map(|(name, ty)| (name.to_owned(), ty.as_str().to_owned()))
+    .map(|(name, ty)| NewColumn::new(name, ty.as_str()))
     .collect()
 }
 

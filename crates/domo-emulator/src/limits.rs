@@ -34,3 +34,13 @@ pub const MAX_JSON_LIMIT: u64 = 1_000_000;
 
 /// At most this many partitions per dataset, as on Domo.
 pub const MAX_PARTITIONS: i64 = 400;
+
+/// Default and largest page of `GET /api/data/v3/datasources` (Domo's own
+/// page size); a larger `limit` is refused, as every limit here is.
+pub const MAX_DATASET_PAGE: u64 = 50;
+
+/// Default `count` of a dataset search (what domolibrary sends).
+pub const DEFAULT_SEARCH_COUNT: u64 = 100;
+
+/// Largest `count` of one dataset search page.
+pub const MAX_SEARCH_COUNT: u64 = 1_000;

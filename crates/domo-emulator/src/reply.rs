@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::csvio;
 use crate::store::Owner;
+use crate::store::datasets::DatasetInfo;
 use crate::store::query::QueryResult;
 
 /// The empty 200 of share, tags, deletes and revokes.
@@ -31,6 +32,38 @@ pub(crate) fn csv_ok(body: impl Into<Body>) -> Response {
 /// The owner object datasets and streams carry.
 pub(crate) fn owner_json(owner: &Owner) -> Value {
     json!({"id": owner.id, "name": owner.name, "type": "USER"})
+}
+
+/// A dataset object as `GET /api/data/v3/datasources/{id}` answers it;
+/// the list and the browser search answer the very same objects.
+pub(crate) fn dataset_json(ds: &DatasetInfo) -> Value {
+    json!({
+        "id": ds.id,
+        "name": ds.name,
+        "description": ds.description,
+        "type": "API",
+        "displayType": ds.display_type,
+        "dataProviderType": ds.display_type,
+        "status": "SUCCESS",
+        "state": "SUCCESS",
+        "owner": owner_json(&ds.owner),
+        "streamId": ds.stream_id,
+        "rowCount": ds.row_count,
+        "columnCount": ds.column_count,
+        "created": ds.created_ms,
+        "lastTouched": ds.last_touched_ms,
+        "lastUpdated": ds.last_updated_ms,
+        "tags": ds.tags,
+        "properties": {"formulas": {"formulas": {}}},
+    })
+}
+
+/// A page of datasets: `{"dataSources": [...], "_metaData": {"totalCount"}}`.
+pub(crate) fn datasets_page_json(datasets: &[DatasetInfo], total: usize) -> Value {
+    json!({
+        "dataSources": datasets.iter().map(dataset_json).collect::<Vec<_>>(),
+        "_metaData": {"totalCount": total},
+    })
 }
 
 /// The envelope of `/api/query/v1/execute` and `/sql/v1/{alias}`.

@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use crate::api::{
-    app, data, datasets, indexes, partitions, pdp, permissions, query, schema, streams, tags,
-    tokens, uploads, users, versions,
+    app, data, datasets, indexes, partitions, pdp, permissions, query, schema, search, streams,
+    tags, tokens, uploads, users, versions,
 };
 use crate::app::AppSite;
 use crate::demo::DEMO_DATASET_ID;
@@ -238,10 +238,40 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
             post(streams::run_stream),
         )
         .route(
+            "/api/data/v1/streams/{sid}/executions/{eid}/part/{part}",
+            put(streams::execution_part),
+        )
+        .route(
+            "/api/data/v1/streams/{sid}/executions/{eid}/commit",
+            put(streams::commit_execution),
+        )
+        .route(
+            "/api/data/v1/streams/{sid}/executions/{eid}/abort",
+            put(streams::abort_execution),
+        )
+        .route(
             "/api/data/v1/streams/{sid}/history/aggregate",
             get(streams::stream_history),
         )
-        .route(DS3, get(datasets::get_dataset))
+        .route("/api/data/v3/datasources", get(datasets::list_datasets))
+        .route(
+            "/api/data/v2/datasources",
+            post(datasets::create_dataset_without_stream),
+        )
+        .route(
+            DS3,
+            get(datasets::get_dataset).delete(datasets::delete_dataset),
+        )
+        .route(&p(DS3, "/properties"), put(datasets::set_properties))
+        .route(
+            "/api/data/v2/datasources/{id}/schemas",
+            post(schema::alter_schema),
+        )
+        .route("/api/search/v1/query", post(search::search_datasets))
+        .route(
+            "/api/data/ui/v3/datasources/search",
+            post(search::ui_search_datasets),
+        )
         .route(&p(DS3, "/schema"), get(schema::get_schema))
         .route(
             "/api/data/v2/datasources/{id}/schemas/latest",

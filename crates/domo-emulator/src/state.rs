@@ -3,6 +3,7 @@
 //! parameters whose rejections come out in the JSON error shape.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -162,6 +163,63 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
 
 fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A CSV part body (uploads and stream executions): the raw bytes, gunzipped
+/// when `Content-Encoding: gzip` says so; the decompressed size is held to
+/// `--max-body-bytes` too.
+#[derive(Debug)]
+pub(crate) struct CsvPart(pub Vec<u8>);
+
+fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    let mut dec = flate2::read::MultiGzDecoder::new(bytes).take(limit as u64 + 1);
+    dec.read_to_end(&mut out)
+        .map_err(|e| ApiError::bad_request(format!("the part body is not valid gzip: {e}")))?;
+    if out.len() > limit {
+        return Err(too_large(limit));
+    }
+    Ok(out)
+}
+
+impl FromRequest<AppState> for CsvPart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let encoding = req
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let RawBody(body) = RawBody::from_request(req, state).await?;
+        match encoding.as_str() {
+            "" | "identity" => Ok(CsvPart(body.to_vec())),
+            "gzip" | "x-gzip" => {
+                let limit = state.max_body_bytes;
+                tokio::task::spawn_blocking(move || gunzip(&body, limit))
+                    .await
+                    .map_err(|e| ApiError::internal(format!("decompression task failed: {e}")))?
+                    .map(CsvPart)
+            }
+            other => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Content-Encoding `{other}` is not supported; send identity or gzip"),
+            )),
+        }
+    }
+}
+
+/// A part number from a path: an integer of at least 1.
+pub(crate) fn part_number(raw: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "part number must be an integer of at least 1, got `{raw}`"
+            ))
+        })
 }
 
 /// A required JSON body.

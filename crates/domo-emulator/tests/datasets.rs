@@ -57,7 +57,7 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         .ok_json();
     assert_eq!(
         s["columns"][3],
-        json!({"name": "amount", "type": "DECIMAL"})
+        json!({"name": "amount", "type": "DECIMAL", "upsertKey": false})
     );
     let s = c
         .get(&format!("/api/data/v2/datasources/{ds}/schemas/latest"))
@@ -76,7 +76,7 @@ async fn stream_creates_a_dataset_with_real_shapes() {
     assert_eq!(s["name"], "schema");
     assert_eq!(
         s["tables"][0]["columns"][1],
-        json!({"name": "qty", "id": "qty", "type": "LONG", "visible": true, "order": 1})
+        json!({"name": "qty", "id": "qty", "type": "LONG", "visible": true, "order": 1, "upsertKey": false})
     );
 
     let st = c
@@ -108,7 +108,7 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         .ok_json();
     assert_eq!(none, json!([]));
 
-    // A run reports what was committed since the previous run.
+    // Running a stream opens an execution (a load), whatever the body.
     c.upload(
         &ds,
         &["a,1,1.5,2.50,2024-01-01,2024-01-01T00:00:00\n"],
@@ -122,9 +122,11 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         )
         .await
         .ok_json();
-    assert_eq!(e["currentState"], "SUCCESS");
+    assert_eq!(e["currentState"], "ACTIVE");
     assert_eq!(e["streamId"], sid);
-    assert_eq!(e["rowsInserted"], 1);
+    assert_eq!(e["rowsInserted"], 0);
+    assert_eq!(e["endedAt"], Value::Null);
+    assert!(e.get("id").is_none(), "the id travels as executionId only");
     let e2 = c
         .send(
             Method::POST,
@@ -134,7 +136,7 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         )
         .await
         .ok_json();
-    assert_eq!(e2["rowsInserted"], 0);
+    assert_eq!(e2["currentState"], "ACTIVE");
     let e3 = c
         .post(
             &format!("/api/data/v1/streams/{sid}/executions"),
@@ -187,12 +189,12 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         c.export(&ds, false).await,
         "a,1,1.5,2.50,2024-01-01,2024-01-01T00:00:00,\\N\n"
     );
-    // Changing a type under existing rows is refused.
+    // A type change that cannot convert a stored value is refused.
     let mut changed: Vec<Value> = COLS
         .iter()
         .map(|(n, t)| json!({"name": n, "type": t}))
         .collect();
-    changed[1] = json!({"name": "qty", "type": "STRING"});
+    changed[0] = json!({"name": "name", "type": "LONG"});
     let msg = c
         .json(
             Method::PUT,
@@ -201,7 +203,7 @@ async fn stream_creates_a_dataset_with_real_shapes() {
         )
         .await
         .expect_error(400);
-    assert!(msg.contains("qty"), "{msg}");
+    assert!(msg.contains("`name`") && msg.contains("`a`"), "{msg}");
 }
 
 #[tokio::test]

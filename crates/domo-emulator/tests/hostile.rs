@@ -295,6 +295,25 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
             "",
         ),
         (
+            Method::PUT,
+            "/api/data/v1/streams/{sid}/executions/1/part/{part}",
+            Some("1,a\n".into()),
+            "text/csv",
+        ),
+        (
+            Method::PUT,
+            "/api/data/v3/datasources/{id}/properties",
+            Some(r#"{"dataSourceName": "x"}"#.into()),
+            "application/json",
+        ),
+        (
+            Method::POST,
+            "/api/data/v2/datasources/{id}/schemas",
+            Some(r#"{"columns": [{"name": "k", "type": "LONG"}]}"#.into()),
+            "application/json",
+        ),
+        (Method::DELETE, "/api/data/v3/datasources/{id}", None, ""),
+        (
             Method::GET,
             "/api/data/v1/streams/{sid}/history/aggregate",
             None,
@@ -634,6 +653,17 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
         ),
         (Method::POST, "/api/data/v1/accesstokens".into()),
         (Method::POST, "/api/content/v2/authentication".into()),
+        (Method::POST, "/api/data/v2/datasources".into()),
+        (
+            Method::PUT,
+            fill("/api/data/v3/datasources/{id}/properties", None),
+        ),
+        (
+            Method::POST,
+            fill("/api/data/v2/datasources/{id}/schemas", None),
+        ),
+        (Method::POST, "/api/search/v1/query".into()),
+        (Method::POST, "/api/data/ui/v3/datasources/search".into()),
     ];
     for (method, path) in &json_routes {
         for body in &malformed {
@@ -665,7 +695,7 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
         ]),
         (Method::PUT, fill("/api/data/v1/streams/{sid}", None), vec![
             r#""str""#.into(), "[]".into(), r#"{"updateMethod": 5}"#.into(), r#"{"dataSource": {"name": ""}}"#.into(),
-            r#"{"schemaDefinition": {"columns": [{"name": "k", "type": "STRING"}]}}"#.into(),
+            r#"{"schemaDefinition": {"columns": [{"name": "s", "type": "LONG"}]}}"#.into(),
         ]),
         (Method::POST, fill("/api/data/v3/datasources/{id}/uploads", None), vec![
             r#""str""#.into(), "123".into(), "[]".into(), r#"{"action": "MERGE"}"#.into(), r#"{"action": 5}"#.into(),
@@ -698,6 +728,26 @@ async fn hostile_input_on_every_route_is_a_json_4xx() {
         ]),
         (Method::POST, fill("/api/query/v1/datasources/{id}/partition/search", None), vec![
             "{}".into(), r#"{"filter": []}"#.into(), r#"{"filter": {"colour": "red"}}"#.into(),
+        ]),
+        (Method::POST, "/api/data/v2/datasources".into(), vec![
+            "{}".into(), "[]".into(), r#"{"userDefinedType": "api", "dataSourceName": "x"}"#.into(),
+            r#"{"userDefinedType": "api", "dataSourceName": "x", "schema": {"columns": [{"name": "a", "type": "BLOB"}]}}"#.into(),
+            r#"{"userDefinedType": 5, "dataSourceName": "x", "schema": {"columns": []}}"#.into(),
+        ]),
+        (Method::PUT, fill("/api/data/v3/datasources/{id}/properties", None), vec![
+            "{}".into(), "[]".into(), r#"{"dataSourceName": 5}"#.into(), r#"{"dataSourceName": ""}"#.into(),
+        ]),
+        (Method::POST, fill("/api/data/v2/datasources/{id}/schemas", None), vec![
+            "{}".into(), r#"{"columns": 5}"#.into(), r#"{"columns": [], "objects": [1]}"#.into(),
+            r#"{"columns": [{"name": "k", "type": "LONG"}, {"name": "K", "type": "LONG"}]}"#.into(),
+            r#"{"columns": [{"name": "s", "type": "LONG"}, {"name": "k", "type": "LONG"}]}"#.into(),
+            r#"{"columns": [{"name": "k", "type": "LONG", "upsertKey": "yes"}]}"#.into(),
+        ]),
+        (Method::POST, "/api/search/v1/query".into(), vec![
+            "[]".into(), r#"{"filters": [{"filterType": "regex", "field": "name_sort"}]}"#.into(),
+            r#"{"filters": [{"filterType": "term", "field": "owned_by_id"}]}"#.into(),
+            r#"{"count": -1}"#.into(), r#"{"count": 100000}"#.into(), r#"{"entities": ["CARD"]}"#.into(),
+            r#"{"sort": {"fieldSorts": [{"field": "name_sort", "sortOrder": "UP"}]}}"#.into(),
         ]),
         (Method::POST, fill("/api/query/v1/execute/{id}", None), vec![
             "{}".into(), r#"{"sql": 5}"#.into(), r#"{"sql": ""}"#.into(),

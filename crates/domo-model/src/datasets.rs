@@ -1,4 +1,5 @@
-//! Dataset (datasource) metadata: `GET /api/data/v3/datasources/{id}`.
+//! Datasets (datasources): metadata (`GET /api/data/v3/datasources/{id}`),
+//! the list, the two searches, creation without a stream, properties.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -89,6 +90,256 @@ pub struct Owner {
     pub extra: Extra,
 }
 
+/// One page of `GET /api/data/v3/datasources?limit&offset`, and the reply of
+/// the browser tools' search `POST /api/data/ui/v3/datasources/search`:
+/// `{"dataSources": [...], "_metaData": {"totalCount"}}`. Only one source
+/// shows the list's form, so a bare array of datasets decodes too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetList {
+    pub data_sources: Vec<Dataset>,
+    #[serde(rename = "_metaData", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ListMeta>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl DatasetList {
+    /// `_metaData.totalCount`, when the server sent it.
+    pub fn total_count(&self) -> Option<u64> {
+        self.meta.as_ref()?.total_count
+    }
+}
+
+impl<'de> Deserialize<'de> for DatasetList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Envelope {
+            #[serde(default)]
+            data_sources: Vec<Dataset>,
+            #[serde(default, rename = "_metaData")]
+            meta: Option<ListMeta>,
+            #[serde(flatten)]
+            extra: Extra,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Bare(Vec<Dataset>),
+            Envelope(Envelope),
+        }
+        Ok(match Form::deserialize(d)? {
+            Form::Bare(data_sources) => DatasetList {
+                data_sources,
+                ..DatasetList::default()
+            },
+            Form::Envelope(e) => DatasetList {
+                data_sources: e.data_sources,
+                meta: e.meta,
+                extra: e.extra,
+            },
+        })
+    }
+}
+
+/// `_metaData` of a list reply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct ListMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `POST /api/data/v2/datasources`: a dataset without a stream, in the form
+/// domolibrary sends (`{"userDefinedType": "api", "dataSourceName",
+/// "schema": {"columns"}}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateDatasetRequest {
+    pub user_defined_type: String,
+    pub data_source_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_description: Option<String>,
+    pub schema: crate::schema::Schema,
+}
+
+impl CreateDatasetRequest {
+    /// An `api`-type dataset named `name` with `columns`.
+    pub fn api(
+        name: impl Into<String>,
+        description: Option<String>,
+        columns: Vec<crate::schema::Column>,
+    ) -> CreateDatasetRequest {
+        CreateDatasetRequest {
+            user_defined_type: "api".into(),
+            data_source_name: name.into(),
+            data_source_description: description,
+            schema: crate::schema::Schema::new(columns),
+        }
+    }
+}
+
+/// The reply to `POST /api/data/v2/datasources`:
+/// `{"dataSource": {"dataSourceId", "name", ...}, ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedDataset {
+    pub data_source: CreatedDataSource,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl CreatedDataset {
+    /// The new dataset's id.
+    pub fn dataset_id(&self) -> &str {
+        &self.data_source.data_source_id
+    }
+}
+
+/// `dataSource` of [`CreatedDataset`]. `id` is accepted for the id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedDataSource {
+    #[serde(alias = "id")]
+    pub data_source_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl CreatedDataSource {
+    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    pub const ALIASES: &[(&str, &str)] = &[("id", "dataSourceId")];
+}
+
+/// `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.
+/// Fields left `None` are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source_description: Option<String>,
+}
+
+/// The search body of `POST /api/search/v1/query` (domolibrary's form) and
+/// of the browser tools' `POST /api/data/ui/v3/datasources/search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchQuery {
+    pub entities: Vec<String>,
+    pub filters: Vec<SearchFilter>,
+    pub combine_results: bool,
+    pub query: String,
+    pub count: u32,
+    pub offset: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<serde_json::Value>,
+}
+
+/// One search filter: `{"field": "name_sort", "filterType": "wildcard",
+/// "query": "*sales*"}` or `{"filterType": "term", "field": "owned_by_id",
+/// "value": "7", "not": false}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchFilter {
+    pub field: String,
+    pub filter_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<bool>,
+}
+
+impl SearchFilter {
+    /// A wildcard match (`*` and `?`) on `field`.
+    pub fn wildcard(field: impl Into<String>, pattern: impl Into<String>) -> SearchFilter {
+        SearchFilter {
+            field: field.into(),
+            filter_type: "wildcard".into(),
+            query: Some(pattern.into()),
+            value: None,
+            not: None,
+        }
+    }
+
+    /// An exact match of `field` to `value`.
+    pub fn term(field: impl Into<String>, value: impl Into<String>) -> SearchFilter {
+        SearchFilter {
+            field: field.into(),
+            filter_type: "term".into(),
+            query: None,
+            value: Some(value.into()),
+            not: Some(false),
+        }
+    }
+}
+
+/// The reply of `POST /api/search/v1/query`: `{"searchObjects": [...],
+/// "totalResultCount"}`. Clients page until `searchObjects` is empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    #[serde(default)]
+    pub search_objects: Vec<SearchHit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_result_count: Option<u64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One dataset found by a search. `databaseId` is the dataset's id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    #[serde(alias = "id")]
+    pub database_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by_id: Option<Id>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_count: Option<u64>,
+    /// Epoch milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl SearchHit {
+    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    pub const ALIASES: &[(&str, &str)] = &[("id", "databaseId")];
+
+    /// The dataset's id.
+    pub fn dataset_id(&self) -> &str {
+        &self.database_id
+    }
+}
+
 mod tags_as_json_string {
     use super::*;
 
@@ -160,6 +411,49 @@ mod tests {
         let again = serde_json::to_value(&real).unwrap();
         assert_eq!(again["tags"], "[\"a\",\"b\"]");
         assert_eq!(again["cryptoKeyId"], "x");
+    }
+
+    #[test]
+    fn list_envelope_and_bare_array_decode() {
+        let list: DatasetList = serde_json::from_str(
+            r#"{"dataSources":[{"id":"a","name":"A","rowCount":3}],"_metaData":{"totalCount":7,"limit":50}}"#,
+        )
+        .unwrap();
+        assert_eq!(list.data_sources[0].row_count, Some(3));
+        assert_eq!(list.total_count(), Some(7));
+        let bare: DatasetList = serde_json::from_str(r#"[{"id":"a"},{"id":"b"}]"#).unwrap();
+        assert_eq!(bare.data_sources.len(), 2);
+        assert_eq!(bare.total_count(), None);
+    }
+
+    #[test]
+    fn create_and_search_forms() {
+        let req = CreateDatasetRequest::api(
+            "Sales",
+            None,
+            vec![crate::schema::Column::new(
+                "region",
+                crate::schema::ColumnType::String,
+            )],
+        );
+        assert_eq!(
+            serde_json::to_string(&req).unwrap(),
+            r#"{"userDefinedType":"api","dataSourceName":"Sales","schema":{"columns":[{"name":"region","type":"STRING"}]}}"#
+        );
+        let created: CreatedDataset =
+            serde_json::from_str(r#"{"dataSource":{"dataSourceId":"ds-9","name":"Sales"},"x":1}"#)
+                .unwrap();
+        assert_eq!(created.dataset_id(), "ds-9");
+        let hits: SearchResult = serde_json::from_str(
+            r#"{"searchObjects":[{"databaseId":"d1","name":"Sales","entityType":"DATASET","ownedById":"7","ownedByName":"Ann","rowCount":5,"columnCount":2,"lastModified":1654557838137}],"totalResultCount":1}"#,
+        )
+        .unwrap();
+        assert_eq!(hits.search_objects[0].owned_by_id, Some(Id::from("7")));
+        assert_eq!(hits.search_objects[0].row_count, Some(5));
+        assert_eq!(
+            serde_json::to_string(&SearchFilter::term("owned_by_id", "7")).unwrap(),
+            r#"{"field":"owned_by_id","filterType":"term","value":"7","not":false}"#
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod types;
 #[cfg(feature = "ts")]
 pub mod typescript;
 pub mod uploads;
+pub mod users;
 pub mod versions;
 
 pub use id::Id;

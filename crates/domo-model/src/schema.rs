@@ -88,6 +88,10 @@ pub struct Column {
     pub order: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
+    /// `upsertKey`: rows whose key columns match a stored row replace it
+    /// when an upload appends (Domo's upsert). Absent means not a key.
+    #[serde(default, rename = "upsertKey", skip_serializing_if = "Option::is_none")]
+    pub upsert_key: Option<bool>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -102,8 +106,19 @@ impl Column {
             visible: None,
             order: None,
             metadata: None,
+            upsert_key: None,
             extra: Extra::new(),
         }
+    }
+
+    /// This column marked as an upsert key.
+    pub fn key(mut self) -> Column {
+        self.upsert_key = Some(true);
+        self
+    }
+
+    pub fn is_upsert_key(&self) -> bool {
+        self.upsert_key == Some(true)
     }
 }
 
@@ -118,8 +133,43 @@ pub struct Schema {
 }
 
 impl Schema {
+    pub fn new(columns: Vec<Column>) -> Schema {
+        Schema {
+            columns,
+            extra: Extra::new(),
+        }
+    }
+
     pub fn column_names(&self) -> impl Iterator<Item = &str> {
         self.columns.iter().map(|c| c.name.as_str())
+    }
+
+    /// The columns marked `upsertKey: true`.
+    pub fn upsert_keys(&self) -> impl Iterator<Item = &str> {
+        self.columns
+            .iter()
+            .filter(|c| c.is_upsert_key())
+            .map(|c| c.name.as_str())
+    }
+}
+
+/// `POST /api/data/v2/datasources/{id}/schemas`: the whole new schema, in
+/// the form domolibrary's `alter_schema` sends (`{"columns", "objects": []}`).
+/// It replaces the column list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
+pub struct SchemaUpdate {
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub objects: Vec<serde_json::Value>,
+}
+
+impl From<&Schema> for SchemaUpdate {
+    fn from(schema: &Schema) -> SchemaUpdate {
+        SchemaUpdate {
+            columns: schema.columns.clone(),
+            objects: Vec::new(),
+        }
     }
 }
 
@@ -182,5 +232,22 @@ mod tests {
         let s = indexed.into_schema();
         assert_eq!(s.columns[0].kind, ColumnType::DateTime);
         assert_eq!(s.columns[0].order, Some(0));
+    }
+
+    #[test]
+    fn upsert_keys_are_read_and_sent_as_upsert_key() {
+        let s: Schema = serde_json::from_str(
+            r#"{"columns":[{"name":"id","type":"LONG","upsertKey":true},{"name":"v","type":"STRING","upsertKey":false},{"name":"w","type":"STRING"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.upsert_keys().collect::<Vec<_>>(), ["id"]);
+        let update = SchemaUpdate::from(&Schema::new(vec![
+            Column::new("id", ColumnType::Long).key(),
+            Column::new("v", ColumnType::String),
+        ]));
+        assert_eq!(
+            serde_json::to_string(&update).unwrap(),
+            r#"{"columns":[{"name":"id","type":"LONG","upsertKey":true},{"name":"v","type":"STRING"}],"objects":[]}"#
+        );
     }
 }

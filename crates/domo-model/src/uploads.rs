@@ -10,6 +10,22 @@ use crate::{Extra, Id};
 pub enum UploadAction {
     Append,
     Replace,
+    /// Append where rows whose upsert-key columns match a stored row
+    /// replace it. A v3 upload commits it as `APPEND` (the dataset's
+    /// `upsertKey` columns make the append an upsert); a stream whose
+    /// `updateMethod` is `UPSERT` does the same.
+    Upsert,
+}
+
+impl UploadAction {
+    /// The name on the wire (`APPEND`, `REPLACE`, `UPSERT`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadAction::Append => "APPEND",
+            UploadAction::Replace => "REPLACE",
+            UploadAction::Upsert => "UPSERT",
+        }
+    }
 }
 
 /// `POST .../uploads` to open an upload. Real clients send

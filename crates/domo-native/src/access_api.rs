@@ -1,7 +1,7 @@
 //! Who sees which rows and who may call: row policies (PDP), access
 //! tokens and password login.
 
-use domo_core::auth::{Login, Session, WhoAmI};
+use domo_core::auth::{Login, Session};
 use domo_core::pdp::{CreatePolicy, DeletePolicy, ListPolicies, SetPdp, UpdatePolicy};
 use domo_core::tokens::{CreateAccessToken, ListAccessTokens, MintedToken, RevokeAccessToken};
 use domo_core::{Credentials, Error, Secret};
@@ -42,16 +42,16 @@ impl Client {
         Ok((client, session))
     }
 
+    /// Where this client's requests go (`https://acme.domo.com`, or the
+    /// base URL it was given).
+    pub fn base_url(&self) -> &str {
+        self.inner.config.base_url.as_str()
+    }
+
     /// How this client authenticates (a `Secret` inside; it prints
     /// `[redacted]`).
     pub fn credentials(&self) -> &Credentials {
         &self.inner.config.credentials
-    }
-
-    /// `GET /api/content/v2/users/me`: the id of the user this client
-    /// calls as.
-    pub async fn who_am_i(&self) -> Result<Id, Error> {
-        self.inner.call(&WhoAmI).await
     }
 
     // ---- row policies (PDP) ---------------------------------------------

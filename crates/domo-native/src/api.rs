@@ -3,7 +3,10 @@
 use bytes::Bytes;
 use domo_core::Error;
 use domo_core::data::{DataWindow, GetData, GetDataCsv};
-use domo_core::datasets::GetDataset;
+use domo_core::datasets::{
+    CreateDatasetWithoutStream, DatasetPages, DatasetSearch, DeleteDataset, DeleteMethod,
+    GetDataset, SearchPages, SetProperties, UiSearchDatasets,
+};
 use domo_core::indexes::{IndexStatus, StartIndex};
 use domo_core::partitions::{
     DeletePartition, DeletePartitionData, DeletePartitionTag, ListPartitions, ListPartitionsPage,
@@ -11,15 +14,19 @@ use domo_core::partitions::{
 };
 use domo_core::permissions::{ListPermissions, RemoveUser, RemoveUsers, RevokeUser, Share};
 use domo_core::query::ExecuteQuery;
-use domo_core::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
+use domo_core::schema::{AlterSchema, GetIndexedSchema, GetLatestSchema, GetSchema};
 use domo_core::streams::{
-    CreateStream, GetStream, RunStream, SearchStreams, StreamHistory, UpdateStream,
+    AbortExecution, CommitExecution, CreateStream, ExecutionPart, GetStream, RunStream,
+    SearchStreams, StreamHistory, UpdateStream,
 };
 use domo_core::tags::SetTags;
 use domo_core::uploads::{AppendRow, CommitUpload, StartUpload, UploadPart};
+use domo_core::users::WhoAmI;
 use domo_core::versions::ListDataVersions;
 use domo_model::data::DataPage;
-use domo_model::datasets::Dataset;
+use domo_model::datasets::{
+    CreateDatasetRequest, CreatedDataset, Dataset, DatasetList, DatasetProperties, SearchHit,
+};
 use domo_model::indexes::{IndexJob, IndexRequest};
 use domo_model::partitions::Partition;
 use domo_model::permissions::{Permission, PermissionList, PrincipalRef, ShareRequest};
@@ -29,7 +36,9 @@ use domo_model::streams::{Execution, RunStreamRequest, Stream, StreamRequest};
 use domo_model::uploads::{
     AppendRowRequest, CommitRequest, CommitResult, UploadSession, UploadStartRequest,
 };
+use domo_model::users::User;
 use domo_model::versions::DataVersion;
+use futures_util::{Stream as FuturesStream, TryStreamExt, stream};
 
 use crate::client::Client;
 
@@ -72,7 +81,166 @@ impl Client {
             .await
     }
 
+    /// Create a dataset with no stream behind it
+    /// (`POST /api/data/v2/datasources`, domolibrary's form). The reply's
+    /// [`CreatedDataset::dataset_id`] is the new dataset. To load it, use
+    /// [`Client::upload`]; [`Client::create_dataset`] makes a stream-backed
+    /// one instead.
+    pub async fn create_dataset_without_stream(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        columns: Vec<Column>,
+    ) -> Result<CreatedDataset, Error> {
+        let request = CreateDatasetRequest::api(name, description.map(str::to_owned), columns);
+        self.inner
+            .call(&CreateDatasetWithoutStream { request })
+            .await
+    }
+
+    /// Every dataset the caller can see, a page of
+    /// `GET /api/data/v3/datasources?limit=50&offset=N` at a time, paged as
+    /// domo-core's [`DatasetPages`] says; memory is one page.
+    pub fn datasets(&self) -> impl FuturesStream<Item = Result<Dataset, Error>> + Send + '_ {
+        let pages = stream::try_unfold(Some(DatasetPages::new()), move |state| async move {
+            let Some(mut pages) = state else {
+                return Ok(None);
+            };
+            let Some(request) = pages.next_page() else {
+                return Ok(None);
+            };
+            let page = self.inner.call(&request).await?;
+            pages.received(&page)?;
+            let items = stream::iter(page.data_sources.into_iter().map(Ok));
+            Ok(Some((items, Some(pages))))
+        });
+        pages.try_flatten()
+    }
+
+    /// One page of the dataset list.
+    pub async fn datasets_page(&self, limit: u32, offset: u32) -> Result<DatasetList, Error> {
+        self.inner
+            .call(&domo_core::datasets::ListDatasets { limit, offset })
+            .await
+    }
+
+    /// Datasets whose name contains `text` (case-insensitive; a `*` in
+    /// `text` makes it the wildcard pattern itself), through
+    /// `POST /api/search/v1/query`. See [`Client::search_datasets_with`].
+    pub fn search_datasets(
+        &self,
+        text: &str,
+    ) -> impl FuturesStream<Item = Result<SearchHit, Error>> + Send + '_ {
+        self.search_datasets_with(DatasetSearch::text(text))
+    }
+
+    /// Every hit of `search` (name pattern, owner, page size), paging by
+    /// `count`/`offset` as domo-core's [`SearchPages`] says.
+    pub fn search_datasets_with(
+        &self,
+        search: DatasetSearch,
+    ) -> impl FuturesStream<Item = Result<SearchHit, Error>> + Send + '_ {
+        let pages = stream::try_unfold(Some(SearchPages::new(search)), move |state| async move {
+            let Some(mut pages) = state else {
+                return Ok(None);
+            };
+            let Some(request) = pages.next_page()? else {
+                return Ok(None);
+            };
+            let page = self.inner.call(&request).await?;
+            pages.received(&page)?;
+            let items = stream::iter(page.search_objects.into_iter().map(Ok));
+            Ok(Some((items, Some(pages))))
+        });
+        pages.try_flatten()
+    }
+
+    /// One page of the browser tools' search
+    /// (`POST /api/data/ui/v3/datasources/search`): whole datasets and
+    /// `_metaData.totalCount`.
+    pub async fn ui_search_datasets(
+        &self,
+        search: &DatasetSearch,
+        offset: u32,
+    ) -> Result<DatasetList, Error> {
+        self.inner
+            .call(&UiSearchDatasets::new(search, offset)?)
+            .await
+    }
+
+    /// `PUT .../{id}/properties`: set the name, the description or both.
+    /// Returns the dataset when the server answers with it (some answer an
+    /// empty 200: `None`).
+    pub async fn set_dataset_properties(
+        &self,
+        dataset_id: &str,
+        properties: DatasetProperties,
+    ) -> Result<Option<Dataset>, Error> {
+        self.inner
+            .call(&SetProperties {
+                dataset_id: dataset_id.into(),
+                request: properties,
+            })
+            .await
+    }
+
+    /// Rename the dataset (only the name is sent).
+    pub async fn rename_dataset(&self, dataset_id: &str, name: &str) -> Result<(), Error> {
+        let properties = DatasetProperties {
+            data_source_name: Some(name.into()),
+            data_source_description: None,
+        };
+        self.set_dataset_properties(dataset_id, properties)
+            .await
+            .map(drop)
+    }
+
+    /// Set the dataset's description (only the description is sent).
+    pub async fn describe_dataset(&self, dataset_id: &str, description: &str) -> Result<(), Error> {
+        let properties = DatasetProperties {
+            data_source_name: None,
+            data_source_description: Some(description.into()),
+        };
+        self.set_dataset_properties(dataset_id, properties)
+            .await
+            .map(drop)
+    }
+
+    /// Delete the dataset for good (`deleteMethod=hard`).
+    pub async fn delete_dataset(&self, dataset_id: &str) -> Result<(), Error> {
+        self.inner.call(&DeleteDataset::new(dataset_id)).await
+    }
+
+    /// Delete with a chosen [`DeleteMethod`] (`Soft` sends no parameter).
+    pub async fn delete_dataset_with(
+        &self,
+        dataset_id: &str,
+        method: DeleteMethod,
+    ) -> Result<(), Error> {
+        self.inner
+            .call(&DeleteDataset {
+                dataset_id: dataset_id.into(),
+                method,
+            })
+            .await
+    }
+
+    // ---- users ----------------------------------------------------------
+
+    /// The user the token belongs to (`GET /api/content/v2/users/me`).
+    pub async fn whoami(&self) -> Result<User, Error> {
+        self.inner.call(&WhoAmI).await
+    }
+
     // ---- schema ---------------------------------------------------------
+
+    /// Replace the dataset's column list with `schema`'s
+    /// (`POST /api/data/v2/datasources/{id}/schemas`): add, rename, reorder,
+    /// change a type, mark `upsertKey` columns. Start from
+    /// [`Client::latest_schema`] and change it: the whole list is sent.
+    pub async fn alter_schema(&self, dataset_id: &str, schema: &Schema) -> Result<(), Error> {
+        self.inner.call(&AlterSchema::new(dataset_id, schema)).await
+    }
 
     /// `GET .../{id}/schema` (the documented path).
     pub async fn schema(&self, dataset_id: &str) -> Result<Schema, Error> {
@@ -381,6 +549,54 @@ impl Client {
             .call(&RunStream {
                 stream_id: stream_id.into(),
                 request: RunStreamRequest::default(),
+            })
+            .await
+    }
+
+    /// One part of a stream execution, stage by stage. Prefer
+    /// [`Client::upload_via_stream`].
+    pub async fn upload_execution_part(
+        &self,
+        stream_id: &str,
+        execution_id: &str,
+        part: u32,
+        csv: Bytes,
+    ) -> Result<(), Error> {
+        self.inner
+            .call(&ExecutionPart {
+                stream_id: stream_id.into(),
+                execution_id: execution_id.into(),
+                part,
+                csv,
+                gzip: false,
+            })
+            .await
+    }
+
+    /// Commit a stream execution's parts.
+    pub async fn commit_execution(
+        &self,
+        stream_id: &str,
+        execution_id: &str,
+    ) -> Result<Execution, Error> {
+        let commit = CommitExecution {
+            stream_id: stream_id.into(),
+            execution_id: execution_id.into(),
+        };
+        let sent = self.inner.call_counted(&commit).await;
+        commit.settle(sent.result, sent.attempts)
+    }
+
+    /// Abort a stream execution: its parts are dropped, its state `ABORTED`.
+    pub async fn abort_execution(
+        &self,
+        stream_id: &str,
+        execution_id: &str,
+    ) -> Result<Execution, Error> {
+        self.inner
+            .call(&AbortExecution {
+                stream_id: stream_id.into(),
+                execution_id: execution_id.into(),
             })
             .await
     }

@@ -4,6 +4,12 @@
 //! concurrency (each retried on its own), and the commit is sent only when
 //! every part is in. A file's parts are streamed from disk, so memory stays
 //! flat; a reader's parts are buffered, `concurrency + 1` parts at most.
+//!
+//! Two kinds of session take the parts (domo-core's [`UploadTarget`]): a v3
+//! upload of a dataset and a stream execution. Both run through the same
+//! input checks, cutter and part loop here; after the commit, both are
+//! verified by domo-core's [`verify_load`]. A stream execution that fails
+//! is aborted.
 
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
@@ -15,8 +21,13 @@ use bytes::{Bytes, BytesMut};
 use domo_core::csv_plan::{
     CsvStart, Cut, HeaderMode, PartCutter, READ_CHUNK, check_header, empty_input_part, read_start,
 };
-use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
+use domo_core::streams::{
+    AbortExecution, CommitExecution, RunStream, check_stream_action, execution_id,
+};
+use domo_core::uploads::{CommitUpload, StartUpload, UploadTarget, verify_load};
 use domo_core::{Error, ErrorKind};
+use domo_model::Id;
+use domo_model::streams::{Execution, RunStreamRequest};
 use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
 use futures_util::stream::{self, TryStreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -53,6 +64,10 @@ pub struct UploadOptions {
     pub gzip: bool,
     /// Whether the first row is a header (checked against the schema).
     pub header: HeaderMode,
+    /// After the commit, read the load's data version and check that it
+    /// holds the rows sent ([`domo_core::uploads::verify_load`]); a
+    /// mismatch is [`ErrorKind::RowCountMismatch`]. On by default.
+    pub verify: bool,
     pub progress: Option<UploadProgressFn>,
 }
 
@@ -65,6 +80,7 @@ impl fmt::Debug for UploadOptions {
             .field("partition", &self.partition)
             .field("gzip", &self.gzip)
             .field("header", &self.header)
+            .field("verify", &self.verify)
             .field("progress", &self.progress.as_ref().map(|_| "<callback>"))
             .finish()
     }
@@ -83,6 +99,7 @@ impl UploadOptions {
             partition: None,
             gzip: false,
             header: HeaderMode::Detect,
+            verify: true,
             progress: None,
         }
     }
@@ -91,13 +108,96 @@ impl UploadOptions {
 /// What an upload did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadReport {
+    /// The v3 upload id, or the stream execution id.
     pub upload_id: String,
     pub parts: u32,
     /// Data rows sent (header excluded).
     pub rows: u64,
     /// Data bytes sent, before compression.
     pub bytes: u64,
+    /// The v3 commit's reply (the default for a stream execution).
     pub commit: CommitResult,
+    /// A stream execution's state after its commit (`None` for v3 uploads).
+    pub execution: Option<Execution>,
+    /// The data version the load made, when verified.
+    pub version_id: Option<Id>,
+    /// The rows that version holds, equal to `rows` (checked), when
+    /// verified ([`UploadOptions::verify`]).
+    pub verified_rows: Option<u64>,
+}
+
+/// What to upload: bytes in memory, a file (streamed from disk), or any
+/// reader (stdin, a socket, a decompressor; parts buffered).
+pub enum UploadSource {
+    Bytes(Bytes),
+    File(PathBuf),
+    Reader(Box<dyn AsyncRead + Unpin + Send>),
+}
+
+impl fmt::Debug for UploadSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UploadSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            UploadSource::File(p) => write!(f, "File({})", p.display()),
+            UploadSource::Reader(_) => f.write_str("Reader"),
+        }
+    }
+}
+
+impl UploadSource {
+    pub fn bytes(csv: impl Into<Bytes>) -> UploadSource {
+        UploadSource::Bytes(csv.into())
+    }
+
+    pub fn file(path: impl AsRef<Path>) -> UploadSource {
+        UploadSource::File(path.as_ref().to_path_buf())
+    }
+
+    pub fn reader<R: AsyncRead + Unpin + Send + 'static>(reader: R) -> UploadSource {
+        UploadSource::Reader(Box::new(reader))
+    }
+
+    /// Open the input; the size when known.
+    async fn open(self) -> Result<(Source, Option<u64>), Error> {
+        match self {
+            UploadSource::Bytes(csv) => {
+                let total = csv.len() as u64;
+                Ok((
+                    Source::Reader(Box::new(std::io::Cursor::new(csv))),
+                    Some(total),
+                ))
+            }
+            UploadSource::File(path) => {
+                let io = |e: std::io::Error| {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                };
+                let file = tokio::fs::File::open(&path).await.map_err(io)?;
+                let total = file.metadata().await.map_err(io)?.len();
+                Ok((Source::File { path, file }, Some(total)))
+            }
+            UploadSource::Reader(r) => Ok((Source::Reader(r), None)),
+        }
+    }
+}
+
+/// The input, checked and positioned at its first data row.
+struct Input {
+    reader: Box<dyn AsyncRead + Unpin + Send>,
+    file: Option<PathBuf>,
+    /// Bytes read past the header.
+    carry: Vec<u8>,
+    data_offset: u64,
+    progress: Progress,
+}
+
+/// What the part loop sent.
+struct Sent {
+    parts: u32,
+    rows: u64,
+    bytes: u64,
 }
 
 impl Client {
@@ -121,15 +221,8 @@ impl Client {
         csv: impl Into<Bytes>,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        let csv: Bytes = csv.into();
-        let total = csv.len() as u64;
-        self.upload_source(
-            dataset_id,
-            Source::Reader(Box::new(std::io::Cursor::new(csv))),
-            Some(total),
-            options,
-        )
-        .await
+        self.upload(dataset_id, UploadSource::bytes(csv), options)
+            .await
     }
 
     /// Upload a CSV file, streamed: parts are read from disk as they are
@@ -140,25 +233,8 @@ impl Client {
         path: impl AsRef<Path>,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        let path = path.as_ref().to_path_buf();
-        let io = |e: std::io::Error| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot read {}: {e}", path.display()),
-            )
-        };
-        let file = tokio::fs::File::open(&path).await.map_err(io)?;
-        let total = file.metadata().await.map_err(io)?.len();
-        self.upload_source(
-            dataset_id,
-            Source::File {
-                path: path.clone(),
-                file,
-            },
-            Some(total),
-            options,
-        )
-        .await
+        self.upload(dataset_id, UploadSource::file(path), options)
+            .await
     }
 
     /// Upload CSV from any reader (stdin, a socket, a decompressor). Parts are
@@ -169,84 +245,265 @@ impl Client {
         reader: R,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        self.upload_source(dataset_id, Source::Reader(Box::new(reader)), None, options)
+        self.upload(dataset_id, UploadSource::reader(reader), options)
             .await
     }
 
-    async fn upload_source(
+    /// Upload `source` into the dataset through a v3 upload (open, parts,
+    /// commit), then verify the load. `UploadAction::Upsert` first checks
+    /// that the dataset's schema has upsert keys, and commits as `APPEND`.
+    pub async fn upload(
+        &self,
+        dataset_id: &str,
+        source: UploadSource,
+        options: &UploadOptions,
+    ) -> Result<UploadReport, Error> {
+        domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
+        let (source, total) = source.open().await?;
+        let input = self
+            .prepare_input(dataset_id, source, total, options)
+            .await?;
+        let session = self.open_upload(dataset_id, options).await?;
+        let target = UploadTarget::Dataset {
+            dataset_id: dataset_id.to_owned(),
+            upload_id: session.upload_id.to_string(),
+        };
+        let sent = self.send_parts(&target, input, options).await?;
+        let commit = self
+            .commit_once(dataset_id, target.session_id(), options)
+            .await?;
+        let verified = self
+            .verify(
+                dataset_id,
+                sent.rows,
+                commit.data_version_id.as_ref(),
+                options,
+            )
+            .await?;
+        Ok(UploadReport {
+            upload_id: target.session_id().to_owned(),
+            parts: sent.parts,
+            rows: sent.rows,
+            bytes: sent.bytes,
+            commit,
+            execution: None,
+            version_id: verified.as_ref().map(|v| v.version_id.clone()),
+            verified_rows: verified.map(|v| v.rows),
+        })
+    }
+
+    /// Load `source` through a stream execution, the path Domo's Java CLI,
+    /// DomoR and pydomo use: `POST .../streams/{sid}/executions`, the parts
+    /// (`PUT .../executions/{eid}/part/{n}`), `PUT .../commit`; then the
+    /// load is verified against the stream's dataset. The same input checks,
+    /// cutter, parallelism and retries as [`Client::upload`]. The stream's
+    /// `updateMethod` decides what the commit does, so `options.action` must
+    /// match it (checked before anything is sent); partitions are not
+    /// supported here. A load that fails after its execution was opened is
+    /// aborted (`PUT .../abort`), never left open.
+    pub async fn upload_via_stream(
+        &self,
+        stream_id: &str,
+        source: UploadSource,
+        options: &UploadOptions,
+    ) -> Result<UploadReport, Error> {
+        domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
+        if options.partition.is_some() {
+            return Err(Error::invalid_input(
+                "a stream-execution load cannot target a partition; upload to the dataset instead",
+            ));
+        }
+        let stream = self.stream(stream_id).await?;
+        check_stream_action(stream_id, &stream, options.action)?;
+        let dataset_id = stream
+            .dataset_id()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Decode,
+                    format!("stream {stream_id} names no dataset (dataSource.id)"),
+                )
+            })?
+            .to_owned();
+        let (source, total) = source.open().await?;
+        let input = self
+            .prepare_input(&dataset_id, source, total, options)
+            .await?;
+        let execution = self.open_execution(stream_id).await?;
+        let target = UploadTarget::Stream {
+            stream_id: stream_id.to_owned(),
+            execution_id: execution_id(stream_id, &execution)?,
+        };
+        let eid = target.session_id().to_owned();
+        let loaded = async {
+            let sent = self.send_parts(&target, input, options).await?;
+            let commit = CommitExecution {
+                stream_id: stream_id.to_owned(),
+                execution_id: eid.clone(),
+            };
+            let result = self.inner.call_counted(&commit).await;
+            let done = commit.settle(result.result, result.attempts)?;
+            Ok::<_, Error>((sent, done))
+        }
+        .await;
+        let (sent, done) = match loaded {
+            Ok(v) => v,
+            Err(e) => return Err(self.abort_execution_after(stream_id, &eid, e).await),
+        };
+        let named = done
+            .extra
+            .get("dataVersionId")
+            .and_then(|v| serde_json::from_value::<Id>(v.clone()).ok());
+        let verified = self
+            .verify(&dataset_id, sent.rows, named.as_ref(), options)
+            .await?;
+        Ok(UploadReport {
+            upload_id: eid,
+            parts: sent.parts,
+            rows: sent.rows,
+            bytes: sent.bytes,
+            commit: CommitResult::default(),
+            execution: Some(done),
+            version_id: verified.as_ref().map(|v| v.version_id.clone()),
+            verified_rows: verified.map(|v| v.rows),
+        })
+    }
+
+    /// Everything about the input that can be wrong before the first part
+    /// is found, found before a session is opened: the start of the CSV,
+    /// the header against the schema, an upsert's keys.
+    async fn prepare_input(
         &self,
         dataset_id: &str,
         source: Source,
         total: Option<u64>,
         options: &UploadOptions,
-    ) -> Result<UploadReport, Error> {
-        domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
+    ) -> Result<Input, Error> {
         let progress = Progress::new(total, options.progress.clone());
-        let (file_path, mut reader): (Option<PathBuf>, Box<dyn AsyncRead + Unpin + Send>) =
-            match source {
-                Source::File { path, file } => (Some(path), Box::new(file)),
-                Source::Reader(r) => (None, r),
-            };
-
-        // Everything about the input that can be wrong before the first
-        // part is found before the upload is opened.
+        let (file, mut reader): (Option<PathBuf>, Box<dyn AsyncRead + Unpin + Send>) = match source
+        {
+            Source::File { path, file } => (Some(path), Box::new(file)),
+            Source::Reader(r) => (None, r),
+        };
         let (mut buf, start) = read_prelude(&mut reader, &progress).await?;
-        let is_header = self.is_header(dataset_id, &start, options.header).await?;
+        let upsert = options.action == UploadAction::Upsert;
+        let header_fields = start.fields_to_check(options.header);
+        let schema = if upsert || header_fields.is_some() {
+            Some(self.latest_schema(dataset_id).await?.schema)
+        } else {
+            None
+        };
+        if let (true, Some(schema)) = (upsert, &schema) {
+            domo_core::schema::upsert_keys(dataset_id, schema)?;
+        }
+        let is_header = match (header_fields, &schema) {
+            (Some(fields), Some(schema)) => {
+                let names: Vec<&str> = schema.column_names().collect();
+                check_header(fields, &names, options.header)?
+            }
+            _ => false,
+        };
         let data_offset = start.data_offset(is_header);
         let carry = buf.split_off(data_offset);
-        let session = self.open_upload(dataset_id, options).await?;
-        let upload_id = session.upload_id.to_string();
-
-        let cutter = Cutter::new(
+        Ok(Input {
             reader,
-            file_path.is_none(),
-            options,
+            file,
             carry,
-            data_offset as u64,
-        );
+            data_offset: data_offset as u64,
+            progress,
+        })
+    }
+
+    /// The part loop of every load: cut as read, `concurrency` parts in
+    /// flight, each retried on its own.
+    async fn send_parts(
+        &self,
+        target: &UploadTarget,
+        input: Input,
+        options: &UploadOptions,
+    ) -> Result<Sent, Error> {
+        let Input {
+            reader,
+            file,
+            carry,
+            data_offset,
+            progress,
+        } = input;
+        let cutter = Cutter::new(reader, file.is_none(), options, carry, data_offset);
         let parts = stream::try_unfold((cutter, progress.clone()), |(mut c, p)| async move {
             Ok(c.next(&p).await?.map(|part| (part, (c, p))))
         });
         let ctx = PartContext {
             client: self,
-            dataset_id,
-            upload_id: &upload_id,
-            file: file_path.as_deref(),
+            target,
+            file: file.as_deref(),
             gzip: options.gzip,
             progress: &progress,
         };
-        let (count, rows, bytes) = parts
+        let (parts, rows, bytes) = parts
             .map_ok(|part| ctx.send(part))
             .try_buffer_unordered(options.concurrency)
             .try_fold((0u32, 0u64, 0u64), |(n, r, b), (rows, len)| async move {
                 Ok((n + 1, r + rows, b + len))
             })
             .await?;
-
-        let commit = self.commit_once(dataset_id, &upload_id, options).await?;
-        Ok(UploadReport {
-            upload_id,
-            parts: count,
-            rows,
-            bytes,
-            commit,
-        })
+        Ok(Sent { parts, rows, bytes })
     }
 
-    /// Whether the first row is a header, checked against the schema
-    /// (fetched only when the mode asks for a check).
-    async fn is_header(
+    /// Read the dataset's data versions and check the load's own
+    /// ([`verify_load`]); `None` when verification is off.
+    async fn verify(
         &self,
         dataset_id: &str,
-        start: &CsvStart,
-        mode: HeaderMode,
-    ) -> Result<bool, Error> {
-        let Some(fields) = start.fields_to_check(mode) else {
-            return Ok(false);
+        rows: u64,
+        named_version: Option<&Id>,
+        options: &UploadOptions,
+    ) -> Result<Option<domo_core::uploads::VerifiedLoad>, Error> {
+        if !options.verify {
+            return Ok(None);
+        }
+        let versions = self.data_versions(dataset_id).await.map_err(|e| {
+            e.context(format!(
+                "the load into dataset {dataset_id} was committed but reading its data version failed"
+            ))
+        })?;
+        verify_load(dataset_id, rows, named_version, &versions).map(Some)
+    }
+
+    /// Open a stream execution. Opening is not idempotent, so as with v3
+    /// uploads ([`StartUpload::reopen_after`]) a failed open is retried by
+    /// opening a fresh one.
+    async fn open_execution(&self, stream_id: &str) -> Result<Execution, Error> {
+        let run = RunStream {
+            stream_id: stream_id.to_owned(),
+            request: RunStreamRequest::default(),
         };
-        let schema = self.latest_schema(dataset_id).await?.schema;
-        let names: Vec<&str> = schema.column_names().collect();
-        check_header(fields, &names, mode)
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.inner.call(&run).await {
+                Err(e) if StartUpload::reopen_after(&e, tries) => {
+                    tracing::warn!(tries, kind = ?e.kind(), "opening the stream execution failed; opening a fresh one");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Abort execution `eid` after `error`; the error says whether the
+    /// abort went through.
+    async fn abort_execution_after(&self, stream_id: &str, eid: &str, error: Error) -> Error {
+        let abort = AbortExecution {
+            stream_id: stream_id.to_owned(),
+            execution_id: eid.to_owned(),
+        };
+        match self.inner.call(&abort).await {
+            Ok(_) => error.context(format!(
+                "stream {stream_id}: execution {eid} was aborted, nothing was loaded"
+            )),
+            Err(abort_error) => error.context(format!(
+                "stream {stream_id}: aborting execution {eid} failed too ({abort_error})"
+            )),
+        }
     }
 
     async fn open_upload(
@@ -280,7 +537,11 @@ impl Client {
             options.partition.as_deref(),
         );
         let sent = self.inner.call_counted(&commit).await;
-        commit.settle(sent.result, sent.attempts)
+        commit.settle(sent.result, sent.attempts).map_err(|e| {
+            e.context(format!(
+                "committing upload {upload_id} into dataset {dataset_id} failed"
+            ))
+        })
     }
 }
 
@@ -471,8 +732,7 @@ impl Cutter {
 
 struct PartContext<'a> {
     client: &'a Client,
-    dataset_id: &'a str,
-    upload_id: &'a str,
+    target: &'a UploadTarget,
     file: Option<&'a Path>,
     gzip: bool,
     progress: &'a Progress,
@@ -494,13 +754,7 @@ impl PartContext<'_> {
     }
 
     async fn send_inner(&self, part: &CutPart) -> Result<(), Error> {
-        let endpoint = |csv: Bytes, gzip: bool| UploadPart {
-            dataset_id: self.dataset_id.to_owned(),
-            upload_id: self.upload_id.to_owned(),
-            part: part.number,
-            csv,
-            gzip,
-        };
+        let endpoint = |csv: Bytes, gzip: bool| self.target.part(part.number, csv, gzip);
         if self.gzip {
             let raw = match (&part.data, self.file) {
                 (Some(d), _) => d.clone(),

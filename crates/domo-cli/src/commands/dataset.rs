@@ -1,15 +1,20 @@
-//! `domoctl dataset ...`: metadata, schema, creation, versions, tags, rows,
-//! one-row appends and indexing.
+//! `domoctl dataset ...`: list and search, metadata, schema, creation,
+//! renaming, schema changes, deletion, versions, tags, rows, one-row
+//! appends and indexing; and `domoctl whoami`.
 
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use domo_core::data::DataWindow;
-use domo_native::Client;
-use domo_native::model::datasets::Dataset;
-use domo_native::model::schema::{Column, Schema};
+use domo_native::model::Id;
+use domo_native::model::datasets::{Dataset, SearchHit};
+use domo_native::model::schema::Schema;
 use domo_native::model::versions::DataVersion;
+use domo_native::{Client, DatasetSearch};
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 
+use crate::alter::Edits;
 use crate::args::{DatasetCommand, SchemaForm};
 use crate::failure::Failure;
 use crate::output::{Format, Output, StreamedStdout, note, opt};
@@ -18,6 +23,11 @@ use crate::units::{format_bytes, format_epoch_ms};
 
 pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Result<(), Failure> {
     match command {
+        DatasetCommand::List {
+            search,
+            owner,
+            limit,
+        } => list(client, out, search, owner, limit).await,
         DatasetCommand::Get { id } => {
             let ds = client.dataset(&id).await?;
             out.record(&ds, dataset_record)
@@ -46,15 +56,76 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
             name,
             columns,
             description,
+            no_stream,
         } => {
+            // A script reads the id alone; a person gets the details.
+            let id_only = out.format == Format::Table && !std::io::stdout().is_terminal();
+            if no_stream {
+                let description = Some(description.as_str()).filter(|d| !d.is_empty());
+                let created = client
+                    .create_dataset_without_stream(&name, description, columns)
+                    .await?;
+                if id_only {
+                    return out.raw(format!("{}\n", created.dataset_id()));
+                }
+                return out.record(&created, |c| {
+                    Record::new()
+                        .field("dataset", c.dataset_id())
+                        .field("name", &name)
+                });
+            }
             let stream = client.create_dataset(&name, &description, columns).await?;
+            let dataset = stream.dataset_id().unwrap_or_default().to_owned();
+            if id_only {
+                return out.raw(format!("{dataset}\n"));
+            }
             out.record(&stream, |s| {
                 Record::new()
-                    .field("dataset", s.dataset_id().unwrap_or_default())
+                    .field("dataset", &dataset)
                     .field("stream", s.id.to_string())
                     .field("name", &name)
             })
         }
+        DatasetCommand::Rename { id, name } => {
+            client.rename_dataset(&id, &name).await?;
+            out.done(
+                &format!("dataset {id} is now called {name:?}"),
+                json!({"datasetId": id, "name": name}),
+            )
+        }
+        DatasetCommand::Describe { id, text } => {
+            client.describe_dataset(&id, &text).await?;
+            out.done(
+                &format!("described dataset {id}"),
+                json!({"datasetId": id, "description": text}),
+            )
+        }
+        DatasetCommand::Alter {
+            id,
+            add,
+            rename,
+            retype,
+            drop,
+            key,
+            no_key,
+        } => {
+            let edits = Edits {
+                drop,
+                rename,
+                retype: retype.into_iter().map(|c| (c.name, c.kind)).collect(),
+                add,
+                key,
+                no_key,
+            };
+            let current = client.latest_schema(&id).await?.schema;
+            let columns = edits
+                .apply(&current.columns)
+                .map_err(|e| Failure::usage(format!("dataset {id}: {e}")))?;
+            let schema = Schema::new(columns);
+            client.alter_schema(&id, &schema).await?;
+            out.list(&schema, schema_table)
+        }
+        DatasetCommand::Delete { id, yes } => delete(client, out, &id, yes).await,
         DatasetCommand::Versions { id } => {
             let versions = client.data_versions(&id).await?;
             out.list(&versions, |v| versions_table(v))
@@ -185,17 +256,139 @@ pub fn dataset_record(ds: &Dataset) -> Record {
 }
 
 fn schema_table(schema: &Schema) -> Table {
-    let mut t = Table::new(["name", "type", "description"]);
-    for Column {
-        name,
-        kind,
-        description,
-        ..
-    } in &schema.columns
-    {
-        t.push([name.clone(), kind.to_string(), opt(description)]);
+    let mut t = Table::new(["name", "type", "key", "description"]);
+    for column in &schema.columns {
+        t.push([
+            column.name.clone(),
+            column.kind.to_string(),
+            if column.is_upsert_key() {
+                "upsert key"
+            } else {
+                ""
+            }
+            .to_owned(),
+            opt(&column.description),
+        ]);
     }
     t
+}
+
+/// `dataset list`: every page of the list, or the search's hits, as one
+/// table of the same columns.
+async fn list(
+    client: &Client,
+    out: Output,
+    search: Option<String>,
+    owner: Option<String>,
+    limit: Option<u64>,
+) -> Result<(), Failure> {
+    let limit = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    if search.is_none() && owner.is_none() {
+        let datasets: Vec<Dataset> = client.datasets().take(limit).try_collect().await?;
+        return out.list(&datasets, |list| {
+            let mut t = Table::new(LIST_COLUMNS);
+            for ds in list {
+                t.push([
+                    ds.id.to_string(),
+                    opt(&ds.name),
+                    opt(&ds.row_count()),
+                    opt(&ds.column_count()),
+                    ds.owner
+                        .as_ref()
+                        .map(|o| owner_text(o.name.as_deref(), o.id.as_ref()))
+                        .unwrap_or_default(),
+                    ds.last_updated.map(format_epoch_ms).unwrap_or_default(),
+                ]);
+            }
+            t
+        });
+    }
+    let mut query = search.map_or_else(DatasetSearch::default, DatasetSearch::text);
+    if let Some(owner) = owner {
+        query = query.owner(owner);
+    }
+    let hits: Vec<SearchHit> = client
+        .search_datasets_with(query)
+        .take(limit)
+        .try_collect()
+        .await?;
+    out.list(&hits, |list| {
+        let mut t = Table::new(LIST_COLUMNS);
+        for hit in list {
+            t.push([
+                hit.dataset_id().to_owned(),
+                opt(&hit.name),
+                opt(&hit.row_count),
+                opt(&hit.column_count),
+                owner_text(hit.owned_by_name.as_deref(), hit.owned_by_id.as_ref()),
+                hit.last_modified.map(format_epoch_ms).unwrap_or_default(),
+            ]);
+        }
+        t
+    })
+}
+
+const LIST_COLUMNS: [&str; 6] = ["id", "name", "rows", "columns", "owner", "updated"];
+
+fn owner_text(name: Option<&str>, id: Option<&Id>) -> String {
+    match (name, id) {
+        (Some(n), Some(i)) => format!("{n} ({i})"),
+        (Some(n), None) => n.to_owned(),
+        (None, Some(i)) => i.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+/// `dataset delete`: on a terminal, the dataset's name must be typed back;
+/// otherwise `--yes` says the caller means it. Either way the dataset is
+/// read first, so the answer names what was deleted.
+async fn delete(client: &Client, out: Output, id: &str, yes: bool) -> Result<(), Failure> {
+    let dataset = client.dataset(id).await?;
+    let name = dataset.name.clone().unwrap_or_default();
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::usage(format!(
+                "deleting dataset {id} ({name:?}) cannot be undone: pass --yes to confirm \
+                 (stdin is not a terminal, so domoctl cannot ask)"
+            )));
+        }
+        note(&format!(
+            "Deleting dataset {id} removes its rows, versions, streams and permissions; it cannot be undone.\n\
+             Type its name ({name}) to confirm:"
+        ));
+        let mut typed = String::new();
+        std::io::stdin()
+            .read_line(&mut typed)
+            .map_err(|e| Failure::io("cannot read the confirmation", e))?;
+        if typed.trim_end_matches(['\r', '\n']) != name {
+            return Err(Failure::usage(format!(
+                "the name typed is not {name:?}: dataset {id} was not deleted"
+            )));
+        }
+    }
+    client.delete_dataset(id).await?;
+    out.done(
+        &format!("deleted dataset {id} ({name:?})"),
+        json!({"datasetId": id, "name": name, "deleted": true}),
+    )
+}
+
+/// `domoctl whoami`: the token's user, and where that user lives.
+pub async fn whoami(client: &Client, out: Output) -> Result<(), Failure> {
+    let user = client.whoami().await?;
+    let instance = client.base_url().to_owned();
+    match out.format {
+        Format::Json => out.json(&json!({"user": user, "instance": instance})),
+        _ => out.record(&user, |u| {
+            Record::new()
+                .field("id", u.id.to_string())
+                .maybe("name", u.display_name.clone())
+                .maybe("user", u.user_name.clone())
+                .maybe("email", u.email_address.clone())
+                .maybe("role", u.role.clone())
+                .field("instance", &instance)
+        }),
+    }
 }
 
 pub fn versions_table(versions: &[DataVersion]) -> Table {

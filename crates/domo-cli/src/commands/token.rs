@@ -28,7 +28,7 @@ pub async fn run(
         TokenCommand::Create { name, owner, days } => {
             let owner = match owner.or_else(|| profile.and_then(|p| p.user_id.clone())) {
                 Some(o) => id(&o),
-                None => client.who_am_i().await.map_err(|e| {
+                None => client.whoami().await.map(|me| me.id).map_err(|e| {
                     if e.kind() == ErrorKind::NotFound {
                         Failure::usage(
                             "cannot tell who you are on this server: give --owner USER_ID",

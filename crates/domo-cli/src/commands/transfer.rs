@@ -1,10 +1,12 @@
 //! `domoctl query`, `domoctl upload` and `domoctl export`: data in and out.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use domo_native::model::query::QueryResult;
-use domo_native::{Client, ExportOptions, HeaderMode, UploadAction, UploadOptions, UploadReport};
+use domo_native::{
+    Client, ExportOptions, HeaderMode, UploadAction, UploadOptions, UploadReport, UploadSource,
+};
 use serde_json::json;
 
 use crate::args::{ExportArgs, HeaderArg, QueryArgs, UploadArgs};
@@ -34,21 +36,47 @@ pub fn query_table(result: &QueryResult) -> Table {
 }
 
 pub async fn upload(client: &Client, out: Output, args: UploadArgs) -> Result<(), Failure> {
+    // `upload ID FILE`, or `upload --stream SID FILE` (no dataset id).
+    let (target, file) = match (&args.stream, &args.file) {
+        (None, Some(file)) => (Target::Dataset(&args.id), file.clone()),
+        (Some(sid), None) => (Target::Stream(sid), PathBuf::from(&args.id)),
+        (None, None) => {
+            return Err(Failure::usage(
+                "upload needs a dataset and a CSV file: `domoctl upload ID FILE` (`-` reads stdin)",
+            ));
+        }
+        (Some(sid), Some(_)) => {
+            return Err(Failure::usage(format!(
+                "with --stream {sid} the stream names the dataset: give only the file, \
+                 `domoctl upload --stream {sid} FILE`"
+            )));
+        }
+    };
     let action = if args.append {
         UploadAction::Append
+    } else if args.upsert {
+        UploadAction::Upsert
+    } else if let Target::Stream(sid) = target {
+        // A stream load does what the stream is set to do.
+        let stream = client.stream(sid).await?;
+        match stream.update_method.as_deref().map(str::to_ascii_uppercase) {
+            Some(m) if m == "APPEND" => UploadAction::Append,
+            Some(m) if m == "UPSERT" => UploadAction::Upsert,
+            _ => UploadAction::Replace,
+        }
     } else {
         UploadAction::Replace
     };
-    let from_stdin = args.file.as_os_str() == "-";
+    let from_stdin = file.as_os_str() == "-";
     let total = if from_stdin {
         None
     } else {
-        let meta = std::fs::metadata(&args.file)
-            .map_err(|e| Failure::io(format!("cannot read {}", args.file.display()), e))?;
+        let meta = std::fs::metadata(&file)
+            .map_err(|e| Failure::io(format!("cannot read {}", file.display()), e))?;
         if meta.is_dir() {
             return Err(Failure::usage(format!(
                 "{} is a directory; give a CSV file (or - for stdin)",
-                args.file.display()
+                file.display()
             )));
         }
         Some(meta.len())
@@ -70,62 +98,94 @@ pub async fn upload(client: &Client, out: Output, args: UploadArgs) -> Result<()
         progress: Some(progress::upload_callback(&bar)),
         ..UploadOptions::new(action)
     };
-    let started = Instant::now();
-    let result = if from_stdin {
-        client
-            .upload_reader(&args.id, tokio::io::stdin(), &options)
-            .await
+    let source = if from_stdin {
+        UploadSource::reader(tokio::io::stdin())
     } else {
-        client.upload_file(&args.id, &args.file, &options).await
+        UploadSource::file(&file)
+    };
+    let started = Instant::now();
+    let result = match target {
+        Target::Dataset(id) => client.upload(id, source, &options).await,
+        Target::Stream(sid) => client.upload_via_stream(sid, source, &options).await,
     };
     bar.finish_and_clear();
     let report = result?;
     let secs = started.elapsed().as_secs_f64();
-    print_upload(out, &args.id, action, &report, secs)
+    print_upload(out, target, action, &report, secs)
+}
+
+/// Where an upload went.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    Dataset(&'a str),
+    Stream(&'a str),
 }
 
 fn print_upload(
     out: Output,
-    id: &str,
+    target: Target<'_>,
     action: UploadAction,
     report: &UploadReport,
     secs: f64,
 ) -> Result<(), Failure> {
-    let action_name = match action {
-        UploadAction::Append => "APPEND",
-        UploadAction::Replace => "REPLACE",
+    let action_name = action.as_str();
+    let (to, id_field, id) = match target {
+        Target::Dataset(id) => (id.to_owned(), "datasetId", id),
+        Target::Stream(sid) => (format!("stream {sid}"), "streamId", sid),
     };
+    let version = report.version_id.as_ref().map(ToString::to_string);
     let json = json!({
-        "datasetId": id,
+        id_field: id,
         "action": action_name,
         "uploadId": report.upload_id,
         "parts": report.parts,
         "rows": report.rows,
         "bytes": report.bytes,
         "seconds": secs,
+        "verifiedRows": report.verified_rows,
+        "versionId": version,
         "commit": report.commit,
+        "execution": report.execution,
     });
-    let record = Record::new()
-        .field("dataset", id)
+    let mut record = Record::new()
+        .field(
+            if id_field == "datasetId" {
+                "dataset"
+            } else {
+                "stream"
+            },
+            id,
+        )
         .field("action", action_name)
         .field("upload", &report.upload_id)
         .field("parts", report.parts.to_string())
         .field("rows", report.rows.to_string())
         .field("bytes", report.bytes.to_string())
         .field("seconds", format!("{secs:.2}"));
+    record = record
+        .maybe("verified_rows", report.verified_rows.map(|n| n.to_string()))
+        .maybe("version", version.clone());
+    let verified = match (report.verified_rows, &version) {
+        (Some(n), Some(v)) => format!("; verified {n} row{} in version {v}", plural(n)),
+        _ => String::new(),
+    };
     match out.format {
         Format::Json => out.json(&json),
         Format::Csv => out.raw(record.to_csv()),
         Format::Table => out.raw(format!(
-            "uploaded {} row{} ({}) in {} part{} to {id} ({action_name}) in {secs:.2} s; upload {}\n",
+            "uploaded {} row{} ({}) in {} part{} to {to} ({action_name}) in {secs:.2} s; upload {}{verified}\n",
             report.rows,
-            if report.rows == 1 { "" } else { "s" },
+            plural(report.rows),
             format_bytes(report.bytes),
             report.parts,
-            if report.parts == 1 { "" } else { "s" },
+            plural(u64::from(report.parts)),
             report.upload_id
         )),
     }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 pub async fn export(client: &Client, args: ExportArgs) -> Result<(), Failure> {

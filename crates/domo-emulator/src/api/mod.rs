@@ -12,6 +12,7 @@ pub(crate) mod pdp;
 pub(crate) mod permissions;
 pub(crate) mod query;
 pub(crate) mod schema;
+pub(crate) mod search;
 pub(crate) mod streams;
 pub(crate) mod tags;
 pub(crate) mod tokens;

@@ -1,7 +1,10 @@
 //! Streams: how datasets are created. `POST /api/data/v1/streams`
 //! (`CreateStream`), `GET`/`PUT .../streams/{sid}` (`GetStream`,
 //! `UpdateStream`), `GET .../streams/search?q=dataSource.id:{id}`
-//! (`SearchStreams`), `POST .../streams/{sid}/executions` (`RunStream`) and
+//! (`SearchStreams`), `POST .../streams/{sid}/executions` (`RunStream`:
+//! an ACTIVE load), `PUT .../executions/{eid}/part/{n}` (`ExecutionPart`),
+//! `PUT .../executions/{eid}/commit` (`CommitExecution`),
+//! `PUT .../executions/{eid}/abort` (`AbortExecution`) and
 //! `GET .../streams/{sid}/history/aggregate` (`StreamHistory`).
 
 use axum::Json;
@@ -11,7 +14,10 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::reply::owner_json;
-use crate::state::{ApiPath, ApiQuery, AppState, Caller, JsonBody, OptionalJson};
+use crate::state::{
+    ApiPath, ApiQuery, AppState, Caller, CsvPart, JsonBody, OptionalJson, part_number,
+};
+use crate::store::schema::NewColumn;
 use crate::store::streams::{Execution, NewStream, Stream, StreamUpdate};
 
 #[derive(Debug, Deserialize)]
@@ -39,17 +45,23 @@ struct SchemaIn {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ColumnIn {
     name: String,
     #[serde(rename = "type")]
     ty: String,
+    upsert_key: Option<bool>,
 }
 
-fn columns_in(schema: &SchemaIn) -> Vec<(String, String)> {
+fn columns_in(schema: &SchemaIn) -> Vec<NewColumn> {
     schema
         .columns
         .iter()
-        .map(|c| (c.name.clone(), c.ty.clone()))
+        .map(|c| NewColumn {
+            name: c.name.clone(),
+            ty: c.ty.clone(),
+            upsert_key: c.upsert_key,
+        })
         .collect()
 }
 
@@ -68,8 +80,12 @@ fn extra_fields(body: &StreamBody) -> Map<String, Value> {
     extra
 }
 
+/// An execution. Its id travels as `executionId` only (never also as `id`:
+/// decoders that alias the two would see a duplicate). `endedAt` is null
+/// while ACTIVE; a FAILED load carries `errorMessage`; a committed load
+/// carries its `dataVersionId`. Times are epoch seconds.
 fn execution_json(e: &Execution) -> Value {
-    json!({
+    let mut out = json!({
         "executionId": e.id,
         "streamId": e.stream_id,
         "currentState": e.state,
@@ -78,14 +94,23 @@ fn execution_json(e: &Execution) -> Value {
         "startedAt": e.started_s,
         "endedAt": e.ended_s,
         "updateMethod": e.update_method,
-    })
+    });
+    if let Some(map) = out.as_object_mut() {
+        if let Some(m) = &e.message {
+            map.insert("errorMessage".to_owned(), json!(m));
+        }
+        if let Some(v) = e.data_version_id {
+            map.insert("dataVersionId".to_owned(), json!(v));
+        }
+    }
+    out
 }
 
 fn stream_json(s: &Stream) -> Value {
     let columns: Vec<Value> = s
         .columns
         .iter()
-        .map(|c| json!({"name": c.name, "type": c.ty.as_str()}))
+        .map(|c| json!({"name": c.name, "type": c.ty.as_str(), "upsertKey": c.upsert_key}))
         .collect();
     let mut obj = json!({
         "id": s.id,
@@ -214,15 +239,68 @@ pub(crate) async fn search_streams(
     Ok(Json(Value::Array(found.iter().map(stream_json).collect())))
 }
 
-/// `RunStream`. Accepted bodies: `{"action":"MANUAL"}`, `{"runType":"MANUAL"}`
-/// or none; every run here is a manual run, so the content does not matter.
+/// `RunStream`: opens an ACTIVE
+/// execution that parts are then sent to, as Domo does for an API stream.
+/// Accepted bodies: `{"action":"MANUAL"}` (the docs, domo-native),
+/// `{"runType":"MANUAL"}`, `{}` or none (DomoR, pydomo, Domo's Java CLI);
+/// what they say changes nothing.
 pub(crate) async fn run_stream(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(sid): ApiPath<String>,
     OptionalJson(_body): OptionalJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let e = state.store.run(move |s| s.run_stream(user, &sid)).await?;
+    let e = state
+        .store
+        .run(move |s| s.start_execution(user, &sid))
+        .await?;
+    Ok(Json(execution_json(&e)))
+}
+
+/// `ExecutionPart`: `PUT .../executions/{eid}/part/{n}`, header-less
+/// CSV (`Content-Encoding: gzip` allowed); a part sent again replaces
+/// itself. Answers the execution.
+pub(crate) async fn execution_part(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((sid, eid, part)): ApiPath<(String, String, String)>,
+    CsvPart(data): CsvPart,
+) -> Result<Json<Value>, ApiError> {
+    let part_no = part_number(&part)?;
+    let e = state
+        .store
+        .run(move |s| s.upload_execution_part(user, &sid, &eid, part_no, data))
+        .await?;
+    Ok(Json(execution_json(&e)))
+}
+
+/// `CommitExecution`: `PUT .../executions/{eid}/commit` answers the
+/// execution, SUCCESS; refused data answers 400 and leaves it FAILED.
+pub(crate) async fn commit_execution(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((sid, eid)): ApiPath<(String, String)>,
+    OptionalJson(_body): OptionalJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let e = state
+        .store
+        .run(move |s| s.commit_execution(user, &sid, &eid))
+        .await?;
+    Ok(Json(execution_json(&e)))
+}
+
+/// `AbortExecution`: `PUT .../executions/{eid}/abort` answers the
+/// execution, ABORTED.
+pub(crate) async fn abort_execution(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    ApiPath((sid, eid)): ApiPath<(String, String)>,
+    OptionalJson(_body): OptionalJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let e = state
+        .store
+        .run(move |s| s.abort_execution(user, &sid, &eid))
+        .await?;
     Ok(Json(execution_json(&e)))
 }
 

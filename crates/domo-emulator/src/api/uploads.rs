@@ -3,16 +3,15 @@
 //! `PUT .../uploads/{uploadId}/parts/{n}` (`UploadPart`) and
 //! `PUT .../uploads/{uploadId}/commit` (`CommitUpload`).
 
-use std::io::Read;
-
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::state::{ApiPath, AppState, Caller, JsonBody, RawBody, parse_json, too_large};
+use crate::state::{
+    ApiPath, AppState, Caller, CsvPart, JsonBody, RawBody, parse_json, part_number,
+};
 use crate::store::UserId;
 use crate::store::uploads::{Action, Commit};
 
@@ -100,55 +99,15 @@ async fn append_row(
     Ok(Json(json!({})))
 }
 
-fn decompress(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut out = Vec::new();
-    let mut dec = flate2::read::MultiGzDecoder::new(bytes).take(limit as u64 + 1);
-    dec.read_to_end(&mut out)
-        .map_err(|e| ApiError::bad_request(format!("the part body is not valid gzip: {e}")))?;
-    if out.len() > limit {
-        return Err(too_large(limit));
-    }
-    Ok(out)
-}
-
 /// `UploadPart`: stages (or replaces) part n, CSV without a header,
 /// optionally gzip-compressed.
 pub(crate) async fn upload_part(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath((id, upload_id, part)): ApiPath<(String, String, String)>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
+    CsvPart(data): CsvPart,
 ) -> Result<Json<Value>, ApiError> {
-    let part_no = part
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "part number must be an integer of at least 1, got `{part}`"
-            ))
-        })?;
-    let encoding = headers
-        .get(header::CONTENT_ENCODING)
-        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let data = match encoding.as_str() {
-        "" | "identity" => body.to_vec(),
-        "gzip" | "x-gzip" => {
-            let limit = state.max_body_bytes;
-            tokio::task::spawn_blocking(move || decompress(&body, limit))
-                .await
-                .map_err(|e| ApiError::internal(format!("decompression task failed: {e}")))??
-        }
-        other => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("Content-Encoding `{other}` is not supported; send identity or gzip"),
-            ));
-        }
-    };
+    let part_no = part_number(&part)?;
     let stored = state
         .store
         .run(move |s| s.upload_part(user, &id, &upload_id, part_no, data))

@@ -27,6 +27,7 @@ pub(crate) mod planner;
 pub(crate) mod policies;
 pub(crate) mod query;
 pub(crate) mod rows;
+pub(crate) mod schema;
 pub(crate) mod streams;
 pub(crate) mod tags;
 pub(crate) mod uploads;
@@ -60,7 +61,7 @@ const READERS: usize = 3;
 const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The metadata tables of `SCHEMA`; SQL queries may never read them.
-const METADATA_TABLES: [&str; 10] = [
+const METADATA_TABLES: [&str; 11] = [
     "datasets",
     "columns",
     "permissions",
@@ -71,6 +72,7 @@ const METADATA_TABLES: [&str; 10] = [
     "data_versions",
     "partitions",
     "indexes",
+    "deleted_datasets",
 ];
 
 const SCHEMA: &str = r#"
@@ -94,6 +96,7 @@ CREATE TABLE IF NOT EXISTS columns (
     position INTEGER NOT NULL,
     name TEXT NOT NULL,
     type TEXT NOT NULL,
+    upsert_key INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (dataset_pk, position)
 );
 CREATE TABLE IF NOT EXISTS permissions (
@@ -124,7 +127,7 @@ CREATE TABLE IF NOT EXISTS executions (
     started_s INTEGER NOT NULL,
     ended_s INTEGER NOT NULL,
     update_method TEXT NOT NULL,
-    -- the newest data version this execution accounted for
+    -- no longer written (runs are loads now); kept so older data directories match
     through_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS uploads (
@@ -168,7 +171,37 @@ CREATE TABLE IF NOT EXISTS indexes (
     dataset_pk INTEGER NOT NULL,
     requested_ms INTEGER NOT NULL
 );
+-- ids of deleted datasets, so a later call can say so rather than "unknown"
+CREATE TABLE IF NOT EXISTS deleted_datasets (
+    id TEXT PRIMARY KEY,
+    deleted_ms INTEGER NOT NULL
+);
 "#;
+
+/// Columns added after the first release, for data directories made
+/// before them: `(table, column, declaration)`, added when missing.
+const ADDED_COLUMNS: [(&str, &str, &str); 5] = [
+    ("columns", "upsert_key", "INTEGER NOT NULL DEFAULT 0"),
+    ("datasets", "display_type", "TEXT NOT NULL DEFAULT 'api'"),
+    // a stream-execution load stages its parts as this upload
+    ("executions", "upload_id", "INTEGER"),
+    ("executions", "message", "TEXT"),
+    ("executions", "data_version_id", "INTEGER"),
+];
+
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, decl) in ADDED_COLUMNS {
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            params![table, column],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// What kind of refusal (or failure) an operation ended with; the HTTP
 /// layer maps each to a status code.
@@ -261,6 +294,7 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 /// of the areas that keep their own (people and credentials, row policies).
 fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
+    migrate(conn)?;
     conn.execute_batch(users::SCHEMA)?;
     conn.execute_batch(policies::SCHEMA)
 }
@@ -439,6 +473,20 @@ fn parse_id(kind: &str, raw: &str) -> Result<i64> {
 pub(crate) struct Column {
     pub name: String,
     pub ty: ColumnType,
+    /// Part of the upsert key: an APPEND replaces the stored row whose key
+    /// columns all equal the new row's.
+    pub upsert_key: bool,
+}
+
+#[cfg(test)]
+impl Column {
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Self {
+        Self {
+            name: name.into(),
+            ty,
+            upsert_key: false,
+        }
+    }
 }
 
 /// A dataset owner, as datasets and streams report it.
@@ -448,8 +496,31 @@ pub(crate) struct Owner {
     pub name: String,
 }
 
+/// A user of the instance, as `users/me` and owner fields report them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct User {
+    pub id: UserId,
+    pub display_name: String,
+    pub user_name: String,
+    pub email: String,
+    /// `Admin` for user 1, `Editor` for everyone else.
+    pub role: &'static str,
+}
+
+/// THE user lookup: every name, email and role of a user comes from here.
+/// There is no user registry yet, so users are made up from their id.
+pub(crate) fn lookup_user(id: UserId) -> User {
+    User {
+        id,
+        display_name: format!("User {id}"),
+        user_name: format!("user{id}"),
+        email: format!("user{id}@emulator.local"),
+        role: if id == ADMIN_USER { "Admin" } else { "Editor" },
+    }
+}
+
 pub(crate) fn user_name(id: UserId) -> String {
-    format!("User {id}")
+    lookup_user(id).display_name
 }
 
 /// A dataset as the operations see it (with its storage key).
@@ -466,6 +537,7 @@ struct Dataset {
     last_updated_ms: i64,
     tags: String,
     generation: i64,
+    display_type: String,
     columns: Vec<Column>,
 }
 
@@ -519,20 +591,30 @@ enum Need {
     Read,
     Write,
     Share,
+    Delete,
 }
 
 fn load_columns(conn: &Connection, pk: i64) -> Result<Vec<Column>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT name, type FROM columns WHERE dataset_pk = ? ORDER BY position")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, type, upsert_key FROM columns WHERE dataset_pk = ? ORDER BY position",
+    )?;
     let rows = stmt.query_map([pk], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
     })?;
     let mut cols = Vec::new();
     for row in rows {
-        let (name, ty) = row?;
+        let (name, ty, upsert_key) = row?;
         let ty = ColumnType::parse(&ty)
             .ok_or_else(|| StoreError::internal(format!("stored column type {ty} is unknown")))?;
-        cols.push(Column { name, ty });
+        cols.push(Column {
+            name,
+            ty,
+            upsert_key,
+        });
     }
     Ok(cols)
 }
@@ -541,7 +623,7 @@ fn find_dataset(conn: &Connection, id: &str) -> Result<Option<Dataset>> {
     let row = conn
         .prepare_cached(
             "SELECT pk, id, name, description, owner_id, row_count, created_ms, last_touched_ms,
-                    last_updated_ms, tags, generation FROM datasets WHERE id = ?",
+                    last_updated_ms, tags, generation, display_type FROM datasets WHERE id = ?",
         )?
         .query_row([id], |r| {
             Ok(Dataset {
@@ -556,6 +638,7 @@ fn find_dataset(conn: &Connection, id: &str) -> Result<Option<Dataset>> {
                 last_updated_ms: r.get(8)?,
                 tags: r.get(9)?,
                 generation: r.get(10)?,
+                display_type: r.get(11)?,
                 columns: Vec::new(),
             })
         })
@@ -592,6 +675,7 @@ fn authorize(conn: &Connection, ds: &Dataset, user: UserId, need: Need) -> Resul
         Need::Read => true,
         Need::Write => matches!(level, Owner | CoOwner | CanEdit),
         Need::Share => matches!(level, Owner | CoOwner | CanShare),
+        Need::Delete => matches!(level, Owner | CoOwner),
     };
     if allowed {
         Ok(())
@@ -600,6 +684,7 @@ fn authorize(conn: &Connection, ds: &Dataset, user: UserId, need: Need) -> Resul
             Need::Read => "read",
             Need::Write => "change the data or settings of",
             Need::Share => "share",
+            Need::Delete => "delete",
         };
         Err(StoreError::forbidden(format!(
             "user {user} has access level {} on dataset {}, which does not allow them to {what} it",
@@ -612,10 +697,23 @@ fn authorize(conn: &Connection, ds: &Dataset, user: UserId, need: Need) -> Resul
 /// The lookup every dataset operation starts with: 404 if unknown, 403 if
 /// the caller may not do `need` with it.
 fn open_dataset(conn: &Connection, id: &str, user: UserId, need: Need) -> Result<Dataset> {
-    let ds = find_dataset(conn, id)?
-        .ok_or_else(|| StoreError::not_found(format!("dataset {id} does not exist")))?;
+    let Some(ds) = find_dataset(conn, id)? else {
+        return Err(dataset_not_found(conn, id)?);
+    };
     authorize(conn, &ds, user, need)?;
     Ok(ds)
+}
+
+/// The 404 for a dataset id that names nothing: says so when it was deleted.
+fn dataset_not_found(conn: &Connection, id: &str) -> Result<StoreError> {
+    let deleted: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM deleted_datasets WHERE id = ?)")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(StoreError::not_found(if deleted {
+        format!("dataset {id} does not exist: it was deleted")
+    } else {
+        format!("dataset {id} does not exist")
+    }))
 }
 
 /// Creates a row table for a schema (with the hidden partition column).
@@ -631,6 +729,15 @@ fn create_row_table(conn: &Connection, table: &str, columns: &[Column]) -> Resul
     sql.push_str(" TEXT)");
     conn.execute_batch(&sql)?;
     Ok(())
+}
+
+/// The id of the stream that feeds a dataset, if one does.
+fn stream_id_of(conn: &Connection, pk: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM streams WHERE dataset_pk = ?", [pk], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// Records that a dataset's settings changed (tags, permissions, stream).

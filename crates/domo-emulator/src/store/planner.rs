@@ -487,10 +487,7 @@ mod tests {
         .into_iter()
         .map(|(alias, col, ty)| Field {
             name: alias.to_owned(),
-            column: Column {
-                name: col.to_owned(),
-                ty,
-            },
+            column: Column::new(col, ty),
         })
         .collect()
     }

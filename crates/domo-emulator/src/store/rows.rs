@@ -436,18 +436,9 @@ mod tests {
 
     fn columns() -> Vec<Column> {
         vec![
-            Column {
-                name: "region".into(),
-                ty: ColumnType::String,
-            },
-            Column {
-                name: "amount".into(),
-                ty: ColumnType::Decimal,
-            },
-            Column {
-                name: "day".into(),
-                ty: ColumnType::DateTime,
-            },
+            Column::new("region", ColumnType::String),
+            Column::new("amount", ColumnType::Decimal),
+            Column::new("day", ColumnType::DateTime),
         ]
     }
 

@@ -1,20 +1,25 @@
 //! Streams: how datasets are created (`CreateStream`), updated
 //! (`UpdateStream`, including schema changes), found (`GetStream`,
-//! `SearchStreams`), run (`RunStream`) and their history (`StreamHistory`).
-
-use std::collections::HashSet;
+//! `SearchStreams`), loaded through executions (`RunStream`, which
+//! starts one; `ExecutionPart`, `CommitExecution`,
+//! `AbortExecution`) and their history (`StreamHistory`).
+//!
+//! An execution is a load, as on Domo for an API stream ("running" a
+//! stream is starting one): created `ACTIVE` with an upload to stage its
+//! parts in, it ends `SUCCESS` (committed through `uploads::apply_upload`,
+//! the one commit path, as the stream's `updateMethod` says), `FAILED`
+//! (the data was refused; nothing landed) or `ABORTED`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
+use super::datasets::{insert_dataset, new_dataset_id};
+use super::schema::{NewColumn, change_schema, validate_columns};
+use super::uploads::{Load, apply_upload, check_load, staged_parts};
 use super::{
-    Column, Dataset, Need, Owner, PARTITION_COLUMN, ROWID_COLUMN, Result, Store, StoreError,
-    UserId, authorize, create_row_table, find_dataset, now_ms, open_dataset, parse_id, quote_ident,
-    row_table, touch,
+    Column, Dataset, Need, Owner, Result, Store, StoreError, UserId, authorize, find_dataset,
+    now_ms, open_dataset, parse_id, stream_id_of, touch,
 };
-use crate::csvio::ColumnType;
-use crate::limits::MAX_COLUMNS;
-use crate::rng::SplitMix64;
 
 /// What creating a stream (and its dataset) needs.
 #[derive(Debug, Clone)]
@@ -23,9 +28,9 @@ pub(crate) struct NewStream {
     pub dataset_id: Option<String>,
     pub name: String,
     pub description: String,
-    /// `(name, type)` as sent; validated here.
-    pub columns: Vec<(String, String)>,
-    /// As sent; APPEND or REPLACE.
+    /// As sent; validated here.
+    pub columns: Vec<NewColumn>,
+    /// As sent; APPEND, REPLACE or UPSERT.
     pub update_method: String,
     pub transport: Value,
     pub data_provider: Value,
@@ -39,8 +44,8 @@ pub(crate) struct NewStream {
 pub(crate) struct StreamUpdate {
     pub name: Option<String>,
     pub description: Option<String>,
-    /// A whole new schema: columns matched by name keep their values.
-    pub columns: Option<Vec<(String, String)>>,
+    /// A whole new schema, applied like `AlterSchema` (see `schema`).
+    pub columns: Option<Vec<NewColumn>>,
     pub update_method: Option<String>,
     pub transport: Option<Value>,
     pub data_provider: Option<Value>,
@@ -57,17 +62,23 @@ pub(crate) struct StreamDataset {
     pub owner: Owner,
 }
 
-/// One run of a stream.
+/// One execution of a stream (module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Execution {
     pub id: i64,
     pub stream_id: i64,
+    /// `ACTIVE`, `SUCCESS`, `FAILED` or `ABORTED`.
     pub state: String,
     pub rows_inserted: i64,
     pub bytes_inserted: i64,
     pub started_s: i64,
-    pub ended_s: i64,
+    /// `None` while ACTIVE.
+    pub ended_s: Option<i64>,
     pub update_method: String,
+    /// Why a load FAILED.
+    pub message: Option<String>,
+    /// The data version a committed load made.
+    pub data_version_id: Option<i64>,
 }
 
 /// A stream with its dataset and last execution.
@@ -90,82 +101,11 @@ fn validate_update_method(m: &str) -> Result<&'static str> {
     match m {
         "APPEND" => Ok("APPEND"),
         "REPLACE" => Ok("REPLACE"),
+        "UPSERT" => Ok("UPSERT"),
         other => Err(StoreError::invalid(format!(
-            "updateMethod must be APPEND or REPLACE, got `{other}`"
+            "updateMethod must be APPEND, REPLACE or UPSERT, got `{other}`"
         ))),
     }
-}
-
-/// Column names must be non-empty, unique and not reserved; there may be
-/// at most `MAX_COLUMNS`. Uniqueness ignores ASCII case because the SQL
-/// endpoint resolves identifiers case-insensitively.
-fn validate_columns(cols: &[(String, String)]) -> Result<Vec<Column>> {
-    if cols.len() > MAX_COLUMNS {
-        return Err(StoreError::invalid(format!(
-            "schemaDefinition.columns has {} columns, more than the limit of {MAX_COLUMNS}",
-            cols.len()
-        )));
-    }
-    let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(cols.len());
-    for (i, (name, ty)) in cols.iter().enumerate() {
-        let pos = i + 1;
-        if name.trim().is_empty() {
-            return Err(StoreError::invalid(format!(
-                "schemaDefinition.columns[{i}]: column {pos} has an empty name"
-            )));
-        }
-        if name.eq_ignore_ascii_case(PARTITION_COLUMN) || name.eq_ignore_ascii_case(ROWID_COLUMN) {
-            return Err(StoreError::invalid(format!(
-                "schemaDefinition.columns[{i}]: the name `{name}` is reserved"
-            )));
-        }
-        // SQLite ends a statement at NUL, so such a name cannot be a column.
-        if name.contains('\0') {
-            return Err(StoreError::invalid(format!(
-                "schemaDefinition.columns[{i}]: column {pos} has a NUL character in its name"
-            )));
-        }
-        if !seen.insert(name.to_ascii_lowercase()) {
-            return Err(StoreError::invalid(format!(
-                "schemaDefinition.columns[{i}]: column name `{name}` is used twice (names are compared ignoring case)"
-            )));
-        }
-        let ty = ColumnType::parse(ty).ok_or_else(|| {
-            StoreError::invalid(format!(
-                "schemaDefinition.columns[{i}] (`{name}`): type `{ty}` is not one of STRING, LONG, DOUBLE, DECIMAL, DATE, DATETIME"
-            ))
-        })?;
-        out.push(Column {
-            name: name.clone(),
-            ty,
-        });
-    }
-    Ok(out)
-}
-
-/// A dataset id: a random version-4 UUID. Randomness comes from std's
-/// per-process SipHash keys mixed with the clock and a counter.
-fn new_dataset_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(n);
-    h.write_i64(now_ms());
-    let mut rng = SplitMix64::new(h.finish());
-    let (a, b) = (rng.next_u64(), rng.next_u64());
-    let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-    let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFFF,
-        b >> 48,
-        b & 0xFFFF_FFFF_FFFF
-    )
 }
 
 #[derive(Debug)]
@@ -204,15 +144,6 @@ fn load_stream(conn: &Connection, sid: i64) -> Result<Option<StreamRow>> {
         .optional()?)
 }
 
-/// The id of the stream that feeds a dataset.
-pub(super) fn stream_id_of(conn: &Connection, pk: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT id FROM streams WHERE dataset_pk = ?", [pk], |r| {
-            r.get(0)
-        })
-        .optional()?)
-}
-
 fn dataset_id_of(conn: &Connection, pk: i64) -> Result<String> {
     Ok(conn.query_row("SELECT id FROM datasets WHERE pk = ?", [pk], |r| r.get(0))?)
 }
@@ -233,18 +164,22 @@ fn open_stream(
 }
 
 const EXECUTION_COLUMNS: &str =
-    "id, stream_id, state, rows_inserted, bytes_inserted, started_s, ended_s, update_method";
+    "id, stream_id, state, rows_inserted, bytes_inserted, started_s, ended_s,
+     update_method, message, data_version_id";
 
 fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Execution> {
+    let state: String = r.get(2)?;
     Ok(Execution {
         id: r.get(0)?,
         stream_id: r.get(1)?,
-        state: r.get(2)?,
         rows_inserted: r.get(3)?,
         bytes_inserted: r.get(4)?,
         started_s: r.get(5)?,
-        ended_s: r.get(6)?,
+        ended_s: (state != "ACTIVE").then(|| r.get(6)).transpose()?,
+        state,
         update_method: r.get(7)?,
+        message: r.get(8)?,
+        data_version_id: r.get(9)?,
     })
 }
 
@@ -254,6 +189,56 @@ fn load_execution(conn: &Connection, eid: i64) -> Result<Execution> {
         [eid],
         execution_row,
     )?)
+}
+
+/// A load execution of this stream and its upload (404 for an unknown
+/// execution or another stream's). Executions recorded before loads
+/// existed (manual runs, no upload) cannot be loaded into.
+fn open_load(conn: &Connection, s: &StreamRow, raw_eid: &str) -> Result<(Execution, i64)> {
+    let eid = parse_id("execution", raw_eid)?;
+    let found: Option<(i64, Option<i64>)> = conn
+        .query_row(
+            "SELECT stream_id, upload_id FROM executions WHERE id = ?",
+            [eid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match found {
+        Some((stream, Some(upload))) if stream == s.id => Ok((load_execution(conn, eid)?, upload)),
+        Some((stream, None)) if stream == s.id => Err(StoreError::conflict(format!(
+            "execution {eid} of stream {} ended before it could take parts; start a new execution",
+            s.id
+        ))),
+        _ => Err(StoreError::not_found(format!(
+            "execution {eid} does not exist on stream {}",
+            s.id
+        ))),
+    }
+}
+
+/// A load that must still be ACTIVE to `what` it (else 409).
+fn open_active_load(
+    conn: &Connection,
+    s: &StreamRow,
+    raw_eid: &str,
+    what: &str,
+) -> Result<(Execution, i64)> {
+    let (e, upload) = open_load(conn, s, raw_eid)?;
+    if e.state != "ACTIVE" {
+        let why = match e.state.as_str() {
+            "SUCCESS" => "it was committed".to_owned(),
+            "ABORTED" => "it was aborted".to_owned(),
+            _ => format!(
+                "it failed ({})",
+                e.message.as_deref().unwrap_or("no message")
+            ),
+        };
+        return Err(StoreError::conflict(format!(
+            "cannot {what} execution {} of stream {}: it is {}, not ACTIVE ({why}); start a new execution",
+            e.id, s.id, e.state
+        )));
+    }
+    Ok((e, upload))
 }
 
 fn parse_stored(s: &str) -> Value {
@@ -284,89 +269,24 @@ fn stream_of(conn: &Connection, s: &StreamRow, ds: &Dataset) -> Result<Stream> {
     })
 }
 
-/// Rebuilds the row table for a new schema. Columns are matched by name:
-/// kept columns keep their values, new ones start null, dropped ones go.
-/// Changing a column's type is refused while the dataset has rows, since
-/// stored values would silently stop matching their type.
-fn apply_schema(conn: &Connection, ds: &Dataset, new_cols: &[Column]) -> Result<()> {
-    let unchanged = ds.columns.len() == new_cols.len()
-        && ds
-            .columns
-            .iter()
-            .zip(new_cols)
-            .all(|(a, b)| a.name == b.name && a.ty == b.ty);
-    if unchanged {
-        return Ok(());
-    }
-    let mut copies = Vec::new();
-    for c in new_cols {
-        if let Some(old) = ds.columns.iter().find(|o| o.name == c.name) {
-            if old.ty != c.ty && ds.row_count > 0 {
-                return Err(StoreError::invalid(format!(
-                    "cannot change column `{}` from {} to {} while the dataset has {} rows; replace the data with an empty upload first",
-                    c.name,
-                    old.ty.as_str(),
-                    c.ty.as_str(),
-                    ds.row_count
-                )));
-            }
-            copies.push(quote_ident(&c.name));
-        }
-    }
-    let table = row_table(ds.pk);
-    let staging = format!("{table}_rebuild");
-    conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", quote_ident(&staging)))?;
-    create_row_table(conn, &staging, new_cols)?;
-    copies.push(quote_ident(PARTITION_COLUMN));
-    let list = copies.join(", ");
-    conn.execute_batch(&format!(
-        "INSERT INTO {staging_q} (rowid, {list}) SELECT rowid, {list} FROM {table_q} ORDER BY rowid;
-         DROP TABLE {table_q};
-         ALTER TABLE {staging_q} RENAME TO {table_q};",
-        staging_q = quote_ident(&staging),
-        table_q = quote_ident(&table),
-    ))?;
-    conn.execute("DELETE FROM columns WHERE dataset_pk = ?", [ds.pk])?;
-    insert_columns(conn, ds.pk, new_cols)?;
-    conn.execute(
-        "UPDATE datasets SET generation = generation + 1 WHERE pk = ?",
-        [ds.pk],
-    )?;
-    Ok(())
-}
-
-fn insert_columns(conn: &Connection, pk: i64, columns: &[Column]) -> Result<()> {
-    for (i, c) in columns.iter().enumerate() {
-        conn.execute(
-            "INSERT INTO columns (dataset_pk, position, name, type) VALUES (?, ?, ?, ?)",
-            params![pk, i as i64, c.name, c.ty.as_str()],
-        )?;
-    }
-    Ok(())
-}
-
 impl Store {
     /// Creates dataset, schema, row table, OWNER permission (for `user`)
     /// and stream together.
     pub(crate) fn create_stream(&self, user: UserId, new: NewStream) -> Result<Stream> {
-        let columns = validate_columns(&new.columns)?;
+        let columns = validate_columns("schemaDefinition.columns", &new.columns)?.columns;
         let update_method = validate_update_method(&new.update_method)?;
         let id = new.dataset_id.unwrap_or_else(new_dataset_id);
         self.write(|conn| {
             super::users::require_can_create_datasets(conn, user)?;
             let now = now_ms();
-            conn.execute(
-                "INSERT INTO datasets (id, name, description, owner_id, created_ms, last_touched_ms, last_updated_ms)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-                params![id, new.name, new.description, user, now, now, now],
-            )?;
-            let pk = conn.last_insert_rowid();
-            insert_columns(conn, pk, &columns)?;
-            create_row_table(conn, &row_table(pk), &columns)?;
-            conn.execute(
-                "INSERT INTO permissions (dataset_pk, principal_type, principal_id, access_level, seq)
-                 VALUES (?, 'USER', ?, 'OWNER', 0)",
-                params![pk, user.to_string()],
+            let pk = insert_dataset(
+                conn,
+                user,
+                &id,
+                &new.name,
+                &new.description,
+                "api",
+                &columns,
             )?;
             conn.execute(
                 "INSERT INTO streams (dataset_pk, transport, data_provider, update_method, extra, created_s, modified_s)
@@ -400,7 +320,11 @@ impl Store {
         sid: &str,
         up: StreamUpdate,
     ) -> Result<Stream> {
-        let new_cols = up.columns.as_deref().map(validate_columns).transpose()?;
+        let new_cols = up
+            .columns
+            .as_deref()
+            .map(|c| validate_columns("schemaDefinition.columns", c))
+            .transpose()?;
         let update_method = up
             .update_method
             .as_deref()
@@ -427,7 +351,7 @@ impl Store {
                 )?;
             }
             if let Some(cols) = &new_cols {
-                apply_schema(conn, &ds, cols)?;
+                change_schema(conn, &ds, cols)?;
             }
             if let Some(m) = update_method {
                 conn.execute(
@@ -486,29 +410,22 @@ impl Store {
         })
     }
 
-    /// Records a manual run. An execution accounts for the data versions
-    /// committed since the previous one: that is what this run "inserted".
-    /// A run never changes rows.
-    pub(crate) fn run_stream(&self, user: UserId, sid: &str) -> Result<Execution> {
+    /// `RunStream`: opens a load, ACTIVE, with an upload to stage
+    /// its parts in; it becomes the stream's last execution.
+    pub(crate) fn start_execution(&self, user: UserId, sid: &str) -> Result<Execution> {
         self.write(|conn| {
             let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
-            let now_s = now_ms() / 1000;
-            let through: i64 = conn.query_row(
-                "SELECT COALESCE(MAX(through_version), 0) FROM executions WHERE stream_id = ?",
-                [s.id],
-                |r| r.get(0),
+            let now = now_ms();
+            conn.execute(
+                "INSERT INTO uploads (dataset_pk, requested_ms) VALUES (?, ?)",
+                params![ds.pk, now],
             )?;
-            let (rows, bytes, newest): (i64, i64, i64) = conn.query_row(
-                "SELECT COALESCE(SUM(row_count), 0), COALESCE(SUM(size_bytes), 0), COALESCE(MAX(version_id), ?)
-                 FROM data_versions WHERE dataset_pk = ? AND version_id > ?",
-                params![through, ds.pk, through],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            let upload = conn.last_insert_rowid();
             conn.execute(
                 "INSERT INTO executions (stream_id, state, rows_inserted, bytes_inserted, started_s, ended_s,
-                                         update_method, through_version)
-                 VALUES (?, 'SUCCESS', ?, ?, ?, ?, ?, ?)",
-                params![s.id, rows, bytes, now_s, now_s, s.update_method, newest],
+                                         update_method, upload_id)
+                 VALUES (?, 'ACTIVE', 0, 0, ?, 0, ?, ?)",
+                params![s.id, now / 1000, s.update_method, upload],
             )?;
             let eid = conn.last_insert_rowid();
             conn.execute(
@@ -516,6 +433,107 @@ impl Store {
                 params![eid, s.id],
             )?;
             load_execution(conn, eid)
+        })
+    }
+
+    /// `ExecutionPart`: stages (or, sent again, replaces) part
+    /// `part_no` of an ACTIVE load.
+    pub(crate) fn upload_execution_part(
+        &self,
+        user: UserId,
+        sid: &str,
+        eid: &str,
+        part_no: i64,
+        data: Vec<u8>,
+    ) -> Result<Execution> {
+        self.write(|conn| {
+            let (s, _ds) = open_stream(conn, sid, user, Need::Write)?;
+            let (e, upload) = open_active_load(conn, &s, eid, "send a part to")?;
+            conn.execute(
+                "INSERT OR REPLACE INTO upload_parts (upload_id, part_no, data) VALUES (?, ?, ?)",
+                params![upload, part_no, data],
+            )?;
+            Ok(e)
+        })
+    }
+
+    /// `CommitExecution`: applies parts 1..n as the stream's `updateMethod`
+    /// says. Missing parts are refused and the load stays ACTIVE (send them
+    /// and commit again); data that is refused (a CSV error, an empty
+    /// upsert key) FAILS the load with the message and lands nothing.
+    pub(crate) fn commit_execution(&self, user: UserId, sid: &str, eid: &str) -> Result<Execution> {
+        // The closure answers Ok(Err(..)) for refused data, so the FAILED
+        // mark commits while the rows roll back to the savepoint.
+        self.write(|conn| {
+            let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
+            // A commit retried after a lost reply gets the first answer
+            // again: FAILED stays the 400 it was (a 409 would read as
+            // "an earlier attempt committed").
+            let (e, _) = open_load(conn, &s, eid)?;
+            if let ("FAILED", Some(m)) = (e.state.as_str(), &e.message) {
+                return Ok(Err(StoreError::invalid(m.clone())));
+            }
+            let (e, upload) = open_active_load(conn, &s, eid, "commit")?;
+            let parts = staged_parts(conn, upload)?;
+            let load = match e.update_method.as_str() {
+                "REPLACE" => Load::Replace,
+                "UPSERT" => Load::Upsert,
+                _ => Load::Append,
+            };
+            // Refusals before any row is read leave the load ACTIVE.
+            check_load(conn, &ds, upload, &parts, load, None)?;
+            conn.execute_batch("SAVEPOINT execution_load")?;
+            let now_s = now_ms() / 1000;
+            match apply_upload(conn, &ds, upload, &parts, load, None) {
+                Ok(done) => {
+                    conn.execute_batch("RELEASE execution_load")?;
+                    conn.execute(
+                        "UPDATE executions SET state = 'SUCCESS', rows_inserted = ?, bytes_inserted = ?,
+                                ended_s = ?, data_version_id = ? WHERE id = ?",
+                        params![done.rows, done.size_bytes, now_s, done.version_id, e.id],
+                    )?;
+                    Ok(Ok(load_execution(conn, e.id)?))
+                }
+                Err(err) if err.kind == super::ErrorKind::Invalid => {
+                    conn.execute_batch("ROLLBACK TO execution_load; RELEASE execution_load")?;
+                    let message = format!("execution {} failed: {}", e.id, err.message);
+                    conn.execute(
+                        "UPDATE executions SET state = 'FAILED', ended_s = ?, message = ? WHERE id = ?",
+                        params![now_s, message, e.id],
+                    )?;
+                    conn.execute("DELETE FROM upload_parts WHERE upload_id = ?", [upload])?;
+                    Ok(Err(StoreError::invalid(message)))
+                }
+                Err(err) => Err(err),
+            }
+        })?
+    }
+
+    /// `AbortExecution`: ends an ACTIVE load without landing anything and
+    /// drops its staged parts. Aborting an ended load that did not commit
+    /// (ABORTED, FAILED) answers it as it is, so a retried abort succeeds;
+    /// a committed one cannot be aborted.
+    pub(crate) fn abort_execution(&self, user: UserId, sid: &str, eid: &str) -> Result<Execution> {
+        self.write(|conn| {
+            let (s, _ds) = open_stream(conn, sid, user, Need::Write)?;
+            let (e, upload) = open_load(conn, &s, eid)?;
+            match e.state.as_str() {
+                "ACTIVE" => {}
+                "ABORTED" | "FAILED" => return Ok(e),
+                other => {
+                    return Err(StoreError::conflict(format!(
+                        "execution {} is {other}: it was committed and cannot be aborted",
+                        e.id
+                    )));
+                }
+            }
+            conn.execute(
+                "UPDATE executions SET state = 'ABORTED', ended_s = ? WHERE id = ?",
+                params![now_ms() / 1000, e.id],
+            )?;
+            conn.execute("DELETE FROM upload_parts WHERE upload_id = ?", [upload])?;
+            conn.execute("DELETE FROM uploads WHERE id = ?", [upload])?;
+            load_execution(conn, e.id)
         })
     }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, json};
 use super::app::{AliasMapping, FieldMapping};
 use super::planner::DataParams;
 use super::rows::{Cell, DataRequest, ExportRequest};
+use super::schema::NewColumn;
 use super::streams::NewStream;
 use super::uploads::{Action, Commit};
 use super::*;
@@ -22,7 +23,7 @@ fn new_stream(columns: &[(&str, &str)]) -> NewStream {
         description: String::new(),
         columns: columns
             .iter()
-            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .map(|(n, t)| NewColumn::new(*n, *t))
             .collect(),
         update_method: "APPEND".to_owned(),
         transport: json!({"type": "API"}),
@@ -534,4 +535,105 @@ fn policies_compare_by_column_type() {
     // Counts the caller sees.
     assert_eq!(store.get_dataset(BOB, &id).unwrap().row_count, 0);
     assert_eq!(store.get_dataset(ADMIN_USER, &id).unwrap().row_count, 3);
+}
+
+/// `delete_dataset` leaves nothing behind: no metadata row names the
+/// dataset's key, its row table is gone, and other datasets keep theirs.
+#[test]
+fn delete_leaves_no_trace_of_the_dataset() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    let other = dataset(&store, ADMIN_USER);
+    upload(&store, ADMIN_USER, &id, &["a,1\n"], "APPEND", Some("p")).unwrap();
+    upload(&store, ADMIN_USER, &other, &["b,2\n"], "APPEND", Some("p")).unwrap();
+    store.start_upload(ADMIN_USER, &id, None, None).unwrap();
+    store.start_index(ADMIN_USER, &id).unwrap();
+    let sid = store.search_streams(ADMIN_USER, &id).unwrap()[0]
+        .id
+        .to_string();
+    let eid = store
+        .start_execution(ADMIN_USER, &sid)
+        .unwrap()
+        .id
+        .to_string();
+    store
+        .upload_execution_part(ADMIN_USER, &sid, &eid, 1, b"c,3\n".to_vec())
+        .unwrap();
+    let pk: i64 = lock(&store.writer)
+        .query_row("SELECT pk FROM datasets WHERE id = ?", [&id], |r| r.get(0))
+        .unwrap();
+
+    let e = store.delete_dataset(BOB, &id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+    store.delete_dataset(ADMIN_USER, &id).unwrap();
+
+    let conn = lock(&store.writer);
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [pk], |r| r.get(0)).unwrap() };
+    for table in [
+        "columns",
+        "permissions",
+        "streams",
+        "uploads",
+        "data_versions",
+        "partitions",
+        "indexes",
+    ] {
+        assert_eq!(
+            count(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE dataset_pk = ?"
+            )),
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM datasets WHERE pk = ?"), 0);
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM executions) + (SELECT COUNT(*) FROM upload_parts)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "executions and staged parts");
+    let table: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = ?)",
+            [row_table(pk)],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!table, "the row table is dropped");
+    drop(conn);
+    assert_eq!(export_all(&store, ADMIN_USER, &other).unwrap(), "b,2\n");
+    let e = store.get_dataset(ADMIN_USER, &id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert!(e.message.contains("deleted"), "{}", e.message);
+}
+
+/// A data directory made before the life-cycle columns existed gains them
+/// when opened, with the defaults the new code expects.
+#[test]
+fn older_schemas_gain_the_added_columns() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE columns (dataset_pk INTEGER NOT NULL, position INTEGER NOT NULL,
+                               name TEXT NOT NULL, type TEXT NOT NULL);
+         INSERT INTO columns VALUES (1, 0, 'a', 'LONG');
+         CREATE TABLE datasets (pk INTEGER PRIMARY KEY, id TEXT NOT NULL);
+         INSERT INTO datasets VALUES (1, 'x');
+         CREATE TABLE executions (id INTEGER PRIMARY KEY, state TEXT NOT NULL);",
+    )
+    .unwrap();
+    migrate(&conn).unwrap();
+    migrate(&conn).unwrap(); // and again: nothing left to add
+    let (key, kind): (bool, String) = conn
+        .query_row(
+            "SELECT c.upsert_key, d.display_type FROM columns c, datasets d",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((key, kind.as_str()), (false, "api"));
+    conn.execute_batch("SELECT upload_id, message, data_version_id FROM executions")
+        .unwrap();
 }

@@ -1,14 +1,17 @@
 //! The three-stage CSV upload (`StartUpload`, `UploadPart`,
-//! `CommitUpload`) and `AppendRow`.
+//! `CommitUpload`) and `AppendRow`, and THE commit of staged parts
+//! (`apply_upload`) that stream executions use too.
 //!
 //! A commit parses every staged part inside one transaction: any bad row
 //! aborts it, so a failed commit changes nothing and a successful one lands
 //! rows, counts, data version, partition bookkeeping and the upload's
 //! committed mark together. A REPLACE of nothing must be explicit (one
-//! empty part): a commit with no parts never empties a dataset.
+//! empty part): a commit with no parts never empties a dataset. When the
+//! schema has upsert key columns every row is an upsert (`Ingest`).
 
 use std::time::Instant;
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
 use super::versions::{record_version, set_duration};
@@ -120,11 +123,20 @@ fn open_upload(conn: &Connection, ds: &Dataset, raw_id: &str) -> Result<Upload> 
     Ok(upload)
 }
 
-/// Inserts parsed rows into a dataset's row table with one prepared statement.
+/// Inserts parsed rows into a dataset's row table with one prepared
+/// statement. When the dataset has upsert key columns every row is an
+/// upsert: the stored row with the same key (an earlier row of the same
+/// upload included) is deleted first, so within a load, in part order
+/// then row order, the last row with a key wins.
 struct Ingest<'c> {
     ds: &'c Dataset,
     stmt: Statement<'c>,
+    /// The delete of the stored row with a key, and the key's column indexes.
+    upsert: Option<(Statement<'c>, Vec<usize>)>,
     record: Record,
+    values: Vec<SqlValue>,
+    /// Stored rows an upsert replaced.
+    replaced: i64,
 }
 
 impl<'c> Ingest<'c> {
@@ -137,10 +149,26 @@ impl<'c> Ingest<'c> {
             ds.table(),
             names.join(", ")
         );
+        let keys: Vec<usize> = (0..ds.columns.len())
+            .filter(|i| ds.columns[*i].upsert_key)
+            .collect();
+        let upsert = if keys.is_empty() {
+            None
+        } else {
+            let test: Vec<String> = keys
+                .iter()
+                .map(|i| format!("{} IS ?", quote_ident(&ds.columns[*i].name)))
+                .collect();
+            let delete = format!("DELETE FROM {} WHERE {}", ds.table(), test.join(" AND "));
+            Some((conn.prepare(&delete)?, keys))
+        };
         Ok(Self {
             ds,
             stmt: conn.prepare(&sql)?,
+            upsert,
             record: Record::default(),
+            values: Vec::with_capacity(ds.columns.len()),
+            replaced: 0,
         })
     }
 
@@ -185,6 +213,7 @@ impl<'c> Ingest<'c> {
                     names.join(", ")
                 )));
             }
+            self.values.clear();
             for (i, col) in cols.iter().enumerate() {
                 let Some((bytes, quoted)) = rec.field(i) else {
                     return Err(StoreError::internal("record shorter than its length"));
@@ -199,13 +228,215 @@ impl<'c> Ingest<'c> {
                 let value = csvio::parse_value(col.ty, text, quoted).map_err(|e| {
                     StoreError::invalid(format!("{}, column `{}`: {e}", place(row), col.name))
                 })?;
-                self.stmt.raw_bind_parameter(i + 1, value)?;
+                self.values.push(value);
+            }
+            if let Some((delete, keys)) = &mut self.upsert {
+                for (n, k) in keys.iter().enumerate() {
+                    let v = &self.values[*k];
+                    if matches!(v, SqlValue::Null) || matches!(v, SqlValue::Text(t) if t.is_empty())
+                    {
+                        return Err(StoreError::invalid(format!(
+                            "{}, column `{}`: the upsert key is empty; every row of a dataset with upsert key columns needs a value in each of them",
+                            place(row),
+                            cols[*k].name
+                        )));
+                    }
+                    delete.raw_bind_parameter(n + 1, v)?;
+                }
+                self.replaced += delete.raw_execute()? as i64;
+            }
+            for (i, v) in self.values.iter().enumerate() {
+                self.stmt.raw_bind_parameter(i + 1, v)?;
             }
             self.stmt.raw_bind_parameter(cols.len() + 1, tag)?;
             self.stmt.raw_execute()?;
         }
         Ok(row)
     }
+}
+
+/// What a load does with the stored rows: v3 commits say APPEND or
+/// REPLACE, a stream's `updateMethod` may also say UPSERT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Load {
+    Append,
+    Replace,
+    /// An APPEND that needs upsert key columns (which make every APPEND
+    /// an upsert anyway).
+    Upsert,
+}
+
+impl Load {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Append => "APPEND",
+            Self::Replace => "REPLACE",
+            Self::Upsert => "UPSERT",
+        }
+    }
+}
+
+/// The staged part numbers of an upload, checked to be 1..n without gaps.
+pub(super) fn staged_parts(conn: &Connection, upload_id: i64) -> Result<Vec<i64>> {
+    let parts: Vec<i64> = conn
+        .prepare("SELECT part_no FROM upload_parts WHERE upload_id = ? ORDER BY part_no")?
+        .query_map([upload_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (i, p) in parts.iter().enumerate() {
+        let expected = i as i64 + 1;
+        if *p != expected {
+            let received: Vec<String> = parts.iter().map(i64::to_string).collect();
+            return Err(StoreError::invalid(format!(
+                "part {expected} is missing: parts must be numbered 1..{} without gaps (received parts: {})",
+                parts.len(),
+                received.join(", ")
+            )));
+        }
+    }
+    Ok(parts)
+}
+
+/// What a load landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Loaded {
+    pub version_id: i64,
+    /// Rows the upload held (every row received, before an upsert folds
+    /// rows with the same key together): what the client sent.
+    pub rows: i64,
+    pub size_bytes: i64,
+}
+
+/// What refuses a load before any row is read: UPSERT without key
+/// columns, a REPLACE of nothing, a partition over the limit. The client
+/// can fix each and commit the same upload again.
+pub(super) fn check_load(
+    conn: &Connection,
+    ds: &Dataset,
+    upload_id: i64,
+    parts: &[i64],
+    load: Load,
+    tag: Option<&str>,
+) -> Result<()> {
+    if load == Load::Upsert && !ds.columns.iter().any(|c| c.upsert_key) {
+        return Err(StoreError::invalid(format!(
+            "UPSERT needs upsert key columns, and dataset {} has none; mark them with POST /api/data/v2/datasources/{}/schemas (\"upsertKey\": true)",
+            ds.id, ds.id
+        )));
+    }
+    if load == Load::Replace && parts.is_empty() {
+        let what = match tag {
+            Some(tag) => format!("partition `{tag}` of dataset {}", ds.id),
+            None => format!("dataset {}", ds.id),
+        };
+        return Err(StoreError::invalid(format!(
+            "upload {upload_id} has no parts, so this REPLACE would empty {what}; an empty REPLACE must be explicit: send one empty part (part 1 with an empty body), then commit again"
+        )));
+    }
+    if let Some(tag) = tag {
+        let (known, count): (bool, i64) = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM partitions WHERE dataset_pk = ?1 AND tag = ?2),
+                    (SELECT COUNT(*) FROM partitions WHERE dataset_pk = ?1)",
+            params![ds.pk, tag],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if !known && count >= MAX_PARTITIONS {
+            return Err(StoreError::invalid(format!(
+                "dataset {} already has {count} partitions, the most allowed ({MAX_PARTITIONS}); delete one before adding partition `{tag}`",
+                ds.id
+            )));
+        }
+    }
+
+    Ok(())
+}
+
+/// THE commit of staged parts, for v3 uploads and stream executions: parses
+/// every part in order and applies it with `load`, records the data
+/// version and drops the staged bytes. Any refusal leaves the rows as
+/// they were (the caller's transaction rolls back).
+pub(super) fn apply_upload(
+    conn: &Connection,
+    ds: &Dataset,
+    upload_id: i64,
+    parts: &[i64],
+    load: Load,
+    tag: Option<&str>,
+) -> Result<Loaded> {
+    let started = now_ms();
+    let clock = Instant::now();
+    check_load(conn, ds, upload_id, parts, load, tag)?;
+    let keyed = ds.columns.iter().any(|c| c.upsert_key);
+
+    let mut removed = 0i64;
+    if load == Load::Replace {
+        match tag {
+            Some(tag) => {
+                removed = conn.execute(
+                    &format!(
+                        "DELETE FROM {} WHERE {} = ?",
+                        ds.table(),
+                        quote_ident(PARTITION_COLUMN)
+                    ),
+                    [tag],
+                )? as i64;
+            }
+            None => {
+                removed = conn.execute(&format!("DELETE FROM {}", ds.table()), [])? as i64;
+                // Every row is gone, so every partition is too.
+                conn.execute("DELETE FROM partitions WHERE dataset_pk = ?", [ds.pk])?;
+            }
+        }
+    }
+    let mut received = 0i64;
+    let mut size = 0i64;
+    let replaced;
+    {
+        let mut ingest = Ingest::new(conn, ds)?;
+        let mut fetch =
+            conn.prepare("SELECT data FROM upload_parts WHERE upload_id = ? AND part_no = ?")?;
+        for p in parts {
+            let data: Vec<u8> = fetch.query_row(params![upload_id, p], |r| r.get(0))?;
+            size += data.len() as i64;
+            received += ingest.part(Some(*p), &data, b',', tag)?;
+        }
+        replaced = ingest.replaced;
+    }
+    let action = if keyed && load != Load::Replace {
+        Load::Upsert
+    } else {
+        load
+    };
+    let version = record_version(conn, ds, action.as_str(), tag, received, size, started)?;
+    if replaced > 0 {
+        // An upsert may replace rows of other partitions.
+        recount_partitions(conn, ds)?;
+    }
+    touch_rows(conn, ds.pk, received - replaced - removed, now_ms())?;
+    conn.execute(
+        "UPDATE uploads SET committed = 1, data_version_id = ? WHERE id = ?",
+        params![version, upload_id],
+    )?;
+    // The staged bytes are now rows; keeping them would double the storage.
+    conn.execute("DELETE FROM upload_parts WHERE upload_id = ?", [upload_id])?;
+    set_duration(conn, ds, version, clock.elapsed().as_secs() as i64)?;
+    Ok(Loaded {
+        version_id: version,
+        rows: received,
+        size_bytes: size,
+    })
+}
+
+fn recount_partitions(conn: &Connection, ds: &Dataset) -> Result<()> {
+    conn.execute(
+        &format!(
+            "UPDATE partitions SET row_count = (SELECT COUNT(*) FROM {} WHERE {} = partitions.tag)
+             WHERE dataset_pk = ?",
+            ds.table(),
+            quote_ident(PARTITION_COLUMN)
+        ),
+        [ds.pk],
+    )?;
+    Ok(())
 }
 
 impl Store {
@@ -245,14 +476,33 @@ impl Store {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Write)?;
             let started = now_ms();
-            let n = Ingest::new(conn, &ds)?.part(None, values, delimiter, None)?;
+            let mut ingest = Ingest::new(conn, &ds)?;
+            let n = ingest.part(None, values, delimiter, None)?;
             if n != 1 {
                 return Err(StoreError::invalid(format!(
                     "values must hold exactly one row, found {n}"
                 )));
             }
-            record_version(conn, &ds, "APPEND", None, 1, values.len() as i64, started)?;
-            touch_rows(conn, ds.pk, 1, now_ms())
+            let replaced = ingest.replaced;
+            drop(ingest);
+            let action = if replaced > 0 || ds.columns.iter().any(|c| c.upsert_key) {
+                Load::Upsert
+            } else {
+                Load::Append
+            };
+            record_version(
+                conn,
+                &ds,
+                action.as_str(),
+                None,
+                1,
+                values.len() as i64,
+                started,
+            )?;
+            if replaced > 0 {
+                recount_partitions(conn, &ds)?;
+            }
+            touch_rows(conn, ds.pk, 1 - replaced, now_ms())
         })
     }
 
@@ -290,107 +540,26 @@ impl Store {
         commit: Commit,
     ) -> Result<Committed> {
         self.write(|conn| {
-            let started = now_ms();
-            let clock = Instant::now();
             let ds = open_dataset(conn, id, user, Need::Write)?;
             let upload = open_upload(conn, &ds, upload_id)?;
             let action = match commit.action.as_deref().or(upload.action.as_deref()) {
                 Some(a) => Action::parse("action", a)?,
                 None => {
-                    return Err(StoreError::invalid(
-                        "action is required: APPEND or REPLACE",
-                    ));
+                    return Err(StoreError::invalid("action is required: APPEND or REPLACE"));
                 }
             };
             let tag = normalize_tag(commit.data_tag).or(upload.data_tag.clone());
-
-            let parts: Vec<i64> = conn
-                .prepare("SELECT part_no FROM upload_parts WHERE upload_id = ? ORDER BY part_no")?
-                .query_map([upload.id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            for (i, p) in parts.iter().enumerate() {
-                let expected = i as i64 + 1;
-                if *p != expected {
-                    let received: Vec<String> = parts.iter().map(i64::to_string).collect();
-                    return Err(StoreError::invalid(format!(
-                        "part {expected} is missing: parts must be numbered 1..{} without gaps (received parts: {})",
-                        parts.len(),
-                        received.join(", ")
-                    )));
-                }
-            }
-            if action == Action::Replace && parts.is_empty() {
-                let what = match &tag {
-                    Some(tag) => format!("partition `{tag}` of dataset {}", ds.id),
-                    None => format!("dataset {}", ds.id),
-                };
-                return Err(StoreError::invalid(format!(
-                    "upload {} has no parts, so this REPLACE would empty {what}; an empty REPLACE must be explicit: send one empty part (PUT .../uploads/{}/parts/1 with an empty body), then commit again",
-                    upload.id, upload.id
-                )));
-            }
-            if let Some(tag) = &tag {
-                let (known, count): (bool, i64) = conn.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM partitions WHERE dataset_pk = ?1 AND tag = ?2),
-                            (SELECT COUNT(*) FROM partitions WHERE dataset_pk = ?1)",
-                    params![ds.pk, tag],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                if !known && count >= MAX_PARTITIONS {
-                    return Err(StoreError::invalid(format!(
-                        "dataset {} already has {count} partitions, the most allowed ({MAX_PARTITIONS}); delete one before adding partition `{tag}`",
-                        ds.id
-                    )));
-                }
-            }
-
-            let mut removed = 0i64;
-            if action == Action::Replace {
-                match &tag {
-                    Some(tag) => {
-                        removed = conn.execute(
-                            &format!(
-                                "DELETE FROM {} WHERE {} = ?",
-                                ds.table(),
-                                quote_ident(PARTITION_COLUMN)
-                            ),
-                            [tag],
-                        )? as i64;
-                    }
-                    None => {
-                        removed = conn.execute(&format!("DELETE FROM {}", ds.table()), [])? as i64;
-                        // Every row is gone, so every partition is too.
-                        conn.execute("DELETE FROM partitions WHERE dataset_pk = ?", [ds.pk])?;
-                    }
-                }
-            }
-            let mut added = 0i64;
-            let mut size = 0i64;
-            {
-                let mut ingest = Ingest::new(conn, &ds)?;
-                let mut fetch = conn
-                    .prepare("SELECT data FROM upload_parts WHERE upload_id = ? AND part_no = ?")?;
-                for p in &parts {
-                    let data: Vec<u8> = fetch.query_row(params![upload.id, p], |r| r.get(0))?;
-                    size += data.len() as i64;
-                    added += ingest.part(Some(*p), &data, b',', tag.as_deref())?;
-                }
-            }
-            let version =
-                record_version(conn, &ds, action.as_str(), tag.as_deref(), added, size, started)?;
-            touch_rows(conn, ds.pk, added - removed, now_ms())?;
-            conn.execute(
-                "UPDATE uploads SET committed = 1, data_version_id = ? WHERE id = ?",
-                params![version, upload.id],
-            )?;
-            // The staged bytes are now rows; keeping them would double the storage.
-            conn.execute("DELETE FROM upload_parts WHERE upload_id = ?", [upload.id])?;
-            set_duration(conn, &ds, version, clock.elapsed().as_secs() as i64)?;
+            let parts = staged_parts(conn, upload.id)?;
+            let load = match action {
+                Action::Append => Load::Append,
+                Action::Replace => Load::Replace,
+            };
+            let done = apply_upload(conn, &ds, upload.id, &parts, load, tag.as_deref())?;
             Ok(Committed {
                 dataset_id: ds.id,
                 upload_id: upload.id,
-                version_id: version,
-                rows: added,
+                version_id: done.version_id,
+                rows: done.rows,
             })
         })
     }

@@ -18,8 +18,12 @@ pub(crate) struct DataVersion {
     pub duration_s: i64,
     /// `None` (null) for a caller under a row policy: see `list_data_versions`.
     pub size_bytes: Option<i64>,
+    /// The rows the commit's upload held (what the client sent), not the
+    /// dataset's total after it: a client compares it with the rows it
+    /// sent. An upsert that folds rows with the same key still counts each.
+    /// `None` (null) for a caller under a row policy.
     pub row_count: Option<i64>,
-    /// `APPEND` or `REPLACE`.
+    /// `APPEND`, `REPLACE`, or `UPSERT` for an append to a keyed dataset.
     pub action: String,
     pub data_tag: Option<String>,
 }
