@@ -16,6 +16,8 @@ pub mod indexes;
 pub mod partitions;
 pub mod permissions;
 pub mod query;
+pub mod query_stream;
+pub mod rows;
 pub mod schema;
 pub mod streams;
 pub mod tags;

@@ -1,0 +1,210 @@
+//! Rows written out as they arrive: CSV in the dialect of Domo's export and
+//! JSON Lines. Pure: the writers append to a `Vec<u8>` the caller flushes.
+
+use serde_json::Value;
+
+/// How streamed rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFormat {
+    /// RFC 4180 with a header row, as the v2 export writes it: `\n` line
+    /// ends, `\N` for null, `""` for an empty string, a literal `\N` quoted.
+    Csv,
+    /// One JSON object a line, keys in column order.
+    JsonLines,
+}
+
+/// Null in the export's CSV (Domo's upload reads it back as null).
+pub const CSV_NULL: &str = "\\N";
+
+/// Appends one text field the way the export does: quoted when it holds a
+/// comma, quote, CR or LF, when it is empty (so it is not read back as
+/// null) or when it is literally `\N`.
+pub fn csv_text(out: &mut Vec<u8>, s: &str) {
+    let needs_quotes = s.is_empty()
+        || s == CSV_NULL
+        || s.bytes()
+            .any(|c| matches!(c, b',' | b'"' | b'\r' | b'\n'));
+    if !needs_quotes {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for part in s.split_inclusive('"') {
+        out.extend_from_slice(part.as_bytes());
+        if part.ends_with('"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends one JSON value as a CSV field: numbers as the export writes the
+/// stored value (`3` for `3.0`, no exponent), text as [`csv_text`], null as
+/// `\N`, nested values as their JSON text.
+pub fn csv_value(out: &mut Vec<u8>, v: &Value) {
+    use std::io::Write;
+    match v {
+        Value::Null => out.extend_from_slice(CSV_NULL.as_bytes()),
+        Value::String(s) => csv_text(out, s),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                let _ = write!(out, "{i}");
+            } else if let Some(u) = n.as_u64() {
+                let _ = write!(out, "{u}");
+            } else if let Some(f) = n.as_f64() {
+                let _ = write!(out, "{f}");
+            }
+        }
+        nested => csv_text(out, &nested.to_string()),
+    }
+}
+
+/// One CSV record of names (the header row) and its line feed.
+pub fn csv_header(out: &mut Vec<u8>, columns: &[String]) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        csv_text(out, c);
+    }
+    out.push(b'\n');
+}
+
+/// One CSV record of values and its line feed.
+pub fn csv_row(out: &mut Vec<u8>, row: &[Value]) {
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        csv_value(out, v);
+    }
+    out.push(b'\n');
+}
+
+/// One JSON Lines record: `{"column": value, ...}` in column order (written
+/// by hand so the order holds and repeated names are all kept). Cells past
+/// the named columns are keyed by position (`"4"`).
+pub fn json_line(out: &mut Vec<u8>, columns: &[String], row: &[Value]) {
+    out.push(b'{');
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let key = match columns.get(i) {
+            Some(c) => serde_json::to_vec(c),
+            None => serde_json::to_vec(&i.to_string()),
+        };
+        // Serialising a string or a `Value` cannot fail.
+        out.extend_from_slice(&key.unwrap_or_default());
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut *out, v);
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// Writes rows in one [`RowFormat`] under one header.
+#[derive(Debug, Clone)]
+pub struct RowWriter {
+    format: RowFormat,
+    columns: Vec<String>,
+}
+
+impl RowWriter {
+    pub fn new(format: RowFormat, columns: Vec<String>) -> RowWriter {
+        RowWriter { format, columns }
+    }
+
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The CSV header row; nothing for JSON Lines.
+    pub fn header(&self, out: &mut Vec<u8>) {
+        if self.format == RowFormat::Csv {
+            csv_header(out, &self.columns);
+        }
+    }
+
+    pub fn row(&self, out: &mut Vec<u8>, row: &[Value]) {
+        match self.format {
+            RowFormat::Csv => csv_row(out, row),
+            RowFormat::JsonLines => json_line(out, &self.columns, row),
+        }
+    }
+}
+
+/// The body without a leading UTF-8 byte order mark.
+pub fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn csv(row: &[Value]) -> String {
+        let mut out = Vec::new();
+        csv_row(&mut out, row);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_matches_the_export_dialect() {
+        assert_eq!(
+            csv(&[
+                json!("plain"),
+                json!(""),
+                json!("\\N"),
+                Value::Null,
+                json!("a,\"b\""),
+                json!("line\nbreak"),
+                json!("cr\r")
+            ]),
+            "plain,\"\",\"\\N\",\\N,\"a,\"\"b\"\"\",\"line\nbreak\",\"cr\r\"\n"
+        );
+        assert_eq!(
+            csv(&[
+                json!(3.0),
+                json!(2.5),
+                json!(-7),
+                json!(u64::MAX),
+                json!(1e21),
+                json!(true)
+            ]),
+            "3,2.5,-7,18446744073709551615,1000000000000000000000,true\n"
+        );
+        assert_eq!(csv(&[json!("été 🚀"), json!([1, "x"])]), "été 🚀,\"[1,\"\"x\"\"]\"\n");
+        let mut h = Vec::new();
+        csv_header(&mut h, &["a b".into(), "c,d".into()]);
+        assert_eq!(h, b"a b,\"c,d\"\n");
+    }
+
+    #[test]
+    fn json_lines_keep_column_order_and_types() {
+        let mut out = Vec::new();
+        let cols = vec!["z".to_owned(), "a".to_owned(), "z".to_owned()];
+        json_line(&mut out, &cols, &[json!(1), json!("x\n\"y\""), Value::Null]);
+        json_line(&mut out, &cols[..1], &[json!(2.5), json!(true)]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"z\":1,\"a\":\"x\\n\\\"y\\\"\",\"z\":null}\n{\"z\":2.5,\"1\":true}\n"
+        );
+    }
+
+    #[test]
+    fn writer_and_bom() {
+        let w = RowWriter::new(RowFormat::Csv, vec!["n".into()]);
+        let mut out = Vec::new();
+        w.header(&mut out);
+        w.row(&mut out, &[json!(1)]);
+        assert_eq!(out, b"n\n1\n");
+        let w = RowWriter::new(RowFormat::JsonLines, vec!["n".into()]);
+        let mut out = Vec::new();
+        w.header(&mut out);
+        assert!(out.is_empty());
+        assert_eq!(strip_bom(b"\xEF\xBB\xBFa,b"), b"a,b");
+        assert_eq!(strip_bom(b"a,b"), b"a,b");
+    }
+}
