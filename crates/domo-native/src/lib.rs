@@ -2,6 +2,7 @@
 
 mod api;
 mod client;
+mod query_rows;
 mod stream_api;
 mod transport;
 mod upload;
@@ -12,5 +13,7 @@ pub use domo_core::datasets::{DatasetSearch, DeleteMethod};
 pub use domo_core::{Error, ErrorKind, RetryPolicy};
 pub use domo_model as model;
 pub use domo_model::uploads::UploadAction;
+pub use domo_core::rows::RowFormat;
+pub use query_rows::{QueryProgress, QueryProgressFn, QueryRows, QueryToOptions, QueryWritten, Row};
 pub use stream_api::{ExportOptions, ExportProgressFn, rows_as};
 pub use upload::{UploadOptions, UploadProgress, UploadProgressFn, UploadReport, UploadSource};
