@@ -8,6 +8,7 @@ mod demo;
 pub mod failure;
 pub mod output;
 mod progress;
+mod query_out;
 pub mod table;
 pub mod units;
 
