@@ -30,7 +30,11 @@ async fn query_all_with_tiny_pages_yields_each_row_once_in_order() {
 
     // A page size that divides the count exactly ends on an empty page.
     let ids: Vec<(u64,)> = c
-        .query_all_as::<(u64,)>(&id, "SELECT id FROM table WHERE id < 1000 ORDER BY id DESC", 100)
+        .query_all_as::<(u64,)>(
+            &id,
+            "SELECT id FROM table WHERE id < 1000 ORDER BY id DESC",
+            100,
+        )
         .await
         .unwrap()
         .try_collect()
@@ -41,7 +45,13 @@ async fn query_all_with_tiny_pages_yields_each_row_once_in_order() {
 
     // One reply, streamed, reads what the whole-reply call reads.
     let sql = "SELECT * FROM table WHERE id < 300 ORDER BY id";
-    let streamed: Vec<Vec<Value>> = c.query_rows(&id, sql).await.unwrap().try_collect().await.unwrap();
+    let streamed: Vec<Vec<Value>> = c
+        .query_rows(&id, sql)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(streamed, c.query(&id, sql).await.unwrap().rows);
     emu.shutdown().await;
 }

@@ -360,32 +360,60 @@ fn query_rows(
         // The replies curl fetches: the one query, or every page up to
         // the short (here: empty) one that ends the paging.
         let replies: Vec<String> = if paged {
-            (0..=n / QUERY_PAGE).map(|k| page_sql(&sql, QUERY_PAGE, k)).collect()
+            (0..=n / QUERY_PAGE)
+                .map(|k| page_sql(&sql, QUERY_PAGE, k))
+                .collect()
         } else {
             vec![sql.clone()]
         };
         eprintln!("bench: query of {n} rows");
-        let (mut curl_json, mut curl_csv, mut ctl, mut native) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut curl_json, mut curl_csv, mut ctl, mut native) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut reply_bytes = 0u64;
         let mut csv_offered = true;
         for _ in 0..o.runs {
             let mut secs = 0.0;
             reply_bytes = 0;
             for r in &replies {
-                secs += curl_query(url, "/api/query/v1/execute/", "application/json", &id, r, dir, &out)?
-                    .ok_or("the JSON query route answered 404")?;
+                secs += curl_query(
+                    url,
+                    "/api/query/v1/execute/",
+                    "application/json",
+                    &id,
+                    r,
+                    dir,
+                    &out,
+                )?
+                .ok_or("the JSON query route answered 404")?;
                 reply_bytes += std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
             }
             curl_json.push(secs);
             if !paged && csv_offered {
-                match curl_query(url, "/api/query/v1/execute/export/", "text/csv", &id, &sql, dir, &out)? {
+                match curl_query(
+                    url,
+                    "/api/query/v1/execute/export/",
+                    "text/csv",
+                    &id,
+                    &sql,
+                    dir,
+                    &out,
+                )? {
                     Some(s) => curl_csv.push(s),
                     None => csv_offered = false,
                 }
             }
-            let mut args = vec!["query".to_owned(), id.clone(), sql.clone(), "--csv".to_owned()];
+            let mut args = vec![
+                "query".to_owned(),
+                id.clone(),
+                sql.clone(),
+                "--csv".to_owned(),
+            ];
             if paged {
-                args.extend(["--all".to_owned(), "--page-size".to_owned(), QUERY_PAGE.to_string()]);
+                args.extend([
+                    "--all".to_owned(),
+                    "--page-size".to_owned(),
+                    QUERY_PAGE.to_string(),
+                ]);
             }
             let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
             ctl.push(timed_rss(
@@ -419,7 +447,11 @@ fn query_rows(
         let _ = writeln!(
             table,
             "| {n} rows{} | {:.1} MB | {curl:.2} | {ctl_secs:.2} | {:.2}× | {:.1} MiB | {:.2} | {:.2}× | {:.1} MiB | {csv_route} |",
-            if paged { format!(", {} pages", replies.len()) } else { String::new() },
+            if paged {
+                format!(", {} pages", replies.len())
+            } else {
+                String::new()
+            },
             reply_bytes as f64 / 1e6,
             curl / ctl_secs,
             ctl_rss as f64 / 1024.0,

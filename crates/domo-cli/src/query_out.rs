@@ -113,9 +113,7 @@ async fn envelope(
     buf.extend_from_slice(if n == 0 { b"],\n" } else { b"\n  ],\n" });
     let tail = rows.tail().cloned().unwrap_or_default();
     let num_rows = tail.num_rows.unwrap_or(n);
-    let num_columns = tail
-        .num_columns
-        .unwrap_or(rows.columns().len() as u64);
+    let num_columns = tail.num_columns.unwrap_or(rows.columns().len() as u64);
     buf.extend_from_slice(format!("  \"numRows\": {num_rows},\n").as_bytes());
     buf.extend_from_slice(format!("  \"numColumns\": {num_columns}").as_bytes());
     if let Some(c) = tail.fromcache {

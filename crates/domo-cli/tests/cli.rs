@@ -481,7 +481,10 @@ fn query_prints_tables_csv_and_json_and_pages_with_all() {
     )
     .ok()
     .stdout;
-    let all: Vec<Value> = all.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let all: Vec<Value> = all
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(all.len(), 3);
     assert_eq!(all[2]["region"], "north, far");
 

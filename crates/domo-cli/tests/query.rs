@@ -72,8 +72,16 @@ fn dataset(emu: &Emulator, n: u32) -> String {
     let (created, _) = run(
         emu,
         &[
-            "dataset", "create", "Q", "--json", "--column", "id:LONG", "--column",
-            "name:STRING", "--column", "x:DOUBLE",
+            "dataset",
+            "create",
+            "Q",
+            "--json",
+            "--column",
+            "id:LONG",
+            "--column",
+            "name:STRING",
+            "--column",
+            "x:DOUBLE",
         ],
         b"",
     );
@@ -89,7 +97,11 @@ fn dataset(emu: &Emulator, n: u32) -> String {
             4 => "\"\"".to_owned(),
             _ => format!("Zürich 🚀 {i}"),
         };
-        let x = if i % 7 == 3 { "\\N".to_owned() } else { format!("{i}.5") };
+        let x = if i % 7 == 3 {
+            "\\N".to_owned()
+        } else {
+            format!("{i}.5")
+        };
         csv.push_str(&format!("{i},{name},{x}\n"));
     }
     run(emu, &["upload", &id, "-", "--header", "no"], csv.as_bytes());
@@ -105,7 +117,15 @@ fn csv_equals_the_export_and_json_forms_stream() {
     assert_eq!(csv, export);
     let (paged, _) = run(
         &emu,
-        &["query", &id, "SELECT * FROM table ORDER BY id", "--csv", "--all", "--page-size", "300"],
+        &[
+            "query",
+            &id,
+            "SELECT * FROM table ORDER BY id",
+            "--csv",
+            "--all",
+            "--page-size",
+            "300",
+        ],
         b"",
     );
     assert_eq!(paged, export);
@@ -119,17 +139,32 @@ fn csv_equals_the_export_and_json_forms_stream() {
     assert_eq!(json["rows"][3][2], Value::Null);
     assert_eq!(json["numRows"], 10);
     assert_eq!(json["metadata"][0]["type"], "LONG");
-    let (none, _) = run(&emu, &["query", &id, "SELECT id FROM table WHERE id < 0", "--json"], b"");
+    let (none, _) = run(
+        &emu,
+        &["query", &id, "SELECT id FROM table WHERE id < 0", "--json"],
+        b"",
+    );
     let none: Value = serde_json::from_str(&none).unwrap();
     assert_eq!(none["rows"], serde_json::json!([]));
 
     // --all: JSON Lines, each row once, in order.
     let (lines, _) = run(
         &emu,
-        &["query", &id, "SELECT id, name FROM table ORDER BY id", "--all", "--page-size", "97", "--json"],
+        &[
+            "query",
+            &id,
+            "SELECT id, name FROM table ORDER BY id",
+            "--all",
+            "--page-size",
+            "97",
+            "--json",
+        ],
         b"",
     );
-    let rows: Vec<Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 2_500);
     assert!(rows.iter().enumerate().all(|(i, r)| r["id"] == i as u64));
     assert_eq!(rows[5]["name"], "Zürich 🚀 5");
@@ -139,8 +174,15 @@ fn csv_equals_the_export_and_json_forms_stream() {
 fn the_table_streams_past_one_batch_in_the_first_batchs_widths() {
     let emu = emulator();
     let id = dataset(&emu, 2_500);
-    let (table, stderr) = run(&emu, &["query", &id, "SELECT id, x FROM table ORDER BY id"], b"");
-    assert!(stderr.is_empty(), "no progress line off a terminal: {stderr}");
+    let (table, stderr) = run(
+        &emu,
+        &["query", &id, "SELECT id, x FROM table ORDER BY id"],
+        b"",
+    );
+    assert!(
+        stderr.is_empty(),
+        "no progress line off a terminal: {stderr}"
+    );
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 2 + 2_500);
     // Widths from the first 1,000 rows (ids up to 999).
@@ -151,9 +193,17 @@ fn the_table_streams_past_one_batch_in_the_first_batchs_widths() {
     assert_eq!(lines[2 + 999], "999  999.5");
     // Past the first batch: wider ids push their own line only.
     assert_eq!(lines[2 + 2_499], "2499  2499.5");
-    let (small, _) = run(&emu, &["query", &id, "SELECT name FROM table WHERE id IN (3, 4)"], b"");
+    let (small, _) = run(
+        &emu,
+        &["query", &id, "SELECT name FROM table WHERE id IN (3, 4)"],
+        b"",
+    );
     assert_eq!(small, "name\n-------------\nline\\nbreak 3\n\n");
-    let (_, empty) = run(&emu, &["query", &id, "SELECT id FROM table WHERE id < 0"], b"");
+    let (_, empty) = run(
+        &emu,
+        &["query", &id, "SELECT id FROM table WHERE id < 0"],
+        b"",
+    );
     assert_eq!(empty, "(none)\n");
 }
 
@@ -161,7 +211,12 @@ fn the_table_streams_past_one_batch_in_the_first_batchs_widths() {
 fn a_reader_that_goes_away_ends_the_command_quietly() {
     let emu = emulator();
     let id = dataset(&emu, 30_000);
-    for format in [&["--csv"][..], &[][..], &["--json"][..], &["--all", "--json"][..]] {
+    for format in [
+        &["--csv"][..],
+        &[][..],
+        &["--json"][..],
+        &["--all", "--json"][..],
+    ] {
         let mut args = vec!["query", id.as_str(), "SELECT * FROM table ORDER BY id"];
         args.extend_from_slice(format);
         let mut child = command(&emu, &args).spawn().unwrap();

@@ -187,7 +187,10 @@ mod tests {
         assert_eq!(e.path().unwrap(), "/api/query/v1/execute/export/a%2Fb");
         assert_eq!(e.query(), [("includeHeader", "true".to_owned())]);
         assert_eq!(e.accept(), "text/csv");
-        assert_eq!(e.body().unwrap(), Body::Json(r#"{"sql":"SELECT 1"}"#.into()));
+        assert_eq!(
+            e.body().unwrap(),
+            Body::Json(r#"{"sql":"SELECT 1"}"#.into())
+        );
         let body = Bytes::from_static(b"\xEF\xBB\xBFn\n1\n");
         assert_eq!(e.parse(Response::new(body)).unwrap(), "n\n1\n");
         let not_found = Error::new(crate::ErrorKind::NotFound, "x").with_status(404);

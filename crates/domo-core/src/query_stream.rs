@@ -64,16 +64,22 @@ enum State {
     /// Before the first byte: `{` or `[`.
     Start,
     /// In the envelope, expecting a key (or `}` when `first`).
-    Key { first: bool },
+    Key {
+        first: bool,
+    },
     Colon,
     Value,
     /// After a field: `,` or `}`.
     AfterField,
     /// Inside `"rows": [`: a row (or `]` when `first`).
-    Row { first: bool },
+    Row {
+        first: bool,
+    },
     AfterRow,
     /// Inside the list-of-objects form.
-    Object { first: bool },
+    Object {
+        first: bool,
+    },
     AfterObject,
     Done,
 }
@@ -310,10 +316,7 @@ impl QueryDecoder {
             let b = bytes[i];
             match s.kind {
                 Kind::Scalar => {
-                    if matches!(
-                        b,
-                        b',' | b']' | b'}' | b':' | b' ' | b'\t' | b'\n' | b'\r'
-                    ) {
+                    if matches!(b, b',' | b']' | b'}' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
                         break Some(i);
                     }
                 }
@@ -357,7 +360,9 @@ impl QueryDecoder {
             }
             Err(e) => {
                 let excerpt = String::from_utf8_lossy(&slice[..slice.len().min(120)]).into_owned();
-                Err(self.error_at(format!("{what}: {e}")).with_body(excerpt.as_bytes()))
+                Err(self
+                    .error_at(format!("{what}: {e}"))
+                    .with_body(excerpt.as_bytes()))
             }
         }
     }
@@ -410,10 +415,9 @@ impl QueryDecoder {
                     b'[' => State::Object { first: true },
                     _ => {
                         self.pos -= 1;
-                        return Err(self.expect(
-                            "the columns/rows envelope or a list of row objects",
-                            b,
-                        ));
+                        return Err(
+                            self.expect("the columns/rows envelope or a list of row objects", b)
+                        );
                     }
                 };
             }
@@ -500,10 +504,7 @@ impl QueryDecoder {
                     self.state = State::AfterField;
                 }
                 b => {
-                    return Err(self.expect(
-                        &format!("',' or ']' after row {}", self.tail.rows),
-                        b,
-                    ));
+                    return Err(self.expect(&format!("',' or ']' after row {}", self.tail.rows), b));
                 }
             },
             State::Object { first } => {
@@ -518,10 +519,9 @@ impl QueryDecoder {
                         }
                         b'{' => {}
                         b => {
-                            return Err(self.expect(
-                                &format!("row {} as an object", self.tail.rows + 1),
-                                b,
-                            ));
+                            return Err(
+                                self.expect(&format!("row {} as an object", self.tail.rows + 1), b)
+                            );
                         }
                     }
                 }
@@ -544,10 +544,7 @@ impl QueryDecoder {
                     self.state = State::Done;
                 }
                 b => {
-                    return Err(self.expect(
-                        &format!("',' or ']' after row {}", self.tail.rows),
-                        b,
-                    ));
+                    return Err(self.expect(&format!("',' or ']' after row {}", self.tail.rows), b));
                 }
             },
             State::Done => {
@@ -830,7 +827,10 @@ mod tests {
             (b"\"x\"", "envelope"),
             (b"[1]", "row 1 as an object"),
             (br#"{"rows":[]}"#, "no \"columns\""),
-            (br#"{"columns":["a"],"rows":[[1],"oops"]}"#, "row 2 as an array"),
+            (
+                br#"{"columns":["a"],"rows":[[1],"oops"]}"#,
+                "row 2 as an array",
+            ),
             (br#"{"columns":["a"],"rows":[[1,]]}"#, "row 1"),
             (br#"{"columns":["a"]} x"#, "nothing after"),
             (br#"{"columns":"a"}"#, "field \"columns\""),
@@ -841,7 +841,12 @@ mod tests {
             assert_eq!(e.kind(), ErrorKind::Decode);
             assert!(e.message().contains(needle), "{e} lacks {needle:?}");
         }
-        assert!(decode_result(b"  ").unwrap_err().message().contains("empty"));
+        assert!(
+            decode_result(b"  ")
+                .unwrap_err()
+                .message()
+                .contains("empty")
+        );
     }
 
     #[test]

@@ -22,8 +22,7 @@ pub const CSV_NULL: &str = "\\N";
 pub fn csv_text(out: &mut Vec<u8>, s: &str) {
     let needs_quotes = s.is_empty()
         || s == CSV_NULL
-        || s.bytes()
-            .any(|c| matches!(c, b',' | b'"' | b'\r' | b'\n'));
+        || s.bytes().any(|c| matches!(c, b',' | b'"' | b'\r' | b'\n'));
     if !needs_quotes {
         out.extend_from_slice(s.as_bytes());
         return;
@@ -139,6 +138,43 @@ pub fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
+/// Counts CSV records in a body fed in pieces: line feeds outside quoted
+/// fields (a doubled quote toggles twice, so it needs no special case).
+#[derive(Debug, Clone, Default)]
+pub struct CsvRecordCounter {
+    records: u64,
+    in_quotes: bool,
+    /// Bytes since the last record ended.
+    open: bool,
+}
+
+impl CsvRecordCounter {
+    pub fn feed(&mut self, data: &[u8]) {
+        for &b in data {
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' if !self.in_quotes => {
+                    self.records += 1;
+                    self.open = false;
+                    continue;
+                }
+                _ => {}
+            }
+            self.open = true;
+        }
+    }
+
+    /// Records ended by a line feed so far.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Every record, a last one without a line feed included.
+    pub fn finish(&self) -> u64 {
+        self.records + u64::from(self.open)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +211,10 @@ mod tests {
             ]),
             "3,2.5,-7,18446744073709551615,1000000000000000000000,true\n"
         );
-        assert_eq!(csv(&[json!("été 🚀"), json!([1, "x"])]), "été 🚀,\"[1,\"\"x\"\"]\"\n");
+        assert_eq!(
+            csv(&[json!("été 🚀"), json!([1, "x"])]),
+            "été 🚀,\"[1,\"\"x\"\"]\"\n"
+        );
         let mut h = Vec::new();
         csv_header(&mut h, &["a b".into(), "c,d".into()]);
         assert_eq!(h, b"a b,\"c,d\"\n");
@@ -206,5 +245,19 @@ mod tests {
         assert!(out.is_empty());
         assert_eq!(strip_bom(b"\xEF\xBB\xBFa,b"), b"a,b");
         assert_eq!(strip_bom(b"a,b"), b"a,b");
+    }
+
+    #[test]
+    fn records_are_counted_outside_quotes() {
+        let body = b"a,b\n\"x\ny\",\"say \"\"hi\"\"\"\n3,4";
+        for cut in 0..body.len() {
+            let mut c = CsvRecordCounter::default();
+            c.feed(&body[..cut]);
+            c.feed(&body[cut..]);
+            assert_eq!((c.records(), c.finish()), (2, 3), "cut at {cut}");
+        }
+        let mut c = CsvRecordCounter::default();
+        c.feed(b"n\n1\n");
+        assert_eq!(c.finish(), 2);
     }
 }

@@ -10,10 +10,13 @@ mod upload;
 pub use client::{Client, ClientBuilder};
 pub use domo_core::csv_plan::HeaderMode;
 pub use domo_core::datasets::{DatasetSearch, DeleteMethod};
+pub use domo_core::query_stream::{QueryHeader, QueryTail};
+pub use domo_core::rows::RowFormat;
 pub use domo_core::{Error, ErrorKind, RetryPolicy};
 pub use domo_model as model;
 pub use domo_model::uploads::UploadAction;
-pub use domo_core::rows::RowFormat;
-pub use query_rows::{QueryProgress, QueryProgressFn, QueryRows, QueryToOptions, QueryWritten, Row};
+pub use query_rows::{
+    QueryProgress, QueryProgressFn, QueryRows, QueryToOptions, QueryWritten, Row,
+};
 pub use stream_api::{ExportOptions, ExportProgressFn, rows_as};
 pub use upload::{UploadOptions, UploadProgress, UploadProgressFn, UploadReport, UploadSource};

@@ -406,11 +406,7 @@ impl<W: AsyncWrite + Unpin> Sink<'_, W> {
 }
 
 fn write_error(e: std::io::Error) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        format!("cannot write the query result: {e}"),
-    )
-    .with_source(e)
+    Error::new(ErrorKind::Io, format!("cannot write the query result: {e}")).with_source(e)
 }
 
 impl Client {
@@ -513,7 +509,10 @@ impl Client {
                     return copy_csv(response, &label, sink).await;
                 }
                 Err(e) if ExecuteQueryCsv::not_offered(&e) => {
-                    tracing::debug!(status = e.status(), "no CSV query route; using the JSON route");
+                    tracing::debug!(
+                        status = e.status(),
+                        "no CSV query route; using the JSON route"
+                    );
                 }
                 Err(e) => return Err(e),
             }
@@ -607,13 +606,6 @@ fn typed<T: DeserializeOwned>(
     let mut index = 0usize;
     futures_util::StreamExt::map(rows, move |row| {
         index += 1;
-        row.and_then(|row| {
-            row_as(
-                &header.columns,
-                |c| header.column_type(c),
-                index - 1,
-                &row,
-            )
-        })
+        row.and_then(|row| row_as(&header.columns, |c| header.column_type(c), index - 1, &row))
     })
 }

@@ -111,7 +111,10 @@ async fn answer(
                 }
                 buf.extend_from_slice(&tmp[..n]);
             }
-            break (head, String::from_utf8_lossy(&buf[p + 4..p + 4 + len]).into_owned());
+            break (
+                head,
+                String::from_utf8_lossy(&buf[p + 4..p + 4 + len]).into_owned(),
+            );
         }
     };
     seen.lock().unwrap().push(Seen {
@@ -160,7 +163,10 @@ async fn rows_arrive_in_small_pieces_and_match_the_whole_reply() {
         let streamed: Vec<Vec<Value>> = rows.try_collect().await.unwrap();
         let whole = c.query("ds", "SELECT * FROM table").await.unwrap();
         assert_eq!(streamed, whole.rows, "pieces of {piece}");
-        assert_eq!(streamed[1], [json!("Zürich 🚀"), Value::Null, json!("line\nbreak")]);
+        assert_eq!(
+            streamed[1],
+            [json!("Zürich 🚀"), Value::Null, json!("line\nbreak")]
+        );
     }
 }
 
@@ -185,24 +191,39 @@ async fn a_reply_that_stops_mid_row_is_an_error_not_fewer_rows() {
     let e = rows.try_collect::<Vec<_>>().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
     assert!(e.to_string().contains("ended early"), "{e}");
-    assert!(e.to_string().contains("POST /api/query/v1/execute/ds"), "{e}");
+    assert!(
+        e.to_string().contains("POST /api/query/v1/execute/ds"),
+        "{e}"
+    );
     // The small-result path says the same.
     let server = serve(vec![reply(200, "application/json", &body[..mid_row], 8)]).await;
-    let e = client(&server.url).query("ds", "SELECT 1").await.unwrap_err();
+    let e = client(&server.url)
+        .query("ds", "SELECT 1")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
 }
 
 #[tokio::test]
 async fn csv_route_is_used_when_offered_and_its_bom_dropped() {
     let csv = "\u{feff}city,n\nOslo,3\n\"a\nb\",\\N\n";
-    let server = serve(vec![reply(200, "text/csv; charset=utf-8", csv.as_bytes(), 1)]).await;
+    let server = serve(vec![reply(
+        200,
+        "text/csv; charset=utf-8",
+        csv.as_bytes(),
+        1,
+    )])
+    .await;
     let c = client(&server.url);
     let mut out = Vec::new();
     let w = c
         .query_to("ds", "SELECT city, n FROM table", RowFormat::Csv, &mut out)
         .await
         .unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), "city,n\nOslo,3\n\"a\nb\",\\N\n");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "city,n\nOslo,3\n\"a\nb\",\\N\n"
+    );
     assert!(w.csv_route);
     assert_eq!(w.rows, 2);
     let seen = server.seen.lock().unwrap().clone();
@@ -210,16 +231,28 @@ async fn csv_route_is_used_when_offered_and_its_bom_dropped() {
         seen[0].request_line,
         "POST /api/query/v1/execute/export/ds?includeHeader=true HTTP/1.1"
     );
-    assert!(seen[0].head.to_ascii_lowercase().contains("accept: text/csv"), "{seen:?}");
+    assert!(
+        seen[0]
+            .head
+            .to_ascii_lowercase()
+            .contains("accept: text/csv"),
+        "{seen:?}"
+    );
     assert_eq!(seen[0].body, r#"{"sql":"SELECT city, n FROM table"}"#);
 }
 
 #[tokio::test]
 async fn csv_route_missing_falls_back_to_the_json_route() {
-    let expected = "city,n,note\nOslo,3,\"a \"\"q\"\", b\"\nZürich 🚀,\\N,\"line\nbreak\"\n\"\",7,\"\\N\"\n";
+    let expected =
+        "city,n,note\nOslo,3,\"a \"\"q\"\", b\"\nZürich 🚀,\\N,\"line\nbreak\"\n\"\",7,\"\\N\"\n";
     for status in [404, 406] {
         let server = serve(vec![
-            reply(status, "application/json", br#"{"message":"no such route"}"#, 64),
+            reply(
+                status,
+                "application/json",
+                br#"{"message":"no such route"}"#,
+                64,
+            ),
             reply(200, "application/json", ENVELOPE.as_bytes(), 5),
         ])
         .await;
@@ -233,10 +266,20 @@ async fn csv_route_missing_falls_back_to_the_json_route() {
         assert!(!w.csv_route);
         assert_eq!(w.rows, 3);
         let seen = server.seen.lock().unwrap().clone();
-        assert!(seen[1].request_line.starts_with("POST /api/query/v1/execute/ds "));
+        assert!(
+            seen[1]
+                .request_line
+                .starts_with("POST /api/query/v1/execute/ds ")
+        );
     }
     // Other refusals are reported, not retried elsewhere.
-    let server = serve(vec![reply(400, "application/json", br#"{"message":"bad SQL"}"#, 64)]).await;
+    let server = serve(vec![reply(
+        400,
+        "application/json",
+        br#"{"message":"bad SQL"}"#,
+        64,
+    )])
+    .await;
     let e = client(&server.url)
         .query_to("ds", "SELEC", RowFormat::Csv, &mut Vec::new())
         .await
@@ -269,7 +312,10 @@ async fn json_lines_and_typed_rows() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines[0], json!({"city": "Oslo", "n": 3, "note": "a \"q\", b"}));
+    assert_eq!(
+        lines[0],
+        json!({"city": "Oslo", "n": 3, "note": "a \"q\", b"})
+    );
     assert_eq!(lines.len(), 3);
     #[derive(serde::Deserialize, Debug, PartialEq)]
     struct City {
@@ -283,5 +329,11 @@ async fn json_lines_and_typed_rows() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(typed[1], City { city: "Zürich 🚀".into(), n: None });
+    assert_eq!(
+        typed[1],
+        City {
+            city: "Zürich 🚀".into(),
+            n: None
+        }
+    );
 }
