@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use domo_core::query::{ExecuteQuery, ExecuteQueryCsv, QueryPages};
 use domo_core::query_stream::{QueryDecoder, QueryEvent, QueryHeader, QueryTail, assemble};
-use domo_core::rows::{CsvRecordCounter, RowFormat, RowWriter, strip_bom};
+use domo_core::rows::{CsvRecordCounter, RowFormat, RowWriter, csv_row_json, strip_bom};
 use domo_core::{Endpoint, Error, ErrorKind, RequestLabel};
 use domo_model::query::{ColumnMetadata, QueryResult};
 use futures_util::Stream;
@@ -35,19 +35,26 @@ struct Page {
     label: RequestLabel,
     received: u64,
     tail: Option<QueryTail>,
+    raw: bool,
 }
 
 impl Page {
-    async fn open<E: Endpoint>(client: &Client, endpoint: &E) -> Result<Page, Error> {
+    async fn open<E: Endpoint>(client: &Client, endpoint: &E, raw: bool) -> Result<Page, Error> {
         let label = client.inner.config.prepare(endpoint)?.label;
         let response = client.inner.open_stream(endpoint).await?;
-        Ok(Page::new(response, label))
+        Ok(Page::new(response, label, raw))
     }
 
-    fn new(response: reqwest::Response, label: RequestLabel) -> Page {
+    /// `raw`: rows come as their JSON text (for the CSV writer).
+    fn new(response: reqwest::Response, label: RequestLabel, raw: bool) -> Page {
         Page {
             response,
-            decoder: QueryDecoder::new(),
+            decoder: if raw {
+                QueryDecoder::new().with_raw_rows()
+            } else {
+                QueryDecoder::new()
+            },
+            raw,
             label,
             received: 0,
             tail: None,
@@ -117,11 +124,25 @@ struct Cursor {
 
 impl Cursor {
     async fn next_row(&mut self) -> Result<Option<Row>, Error> {
+        match self.next_item().await? {
+            Some(QueryEvent::RawRow(b)) => serde_json::from_slice(&b).map(Some).map_err(|e| {
+                self.page.tag(Error::new(
+                    ErrorKind::Decode,
+                    format!("a row of the query reply: {e}"),
+                ))
+            }),
+            Some(QueryEvent::Row(r)) => Ok(Some(r)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The next row event (`Row`, or `RawRow` from a raw page), over pages.
+    async fn next_item(&mut self) -> Result<Option<QueryEvent>, Error> {
         loop {
             match self.page.next_event().await? {
-                Some(QueryEvent::Row(r)) => {
+                Some(row @ (QueryEvent::Row(_) | QueryEvent::RawRow(_))) => {
                     self.in_page += 1;
-                    return Ok(Some(r));
+                    return Ok(Some(row));
                 }
                 Some(QueryEvent::Header(h)) => {
                     if h.columns != self.columns {
@@ -147,11 +168,52 @@ impl Cursor {
                         dataset_id: self.dataset_id.clone(),
                         sql,
                     };
-                    self.page = Page::open(&self.client, &endpoint).await?;
+                    self.page = Page::open(&self.client, &endpoint, self.page.raw).await?;
                     self.in_page = 0;
                 }
             }
         }
+    }
+}
+
+/// Sends the first (or only) query and reads up to its header.
+async fn open_cursor(
+    client: &Client,
+    dataset_id: &str,
+    sql: &str,
+    pages: Option<QueryPages>,
+    raw: bool,
+) -> Result<(Cursor, QueryHeader), Error> {
+    let first_sql = match &pages {
+        Some(p) => p.next_sql().unwrap_or_default(),
+        None => sql.to_owned(),
+    };
+    let endpoint = ExecuteQuery {
+        dataset_id: dataset_id.to_owned(),
+        sql: first_sql,
+    };
+    let mut page = Page::open(client, &endpoint, raw).await?;
+    let header = page.header().await?;
+    Ok((
+        cursor_over(client, dataset_id, page, &header, pages),
+        header,
+    ))
+}
+
+fn cursor_over(
+    client: &Client,
+    dataset_id: &str,
+    page: Page,
+    header: &QueryHeader,
+    pages: Option<QueryPages>,
+) -> Cursor {
+    Cursor {
+        client: client.clone(),
+        dataset_id: dataset_id.to_owned(),
+        pages,
+        page,
+        columns: header.columns.clone(),
+        in_page: 0,
     }
 }
 
@@ -186,35 +248,13 @@ impl QueryRows {
         sql: &str,
         pages: Option<QueryPages>,
     ) -> Result<QueryRows, Error> {
-        let first_sql = match &pages {
-            Some(p) => p.next_sql().unwrap_or_default(),
-            None => sql.to_owned(),
-        };
-        let endpoint = ExecuteQuery {
-            dataset_id: dataset_id.to_owned(),
-            sql: first_sql,
-        };
-        let mut page = Page::open(client, &endpoint).await?;
-        let header = page.header().await?;
-        Ok(QueryRows::over(client, dataset_id, page, header, pages))
+        let (cursor, header) = open_cursor(client, dataset_id, sql, pages, false).await?;
+        Ok(QueryRows::over(cursor, header))
     }
 
-    fn over(
-        client: &Client,
-        dataset_id: &str,
-        page: Page,
-        header: QueryHeader,
-        pages: Option<QueryPages>,
-    ) -> QueryRows {
+    fn over(cursor: Cursor, header: QueryHeader) -> QueryRows {
         QueryRows {
-            cursor: Some(Box::new(Cursor {
-                client: client.clone(),
-                dataset_id: dataset_id.to_owned(),
-                pages,
-                page,
-                columns: header.columns.clone(),
-                in_page: 0,
-            })),
+            cursor: Some(Box::new(cursor)),
             header,
             pending: None,
             finished: false,
@@ -499,10 +539,10 @@ impl Client {
                         .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
                     if is_json {
                         // The route answered with the JSON envelope.
-                        let mut page = Page::new(response, label);
+                        let mut page = Page::new(response, label, true);
                         let header = page.header().await?;
-                        let rows = QueryRows::over(self, dataset_id, page, header, None);
-                        let mut written = write_rows(rows, RowFormat::Csv, sink).await?;
+                        let cursor = cursor_over(self, dataset_id, page, &header, None);
+                        let mut written = write_rows(cursor, &header, RowFormat::Csv, sink).await?;
                         written.csv_route = true;
                         return Ok(written);
                     }
@@ -517,24 +557,42 @@ impl Client {
                 Err(e) => return Err(e),
             }
         }
-        let rows = match options.page_size {
-            Some(n) => self.query_all(dataset_id, sql, n).await?,
-            None => self.query_rows(dataset_id, sql).await?,
-        };
+        let pages = options.page_size.map(|n| QueryPages::new(sql, n));
+        // CSV is written from each row's JSON text, without `Value`s.
+        let raw = options.format == RowFormat::Csv;
+        let (cursor, header) = open_cursor(self, dataset_id, sql, pages, raw).await?;
         sink.buf.clear();
-        write_rows(rows, options.format, sink).await
+        write_rows(cursor, &header, options.format, sink).await
     }
 }
 
 async fn write_rows<W: AsyncWrite + Unpin>(
-    mut rows: QueryRows,
+    mut cursor: Cursor,
+    header: &QueryHeader,
     format: RowFormat,
     mut sink: Sink<'_, W>,
 ) -> Result<QueryWritten, Error> {
-    let writer = RowWriter::new(format, rows.columns().to_vec());
+    let writer = RowWriter::new(format, header.columns.clone());
     writer.header(&mut sink.buf);
-    while let Some(row) = rows.next_row().await? {
-        writer.row(&mut sink.buf, &row);
+    while let Some(item) = cursor.next_item().await? {
+        let bad_row = |e: serde_json::Error| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("row {} of the query reply: {e}", sink.written.rows + 1),
+            )
+        };
+        match item {
+            QueryEvent::RawRow(json) if format == RowFormat::Csv => {
+                csv_row_json(&mut sink.buf, &json).map_err(|e| cursor.page.tag(bad_row(e)))?;
+            }
+            QueryEvent::RawRow(json) => {
+                let row: Row =
+                    serde_json::from_slice(&json).map_err(|e| cursor.page.tag(bad_row(e)))?;
+                writer.row(&mut sink.buf, &row);
+            }
+            QueryEvent::Row(row) => writer.row(&mut sink.buf, &row),
+            QueryEvent::Header(_) => continue,
+        }
         sink.written.rows += 1;
         sink.maybe_flush().await?;
     }
