@@ -84,8 +84,14 @@ pub fn csv_row_json(out: &mut Vec<u8>, row_json: &[u8]) -> Result<(), serde_json
                     Ok(())
                 }
             }
-            Some(b'n') => Ok(out.extend_from_slice(CSV_NULL.as_bytes())),
-            Some(b't' | b'f') => Ok(out.extend_from_slice(text.as_bytes())),
+            Some(b'n') => {
+                out.extend_from_slice(CSV_NULL.as_bytes());
+                Ok(())
+            }
+            Some(b't' | b'f') => {
+                out.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
             Some(b'[' | b'{') => serde_json::from_str::<Value>(text).map(|v| csv_value(out, &v)),
             _ => csv_number(out, text),
         };
