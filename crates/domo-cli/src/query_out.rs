@@ -48,13 +48,13 @@ pub async fn query(client: &Client, out: Output, args: QueryArgs) -> Result<(), 
         }
         (format, _) => {
             let rows = match page_size {
-                Some(n) => client.query_all(&args.id, &args.sql, n).await?,
-                None => client.query_rows(&args.id, &args.sql).await?,
+                Some(n) => client.query_all(&args.id, &args.sql, n).await,
+                None => client.query_rows(&args.id, &args.sql).await,
             };
-            if format == Format::Json {
-                envelope(rows, &mut stdout, &bar).await
-            } else {
-                table(rows, &mut stdout, &bar).await
+            match rows {
+                Err(e) => Err(Failure::from(e)),
+                Ok(rows) if format == Format::Json => envelope(rows, &mut stdout, &bar).await,
+                Ok(rows) => table(rows, &mut stdout, &bar).await,
             }
         }
     };
