@@ -252,12 +252,18 @@ async fn typed_and_paged_queries_and_row_streams() {
     let all = c
         .query_all(&id, "SELECT id FROM table ORDER BY id", 100)
         .await
+        .unwrap()
+        .collect_result()
+        .await
         .unwrap();
     assert_eq!(all.rows.len(), 1_234);
     assert_eq!(all.num_rows, 1_234);
     assert!(all.rows.iter().enumerate().all(|(i, r)| r[0] == i as u64));
     let ids: Vec<(i64,)> = c
-        .query_all_as(&id, "SELECT id FROM table ORDER BY id DESC", 500)
+        .query_all_as::<(i64,)>(&id, "SELECT id FROM table ORDER BY id DESC", 500)
+        .await
+        .unwrap()
+        .try_collect()
         .await
         .unwrap();
     assert_eq!(ids.first(), Some(&(1_233,)));

@@ -20,8 +20,15 @@ struct Options {
     part_size: u64,
     concurrency: u32,
     runs: u32,
-    query_rows: u64,
+    /// Result sizes of the query rows.
+    query_rows: Vec<u64>,
+    /// Only the query rows (the upload and export rows are skipped).
+    query_only: bool,
 }
+
+/// The emulator answers at most this many rows in one reply today; larger
+/// results are read in `LIMIT/OFFSET` pages of this size, by every party.
+const QUERY_PAGE: u64 = 1_000_000;
 
 pub fn bench(args: &[String]) -> Result<(), String> {
     let mut o = Options {
@@ -29,7 +36,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         part_size: 32 << 20,
         concurrency: 4,
         runs: 3,
-        query_rows: 200_000,
+        query_rows: vec![1_000_000, 5_000_000],
+        query_only: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -45,12 +53,15 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             "--runs" => o.runs = value()?.parse().map_err(|_| "--runs takes a number")?,
             "--query-rows" => {
                 o.query_rows = value()?
-                    .parse()
-                    .map_err(|_| "--query-rows takes a number")?
+                    .split(',')
+                    .map(|n| n.trim().parse::<u64>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| "--query-rows takes numbers separated by commas")?
             }
+            "--query-only" => o.query_only = true,
             other => {
                 return Err(format!(
-                    "unknown bench option {other:?} (--size, --part-size, --concurrency, --runs, --query-rows)"
+                    "unknown bench option {other:?} (--size, --part-size, --concurrency, --runs, --query-rows, --query-only)"
                 ));
             }
         }
@@ -66,21 +77,45 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             "domo-emulator",
             "-p",
             "domo-integration-tests",
+            "-p",
+            "domo-cli",
             "--bins",
         ]),
     )?;
     let root = workspace_root();
     let dir = root.join("target/bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let csv = dir.join(format!("data-{}.csv", o.size));
-    generate_csv(&csv, o.size)?;
-    let size = std::fs::metadata(&csv).map_err(|e| e.to_string())?.len();
-
     let bin = root.join("target/release");
     let emulator = Emulator::start(&bin.join("domo-emulator"))?;
     let client = bin.join("domo-bench");
     let url = emulator.url.clone();
-    let id = output(Command::new(&client).args(["setup", &url, TOKEN]))?
+    let mut report = String::from("# cargo xtask bench\n\n");
+    if !o.query_only {
+        transfer_rows(&o, &dir, &client, &url, &mut report)?;
+    }
+    if !o.query_rows.is_empty() {
+        query_rows(&o, &dir, &client, &bin.join("domoctl"), &url, &mut report)?;
+    }
+    drop(emulator);
+    println!("\n{report}");
+    let path = dir.join("report.md");
+    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("bench: report written to {}", path.display());
+    Ok(())
+}
+
+/// Upload and export through domo-native against curl moving the same bytes.
+fn transfer_rows(
+    o: &Options,
+    dir: &Path,
+    client: &Path,
+    url: &str,
+    report: &mut String,
+) -> Result<(), String> {
+    let csv = dir.join(format!("data-{}.csv", o.size));
+    generate_csv(&csv, o.size, None)?;
+    let size = std::fs::metadata(&csv).map_err(|e| e.to_string())?.len();
+    let id = output(Command::new(client).args(["setup", url, TOKEN]))?
         .trim()
         .to_owned();
     eprintln!(
@@ -94,9 +129,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     // Upload: the client, then curl with the same parts.
     let mut native_up = Vec::new();
     for _ in 0..o.runs {
-        let line = output(Command::new(&client).args([
+        let line = output(Command::new(client).args([
             "upload",
-            &url,
+            url,
             TOKEN,
             &id,
             path_str(&csv)?,
@@ -105,19 +140,19 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         ]))?;
         native_up.push(Measure::parse(&line)?);
     }
-    let parts = cut_parts(&client, &csv, o.part_size, &dir)?;
+    let parts = cut_parts(client, &csv, o.part_size, dir)?;
     let mut curl_up = Vec::new();
     for _ in 0..o.runs {
-        curl_up.push(curl_upload(&url, &id, &parts, o.concurrency)?);
+        curl_up.push(curl_upload(url, &id, &parts, o.concurrency)?);
     }
 
     // Export.
     let out = dir.join("export.csv");
     let mut native_ex = Vec::new();
     for _ in 0..o.runs {
-        native_ex.push(Measure::parse(&output(Command::new(&client).args([
+        native_ex.push(Measure::parse(&output(Command::new(client).args([
             "export",
-            &url,
+            url,
             TOKEN,
             &id,
             path_str(&out)?,
@@ -139,36 +174,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     }
     let export_bytes = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
 
-    // A large query: many rows back as JSON.
-    let sql = format!("SELECT * FROM table LIMIT {}", o.query_rows);
-    let mut native_q = Vec::new();
-    for _ in 0..o.runs {
-        native_q.push(Measure::parse(&output(
-            Command::new(&client).args(["query", &url, TOKEN, &id, &sql]),
-        )?)?);
-    }
-    let body = dir.join("query.json");
-    std::fs::write(&body, format!("{{\"sql\": \"{sql}\"}}")).map_err(|e| e.to_string())?;
-    let qout = dir.join("query-out.json");
-    let mut curl_q = Vec::new();
-    for _ in 0..o.runs {
-        curl_q.push(timed(Command::new("curl").args([
-            "-sS",
-            "--fail",
-            "-o",
-            path_str(&qout)?,
-            "-H",
-            &format!("X-DOMO-Developer-Token: {TOKEN}"),
-            "-H",
-            "Content-Type: application/json",
-            "--data-binary",
-            &format!("@{}", path_str(&body)?),
-            &format!("{url}/api/query/v1/execute/{id}"),
-        ]))?);
-    }
-    let query_bytes = std::fs::metadata(&qout).map_err(|e| e.to_string())?.len();
-    drop(emulator);
-
     let rows = [
         (
             "upload (start, parts, commit)",
@@ -183,13 +188,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             best(&native_ex),
             best_secs(&curl_ex),
             Some(peak(&native_ex)),
-        ),
-        (
-            "large query (JSON rows)",
-            query_bytes,
-            best(&native_q),
-            best_secs(&curl_q),
-            Some(peak(&native_q)),
         ),
     ];
     let mut table = String::new();
@@ -209,8 +207,9 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                 .unwrap_or_default()
         );
     }
-    let report = format!(
-        "# cargo xtask bench\n\nCSV {:.1} MB ({} parts of ~{:.0} MiB, {} in flight), emulator (release, in memory) on 127.0.0.1, best of {} runs; {} CPU cores.\nThroughput is input bytes over wall time, commit included for uploads. Targets: upload and export ≥ 0.80× curl; client peak RSS ≤ 64 MiB.\n\n{table}",
+    let _ = write!(
+        report,
+        "CSV {:.1} MB ({} parts of ~{:.0} MiB, {} in flight), emulator (release, in memory) on 127.0.0.1, best of {} runs; {} CPU cores.\nThroughput is input bytes over wall time, commit included for uploads. Targets: upload and export ≥ 0.80× curl; client peak RSS ≤ 64 MiB.\n\n{table}\n",
         size as f64 / 1e6,
         parts.len(),
         o.part_size as f64 / MIB,
@@ -220,12 +219,253 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             .map(|n| n.get())
             .unwrap_or(0),
     );
-    println!("\n{report}");
-    let path = dir.join("report.md");
-    std::fs::write(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    eprintln!("bench: report written to {}", path.display());
     let _ = std::fs::remove_file(&out);
     let _ = std::fs::remove_dir_all(dir.join("parts"));
+    Ok(())
+}
+
+/// The SQL of page `k` of `sql` as domo-core's `QueryPages` writes it.
+fn page_sql(sql: &str, page: u64, k: u64) -> String {
+    format!(
+        "SELECT * FROM ({sql}) AS page LIMIT {page} OFFSET {}",
+        page * k
+    )
+}
+
+/// `curl` POSTing `sql` to `route` of dataset `id`, the reply into `out`;
+/// `None` when the server answers 404/406 (the route is not offered).
+fn curl_query(
+    url: &str,
+    route: &str,
+    accept: &str,
+    id: &str,
+    sql: &str,
+    dir: &Path,
+    out: &Path,
+) -> Result<Option<f64>, String> {
+    let body = dir.join("query-body.json");
+    let json = format!("{{\"sql\": {}}}", json_string(sql));
+    std::fs::write(&body, json).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let o = Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            path_str(out)?,
+            "-w",
+            "%{http_code}",
+            "-H",
+            &format!("X-DOMO-Developer-Token: {TOKEN}"),
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            &format!("Accept: {accept}"),
+            "--data-binary",
+            &format!("@{}", path_str(&body)?),
+            &format!("{url}{route}{id}"),
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("curl: {e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    match String::from_utf8_lossy(&o.stdout).trim() {
+        "200" => Ok(Some(secs)),
+        "404" | "406" => Ok(None),
+        code => Err(format!("curl {route}: HTTP {code}")),
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A child's wall time and peak RSS (its VmHWM, read every few ms while it
+/// runs: growth in its last moments can be missed).
+fn timed_rss(cmd: &mut Command) -> Result<(f64, u64), String> {
+    let started = Instant::now();
+    let mut child = cmd
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{:?}: {e}", cmd.get_program()))?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = s
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            if !status.success() {
+                return Err(format!("{:?} failed ({status})", cmd.get_program()));
+            }
+            return Ok((started.elapsed().as_secs_f64(), peak));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(3));
+    }
+}
+
+/// A query of N rows through `domoctl query --csv` and `query_rows`,
+/// against curl fetching the same replies (JSON route; the CSV route when
+/// the server offers it). Results past [`QUERY_PAGE`] rows are read in
+/// pages by all of them.
+fn query_rows(
+    o: &Options,
+    dir: &Path,
+    client: &Path,
+    domoctl: &Path,
+    url: &str,
+    report: &mut String,
+) -> Result<(), String> {
+    let most = o.query_rows.iter().copied().max().unwrap_or(0);
+    let csv = dir.join(format!("query-{most}.csv"));
+    generate_csv(&csv, u64::MAX, Some(most))?;
+    let id = output(Command::new(client).args(["setup", url, TOKEN]))?
+        .trim()
+        .to_owned();
+    eprintln!("bench: loading {most} rows for the query rows (untimed)");
+    output(Command::new(client).args([
+        "upload",
+        url,
+        TOKEN,
+        &id,
+        path_str(&csv)?,
+        &o.part_size.to_string(),
+        &o.concurrency.to_string(),
+    ]))?;
+    let out = dir.join("query-out");
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| query | JSON reply | curl JSON s | domoctl --csv s | ratio | domoctl peak RSS | query_rows s | ratio | query_rows peak RSS | CSV route: curl s / domoctl s |"
+    );
+    let _ = writeln!(table, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for &n in &o.query_rows {
+        let sql = format!("SELECT * FROM table LIMIT {n}");
+        let paged = n > QUERY_PAGE;
+        let page = if paged { QUERY_PAGE } else { 0 };
+        // The replies curl fetches: the one query, or every page up to
+        // the short (here: empty) one that ends the paging.
+        let replies: Vec<String> = if paged {
+            (0..=n / QUERY_PAGE)
+                .map(|k| page_sql(&sql, QUERY_PAGE, k))
+                .collect()
+        } else {
+            vec![sql.clone()]
+        };
+        eprintln!("bench: query of {n} rows");
+        let (mut curl_json, mut curl_csv, mut ctl, mut native) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut reply_bytes = 0u64;
+        let mut csv_offered = true;
+        for _ in 0..o.runs {
+            let mut secs = 0.0;
+            reply_bytes = 0;
+            for r in &replies {
+                secs += curl_query(
+                    url,
+                    "/api/query/v1/execute/",
+                    "application/json",
+                    &id,
+                    r,
+                    dir,
+                    &out,
+                )?
+                .ok_or("the JSON query route answered 404")?;
+                reply_bytes += std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
+            }
+            curl_json.push(secs);
+            if !paged && csv_offered {
+                match curl_query(
+                    url,
+                    "/api/query/v1/execute/export/",
+                    "text/csv",
+                    &id,
+                    &sql,
+                    dir,
+                    &out,
+                )? {
+                    Some(s) => curl_csv.push(s),
+                    None => csv_offered = false,
+                }
+            }
+            let mut args = vec![
+                "query".to_owned(),
+                id.clone(),
+                sql.clone(),
+                "--csv".to_owned(),
+            ];
+            if paged {
+                args.extend([
+                    "--all".to_owned(),
+                    "--page-size".to_owned(),
+                    QUERY_PAGE.to_string(),
+                ]);
+            }
+            let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
+            ctl.push(timed_rss(
+                Command::new(domoctl)
+                    .args(&args)
+                    .env("DOMO_BASE_URL", url)
+                    .env("DOMO_TOKEN", TOKEN)
+                    .env_remove("DOMO_INSTANCE")
+                    .stdout(file),
+            )?);
+            native.push(Measure::parse(&output(Command::new(client).args([
+                "query-rows",
+                url,
+                TOKEN,
+                &id,
+                &sql,
+                &page.to_string(),
+            ]))?)?);
+        }
+        let curl = best_secs(&curl_json);
+        let ctl_secs = ctl.iter().map(|m| m.0).fold(f64::INFINITY, f64::min);
+        let ctl_rss = ctl.iter().map(|m| m.1).max().unwrap_or(0);
+        let csv_route = if csv_offered && !curl_csv.is_empty() {
+            // domoctl --csv took the CSV route when the server has it.
+            format!("{:.2} / {ctl_secs:.2}", best_secs(&curl_csv))
+        } else if paged {
+            "(paged: JSON pages)".to_owned()
+        } else {
+            "not offered (404): domoctl used the JSON route".to_owned()
+        };
+        let _ = writeln!(
+            table,
+            "| {n} rows{} | {:.1} MB | {curl:.2} | {ctl_secs:.2} | {:.2}× | {:.1} MiB | {:.2} | {:.2}× | {:.1} MiB | {csv_route} |",
+            if paged {
+                format!(", {} pages", replies.len())
+            } else {
+                String::new()
+            },
+            reply_bytes as f64 / 1e6,
+            curl / ctl_secs,
+            ctl_rss as f64 / 1024.0,
+            best(&native),
+            curl / best(&native),
+            peak(&native) as f64 / 1024.0,
+        );
+    }
+    let _ = std::fs::remove_file(&out);
+    let _ = write!(
+        report,
+        "## Queries\n\n`SELECT * FROM table LIMIT N` over the bench schema, best of {} runs. Ratio = curl's wall time / the client's (target ≥ 0.9×); the client's peak RSS (target ≤ 64 MiB). `domoctl --csv` writes CSV to a file, `query_rows` decodes every row and drops it, curl saves the raw reply. The emulator answers at most {QUERY_PAGE} rows a reply and builds each reply in memory before sending, which sets curl's time as well; larger results are read in pages of {QUERY_PAGE} by all three.\n\n{table}",
+        o.runs
+    );
     Ok(())
 }
 
@@ -324,20 +564,26 @@ fn ensure_curl() -> Result<(), String> {
     )
 }
 
-/// Deterministic rows of the bench schema until `size` bytes; kept between
-/// runs when it already has that size.
-fn generate_csv(path: &Path, size: u64) -> Result<(), String> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() >= size && m.len() < size + 200) {
+/// Deterministic rows of the bench schema until `size` bytes (or `rows`
+/// rows); kept between runs when it is already there.
+fn generate_csv(path: &Path, size: u64, rows: Option<u64>) -> Result<(), String> {
+    let done = std::fs::metadata(path).is_ok_and(|m| match rows {
+        // A row-counted file is written whole or removed.
+        Some(_) => m.len() > 0,
+        None => m.len() >= size && m.len() < size + 200,
+    });
+    if done {
         return Ok(());
     }
     eprintln!("bench: generating {}", path.display());
-    let file = std::fs::File::create(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let partial = path.with_extension("partial");
+    let file = std::fs::File::create(&partial)
+        .map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let mut written = 0u64;
     let mut i = 0u64;
     let mut line = String::new();
-    while written < size {
+    while written < size && rows.is_none_or(|r| i < r) {
         line.clear();
         let name = match i % 4 {
             0 => format!("plain {i}"),
@@ -358,7 +604,9 @@ fn generate_csv(path: &Path, size: u64) -> Result<(), String> {
         written += line.len() as u64;
         i += 1;
     }
-    w.flush().map_err(|e| e.to_string())
+    w.flush().map_err(|e| e.to_string())?;
+    drop(w);
+    std::fs::rename(&partial, path).map_err(|e| e.to_string())
 }
 
 struct Emulator {

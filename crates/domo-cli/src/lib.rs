@@ -11,6 +11,7 @@ pub mod failure;
 pub mod output;
 pub mod profile;
 mod progress;
+mod query_out;
 pub mod table;
 pub mod units;
 

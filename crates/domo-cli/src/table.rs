@@ -215,16 +215,16 @@ pub fn write_csv_record<'a>(out: &mut String, fields: impl IntoIterator<Item = &
     out.push('\n');
 }
 
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-fn looks_numeric(s: &str) -> bool {
+pub(crate) fn looks_numeric(s: &str) -> bool {
     s.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 /// One line, escapes for control characters, cut at [`MAX_CELL`] characters.
-fn for_people(s: &str) -> String {
+pub(crate) fn for_people(s: &str) -> String {
     let mut out = String::new();
     let mut count = 0;
     for c in s.chars() {

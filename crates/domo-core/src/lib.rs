@@ -18,6 +18,8 @@ pub mod partitions;
 pub mod pdp;
 pub mod permissions;
 pub mod query;
+pub mod query_stream;
+pub mod rows;
 pub mod schema;
 pub mod streams;
 pub mod tags;

@@ -224,47 +224,6 @@ impl Client {
         let result = self.query(dataset_id, sql).await?;
         rows_as(&result)
     }
-
-    /// Run `sql` and fetch every row, paging with `LIMIT/OFFSET` (the server
-    /// does not page): `SELECT * FROM (sql) LIMIT n OFFSET m` until a short
-    /// page. Give the SQL an `ORDER BY` for a stable order across pages.
-    pub async fn query_all(
-        &self,
-        dataset_id: &str,
-        sql: &str,
-        page_size: u64,
-    ) -> Result<QueryResult, Error> {
-        let page_size = page_size.max(1);
-        let inner = sql.trim().trim_end_matches(';');
-        let mut all: Option<QueryResult> = None;
-        let mut offset = 0u64;
-        loop {
-            let paged =
-                format!("SELECT * FROM ({inner}) AS page LIMIT {page_size} OFFSET {offset}");
-            let page = self.query(dataset_id, &paged).await?;
-            let n = page.rows.len() as u64;
-            match &mut all {
-                None => all = Some(page),
-                Some(acc) => acc.rows.extend(page.rows),
-            }
-            if n < page_size {
-                let mut acc = all.unwrap_or_default();
-                acc.num_rows = acc.rows.len() as u64;
-                return Ok(acc);
-            }
-            offset += n;
-        }
-    }
-
-    /// [`Client::query_all`] mapped onto `T` as [`Client::query_as`] does.
-    pub async fn query_all_as<T: DeserializeOwned>(
-        &self,
-        dataset_id: &str,
-        sql: &str,
-        page_size: u64,
-    ) -> Result<Vec<T>, Error> {
-        rows_as(&self.query_all(dataset_id, sql, page_size).await?)
-    }
 }
 
 /// Map the rows of a result onto `T` by column name (structs, maps) or by
@@ -274,33 +233,40 @@ pub fn rows_as<T: DeserializeOwned>(result: &QueryResult) -> Result<Vec<T>, Erro
         .rows
         .iter()
         .enumerate()
-        .map(|(i, row)| {
-            let object: serde_json::Map<String, Value> = result
-                .columns
-                .iter()
-                .zip(row)
-                .enumerate()
-                .map(|(c, (name, v))| (name.clone(), normalise(result.column_type(c), v)))
-                .collect();
-            let by_name = serde_path_to_error::deserialize(Value::Object(object));
-            // Tuples and sequences take the row positionally.
-            let by_name = by_name.or_else(|e| {
-                let values: Vec<Value> = row
-                    .iter()
-                    .enumerate()
-                    .map(|(c, v)| normalise(result.column_type(c), v))
-                    .collect();
-                serde_json::from_value(Value::Array(values)).map_err(|_| e)
-            });
-            by_name.map_err(|e| {
-                let column = e.path().to_string();
-                Error::new(
-                    ErrorKind::Decode,
-                    format!("row {}, column {column:?}: {}", i + 1, e.into_inner()),
-                )
-            })
-        })
+        .map(|(i, row)| row_as(&result.columns, |c| result.column_type(c), i, row))
         .collect()
+}
+
+/// Row `index` (from 0) onto `T`; `kind(c)` is the Domo type of column `c`.
+pub(crate) fn row_as<'k, T: DeserializeOwned>(
+    columns: &[String],
+    kind: impl Fn(usize) -> Option<&'k ColumnType>,
+    index: usize,
+    row: &[Value],
+) -> Result<T, Error> {
+    let object: serde_json::Map<String, Value> = columns
+        .iter()
+        .zip(row)
+        .enumerate()
+        .map(|(c, (name, v))| (name.clone(), normalise(kind(c), v)))
+        .collect();
+    let by_name = serde_path_to_error::deserialize(Value::Object(object));
+    // Tuples and sequences take the row positionally.
+    let by_name = by_name.or_else(|e| {
+        let values: Vec<Value> = row
+            .iter()
+            .enumerate()
+            .map(|(c, v)| normalise(kind(c), v))
+            .collect();
+        serde_json::from_value(Value::Array(values)).map_err(|_| e)
+    });
+    by_name.map_err(|e| {
+        let column = e.path().to_string();
+        Error::new(
+            ErrorKind::Decode,
+            format!("row {}, column {column:?}: {}", index + 1, e.into_inner()),
+        )
+    })
 }
 
 /// Servers send some numbers as strings; make `LONG`, `DOUBLE` and

@@ -11,7 +11,7 @@ use domo_native::{ExportOptions, UploadAction, UploadOptions};
 
 fn usage() -> ! {
     eprintln!(
-        "usage: domo-bench setup URL TOKEN\n       domo-bench plan FILE PART_SIZE\n       domo-bench upload URL TOKEN ID FILE PART_SIZE CONCURRENCY\n       domo-bench export URL TOKEN ID OUT\n       domo-bench query URL TOKEN ID SQL"
+        "usage: domo-bench setup URL TOKEN\n       domo-bench plan FILE PART_SIZE\n       domo-bench upload URL TOKEN ID FILE PART_SIZE CONCURRENCY\n       domo-bench export URL TOKEN ID OUT\n       domo-bench query URL TOKEN ID SQL\n       domo-bench query-rows URL TOKEN ID SQL PAGE_SIZE (0: one reply)"
     );
     std::process::exit(2)
 }
@@ -93,6 +93,29 @@ async fn main() {
             println!(
                 r#"{{"seconds":{secs},"rows":{},"peak_rss_kib":{}}}"#,
                 r.rows.len(),
+                peak_rss_kib()
+            );
+        }
+        "query-rows" => {
+            // Rows streamed and dropped: the client's own cost of reading a
+            // result, in flat memory (one reply, or LIMIT/OFFSET pages).
+            let c = client_at(&arg(1), &arg(2));
+            let page: u64 = arg(5).parse().unwrap_or_else(|_| usage());
+            let started = Instant::now();
+            let mut rows = if page == 0 {
+                c.query_rows(&arg(3), &arg(4)).await
+            } else {
+                c.query_all(&arg(3), &arg(4), page).await
+            }
+            .unwrap_or_else(|e| fail(e));
+            let mut n = 0u64;
+            while let Some(row) = rows.next_row().await.unwrap_or_else(|e| fail(e)) {
+                drop(row);
+                n += 1;
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                r#"{{"seconds":{secs},"rows":{n},"peak_rss_kib":{}}}"#,
                 peak_rss_kib()
             );
         }

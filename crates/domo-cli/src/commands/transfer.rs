@@ -16,15 +16,9 @@ use crate::progress;
 use crate::table::{Record, Table};
 use crate::units::format_bytes;
 
+/// Rows are written as they arrive (see `crate::query_out`).
 pub async fn query(client: &Client, out: Output, args: QueryArgs) -> Result<(), Failure> {
-    let result = if args.all {
-        client
-            .query_all(&args.id, &args.sql, args.page_size)
-            .await?
-    } else {
-        client.query(&args.id, &args.sql).await?
-    };
-    out.list(&result, query_table)
+    crate::query_out::query(client, out, args).await
 }
 
 pub fn query_table(result: &QueryResult) -> Table {

@@ -1,0 +1,669 @@
+//! Query results at any size: rows decoded while the reply arrives (the
+//! core's [`QueryDecoder`]), paged queries as one stream over pages, and
+//! rows written to a writer as CSV or JSON Lines as they come. Memory is
+//! one chunk plus one row (plus the writer's 64 KiB buffer), whatever the
+//! result's size.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use domo_core::query::{ExecuteQuery, ExecuteQueryCsv, QueryPages};
+use domo_core::query_stream::{QueryDecoder, QueryEvent, QueryHeader, QueryTail, assemble};
+use domo_core::rows::{CsvRecordCounter, RowFormat, RowWriter, csv_row_json, strip_bom};
+use domo_core::{Endpoint, Error, ErrorKind, RequestLabel};
+use domo_model::query::{ColumnMetadata, QueryResult};
+use futures_util::Stream;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::client::Client;
+use crate::stream_api::row_as;
+
+/// One row of a query result: `row[i]` is the value of `columns()[i]`.
+pub type Row = Vec<Value>;
+
+/// Written output is handed to the writer in pieces of about this size.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// One reply being read.
+struct Page {
+    response: reqwest::Response,
+    decoder: QueryDecoder,
+    label: RequestLabel,
+    received: u64,
+    tail: Option<QueryTail>,
+    raw: bool,
+}
+
+impl Page {
+    async fn open<E: Endpoint>(client: &Client, endpoint: &E, raw: bool) -> Result<Page, Error> {
+        let label = client.inner.config.prepare(endpoint)?.label;
+        let response = client.inner.open_stream(endpoint).await?;
+        Ok(Page::new(response, label, raw))
+    }
+
+    /// `raw`: rows come as their JSON text (for the CSV writer).
+    fn new(response: reqwest::Response, label: RequestLabel, raw: bool) -> Page {
+        Page {
+            response,
+            decoder: if raw {
+                QueryDecoder::new().with_raw_rows()
+            } else {
+                QueryDecoder::new()
+            },
+            raw,
+            label,
+            received: 0,
+            tail: None,
+        }
+    }
+
+    fn tag(&self, e: Error) -> Error {
+        e.with_request(&self.label.method, &self.label.path)
+    }
+
+    /// The next event of this reply; `None` once it ended complete.
+    async fn next_event(&mut self) -> Result<Option<QueryEvent>, Error> {
+        loop {
+            if let Some(ev) = self.decoder.next_event().map_err(|e| self.tag(e))? {
+                return Ok(Some(ev));
+            }
+            if self.tail.is_some() {
+                return Ok(None);
+            }
+            let chunk = self.response.chunk().await.map_err(|e| {
+                self.tag(
+                    Error::new(
+                        ErrorKind::Transport,
+                        format!(
+                            "the query reply broke off after {} bytes and {} rows: {e}",
+                            self.received,
+                            self.decoder.rows()
+                        ),
+                    )
+                    .with_source(e.without_url()),
+                )
+            })?;
+            match chunk {
+                Some(c) => {
+                    self.received += c.len() as u64;
+                    self.decoder.feed(&c);
+                }
+                None => {
+                    let tail = self.decoder.finish().map_err(|e| self.tag(e))?;
+                    self.tail = Some(tail);
+                }
+            }
+        }
+    }
+
+    /// Reads up to the header (always the first event).
+    async fn header(&mut self) -> Result<QueryHeader, Error> {
+        match self.next_event().await? {
+            Some(QueryEvent::Header(h)) => Ok(h),
+            _ => Err(self.tag(Error::new(
+                ErrorKind::Decode,
+                "the query reply has no column names",
+            ))),
+        }
+    }
+}
+
+/// The state a [`QueryRows`] moves between its polls.
+struct Cursor {
+    client: Client,
+    dataset_id: String,
+    pages: Option<QueryPages>,
+    page: Page,
+    columns: Vec<String>,
+    in_page: u64,
+}
+
+impl Cursor {
+    async fn next_row(&mut self) -> Result<Option<Row>, Error> {
+        match self.next_item().await? {
+            Some(QueryEvent::RawRow(b)) => serde_json::from_slice(&b).map(Some).map_err(|e| {
+                self.page.tag(Error::new(
+                    ErrorKind::Decode,
+                    format!("a row of the query reply: {e}"),
+                ))
+            }),
+            Some(QueryEvent::Row(r)) => Ok(Some(r)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The next row event (`Row`, or `RawRow` from a raw page), over pages.
+    async fn next_item(&mut self) -> Result<Option<QueryEvent>, Error> {
+        loop {
+            match self.page.next_event().await? {
+                Some(row @ (QueryEvent::Row(_) | QueryEvent::RawRow(_))) => {
+                    self.in_page += 1;
+                    return Ok(Some(row));
+                }
+                Some(QueryEvent::Header(h)) => {
+                    if h.columns != self.columns {
+                        let offset = self.pages.as_ref().map_or(0, QueryPages::offset);
+                        return Err(self.page.tag(Error::new(
+                            ErrorKind::Decode,
+                            format!(
+                                "the page at offset {offset} has columns {:?}, the first page had {:?}",
+                                h.columns, self.columns
+                            ),
+                        )));
+                    }
+                }
+                None => {
+                    let Some(pages) = self.pages.as_mut() else {
+                        return Ok(None);
+                    };
+                    pages.page_ended(self.in_page);
+                    let Some(sql) = pages.next_sql() else {
+                        return Ok(None);
+                    };
+                    let endpoint = ExecuteQuery {
+                        dataset_id: self.dataset_id.clone(),
+                        sql,
+                    };
+                    self.page = Page::open(&self.client, &endpoint, self.page.raw).await?;
+                    self.in_page = 0;
+                }
+            }
+        }
+    }
+}
+
+/// Sends the first (or only) query and reads up to its header.
+async fn open_cursor(
+    client: &Client,
+    dataset_id: &str,
+    sql: &str,
+    pages: Option<QueryPages>,
+    raw: bool,
+) -> Result<(Cursor, QueryHeader), Error> {
+    let first_sql = match &pages {
+        Some(p) => p.next_sql().unwrap_or_default(),
+        None => sql.to_owned(),
+    };
+    let endpoint = ExecuteQuery {
+        dataset_id: dataset_id.to_owned(),
+        sql: first_sql,
+    };
+    let mut page = Page::open(client, &endpoint, raw).await?;
+    let header = page.header().await?;
+    Ok((
+        cursor_over(client, dataset_id, page, &header, pages),
+        header,
+    ))
+}
+
+fn cursor_over(
+    client: &Client,
+    dataset_id: &str,
+    page: Page,
+    header: &QueryHeader,
+    pages: Option<QueryPages>,
+) -> Cursor {
+    Cursor {
+        client: client.clone(),
+        dataset_id: dataset_id.to_owned(),
+        pages,
+        page,
+        columns: header.columns.clone(),
+        in_page: 0,
+    }
+}
+
+type NextRow = Pin<Box<dyn Future<Output = (Box<Cursor>, Result<Option<Row>, Error>)> + Send>>;
+
+/// The rows of a query as they arrive: a [`Stream`] of [`Row`]s whose
+/// column names are known before the first row. Made by
+/// [`Client::query_rows`] (one reply) and [`Client::query_all`] (pages).
+/// A reply that breaks off is an error item, never a quiet end.
+pub struct QueryRows {
+    header: QueryHeader,
+    cursor: Option<Box<Cursor>>,
+    pending: Option<NextRow>,
+    finished: bool,
+    rows: u64,
+}
+
+impl std::fmt::Debug for QueryRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryRows")
+            .field("columns", &self.header.columns)
+            .field("rows", &self.rows)
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+impl QueryRows {
+    async fn start(
+        client: &Client,
+        dataset_id: &str,
+        sql: &str,
+        pages: Option<QueryPages>,
+    ) -> Result<QueryRows, Error> {
+        let (cursor, header) = open_cursor(client, dataset_id, sql, pages, false).await?;
+        Ok(QueryRows::over(cursor, header))
+    }
+
+    fn over(cursor: Cursor, header: QueryHeader) -> QueryRows {
+        QueryRows {
+            cursor: Some(Box::new(cursor)),
+            header,
+            pending: None,
+            finished: false,
+            rows: 0,
+        }
+    }
+
+    pub fn columns(&self) -> &[String] {
+        &self.header.columns
+    }
+
+    /// Column metadata sent before the rows (Domo sends it there).
+    pub fn metadata(&self) -> &[ColumnMetadata] {
+        &self.header.metadata
+    }
+
+    pub fn header(&self) -> &QueryHeader {
+        &self.header
+    }
+
+    /// Rows yielded so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows
+    }
+
+    /// The envelope fields after the rows (`numRows`, `fromcache`, ...) of
+    /// the last reply, once the stream has ended.
+    pub fn tail(&self) -> Option<&QueryTail> {
+        match (&self.cursor, self.finished) {
+            (Some(c), true) => c.page.tail.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The next row, `None` at the end. The same as polling the stream.
+    pub async fn next_row(&mut self) -> Result<Option<Row>, Error> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx))
+            .await
+            .transpose()
+    }
+
+    /// Every remaining row in memory as a [`QueryResult`]: for results known
+    /// to be small.
+    pub async fn collect_result(mut self) -> Result<QueryResult, Error> {
+        let mut rows = Vec::new();
+        while let Some(r) = self.next_row().await? {
+            rows.push(r);
+        }
+        let mut tail = self.tail().cloned().unwrap_or_default();
+        if self.cursor.as_ref().is_some_and(|c| c.pages.is_some()) {
+            // The last page's counts describe that page only.
+            tail.num_rows = None;
+        }
+        Ok(assemble(self.header, rows, tail))
+    }
+}
+
+impl Stream for QueryRows {
+    type Item = Result<Row, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.finished {
+            return Poll::Ready(None);
+        }
+        if self.pending.is_none() {
+            let Some(mut cursor) = self.cursor.take() else {
+                return Poll::Ready(None);
+            };
+            self.pending = Some(Box::pin(async move {
+                let r = cursor.next_row().await;
+                (cursor, r)
+            }));
+        }
+        let Some(pending) = self.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let (cursor, result) = match pending.as_mut().poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(done) => done,
+        };
+        self.pending = None;
+        self.cursor = Some(cursor);
+        match result {
+            Ok(Some(row)) => {
+                self.rows += 1;
+                Poll::Ready(Some(Ok(row)))
+            }
+            Ok(None) => {
+                self.finished = true;
+                Poll::Ready(None)
+            }
+            Err(e) => {
+                self.finished = true;
+                Poll::Ready(Some(Err(e)))
+            }
+        }
+    }
+}
+
+/// Called with what has been written so far.
+pub type QueryProgressFn = Arc<dyn Fn(QueryProgress) + Send + Sync>;
+
+/// How far a [`Client::query_to_with`] has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryProgress {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// How [`Client::query_to_with`] runs and writes a query.
+#[derive(Clone)]
+pub struct QueryToOptions {
+    pub format: RowFormat,
+    /// Page with `LIMIT/OFFSET`, this many rows a page (the JSON route).
+    pub page_size: Option<u64>,
+    /// For CSV of one reply, ask the CSV route first
+    /// (`POST /api/query/v1/execute/export/{id}`); a server without it
+    /// (404/406) gets the JSON route, its rows written as CSV.
+    pub csv_route: bool,
+    pub progress: Option<QueryProgressFn>,
+}
+
+impl QueryToOptions {
+    pub fn new(format: RowFormat) -> QueryToOptions {
+        QueryToOptions {
+            format,
+            page_size: None,
+            csv_route: true,
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for QueryToOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryToOptions")
+            .field("format", &self.format)
+            .field("page_size", &self.page_size)
+            .field("csv_route", &self.csv_route)
+            .field("progress", &self.progress.as_ref().map(|_| "<callback>"))
+            .finish()
+    }
+}
+
+/// What [`Client::query_to`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryWritten {
+    /// Data rows (the CSV header row not counted).
+    pub rows: u64,
+    pub bytes: u64,
+    /// Whether the server's CSV route produced the output.
+    pub csv_route: bool,
+}
+
+/// Buffers output and hands it to the writer in [`WRITE_BUFFER`] pieces.
+struct Sink<'w, W> {
+    out: &'w mut W,
+    buf: Vec<u8>,
+    written: QueryProgress,
+    progress: Option<QueryProgressFn>,
+}
+
+impl<W: AsyncWrite + Unpin> Sink<'_, W> {
+    async fn maybe_flush(&mut self) -> Result<(), Error> {
+        if self.buf.len() >= WRITE_BUFFER {
+            self.flush_buf().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush_buf(&mut self) -> Result<(), Error> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.out.write_all(&self.buf).await.map_err(write_error)?;
+        self.written.bytes += self.buf.len() as u64;
+        self.buf.clear();
+        if let Some(p) = &self.progress {
+            p(self.written);
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<QueryProgress, Error> {
+        self.flush_buf().await?;
+        self.out.flush().await.map_err(write_error)?;
+        Ok(self.written)
+    }
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("cannot write the query result: {e}")).with_source(e)
+}
+
+impl Client {
+    /// Run `sql` and read its rows as they arrive. Returns once the column
+    /// names are in; the rows follow as a stream. Memory stays one chunk
+    /// plus one row however large the result.
+    pub async fn query_rows(&self, dataset_id: &str, sql: &str) -> Result<QueryRows, Error> {
+        QueryRows::start(self, dataset_id, sql, None).await
+    }
+
+    /// [`Client::query_rows`] with each row mapped onto `T` as
+    /// [`Client::query_as`] maps them (by column name, or by position for
+    /// tuples); an error names the row and column.
+    pub async fn query_rows_as<T: DeserializeOwned>(
+        &self,
+        dataset_id: &str,
+        sql: &str,
+    ) -> Result<impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static, Error> {
+        Ok(typed(self.query_rows(dataset_id, sql).await?))
+    }
+
+    /// Every row of `sql`, paging with `LIMIT/OFFSET` (the server does not
+    /// page): `SELECT * FROM (sql) AS page LIMIT n OFFSET m` until a short
+    /// page. Each page's rows are yielded as they arrive; nothing
+    /// accumulates. Give the SQL an `ORDER BY` for a stable order across
+    /// pages. [`QueryRows::collect_result`] gathers a small result.
+    pub async fn query_all(
+        &self,
+        dataset_id: &str,
+        sql: &str,
+        page_size: u64,
+    ) -> Result<QueryRows, Error> {
+        QueryRows::start(self, dataset_id, sql, Some(QueryPages::new(sql, page_size))).await
+    }
+
+    /// [`Client::query_all`] mapped onto `T` as [`Client::query_rows_as`].
+    pub async fn query_all_as<T: DeserializeOwned>(
+        &self,
+        dataset_id: &str,
+        sql: &str,
+        page_size: u64,
+    ) -> Result<impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static, Error> {
+        Ok(typed(self.query_all(dataset_id, sql, page_size).await?))
+    }
+
+    /// Run `sql` and write its rows to `out` as they arrive: CSV (header
+    /// row, `\N` for null, as the export writes) or JSON Lines. CSV uses
+    /// the server's CSV route when it has one. See
+    /// [`Client::query_to_with`].
+    pub async fn query_to<W: AsyncWrite + Unpin>(
+        &self,
+        dataset_id: &str,
+        sql: &str,
+        format: RowFormat,
+        out: &mut W,
+    ) -> Result<QueryWritten, Error> {
+        self.query_to_with(dataset_id, sql, &QueryToOptions::new(format), out)
+            .await
+    }
+
+    /// [`Client::query_to`] with paging and progress.
+    pub async fn query_to_with<W: AsyncWrite + Unpin>(
+        &self,
+        dataset_id: &str,
+        sql: &str,
+        options: &QueryToOptions,
+        out: &mut W,
+    ) -> Result<QueryWritten, Error> {
+        let mut sink = Sink {
+            out,
+            buf: Vec::with_capacity(WRITE_BUFFER + 4096),
+            written: QueryProgress { rows: 0, bytes: 0 },
+            progress: options.progress.clone(),
+        };
+        let wants_csv_route =
+            options.format == RowFormat::Csv && options.csv_route && options.page_size.is_none();
+        if wants_csv_route {
+            let endpoint = ExecuteQueryCsv {
+                dataset_id: dataset_id.to_owned(),
+                sql: sql.to_owned(),
+                include_header: true,
+            };
+            let label = self.inner.config.prepare(&endpoint)?.label;
+            match self.inner.open_stream(&endpoint).await {
+                Ok(response) => {
+                    let is_json = response
+                        .headers()
+                        .get(http::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+                    if is_json {
+                        // The route answered with the JSON envelope.
+                        let mut page = Page::new(response, label, true);
+                        let header = page.header().await?;
+                        let cursor = cursor_over(self, dataset_id, page, &header, None);
+                        let mut written = write_rows(cursor, &header, RowFormat::Csv, sink).await?;
+                        written.csv_route = true;
+                        return Ok(written);
+                    }
+                    return copy_csv(response, &label, sink).await;
+                }
+                Err(e) if ExecuteQueryCsv::not_offered(&e) => {
+                    tracing::debug!(
+                        status = e.status(),
+                        "no CSV query route; using the JSON route"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let pages = options.page_size.map(|n| QueryPages::new(sql, n));
+        // CSV is written from each row's JSON text, without `Value`s.
+        let raw = options.format == RowFormat::Csv;
+        let (cursor, header) = open_cursor(self, dataset_id, sql, pages, raw).await?;
+        sink.buf.clear();
+        write_rows(cursor, &header, options.format, sink).await
+    }
+}
+
+async fn write_rows<W: AsyncWrite + Unpin>(
+    mut cursor: Cursor,
+    header: &QueryHeader,
+    format: RowFormat,
+    mut sink: Sink<'_, W>,
+) -> Result<QueryWritten, Error> {
+    let writer = RowWriter::new(format, header.columns.clone());
+    writer.header(&mut sink.buf);
+    while let Some(item) = cursor.next_item().await? {
+        let bad_row = |e: serde_json::Error| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("row {} of the query reply: {e}", sink.written.rows + 1),
+            )
+        };
+        match item {
+            QueryEvent::RawRow(json) if format == RowFormat::Csv => {
+                csv_row_json(&mut sink.buf, &json).map_err(|e| cursor.page.tag(bad_row(e)))?;
+            }
+            QueryEvent::RawRow(json) => {
+                let row: Row =
+                    serde_json::from_slice(&json).map_err(|e| cursor.page.tag(bad_row(e)))?;
+                writer.row(&mut sink.buf, &row);
+            }
+            QueryEvent::Row(row) => writer.row(&mut sink.buf, &row),
+            QueryEvent::Header(_) => continue,
+        }
+        sink.written.rows += 1;
+        sink.maybe_flush().await?;
+    }
+    let done = sink.finish().await?;
+    Ok(QueryWritten {
+        rows: done.rows,
+        bytes: done.bytes,
+        csv_route: false,
+    })
+}
+
+/// The CSV route's body into the sink, without its byte order mark; rows
+/// are counted as records outside quotes.
+async fn copy_csv<W: AsyncWrite + Unpin>(
+    mut response: reqwest::Response,
+    label: &RequestLabel,
+    mut sink: Sink<'_, W>,
+) -> Result<QueryWritten, Error> {
+    let mut counter = CsvRecordCounter::default();
+    // Held until three bytes are in: the byte order mark may itself be
+    // split across chunks.
+    let mut head: Option<Vec<u8>> = Some(Vec::new());
+    let mut received = 0u64;
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("the CSV query reply broke off after {received} bytes: {e}"),
+            )
+            .with_request(&label.method, &label.path)
+        })?;
+        let Some(chunk) = chunk else { break };
+        received += chunk.len() as u64;
+        let owned;
+        let data: &[u8] = match head.as_mut() {
+            Some(h) => {
+                h.extend_from_slice(&chunk);
+                if h.len() < 3 && b"\xEF\xBB\xBF".starts_with(h) {
+                    continue;
+                }
+                owned = head.take().unwrap_or_default();
+                strip_bom(&owned)
+            }
+            None => &chunk,
+        };
+        counter.feed(data);
+        sink.buf.extend_from_slice(data);
+        sink.written.rows = counter.records().saturating_sub(1);
+        sink.maybe_flush().await?;
+    }
+    if let Some(h) = head {
+        let rest = strip_bom(&h);
+        counter.feed(rest);
+        sink.buf.extend_from_slice(rest);
+    }
+    sink.written.rows = counter.finish().saturating_sub(1);
+    let done = sink.finish().await?;
+    Ok(QueryWritten {
+        rows: done.rows,
+        bytes: done.bytes,
+        csv_route: true,
+    })
+}
+
+fn typed<T: DeserializeOwned>(
+    rows: QueryRows,
+) -> impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static {
+    let header = Arc::new(rows.header().clone());
+    let mut index = 0usize;
+    futures_util::StreamExt::map(rows, move |row| {
+        index += 1;
+        row.and_then(|row| row_as(&header.columns, |c| header.column_type(c), index - 1, &row))
+    })
+}
