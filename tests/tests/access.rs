@@ -428,3 +428,37 @@ async fn sharing_cannot_escalate() {
     let e = admin.revoke_user(&id, "1").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
 }
+
+/// An editor under a policy may load rows, but the server withholds data
+/// version counts from them (they would reveal hidden rows): the load is
+/// reported committed into its version, unverified, never as a mismatch.
+#[tokio::test]
+async fn a_load_by_a_filtered_editor_is_committed_and_reported_unverified() {
+    let emu = emulator().await;
+    let admin = client(&emu, ADMIN);
+    let id = sales(&admin).await;
+    admin
+        .create_policy(
+            &id,
+            policy(&id, "East", &[7], &[], eq("region", &["east"], false)),
+        )
+        .await
+        .unwrap();
+    admin.set_pdp(&id, true).await.unwrap();
+    let east = client(&emu, EAST);
+    let report = east
+        .upload_csv(&id, "east,1\nwest,2\n".to_owned(), UploadAction::Append)
+        .await
+        .unwrap();
+    assert_eq!(report.rows, 2);
+    assert!(report.version_id.is_some(), "{report:?}");
+    assert_eq!(report.verified_rows, None);
+    // The owner's load into the same dataset is verified.
+    let report = admin
+        .upload_csv(&id, "north,3\n".to_owned(), UploadAction::Append)
+        .await
+        .unwrap();
+    assert_eq!(report.verified_rows, Some(1));
+    assert_eq!(total(&admin, &id).await, 111_136);
+    assert_eq!(total(&east, &id).await, 11);
+}

@@ -122,7 +122,9 @@ pub struct UploadReport {
     /// The data version the load made, when verified.
     pub version_id: Option<Id>,
     /// The rows that version holds, equal to `rows` (checked), when
-    /// verified ([`UploadOptions::verify`]).
+    /// verified ([`UploadOptions::verify`]); `None` with a `version_id`
+    /// when the server withholds the version's count (a row policy filters
+    /// the caller's rows), so there was nothing to compare.
     pub verified_rows: Option<u64>,
 }
 
@@ -288,7 +290,7 @@ impl Client {
             commit,
             execution: None,
             version_id: verified.as_ref().map(|v| v.version_id.clone()),
-            verified_rows: verified.map(|v| v.rows),
+            verified_rows: verified.and_then(|v| v.rows),
         })
     }
 
@@ -364,7 +366,7 @@ impl Client {
             commit: CommitResult::default(),
             execution: Some(done),
             version_id: verified.as_ref().map(|v| v.version_id.clone()),
-            verified_rows: verified.map(|v| v.rows),
+            verified_rows: verified.and_then(|v| v.rows),
         })
     }
 

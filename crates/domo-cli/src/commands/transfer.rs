@@ -161,6 +161,9 @@ fn print_upload(
         .maybe("version", version.clone());
     let verified = match (report.verified_rows, &version) {
         (Some(n), Some(v)) => format!("; verified {n} row{} in version {v}", plural(n)),
+        (None, Some(v)) => {
+            format!("; version {v} (not verified: the server shows no row count for it)")
+        }
         _ => String::new(),
     };
     match out.format {
