@@ -161,6 +161,8 @@ pub(crate) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Timeout => "Timeout",
         ErrorKind::Transport => "Transport",
         ErrorKind::Io => "Io",
+        ErrorKind::AuthFailed => "AuthFailed",
+        ErrorKind::RowCountMismatch => "RowCountMismatch",
         _ => "Other",
     }
 }

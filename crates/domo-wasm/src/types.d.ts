@@ -72,7 +72,7 @@ export interface AppDataQuery {
 export type DomoErrorKind =
   | "InvalidInput" | "Unauthorized" | "Forbidden" | "NotFound" | "Conflict" | "PayloadTooLarge"
   | "RateLimited" | "RequestTimeout" | "BadRequest" | "Server" | "Blocked" | "Decode"
-  | "Connect" | "Timeout" | "Transport" | "Io" | "Other";
+  | "Connect" | "Timeout" | "Transport" | "Io" | "AuthFailed" | "RowCountMismatch" | "Other";
 
 /** Every rejection of a `DomoClient` method is a `DomoError`: a real `Error` named `"DomoError"`. */
 export interface DomoError extends Error {
