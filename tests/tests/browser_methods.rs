@@ -65,10 +65,19 @@ fn declarations() -> Vec<(String, Vec<String>)> {
 /// A value of the right kind for each argument a row passes.
 fn sample(param: &str) -> Value {
     match param {
-        "datasetId" | "name" | "description" | "sql" | "alias" | "values" | "delimiter" => {
-            json!("x")
+        "datasetId"
+        | "name"
+        | "description"
+        | "sql"
+        | "alias"
+        | "values"
+        | "delimiter"
+        | "text"
+        | "dataSourceName"
+        | "dataSourceDescription" => json!("x"),
+        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" | "executionId" => {
+            json!(7)
         }
-        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" => json!(7),
         "limit" | "offset" => json!(10),
         "includeHidden" | "includeHeader" | "sendEmail" => json!(true),
         "columns" => json!([{"name": "a", "type": "LONG"}]),
