@@ -65,11 +65,18 @@ fn declarations() -> Vec<(String, Vec<String>)> {
 /// A value of the right kind for each argument a row passes.
 fn sample(param: &str) -> Value {
     match param {
-        "datasetId" | "name" | "description" | "sql" | "alias" | "values" | "delimiter" => {
-            json!("x")
-        }
-        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" | "policyId" | "ownerId"
-        | "tokenId" => json!(7),
+        "datasetId"
+        | "name"
+        | "description"
+        | "sql"
+        | "alias"
+        | "values"
+        | "delimiter"
+        | "text"
+        | "dataSourceName"
+        | "dataSourceDescription" => json!("x"),
+        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" | "executionId"
+        | "policyId" | "ownerId" | "tokenId" => json!(7),
         "expires" => json!(1_767_225_600_000u64),
         "enabled" | "external" => json!(true),
         "policy" => json!({"name": "East", "parameters": []}),

@@ -33,8 +33,11 @@ fn generated_declarations_follow_serde() {
     assert!(d.contains("type: ColumnType"), "{d}");
     assert!(d.contains("export type StreamTransport = {"), "{d}");
     assert!(d.contains("indexId?: Id | null"), "{d}");
+    assert!(d.contains("upsertKey?: boolean | null"), "{d}");
+    assert!(d.contains("_metaData?: ListMeta | null"), "{d}");
+    assert!(d.contains("databaseId: string"), "{d}");
     assert!(
-        d.contains("export type UploadAction = \"APPEND\" | \"REPLACE\";"),
+        d.contains("export type UploadAction = \"APPEND\" | \"REPLACE\" | \"UPSERT\";"),
         "{d}"
     );
 }

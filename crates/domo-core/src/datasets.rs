@@ -169,13 +169,12 @@ impl DatasetPages {
         })
     }
 
-    /// Record the page last asked for.
-    pub fn received(&mut self, page: &DatasetList) -> Result<(), Error> {
-        let len = u32::try_from(page.data_sources.len()).unwrap_or(u32::MAX);
+    /// Record that the page last asked for held `len` datasets, and the
+    /// `_metaData.totalCount` it reported.
+    pub fn received(&mut self, len: usize, total_count: Option<u64>) -> Result<(), Error> {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
         self.seen = self.seen.saturating_add(len);
-        let all_in = page
-            .total_count()
-            .is_some_and(|total| u64::from(self.seen) >= total);
+        let all_in = total_count.is_some_and(|total| u64::from(self.seen) >= total);
         self.done = len < Self::PAGE || all_in;
         if !self.done && self.seen >= Self::MAX_DATASETS {
             return Err(Error::new(
@@ -353,13 +352,12 @@ impl SearchPages {
         }))
     }
 
-    /// Record the page last asked for.
-    pub fn received(&mut self, page: &SearchResult) -> Result<(), Error> {
-        let len = u32::try_from(page.search_objects.len()).unwrap_or(u32::MAX);
+    /// Record that the page last asked for held `len` hits, and the
+    /// `totalResultCount` it reported.
+    pub fn received(&mut self, len: usize, total_result_count: Option<u64>) -> Result<(), Error> {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
         self.seen = self.seen.saturating_add(len);
-        let all_in = page
-            .total_result_count
-            .is_some_and(|total| u64::from(self.seen) >= total);
+        let all_in = total_result_count.is_some_and(|total| u64::from(self.seen) >= total);
         self.done = len == 0 || all_in;
         if !self.done && self.seen >= DatasetPages::MAX_DATASETS {
             return Err(Error::new(
@@ -565,14 +563,6 @@ impl Endpoint for DeleteDataset {
 mod tests {
     use super::*;
 
-    fn list(n: usize, total: Option<u64>) -> DatasetList {
-        serde_json::from_value(serde_json::json!({
-            "dataSources": (0..n).map(|i| serde_json::json!({"id": i.to_string()})).collect::<Vec<_>>(),
-            "_metaData": {"totalCount": total},
-        }))
-        .unwrap()
-    }
-
     #[test]
     fn the_list_pages_by_fifty_and_stops_short_or_at_the_total() {
         let mut pages = DatasetPages::new();
@@ -583,20 +573,20 @@ mod tests {
                 offset: 0
             })
         );
-        pages.received(&list(50, None)).unwrap();
+        pages.received(50, None).unwrap();
         assert_eq!(pages.next_page().unwrap().offset, 50);
-        pages.received(&list(3, None)).unwrap();
+        pages.received(3, None).unwrap();
         assert_eq!(pages.next_page(), None);
 
         // Exactly the total in full pages: no request for an empty page.
         let mut pages = DatasetPages::new();
-        pages.received(&list(50, Some(100))).unwrap();
+        pages.received(50, Some(100)).unwrap();
         assert!(pages.next_page().is_some());
-        pages.received(&list(50, Some(100))).unwrap();
+        pages.received(50, Some(100)).unwrap();
         assert_eq!(pages.next_page(), None);
 
         let mut empty = DatasetPages::new();
-        empty.received(&list(0, Some(0))).unwrap();
+        empty.received(0, Some(0)).unwrap();
         assert_eq!(empty.next_page(), None);
     }
 
@@ -642,26 +632,16 @@ mod tests {
 
     #[test]
     fn search_pages_until_an_empty_page_or_the_total() {
-        let hits = |n: usize, total: Option<u64>| SearchResult {
-            search_objects: (0..n)
-                .map(|i| {
-                    serde_json::from_value(serde_json::json!({"databaseId": i.to_string()}))
-                        .unwrap()
-                })
-                .collect(),
-            total_result_count: total,
-            ..SearchResult::default()
-        };
         let mut pages = SearchPages::new(DatasetSearch::text("a"));
         assert_eq!(pages.next_page().unwrap().unwrap().request.offset, 0);
         // A short page does not end it: the server may cap `count`.
-        pages.received(&hits(30, None)).unwrap();
+        pages.received(30, None).unwrap();
         assert_eq!(pages.next_page().unwrap().unwrap().request.offset, 30);
-        pages.received(&hits(0, None)).unwrap();
+        pages.received(0, None).unwrap();
         assert!(pages.next_page().unwrap().is_none());
 
         let mut pages = SearchPages::new(DatasetSearch::text("a"));
-        pages.received(&hits(100, Some(100))).unwrap();
+        pages.received(100, Some(100)).unwrap();
         assert!(pages.next_page().unwrap().is_none());
     }
 

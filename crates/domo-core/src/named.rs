@@ -10,10 +10,11 @@
 //! how the reply is read.
 
 use bytes::Bytes;
+use domo_model::datasets::DatasetProperties;
 use domo_model::indexes::IndexRequest;
 use domo_model::pdp::PdpSettings;
 use domo_model::permissions::ShareRequest;
-use domo_model::schema::Column;
+use domo_model::schema::{Column, Schema};
 use domo_model::streams::{RunStreamRequest, StreamRequest};
 use domo_model::uploads::{AppendRowRequest, UploadStartRequest};
 use http::{Method, Response};
@@ -22,7 +23,10 @@ use serde_json::{Map, Value};
 
 use crate::app::{AppData, AppDataQuery, AppSql};
 use crate::data::{DataWindow, ExportCsv, GetData, GetDataCsv};
-use crate::datasets::GetDataset;
+use crate::datasets::{
+    DatasetSearch, DeleteDataset, DeleteMethod, GetDataset, ListDatasets, SearchDatasets,
+    SetProperties,
+};
 use crate::endpoint::{Body, Endpoint, JsonEndpoint};
 use crate::error::{Error, ErrorKind};
 use crate::indexes::{IndexStatus, StartIndex};
@@ -32,13 +36,14 @@ use crate::partitions::{
 use crate::pdp::{CreatePolicy, DeletePolicy, ListPolicies, SetPdp, UpdatePolicy};
 use crate::permissions::{ListPermissions, RemoveUser, RemoveUsers, RevokeUser, Share};
 use crate::query::ExecuteQuery;
-use crate::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
+use crate::schema::{AlterSchema, GetIndexedSchema, GetLatestSchema, GetSchema};
 use crate::streams::{
     CreateStream, GetStream, RunStream, SearchStreams, StreamHistory, UpdateStream,
 };
 use crate::tags::SetTags;
 use crate::tokens::{CreateAccessToken, ListAccessTokens, RevokeAccessToken};
 use crate::uploads::{AppendRow, CommitUpload, StartUpload};
+use crate::users::WhoAmI;
 use crate::versions::ListDataVersions;
 
 /// A reply read without knowing its type at compile time.
@@ -83,11 +88,53 @@ pub const ENDPOINTS: &[(&str, Build)] = &[
         );
         Ok(json(CreateStream { request }))
     }),
+    ("ListDatasets", |a| {
+        Ok(json(ListDatasets {
+            limit: a.u32("limit")?,
+            offset: a.u32("offset")?,
+        }))
+    }),
+    ("SearchDatasets", |a| {
+        Ok(json(SearchDatasets {
+            request: a
+                .dataset_search()?
+                .query(a.opt_u32("offset")?.unwrap_or(0))?,
+        }))
+    }),
+    // A properties reply may be the dataset or nothing; it is not read.
+    ("SetProperties", |a| {
+        Ok(unread(SetProperties {
+            dataset_id: a.string("datasetId")?,
+            request: DatasetProperties {
+                data_source_name: a.opt_string("dataSourceName")?,
+                data_source_description: a.opt_string("dataSourceDescription")?,
+            },
+        }))
+    }),
+    ("DeleteDataset", |a| {
+        let method = match a.opt_string("deleteMethod")?.as_deref() {
+            None | Some("hard") => DeleteMethod::Hard,
+            Some("soft") => DeleteMethod::Soft,
+            Some(_) => return Err(a.bad("deleteMethod", "\"hard\" or \"soft\"")),
+        };
+        Ok(empty(DeleteDataset {
+            dataset_id: a.string("datasetId")?,
+            method,
+        }))
+    }),
+    // users
+    ("WhoAmI", |_| Ok(json(WhoAmI))),
     // schema
     ("GetSchema", |a| {
         Ok(json(GetSchema {
             dataset_id: a.string("datasetId")?,
         }))
+    }),
+    ("AlterSchema", |a| {
+        Ok(empty(AlterSchema::new(
+            a.string("datasetId")?,
+            &Schema::new(a.decode::<Vec<Column>>("columns")?),
+        )))
     }),
     ("GetLatestSchema", |a| {
         Ok(json(GetLatestSchema {
@@ -444,6 +491,15 @@ pub fn text<E: Endpoint<Output = Bytes> + 'static>(endpoint: E) -> NamedEndpoint
     })
 }
 
+/// A success whose body is not read (a reply that may be an object or
+/// nothing, which the caller does not need): no decoder is compiled for it.
+pub fn unread<E: Endpoint + 'static>(endpoint: E) -> NamedEndpoint {
+    Box::new(Adapted {
+        endpoint,
+        read: |_, _| Ok(Reply::Empty),
+    })
+}
+
 /// No reply worth handing on.
 pub fn empty<E: Endpoint<Output = ()> + 'static>(endpoint: E) -> NamedEndpoint {
     Box::new(Adapted {
@@ -534,6 +590,21 @@ impl<'a> Args<'a> {
                     .ok_or_else(|| self.bad(key, "a non-negative integer"))
             })
             .transpose()
+    }
+
+    pub fn opt_u32(&self, key: &str) -> Result<Option<u32>, Error> {
+        self.opt_u64(key)?
+            .map(|n| u32::try_from(n).map_err(|_| self.bad(key, "an integer from 0 to 4294967295")))
+            .transpose()
+    }
+
+    /// `text`, `owner` and `count` of a dataset search.
+    fn dataset_search(&self) -> Result<DatasetSearch, Error> {
+        Ok(DatasetSearch {
+            text: self.opt_string("text")?,
+            owner: self.get("owner").map(|_| self.id("owner")).transpose()?,
+            page_size: self.opt_u32("count")?.unwrap_or(DatasetSearch::PAGE),
+        })
     }
 
     pub fn u32(&self, key: &str) -> Result<u32, Error> {
@@ -763,14 +834,82 @@ mod tests {
     /// Every row builds from the arguments its JavaScript method passes,
     /// and names are unique.
     #[test]
+    fn life_cycle_rows_send_what_their_typed_endpoints_send() {
+        use domo_model::schema::ColumnType;
+        assert_eq!(
+            named("ListDatasets", json!({"limit": 50, "offset": 100})),
+            wire(&ListDatasets {
+                limit: 50,
+                offset: 100
+            })
+        );
+        assert_eq!(
+            named(
+                "SearchDatasets",
+                json!({"text": "sales", "owner": 7, "offset": 100})
+            ),
+            wire(&SearchDatasets {
+                request: DatasetSearch::text("sales").owner("7").query(100).unwrap()
+            })
+        );
+        let cols = vec![Column::new("a", ColumnType::Long).key()];
+        assert_eq!(
+            named(
+                "AlterSchema",
+                json!({"datasetId": "ds-1", "columns": [{"name": "a", "type": "LONG", "upsertKey": true}]})
+            ),
+            wire(&AlterSchema::new("ds-1", &Schema::new(cols)))
+        );
+        assert_eq!(
+            named(
+                "SetProperties",
+                json!({"datasetId": "ds-1", "dataSourceName": "N"})
+            ),
+            wire(&SetProperties {
+                dataset_id: "ds-1".into(),
+                request: DatasetProperties {
+                    data_source_name: Some("N".into()),
+                    data_source_description: None
+                }
+            })
+        );
+        assert_eq!(
+            named("DeleteDataset", json!({"datasetId": "ds-1"})),
+            wire(&DeleteDataset::new("ds-1"))
+        );
+        assert_eq!(
+            named(
+                "DeleteDataset",
+                json!({"datasetId": "ds-1", "deleteMethod": "soft"})
+            ),
+            wire(&DeleteDataset {
+                dataset_id: "ds-1".into(),
+                method: DeleteMethod::Soft
+            })
+        );
+        assert!(
+            endpoint(
+                "DeleteDataset",
+                &json!({"datasetId": "d", "deleteMethod": "sideways"})
+            )
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("`deleteMethod`")
+        );
+        assert_eq!(named("WhoAmI", json!({})), wire(&WhoAmI));
+    }
+
+    #[test]
     fn every_row_builds_and_names_are_unique() {
         let args = json!({
-            "datasetId": "ds", "name": "n", "columns": [], "sql": "SELECT 1",
+            "datasetId": "ds", "name": "n", "columns": [{"name": "a", "type": "LONG"}], "sql": "SELECT 1",
             "permissions": [{}], "users": [{}], "userId": 1, "indexId": 2, "tags": ["t"],
             "limit": 1, "offset": 0, "partitionId": "p", "streamId": 3,
             "request": {"dataSource": {"name": "n"}}, "values": "1", "uploadId": 4, "alias": "a",
             "policy": {"name": "p"}, "policyId": 5, "enabled": true, "ownerId": 7,
             "expires": 1_700_000_000_000u64, "tokenId": 6,
+            "text": "s", "owner": 7, "count": 10, "executionId": 5, "dataSourceName": "n",
         });
         let mut names: Vec<&str> = ENDPOINTS.iter().map(|(n, _)| *n).collect();
         for name in &names {

@@ -5,15 +5,16 @@
 
 use bytes::Bytes;
 use domo_core::data::{DataWindow, ExportCsv, GetData, GetDataCsv};
-use domo_core::datasets::GetDataset;
+use domo_core::datasets::*;
 use domo_core::indexes::{IndexStatus, StartIndex};
 use domo_core::partitions::*;
 use domo_core::permissions::*;
 use domo_core::query::ExecuteQuery;
-use domo_core::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
+use domo_core::schema::{AlterSchema, GetIndexedSchema, GetLatestSchema, GetSchema};
 use domo_core::streams::*;
 use domo_core::tags::SetTags;
 use domo_core::uploads::*;
+use domo_core::users::WhoAmI;
 use domo_core::versions::ListDataVersions;
 use domo_core::{BaseUrl, Config, Credentials, Endpoint, JsonEndpoint, Prepared};
 use domo_model::indexes::IndexRequest;
@@ -1050,4 +1051,378 @@ fn json_bodies_build_the_same_requests_as_typed_ones() {
         })
         .unwrap_err();
     assert!(err.to_string().contains("no users"), "{err}");
+}
+
+/// The dataset life cycle (API-NOTES "Dataset life cycle"): each request in
+/// the form real clients send, byte for byte.
+fn life_cycle_rows() -> Vec<Row> {
+    use domo_model::datasets::{CreateDatasetRequest, DatasetProperties};
+    use domo_model::schema::{Column, ColumnType, Schema};
+    vec![
+        row(
+            "List datasets",
+            ListDatasets {
+                limit: 50,
+                offset: 100,
+            },
+            "GET",
+            "/api/data/v3/datasources?limit=50&offset=100",
+            None,
+        ),
+        row(
+            "Search datasets",
+            SearchDatasets {
+                request: DatasetSearch::text("sales").owner("7").query(0).unwrap(),
+            },
+            "POST",
+            "/api/search/v1/query",
+            Some(json!({
+                "entities": ["DATASET"],
+                "filters": [
+                    {"field": "name_sort", "filterType": "wildcard", "query": "*sales*"},
+                    {"filterType": "term", "field": "owned_by_id", "value": "7", "not": false}
+                ],
+                "combineResults": false, "query": "*", "count": 100, "offset": 0
+            })),
+        ),
+        row(
+            "Search datasets (browser tools)",
+            UiSearchDatasets::new(&DatasetSearch::text("x"), 30).unwrap(),
+            "POST",
+            "/api/data/ui/v3/datasources/search",
+            Some(json!({
+                "entities": ["DATASET"],
+                "filters": [{"field": "name_sort", "filterType": "wildcard", "query": "*x*"}],
+                "combineResults": true, "query": "*", "count": 100, "offset": 30
+            })),
+        ),
+        row(
+            "Create dataset without a stream",
+            CreateDatasetWithoutStream {
+                request: CreateDatasetRequest::api(
+                    "Sales",
+                    None,
+                    vec![Column::new("region", ColumnType::String)],
+                ),
+            },
+            "POST",
+            "/api/data/v2/datasources",
+            Some(json!({
+                "userDefinedType": "api", "dataSourceName": "Sales",
+                "schema": {"columns": [{"type": "STRING", "name": "region"}]}
+            })),
+        ),
+        row(
+            "Dataset properties",
+            SetProperties {
+                dataset_id: ds(),
+                request: DatasetProperties {
+                    data_source_name: Some("Sales 2".into()),
+                    data_source_description: Some("Q3".into()),
+                },
+            },
+            "PUT",
+            "/api/data/v3/datasources/abc123/properties",
+            Some(json!({"dataSourceName": "Sales 2", "dataSourceDescription": "Q3"})),
+        ),
+        row(
+            "Alter schema",
+            AlterSchema::new(
+                "abc123",
+                &Schema::new(vec![
+                    Column::new("id", ColumnType::Long).key(),
+                    Column::new("v", ColumnType::Double),
+                ]),
+            ),
+            "POST",
+            "/api/data/v2/datasources/abc123/schemas",
+            Some(json!({
+                "columns": [
+                    {"type": "LONG", "name": "id", "upsertKey": true},
+                    {"type": "DOUBLE", "name": "v"}
+                ],
+                "objects": []
+            })),
+        ),
+        row(
+            "Delete dataset",
+            DeleteDataset::new("abc123"),
+            "DELETE",
+            "/api/data/v3/datasources/abc123?deleteMethod=hard",
+            None,
+        ),
+        row(
+            "Delete dataset (soft)",
+            DeleteDataset {
+                dataset_id: ds(),
+                method: DeleteMethod::Soft,
+            },
+            "DELETE",
+            "/api/data/v3/datasources/abc123",
+            None,
+        ),
+        row("Who am I", WhoAmI, "GET", "/api/content/v2/users/me", None),
+        row(
+            "Stream execution commit",
+            CommitExecution {
+                stream_id: "42".into(),
+                execution_id: "9".into(),
+            },
+            "PUT",
+            "/api/data/v1/streams/42/executions/9/commit",
+            None,
+        ),
+        row(
+            "Stream execution abort",
+            AbortExecution {
+                stream_id: "42".into(),
+                execution_id: "9".into(),
+            },
+            "PUT",
+            "/api/data/v1/streams/42/executions/9/abort",
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn life_cycle_endpoints_build_the_exact_request() {
+    for r in life_cycle_rows() {
+        let p = &r.prepared;
+        assert_eq!(p.label.method.as_str(), r.method, "{}", r.name);
+        assert_eq!(p.uri, format!("{A}{}", r.uri), "{}", r.name);
+        assert_eq!(p.label.path, r.uri.split('?').next().unwrap(), "{}", r.name);
+        assert_eq!(p.headers["x-domo-developer-token"], TOKEN, "{}", r.name);
+        assert_eq!(p.headers["accept"], r.accept, "{}", r.name);
+        assert_eq!(
+            p.headers.get("content-type").map(|v| v.to_str().unwrap()),
+            r.content_type,
+            "{}",
+            r.name
+        );
+        match &r.body {
+            None => assert!(p.body.is_empty(), "{}: unexpected body", r.name),
+            Some(expected) => {
+                let sent: Value = serde_json::from_slice(&p.body).unwrap();
+                assert_eq!(&sent, expected, "{}", r.name);
+            }
+        }
+        // Creating is the only one that must never be resent blindly.
+        let creates = r.name == "Create dataset without a stream";
+        assert_eq!(r.idempotent, !creates, "{}", r.name);
+    }
+}
+
+#[test]
+fn execution_parts_are_csv_numbered_from_one() {
+    let part = ExecutionPart {
+        stream_id: "42".into(),
+        execution_id: "9".into(),
+        part: 2,
+        csv: Bytes::from_static(b"1,a\n"),
+        gzip: true,
+    };
+    let p = config().prepare(&part).unwrap();
+    assert_eq!(p.label.method, "PUT");
+    assert_eq!(
+        p.uri,
+        format!("{A}/api/data/v1/streams/42/executions/9/part/2")
+    );
+    assert_eq!(p.headers["content-type"], "text/csv");
+    assert_eq!(p.headers["content-encoding"], "gzip");
+    assert_eq!(&p.body[..], b"1,a\n");
+    assert!(part.idempotent());
+    let zero = ExecutionPart {
+        part: 0,
+        ..part.clone()
+    };
+    assert!(
+        config()
+            .prepare(&zero)
+            .unwrap_err()
+            .to_string()
+            .contains("start at 1")
+    );
+    let hostile = ExecutionPart {
+        execution_id: "../commit".into(),
+        ..part
+    };
+    assert_eq!(
+        config().prepare(&hostile).unwrap().label.path,
+        "/api/data/v1/streams/42/executions/..%2Fcommit/part/2"
+    );
+}
+
+#[test]
+fn life_cycle_ids_are_checked_and_encoded() {
+    let e = config().prepare(&DeleteDataset::new("..")).unwrap_err();
+    assert!(e.to_string().contains("dataset id"), "{e}");
+    let p = config().prepare(&DeleteDataset::new("a/b?c")).unwrap();
+    assert_eq!(p.label.path, "/api/data/v3/datasources/a%2Fb%3Fc");
+    let e = config()
+        .prepare(&AbortExecution {
+            stream_id: "".into(),
+            execution_id: "1".into(),
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("stream id"), "{e}");
+    let p = config()
+        .prepare(&AlterSchema::new(
+            "x%y",
+            &domo_model::schema::Schema::new(vec![domo_model::schema::Column::new(
+                "a",
+                domo_model::schema::ColumnType::Long,
+            )]),
+        ))
+        .unwrap();
+    assert_eq!(p.label.path, "/api/data/v2/datasources/x%25y/schemas");
+    // A column list no server can take is refused before sending.
+    let dup = AlterSchema::new(
+        "x",
+        &domo_model::schema::Schema::new(vec![
+            domo_model::schema::Column::new("a", domo_model::schema::ColumnType::Long),
+            domo_model::schema::Column::new("A", domo_model::schema::ColumnType::String),
+        ]),
+    );
+    assert!(
+        config()
+            .prepare(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("twice")
+    );
+    let none = AlterSchema::new("x", &domo_model::schema::Schema::default());
+    assert!(
+        config()
+            .prepare(&none)
+            .unwrap_err()
+            .to_string()
+            .contains("at least one")
+    );
+}
+
+#[test]
+fn life_cycle_replies_decode_in_every_listed_form() {
+    let list = decode_json(
+        ListDatasets {
+            limit: 50,
+            offset: 0,
+        },
+        r#"{"dataSources":[{"id":"a","name":"A","rowCount":3,"columnCount":2,"tags":"[\"t\"]",
+             "owner":{"id":7,"name":"Ann"},"lastUpdated":1654557838137}],"_metaData":{"totalCount":1}}"#,
+    );
+    assert_eq!(list.total_count(), Some(1));
+    assert_eq!(
+        list.data_sources[0].tags.as_deref(),
+        Some(&["t".to_owned()][..])
+    );
+    let bare = decode_json(
+        ListDatasets {
+            limit: 50,
+            offset: 0,
+        },
+        r#"[{"id":"a"}]"#,
+    );
+    assert_eq!(bare.data_sources.len(), 1);
+
+    let hits = decode_json(
+        SearchDatasets {
+            request: DatasetSearch::text("s").query(0).unwrap(),
+        },
+        r#"{"searchObjects":[{"databaseId":"d1","name":"Sales","entityType":"DATASET","ownedById":7,
+             "ownedByName":"Ann","rowCount":5,"columnCount":2,"lastModified":1654557838137,"score":1.5}],
+             "totalResultCount":1}"#,
+    );
+    assert_eq!(hits.search_objects[0].database_id, "d1");
+    let empty = decode_json(
+        SearchDatasets {
+            request: DatasetSearch::text("s").query(100).unwrap(),
+        },
+        r#"{"searchObjects":[],"totalResultCount":1}"#,
+    );
+    assert!(empty.search_objects.is_empty());
+
+    let ui = decode_json(
+        UiSearchDatasets::new(&DatasetSearch::text("x"), 0).unwrap(),
+        r#"{"dataSources":[{"id":"a","name":"x1"}],"_metaData":{"totalCount":7}}"#,
+    );
+    assert_eq!(ui.total_count(), Some(7));
+
+    let created = decode_json(
+        CreateDatasetWithoutStream {
+            request: domo_model::datasets::CreateDatasetRequest::api(
+                "S",
+                None,
+                vec![domo_model::schema::Column::new(
+                    "a",
+                    domo_model::schema::ColumnType::Long,
+                )],
+            ),
+        },
+        r#"{"dataSource":{"dataSourceId":"ds-9","name":"S","owner":{"id":1}},"schema":{"columns":[]}}"#,
+    );
+    assert_eq!(created.dataset_id(), "ds-9");
+
+    let props = |body: &str| {
+        decode(
+            SetProperties {
+                dataset_id: ds(),
+                request: domo_model::datasets::DatasetProperties {
+                    data_source_name: Some("n".into()),
+                    data_source_description: None,
+                },
+            },
+            body,
+        )
+    };
+    assert_eq!(props(""), None);
+    assert_eq!(
+        props(r#"{"id":"abc123","name":"n"}"#)
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("n")
+    );
+
+    let alter = || {
+        AlterSchema::new(
+            "abc123",
+            &domo_model::schema::Schema::new(vec![domo_model::schema::Column::new(
+                "a",
+                domo_model::schema::ColumnType::Long,
+            )]),
+        )
+    };
+    decode(alter(), "");
+    decode(alter(), r#"{"columns":[{"name":"a","type":"LONG"}]}"#);
+
+    let me = decode_json(
+        WhoAmI,
+        r#"{"id":7,"displayName":"Ann","userName":"ann","emailAddress":"ann@example.com","role":"Admin"}"#,
+    );
+    assert_eq!(me.display_name.as_deref(), Some("Ann"));
+
+    let commit = || CommitExecution {
+        stream_id: "42".into(),
+        execution_id: "9".into(),
+    };
+    let done = decode_json(
+        commit(),
+        r#"{"id":9,"streamId":42,"currentState":"SUCCESS","rowsInserted":3}"#,
+    );
+    assert_eq!(done.execution_id, Some(domo_model::Id::Num(9)));
+    let aborted = decode_json(
+        AbortExecution {
+            stream_id: "42".into(),
+            execution_id: "9".into(),
+        },
+        r#"{"executionId":9,"currentState":"ABORTED"}"#,
+    );
+    assert_eq!(aborted.current_state.as_deref(), Some("ABORTED"));
+    // A commit that reports a failed run is an error; a 409 after a retry
+    // is the earlier attempt's success.
+    let failed = commit().settle(Ok(aborted), 1).unwrap_err();
+    assert!(failed.to_string().contains("ABORTED"), "{failed}");
+    let conflict = domo_core::Error::new(domo_core::ErrorKind::Conflict, "committed");
+    assert!(commit().settle(Err(conflict), 2).is_ok());
 }

@@ -7,7 +7,10 @@
 use ts_rs::{Config, TS};
 
 use crate::data::DataPage;
-use crate::datasets::{Dataset, Owner};
+use crate::datasets::{
+    CreatedDataSource, CreatedDataset, Dataset, DatasetList, ListMeta, Owner, SearchHit,
+    SearchResult,
+};
 use crate::id::Id;
 use crate::indexes::IndexJob;
 use crate::partitions::Partition;
@@ -22,6 +25,7 @@ use crate::tokens::{AccessToken, AccessTokenRequest};
 use crate::uploads::{
     CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
+use crate::users::User;
 use crate::versions::DataVersion;
 
 /// Every model type the browser package exposes, as one `.d.ts` text.
@@ -47,6 +51,13 @@ pub fn declarations() -> String {
         ColumnType,
         Owner,
         Dataset,
+        ListMeta,
+        DatasetList,
+        SearchHit,
+        SearchResult,
+        CreatedDataSource,
+        CreatedDataset,
+        User,
         Column,
         Schema,
         LatestSchema,

@@ -110,7 +110,7 @@ impl Client {
                 return Ok(None);
             };
             let page = self.inner.call(&request).await?;
-            pages.received(&page)?;
+            pages.received(page.data_sources.len(), page.total_count())?;
             let items = stream::iter(page.data_sources.into_iter().map(Ok));
             Ok(Some((items, Some(pages))))
         });
@@ -148,7 +148,7 @@ impl Client {
                 return Ok(None);
             };
             let page = self.inner.call(&request).await?;
-            pages.received(&page)?;
+            pages.received(page.search_objects.len(), page.total_result_count)?;
             let items = stream::iter(page.search_objects.into_iter().map(Ok));
             Ok(Some((items, Some(pages))))
         });

@@ -10,7 +10,17 @@ const METHODS = [
   ["getDataset", "GetDataset", "datasetId", "..."],
   ["getMetadata", "GetDataset", "datasetId", "requestedParts"],
   ["createDataset", "CreateDataset", "name", "description", "columns"],
+  // one page each: page with `offset` (a Rust loop over domo-core's
+  // DatasetPages/SearchPages did not fit the package's size budget)
+  ["listDatasetsPage", "ListDatasets", "limit", "offset"],
+  ["searchDatasetsPage", "SearchDatasets", "text", "..."],
+  ["renameDataset", "SetProperties", "datasetId", "dataSourceName"],
+  ["describeDataset", "SetProperties", "datasetId", "dataSourceDescription"],
+  ["deleteDataset", "DeleteDataset", "datasetId", "..."],
+  // users
+  ["whoami", "WhoAmI"],
   // schema
+  ["alterSchema", "AlterSchema", "datasetId", "columns"],
   ["getSchema", "GetSchema", "datasetId"],
   ["getLatestSchema", "GetLatestSchema", "datasetId"],
   ["getIndexedSchema", "GetIndexedSchema", "datasetId", "includeHidden"],

@@ -13,8 +13,33 @@ export interface DomoClient {
    * dataset. `stream.dataSource.id` is the dataset.
    */
   createDataset(name: string, description: string, columns: Column[]): Promise<Stream>;
+  /**
+   * One page of `GET /api/data/v3/datasources` (at most 50). Page with `offset` until a page
+   * is shorter than `limit` or `_metaData.totalCount` datasets have arrived.
+   */
+  listDatasetsPage(limit: number, offset: number): Promise<DatasetList>;
+  /**
+   * One page of `POST /api/search/v1/query`: names containing `text` (a `*` makes it the
+   * wildcard itself). Page with `offset` until `searchObjects` is empty.
+   */
+  searchDatasetsPage(text: string | null, options?: SearchDatasetsPageOptions | null): Promise<SearchResult>;
+  /** `PUT .../{id}/properties` with the new name. */
+  renameDataset(datasetId: string, dataSourceName: string): Promise<void>;
+  /** `PUT .../{id}/properties` with the new description. */
+  describeDataset(datasetId: string, dataSourceDescription: string): Promise<void>;
+  /** `DELETE .../{id}?deleteMethod=hard` (or `{deleteMethod: "soft"}`: no parameter). */
+  deleteDataset(datasetId: string, options?: DeleteDatasetOptions | null): Promise<void>;
+
+  // ---- users ----
+  /** The user the token belongs to (`GET /api/content/v2/users/me`). */
+  whoami(): Promise<User>;
 
   // ---- schema ----
+  /**
+   * Replace the column list (`POST /api/data/v2/datasources/{id}/schemas`): add, rename,
+   * reorder, change a type, mark `upsertKey: true` columns. Send the whole list.
+   */
+  alterSchema(datasetId: string, columns: Column[]): Promise<void>;
   /** `GET .../{id}/schema` (the documented path). */
   getSchema(datasetId: string): Promise<Schema>;
   /** `GET /api/data/v2/datasources/{id}/schemas/latest`. */

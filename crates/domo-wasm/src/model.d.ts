@@ -37,9 +37,60 @@ lastUpdated?: number | null,
 tags?: Array<string> | null, properties?: JsonValue | null, details?: JsonValue | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
 
 /**
+ * `_metaData` of a list reply.
+ */
+export type ListMeta = { totalCount?: number | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * One page of `GET /api/data/v3/datasources?limit&offset`, and the reply of
+ * the browser tools' search `POST /api/data/ui/v3/datasources/search`:
+ * `{"dataSources": [...], "_metaData": {"totalCount"}}`. Only one source
+ * shows the list's form, so a bare array of datasets decodes too.
+ */
+export type DatasetList = { dataSources: Array<Dataset>, _metaData?: ListMeta | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * One dataset found by a search. `databaseId` is the dataset's id.
+ */
+export type SearchHit = { databaseId: string, name?: string | null, entityType?: string | null, ownedById?: Id | null, ownedByName?: string | null, rowCount?: number | null, columnCount?: number | null, 
+/**
+ * Epoch milliseconds.
+ */
+lastModified?: number | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * The reply of `POST /api/search/v1/query`: `{"searchObjects": [...],
+ * "totalResultCount"}`. Clients page until `searchObjects` is empty.
+ */
+export type SearchResult = { searchObjects: Array<SearchHit>, totalResultCount?: number | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * `dataSource` of [`CreatedDataset`]. `id` is accepted for the id.
+ */
+export type CreatedDataSource = { dataSourceId: string, name?: string | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * The reply to `POST /api/data/v2/datasources`:
+ * `{"dataSource": {"dataSourceId", "name", ...}, ...}`.
+ */
+export type CreatedDataset = { dataSource: CreatedDataSource, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * A user as `GET /api/content/v2/users/me` describes it:
+ * `{"id", "displayName", "userName", "emailAddress", "role", ...}`. Ids
+ * arrive as numbers here and as strings elsewhere; both decode.
+ */
+export type User = { id: Id, displayName?: string | null, userName?: string | null, emailAddress?: string | null, role?: string | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
  * One column, in any of the three schema forms.
  */
-export type Column = { name: string, type: ColumnType, description?: string | null, id?: Id | null, visible?: boolean | null, order?: number | null, metadata?: JsonValue | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+export type Column = { name: string, type: ColumnType, description?: string | null, id?: Id | null, visible?: boolean | null, order?: number | null, metadata?: JsonValue | null, 
+/**
+ * `upsertKey`: rows whose key columns match a stored row replace it
+ * when an upload appends (Domo's upsert). Absent means not a key.
+ */
+upsertKey?: boolean | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
 
 /**
  * The seed's form (`GET .../schema`) and the common shape the other two
@@ -165,7 +216,7 @@ export type Stream = { id: Id, status?: string | null, name?: string | null, dat
  */
 createdAt?: number | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
 
-export type UploadAction = "APPEND" | "REPLACE";
+export type UploadAction = "APPEND" | "REPLACE" | "UPSERT";
 
 /**
  * `POST .../uploads` to open an upload. Real clients send

@@ -29,7 +29,11 @@ export interface UploadProgress {
 }
 
 export interface UploadCsvOptions {
-  /** Default `"APPEND"`. `"REPLACE"` replaces the dataset's rows (or the partition's). */
+  /**
+   * Default `"APPEND"`. `"REPLACE"` replaces the dataset's rows (or the partition's).
+   * `"UPSERT"` appends where rows whose `upsertKey` columns match a stored row replace it;
+   * refused before anything is sent when the dataset has no upsert keys.
+   */
   action?: UploadAction;
   /** Target bytes per part (default 32 MiB); parts end on record boundaries. */
   partSize?: number;
@@ -43,6 +47,20 @@ export interface UploadCsvOptions {
    */
   header?: "detect" | "present" | "absent";
   onProgress?: (progress: UploadProgress) => void;
+}
+
+export interface SearchDatasetsPageOptions {
+  /** Only datasets owned by this user (`owned_by_id`). */
+  owner?: Id;
+  /** Hits asked for per page (default 100). */
+  count?: number;
+  /** Hits to skip (default 0). */
+  offset?: number;
+}
+
+export interface DeleteDatasetOptions {
+  /** `"hard"` (default) deletes for good; `"soft"` sends no parameter (Domo may keep it recoverable). */
+  deleteMethod?: "hard" | "soft";
 }
 
 export interface GetDatasetOptions {

@@ -98,9 +98,10 @@ fn upload_options(value: &JsValue) -> Result<UploadOptions, Error> {
     let action = match o.string("action")?.as_deref() {
         None | Some("APPEND") => UploadAction::Append,
         Some("REPLACE") => UploadAction::Replace,
+        Some("UPSERT") => UploadAction::Upsert,
         Some(other) => {
             return Err(Error::invalid_input(format!(
-                "action must be \"APPEND\" or \"REPLACE\", got \"{other}\""
+                "action must be \"APPEND\", \"REPLACE\" or \"UPSERT\", got \"{other}\""
             )));
         }
     };
@@ -206,7 +207,7 @@ async fn upload_csv(
     // Everything about the input that can be wrong is found before the
     // upload is opened: the header, then every record boundary.
     let start = read_prelude(&blob, size).await?;
-    let data_offset = data_offset(&transport, &dataset_id, &start, options.header).await?;
+    let data_offset = data_offset(&transport, &dataset_id, &start, &options).await?;
     let mut plan = plan(&blob, data_offset, size, options.part_size).await?;
     plan.extend(empty_input_part(options.action, plan.len() as u32));
 
@@ -297,21 +298,31 @@ async fn read_prelude(blob: &Blob, size: u64) -> Result<CsvStart, Error> {
 }
 
 /// Where the data starts: past a BOM, and past the first row when it is a
-/// header (checked against the schema, fetched only when the mode asks).
+/// header (checked against the schema, fetched only when the mode asks or
+/// for an upsert, whose keys domo-core's `upsert_keys` checks).
 async fn data_offset(
     transport: &Transport,
     dataset_id: &str,
     start: &CsvStart,
-    header: HeaderMode,
+    options: &UploadOptions,
 ) -> Result<u64, Error> {
-    let is_header = match start.fields_to_check(header) {
+    let header = options.header;
+    let fields = start.fields_to_check(header);
+    let upsert = options.action == UploadAction::Upsert;
+    if fields.is_none() && !upsert {
+        return Ok(start.data_offset(false) as u64);
+    }
+    let schema = transport
+        .call(&GetLatestSchema {
+            dataset_id: dataset_id.to_owned(),
+        })
+        .await?
+        .schema;
+    if upsert {
+        domo_core::schema::upsert_keys(dataset_id, &schema)?;
+    }
+    let is_header = match fields {
         Some(fields) => {
-            let schema = transport
-                .call(&GetLatestSchema {
-                    dataset_id: dataset_id.to_owned(),
-                })
-                .await?
-                .schema;
             let names: Vec<&str> = schema.column_names().collect();
             check_header(fields, &names, header)?
         }
