@@ -416,6 +416,13 @@ fn upload_script(commit: Vec<Reply>) -> Vec<Reply> {
     )];
     v.extend(std::iter::repeat_n(empty(200), 3));
     v.extend(commit);
+    // The verification read after the commit: the load's data version
+    // holds the three rows sent.
+    v.push(json(
+        200,
+        r#"[{"dataVersionId":"1","rowCount":1,"datetimeRecorded":1},
+            {"dataVersionId":"2","rowCount":3,"datetimeRecorded":2}]"#,
+    ));
     v
 }
 
@@ -434,6 +441,8 @@ async fn upload_sends_start_parts_then_commit() {
         .unwrap();
     assert_eq!(r.commit.row_count, Some(3));
     assert_eq!((r.parts, r.rows), (3, 3));
+    assert_eq!(r.version_id, Some(domo_native::model::Id::from("2")), "the newest version");
+    assert_eq!(r.verified_rows, Some(3));
     let seen = s.seen();
     let calls: Vec<_> = seen
         .iter()
@@ -447,6 +456,7 @@ async fn upload_sends_start_parts_then_commit() {
             "PUT /api/data/v3/datasources/ds-1/uploads/10/parts/2",
             "PUT /api/data/v3/datasources/ds-1/uploads/10/parts/3",
             "PUT /api/data/v3/datasources/ds-1/uploads/10/commit",
+            "GET /api/data/v3/datasources/ds-1/dataversions/details",
         ]
     );
     assert_eq!(seen[0].body, br#"{"action":null,"appendId":null}"#);
