@@ -75,7 +75,22 @@ impl Endpoint for AppData {
     }
 }
 
-impl JsonEndpoint for AppData {}
+/// The rows as JSON, checked to be a list of row objects as the typed
+/// decode checks.
+impl JsonEndpoint for AppData {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        let body = response.body().clone();
+        let value: serde_json::Value = json(response)?;
+        match value.as_array() {
+            Some(rows) if rows.iter().all(serde_json::Value::is_object) => Ok(value),
+            _ => Err(Error::new(
+                crate::error::ErrorKind::Decode,
+                "cannot decode the app data reply: expected a list of row objects",
+            )
+            .with_body(&body)),
+        }
+    }
+}
 
 /// `POST /sql/v1/{alias}` with the SQL as a `text/plain` body. The result is
 /// the same envelope as the product query API (both forms decode).
@@ -108,6 +123,12 @@ impl Endpoint for AppSql {
     }
     fn parse(&self, response: Response<Bytes>) -> Result<QueryResult, Error> {
         json(response)
+    }
+}
+
+impl JsonEndpoint for AppSql {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        crate::query::query_envelope(response)
     }
 }
 

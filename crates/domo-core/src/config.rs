@@ -1,6 +1,5 @@
 //! Where requests go and how they authenticate.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -110,10 +109,65 @@ impl BaseUrl {
     }
 }
 
+/// `localhost`, an IPv4 address in 127.0.0.0/8 or the IPv6 `::1` (in any
+/// spelling), as `std::net` decides it. Written out because the standard
+/// address parser costs the browser package about 1.5 KB.
 fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return ipv6_groups(v6).is_some_and(|g| g == [0, 0, 0, 0, 0, 0, 0, 1]);
+    }
+    host.eq_ignore_ascii_case("localhost") || ipv4_octets(host).is_some_and(|o| o[0] == 127)
+}
+
+/// A dotted quad of decimal octets, without leading zeros.
+fn ipv4_octets(text: &str) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut parts = text.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        let plain = !part.is_empty()
+            && part.len() <= 3
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'));
+        *octet = if plain {
+            part.parse().ok()?
+        } else {
+            return None;
+        };
+    }
+    parts.next().is_none().then_some(octets)
+}
+
+/// The eight groups of an IPv6 address (one `::` allowed; an IPv4 tail
+/// is refused: no such address is loopback).
+fn ipv6_groups(text: &str) -> Option<[u16; 8]> {
+    let parse = |part: &str| -> Option<Vec<u16>> {
+        if part.is_empty() {
+            return Some(Vec::new());
+        }
+        part.split(':')
+            .map(|g| {
+                let hex = !g.is_empty() && g.len() <= 4 && g.bytes().all(|b| b.is_ascii_hexdigit());
+                if hex {
+                    u16::from_str_radix(g, 16).ok()
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    let (head, tail, gap) = match text.split_once("::") {
+        Some((h, t)) => (parse(h)?, parse(t)?, true),
+        None => (parse(text)?, Vec::new(), false),
+    };
+    let given = head.len() + tail.len();
+    if (gap && given > 7) || (!gap && given != 8) {
+        return None;
+    }
+    let mut groups = [0u16; 8];
+    groups[..head.len()].copy_from_slice(&head);
+    groups[8 - tail.len()..].copy_from_slice(&tail);
+    Some(groups)
 }
 
 /// How long one attempt may take, from sending to the last byte of the
@@ -156,6 +210,40 @@ mod tests {
         for bad in ["", "a b", "acme/x", "-x", "a..b", "acme:80"] {
             assert!(BaseUrl::instance(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn loopback_is_what_std_net_says() {
+        use std::net::IpAddr;
+        for host in [
+            "127.0.0.1",
+            "127.255.0.9",
+            "128.0.0.1",
+            "127.0.0",
+            "127.0.0.1.2",
+            "127.00.0.1",
+            "127.0.0.256",
+            "0.0.0.0",
+            "1.2.3.4",
+            "[::1]",
+            "[0:0:0:0:0:0:0:1]",
+            "[::0:1]",
+            "[::2]",
+            "[::]",
+            "[1::1]",
+            "[::ffff:127.0.0.1]",
+            "[::1:]",
+            "[:::1]",
+            "[::1::]",
+            "[00000::1]",
+            "[0:0:0:0:0:0:0:0:1]",
+            "[fe80::1]",
+        ] {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let std = bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            assert_eq!(is_loopback(host), std, "{host}");
+        }
+        assert!(is_loopback("LocalHost") && !is_loopback("localhost.example"));
     }
 
     #[test]

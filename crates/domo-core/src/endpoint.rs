@@ -252,12 +252,10 @@ fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8], html: bool
         400..=499 => ErrorKind::BadRequest,
         _ => ErrorKind::Server,
     };
-    let message = server_message.unwrap_or_else(|| {
-        status
-            .canonical_reason()
-            .unwrap_or("unexpected status")
-            .to_owned()
-    });
+    // The error carries the status; without a server message, say so
+    // rather than repeat the status's reason phrase (http's table of them
+    // costs the browser package about 1 KB).
+    let message = server_message.unwrap_or_else(|| "the server sent no message".to_owned());
     let mut e = Error::new(kind, message)
         .with_status(status.as_u16())
         .with_body(body);
@@ -502,7 +500,8 @@ mod tests {
         let e = check(r).unwrap_err();
         assert!(e.is_rate_limited());
         assert_eq!(e.retry_after(), Some("7"));
-        assert_eq!(e.message(), "Too Many Requests");
+        assert_eq!(e.message(), "the server sent no message");
+        assert_eq!(e.status(), Some(429));
     }
 
     #[test]

@@ -18,7 +18,6 @@ use domo_model::schema::{Column, Schema};
 use domo_model::streams::{RunStreamRequest, StreamRequest};
 use domo_model::uploads::{AppendRowRequest, UploadStartRequest};
 use http::{Method, Response};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::app::{AppData, AppDataQuery, AppSql};
@@ -28,7 +27,7 @@ use crate::datasets::{
     SetProperties,
 };
 use crate::endpoint::{Body, Endpoint, JsonEndpoint};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::indexes::{IndexStatus, StartIndex};
 use crate::partitions::{
     DeletePartitionData, DeletePartitionTag, ListPartitions, ListPartitionsPage, SearchPartitions,
@@ -51,11 +50,6 @@ use crate::versions::ListDataVersions;
 pub enum Reply {
     /// JSON, as [`JsonEndpoint::parse_json`] gives it.
     Json(Value),
-    /// JSON text: the typed value encoded, for replies whose typed decode
-    /// normalises more than `parse_json` (a query's seed form). Text, not a
-    /// [`Value`], so that a transport handing it on as text pays for one
-    /// encoder only.
-    JsonText(String),
     /// A text body (CSV).
     Text(String),
     /// Nothing worth handing on (an empty 200).
@@ -166,10 +160,9 @@ pub const ENDPOINTS: &[(&str, Build)] = &[
             include_header: a.opt_bool("includeHeader")?.unwrap_or(true),
         }))
     }),
-    // query: decoded typed, which turns the seed's rows-as-objects into
-    // the real envelope.
+    // query: the seed's rows-as-objects become the real envelope.
     ("ExecuteQuery", |a| {
-        Ok(typed(ExecuteQuery {
+        Ok(json(ExecuteQuery {
             dataset_id: a.string("datasetId")?,
             sql: a.string("sql")?,
         }))
@@ -325,7 +318,7 @@ pub const ENDPOINTS: &[(&str, Build)] = &[
     }),
     // custom apps
     ("AppData", |a| {
-        Ok(typed(AppData {
+        Ok(json(AppData {
             alias: a.string("alias")?,
             query: AppDataQuery {
                 fields: a.strings("fields")?,
@@ -338,7 +331,7 @@ pub const ENDPOINTS: &[(&str, Build)] = &[
         }))
     }),
     ("AppSql", |a| {
-        Ok(typed(AppSql {
+        Ok(json(AppSql {
             alias: a.string("alias")?,
             sql: a.string("sql")?,
         }))
@@ -458,25 +451,6 @@ pub fn json<E: JsonEndpoint + 'static>(endpoint: E) -> NamedEndpoint {
     Box::new(Adapted {
         endpoint,
         read: |e, r| e.parse_json(r).map(Reply::Json),
-    })
-}
-
-/// The reply decoded typed, then encoded as JSON.
-pub fn typed<E>(endpoint: E) -> NamedEndpoint
-where
-    E: Endpoint + 'static,
-    E::Output: Serialize,
-{
-    Box::new(Adapted {
-        endpoint,
-        read: |e, r| {
-            let value = e.parse(r)?;
-            serde_json::to_string(&value)
-                .map(Reply::JsonText)
-                .map_err(|err| {
-                    Error::new(ErrorKind::Decode, format!("cannot encode the reply: {err}"))
-                })
-        },
     })
 }
 
@@ -996,16 +970,18 @@ mod tests {
             reply("SetTags", json!({"datasetId": "d", "tags": []}), ""),
             Reply::Empty
         );
-        // The seed's list of objects becomes the envelope.
-        let Reply::JsonText(q) = reply(
-            "ExecuteQuery",
-            json!({"datasetId": "d", "sql": "SELECT 1"}),
-            r#"[{"n":1}]"#,
-        ) else {
-            panic!("a query reply is JSON text")
-        };
-        let q: Value = serde_json::from_str(&q).unwrap();
-        assert_eq!(q["columns"], json!(["n"]));
-        assert_eq!(q["rows"], json!([[1]]));
+        // The seed's list of objects becomes the envelope, on both query
+        // routes.
+        for (name, args) in [
+            ("ExecuteQuery", json!({"datasetId": "d", "sql": "SELECT 1"})),
+            ("AppSql", json!({"alias": "a", "sql": "SELECT 1"})),
+        ] {
+            assert_eq!(
+                reply(name, args, r#"[{"n":1}]"#),
+                Reply::Json(json!({"columns": ["n"], "metadata": [], "rows": [[1]],
+                                   "numRows": 1, "numColumns": 1})),
+                "{name}"
+            );
+        }
     }
 }

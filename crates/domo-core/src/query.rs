@@ -6,7 +6,7 @@ use bytes::Bytes;
 use domo_model::query::{QueryRequest, QueryResult};
 use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint};
+use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::Error;
 use crate::path::segment;
 use crate::query_stream::decode_result;
@@ -50,6 +50,26 @@ impl Endpoint for ExecuteQuery {
             None => e.with_body(&body),
         })
     }
+}
+
+/// The reply as JSON in the envelope form (see
+/// [`domo_model::query::envelope`]), for callers that hand it on as JSON.
+impl JsonEndpoint for ExecuteQuery {
+    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+        query_envelope(response)
+    }
+}
+
+/// A query reply read as JSON and brought to the envelope form.
+pub(crate) fn query_envelope(response: Response<Bytes>) -> Result<serde_json::Value, Error> {
+    let body = response.body().clone();
+    domo_model::query::envelope(json(response)?).map_err(|e| {
+        Error::new(
+            crate::error::ErrorKind::Decode,
+            format!("cannot decode the query reply: {e}"),
+        )
+        .with_body(&body)
+    })
 }
 
 /// `POST /api/query/v1/execute/export/{id}?includeHeader=...` with

@@ -6,8 +6,8 @@
 //! or `undefined`. Nothing here is compiled per endpoint, so a new one costs
 //! the package its row in domo-core and a row of JavaScript.
 
+use domo_core::Error;
 use domo_core::named::{NamedEndpoint, Reply};
-use domo_core::{Error, ErrorKind};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -67,8 +67,6 @@ fn json_args(
 fn reply_js(reply: Reply) -> Result<JsValue, Error> {
     match reply {
         Reply::Json(value) => to_js(&value),
-        Reply::JsonText(text) => js_sys::JSON::parse(&text)
-            .map_err(|_| Error::new(ErrorKind::Decode, "cannot hand the result to JavaScript")),
         Reply::Text(text) => Ok(JsValue::from_str(&text)),
         Reply::Empty => Ok(JsValue::UNDEFINED),
     }

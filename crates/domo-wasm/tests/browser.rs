@@ -82,6 +82,27 @@ trait Methods {
     ) -> js_sys::Promise {
         self.js("createDataset", &[name.into(), description.into(), columns])
     }
+    fn list_datasets_page(&self, limit: u32, offset: u32) -> js_sys::Promise {
+        self.js("listDatasetsPage", &[limit.into(), offset.into()])
+    }
+    fn search_datasets_page(&self, text: &str, options: Value) -> js_sys::Promise {
+        self.js("searchDatasetsPage", &[text.into(), js(&options)])
+    }
+    fn rename_dataset(&self, id: String, name: &str) -> js_sys::Promise {
+        self.js("renameDataset", &[id.into(), name.into()])
+    }
+    fn describe_dataset(&self, id: String, text: &str) -> js_sys::Promise {
+        self.js("describeDataset", &[id.into(), text.into()])
+    }
+    fn delete_dataset(&self, id: String) -> js_sys::Promise {
+        self.js("deleteDataset", &[id.into()])
+    }
+    fn whoami(&self) -> js_sys::Promise {
+        self.js("whoami", &[])
+    }
+    fn alter_schema(&self, id: String, columns: Value) -> js_sys::Promise {
+        self.js("alterSchema", &[id.into(), js(&columns)])
+    }
     fn get_schema(&self, id: String) -> js_sys::Promise {
         self.js("getSchema", &[id.into()])
     }
@@ -904,4 +925,113 @@ async fn a_minted_token_works_until_revoked() {
     assert!(is_domo_error(&e));
     assert_eq!(get(&e, "status").as_f64(), Some(401.0), "{}", message(&e));
     assert!(!message(&e).contains(&value));
+}
+
+/// Every page of the dataset list, as a script in the browser would read it.
+async fn all_dataset_ids(c: &DomoClient) -> Vec<String> {
+    let mut ids = Vec::new();
+    for page in 0.. {
+        let list = ok_json(c.list_datasets_page(2, page * 2)).await;
+        let got = list["dataSources"].as_array().unwrap().clone();
+        ids.extend(got.iter().map(|d| d["id"].as_str().unwrap().to_owned()));
+        if got.len() < 2 {
+            break;
+        }
+    }
+    ids
+}
+
+#[wasm_bindgen_test]
+async fn a_dataset_life_list_search_rename_alter_upsert_delete() {
+    let c = client();
+    let me = ok_json(c.whoami()).await;
+    assert!(me["id"].is_number(), "{me}");
+    let stamp = now_ms() as u64;
+    let name = format!("Wasm Life {stamp}");
+    let (id, _) = new_dataset(&c, &name).await;
+
+    // Listed, in pages of two, exactly once.
+    let ids = all_dataset_ids(&c).await;
+    assert_eq!(ids.iter().filter(|i| **i == id).count(), 1, "{ids:?}");
+    assert!(ids.iter().any(|i| i == DEMO));
+
+    // Found by a case-insensitive wildcard on the name, and paged.
+    let pattern = format!("wasm life {stamp}*");
+    let hits = ok_json(c.search_datasets_page(&pattern, json!({"count": 10}))).await;
+    let found: Vec<&str> = hits["searchObjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["databaseId"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [id.as_str()], "{hits}");
+    let past = ok_json(c.search_datasets_page(&pattern, json!({"count": 10, "offset": 1}))).await;
+    assert_eq!(past["searchObjects"], json!([]), "{past}");
+
+    // Renamed and described.
+    let renamed = format!("Wasm Renamed {stamp}");
+    ok(c.rename_dataset(id.clone(), &renamed)).await;
+    ok(c.describe_dataset(id.clone(), "described from the browser")).await;
+    let ds = ok_json(c.get_dataset(id.clone(), None)).await;
+    assert_eq!(ds["name"], renamed.as_str());
+    assert_eq!(ds["description"], "described from the browser");
+
+    // An upsert is refused before anything is sent while there are no keys.
+    ok(c.upload_csv(id.clone(), "id,note\n1,a\n2,b\n".into(), None)).await;
+    let upsert = || Some(js(&json!({"action": "UPSERT"})).unchecked_into());
+    let e = err(c.upload_csv(id.clone(), "id,note\n1,z\n".into(), upsert())).await;
+    assert!(message(&e).contains("upsert"), "{}", message(&e));
+    assert_eq!(count(&c, &id).await, 2);
+
+    // Altered: a column added (null in the stored rows) and `id` the key.
+    ok(c.alter_schema(
+        id.clone(),
+        json!([{"name": "id", "type": "LONG", "upsertKey": true},
+               {"name": "note", "type": "STRING"},
+               {"name": "added", "type": "DOUBLE"}]),
+    ))
+    .await;
+    let schema = ok_json(c.get_schema(id.clone())).await;
+    let columns = schema["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 3, "{schema}");
+    assert_eq!(columns[0]["upsertKey"], true, "{schema}");
+    let q = ok_json(c.query(id.clone(), "SELECT added FROM table WHERE id = 1".into())).await;
+    assert_eq!(q["rows"], json!([[null]]));
+    // A change that would lose a stored value is refused, and nothing changes.
+    let e = err(c.alter_schema(
+        id.clone(),
+        json!([{"name": "id", "type": "LONG", "upsertKey": true},
+               {"name": "note", "type": "LONG"},
+               {"name": "added", "type": "DOUBLE"}]),
+    ))
+    .await;
+    assert!(message(&e).contains("note"), "{}", message(&e));
+    assert_eq!(ok_json(c.get_schema(id.clone())).await, schema);
+
+    // Upserted: key 2 replaced (the last row with it wins), key 3 added.
+    let r = ok_json(c.upload_csv(
+        id.clone(),
+        "id,note,added\n2,first,1.5\n3,new,2\n2,last,2.5\n".into(),
+        upsert(),
+    ))
+    .await;
+    assert_eq!(r["rows"], 3, "{r}");
+    let q = ok_json(c.query(
+        id.clone(),
+        "SELECT id, note, added FROM table ORDER BY id".into(),
+    ))
+    .await;
+    assert_eq!(
+        q["rows"],
+        json!([[1, "a", null], [2, "last", 2.5], [3, "new", 2]]),
+        "{q}"
+    );
+
+    // Deleted: gone from the list, and every later call is a 404.
+    ok(c.delete_dataset(id.clone())).await;
+    assert!(!all_dataset_ids(&c).await.contains(&id));
+    let e = err(c.get_dataset(id.clone(), None)).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "NotFound");
+    let e = err(c.upload_csv(id.clone(), "id,note,added\n9,x,1\n".into(), None)).await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "NotFound");
 }
