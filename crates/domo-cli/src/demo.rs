@@ -11,6 +11,7 @@ use domo_emulator::{DEFAULT_TOKEN, EmulatorConfig};
 mod pdp;
 use domo_native::model::datasets::{Dataset, SearchHit};
 use domo_native::model::permissions::{AccessLevel, Permission};
+use domo_native::model::query::QueryResult;
 use domo_native::model::schema::{Column, ColumnType};
 use domo_native::{Client, ExportOptions, HeaderMode, UploadAction, UploadOptions, UploadReport};
 use futures_util::TryStreamExt;
@@ -18,7 +19,6 @@ use futures_util::TryStreamExt;
 use crate::args::DemoArgs;
 use crate::commands::access::permissions_table;
 use crate::commands::dataset::versions_table;
-use crate::commands::transfer::query_table;
 use crate::failure::Failure;
 use crate::output::Output;
 use crate::progress;
@@ -436,6 +436,16 @@ impl XorShift {
         self.0 ^= self.0 << 17;
         self.0 % n
     }
+}
+
+/// A small query result as a table (the tour's results fit on a screen;
+/// `domoctl query` streams instead).
+fn query_table(result: &QueryResult) -> Table {
+    let mut t = Table::new(result.columns.iter().cloned());
+    for row in &result.rows {
+        t.push_values(row);
+    }
+    t
 }
 
 #[cfg(test)]

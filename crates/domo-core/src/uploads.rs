@@ -7,7 +7,7 @@ use domo_model::Id;
 use domo_model::uploads::{
     AppendRowRequest, CommitRequest, CommitResult, UploadAction, UploadSession, UploadStartRequest,
 };
-use domo_model::versions::DataVersion;
+use domo_model::versions::VersionCount;
 use http::{Method, Response};
 use serde::Serialize;
 
@@ -322,6 +322,24 @@ pub struct VerifiedLoad {
     pub rows: Option<u64>,
 }
 
+/// The verification step of every load, as each client runs it after the
+/// commit: `read` is what reading the data versions
+/// ([`crate::versions::ListVersionCounts`]) gave. A failed read is an error
+/// that says the data was committed; otherwise [`verify_load`].
+pub fn verify_read(
+    dataset_id: &str,
+    sent: u64,
+    named_version: Option<&Id>,
+    read: Result<Vec<VersionCount>, Error>,
+) -> Result<VerifiedLoad, Error> {
+    let versions = read.map_err(|e| {
+        e.context(format!(
+            "the load into dataset {dataset_id} was committed but reading its data version failed"
+        ))
+    })?;
+    verify_load(dataset_id, sent, named_version, &versions)
+}
+
 /// The verification rule of every load (v3 upload or stream execution),
 /// after its commit: read the dataset's data versions
 /// (`GET .../dataversions/details`) and take the load's own, which is the
@@ -334,7 +352,7 @@ pub fn verify_load(
     dataset_id: &str,
     sent: u64,
     named_version: Option<&Id>,
-    versions: &[DataVersion],
+    versions: &[VersionCount],
 ) -> Result<VerifiedLoad, Error> {
     let same = |a: &Id, b: &Id| a == b || a.as_text() == b.as_text();
     let version = match named_version {
@@ -427,12 +445,11 @@ mod tests {
         assert_eq!(c.request.action, UploadAction::Append);
     }
 
-    fn version(id: u64, at: i64, rows: Option<u64>) -> DataVersion {
-        DataVersion {
+    fn version(id: u64, at: i64, rows: Option<u64>) -> VersionCount {
+        VersionCount {
             data_version_id: Some(Id::Num(id)),
             datetime_recorded: Some(at),
             row_count: rows,
-            ..DataVersion::default()
         }
     }
 

@@ -8,7 +8,7 @@
 //! Two kinds of session take the parts (domo-core's [`UploadTarget`]): a v3
 //! upload of a dataset and a stream execution. Both run through the same
 //! input checks, cutter and part loop here; after the commit, both are
-//! verified by domo-core's [`verify_load`]. A stream execution that fails
+//! verified by domo-core's [`domo_core::uploads::verify_load`]. A stream execution that fails
 //! is aborted.
 
 use std::fmt;
@@ -24,7 +24,8 @@ use domo_core::csv_plan::{
 use domo_core::streams::{
     AbortExecution, CommitExecution, RunStream, check_stream_action, execution_id,
 };
-use domo_core::uploads::{CommitUpload, StartUpload, UploadTarget, verify_load};
+use domo_core::uploads::{CommitUpload, StartUpload, UploadTarget, verify_read};
+use domo_core::versions::ListVersionCounts;
 use domo_core::{Error, ErrorKind};
 use domo_model::Id;
 use domo_model::streams::{Execution, RunStreamRequest};
@@ -452,7 +453,7 @@ impl Client {
     }
 
     /// Read the dataset's data versions and check the load's own
-    /// ([`verify_load`]); `None` when verification is off.
+    /// ([`verify_read`]); `None` when verification is off.
     async fn verify(
         &self,
         dataset_id: &str,
@@ -463,12 +464,13 @@ impl Client {
         if !options.verify {
             return Ok(None);
         }
-        let versions = self.data_versions(dataset_id).await.map_err(|e| {
-            e.context(format!(
-                "the load into dataset {dataset_id} was committed but reading its data version failed"
-            ))
-        })?;
-        verify_load(dataset_id, rows, named_version, &versions).map(Some)
+        let read = self
+            .inner
+            .call(&ListVersionCounts {
+                dataset_id: dataset_id.to_owned(),
+            })
+            .await;
+        verify_read(dataset_id, rows, named_version, read).map(Some)
     }
 
     /// Open a stream execution. Opening is not idempotent, so as with v3

@@ -19,6 +19,13 @@ export interface UploadReport {
   /** Data bytes sent. */
   bytes: number;
   commit: CommitResult;
+  /** The data version the load made, read back after the commit (absent when `verify` is false). */
+  versionId?: Id | null;
+  /**
+   * The rows that version holds, checked equal to `rows` (a mismatch rejects with kind
+   * `RowCountMismatch`); null when the server withholds the count (a row policy filters you).
+   */
+  verifiedRows?: number | null;
 }
 
 export interface UploadProgress {
@@ -47,6 +54,8 @@ export interface UploadCsvOptions {
    */
   header?: "detect" | "present" | "absent";
   onProgress?: (progress: UploadProgress) => void;
+  /** Read the new data version after the commit and check its row count (default true). */
+  verify?: boolean;
 }
 
 export interface SearchDatasetsPageOptions {

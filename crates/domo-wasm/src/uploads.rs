@@ -17,8 +17,10 @@ use domo_core::csv_plan::{
     check_header, empty_input_part, read_start,
 };
 use domo_core::schema::GetLatestSchema;
-use domo_core::uploads::{CommitUpload, StartUpload, UploadPart};
+use domo_core::uploads::{CommitUpload, StartUpload, UploadPart, verify_read};
+use domo_core::versions::ListVersionCounts;
 use domo_core::{Error, ErrorKind};
+use domo_model::Id;
 use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use js_sys::Promise;
@@ -122,6 +124,7 @@ fn upload_options(value: &JsValue) -> Result<UploadOptions, Error> {
         partition: o.string("partition")?,
         header,
         on_progress: o.function("onProgress")?,
+        verify: o.bool("verify")?.unwrap_or(true),
     })
 }
 
@@ -153,6 +156,8 @@ struct UploadOptions {
     partition: Option<String>,
     header: HeaderMode,
     on_progress: Option<js_sys::Function>,
+    /// Read the data version after the commit and check its row count.
+    verify: bool,
 }
 
 /// What an upload did (`UploadReport` in TypeScript).
@@ -166,6 +171,11 @@ struct UploadReport {
     /// Data bytes sent.
     bytes: u64,
     commit: CommitResult,
+    /// The data version the load made (`None` when not verified).
+    version_id: Option<Id>,
+    /// The rows that version holds, equal to `rows`; `None` when not
+    /// verified or when the server withholds the count.
+    verified_rows: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -274,12 +284,29 @@ async fn upload_csv(
         .await?;
 
     let commit = commit_once(&transport, &dataset_id, &upload_id, &options).await?;
+    let verified = if options.verify {
+        let read = transport
+            .call(&ListVersionCounts {
+                dataset_id: dataset_id.clone(),
+            })
+            .await;
+        Some(verify_read(
+            &dataset_id,
+            rows,
+            commit.data_version_id.as_ref(),
+            read,
+        )?)
+    } else {
+        None
+    };
     Ok(UploadReport {
         upload_id,
         parts: total as u32,
         rows,
         bytes,
         commit,
+        version_id: verified.as_ref().map(|v| v.version_id.clone()),
+        verified_rows: verified.and_then(|v| v.rows),
     })
 }
 

@@ -466,6 +466,13 @@ async fn upload_csv_in_parts_with_progress() {
     let parts = report["parts"].as_u64().unwrap();
     assert!(parts >= 5, "{report}");
     assert_eq!(report["rows"], 40);
+    assert_eq!(
+        report["verifiedRows"], 40,
+        "the new version holds every row"
+    );
+    let versions = ok_json(c.list_data_versions(id.clone())).await;
+    let newest = versions.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(report["versionId"], newest["dataVersionId"], "{versions}");
     let seen = seen.borrow().clone();
     let last = seen.last().unwrap();
     assert_eq!(last["partsDone"].as_u64(), Some(parts));
@@ -1016,6 +1023,10 @@ async fn a_dataset_life_list_search_rename_alter_upsert_delete() {
     ))
     .await;
     assert_eq!(r["rows"], 3, "{r}");
+    assert_eq!(
+        r["verifiedRows"], 3,
+        "an upsert's version counts every row sent"
+    );
     let q = ok_json(c.query(
         id.clone(),
         "SELECT id, note, added FROM table ORDER BY id".into(),

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use domo_native::model::query::QueryResult;
 use domo_native::{
     Client, ExportOptions, HeaderMode, UploadAction, UploadOptions, UploadReport, UploadSource,
 };
@@ -13,20 +12,12 @@ use crate::args::{ExportArgs, HeaderArg, QueryArgs, UploadArgs};
 use crate::failure::Failure;
 use crate::output::{Format, Output, StreamedStdout, note};
 use crate::progress;
-use crate::table::{Record, Table};
+use crate::table::Record;
 use crate::units::format_bytes;
 
 /// Rows are written as they arrive (see `crate::query_out`).
 pub async fn query(client: &Client, out: Output, args: QueryArgs) -> Result<(), Failure> {
     crate::query_out::query(client, out, args).await
-}
-
-pub fn query_table(result: &QueryResult) -> Table {
-    let mut t = Table::new(result.columns.iter().cloned());
-    for row in &result.rows {
-        t.push_values(row);
-    }
-    t
 }
 
 pub async fn upload(client: &Client, out: Output, args: UploadArgs) -> Result<(), Failure> {
