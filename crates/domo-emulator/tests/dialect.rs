@@ -364,6 +364,16 @@ async fn unknown_functions_and_other_statements_are_refused() {
         let msg = c.sql(&ds, sql).await.expect_error(400);
         assert!(msg.contains(needle), "{sql}: {msg}");
     }
+    // SQLite's own functions stay available (`IF` is SQLite's too).
+    assert_eq!(
+        row(
+            &c,
+            &ds,
+            "SELECT IF(SUM(units) > 5, 'many', 'few'), ROUND(2.5), COALESCE(NULL, 'x') FROM table"
+        )
+        .await,
+        json!(["many", 3.0, "x"])
+    );
     // The data is untouched.
     assert_eq!(
         row(&c, &ds, "SELECT SUM(units) FROM table").await,
