@@ -222,6 +222,16 @@ async fn strings_numbers_and_casts() {
             ["south-5", "south/5/x", 5, "SOUTH", "mixed"]
         ])
     );
+    // Arguments keep MySQL's grouping (`||` binds tighter than `>` in SQLite).
+    assert_eq!(
+        rows(
+            &c,
+            &ds,
+            "SELECT CONCAT(units > 2, '!'), units DIV 2 + 1 FROM table ORDER BY region, units"
+        )
+        .await,
+        json!([[null, null], ["0!", 2], ["1!", 2], ["1!", 3]])
+    );
     assert_eq!(
         row(
             &c,

@@ -97,7 +97,7 @@ const WRITES: [Keyword; 4] = [
 
 /// Functions written in MySQL that the translation replaces (the rest are
 /// SQLite's own or registered by `functions`).
-const REWRITTEN: [&str; 19] = [
+const REWRITTEN: [&str; 16] = [
     "concat",
     "lcase",
     "ucase",
@@ -114,9 +114,6 @@ const REWRITTEN: [&str; 19] = [
     "localtimestamp",
     "sysdate",
     "utc_timestamp",
-    "group_concat",
-    "convert",
-    "extract",
 ];
 
 /// What the translation needs from the store.
@@ -404,6 +401,21 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
     })
 }
 
+/// `e` as an operand of an operator the rewrite adds: in parentheses
+/// unless it is one token or call, so SQLite's precedence (`||` binds
+/// tighter than `=`) cannot regroup it.
+fn operand(e: Expr) -> Box<Expr> {
+    Box::new(match e {
+        atom @ (Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Value(_)
+        | Expr::Function(_)
+        | Expr::Nested(_)
+        | Expr::Cast { .. }) => atom,
+        other => Expr::Nested(Box::new(other)),
+    })
+}
+
 fn cast(expr: Expr, data_type: DataType) -> Expr {
     Expr::Cast {
         kind: CastKind::Cast,
@@ -586,21 +598,20 @@ impl Rewriter<'_> {
                 if args.is_empty() {
                     return Err(StoreError::invalid("CONCAT() takes at least one argument"));
                 }
-                let mut args = args.into_iter();
-                let first = args.next().unwrap_or_else(|| string(""));
-                let joined = args.fold(first, |acc, e| Expr::BinaryOp {
+                let mut args = args.into_iter().map(operand);
+                let first = args.next().unwrap_or_else(|| Box::new(string("")));
+                // One argument: `|| ''` still makes it text, as CONCAT does.
+                let second = args.next().unwrap_or_else(|| Box::new(string("")));
+                let pair = Expr::BinaryOp {
+                    left: first,
+                    op: BinaryOperator::StringConcat,
+                    right: second,
+                };
+                let joined = args.fold(pair, |acc, e| Expr::BinaryOp {
                     left: Box::new(acc),
                     op: BinaryOperator::StringConcat,
-                    right: Box::new(e),
+                    right: e,
                 });
-                let joined = match joined {
-                    j @ Expr::BinaryOp { .. } => j,
-                    single => Expr::BinaryOp {
-                        left: Box::new(single),
-                        op: BinaryOperator::StringConcat,
-                        right: Box::new(string("")),
-                    },
-                };
                 Expr::Nested(Box::new(joined))
             }
             "lcase" | "ucase" => {
@@ -731,9 +742,9 @@ impl Rewriter<'_> {
                     }
                     BinaryOperator::MyIntegerDivide => {
                         let quotient = Expr::BinaryOp {
-                            left: Box::new(take(left)),
+                            left: operand(take(left)),
                             op: BinaryOperator::Divide,
-                            right: Box::new(take(right)),
+                            right: operand(take(right)),
                         };
                         Some(cast(
                             Expr::Nested(Box::new(quotient)),
@@ -741,8 +752,8 @@ impl Rewriter<'_> {
                         ))
                     }
                     BinaryOperator::Spaceship => Some(Expr::IsNotDistinctFrom(
-                        Box::new(take(left)),
-                        Box::new(take(right)),
+                        operand(take(left)),
+                        operand(take(right)),
                     )),
                     BinaryOperator::Eq
                     | BinaryOperator::NotEq
@@ -895,6 +906,12 @@ mod tests {
                 "SELECT CONCAT(a, 'b', 1), CONCAT(a), LCASE(a), UCASE(a) FROM t",
                 "SELECT (a || 'b' || 1), (a || ''), lower(a), upper(a) FROM t",
             ),
+            (
+                "SELECT CONCAT(a = 1, b + 1), (a + 1) DIV (b - 1), a + 1 <=> b FROM t",
+                "SELECT ((a = 1) || (b + 1)), CAST(((a + 1) / (b - 1)) AS INTEGER), (a + 1) IS NOT DISTINCT FROM b FROM t",
+            ),
+            ("SELECT 1;;", "SELECT 1"),
+            ("SELECT 1; -- done", "SELECT 1"),
             (
                 "SELECT DATE_ADD(day, INTERVAL 3 DAY), DATE_SUB(at, INTERVAL '1' HOUR), day + INTERVAL 2 WEEK FROM t",
                 "SELECT domo_date_add(day, (3), 'DAY'), domo_date_add(at, -('1'), 'HOUR'), domo_date_add(day, (2), 'WEEK') FROM t",
