@@ -3,11 +3,12 @@
 //! (`functions` holds the MySQL functions SQLite lacks) and printed.
 //!
 //! This is a translation for good messages and MySQL meanings, not the
-//! enforcement: the query still runs under `query`'s authorizer. Two checks
-//! made here back it: the dataset's row table is never named (the
+//! enforcement: the query still runs under `query`'s authorizer. One check
+//! made here backs it: the dataset's row table is never named (the
 //! authorizer allows one read of it with no view named, `COUNT(*) FROM
 //! table`, because of that), checked on the SQL as the user wrote it AND on
-//! the printed SQL as SQLite will read it; and functions are known.
+//! the printed SQL as SQLite will read it. Functions are checked here only
+//! so that an unknown one is a 400 naming it.
 
 pub(crate) mod functions;
 
@@ -911,6 +912,8 @@ mod tests {
                 "SELECT ((a = 1) || (b + 1)), CAST(((a + 1) / (b - 1)) AS INTEGER), (a + 1) IS NOT DISTINCT FROM b FROM t",
             ),
             ("SELECT 1;;", "SELECT 1"),
+            ("SELECT 1 # a comment", "SELECT 1"),
+            ("SELECT 1--1, 'it\\'s'", "SELECT 1 - -1, 'it''s'"),
             ("SELECT 1; -- done", "SELECT 1"),
             (
                 "SELECT DATE_ADD(day, INTERVAL 3 DAY), DATE_SUB(at, INTERVAL '1' HOUR), day + INTERVAL 2 WEEK FROM t",
