@@ -507,15 +507,21 @@ fn date_add(x: Expr, interval: Interval, subtract: bool) -> Result<Expr> {
     Ok(call("domo_date_add", vec![x, n, string(unit)]))
 }
 
-/// `CAST(x AS type)` with MySQL's meaning, or why the type is not offered.
+/// `CAST(x AS type)` with MySQL's meaning for MySQL's types, SQLite's for
+/// the spellings only SQLite has (`INTEGER` truncates, `NUMERIC`, `BLOB`:
+/// queries written for the emulator keep their answers), or why the type
+/// is not offered.
 fn cast_to(x: Expr, ty: &DataType) -> Result<Expr> {
     Ok(match ty {
-        DataType::Signed
-        | DataType::SignedInteger
-        | DataType::Int(_)
-        | DataType::Integer(_)
-        | DataType::BigInt(_) => call("domo_cast_signed", vec![x]),
+        DataType::Signed | DataType::SignedInteger => call("domo_cast_signed", vec![x]),
         DataType::Unsigned | DataType::UnsignedInteger => call("domo_cast_unsigned", vec![x]),
+        DataType::Int(_) | DataType::Integer(_) | DataType::BigInt(_) => {
+            cast(x, DataType::Integer(None))
+        }
+        DataType::Numeric(ExactNumberInfo::None) => {
+            cast(x, DataType::Numeric(ExactNumberInfo::None))
+        }
+        DataType::Blob(_) => cast(x, DataType::Blob(None)),
         DataType::Decimal(info) | DataType::Numeric(info) | DataType::Dec(info) => {
             // MySQL's DECIMAL alone is DECIMAL(10, 0).
             let (p, s) = match *info {
@@ -922,6 +928,14 @@ mod tests {
             (
                 "SELECT CAST(a AS SIGNED), CAST(a AS DECIMAL(6,2)), CAST(a AS CHAR(3)), CAST(a AS DATE) FROM t",
                 "SELECT domo_cast_signed(a), domo_cast_decimal(a, 6, 2), substr(CAST(a AS TEXT), 1, 3), domo_to_date(a) FROM t",
+            ),
+            (
+                "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
+                "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
+            ),
+            (
+                "SELECT table.*, t.a FROM table AS t, TABLE",
+                "SELECT \"table\".*, t.a FROM \"table\" AS t, \"TABLE\"",
             ),
             (
                 "SELECT CURDATE(), NOW(), a DIV 2, a <=> b, EXTRACT(YEAR FROM day) FROM t",
