@@ -977,6 +977,12 @@ mod tests {
             ("SELECT * FROM ds_1", "`ds_1` directly is not allowed"),
             ("SELECT * FROM [DS_1]", "directly is not allowed"),
             ("SELECT `ds_1`.x FROM table", "directly is not allowed"),
+            // SQLite would take a string where a table name goes for the name.
+            ("SELECT COUNT(*) FROM 'ds_1'", "ds_1"),
+            (
+                "SELECT COUNT(*) FROM table AS t, 'DS_1' AS u",
+                "directly is not allowed",
+            ),
             ("SELECT 1\0", "NUL"),
             ("SELEC 1", "syntax error"),
             ("SELECT DATE_ADD(day, 1) FROM t", "INTERVAL"),
