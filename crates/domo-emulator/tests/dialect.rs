@@ -181,6 +181,17 @@ async fn date_arithmetic_and_today() {
         json!([64, 29, -1])
     );
 
+    // Past year 9999 (or before year 0) MySQL answers NULL.
+    assert_eq!(
+        row(
+            &c,
+            &ds,
+            "SELECT DATE_ADD(day, INTERVAL 8000 YEAR), DATE_SUB(day, INTERVAL 9223372036854775807 DAY) FROM table WHERE units = 2"
+        )
+        .await,
+        json!([null, null])
+    );
+
     // CURDATE() and NOW(): the clock of the emulator (UTC), one value per statement.
     let before = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -115,10 +115,12 @@ impl When {
     /// The store's text for it: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`;
     /// None outside the years MySQL holds (0000-9999).
     fn to_text(self) -> Option<String> {
-        let (y, m, d) = self.ymd();
-        if !(0..=9999).contains(&y) {
+        // Checked on the day count first: far out of range it would
+        // overflow the calendar arithmetic.
+        if !(days_from_civil(0, 1, 1)..=days_from_civil(9999, 12, 31)).contains(&self.days) {
             return None;
         }
+        let (y, m, d) = self.ymd();
         if !self.has_time {
             return Some(format!("{y:04}-{m:02}-{d:02}"));
         }
@@ -140,6 +142,9 @@ impl When {
             let (y, m, d) = self.ymd();
             let total = (y * 12 + m - 1).checked_add(n.checked_mul(per)?)?;
             let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+            if !(0..=9999).contains(&y) {
+                return None;
+            }
             // The 31st plus a month is the last day of a shorter month.
             let d = d.min(days_in_month(y, m));
             Some(Self {
@@ -311,6 +316,10 @@ fn decimal_places(x: f64, places: i64, round: bool) -> f64 {
         return x;
     }
     if places < 0 {
+        // Past f64's range every digit is cut (inf would give NaN, read as NULL).
+        if places < -308 {
+            return 0.0;
+        }
         let scale = 10f64.powi(i32::try_from(-places).unwrap_or(i32::MAX));
         let scaled = x / scale;
         let cut = if round {
@@ -576,6 +585,15 @@ mod tests {
         );
         assert_eq!(when("2024-03-01").add(1, "FORTNIGHT"), None);
         assert_eq!(when("9999-12-31").add(1, "DAY").unwrap().to_text(), None);
+        assert_eq!(
+            when("2024-03-01")
+                .add(i64::MAX / 2, "DAY")
+                .unwrap()
+                .to_text(),
+            None
+        );
+        assert_eq!(when("2024-03-01").add(i64::MAX / 24, "MONTH"), None);
+        assert_eq!(when("2024-03-01").add(i64::MAX, "WEEK"), None);
     }
 
     #[test]
@@ -611,6 +629,8 @@ mod tests {
         assert_eq!(truncate(Num::Real(122.0), -2), Value::Real(100.0));
         assert_eq!(truncate(Num::Int(-127), -1), Value::Integer(-120));
         assert_eq!(truncate(Num::Int(7), 3), Value::Integer(7));
+        assert_eq!(truncate(Num::Real(123.4), -400), Value::Real(0.0));
+        assert_eq!(truncate(Num::Int(123), -40), Value::Integer(0));
         assert_eq!(cast_decimal(Num::Real(3.5), 10, 0), Value::Integer(4));
         assert_eq!(cast_decimal(Num::Real(2.675), 10, 2), Value::Real(2.68));
         assert_eq!(cast_decimal(Num::Real(9.995), 10, 2), Value::Real(10.0));
