@@ -524,6 +524,21 @@ async fn sql_uses_the_alias_and_stays_confined() {
             .ok_json()["rows"],
         json!([[5]])
     );
+    // Domo's MySQL-flavoured SQL works here too.
+    assert_eq!(
+        sql(
+            &emu,
+            "orders",
+            "SELECT UCASE(`region`), MONTH(day), DATE_FORMAT(day, '%b %d') FROM `orders` WHERE day IS NOT NULL ORDER BY day LIMIT 2, 1"
+        )
+        .await
+        .ok_json()["rows"],
+        json!([["EAST", 1, "Jan 03"]])
+    );
+    let msg = sql(&emu, "orders", "SELECT FOO_BAR(units) FROM orders")
+        .await
+        .expect_error(400);
+    assert!(msg.contains("unknown function FOO_BAR"), "{msg}");
     // Field aliases do not apply to SQL (as in Domo): columns go by their names.
     let msg = sql(&emu, "orders", "SELECT qty FROM orders")
         .await

@@ -619,6 +619,8 @@ async fn sql_cannot_reach_a_hidden_row() {
         format!("SELECT COUNT(*) FROM {raw}"),
         format!("SELECT COUNT(*) FROM main.\"{}\"", raw.to_uppercase()),
         format!("SELECT * FROM [{raw}]"),
+        // SQLite reads a string where a table name goes as the name.
+        format!("SELECT COUNT(*) FROM '{raw}'"),
         format!("SELECT * FROM table WHERE amount IN (SELECT amount FROM {raw})"),
         format!("WITH \"table\" AS (SELECT * FROM {raw}) SELECT * FROM \"table\""),
         format!("SELECT region FROM table UNION ALL SELECT region FROM {raw}"),

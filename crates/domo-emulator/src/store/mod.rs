@@ -20,6 +20,7 @@
 
 pub(crate) mod app;
 pub(crate) mod datasets;
+pub(crate) mod dialect;
 pub(crate) mod indexes;
 pub(crate) mod partitions;
 pub(crate) mod permissions;
@@ -308,7 +309,8 @@ fn configure(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {
     }
     conn.busy_timeout(Duration::from_secs(60))?;
     conn.pragma_update(None, "cache_size", -65536)?;
-    Ok(())
+    // The MySQL functions of Domo's SQL that SQLite lacks.
+    dialect::functions::register(conn)
 }
 
 impl Store {

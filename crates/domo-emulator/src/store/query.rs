@@ -1,5 +1,7 @@
 //! SQL over one dataset, called `table` (`POST /api/query/v1/execute/{id}`)
-//! or, from a custom app, by its alias (`POST /sql/v1/{alias}`).
+//! or, from a custom app, by its alias (`POST /sql/v1/{alias}`). The SQL
+//! is Domo's (MySQL-flavoured); `dialect` checks it is one query and writes
+//! it for SQLite.
 //!
 //! Confinement: the query runs against temporary views named `table` (and
 //! the alias) over one inner temporary view with an unguessable name, which
@@ -20,16 +22,14 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode};
 
+use super::dialect::{self, VIEW};
 use super::rows::Cell;
 use super::{
-    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table,
+    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table, now_ms,
     open_dataset, quote_ident, row_table,
 };
 use crate::csvio::ColumnType;
 use crate::limits::MAX_RESULT_ROWS;
-
-/// The name the dataset has inside the SQL.
-const VIEW: &str = "table";
 
 /// Functions that reach outside the query's data.
 const DENIED_FUNCTIONS: [&str; 3] = ["load_extension", "fts3_tokenizer", "sqlite_dbpage"];
@@ -53,164 +53,6 @@ pub(crate) struct QueryResult {
     pub dataset_id: String,
     pub columns: Vec<QueryColumn>,
     pub rows: Vec<Vec<Cell>>,
-}
-
-/// Rewrites bare `table` tokens (outside literals, quoted identifiers and
-/// comments) to `"table"`, since `table` is an SQLite keyword, and refuses
-/// more than one statement.
-fn rewrite(sql: &str) -> Result<String> {
-    let chars: Vec<char> = sql.chars().collect();
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut i = 0;
-    let mut ended = false; // a `;` has been seen
-    let multiple = || {
-        StoreError::invalid(
-            "refused: only a single SELECT statement is allowed (found a second statement after `;`)",
-        )
-    };
-    let copy_until = |out: &mut String, i: &mut usize, close: char, doubled: bool| {
-        out.push(chars[*i]);
-        *i += 1;
-        while *i < chars.len() {
-            let c = chars[*i];
-            out.push(c);
-            *i += 1;
-            if c == close {
-                if doubled && chars.get(*i) == Some(&close) {
-                    out.push(close);
-                    *i += 1;
-                } else {
-                    return;
-                }
-            }
-        }
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        if c == '-' && chars.get(i + 1) == Some(&'-') {
-            while i < chars.len() && chars[i] != '\n' {
-                out.push(chars[i]);
-                i += 1;
-            }
-            continue;
-        }
-        if c == '/' && chars.get(i + 1) == Some(&'*') {
-            out.push_str("/*");
-            i += 2;
-            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
-                out.push(chars[i]);
-                i += 1;
-            }
-            if i < chars.len() {
-                out.push_str("*/");
-                i += 2;
-            }
-            continue;
-        }
-        if c == ';' {
-            ended = true;
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        if ended {
-            return Err(multiple());
-        }
-        match c {
-            '\'' => copy_until(&mut out, &mut i, '\'', true),
-            '"' => copy_until(&mut out, &mut i, '"', true),
-            '`' => copy_until(&mut out, &mut i, '`', true),
-            '[' => copy_until(&mut out, &mut i, ']', false),
-            c if c.is_alphabetic() || c == '_' || c.is_ascii_digit() => {
-                let start = i;
-                while i < chars.len()
-                    && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
-                {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
-                if word.eq_ignore_ascii_case(VIEW) && !c.is_ascii_digit() {
-                    out.push_str(&quote_ident(VIEW));
-                } else {
-                    out.push_str(&word);
-                }
-            }
-            other => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Whether `sql` mentions the identifier `name` (bare, or quoted with
-/// `"`, `` ` `` or `[]`; ASCII case-insensitive, as SQLite compares names),
-/// outside string literals and comments.
-fn names_identifier(sql: &str, name: &str) -> bool {
-    let chars: Vec<char> = sql.chars().collect();
-    let mut i = 0;
-    let quoted = |i: &mut usize, close: char, doubled: bool| -> String {
-        let mut out = String::new();
-        *i += 1;
-        while *i < chars.len() {
-            let c = chars[*i];
-            *i += 1;
-            if c == close {
-                if doubled && chars.get(*i) == Some(&close) {
-                    out.push(close);
-                    *i += 1;
-                    continue;
-                }
-                break;
-            }
-            out.push(c);
-        }
-        out
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        let word = if c == '-' && chars.get(i + 1) == Some(&'-') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-            continue;
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            i += 2;
-            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
-                i += 1;
-            }
-            i += 2;
-            continue;
-        } else if c == '\'' {
-            quoted(&mut i, '\'', true);
-            continue;
-        } else if c == '"' || c == '`' {
-            quoted(&mut i, c, true)
-        } else if c == '[' {
-            quoted(&mut i, ']', false)
-        } else if c.is_alphanumeric() || c == '_' || c == '$' {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
-            {
-                i += 1;
-            }
-            chars[start..i].iter().collect()
-        } else {
-            i += 1;
-            continue;
-        };
-        if word.eq_ignore_ascii_case(name) {
-            return true;
-        }
-    }
-    false
 }
 
 /// Creates a temporary view `name` over the caller's rows; DECIMAL (stored
@@ -244,62 +86,6 @@ fn create_view(conn: &Connection, ds: &Dataset, from: &str, name: &str) -> Resul
 fn drop_view(conn: &Connection, name: &str) {
     // Best effort: a leftover view is replaced by the next query anyway.
     let _ = conn.execute_batch(&format!("DROP VIEW IF EXISTS temp.{}", quote_ident(name)));
-}
-
-/// Refuses statements that are not queries up front, with a message naming what it
-/// got; the authorizer is what actually enforces read-only access.
-fn require_query(sql: &str) -> Result<()> {
-    let mut rest = sql.trim_start();
-    loop {
-        if let Some(r) = rest.strip_prefix("--") {
-            rest = r
-                .split_once('\n')
-                .map_or("", |(_, after)| after)
-                .trim_start();
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            rest = r
-                .split_once("*/")
-                .map_or("", |(_, after)| after)
-                .trim_start();
-        } else if let Some(r) = rest.strip_prefix('(') {
-            rest = r.trim_start();
-        } else {
-            break;
-        }
-    }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
-    let upper = word.to_ascii_uppercase();
-    // Anything else (a typo included) goes on to SQLite, whose syntax
-    // error is the more useful message.
-    const STATEMENTS: [&str; 18] = [
-        "INSERT",
-        "UPDATE",
-        "DELETE",
-        "REPLACE",
-        "UPSERT",
-        "CREATE",
-        "DROP",
-        "ALTER",
-        "ATTACH",
-        "DETACH",
-        "PRAGMA",
-        "BEGIN",
-        "COMMIT",
-        "END",
-        "ROLLBACK",
-        "SAVEPOINT",
-        "RELEASE",
-        "VACUUM",
-    ];
-    if STATEMENTS.contains(&upper.as_str()) || upper == "REINDEX" || upper == "ANALYZE" {
-        return Err(StoreError::invalid(format!(
-            "refused: only a read-only SELECT is allowed, not {upper}"
-        )));
-    }
-    Ok(())
 }
 
 /// Decides each action SQLite asks about while preparing the query, and
@@ -506,24 +292,20 @@ pub(super) fn execute_confined(
     sql: &str,
     alias: Option<&str>,
 ) -> Result<QueryResult> {
-    let sql = rewrite(sql)?;
-    if sql.trim().trim_end_matches(';').trim().is_empty() {
-        return Err(StoreError::invalid("sql is empty"));
-    }
-    require_query(&sql)?;
     let own = row_table(ds.pk);
-    if names_identifier(&sql, &own) {
-        return Err(StoreError::invalid(format!(
-            "refused: reading `{own}` directly is not allowed: a query reads this dataset as `{VIEW}`{}",
-            alias.map(|a| format!(" or `{a}`")).unwrap_or_default()
-        )));
-    }
-    let source = store.visible_rows(conn, ds, user)?;
-    let inner = super::users::random_name("__domo_rows_")?;
     let mut views = vec![VIEW.to_owned()];
     if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(VIEW)) {
         views.push(alias.to_owned());
     }
+    let target = dialect::Target {
+        columns: &ds.columns,
+        row_table: &own,
+        names: &views,
+        now: dialect::functions::utc_text(now_ms()),
+    };
+    let sql = dialect::to_sqlite(sql, &target, dialect::known_functions(conn)?)?;
+    let source = store.visible_rows(conn, ds, user)?;
+    let inner = super::users::random_name("__domo_rows_")?;
     let mut created = Vec::with_capacity(views.len() + 1);
     let mut result = conn
         .execute_batch(&format!(
@@ -574,61 +356,5 @@ impl Store {
             let ds = open_dataset(conn, id, user, Need::Read)?;
             execute_confined(self, conn, &ds, user, sql, None)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rewrites_only_bare_table_tokens() {
-        assert_eq!(
-            rewrite("SELECT * FROM table").unwrap(),
-            "SELECT * FROM \"table\""
-        );
-        assert_eq!(
-            rewrite("select 'table', \"table\", mytable, table_x, t.table FROM Table -- table\n")
-                .unwrap(),
-            "select 'table', \"table\", mytable, table_x, t.\"table\" FROM \"table\" -- table\n"
-        );
-        assert_eq!(
-            rewrite("SELECT 'it''s table' FROM table;").unwrap(),
-            "SELECT 'it''s table' FROM \"table\";"
-        );
-        assert_eq!(
-            rewrite("SELECT 1 /* table */ ; -- done").unwrap(),
-            "SELECT 1 /* table */ ; -- done"
-        );
-    }
-
-    #[test]
-    fn finds_an_identifier_however_it_is_quoted() {
-        for sql in [
-            "SELECT * FROM ds_1",
-            "SELECT * FROM main.\"DS_1\"",
-            "SELECT * FROM [ds_1]",
-            "SELECT * FROM `ds_1`",
-            "SELECT 1 FROM x, ds_1 -- c",
-        ] {
-            assert!(names_identifier(sql, "ds_1"), "{sql}");
-        }
-        for sql in [
-            "SELECT 'ds_1' FROM table",
-            "SELECT ds_10 FROM table",
-            "SELECT 1 /* ds_1 */",
-            "SELECT \"ds_\"\"1\" FROM t",
-            "SELECT 1 -- ds_1",
-        ] {
-            assert!(!names_identifier(sql, "ds_1"), "{sql}");
-        }
-    }
-
-    #[test]
-    fn refuses_a_second_statement() {
-        let e = rewrite("SELECT 1; SELECT 2").unwrap_err();
-        assert!(e.message.contains("single SELECT"), "{}", e.message);
-        let e = rewrite("SELECT 1; DROP TABLE x").unwrap_err();
-        assert!(e.message.contains("single SELECT"), "{}", e.message);
     }
 }

@@ -1,0 +1,642 @@
+//! The MySQL functions SQLite lacks, as Rust scalar functions registered on
+//! every connection: date parts, `DATE_FORMAT`, `DATEDIFF`, `TRUNCATE`, and
+//! the targets `dialect` rewrites `DATE_ADD`, `INTERVAL` arithmetic and
+//! `CAST` to (named `domo_*`, as no user writes them).
+//!
+//! Dates arrive as the text the store keeps (`YYYY-MM-DD` for DATE,
+//! `YYYY-MM-DDTHH:MM:SS` for DATETIME) or as literals in either MySQL form
+//! (`T` or a space); what is not a date gives NULL, as MySQL does. Results
+//! are written the way the store keeps them, so they compare with columns.
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, Result};
+
+use crate::csvio::normalize_datetime;
+
+/// A point in time with the precision the store keeps: whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct When {
+    /// Days since 1970-01-01.
+    days: i64,
+    /// Seconds since midnight.
+    secs: i64,
+    /// Whether it came with a time of day (DATETIME) or not (DATE): MySQL
+    /// keeps a DATE a DATE when whole days are added.
+    has_time: bool,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of `days_from_civil`: (year, month, day).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    days_from_civil(y + i64::from(m == 12), m % 12 + 1, 1) - days_from_civil(y, m, 1)
+}
+
+impl When {
+    fn parse(v: ValueRef<'_>) -> Option<Self> {
+        let text = match v {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok()?,
+            _ => return None,
+        };
+        let text = text.trim();
+        let has_time = text.len() > 10;
+        let n = normalize_datetime(text)?;
+        let num = |r: std::ops::Range<usize>| n.get(r).and_then(|s| s.parse::<i64>().ok());
+        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        Some(Self {
+            days: days_from_civil(y, m, d),
+            secs: h * 3600 + mi * 60 + s,
+            has_time,
+        })
+    }
+
+    fn ymd(self) -> (i64, i64, i64) {
+        civil_from_days(self.days)
+    }
+
+    fn hms(self) -> (i64, i64, i64) {
+        (self.secs / 3600, self.secs / 60 % 60, self.secs % 60)
+    }
+
+    /// 0 = Sunday, as `%w`.
+    fn weekday(self) -> usize {
+        // 1970-01-01 was a Thursday.
+        (self.days + 4).rem_euclid(7) as usize
+    }
+
+    /// The store's text for it: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS`;
+    /// None outside the years MySQL holds (0000-9999).
+    fn to_text(self) -> Option<String> {
+        // Checked on the day count first: far out of range it would
+        // overflow the calendar arithmetic.
+        if !(days_from_civil(0, 1, 1)..=days_from_civil(9999, 12, 31)).contains(&self.days) {
+            return None;
+        }
+        let (y, m, d) = self.ymd();
+        if !self.has_time {
+            return Some(format!("{y:04}-{m:02}-{d:02}"));
+        }
+        let (h, mi, s) = self.hms();
+        Some(format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}"))
+    }
+
+    /// MySQL's `DATE_ADD(self, INTERVAL n unit)`; None for an unknown unit.
+    fn add(self, n: i64, unit: &str) -> Option<Self> {
+        let seconds = |per: i64| {
+            let total = (self.days * 86_400 + self.secs).checked_add(n.checked_mul(per)?)?;
+            Some(Self {
+                days: total.div_euclid(86_400),
+                secs: total.rem_euclid(86_400),
+                has_time: true,
+            })
+        };
+        let months = |per: i64| {
+            let (y, m, d) = self.ymd();
+            let total = (y * 12 + m - 1).checked_add(n.checked_mul(per)?)?;
+            let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+            if !(0..=9999).contains(&y) {
+                return None;
+            }
+            // The 31st plus a month is the last day of a shorter month.
+            let d = d.min(days_in_month(y, m));
+            Some(Self {
+                days: days_from_civil(y, m, d),
+                ..self
+            })
+        };
+        match unit {
+            "SECOND" => seconds(1),
+            "MINUTE" => seconds(60),
+            "HOUR" => seconds(3600),
+            "DAY" => Some(Self {
+                days: self.days.checked_add(n)?,
+                ..self
+            }),
+            "WEEK" => Some(Self {
+                days: self.days.checked_add(n.checked_mul(7)?)?,
+                ..self
+            }),
+            "MONTH" => months(1),
+            "QUARTER" => months(3),
+            "YEAR" => months(12),
+            _ => None,
+        }
+    }
+
+    /// MySQL's `DATE_FORMAT`: `%` specifiers, anything else as written.
+    fn format(self, fmt: &str) -> String {
+        let (y, m, d) = self.ymd();
+        let (h, mi, s) = self.hms();
+        let month = MONTHS[(m - 1) as usize];
+        let weekday = WEEKDAYS[self.weekday()];
+        let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+        let mut out = String::with_capacity(fmt.len() + 8);
+        let mut chars = fmt.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            let Some(spec) = chars.next() else {
+                out.push('%');
+                break;
+            };
+            let piece = match spec {
+                'Y' => format!("{y:04}"),
+                'y' => format!("{:02}", y % 100),
+                'm' => format!("{m:02}"),
+                'c' => m.to_string(),
+                'd' => format!("{d:02}"),
+                'e' => d.to_string(),
+                'D' => {
+                    let suffix = match (d % 10, d / 10) {
+                        (_, 1) => "th",
+                        (1, _) => "st",
+                        (2, _) => "nd",
+                        (3, _) => "rd",
+                        _ => "th",
+                    };
+                    format!("{d}{suffix}")
+                }
+                'j' => {
+                    let first = days_from_civil(y, 1, 1);
+                    format!("{:03}", self.days - first + 1)
+                }
+                'H' => format!("{h:02}"),
+                'k' => h.to_string(),
+                'h' | 'I' => format!("{h12:02}"),
+                'l' => h12.to_string(),
+                'i' => format!("{mi:02}"),
+                's' | 'S' => format!("{s:02}"),
+                'f' => "000000".to_owned(),
+                'p' => (if h < 12 { "AM" } else { "PM" }).to_owned(),
+                'T' => format!("{h:02}:{mi:02}:{s:02}"),
+                'r' => format!(
+                    "{h12:02}:{mi:02}:{s:02} {}",
+                    if h < 12 { "AM" } else { "PM" }
+                ),
+                'M' => month.to_owned(),
+                'b' => month[..3].to_owned(),
+                'W' => weekday.to_owned(),
+                'a' => weekday[..3].to_owned(),
+                'w' => self.weekday().to_string(),
+                // `%%` is a percent sign; MySQL writes any other letter as itself.
+                other => other.to_string(),
+            };
+            out.push_str(&piece);
+        }
+        out
+    }
+}
+
+/// `ms` since the epoch as the store writes a DATETIME (UTC).
+pub(crate) fn utc_text(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let when = When {
+        days: secs.div_euclid(86_400),
+        secs: secs.rem_euclid(86_400),
+        has_time: true,
+    };
+    when.to_text().unwrap_or_default()
+}
+
+/// A number as MySQL reads one: integers stay exact, text gives its
+/// numeric prefix (`' 12abc'` is 12, `'abc'` is 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Num {
+    Int(i64),
+    Real(f64),
+}
+
+fn number(v: ValueRef<'_>) -> Option<Num> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(Num::Int(i)),
+        ValueRef::Real(f) => Some(Num::Real(f)),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            let s = String::from_utf8_lossy(t);
+            let s = s.trim_start();
+            let b = s.as_bytes();
+            let digits = |mut i: usize| {
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+                i
+            };
+            let sign = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+            let mut end = digits(sign);
+            let mut real = false;
+            if b.get(end) == Some(&b'.') {
+                let frac_end = digits(end + 1);
+                if frac_end > end + 1 || end > sign {
+                    real = true;
+                    end = frac_end;
+                }
+            }
+            if end == sign {
+                return Some(Num::Int(0));
+            }
+            if matches!(b.get(end), Some(b'e' | b'E')) {
+                let mut exp = end + 1;
+                if matches!(b.get(exp), Some(b'+' | b'-')) {
+                    exp += 1;
+                }
+                let exp_end = digits(exp);
+                if exp_end > exp {
+                    real = true;
+                    end = exp_end;
+                }
+            }
+            let prefix = &s[..end];
+            if !real {
+                return Some(match prefix.parse::<i64>() {
+                    Ok(i) => Num::Int(i),
+                    // Past i64: MySQL saturates; the f64 is as near as SQLite holds.
+                    Err(_) => Num::Real(prefix.parse::<f64>().unwrap_or(0.0)),
+                });
+            }
+            Some(Num::Real(prefix.parse::<f64>().unwrap_or(0.0)))
+        }
+    }
+}
+
+/// `x` cut (or rounded half away from zero) to `places` decimals, done on
+/// its shortest decimal text so `TRUNCATE(1.15, 2)` is 1.15 and not the
+/// 1.14 that `1.15 * 100` in binary would give.
+fn decimal_places(x: f64, places: i64, round: bool) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    if places < 0 {
+        // Past f64's range every digit is cut (inf would give NaN, read as NULL).
+        if places < -308 {
+            return 0.0;
+        }
+        let scale = 10f64.powi(i32::try_from(-places).unwrap_or(i32::MAX));
+        let scaled = x / scale;
+        let cut = if round {
+            scaled.round()
+        } else {
+            scaled.trunc()
+        };
+        return cut * scale;
+    }
+    let text = format!("{}", x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let places = usize::try_from(places).unwrap_or(usize::MAX);
+    if frac.len() <= places {
+        return x;
+    }
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(places)).collect();
+    if round && frac.as_bytes()[places] >= b'5' {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = digits.len() - places;
+    let kept = format!(
+        "{}.{}",
+        String::from_utf8_lossy(&digits[..split]),
+        String::from_utf8_lossy(&digits[split..])
+    );
+    let v: f64 = kept.parse().unwrap_or(0.0);
+    if x < 0.0 { -v } else { v }
+}
+
+/// MySQL's `TRUNCATE(x, d)`: toward zero, at `d` decimals (tens, hundreds
+/// when `d` is negative); integers stay integers.
+fn truncate(x: Num, d: i64) -> Value {
+    match x {
+        Num::Int(i) if d >= 0 => Value::Integer(i),
+        Num::Int(i) => match 10i64.checked_pow(u32::try_from(-d).unwrap_or(u32::MAX)) {
+            Some(p) => Value::Integer(i - i % p),
+            None => Value::Integer(0),
+        },
+        Num::Real(f) => Value::Real(decimal_places(f, d, false)),
+    }
+}
+
+/// `CAST(x AS SIGNED)`: MySQL rounds a number to the nearest integer
+/// (half away from zero) but reads only the integer prefix of text.
+fn cast_signed(v: ValueRef<'_>) -> Option<i64> {
+    match v {
+        ValueRef::Text(_) | ValueRef::Blob(_) => match number(v)? {
+            Num::Int(i) => Some(i),
+            Num::Real(f) => Some(f.trunc() as i64),
+        },
+        _ => match number(v)? {
+            Num::Int(i) => Some(i),
+            // `as` saturates at the i64 bounds, as MySQL does.
+            Num::Real(f) => Some(f.round() as i64),
+        },
+    }
+}
+
+/// `CAST(x AS DECIMAL(p, s))`: rounded to `s` decimals, held to the
+/// largest value `p` digits can write (MySQL clips out-of-range values).
+fn cast_decimal(x: Num, p: i64, s: i64) -> Value {
+    let limit = 10f64.powi((p - s) as i32) - 10f64.powi(-(s as i32));
+    let v = match x {
+        Num::Int(i) => i as f64,
+        Num::Real(f) => decimal_places(f, s, true),
+    };
+    let v = v.clamp(-limit, limit);
+    if s == 0
+        && let Num::Int(i) = x
+        && (i as f64).abs() <= limit
+    {
+        return Value::Integer(i);
+    }
+    if s == 0 && v.abs() < 9.0e15 {
+        return Value::Integer(v as i64);
+    }
+    Value::Real(v)
+}
+
+fn text_or_null(s: Option<String>) -> Value {
+    s.map_or(Value::Null, Value::Text)
+}
+
+fn int_or_null(v: Option<i64>) -> Value {
+    v.map_or(Value::Null, Value::Integer)
+}
+
+/// One registration: a deterministic function of `n` arguments.
+fn add<F>(conn: &Connection, name: &str, n: i32, f: F) -> Result<()>
+where
+    F: Fn(&Context<'_>) -> Value + Send + 'static,
+{
+    conn.create_scalar_function(
+        name,
+        n,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| Ok(f(ctx)),
+    )
+}
+
+/// A date part: `name(x)` is `part(x)`, NULL when `x` is not a date.
+fn date_part(conn: &Connection, name: &str, part: fn(When) -> Value) -> Result<()> {
+    add(conn, name, 1, move |ctx| {
+        When::parse(ctx.get_raw(0)).map_or(Value::Null, part)
+    })
+}
+
+/// Registers the dialect's functions on `conn`.
+pub(crate) fn register(conn: &Connection) -> Result<()> {
+    date_part(conn, "year", |w| Value::Integer(w.ymd().0))?;
+    date_part(conn, "month", |w| Value::Integer(w.ymd().1))?;
+    date_part(conn, "day", |w| Value::Integer(w.ymd().2))?;
+    date_part(conn, "dayofmonth", |w| Value::Integer(w.ymd().2))?;
+    date_part(conn, "quarter", |w| Value::Integer((w.ymd().1 - 1) / 3 + 1))?;
+    // MySQL counts 1 = Sunday ... 7 = Saturday.
+    date_part(conn, "dayofweek", |w| {
+        Value::Integer(w.weekday() as i64 + 1)
+    })?;
+    date_part(conn, "dayofyear", |w| {
+        Value::Integer(w.days - days_from_civil(w.ymd().0, 1, 1) + 1)
+    })?;
+    date_part(conn, "hour", |w| Value::Integer(w.hms().0))?;
+    date_part(conn, "minute", |w| Value::Integer(w.hms().1))?;
+    date_part(conn, "second", |w| Value::Integer(w.hms().2))?;
+    date_part(conn, "dayname", |w| {
+        Value::Text(WEEKDAYS[w.weekday()].to_owned())
+    })?;
+    date_part(conn, "monthname", |w| {
+        Value::Text(MONTHS[(w.ymd().1 - 1) as usize].to_owned())
+    })?;
+    add(conn, "date_format", 2, |ctx| {
+        match (When::parse(ctx.get_raw(0)), ctx.get_raw(1)) {
+            (Some(w), ValueRef::Text(f)) => Value::Text(w.format(&String::from_utf8_lossy(f))),
+            _ => Value::Null,
+        }
+    })?;
+    add(conn, "datediff", 2, |ctx| {
+        // MySQL ignores the time of day: whole calendar days a - b.
+        match (When::parse(ctx.get_raw(0)), When::parse(ctx.get_raw(1))) {
+            (Some(a), Some(b)) => Value::Integer(a.days - b.days),
+            _ => Value::Null,
+        }
+    })?;
+    add(conn, "truncate", 2, |ctx| {
+        match (number(ctx.get_raw(0)), number(ctx.get_raw(1))) {
+            (Some(x), Some(Num::Int(d))) => truncate(x, d),
+            (Some(x), Some(Num::Real(d))) => truncate(x, d.round() as i64),
+            _ => Value::Null,
+        }
+    })?;
+    add(conn, "domo_date_add", 3, |ctx| {
+        let n = match number(ctx.get_raw(1)) {
+            Some(Num::Int(i)) => i,
+            // MySQL rounds a fractional count: INTERVAL 1.5 DAY is 2 days.
+            Some(Num::Real(f)) => f.round() as i64,
+            None => return Value::Null,
+        };
+        let ValueRef::Text(unit) = ctx.get_raw(2) else {
+            return Value::Null;
+        };
+        let unit = String::from_utf8_lossy(unit);
+        let when = When::parse(ctx.get_raw(0)).and_then(|w| w.add(n, &unit));
+        text_or_null(when.and_then(When::to_text))
+    })?;
+    add(conn, "domo_cast_signed", 1, |ctx| {
+        int_or_null(cast_signed(ctx.get_raw(0)))
+    })?;
+    add(conn, "domo_cast_unsigned", 1, |ctx| {
+        match cast_signed(ctx.get_raw(0)) {
+            Some(i) if i >= 0 => Value::Integer(i),
+            // MySQL wraps a negative value around 2^64, past what an SQLite
+            // integer holds: the exact digits, as text.
+            Some(i) => Value::Text((i as u64).to_string()),
+            None => Value::Null,
+        }
+    })?;
+    add(conn, "domo_cast_decimal", 3, |ctx| {
+        match (
+            number(ctx.get_raw(0)),
+            ctx.get_raw(1).as_i64(),
+            ctx.get_raw(2).as_i64(),
+        ) {
+            (Some(x), Ok(p), Ok(s)) => cast_decimal(x, p, s),
+            _ => Value::Null,
+        }
+    })?;
+    add(conn, "domo_to_date", 1, |ctx| {
+        let date = When::parse(ctx.get_raw(0)).map(|w| When {
+            has_time: false,
+            ..w
+        });
+        text_or_null(date.and_then(When::to_text))
+    })?;
+    add(conn, "domo_to_datetime", 1, |ctx| {
+        let at = When::parse(ctx.get_raw(0)).map(|w| When {
+            has_time: true,
+            ..w
+        });
+        text_or_null(at.and_then(When::to_text))
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn when(s: &str) -> When {
+        When::parse(ValueRef::Text(s.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn civil_days_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2024, 3, 1), 19_783);
+        for z in [-800_000, -1, 0, 59, 11_016, 19_783, 2_932_896] {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m, d), z);
+        }
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2023, 2), 28);
+        assert_eq!(days_in_month(2023, 12), 31);
+    }
+
+    #[test]
+    fn reads_both_stored_forms_and_refuses_the_rest() {
+        assert!(!when("2024-03-01").has_time);
+        assert_eq!(when("2024-03-01 10:20:30"), when("2024-03-01T10:20:30"));
+        assert_eq!(when("2024-03-01 10:20:30").hms(), (10, 20, 30));
+        for bad in ["", "2024-02-30", "03/01/2024", "2024-03-01 25:00:00"] {
+            assert_eq!(When::parse(ValueRef::Text(bad.as_bytes())), None, "{bad}");
+        }
+        assert_eq!(When::parse(ValueRef::Integer(20240301)), None);
+    }
+
+    #[test]
+    fn adds_intervals_as_mysql_does() {
+        let add = |s: &str, n: i64, unit: &str| when(s).add(n, unit).unwrap().to_text().unwrap();
+        assert_eq!(add("2024-01-31", 1, "MONTH"), "2024-02-29");
+        assert_eq!(add("2024-02-29", 1, "YEAR"), "2025-02-28");
+        assert_eq!(add("2024-03-01", -1, "DAY"), "2024-02-29");
+        assert_eq!(add("2024-03-01", 2, "WEEK"), "2024-03-15");
+        assert_eq!(add("2024-11-30", 1, "QUARTER"), "2025-02-28");
+        // A time unit turns a DATE into a DATETIME.
+        assert_eq!(add("2024-03-01", 1, "HOUR"), "2024-03-01T01:00:00");
+        assert_eq!(add("2024-03-01", -1, "SECOND"), "2024-02-29T23:59:59");
+        assert_eq!(
+            add("2024-12-31 23:30:00", 45, "MINUTE"),
+            "2025-01-01T00:15:00"
+        );
+        assert_eq!(when("2024-03-01").add(1, "FORTNIGHT"), None);
+        assert_eq!(when("9999-12-31").add(1, "DAY").unwrap().to_text(), None);
+        assert_eq!(
+            when("2024-03-01")
+                .add(i64::MAX / 2, "DAY")
+                .unwrap()
+                .to_text(),
+            None
+        );
+        assert_eq!(when("2024-03-01").add(i64::MAX / 24, "MONTH"), None);
+        assert_eq!(when("2024-03-01").add(i64::MAX, "WEEK"), None);
+    }
+
+    #[test]
+    fn formats_mysql_specifiers() {
+        let w = when("2024-03-05 14:07:09");
+        assert_eq!(w.format("%Y-%m-%d %H:%i:%s"), "2024-03-05 14:07:09");
+        assert_eq!(w.format("%b %M %W %a"), "Mar March Tuesday Tue");
+        assert_eq!(
+            w.format("%y %c %e %D %j %h %l %p %T %w %% %q"),
+            "24 3 5 5th 065 02 2 PM 14:07:09 2 % q"
+        );
+        assert_eq!(when("2024-01-01").format("%r"), "12:00:00 AM");
+        assert_eq!(when("2024-01-22").format("%D"), "22nd");
+        assert_eq!(when("2024-01-13").format("%D"), "13th");
+    }
+
+    #[test]
+    fn numbers_as_mysql_reads_them() {
+        let text = |s: &str| number(ValueRef::Text(s.as_bytes()));
+        assert_eq!(text(" 12abc"), Some(Num::Int(12)));
+        assert_eq!(text("-3.75x"), Some(Num::Real(-3.75)));
+        assert_eq!(text("1e3"), Some(Num::Real(1000.0)));
+        assert_eq!(text("abc"), Some(Num::Int(0)));
+        assert_eq!(text("."), Some(Num::Int(0)));
+        assert_eq!(number(ValueRef::Null), None);
+    }
+
+    #[test]
+    fn truncates_and_rounds_in_decimal() {
+        assert_eq!(truncate(Num::Real(1.15), 2), Value::Real(1.15));
+        assert_eq!(truncate(Num::Real(1.999), 1), Value::Real(1.9));
+        assert_eq!(truncate(Num::Real(-1.999), 1), Value::Real(-1.9));
+        assert_eq!(truncate(Num::Real(122.0), -2), Value::Real(100.0));
+        assert_eq!(truncate(Num::Int(-127), -1), Value::Integer(-120));
+        assert_eq!(truncate(Num::Int(7), 3), Value::Integer(7));
+        assert_eq!(truncate(Num::Real(123.4), -400), Value::Real(0.0));
+        assert_eq!(truncate(Num::Int(123), -40), Value::Integer(0));
+        assert_eq!(cast_decimal(Num::Real(3.5), 10, 0), Value::Integer(4));
+        assert_eq!(cast_decimal(Num::Real(2.675), 10, 2), Value::Real(2.68));
+        assert_eq!(cast_decimal(Num::Real(9.995), 10, 2), Value::Real(10.0));
+        assert_eq!(cast_decimal(Num::Real(1234.5), 4, 1), Value::Real(999.9));
+        assert_eq!(cast_decimal(Num::Int(-12), 10, 0), Value::Integer(-12));
+        assert_eq!(cast_signed(ValueRef::Real(-2.5)), Some(-3));
+        assert_eq!(cast_signed(ValueRef::Text(b"3.7")), Some(3));
+    }
+}

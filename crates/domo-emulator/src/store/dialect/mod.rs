@@ -1,0 +1,1040 @@
+//! Domo's SQL (MySQL-flavoured) to the SQLite the store runs: parsed once
+//! with `sqlparser`'s MySQL dialect, checked to be one query, rewritten
+//! (`functions` holds the MySQL functions SQLite lacks) and printed.
+//!
+//! This is a translation for good messages and MySQL meanings, not the
+//! enforcement: the query still runs under `query`'s authorizer. One check
+//! made here backs it: the dataset's row table is never named (the
+//! authorizer allows one read of it with no view named, `COUNT(*) FROM
+//! table`, because of that), checked on the SQL as the user wrote it AND on
+//! the printed SQL as SQLite will read it. Functions are checked here only
+//! so that an unknown one is a 400 naming it.
+
+pub(crate) mod functions;
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+use std::sync::OnceLock;
+
+use rusqlite::Connection;
+use sqlparser::ast::{
+    BinaryOperator, CastKind, CharacterLength, DataType, DateTimeField, ExactNumberInfo, Expr,
+    Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList,
+    FunctionArguments, Ident, InTarget, Interval, LimitClause, ObjectName, ObjectNamePart, Offset,
+    OffsetRows, Query, SetExpr, Statement, UnaryOperator, Value, VisitMut, VisitorMut,
+};
+use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Word};
+
+use super::{Column, Result, StoreError};
+use crate::csvio::{ColumnType, normalize_datetime};
+
+/// The name the dataset has inside the SQL.
+pub(crate) const VIEW: &str = "table";
+
+/// Operators and keywords one query may hold. sqlparser builds a chain
+/// `a + b + c ...` as a tree as deep as the chain without counting it
+/// against its recursion limit, and walking or dropping that tree recurses
+/// once per level: the cap bounds the depth, `STACK` holds it. SQLite
+/// itself refuses expressions nested past 1000.
+const MAX_OPERATORS: usize = 10_000;
+
+/// `DIV`s one query may hold: sqlparser copies the whole left side at each
+/// one, so a chain of them costs the square of its length to parse.
+const MAX_DIVS: usize = 200;
+
+/// The stack the translation runs on (reserved, touched only as deep as a
+/// query goes): enough for `MAX_OPERATORS` levels in a debug build.
+const STACK: usize = 32 << 20;
+
+/// Statements refused by name, with a message that says so, before parsing
+/// (some of them are SQLite's own and do not parse as MySQL).
+const REFUSED_STATEMENTS: [&str; 33] = [
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "REPLACE",
+    "UPSERT",
+    "MERGE",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "TRUNCATE",
+    "RENAME",
+    "ATTACH",
+    "DETACH",
+    "PRAGMA",
+    "BEGIN",
+    "START",
+    "COMMIT",
+    "END",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "VACUUM",
+    "REINDEX",
+    "ANALYZE",
+    "EXPLAIN",
+    "SET",
+    "SHOW",
+    "DESCRIBE",
+    "CALL",
+    "LOCK",
+    "UNLOCK",
+    "GRANT",
+    "LOAD",
+];
+
+/// Words that change data wherever they stand outside parentheses
+/// (`WITH x AS (...) DELETE FROM table`).
+const WRITES: [Keyword; 4] = [
+    Keyword::INSERT,
+    Keyword::UPDATE,
+    Keyword::DELETE,
+    Keyword::REPLACE,
+];
+
+/// Functions written in MySQL that the translation replaces (the rest are
+/// SQLite's own or registered by `functions`).
+const REWRITTEN: [&str; 16] = [
+    "concat",
+    "lcase",
+    "ucase",
+    "date_add",
+    "date_sub",
+    "adddate",
+    "subdate",
+    "curdate",
+    "current_date",
+    "utc_date",
+    "now",
+    "current_timestamp",
+    "localtime",
+    "localtimestamp",
+    "sysdate",
+    "utc_timestamp",
+];
+
+/// What the translation needs from the store.
+#[derive(Debug)]
+pub(crate) struct Target<'a> {
+    /// The dataset's columns (DATETIME ones get their literals normalised).
+    pub columns: &'a [Column],
+    /// The row table, which the SQL may not name.
+    pub row_table: &'a str,
+    /// Every name the dataset has in the SQL (`table`, an app's alias),
+    /// for the refusal message.
+    pub names: &'a [String],
+    /// The current time, `YYYY-MM-DDTHH:MM:SS` (UTC): NOW() and CURDATE()
+    /// are constants of the statement, as in MySQL.
+    pub now: String,
+}
+
+/// The names SQLite knows on the store's connections: its built-ins and
+/// `functions::register`'s. Every connection is configured alike, so the
+/// first one asked answers for all.
+pub(crate) fn known_functions(conn: &Connection) -> Result<&'static HashSet<String>> {
+    static KNOWN: OnceLock<HashSet<String>> = OnceLock::new();
+    if let Some(k) = KNOWN.get() {
+        return Ok(k);
+    }
+    let mut stmt = conn.prepare("SELECT DISTINCT name FROM pragma_function_list")?;
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<HashSet<String>>>()?;
+    Ok(KNOWN.get_or_init(|| {
+        names
+            .into_iter()
+            .map(|n| n.to_ascii_lowercase())
+            .chain(REWRITTEN.iter().map(|n| (*n).to_owned()))
+            .collect()
+    }))
+}
+
+fn refused_name(target: &Target<'_>) -> StoreError {
+    let named = target
+        .names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    StoreError::invalid(format!(
+        "refused: reading `{}` directly is not allowed: a query reads this dataset as {named}",
+        target.row_table
+    ))
+}
+
+fn syntax_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::invalid(format!("SQL syntax error: {e}"))
+}
+
+fn is_blank(t: &Token) -> bool {
+    matches!(t, Token::Whitespace(_) | Token::EOF)
+}
+
+/// Translates `sql` for SQLite, or says why it cannot run.
+pub(crate) fn to_sqlite(sql: &str, target: &Target<'_>, known: &HashSet<String>) -> Result<String> {
+    stacker::grow(STACK, || translate(sql, target, known))
+}
+
+fn translate(sql: &str, target: &Target<'_>, known: &HashSet<String>) -> Result<String> {
+    if sql.contains('\0') {
+        return Err(StoreError::invalid(
+            "refused: the SQL contains a NUL character",
+        ));
+    }
+    let dialect = MySqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(syntax_error)?;
+    let tokens = check_tokens(tokens, target)?;
+    let statements = Parser::new(&dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(syntax_error)?;
+    let [mut statement] = <[Statement; 1]>::try_from(statements)
+        .map_err(|_| StoreError::invalid("refused: only a single SELECT statement is allowed"))?;
+    let Statement::Query(query) = &statement else {
+        let text = statement.to_string();
+        let word = text.split_whitespace().next().unwrap_or_default();
+        return Err(StoreError::invalid(format!(
+            "refused: only a read-only SELECT is allowed, not {}",
+            word.to_ascii_uppercase()
+        )));
+    };
+    if !matches!(
+        *query.body,
+        SetExpr::Select(_) | SetExpr::Query(_) | SetExpr::SetOperation { .. } | SetExpr::Values(_)
+    ) {
+        return Err(StoreError::invalid(
+            "refused: only a read-only SELECT is allowed",
+        ));
+    }
+    let mut rewriter = Rewriter::new(target, known);
+    if let ControlFlow::Break(e) = statement.visit(&mut rewriter) {
+        return Err(e);
+    }
+    let printed = statement.to_string();
+    // What SQLite will read, read by SQLite's rules (quotes doubled, no
+    // backslash escapes): the row table must not appear there either.
+    let reread = Tokenizer::new(&SQLiteDialect {}, &printed)
+        .tokenize()
+        .map_err(syntax_error)?;
+    if reread
+        .iter()
+        .any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case(target.row_table)))
+    {
+        return Err(refused_name(target));
+    }
+    Ok(printed)
+}
+
+/// The checks made on the SQL's words before it is parsed, and the two
+/// spellings MySQL's lexer reads differently from the emulator's SQLite:
+/// `table`, a MySQL keyword, is the dataset's name (as a quoted name), and
+/// `"x"` is a name (SQLite's reading, which queries written for the
+/// emulator rely on; SQLite still reads it as a string when no column has
+/// that name).
+fn check_tokens(tokens: Vec<TokenWithSpan>, target: &Target<'_>) -> Result<Vec<TokenWithSpan>> {
+    let significant: Vec<&Token> = tokens
+        .iter()
+        .map(|t| &t.token)
+        .filter(|t| !is_blank(t))
+        .collect();
+    let statement_end = significant.iter().position(|t| **t == Token::SemiColon);
+    if let Some(end) = statement_end
+        && significant[end..].iter().any(|t| **t != Token::SemiColon)
+    {
+        return Err(StoreError::invalid(
+            "refused: only a single SELECT statement is allowed (found a second statement after `;`)",
+        ));
+    }
+    if statement_end == Some(0) || significant.is_empty() {
+        return Err(StoreError::invalid("sql is empty"));
+    }
+    let first_word = significant.iter().find_map(|t| match t {
+        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    });
+    if let Some(word) = first_word.filter(|w| REFUSED_STATEMENTS.contains(&w.as_str())) {
+        return Err(StoreError::invalid(format!(
+            "refused: only a read-only SELECT is allowed, not {word}"
+        )));
+    }
+    let mut depth = 0usize;
+    let mut operators = 0usize;
+    let mut divs = 0usize;
+    for (i, t) in significant.iter().enumerate() {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Word(w) if w.value.eq_ignore_ascii_case(target.row_table) => {
+                return Err(refused_name(target));
+            }
+            Token::Word(w)
+                if depth == 0
+                    && w.quote_style.is_none()
+                    && WRITES.contains(&w.keyword)
+                    && significant.get(i + 1) != Some(&&Token::LParen) =>
+            {
+                return Err(StoreError::invalid(format!(
+                    "refused: only a read-only SELECT is allowed, not {}",
+                    w.value.to_ascii_uppercase()
+                )));
+            }
+            Token::Word(w) if w.quote_style.is_some() || w.keyword == Keyword::NoKeyword => {}
+            Token::Word(w) if w.keyword == Keyword::DIV => {
+                divs += 1;
+                operators += 1;
+            }
+            Token::Comma
+            | Token::SemiColon
+            | Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_) => {}
+            _ => operators += 1,
+        }
+    }
+    if divs > MAX_DIVS {
+        return Err(StoreError::invalid(format!(
+            "refused: the SQL has more than {MAX_DIVS} DIV operators"
+        )));
+    }
+    if operators > MAX_OPERATORS {
+        return Err(StoreError::invalid(format!(
+            "refused: the SQL has more than {MAX_OPERATORS} operators and keywords"
+        )));
+    }
+    Ok(tokens
+        .into_iter()
+        .map(|t| {
+            let token = match t.token {
+                Token::Word(w) if w.keyword == Keyword::TABLE && w.quote_style.is_none() => {
+                    Token::Word(Word {
+                        value: w.value,
+                        quote_style: Some('`'),
+                        keyword: Keyword::NoKeyword,
+                    })
+                }
+                Token::DoubleQuotedString(s) => Token::Word(Word {
+                    value: s,
+                    quote_style: Some('"'),
+                    keyword: Keyword::NoKeyword,
+                }),
+                other => other,
+            };
+            TokenWithSpan {
+                token,
+                span: t.span,
+            }
+        })
+        .collect())
+}
+
+/// Rewrites the parsed query into SQLite, bottom up.
+struct Rewriter<'a> {
+    datetime_columns: Vec<&'a str>,
+    known: &'a HashSet<String>,
+    today: String,
+    now: String,
+}
+
+impl<'a> Rewriter<'a> {
+    fn new(target: &'a Target<'a>, known: &'a HashSet<String>) -> Self {
+        Self {
+            datetime_columns: target
+                .columns
+                .iter()
+                .filter(|c| c.ty == ColumnType::DateTime)
+                .map(|c| c.name.as_str())
+                .collect(),
+            known,
+            today: target.now.get(..10).unwrap_or_default().to_owned(),
+            now: target.now.clone(),
+        }
+    }
+
+    /// Whether `e` is one of the dataset's DATETIME columns (by name: a
+    /// subquery's column of that name is taken for it).
+    fn is_datetime(&self, e: &Expr) -> bool {
+        let name = match e {
+            Expr::Identifier(i) => i,
+            Expr::CompoundIdentifier(parts) => match parts.last() {
+                Some(i) => i,
+                None => return false,
+            },
+            Expr::Nested(inner) => return self.is_datetime(inner),
+            _ => return false,
+        };
+        self.datetime_columns
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&name.value))
+    }
+}
+
+fn string(s: impl Into<String>) -> Expr {
+    Expr::value(Value::SingleQuotedString(s.into()))
+}
+
+fn integer(n: i64) -> Expr {
+    Expr::value(Value::Number(n.to_string(), false))
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e)))
+                .collect(),
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}
+
+/// `e` as an operand of an operator the rewrite adds: in parentheses
+/// unless it is one token or call, so SQLite's precedence (`||` binds
+/// tighter than `=`) cannot regroup it.
+fn operand(e: Expr) -> Box<Expr> {
+    Box::new(match e {
+        atom @ (Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Value(_)
+        | Expr::Function(_)
+        | Expr::Nested(_)
+        | Expr::Cast { .. }) => atom,
+        other => Expr::Nested(Box::new(other)),
+    })
+}
+
+fn cast(expr: Expr, data_type: DataType) -> Expr {
+    Expr::Cast {
+        kind: CastKind::Cast,
+        expr: Box::new(expr),
+        data_type,
+        format: None,
+    }
+}
+
+/// A function's name as written: one plain name, or the whole path.
+fn function_name(f: &Function) -> String {
+    match f.name.0.as_slice() {
+        [ObjectNamePart::Identifier(i)] => i.value.clone(),
+        _ => f.name.to_string(),
+    }
+}
+
+/// The arguments of a call whose arguments are all plain expressions.
+fn take_args(f: &mut Function, name: &str) -> Result<Vec<Expr>> {
+    let list = match std::mem::replace(&mut f.args, FunctionArguments::None) {
+        FunctionArguments::None => return Ok(Vec::new()),
+        FunctionArguments::List(list) if list.duplicate_treatment.is_none() => list,
+        _ => {
+            return Err(StoreError::invalid(format!(
+                "{name}() takes plain arguments"
+            )));
+        }
+    };
+    list.args
+        .into_iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+            _ => Err(StoreError::invalid(format!(
+                "{name}() takes plain arguments"
+            ))),
+        })
+        .collect()
+}
+
+fn arity(name: &str, args: &[Expr], range: std::ops::RangeInclusive<usize>) -> Result<()> {
+    if range.contains(&args.len()) {
+        return Ok(());
+    }
+    let want = if range.start() == range.end() {
+        range.start().to_string()
+    } else {
+        format!("{} to {}", range.start(), range.end())
+    };
+    Err(StoreError::invalid(format!(
+        "{name}() takes {want} arguments, got {}",
+        args.len()
+    )))
+}
+
+/// MySQL's interval unit, as `functions::When::add` names it.
+fn interval_unit(i: &Interval) -> Result<&'static str> {
+    let unit = match (&i.leading_field, &i.last_field) {
+        (Some(f), None) => match f {
+            DateTimeField::Second | DateTimeField::Seconds => Some("SECOND"),
+            DateTimeField::Minute | DateTimeField::Minutes => Some("MINUTE"),
+            DateTimeField::Hour | DateTimeField::Hours => Some("HOUR"),
+            DateTimeField::Day | DateTimeField::Days => Some("DAY"),
+            DateTimeField::Week(_) | DateTimeField::Weeks => Some("WEEK"),
+            DateTimeField::Month | DateTimeField::Months => Some("MONTH"),
+            DateTimeField::Quarter => Some("QUARTER"),
+            DateTimeField::Year | DateTimeField::Years => Some("YEAR"),
+            _ => None,
+        },
+        _ => None,
+    };
+    unit.ok_or_else(|| {
+        StoreError::invalid(format!(
+            "INTERVAL {i}: the emulator adds SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER or YEAR"
+        ))
+    })
+}
+
+/// `domo_date_add(x, ±n, unit)`.
+fn date_add(x: Expr, interval: Interval, subtract: bool) -> Result<Expr> {
+    let unit = interval_unit(&interval)?;
+    let mut n = Expr::Nested(interval.value);
+    if subtract {
+        n = Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(n),
+        };
+    }
+    Ok(call("domo_date_add", vec![x, n, string(unit)]))
+}
+
+/// `CAST(x AS type)` with MySQL's meaning for MySQL's types, SQLite's for
+/// the spellings only SQLite has (`INTEGER` truncates, `NUMERIC`, `BLOB`:
+/// queries written for the emulator keep their answers), or why the type
+/// is not offered.
+fn cast_to(x: Expr, ty: &DataType) -> Result<Expr> {
+    Ok(match ty {
+        DataType::Signed | DataType::SignedInteger => call("domo_cast_signed", vec![x]),
+        DataType::Unsigned | DataType::UnsignedInteger => call("domo_cast_unsigned", vec![x]),
+        DataType::Int(_) | DataType::Integer(_) | DataType::BigInt(_) => {
+            cast(x, DataType::Integer(None))
+        }
+        DataType::Numeric(ExactNumberInfo::None) => {
+            cast(x, DataType::Numeric(ExactNumberInfo::None))
+        }
+        DataType::Blob(_) => cast(x, DataType::Blob(None)),
+        DataType::Decimal(info) | DataType::Numeric(info) | DataType::Dec(info) => {
+            // MySQL's DECIMAL alone is DECIMAL(10, 0).
+            let (p, s) = match *info {
+                ExactNumberInfo::None => (10, 0),
+                ExactNumberInfo::Precision(p) => (p, 0),
+                ExactNumberInfo::PrecisionAndScale(p, s) => (p, u64::try_from(s).unwrap_or(99)),
+            };
+            if !(1..=65).contains(&p) || s > 30 || s > p {
+                return Err(StoreError::invalid(format!(
+                    "CAST AS {ty}: MySQL allows a precision of 1 to 65 and a scale of 0 to 30, at most the precision"
+                )));
+            }
+            call(
+                "domo_cast_decimal",
+                vec![x, integer(p as i64), integer(s as i64)],
+            )
+        }
+        DataType::Char(len) | DataType::Character(len) | DataType::Varchar(len) => {
+            let text = cast(x, DataType::Text);
+            match len {
+                Some(CharacterLength::IntegerLength { length, .. }) => {
+                    call("substr", vec![text, integer(1), integer(*length as i64)])
+                }
+                _ => text,
+            }
+        }
+        DataType::Text => cast(x, DataType::Text),
+        DataType::Date => call("domo_to_date", vec![x]),
+        DataType::Datetime(_) | DataType::Timestamp(..) => call("domo_to_datetime", vec![x]),
+        DataType::Double(_)
+        | DataType::DoublePrecision
+        | DataType::Float(_)
+        | DataType::Real
+        | DataType::Float8
+        | DataType::Float64 => cast(x, DataType::Real),
+        other => {
+            return Err(StoreError::invalid(format!(
+                "CAST AS {other} is not offered: use SIGNED, UNSIGNED, DECIMAL[(p,s)], CHAR[(n)], DOUBLE, DATE or DATETIME"
+            )));
+        }
+    })
+}
+
+/// A string literal that sqlparser would print wrongly: its printer leaves
+/// a quote unescaped after a backslash or next to another quote, which
+/// SQLite would read as the literal's end. Written as pieces joined around
+/// `char(39)` instead.
+fn reliteral(s: &str) -> Option<Expr> {
+    if !(s.contains("\\'") || s.contains("''")) {
+        return None;
+    }
+    let mut pieces = s.split('\'').map(|p| string(p.to_owned()));
+    let first = pieces.next()?;
+    let joined = pieces.fold(first, |acc, piece| {
+        let with_quote = Expr::BinaryOp {
+            left: Box::new(acc),
+            op: BinaryOperator::StringConcat,
+            right: Box::new(call("char", vec![integer(39)])),
+        };
+        Expr::BinaryOp {
+            left: Box::new(with_quote),
+            op: BinaryOperator::StringConcat,
+            right: Box::new(piece),
+        }
+    });
+    Some(Expr::Nested(Box::new(joined)))
+}
+
+impl Rewriter<'_> {
+    fn function(&self, f: &mut Function) -> Result<Option<Expr>> {
+        let name = function_name(f);
+        let lower = name.to_ascii_lowercase();
+        if !self.known.contains(&lower) {
+            return Err(StoreError::invalid(format!("unknown function {name}")));
+        }
+        Ok(Some(match lower.as_str() {
+            "concat" => {
+                // MySQL: NULL when any argument is NULL, as SQLite's `||`
+                // (SQLite's own concat() skips NULLs).
+                let args = take_args(f, &name)?;
+                if args.is_empty() {
+                    return Err(StoreError::invalid("CONCAT() takes at least one argument"));
+                }
+                let mut args = args.into_iter().map(operand);
+                let first = args.next().unwrap_or_else(|| Box::new(string("")));
+                // One argument: `|| ''` still makes it text, as CONCAT does.
+                let second = args.next().unwrap_or_else(|| Box::new(string("")));
+                let pair = Expr::BinaryOp {
+                    left: first,
+                    op: BinaryOperator::StringConcat,
+                    right: second,
+                };
+                let joined = args.fold(pair, |acc, e| Expr::BinaryOp {
+                    left: Box::new(acc),
+                    op: BinaryOperator::StringConcat,
+                    right: e,
+                });
+                Expr::Nested(Box::new(joined))
+            }
+            "lcase" | "ucase" => {
+                f.name = ObjectName::from(vec![Ident::new(if lower == "lcase" {
+                    "lower"
+                } else {
+                    "upper"
+                })]);
+                return Ok(None);
+            }
+            "date_add" | "date_sub" | "adddate" | "subdate" => {
+                let mut args = take_args(f, &name)?;
+                arity(&name, &args, 2..=2)?;
+                let (Some(n), Some(x)) = (args.pop(), args.pop()) else {
+                    return Ok(None);
+                };
+                let subtract = lower.ends_with("sub");
+                match n {
+                    Expr::Interval(i) => date_add(x, i, subtract)?,
+                    // ADDDATE(x, n) and SUBDATE(x, n) count days.
+                    days if lower.ends_with("date") => date_add(
+                        x,
+                        Interval {
+                            value: Box::new(days),
+                            leading_field: Some(DateTimeField::Day),
+                            leading_precision: None,
+                            last_field: None,
+                            fractional_seconds_precision: None,
+                        },
+                        subtract,
+                    )?,
+                    _ => {
+                        return Err(StoreError::invalid(format!(
+                            "{name}() takes an INTERVAL as its second argument: {name}(x, INTERVAL 1 DAY)"
+                        )));
+                    }
+                }
+            }
+            "curdate" | "current_date" | "utc_date" => {
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 0..=0)?;
+                string(self.today.clone())
+            }
+            "now" | "current_timestamp" | "localtime" | "localtimestamp" | "sysdate"
+            | "utc_timestamp" => {
+                // An optional fractional-seconds precision: the store keeps whole seconds.
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 0..=1)?;
+                string(self.now.clone())
+            }
+            "group_concat" => {
+                // MySQL's `SEPARATOR s` is SQLite's second argument.
+                if let FunctionArguments::List(list) = &mut f.args {
+                    let mut separator = None;
+                    list.clauses.retain(|c| match c {
+                        FunctionArgumentClause::Separator(v) => {
+                            separator = Some(v.clone());
+                            false
+                        }
+                        _ => true,
+                    });
+                    if let Some(sep) = separator {
+                        list.args
+                            .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(
+                                sep,
+                            ))));
+                    }
+                }
+                return Ok(None);
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// The rewrite of one expression, whose parts are rewritten already.
+    fn expr(&self, e: &mut Expr) -> Result<Option<Expr>> {
+        Ok(match e {
+            Expr::Function(f) => self.function(f)?,
+            Expr::Cast {
+                expr, data_type, ..
+            } => Some(cast_to(std::mem::replace(expr, string("")), data_type)?),
+            Expr::Convert {
+                expr,
+                data_type: Some(ty),
+                ..
+            } => Some(cast_to(std::mem::replace(expr, string("")), ty)?),
+            // CONVERT(x USING charset): text is UTF-8 throughout already.
+            Expr::Convert {
+                expr,
+                data_type: None,
+                charset: Some(_),
+                ..
+            } => Some(std::mem::replace(expr, string(""))),
+            Expr::Extract { field, expr, .. } => {
+                let part = match field {
+                    DateTimeField::Year => "year",
+                    DateTimeField::Quarter => "quarter",
+                    DateTimeField::Month => "month",
+                    DateTimeField::Day => "day",
+                    DateTimeField::Hour => "hour",
+                    DateTimeField::Minute => "minute",
+                    DateTimeField::Second => "second",
+                    other => {
+                        return Err(StoreError::invalid(format!(
+                            "EXTRACT({other} FROM ...) is not offered: use YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE or SECOND"
+                        )));
+                    }
+                };
+                Some(call(part, vec![std::mem::replace(expr, string(""))]))
+            }
+            Expr::BinaryOp { left, op, right } => {
+                let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), string(""));
+                match op {
+                    BinaryOperator::Plus | BinaryOperator::Minus
+                        if matches!(**right, Expr::Interval(_)) =>
+                    {
+                        let subtract = *op == BinaryOperator::Minus;
+                        let Expr::Interval(i) = take(right) else {
+                            return Ok(None);
+                        };
+                        Some(date_add(take(left), i, subtract)?)
+                    }
+                    BinaryOperator::Plus if matches!(**left, Expr::Interval(_)) => {
+                        let Expr::Interval(i) = take(left) else {
+                            return Ok(None);
+                        };
+                        Some(date_add(take(right), i, false)?)
+                    }
+                    BinaryOperator::MyIntegerDivide => {
+                        let quotient = Expr::BinaryOp {
+                            left: operand(take(left)),
+                            op: BinaryOperator::Divide,
+                            right: operand(take(right)),
+                        };
+                        Some(cast(
+                            Expr::Nested(Box::new(quotient)),
+                            DataType::Integer(None),
+                        ))
+                    }
+                    BinaryOperator::Spaceship => Some(Expr::IsNotDistinctFrom(
+                        operand(take(left)),
+                        operand(take(right)),
+                    )),
+                    BinaryOperator::Eq
+                    | BinaryOperator::NotEq
+                    | BinaryOperator::Lt
+                    | BinaryOperator::LtEq
+                    | BinaryOperator::Gt
+                    | BinaryOperator::GtEq => {
+                        if self.is_datetime(left) {
+                            normalize_literal(right);
+                        } else if self.is_datetime(right) {
+                            normalize_literal(left);
+                        }
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } if self.is_datetime(expr) => {
+                normalize_literal(low);
+                normalize_literal(high);
+                None
+            }
+            Expr::In {
+                expr,
+                target: InTarget::List(list),
+                ..
+            } if self.is_datetime(expr) => {
+                list.iter_mut().for_each(normalize_literal);
+                None
+            }
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => reliteral(s),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+}
+
+/// A date-time literal compared with a DATETIME column, written as the
+/// store keeps those (`2024-03-01 10:00` is `2024-03-01T10:00:00`), so the
+/// text comparison SQLite makes is MySQL's date-time comparison.
+fn normalize_literal(e: &mut Expr) {
+    if let Expr::Value(v) = e
+        && let Value::SingleQuotedString(s) = &v.value
+        && let Some(n) = normalize_datetime(s.trim())
+    {
+        v.value = Value::SingleQuotedString(n);
+    }
+}
+
+impl VisitorMut for Rewriter<'_> {
+    type Break = StoreError;
+
+    fn post_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<StoreError> {
+        match self.expr(e) {
+            Ok(Some(new)) => *e = new,
+            Ok(None) => {}
+            Err(err) => return ControlFlow::Break(err),
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// MySQL's `LIMIT offset, count` as `LIMIT count OFFSET offset`.
+    fn post_visit_query(&mut self, q: &mut Query) -> ControlFlow<StoreError> {
+        q.limit_clause = q.limit_clause.take().map(|clause| match clause {
+            LimitClause::OffsetCommaLimit { offset, limit } => LimitClause::LimitOffset {
+                limit: Some(limit),
+                offset: Some(Offset {
+                    value: offset,
+                    rows: OffsetRows::None,
+                }),
+                limit_by: Vec::new(),
+            },
+            other => other,
+        });
+        ControlFlow::Continue(())
+    }
+
+    /// Quoted names in SQLite's double quotes, or in the first quotes the
+    /// name does not contain: a name is then printed exactly, never with
+    /// an escape (sqlparser's printer drops some).
+    fn post_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<StoreError> {
+        if ident.quote_style.is_none() {
+            return ControlFlow::Continue(());
+        }
+        let quote = [('"', '"'), ('`', '`'), ('[', ']')]
+            .into_iter()
+            .find(|(_, close)| !ident.value.contains(*close));
+        match quote {
+            Some((open, _)) => ident.quote_style = Some(open),
+            None => {
+                return ControlFlow::Break(StoreError::invalid(format!(
+                    "the name {:?} holds every kind of quote and cannot be written for SQLite",
+                    ident.value
+                )));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> HashSet<String> {
+        let conn = Connection::open_in_memory().unwrap();
+        functions::register(&conn).unwrap();
+        known_functions(&conn).unwrap().clone()
+    }
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::new("Sales Amount", ColumnType::Decimal),
+            Column::new("day", ColumnType::Date),
+            Column::new("at", ColumnType::DateTime),
+        ]
+    }
+
+    fn translate(sql: &str) -> Result<String> {
+        let columns = columns();
+        let names = vec![VIEW.to_owned(), "orders".to_owned()];
+        let target = Target {
+            columns: &columns,
+            row_table: "ds_1",
+            names: &names,
+            now: "2026-12-02T10:11:12".to_owned(),
+        };
+        to_sqlite(sql, &target, &known())
+    }
+
+    #[test]
+    fn writes_mysql_spellings_for_sqlite() {
+        for (mysql, sqlite) in [
+            ("SELECT * FROM table", "SELECT * FROM \"table\""),
+            (
+                "SELECT `Sales Amount`, table.day FROM Table LIMIT 10, 20",
+                "SELECT \"Sales Amount\", \"table\".day FROM \"Table\" LIMIT 20 OFFSET 10",
+            ),
+            ("SELECT \"x\" FROM \"table\"", "SELECT \"x\" FROM \"table\""),
+            (
+                "SELECT a FROM t LIMIT 2 OFFSET 1",
+                "SELECT a FROM t LIMIT 2 OFFSET 1",
+            ),
+            ("SELECT `a\"b` FROM t", "SELECT `a\"b` FROM t"),
+            (
+                "SELECT CONCAT(a, 'b', 1), CONCAT(a), LCASE(a), UCASE(a) FROM t",
+                "SELECT (a || 'b' || 1), (a || ''), lower(a), upper(a) FROM t",
+            ),
+            (
+                "SELECT CONCAT(a = 1, b + 1), (a + 1) DIV (b - 1), a + 1 <=> b FROM t",
+                "SELECT ((a = 1) || (b + 1)), CAST(((a + 1) / (b - 1)) AS INTEGER), (a + 1) IS NOT DISTINCT FROM b FROM t",
+            ),
+            ("SELECT 1;;", "SELECT 1"),
+            ("SELECT 1 # a comment", "SELECT 1"),
+            ("SELECT 1--1, 'it\\'s'", "SELECT 1 - -1, 'it''s'"),
+            ("SELECT 1; -- done", "SELECT 1"),
+            (
+                "SELECT DATE_ADD(day, INTERVAL 3 DAY), DATE_SUB(at, INTERVAL '1' HOUR), day + INTERVAL 2 WEEK FROM t",
+                "SELECT domo_date_add(day, (3), 'DAY'), domo_date_add(at, -('1'), 'HOUR'), domo_date_add(day, (2), 'WEEK') FROM t",
+            ),
+            (
+                "SELECT CAST(a AS SIGNED), CAST(a AS DECIMAL(6,2)), CAST(a AS CHAR(3)), CAST(a AS DATE) FROM t",
+                "SELECT domo_cast_signed(a), domo_cast_decimal(a, 6, 2), substr(CAST(a AS TEXT), 1, 3), domo_to_date(a) FROM t",
+            ),
+            (
+                "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
+                "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
+            ),
+            (
+                "SELECT table.*, t.a FROM table AS t, TABLE",
+                "SELECT \"table\".*, t.a FROM \"table\" AS t, \"TABLE\"",
+            ),
+            (
+                "SELECT CURDATE(), NOW(), a DIV 2, a <=> b, EXTRACT(YEAR FROM day) FROM t",
+                "SELECT '2026-12-02', '2026-12-02T10:11:12', CAST((a / 2) AS INTEGER), a IS NOT DISTINCT FROM b, year(day) FROM t",
+            ),
+            (
+                "SELECT GROUP_CONCAT(a ORDER BY a SEPARATOR '-') FROM t",
+                "SELECT GROUP_CONCAT(a, '-' ORDER BY a) FROM t",
+            ),
+            (
+                "SELECT 1 FROM t WHERE at >= '2024-03-01 10:00' AND at BETWEEN '2024-01-01' AND '2024-12-31 23:59:59' AND day >= '2024-03-01'",
+                "SELECT 1 FROM t WHERE at >= '2024-03-01T10:00:00' AND at BETWEEN '2024-01-01T00:00:00' AND '2024-12-31T23:59:59' AND day >= '2024-03-01'",
+            ),
+            (
+                "SELECT 'it''s', 'a\\\\\\'b', 'q''''q' FROM t",
+                "SELECT 'it''s', ('a\\' || char(39) || 'b'), ('q' || char(39) || '' || char(39) || 'q') FROM t",
+            ),
+        ] {
+            assert_eq!(translate(mysql).unwrap(), sqlite, "{mysql}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_one_known_query() {
+        for (sql, needle) in [
+            ("", "sql is empty"),
+            (" ; ", "sql is empty"),
+            ("SELECT 1; SELECT 2", "single SELECT"),
+            ("SELECT 1; DROP TABLE x", "single SELECT"),
+            ("INSERT INTO table VALUES (1)", "not INSERT"),
+            (
+                "WITH x AS (SELECT 1) DELETE FROM table",
+                "read-only SELECT is allowed, not DELETE",
+            ),
+            ("PRAGMA table_info(x)", "not PRAGMA"),
+            ("VACUUM", "not VACUUM"),
+            ("SELECT FOO_BAR(1)", "unknown function FOO_BAR"),
+            ("SELECT year(FOO_BAR(1))", "unknown function FOO_BAR"),
+            ("SELECT * FROM ds_1", "`ds_1` directly is not allowed"),
+            ("SELECT * FROM [DS_1]", "directly is not allowed"),
+            ("SELECT `ds_1`.x FROM table", "directly is not allowed"),
+            // SQLite would take a string where a table name goes for the name.
+            ("SELECT COUNT(*) FROM 'ds_1'", "ds_1"),
+            (
+                "SELECT COUNT(*) FROM table AS t, 'DS_1' AS u",
+                "directly is not allowed",
+            ),
+            ("SELECT 1\0", "NUL"),
+            ("SELEC 1", "syntax error"),
+            ("SELECT DATE_ADD(day, 1) FROM t", "INTERVAL"),
+            (
+                "SELECT DATE_ADD(day, INTERVAL 1 DAY_HOUR) FROM t",
+                "INTERVAL",
+            ),
+            ("SELECT CAST(a AS BINARY) FROM t", "not offered"),
+        ] {
+            let e = translate(sql).unwrap_err();
+            assert!(e.message.contains(needle), "{sql}: {}", e.message);
+        }
+        // A literal that holds the row table's name is no reference to it.
+        assert!(translate("SELECT 'ds_1' FROM table").is_ok());
+        assert!(translate("SELECT replace(a, 'x', 'y') FROM table").is_ok());
+    }
+
+    #[test]
+    fn a_literal_cannot_end_early_in_sqlite() {
+        // MySQL reads `'x\\\' ...'` as one literal; printed naively it would
+        // end at the backslash for SQLite and name the row table.
+        let sql = "SELECT 'x\\\\\\' UNION SELECT COUNT(*) FROM ds_1 --' FROM table";
+        let out = translate(sql).unwrap();
+        let tokens = Tokenizer::new(&SQLiteDialect {}, &out).tokenize().unwrap();
+        assert!(
+            !tokens
+                .iter()
+                .any(|t| matches!(t, Token::Word(w) if w.value == "ds_1")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_or_run_never_overflow() {
+        let long = format!("SELECT {}1", "1+".repeat(200_000));
+        let e = translate(&long).unwrap_err();
+        assert!(e.message.contains("operators"), "{}", e.message);
+        let divs = format!("SELECT a{} FROM t", " DIV 2".repeat(MAX_DIVS + 1));
+        let e = translate(&divs).unwrap_err();
+        assert!(e.message.contains("DIV"), "{}", e.message);
+        // Chains just under the cap, each a tree as deep as it is long.
+        let n = MAX_OPERATORS - 10;
+        for deep in [
+            format!("SELECT {}1", "1+".repeat(n)),
+            format!("SELECT 1 FROM t WHERE a{}", " IS NULL".repeat(n / 2)),
+            format!("SELECT 1 FROM t WHERE {}a", "a = 1 AND ".repeat(n / 3)),
+            format!("SELECT CONCAT({}'x')", "'x', ".repeat(n)),
+            format!("SELECT a{} FROM t", " DIV 2".repeat(MAX_DIVS)),
+            format!("SELECT d{} FROM t", " + INTERVAL 1 DAY".repeat(n / 3)),
+            format!("SELECT a{} FROM t", " <=> 1".repeat(n)),
+        ] {
+            assert!(translate(&deep).is_ok(), "{deep:.40}");
+        }
+    }
+}
