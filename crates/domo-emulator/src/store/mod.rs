@@ -376,13 +376,44 @@ impl Drop for Slot<'_> {
 #[derive(Debug)]
 struct TempDir(PathBuf);
 
+const TEMP_PREFIX: &str = "domo-emulator-";
+
 impl TempDir {
     fn new() -> Result<Self> {
-        let name = users::random_name(&format!("domo-emulator-{}-", std::process::id()))?;
+        remove_stale_temp_dirs();
+        let name = users::random_name(&format!("{TEMP_PREFIX}{}-", std::process::id()))?;
         let dir = std::env::temp_dir().join(name);
         std::fs::create_dir(&dir)
             .map_err(|e| StoreError::internal(format!("cannot create {}: {e}", dir.display())))?;
         Ok(TempDir(dir))
+    }
+}
+
+/// Removes the temporary databases of emulators that were killed (their
+/// process is gone), which had no chance to remove their own. Where there is
+/// no `/proc` to ask, nothing is removed.
+fn remove_stale_temp_dirs() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Some((pid, random)) = rest.split_once('-') else {
+            continue;
+        };
+        let ours = !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && random.len() == 32
+            && random.bytes().all(|b| b.is_ascii_hexdigit());
+        if ours && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
