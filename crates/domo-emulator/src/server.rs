@@ -474,7 +474,9 @@ pub(crate) async fn serve(
         ));
     }
     if config.query_timeout.is_zero() {
-        return Err(Error::Config("query_timeout must be more than 0".to_owned()));
+        return Err(Error::Config(
+            "query_timeout must be more than 0".to_owned(),
+        ));
     }
     let app = match &config.app_dir {
         Some(dir) => {

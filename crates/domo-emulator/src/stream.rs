@@ -158,9 +158,8 @@ pub(crate) async fn stream_reply<E: Encoder>(
         None => return Err(ApiError::internal("the query task ended without a reply")),
     };
     let done = first.is_none();
-    let body = futures_util::stream::unfold(
-        (rx, first, done),
-        |(mut rx, first, done)| async move {
+    let body =
+        futures_util::stream::unfold((rx, first, done), |(mut rx, first, done)| async move {
             if let Some(b) = first {
                 return Some((Ok(b), (rx, None, false)));
             }
@@ -175,8 +174,7 @@ pub(crate) async fn stream_reply<E: Encoder>(
             };
             let failed = item.is_err();
             Some((item, (rx, None, failed)))
-        },
-    );
+        });
     let mut resp = (StatusCode::OK, Body::from_stream(body)).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -203,7 +201,11 @@ fn write_json_value(out: &mut Vec<u8>, ty: Option<ColumnType>, v: ValueRef<'_>) 
     }
 }
 
-fn write_json_row(out: &mut Vec<u8>, declared: &[Option<ColumnType>], row: &RowValues<'_, '_>) -> store::Result<()> {
+fn write_json_row(
+    out: &mut Vec<u8>,
+    declared: &[Option<ColumnType>],
+    row: &RowValues<'_, '_>,
+) -> store::Result<()> {
     out.push(b'[');
     for (i, ty) in declared.iter().enumerate() {
         if i > 0 {
@@ -306,6 +308,13 @@ impl RowSink for JsonEnvelope {
     }
 
     fn row(&mut self, row: &RowValues<'_, '_>) -> store::Result<()> {
+        if !self.streaming || self.metadata_late {
+            for (i, slot) in self.inferred.iter_mut().enumerate() {
+                if slot.is_none() {
+                    *slot = value_type(row.get(i)?);
+                }
+            }
+        }
         if self.streaming {
             if self.rows > 0 {
                 self.out.buf.push(b',');
@@ -314,11 +323,6 @@ impl RowSink for JsonEnvelope {
             self.rows += 1;
             self.out.check_limit(0, self.rows)?;
             return self.out.flush_if_full();
-        }
-        for (i, slot) in self.inferred.iter_mut().enumerate() {
-            if slot.is_none() {
-                *slot = value_type(row.get(i)?);
-            }
         }
         if self.rows > 0 {
             self.pending.push(b',');

@@ -441,7 +441,11 @@ async fn upload_sends_start_parts_then_commit() {
         .unwrap();
     assert_eq!(r.commit.row_count, Some(3));
     assert_eq!((r.parts, r.rows), (3, 3));
-    assert_eq!(r.version_id, Some(domo_native::model::Id::from("2")), "the newest version");
+    assert_eq!(
+        r.version_id,
+        Some(domo_native::model::Id::from("2")),
+        "the newest version"
+    );
     assert_eq!(r.verified_rows, Some(3));
     let seen = s.seen();
     let calls: Vec<_> = seen

@@ -10,8 +10,8 @@ use rusqlite::{Connection, ErrorCode, params_from_iter};
 
 use super::planner::{DataParams, Field, Plan, plan};
 use super::query::execute_confined;
-use super::sink::RowSink;
 use super::rows::Rows;
+use super::sink::RowSink;
 use super::{Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset};
 use crate::limits::MAX_RESULT_ROWS;
 

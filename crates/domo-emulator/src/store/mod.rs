@@ -32,8 +32,8 @@ pub(crate) mod planner;
 pub(crate) mod policies;
 pub(crate) mod query;
 pub(crate) mod rows;
-pub(crate) mod sink;
 pub(crate) mod schema;
+pub(crate) mod sink;
 pub(crate) mod streams;
 pub(crate) mod tags;
 pub(crate) mod uploads;
@@ -354,10 +354,7 @@ impl Pool {
                     conn: Some(conn),
                 };
             }
-            idle = self
-                .returned
-                .wait(idle)
-                .unwrap_or_else(|p| p.into_inner());
+            idle = self.returned.wait(idle).unwrap_or_else(|p| p.into_inner());
         }
     }
 }
@@ -533,7 +530,11 @@ impl Store {
         self.max_value_bytes = conn
             .limit(Limit::SQLITE_LIMIT_LENGTH)
             .map_or(bytes, |n| n.max(1) as usize);
-        let idle = self.readers.idle.get_mut().unwrap_or_else(|p| p.into_inner());
+        let idle = self
+            .readers
+            .idle
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner());
         for conn in idle.iter() {
             let _ = conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, limit);
         }

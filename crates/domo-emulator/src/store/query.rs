@@ -57,21 +57,21 @@ pub(crate) struct QueryResult {
 #[cfg(test)]
 impl QueryResult {
     fn collected(dataset_id: &str, c: super::sink::Collect) -> Self {
-        let columns = c
-            .columns
-            .into_iter()
-            .enumerate()
-            .map(|(i, col)| {
-                let inferred = c.rows.iter().find_map(|r| {
-                    super::sink::value_type(rusqlite::types::ValueRef::from(&r[i]))
-                });
-                QueryColumn {
-                    ty: col.declared.or(inferred).unwrap_or(ColumnType::String),
-                    name: col.name,
-                    declared: col.declared,
-                }
-            })
-            .collect();
+        let columns =
+            c.columns
+                .into_iter()
+                .enumerate()
+                .map(|(i, col)| {
+                    let inferred = c.rows.iter().find_map(|r| {
+                        super::sink::value_type(rusqlite::types::ValueRef::from(&r[i]))
+                    });
+                    QueryColumn {
+                        ty: col.declared.or(inferred).unwrap_or(ColumnType::String),
+                        name: col.name,
+                        declared: col.declared,
+                    }
+                })
+                .collect();
         QueryResult {
             dataset_id: dataset_id.to_owned(),
             columns,
