@@ -403,3 +403,28 @@ async fn replies_past_the_first_chunk_stream_with_the_counts_after_the_rows() {
     assert_eq!(keys(&page), ["columns", "rows"]);
     assert_eq!(page["rows"].as_array().unwrap().len(), 5);
 }
+
+/// The length limit is the readers' (where queries run): an upload part
+/// larger than it is stored and committed whole.
+#[tokio::test]
+async fn upload_parts_larger_than_the_value_limit_are_committed() {
+    let (_emu, c) = start(EmulatorConfig {
+        max_value_bytes: 1_000_000,
+        ..EmulatorConfig::ephemeral()
+    })
+    .await;
+    let (ds, _) = c.create_dataset("Big part", &[("line", "STRING")]).await;
+    let row = "x".repeat(99);
+    let part = format!("{row}\n").repeat(30_000);
+    assert!(part.len() > 2_000_000);
+    let committed = c.upload(&ds, &[&part], "REPLACE").await;
+    assert_eq!(committed["rowCount"], 30_000, "{committed}");
+    let v = c.sql(&ds, "SELECT COUNT(*) FROM table").await.ok_json();
+    assert_eq!(v["rows"], json!([[30_000]]));
+    // A query still may not make a value past the limit.
+    let msg = c
+        .sql(&ds, "SELECT group_concat(line) FROM table")
+        .await
+        .expect_error(400);
+    assert!(msg.contains("1000000 bytes (--max-value-bytes)"), "{msg}");
+}

@@ -75,9 +75,9 @@ const READER_CACHE_KIB: i64 = 8 * 1024;
 /// Page cache of the writer, in KiB: commits of large uploads touch many pages.
 const WRITER_CACHE_KIB: i64 = 32 * 1024;
 const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default `--max-value-bytes`: the largest string or blob (and stored row)
-/// SQLite may make, far below its own 1 GB, so no one value of a query can
-/// take more memory than this.
+/// Default `--max-value-bytes`: the largest string or blob (or row) SQLite
+/// may make on a reader, far below its own 1 GB, so no one value of a query
+/// can take more memory than this.
 pub(crate) const DEFAULT_MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The metadata tables of `SCHEMA`; SQL queries may never read them.
@@ -514,8 +514,10 @@ impl Store {
         self
     }
 
-    /// Sets the largest string, blob or stored row SQLite may make
-    /// (`SQLITE_LIMIT_LENGTH`) on every connection.
+    /// Sets the largest string, blob or row SQLite may make
+    /// (`SQLITE_LIMIT_LENGTH`) on every reader, where queries run. The
+    /// writer keeps SQLite's default: it stores upload parts, each up to
+    /// `--max-body-bytes`, as one blob.
     pub fn with_max_value_bytes(mut self, bytes: usize) -> Self {
         self.set_value_limit(bytes);
         self
@@ -523,13 +525,6 @@ impl Store {
 
     fn set_value_limit(&mut self, bytes: usize) {
         let limit = i32::try_from(bytes).unwrap_or(i32::MAX);
-        // SQLite clamps the value to its compile-time maximum; what it took is
-        // read back so messages name the real limit.
-        let conn = self.writer.get_mut().unwrap_or_else(|p| p.into_inner());
-        let _ = conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, limit);
-        self.max_value_bytes = conn
-            .limit(Limit::SQLITE_LIMIT_LENGTH)
-            .map_or(bytes, |n| n.max(1) as usize);
         let idle = self
             .readers
             .idle
@@ -538,6 +533,12 @@ impl Store {
         for conn in idle.iter() {
             let _ = conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, limit);
         }
+        // SQLite clamps the value to its compile-time maximum; what it took
+        // is read back so messages name the real limit.
+        self.max_value_bytes = idle
+            .first()
+            .and_then(|c| c.limit(Limit::SQLITE_LIMIT_LENGTH).ok())
+            .map_or(bytes, |n| n.max(1) as usize);
     }
 
     /// The time limit of one query.
@@ -921,9 +922,8 @@ fn create_row_table(conn: &Connection, table: &str, columns: &[Column]) -> Resul
 /// The id of the stream that feeds a dataset, if one does.
 fn stream_id_of(conn: &Connection, pk: i64) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM streams WHERE dataset_pk = ?", [pk], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT id FROM streams WHERE dataset_pk = ?")?
+        .query_row([pk], |r| r.get(0))
         .optional()?)
 }
 
