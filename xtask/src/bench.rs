@@ -783,9 +783,11 @@ impl Emulator {
     /// The peak RSS since `reset_peak`, above the RSS it returned.
     fn peak_since(&self, idle: Option<u64>) -> String {
         match (idle, self.status_kib("VmHWM")) {
-            (Some(idle), Some(peak)) => {
-                format!("{:.1} MiB", peak.saturating_sub(idle) as f64 / 1024.0)
-            }
+            (Some(idle), Some(peak)) => format!(
+                "{:.1} MiB (peak {:.1} MiB)",
+                peak.saturating_sub(idle) as f64 / 1024.0,
+                peak as f64 / 1024.0
+            ),
             _ => "(no /proc)".to_owned(),
         }
     }

@@ -61,7 +61,7 @@ pub(crate) fn value_type(v: ValueRef<'_>) -> Option<ColumnType> {
 #[derive(Debug, Default)]
 pub(crate) struct Collect {
     pub columns: Vec<ResultColumn>,
-    pub rows: Vec<Vec<super::rows::Cell>>,
+    pub rows: Vec<Vec<rusqlite::types::Value>>,
 }
 
 #[cfg(test)]
