@@ -1,10 +1,18 @@
 //! Streamed queries against the emulator: paged streams yield each row once
 //! and in order, and CSV written from a query matches the dataset's export.
 
+use domo_emulator::EmulatorConfig;
 use domo_integration_tests::*;
 use domo_native::{RowFormat, UploadAction};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::Value;
+
+/// Rows 1..=n of one integer column, made by the query itself.
+fn numbers(n: u64) -> String {
+    format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) SELECT i FROM n"
+    )
+}
 
 #[tokio::test]
 async fn query_all_with_tiny_pages_yields_each_row_once_in_order() {
@@ -64,8 +72,8 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     let mut csv = rows(0, 500);
     // Empty text, a literal \N, null in every type, Unicode, CRLF inside quotes.
     csv.push_str("500,\"\",\\N,\\N,\\N,\\N\n");
-    // (A DECIMAL's trailing zeros, `1.10`, do not survive the JSON route:
-    // the emulator sends DECIMAL as a JSON number. The CSV route keeps them.)
+    // (A DECIMAL's trailing zeros, `1.10`, do not survive a query: SQL
+    // sees DECIMAL as a number, so neither route writes them.)
     csv.push_str("501,\"\\N\",0.1,1.125,2024-02-29,2024-02-29T23:59:59\n");
     csv.push_str("502,\"Zürich 🚀 \"\"été\"\"\r\nnext\",-2.5e3,0,2024-12-31,2024-12-31T00:00:00\n");
     csv.push_str("503,\\N,1e-7,-0.5,\\N,\\N\n");
@@ -86,8 +94,20 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     }
     assert_eq!(ours, theirs);
     assert_eq!(written.rows, 504);
-    // The emulator has no CSV query route yet: the JSON route was used.
+    assert!(written.csv_route, "the emulator serves the CSV query route");
+
+    // The JSON route, decoded and written as CSV by the client: the same bytes.
+    let mut via_json = Vec::new();
+    let options = domo_native::QueryToOptions {
+        csv_route: false,
+        ..domo_native::QueryToOptions::new(RowFormat::Csv)
+    };
+    let written = c
+        .query_to_with(&id, "SELECT * FROM table", &options, &mut via_json)
+        .await
+        .unwrap();
     assert!(!written.csv_route);
+    assert_eq!(via_json, export.to_vec());
 
     // Paged, the same bytes.
     let mut paged = Vec::new();
@@ -99,5 +119,90 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
         .await
         .unwrap();
     assert_eq!(paged, export.to_vec());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_query_of_more_than_a_million_rows_streams_whole() {
+    let emu = emulator().await;
+    let c = client(&emu, ADMIN);
+    let id = new_dataset(&c, "Empty").await;
+    let n = 1_000_001u64;
+    let mut rows = c.query_rows(&id, &numbers(n)).await.unwrap();
+    let mut expected = 1u64;
+    while let Some(row) = rows.next_row().await.unwrap() {
+        assert_eq!(row[0], expected);
+        expected += 1;
+    }
+    assert_eq!(expected, n + 1);
+
+    // The CSV route: a header and every row.
+    let mut out = Vec::new();
+    let written = c
+        .query_to(&id, &numbers(n), RowFormat::Csv, &mut out)
+        .await
+        .unwrap();
+    assert!(written.csv_route);
+    assert_eq!(written.rows, n);
+    assert!(out.starts_with(b"i\n1\n2\n"));
+    assert!(out.ends_with(b"\n1000001\n"));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reply_past_the_byte_limit_is_an_error_the_client_reports_never_a_shorter_result() {
+    let emu = start(EmulatorConfig {
+        max_reply_bytes: 200_000,
+        ..config()
+    })
+    .await;
+    let c = client(&emu, ADMIN);
+    let id = new_dataset(&c, "Limited").await;
+    // About 1 MB as JSON or CSV: past the first chunk, so the reply has
+    // begun when the limit is reached.
+    let sql = numbers(150_000);
+
+    let mut rows = c.query_rows(&id, &sql).await.unwrap();
+    let mut read = 0u64;
+    let err = loop {
+        match rows.next().await {
+            Some(Ok(_)) => read += 1,
+            Some(Err(e)) => break e,
+            None => panic!("the reply looked complete after {read} of 150000 rows"),
+        }
+    };
+    assert!(read < 150_000);
+    assert!(
+        err.to_string().contains("broke off") || err.to_string().contains("incomplete"),
+        "{err}"
+    );
+
+    for csv_route in [true, false] {
+        let options = domo_native::QueryToOptions {
+            csv_route,
+            ..domo_native::QueryToOptions::new(RowFormat::Csv)
+        };
+        let mut out = Vec::new();
+        let err = c
+            .query_to_with(&id, &sql, &options, &mut out)
+            .await
+            .expect_err("a reply cut by the limit is an error");
+        assert!(!err.to_string().is_empty(), "csv_route {csv_route}");
+    }
+
+    // Before the first byte, the limit is a 400 that names it.
+    let err = c.query(&id, &numbers(1_000_000)).await;
+    assert!(err.is_err());
+    let small = start(EmulatorConfig {
+        max_reply_bytes: 1_000,
+        ..config()
+    })
+    .await;
+    let c = client(&small, ADMIN);
+    let id = new_dataset(&c, "Tiny").await;
+    let err = c.query(&id, &numbers(1_000)).await.unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert!(err.to_string().contains("--max-reply-bytes"), "{err}");
+    small.shutdown().await;
     emu.shutdown().await;
 }

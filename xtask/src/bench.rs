@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: release builds, a generated CSV, the emulator on
-//! loopback; upload, export and a large query through domo-native, and the
-//! same bytes moved by curl against the same emulator (same parts, same
-//! concurrency) as the baseline. Prints a table and writes
-//! `target/bench/report.md`.
+//! loopback (a process of its own, so its memory can be read); upload,
+//! export and large queries through domo-native, and the same bytes moved
+//! by curl against the same emulator (same parts, same concurrency) as the
+//! baseline; then the emulator alone: a `GROUP BY` over 1,000,000 rows and
+//! small GETs per second. Prints a table and writes `target/bench/report.md`.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -26,9 +27,12 @@ struct Options {
     query_only: bool,
 }
 
-/// The emulator answers at most this many rows in one reply today; larger
-/// results are read in `LIMIT/OFFSET` pages of this size, by every party.
-const QUERY_PAGE: u64 = 1_000_000;
+/// Rows of the dataset the `GROUP BY` row reads.
+const GROUP_BY_ROWS: u64 = 1_000_000;
+/// Connections of the small-GET row.
+const GET_CONNECTIONS: u32 = 64;
+/// How long the small-GET row runs, in seconds.
+const GET_SECONDS: u64 = 5;
 
 pub fn bench(args: &[String]) -> Result<(), String> {
     let mut o = Options {
@@ -94,8 +98,16 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         transfer_rows(&o, &dir, &client, &url, &mut report)?;
     }
     if !o.query_rows.is_empty() {
-        query_rows(&o, &dir, &client, &bin.join("domoctl"), &url, &mut report)?;
+        query_rows(
+            &o,
+            &dir,
+            &client,
+            &bin.join("domoctl"),
+            &emulator,
+            &mut report,
+        )?;
     }
+    emulator_rows(&o, &dir, &client, &emulator, &mut report)?;
     drop(emulator);
     println!("\n{report}");
     let path = dir.join("report.md");
@@ -225,13 +237,6 @@ fn transfer_rows(
 }
 
 /// The SQL of page `k` of `sql` as domo-core's `QueryPages` writes it.
-fn page_sql(sql: &str, page: u64, k: u64) -> String {
-    format!(
-        "SELECT * FROM ({sql}) AS page LIMIT {page} OFFSET {}",
-        page * k
-    )
-}
-
 /// `curl` POSTing `sql` to `route` of dataset `id`, the reply into `out`;
 /// `None` when the server answers 404/406 (the route is not offered).
 fn curl_query(
@@ -320,75 +325,51 @@ fn timed_rss(cmd: &mut Command) -> Result<(f64, u64), String> {
 
 /// A query of N rows through `domoctl query --csv` and `query_rows`,
 /// against curl fetching the same replies (JSON route; the CSV route when
-/// the server offers it). Results past [`QUERY_PAGE`] rows are read in
-/// pages by all of them.
+/// the server offers it), with the emulator's peak RSS while it answers.
 fn query_rows(
     o: &Options,
     dir: &Path,
     client: &Path,
     domoctl: &Path,
-    url: &str,
+    emulator: &Emulator,
     report: &mut String,
 ) -> Result<(), String> {
+    let url = emulator.url.as_str();
     let most = o.query_rows.iter().copied().max().unwrap_or(0);
-    let csv = dir.join(format!("query-{most}.csv"));
-    generate_csv(&csv, u64::MAX, Some(most))?;
-    let id = output(Command::new(client).args(["setup", url, TOKEN]))?
-        .trim()
-        .to_owned();
-    eprintln!("bench: loading {most} rows for the query rows (untimed)");
-    output(Command::new(client).args([
-        "upload",
-        url,
-        TOKEN,
-        &id,
-        path_str(&csv)?,
-        &o.part_size.to_string(),
-        &o.concurrency.to_string(),
-    ]))?;
+    let id = load_rows(o, dir, client, url, most)?;
     let out = dir.join("query-out");
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| query | JSON reply | curl JSON s | domoctl --csv s | ratio | domoctl peak RSS | query_rows s | ratio | query_rows peak RSS | CSV route: curl s / domoctl s |"
+        "| query | JSON reply | curl JSON s | domoctl --csv s | ratio | domoctl peak RSS | query_rows s | ratio | query_rows peak RSS | CSV route: curl s / domoctl s | emulator peak RSS above idle |"
     );
-    let _ = writeln!(table, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        table,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+    );
     for &n in &o.query_rows {
         let sql = format!("SELECT * FROM table LIMIT {n}");
-        let paged = n > QUERY_PAGE;
-        let page = if paged { QUERY_PAGE } else { 0 };
-        // The replies curl fetches: the one query, or every page up to
-        // the short (here: empty) one that ends the paging.
-        let replies: Vec<String> = if paged {
-            (0..=n / QUERY_PAGE)
-                .map(|k| page_sql(&sql, QUERY_PAGE, k))
-                .collect()
-        } else {
-            vec![sql.clone()]
-        };
         eprintln!("bench: query of {n} rows");
         let (mut curl_json, mut curl_csv, mut ctl, mut native) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut reply_bytes = 0u64;
         let mut csv_offered = true;
+        let idle = emulator.reset_peak();
         for _ in 0..o.runs {
-            let mut secs = 0.0;
-            reply_bytes = 0;
-            for r in &replies {
-                secs += curl_query(
+            curl_json.push(
+                curl_query(
                     url,
                     "/api/query/v1/execute/",
                     "application/json",
                     &id,
-                    r,
+                    &sql,
                     dir,
                     &out,
                 )?
-                .ok_or("the JSON query route answered 404")?;
-                reply_bytes += std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
-            }
-            curl_json.push(secs);
-            if !paged && csv_offered {
+                .ok_or("the JSON query route answered 404")?,
+            );
+            reply_bytes = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
+            if csv_offered {
                 match curl_query(
                     url,
                     "/api/query/v1/execute/export/",
@@ -402,23 +383,10 @@ fn query_rows(
                     None => csv_offered = false,
                 }
             }
-            let mut args = vec![
-                "query".to_owned(),
-                id.clone(),
-                sql.clone(),
-                "--csv".to_owned(),
-            ];
-            if paged {
-                args.extend([
-                    "--all".to_owned(),
-                    "--page-size".to_owned(),
-                    QUERY_PAGE.to_string(),
-                ]);
-            }
             let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
             ctl.push(timed_rss(
                 Command::new(domoctl)
-                    .args(&args)
+                    .args(["query", &id, &sql, "--csv"])
                     .env("DOMO_BASE_URL", url)
                     .env("DOMO_TOKEN", TOKEN)
                     .env_remove("DOMO_INSTANCE")
@@ -430,28 +398,22 @@ fn query_rows(
                 TOKEN,
                 &id,
                 &sql,
-                &page.to_string(),
+                "0",
             ]))?)?);
         }
+        let emulator_peak = emulator.peak_since(idle);
         let curl = best_secs(&curl_json);
         let ctl_secs = ctl.iter().map(|m| m.0).fold(f64::INFINITY, f64::min);
         let ctl_rss = ctl.iter().map(|m| m.1).max().unwrap_or(0);
         let csv_route = if csv_offered && !curl_csv.is_empty() {
             // domoctl --csv took the CSV route when the server has it.
             format!("{:.2} / {ctl_secs:.2}", best_secs(&curl_csv))
-        } else if paged {
-            "(paged: JSON pages)".to_owned()
         } else {
             "not offered (404): domoctl used the JSON route".to_owned()
         };
         let _ = writeln!(
             table,
-            "| {n} rows{} | {:.1} MB | {curl:.2} | {ctl_secs:.2} | {:.2}× | {:.1} MiB | {:.2} | {:.2}× | {:.1} MiB | {csv_route} |",
-            if paged {
-                format!(", {} pages", replies.len())
-            } else {
-                String::new()
-            },
+            "| {n} rows | {:.1} MB | {curl:.2} | {ctl_secs:.2} | {:.2}× | {:.1} MiB | {:.2} | {:.2}× | {:.1} MiB | {csv_route} | {emulator_peak} |",
             reply_bytes as f64 / 1e6,
             curl / ctl_secs,
             ctl_rss as f64 / 1024.0,
@@ -463,10 +425,174 @@ fn query_rows(
     let _ = std::fs::remove_file(&out);
     let _ = write!(
         report,
-        "## Queries\n\n`SELECT * FROM table LIMIT N` over the bench schema, best of {} runs. Ratio = curl's wall time / the client's (target ≥ 0.9×); the client's peak RSS (target ≤ 64 MiB). `domoctl --csv` writes CSV to a file, `query_rows` decodes every row and drops it, curl saves the raw reply. The emulator answers at most {QUERY_PAGE} rows a reply and builds each reply in memory before sending, which sets curl's time as well; larger results are read in pages of {QUERY_PAGE} by all three.\n\n{table}",
+        "## Queries\n\n`SELECT * FROM table LIMIT N` over the bench schema, best of {} runs, each one reply (the emulator streams it). Ratio = curl's wall time / the client's (target ≥ 0.9×); the client's peak RSS (target ≤ 64 MiB); the emulator's peak RSS while it answers every run of the row, above its RSS before them (target ≤ 256 MiB). `domoctl --csv` writes CSV to a file, `query_rows` decodes every row and drops it, curl saves the raw reply.\n\n{table}",
         o.runs
     );
     Ok(())
+}
+
+/// A dataset of the bench schema holding `rows` rows (loaded untimed).
+fn load_rows(
+    o: &Options,
+    dir: &Path,
+    client: &Path,
+    url: &str,
+    rows: u64,
+) -> Result<String, String> {
+    let csv = dir.join(format!("query-{rows}.csv"));
+    generate_csv(&csv, u64::MAX, Some(rows))?;
+    let id = output(Command::new(client).args(["setup", url, TOKEN]))?
+        .trim()
+        .to_owned();
+    eprintln!("bench: loading {rows} rows (untimed)");
+    output(Command::new(client).args([
+        "upload",
+        url,
+        TOKEN,
+        &id,
+        path_str(&csv)?,
+        &o.part_size.to_string(),
+        &o.concurrency.to_string(),
+    ]))?;
+    Ok(id)
+}
+
+/// The emulator on its own: a `GROUP BY` over [`GROUP_BY_ROWS`] rows (curl's
+/// wall time to the end of the reply) and small GETs per second.
+fn emulator_rows(
+    o: &Options,
+    dir: &Path,
+    client: &Path,
+    emulator: &Emulator,
+    report: &mut String,
+) -> Result<(), String> {
+    let url = emulator.url.as_str();
+    let id = load_rows(o, dir, client, url, GROUP_BY_ROWS)?;
+    let out = dir.join("group-by-out");
+    let sql = "SELECT day, COUNT(*) AS n, SUM(price) AS total, AVG(score) AS mean FROM table GROUP BY day ORDER BY day";
+    let mut group_by = Vec::new();
+    for _ in 0..o.runs {
+        group_by.push(
+            curl_query(
+                url,
+                "/api/query/v1/execute/",
+                "application/json",
+                &id,
+                sql,
+                dir,
+                &out,
+            )?
+            .ok_or("the JSON query route answered 404")?,
+        );
+    }
+    let _ = std::fs::remove_file(&out);
+    let target = format!("{url}/api/data/v3/datasources/{id}");
+    let (rps, generator) = small_gets(&target)?;
+    let mut table = String::new();
+    let _ = writeln!(table, "| measure | result | target |\n|---|---:|---:|");
+    let _ = writeln!(
+        table,
+        "| `GROUP BY day` (336 groups) over {GROUP_BY_ROWS} rows | {:.2} s | ≤ 1 s |",
+        best_secs(&group_by)
+    );
+    let _ = writeln!(
+        table,
+        "| `GET /api/data/v3/datasources/{{id}}`, {GET_CONNECTIONS} connections, {GET_SECONDS} s | {rps:.0} requests/s | ≥ 20,000 |"
+    );
+    let _ = write!(
+        report,
+        "\n## The emulator\n\n`GROUP BY`: best of {} runs, curl's wall time to the reply's end. Small GETs: {generator}, on the same cores as the emulator.\n\n{table}",
+        o.runs
+    );
+    Ok(())
+}
+
+/// Requests per second of GETs of `url` over [`GET_CONNECTIONS`] kept-alive
+/// connections, and what generated them: wrk when it is installed, else
+/// one thread per connection here (which costs more CPU per request than
+/// wrk, so it reads lower).
+fn small_gets(url: &str) -> Result<(f64, &'static str), String> {
+    let header = format!("X-DOMO-Developer-Token: {TOKEN}");
+    if Command::new("wrk")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty() || !o.stderr.is_empty())
+    {
+        let text = output(Command::new("wrk").args([
+            "-t2",
+            &format!("-c{GET_CONNECTIONS}"),
+            &format!("-d{GET_SECONDS}s"),
+            "-H",
+            &header,
+            url,
+        ]))?;
+        let rps = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Requests/sec:"))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .ok_or_else(|| format!("no Requests/sec in wrk's output: {text}"))?;
+        if text.contains("Non-2xx") {
+            return Err(format!("wrk saw failed requests: {text}"));
+        }
+        return Ok((rps, "wrk -t2 -c64"));
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("not an http URL: {url}"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\n{header}\r\n\r\n");
+    let deadline = Instant::now() + std::time::Duration::from_secs(GET_SECONDS);
+    let workers: Vec<_> = (0..GET_CONNECTIONS)
+        .map(|_| {
+            let (host, request) = (host.to_owned(), request.clone());
+            std::thread::spawn(move || get_loop(&host, request.as_bytes(), deadline))
+        })
+        .collect();
+    let mut total = 0u64;
+    for w in workers {
+        total += w.join().map_err(|_| "a GET thread panicked")??;
+    }
+    Ok((
+        total as f64 / GET_SECONDS as f64,
+        "one thread per connection (wrk is not installed)",
+    ))
+}
+
+/// GETs on one kept-alive connection until `deadline`; 200s answered.
+fn get_loop(host: &str, request: &[u8], deadline: Instant) -> Result<u64, String> {
+    let mut conn = std::net::TcpStream::connect(host).map_err(|e| e.to_string())?;
+    conn.set_nodelay(true).map_err(|e| e.to_string())?;
+    let mut reader = BufReader::new(conn.try_clone().map_err(|e| e.to_string())?);
+    let mut line = String::new();
+    let mut body = Vec::new();
+    let mut n = 0u64;
+    while Instant::now() < deadline {
+        conn.write_all(request).map_err(|e| e.to_string())?;
+        line.clear();
+        reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        if !line.starts_with("HTTP/1.1 200") {
+            return Err(format!("GET answered {line:?}"));
+        }
+        let mut length = None;
+        loop {
+            line.clear();
+            reader.read_line(&mut line).map_err(|e| e.to_string())?;
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let length = length.ok_or("a GET reply without Content-Length")?;
+        body.resize(length, 0);
+        reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 struct Measure {
@@ -633,6 +759,37 @@ impl Emulator {
             .ok_or_else(|| format!("unexpected emulator output {first:?}"))?
             .to_owned();
         Ok(Emulator { child, url })
+    }
+}
+
+impl Emulator {
+    fn status_kib(&self, field: &str) -> Option<u64> {
+        let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        s.lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    }
+
+    /// Starts a new peak: resets the emulator's VmHWM to its current RSS
+    /// (`/proc/PID/clear_refs`), returning that RSS in KiB.
+    fn reset_peak(&self) -> Option<u64> {
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5").ok()?;
+        self.status_kib("VmRSS")
+    }
+
+    /// The peak RSS since `reset_peak`, above the RSS it returned.
+    fn peak_since(&self, idle: Option<u64>) -> String {
+        match (idle, self.status_kib("VmHWM")) {
+            (Some(idle), Some(peak)) => format!(
+                "{:.1} MiB (peak {:.1} MiB)",
+                peak.saturating_sub(idle) as f64 / 1024.0,
+                peak as f64 / 1024.0
+            ),
+            _ => "(no /proc)".to_owned(),
+        }
     }
 }
 

@@ -5,11 +5,13 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::directory::{GroupSpec, Password, UserSpec, parse_group, parse_password, parse_user};
 use crate::error::Error;
 use crate::faults::FaultSpec;
-use crate::server::{DEFAULT_MAX_BODY_BYTES, EmulatorConfig, start};
+use crate::server::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, EmulatorConfig, start};
+use crate::stream::DEFAULT_MAX_REPLY_BYTES;
 
 /// Options of the emulator.
 #[derive(Clone, clap::Args)]
@@ -62,6 +64,22 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
 
+    /// Time limit of one query (SQL, /data pages, /data/v1), reading its reply
+    /// included, e.g. `30s`, `500ms` or `2m`; a query past it ends with an error
+    /// (a 400, or a reply that breaks off when rows were already sent).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub query_timeout: Duration,
+
+    /// Largest reply of one streamed query in bytes (default 4 GiB = 4294967296);
+    /// a longer one ends with an error, never with a shorter result.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_REPLY_BYTES)]
+    pub max_reply_bytes: u64,
+
+    /// Largest string or blob one query may make, in bytes (SQLite's length
+    /// limit; default 16 MiB = 16777216); a query making a larger one gets 400.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_VALUE_BYTES)]
+    pub max_value_bytes: usize,
+
     /// Serve the Domo custom app in DIR (index.html, manifest.json, assets) at /,
     /// with its manifest's dataset aliases at /data/v1/{alias} and /sql/v1/{alias}.
     #[arg(long = "app", value_name = "DIR")]
@@ -85,6 +103,9 @@ impl std::fmt::Debug for EmulatorArgs {
             .field("faults", &self.faults)
             .field("fault_seed", &self.fault_seed)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("query_timeout", &self.query_timeout)
+            .field("max_reply_bytes", &self.max_reply_bytes)
+            .field("max_value_bytes", &self.max_value_bytes)
             .field("app_dir", &self.app_dir)
             .finish()
     }
@@ -105,6 +126,27 @@ fn parse_token(s: &str) -> Result<(String, i64), String> {
     Ok((token.to_owned(), user))
 }
 
+/// `30s`, `500ms`, `2m`, or a bare number of seconds; more than zero.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    num.trim()
+        .parse::<f64>()
+        .ok()
+        .map(|n| n * scale)
+        .filter(|secs| secs.is_finite() && *secs > 0.0 && *secs < 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{s}`: expected a duration such as 30s, 500ms or 2m"))
+}
+
 fn parse_faults(s: &str) -> Result<FaultSpec, String> {
     s.parse()
 }
@@ -122,8 +164,10 @@ impl From<EmulatorArgs> for EmulatorConfig {
             faults: a.faults.unwrap_or_default(),
             fault_seed: a.fault_seed,
             max_body_bytes: a.max_body_bytes,
+            query_timeout: a.query_timeout,
+            max_reply_bytes: a.max_reply_bytes,
+            max_value_bytes: a.max_value_bytes,
             app_dir: a.app_dir,
-            ..EmulatorConfig::default()
         }
     }
 }

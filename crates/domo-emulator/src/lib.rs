@@ -18,12 +18,14 @@ mod rng;
 mod server;
 mod state;
 mod store;
+mod stream;
 
 pub use demo::DEMO_DATASET_ID;
 pub use directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 pub use error::Error;
 pub use faults::FaultSpec;
 pub use server::{
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN, EmulatorConfig, RunningEmulator,
-    start,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN,
+    EmulatorConfig, RunningEmulator, start,
 };
+pub use stream::DEFAULT_MAX_REPLY_BYTES;

@@ -23,7 +23,9 @@ pub const MAX_LIST_ITEMS: usize = MAX_COLUMNS;
 /// hyper itself refuses targets over 65,534 bytes; see `malformed`.
 pub const MAX_URI_BYTES: usize = 16 * 1024;
 
-/// Most rows one SQL or `/data/v1` answer may hold; callers page.
+/// Most rows one `/data/v1` answer may hold (it is built in memory);
+/// callers page. SQL replies and `/data` stream, bounded by
+/// `--max-reply-bytes` and `--query-timeout` rather than a row count.
 pub const MAX_RESULT_ROWS: usize = 1_000_000;
 
 /// Default page size of `GET .../data` as JSON (CSV defaults to all rows).

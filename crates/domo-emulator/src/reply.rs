@@ -6,10 +6,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::csvio;
+use crate::error::ApiError;
 use crate::store::Owner;
 use crate::store::datasets::DatasetInfo;
-use crate::store::query::QueryResult;
 
 /// The empty 200 of share, tags, deletes and revokes.
 pub(crate) fn empty_ok() -> Response {
@@ -66,42 +65,71 @@ pub(crate) fn datasets_page_json(datasets: &[DatasetInfo], total: usize) -> Valu
     })
 }
 
-/// The envelope of `/api/query/v1/execute` and `/sql/v1/{alias}`.
-pub(crate) fn query_result_json(r: QueryResult) -> Value {
-    let names: Vec<&str> = r.columns.iter().map(|c| c.name.as_str()).collect();
-    let metadata: Vec<Value> = r
-        .columns
-        .iter()
-        .map(|c| {
-            json!({
-                "type": c.ty.as_str(),
-                "dataSourceId": r.dataset_id,
-                "maxLength": -1,
-                "minLength": -1,
-                "periodIndex": 0,
-                "aggregated": false,
-            })
-        })
-        .collect();
-    let rows: Vec<Value> = r
-        .rows
-        .iter()
-        .map(|row| {
-            Value::Array(
-                row.iter()
-                    .zip(&r.columns)
-                    .map(|(v, c)| csvio::json_value(c.declared, v.into()))
-                    .collect(),
-            )
-        })
-        .collect();
-    json!({
-        "datasource": r.dataset_id,
-        "columns": names,
-        "metadata": metadata,
-        "numRows": rows.len(),
-        "numColumns": names.len(),
-        "rows": rows,
-        "fromcache": false,
-    })
+/// The answer formats: `Accept: text/csv`, or JSON objects for
+/// `application/array-of-objects`, `application/json`, `*/*` or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Objects,
+    Csv,
+}
+
+pub(crate) fn negotiate(accept: Option<&str>) -> Result<Format, ApiError> {
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(Format::Objects);
+    };
+    for part in accept.split(',') {
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "text/csv" => return Ok(Format::Csv),
+            "application/array-of-objects"
+            | "array-of-objects"
+            | "application/json"
+            | "*/*"
+            | "application/*" => return Ok(Format::Objects),
+            _ => {}
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::NOT_ACCEPTABLE,
+        format!(
+            "cannot answer Accept: {accept}; use application/array-of-objects, application/json or text/csv"
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_picks_the_format() {
+        assert_eq!(negotiate(None).unwrap(), Format::Objects);
+        assert_eq!(
+            negotiate(Some("application/array-of-objects")).unwrap(),
+            Format::Objects
+        );
+        assert_eq!(
+            negotiate(Some("application/json")).unwrap(),
+            Format::Objects
+        );
+        assert_eq!(
+            negotiate(Some("text/csv; charset=utf-8")).unwrap(),
+            Format::Csv
+        );
+        assert_eq!(
+            negotiate(Some("text/html, */*;q=0.8")).unwrap(),
+            Format::Objects
+        );
+        assert_eq!(
+            negotiate(Some("application/vnd.ms-excel"))
+                .unwrap_err()
+                .status,
+            StatusCode::NOT_ACCEPTABLE
+        );
+    }
 }

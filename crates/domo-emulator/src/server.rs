@@ -25,10 +25,13 @@ use crate::faults::{FaultSpec, Faults};
 use crate::malformed::{GuardedListener, refuse_long_uris};
 use crate::state::{AppState, Inner};
 use crate::store::{ADMIN_USER, Store};
+use crate::stream::DEFAULT_MAX_REPLY_BYTES;
 /// Default `--max-body-bytes`: 512 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 512 * 1024 * 1024;
-/// Default time limit of one SQL query.
+/// Default time limit of one query: 30 s.
 pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default `--max-value-bytes`: 16 MiB.
+pub const DEFAULT_MAX_VALUE_BYTES: usize = crate::store::DEFAULT_MAX_VALUE_BYTES;
 /// The token accepted when none is configured, for user 1.
 pub const DEFAULT_TOKEN: &str = "dev-token";
 
@@ -59,8 +62,14 @@ pub struct EmulatorConfig {
     pub fault_seed: u64,
     /// Largest accepted request body (also the largest decompressed part).
     pub max_body_bytes: usize,
-    /// Time limit of one SQL query.
+    /// Time limit of one query (SQL, `/data/v1`), reply included: a reply
+    /// still being read when it passes ends with an error.
     pub query_timeout: Duration,
+    /// Largest reply of one streamed query (SQL, `/data` as JSON); a reply
+    /// that passes it ends with an error, never a shorter result.
+    pub max_reply_bytes: u64,
+    /// Largest string or blob one query may make (SQLite's length limit).
+    pub max_value_bytes: usize,
     /// Serve the Domo custom app in this directory (`index.html`,
     /// `manifest.json`, assets): its files at `/`, its manifest's dataset
     /// aliases at `/data/v1/{alias}` and `/sql/v1/{alias}`.
@@ -85,6 +94,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("fault_seed", &self.fault_seed)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("query_timeout", &self.query_timeout)
+            .field("max_reply_bytes", &self.max_reply_bytes)
+            .field("max_value_bytes", &self.max_value_bytes)
             .field("app_dir", &self.app_dir)
             .finish()
     }
@@ -104,6 +115,8 @@ impl Default for EmulatorConfig {
             fault_seed: 0,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             query_timeout: DEFAULT_QUERY_TIMEOUT,
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
+            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             app_dir: None,
         }
     }
@@ -337,6 +350,10 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         )
         .route("/api/query/v1/execute/{id}", post(query::execute_query))
         .route(
+            "/api/query/v1/execute/export/{id}",
+            post(query::execute_export),
+        )
+        .route(
             "/api/query/v1/data-control/{id}",
             get(pdp::get_pdp).put(pdp::set_pdp),
         )
@@ -411,10 +428,12 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
     let data_dir = config.data_dir.clone();
     let demo = config.demo;
     let timeout = config.query_timeout;
+    let max_value_bytes = config.max_value_bytes;
     let store = tokio::task::spawn_blocking(move || -> Result<Store, Error> {
         let store = Store::open(data_dir.as_deref())
             .map_err(|e| Error::Storage(e.message))?
-            .with_query_timeout(timeout);
+            .with_query_timeout(timeout)
+            .with_max_value_bytes(max_value_bytes);
         if demo {
             crate::demo::ensure_demo(&store)
                 .map_err(|e| Error::Storage(format!("creating the demo dataset: {e}")))?;
@@ -449,6 +468,16 @@ pub(crate) async fn serve(
             "max_body_bytes must be at least 1".to_owned(),
         ));
     }
+    if config.max_reply_bytes == 0 || config.max_value_bytes == 0 {
+        return Err(Error::Config(
+            "max_reply_bytes and max_value_bytes must be at least 1".to_owned(),
+        ));
+    }
+    if config.query_timeout.is_zero() {
+        return Err(Error::Config(
+            "query_timeout must be more than 0".to_owned(),
+        ));
+    }
     let app = match &config.app_dir {
         Some(dir) => {
             // Pages get the first configured token as their session id.
@@ -465,6 +494,7 @@ pub(crate) async fn serve(
         store,
         tokens,
         max_body_bytes: config.max_body_bytes,
+        max_reply_bytes: config.max_reply_bytes,
         app,
     });
     let faults = Arc::new(Faults::new(config.faults.clone(), config.fault_seed));

@@ -22,6 +22,8 @@ pub(crate) struct Inner {
     pub store: Arc<Store>,
     pub tokens: HashMap<String, UserId>,
     pub max_body_bytes: usize,
+    /// Largest reply body of a streamed query (`--max-reply-bytes`).
+    pub max_reply_bytes: u64,
     /// The custom app served with `--app`, if any.
     pub app: Option<Arc<AppSite>>,
 }
@@ -36,6 +38,7 @@ impl std::fmt::Debug for Inner {
                 &crate::directory::redacted_tokens(self.tokens.values()),
             )
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_reply_bytes", &self.max_reply_bytes)
             .field("app", &self.app)
             .finish()
     }
@@ -281,5 +284,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|Query(t)| ApiQuery(t))
             .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
+    }
+}
+
+/// A boolean query parameter: `true`/`false` or `1`/`0`.
+pub(crate) fn parse_bool(name: &str, v: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match v.map(|s| s.trim().to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(s) if s == "true" || s == "1" => Ok(Some(true)),
+        Some(s) if s == "false" || s == "0" => Ok(Some(false)),
+        Some(s) => Err(ApiError::bad_request(format!(
+            "query parameter {name} must be true or false, got `{s}`"
+        ))),
     }
 }

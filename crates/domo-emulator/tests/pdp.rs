@@ -237,6 +237,26 @@ async fn every_row_path_shows_exactly_the_policys_rows() {
         let mine: Vec<&str> = mine.lines().collect();
         assert_eq!(mine, east_lines(&full), "{path}");
     }
+    // The CSV query route streams its rows; the policy applies there too.
+    let csv_query = |c: Client| async move {
+        let r = c
+            .send(
+                Method::POST,
+                &format!("/api/query/v1/execute/export/{ds}?includeHeader=true"),
+                Some(br#"{"sql": "SELECT * FROM table"}"#.to_vec()),
+                &[("content-type", "application/json"), ("accept", "text/csv")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.text()
+    };
+    let full = csv_query(admin.clone()).await;
+    let mine = csv_query(east.clone()).await;
+    assert_eq!(
+        mine.lines().collect::<Vec<_>>(),
+        east_lines(&full),
+        "CSV query route"
+    );
 
     // The custom app's `/data/v1` and `/sql/v1`.
     let app_rows = |c: Client, path: &'static str| async move {

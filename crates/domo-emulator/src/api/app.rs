@@ -12,47 +12,11 @@ use serde_json::{Map, Value};
 
 use crate::csvio;
 use crate::error::{ApiError, json_response};
-use crate::reply::{csv_ok, query_result_json};
+use crate::reply::{Format, csv_ok, negotiate};
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, RawBody, parse_json};
 use crate::store::app::{AliasMapping, FieldMapping};
 use crate::store::planner::DataParams;
-
-/// The answer formats: `Accept: text/csv`, or JSON objects for
-/// `application/array-of-objects`, `application/json`, `*/*` or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Objects,
-    Csv,
-}
-
-pub(crate) fn negotiate(accept: Option<&str>) -> Result<Format, ApiError> {
-    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
-        return Ok(Format::Objects);
-    };
-    for part in accept.split(',') {
-        let media = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        match media.as_str() {
-            "text/csv" => return Ok(Format::Csv),
-            "application/array-of-objects"
-            | "array-of-objects"
-            | "application/json"
-            | "*/*"
-            | "application/*" => return Ok(Format::Objects),
-            _ => {}
-        }
-    }
-    Err(ApiError::new(
-        StatusCode::NOT_ACCEPTABLE,
-        format!(
-            "cannot answer Accept: {accept}; use application/array-of-objects, application/json or text/csv"
-        ),
-    ))
-}
+use crate::stream::{self, JsonEnvelope, stream_reply};
 
 /// The manifest mapping of `alias`, or why there is none.
 fn mapping_of(state: &AppState, alias: &str) -> Result<AliasMapping, ApiError> {
@@ -175,41 +139,13 @@ pub(crate) async fn app_sql(
         String::from_utf8(body.to_vec())
             .map_err(|_| ApiError::bad_request("the SQL body is not valid UTF-8"))?
     };
-    let result = state
-        .store
-        .run(move |s| s.app_sql(user, &mapping, &sql))
-        .await?;
-    Ok(json_response(StatusCode::OK, &query_result_json(result)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accept_picks_the_format() {
-        assert_eq!(negotiate(None).unwrap(), Format::Objects);
-        assert_eq!(
-            negotiate(Some("application/array-of-objects")).unwrap(),
-            Format::Objects
-        );
-        assert_eq!(
-            negotiate(Some("application/json")).unwrap(),
-            Format::Objects
-        );
-        assert_eq!(
-            negotiate(Some("text/csv; charset=utf-8")).unwrap(),
-            Format::Csv
-        );
-        assert_eq!(
-            negotiate(Some("text/html, */*;q=0.8")).unwrap(),
-            Format::Objects
-        );
-        assert_eq!(
-            negotiate(Some("application/vnd.ms-excel"))
-                .unwrap_err()
-                .status,
-            StatusCode::NOT_ACCEPTABLE
-        );
-    }
+    let dataset = mapping.dataset_id.clone();
+    stream_reply(
+        &state.store,
+        state.max_reply_bytes,
+        stream::JSON,
+        move |out| JsonEnvelope::new(out, dataset),
+        move |s, enc| s.stream_app_sql(user, &mapping, &sql, enc),
+    )
+    .await
 }

@@ -2,18 +2,16 @@
 //! `GetDataCsv`) and the CSV export real clients use,
 //! `GET /api/data/v2/datasources/{id}/dataversions/latest` (`ExportCsv`).
 
-use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use crate::csvio;
 use crate::error::ApiError;
 use crate::export::stream_csv;
 use crate::limits::{DEFAULT_JSON_LIMIT, MAX_JSON_LIMIT};
-use crate::state::{ApiPath, ApiQuery, AppState, Caller};
+use crate::state::{ApiPath, ApiQuery, AppState, Caller, parse_bool};
 use crate::store::rows::{DataRequest, ExportRequest};
+use crate::stream::{self, DataPage, stream_reply};
 
 fn parse_u64(name: &str, v: Option<&str>) -> Result<Option<u64>, ApiError> {
     v.map(|s| {
@@ -24,17 +22,6 @@ fn parse_u64(name: &str, v: Option<&str>) -> Result<Option<u64>, ApiError> {
         })
     })
     .transpose()
-}
-
-fn parse_bool(name: &str, v: Option<&str>) -> Result<Option<bool>, ApiError> {
-    match v.map(|s| s.trim().to_ascii_lowercase()) {
-        None => Ok(None),
-        Some(s) if s == "true" || s == "1" => Ok(Some(true)),
-        Some(s) if s == "false" || s == "0" => Ok(Some(false)),
-        Some(s) => Err(ApiError::bad_request(format!(
-            "query parameter {name} must be true or false, got `{s}`"
-        ))),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,23 +75,14 @@ pub(crate) async fn get_data(
         limit,
         filter,
     };
-    let rows = state
-        .store
-        .run(move |s| s.get_data(user, &id, &req))
-        .await?;
-    let out: Vec<Value> = rows
-        .cells
-        .iter()
-        .map(|row| {
-            Value::Array(
-                row.iter()
-                    .zip(&rows.types)
-                    .map(|(v, ty)| csvio::json_value(*ty, v.into()))
-                    .collect(),
-            )
-        })
-        .collect();
-    Ok(Json(json!({"columns": rows.names, "rows": out})).into_response())
+    stream_reply(
+        &state.store,
+        state.max_reply_bytes,
+        stream::JSON,
+        DataPage::new,
+        move |s, enc| s.stream_data(user, &id, &req, enc),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,8 +9,9 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ErrorCode, params_from_iter};
 
 use super::planner::{DataParams, Field, Plan, plan};
-use super::query::{QueryResult, execute_confined};
+use super::query::execute_confined;
 use super::rows::Rows;
+use super::sink::RowSink;
 use super::{Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset};
 use crate::limits::MAX_RESULT_ROWS;
 
@@ -123,7 +124,7 @@ impl Store {
         mapping: &AliasMapping,
         q: &DataParams,
     ) -> Result<Rows> {
-        self.read(|conn| {
+        self.read_long(|conn| {
             let ds = open_mapped(conn, mapping, user)?;
             let fields = app_fields(mapping, &ds)?;
             let source = self.visible_rows(conn, &ds, user)?;
@@ -146,16 +147,31 @@ impl Store {
         })
     }
 
-    /// `POST /sql/v1/{alias}`: SQL naming the dataset by its alias or `table`.
+    /// `POST /sql/v1/{alias}`: SQL naming the dataset by its alias or
+    /// `table`, its rows to `sink` as SQLite yields them.
+    pub(crate) fn stream_app_sql(
+        &self,
+        user: UserId,
+        mapping: &AliasMapping,
+        sql: &str,
+        sink: &mut dyn RowSink,
+    ) -> Result<()> {
+        self.read_long(|conn| {
+            let ds = open_mapped(conn, mapping, user)?;
+            execute_confined(self, conn, &ds, user, sql, Some(&mapping.alias), sink)
+        })
+    }
+
+    /// `stream_app_sql`, gathered.
+    #[cfg(test)]
     pub(crate) fn app_sql(
         &self,
         user: UserId,
         mapping: &AliasMapping,
         sql: &str,
-    ) -> Result<QueryResult> {
-        self.read(|conn| {
-            let ds = open_mapped(conn, mapping, user)?;
-            execute_confined(self, conn, &ds, user, sql, Some(&mapping.alias))
-        })
+    ) -> Result<super::sink::Collect> {
+        let mut c = super::sink::Collect::default();
+        self.stream_app_sql(user, mapping, sql, &mut c)?;
+        Ok(c)
     }
 }

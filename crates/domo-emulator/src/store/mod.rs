@@ -8,9 +8,14 @@
 //! Every read of dataset rows selects from `rows::visible_rows`, the one
 //! place for rules that apply to every read path.
 //!
-//! One writer connection serialises all changes; with a data directory a
-//! few reader connections serve reads concurrently (WAL), so a long commit
-//! never stalls a GET. In memory there is one connection for everything.
+//! One writer connection serialises all changes; a pool of reader
+//! connections serves reads concurrently (WAL), so a long commit never
+//! stalls a GET. Without a data directory the database is a WAL file in a
+//! private temporary directory, removed when the store is dropped: SQLite's
+//! in-memory databases (`:memory:`, `memdb`) have no WAL, so there a
+//! waiting writer locks every reader out until the longest query ends.
+//! Queries that may run long (SQL, `/data` pages) hold one of fewer query
+//! slots than there are readers, so short reads always find a connection.
 //! Operations block: async callers go through `Store::run` (tokio's
 //! blocking pool).
 //!
@@ -29,6 +34,7 @@ pub(crate) mod policies;
 pub(crate) mod query;
 pub(crate) mod rows;
 pub(crate) mod schema;
+pub(crate) mod sink;
 pub(crate) mod streams;
 pub(crate) mod tags;
 pub(crate) mod uploads;
@@ -39,11 +45,12 @@ pub(crate) mod versions;
 mod tests;
 
 use std::fmt;
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use rusqlite::limits::Limit;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::csvio::ColumnType;
@@ -58,8 +65,21 @@ pub(crate) const ADMIN_USER: UserId = 1;
 const PARTITION_COLUMN: &str = "__domo_partition__";
 /// The name `rows::visible_rows` gives a row's rowid (a subquery has none).
 const ROWID_COLUMN: &str = "__domo_rowid__";
-const READERS: usize = 3;
+/// Reader connections. Each holds at most `READER_CACHE_KIB` of page cache.
+const READERS: usize = 8;
+/// How many of the readers long queries may hold at once; the rest stay
+/// free for the short reads (a dataset, a schema) behind every page.
+const QUERY_SLOTS: usize = READERS - 2;
+/// Page cache of a reader, in KiB: small, since the OS caches the file and
+/// every reader may be busy with a large query at once.
+const READER_CACHE_KIB: i64 = 8 * 1024;
+/// Page cache of the writer, in KiB: commits of large uploads touch many pages.
+const WRITER_CACHE_KIB: i64 = 32 * 1024;
 const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default `--max-value-bytes`: the largest string or blob (or row) SQLite
+/// may make on a reader, far below its own 1 GB, so no one value of a query
+/// can take more memory than this.
+pub(crate) const DEFAULT_MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The metadata tables of `SCHEMA`; SQL queries may never read them.
 const METADATA_TABLES: [&str; 11] = [
@@ -275,14 +295,131 @@ pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub(crate) struct Store {
     writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
+    readers: Pool,
+    /// Free query slots (of `QUERY_SLOTS`).
+    query_slots: Mutex<usize>,
+    slot_freed: Condvar,
     query_timeout: Duration,
+    max_value_bytes: usize,
     /// A test-only row rule: an SQL condition on a row table's columns; rows
     /// that match are hidden from every read path. It stands in for the row
     /// policies to come, to prove `rows::visible_rows` is the one read path.
     #[cfg(test)]
     hidden_rows: Mutex<Option<String>>,
+    /// The temporary directory of a store without a data directory; declared
+    /// last so it is removed after every connection has closed.
+    _temp: Option<TempDir>,
+}
+
+/// Reader connections, lent out one at a time.
+#[derive(Debug)]
+struct Pool {
+    idle: Mutex<Vec<Connection>>,
+    returned: Condvar,
+}
+
+/// A reader lent from the pool; it goes back when dropped.
+struct Lease<'a> {
+    pool: &'a Pool,
+    conn: Option<Connection>,
+}
+
+impl Deref for Lease<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // Only `drop` takes the connection out.
+        self.conn.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(conn);
+            self.pool.returned.notify_one();
+        }
+    }
+}
+
+impl Pool {
+    fn lease(&self) -> Lease<'_> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = idle.pop() {
+                return Lease {
+                    pool: self,
+                    conn: Some(conn),
+                };
+            }
+            idle = self.returned.wait(idle).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// A query slot, given back when dropped.
+struct Slot<'a>(&'a Store);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.query_slots.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.0.slot_freed.notify_one();
+    }
+}
+
+/// A directory removed when dropped.
+#[derive(Debug)]
+struct TempDir(PathBuf);
+
+const TEMP_PREFIX: &str = "domo-emulator-";
+
+impl TempDir {
+    fn new() -> Result<Self> {
+        remove_stale_temp_dirs();
+        let name = users::random_name(&format!("{TEMP_PREFIX}{}-", std::process::id()))?;
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir(&dir)
+            .map_err(|e| StoreError::internal(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(TempDir(dir))
+    }
+}
+
+/// Removes the temporary databases of emulators that were killed (their
+/// process is gone), which had no chance to remove their own. Where there is
+/// no `/proc` to ask, nothing is removed.
+fn remove_stale_temp_dirs() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else {
+            continue;
+        };
+        let Some((pid, random)) = rest.split_once('-') else {
+            continue;
+        };
+        let ours = !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && random.len() == 32
+            && random.bytes().all(|b| b.is_ascii_hexdigit());
+        if ours && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover directory in the system's temp dir is harmless.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -300,64 +437,76 @@ fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(policies::SCHEMA)
 }
 
-fn configure(conn: &Connection, on_disk: bool) -> rusqlite::Result<()> {
-    if on_disk {
-        // WAL + FULL: a commit is durable once it returns, and a kill -9 at
-        // any moment leaves each dataset before or after each commit.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-    }
+/// `durable`: a data directory, whose commits must survive a crash; the
+/// temporary database of a store without one need not.
+fn configure(conn: &Connection, durable: bool, cache_kib: i64) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // WAL + FULL: a commit is durable once it returns, and a kill -9 at
+    // any moment leaves each dataset before or after each commit.
+    conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "OFF" })?;
     conn.busy_timeout(Duration::from_secs(60))?;
-    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "cache_size", -cache_kib)?;
+    // Sorts and temporary b-trees of large queries spill to files rather
+    // than growing the heap.
+    conn.pragma_update(None, "temp_store", "FILE")?;
     // The MySQL functions of Domo's SQL that SQLite lacks.
     dialect::functions::register(conn)
 }
 
 impl Store {
-    /// Opens (or creates) the database in `data_dir`, or in memory.
+    /// Opens (or creates) the database in `data_dir`, or in a temporary
+    /// directory that goes with the store.
     pub fn open(data_dir: Option<&Path>) -> Result<Self> {
         let opened = |e: rusqlite::Error| StoreError::internal(e.to_string());
-        let Some(dir) = data_dir else {
-            let conn = Connection::open_in_memory().map_err(opened)?;
-            configure(&conn, false).map_err(opened)?;
-            create_schema(&conn).map_err(opened)?;
-            return Ok(Self::with_connections(conn, Vec::new()));
+        let temp = match data_dir {
+            Some(_) => None,
+            None => Some(TempDir::new()?),
+        };
+        let dir = match (data_dir, &temp) {
+            (Some(dir), _) => dir,
+            (None, Some(t)) => t.0.as_path(),
+            (None, None) => unreachable!(),
         };
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::internal(format!("cannot create {}: {e}", dir.display())))?;
         let file = dir.join("domo-emulator.sqlite3");
-        let open = || -> Result<Connection> {
+        let durable = data_dir.is_some();
+        let open = |cache_kib: i64| -> Result<Connection> {
             let conn = Connection::open(&file).map_err(|e| {
                 StoreError::internal(format!("cannot open {}: {e}", file.display()))
             })?;
-            configure(&conn, true).map_err(opened)?;
+            configure(&conn, durable, cache_kib).map_err(opened)?;
             Ok(conn)
         };
-        let writer = open()?;
+        let writer = open(WRITER_CACHE_KIB)?;
         create_schema(&writer).map_err(opened)?;
         let readers = (0..READERS)
-            .map(|_| open().map(Mutex::new))
+            .map(|_| open(READER_CACHE_KIB))
             .collect::<Result<_>>()?;
-        Ok(Self::with_connections(writer, readers))
+        let mut store = Self {
+            writer: Mutex::new(writer),
+            readers: Pool {
+                idle: Mutex::new(readers),
+                returned: Condvar::new(),
+            },
+            query_slots: Mutex::new(QUERY_SLOTS),
+            slot_freed: Condvar::new(),
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
+            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            #[cfg(test)]
+            hidden_rows: Mutex::new(None),
+            _temp: temp,
+        };
+        store.set_value_limit(DEFAULT_MAX_VALUE_BYTES);
+        Ok(store)
     }
 
-    /// An empty in-memory store, as tests want.
+    /// An empty store of its own, as tests want.
     #[cfg(test)]
     pub fn in_memory() -> Self {
         match Self::open(None) {
             Ok(s) => s,
-            Err(e) => panic!("an in-memory store opens: {e}"),
-        }
-    }
-
-    fn with_connections(writer: Connection, readers: Vec<Mutex<Connection>>) -> Self {
-        Self {
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-            query_timeout: DEFAULT_QUERY_TIMEOUT,
-            #[cfg(test)]
-            hidden_rows: Mutex::new(None),
+            Err(e) => panic!("a temporary store opens: {e}"),
         }
     }
 
@@ -367,6 +516,38 @@ impl Store {
         self
     }
 
+    /// Sets the largest string, blob or row SQLite may make
+    /// (`SQLITE_LIMIT_LENGTH`) on every reader, where queries run. The
+    /// writer keeps SQLite's default: it stores upload parts, each up to
+    /// `--max-body-bytes`, as one blob.
+    pub fn with_max_value_bytes(mut self, bytes: usize) -> Self {
+        self.set_value_limit(bytes);
+        self
+    }
+
+    fn set_value_limit(&mut self, bytes: usize) {
+        let limit = i32::try_from(bytes).unwrap_or(i32::MAX);
+        let idle = self
+            .readers
+            .idle
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner());
+        for conn in idle.iter() {
+            let _ = conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, limit);
+        }
+        // SQLite clamps the value to its compile-time maximum; what it took
+        // is read back so messages name the real limit.
+        self.max_value_bytes = idle
+            .first()
+            .and_then(|c| c.limit(Limit::SQLITE_LIMIT_LENGTH).ok())
+            .map_or(bytes, |n| n.max(1) as usize);
+    }
+
+    /// The time limit of one query.
+    pub(crate) fn query_timeout(&self) -> Duration {
+        self.query_timeout
+    }
+
     /// Test hook: hide every row matching `condition` (SQL over the row
     /// table's columns) from every read path.
     #[cfg(test)]
@@ -374,27 +555,34 @@ impl Store {
         *self.hidden_rows.lock().unwrap_or_else(|p| p.into_inner()) = Some(condition.to_owned());
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        if self.readers.is_empty() {
-            return lock(&self.writer);
-        }
-        for r in &self.readers {
-            if let Ok(g) = r.try_lock() {
-                return g;
-            }
-        }
-        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
-        lock(&self.readers[i])
-    }
-
     /// Runs a read operation in one transaction, so every statement of it
     /// sees the same committed state.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.reader();
+        let conn = self.readers.lease();
         let tx = conn.unchecked_transaction()?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// `read` for an operation that may run long (a query, a page of rows):
+    /// it waits for a query slot first, so the readers it cannot take stay
+    /// free for short reads.
+    fn read_long<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let _slot = self.query_slot();
+        self.read(f)
+    }
+
+    fn query_slot(&self) -> Slot<'_> {
+        let mut free = self.query_slots.lock().unwrap_or_else(|p| p.into_inner());
+        while *free == 0 {
+            free = self
+                .slot_freed
+                .wait(free)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        *free -= 1;
+        Slot(self)
     }
 
     /// Runs a write operation in one IMMEDIATE transaction: it commits
@@ -736,9 +924,8 @@ fn create_row_table(conn: &Connection, table: &str, columns: &[Column]) -> Resul
 /// The id of the stream that feeds a dataset, if one does.
 fn stream_id_of(conn: &Connection, pk: i64) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM streams WHERE dataset_pk = ?", [pk], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT id FROM streams WHERE dataset_pk = ?")?
+        .query_row([pk], |r| r.get(0))
         .optional()?)
 }
 

@@ -13,46 +13,71 @@
 //! SQL, a subquery or a CTE of it cannot read the row table, so no
 //! subquery, CTE, window, UNION or COUNT(*) reaches a hidden row. ATTACH, PRAGMA, writes, schema tables and other datasets' tables
 //! are refused while the statement is prepared, before anything runs. A
-//! progress handler ends runaway queries.
+//! progress handler ends runaway queries, and SQLite's length limit
+//! (`--max-value-bytes`) any one value that would grow too large. Rows go
+//! to a `RowSink` as SQLite yields them; nothing caps their number.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
-use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode};
 
 use super::dialect::{self, VIEW};
-use super::rows::Cell;
+use super::sink::{ResultColumn, RowSink, RowValues};
 use super::{
     Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table, now_ms,
     open_dataset, quote_ident, row_table,
 };
 use crate::csvio::ColumnType;
-use crate::limits::MAX_RESULT_ROWS;
 
 /// Functions that reach outside the query's data.
 const DENIED_FUNCTIONS: [&str; 3] = ["load_extension", "fts3_tokenizer", "sqlite_dbpage"];
 
 /// One column of a query result.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct QueryColumn {
     pub name: String,
-    /// The Domo type the column was declared with, when it is one of the
-    /// dataset's columns (decides how values are written: DECIMAL text as
-    /// a number).
     pub declared: Option<ColumnType>,
     /// The type reported in `metadata`: the declared one, else that of the
     /// first non-null value, else STRING.
     pub ty: ColumnType,
 }
 
-/// The answer of a query.
+/// The answer of a query, gathered (for tests).
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct QueryResult {
     pub dataset_id: String,
     pub columns: Vec<QueryColumn>,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Vec<super::rows::Cell>>,
+}
+
+#[cfg(test)]
+impl QueryResult {
+    fn collected(dataset_id: &str, c: super::sink::Collect) -> Self {
+        let columns =
+            c.columns
+                .into_iter()
+                .enumerate()
+                .map(|(i, col)| {
+                    let inferred = c.rows.iter().find_map(|r| {
+                        super::sink::value_type(rusqlite::types::ValueRef::from(&r[i]))
+                    });
+                    QueryColumn {
+                        ty: col.declared.or(inferred).unwrap_or(ColumnType::String),
+                        name: col.name,
+                        declared: col.declared,
+                    }
+                })
+                .collect();
+        QueryResult {
+            dataset_id: dataset_id.to_owned(),
+            columns,
+            rows: c.rows,
+        }
+    }
 }
 
 /// Creates a temporary view `name` over the caller's rows; DECIMAL (stored
@@ -185,28 +210,30 @@ fn decl_to_type(decl: Option<&str>) -> Option<ColumnType> {
     decl.and_then(ColumnType::from_sql_decl)
 }
 
-fn value_type(v: ValueRef<'_>) -> Option<ColumnType> {
-    match v {
-        ValueRef::Integer(_) => Some(ColumnType::Long),
-        ValueRef::Real(_) => Some(ColumnType::Double),
-        ValueRef::Text(_) | ValueRef::Blob(_) => Some(ColumnType::String),
-        ValueRef::Null => None,
-    }
-}
-
 fn run_query(
+    store: &Store,
     conn: &Connection,
     ds: &Dataset,
     sql: &str,
     refused: &Arc<Mutex<Option<String>>>,
-) -> Result<QueryResult> {
+    sink: &mut dyn RowSink,
+) -> Result<()> {
     let sql_error = |e: rusqlite::Error| -> StoreError {
         if let Ok(Some(reason)) = refused.lock().map(|r| r.clone()) {
             return StoreError::invalid(format!("refused: {reason}"));
         }
         match &e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::OperationInterrupted => {
-                StoreError::invalid("the query ran past the time limit and was stopped")
+                StoreError::invalid(format!(
+                    "the query ran past the time limit of {} s (--query-timeout) and was stopped",
+                    store.query_timeout.as_secs_f64()
+                ))
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::TooBig => {
+                StoreError::invalid(format!(
+                    "the query makes a value larger than the limit of {} bytes (--max-value-bytes) and was stopped",
+                    store.max_value_bytes
+                ))
             }
             rusqlite::Error::MultipleStatement => {
                 StoreError::invalid("refused: only a single SELECT statement is allowed")
@@ -231,7 +258,7 @@ fn run_query(
             "the SQL has parameter placeholders (?, :name), which cannot be bound here",
         ));
     }
-    let columns: Vec<(String, Option<ColumnType>)> = stmt
+    let columns: Vec<ResultColumn> = stmt
         .columns()
         .iter()
         .map(|c| {
@@ -243,41 +270,19 @@ fn run_query(
                     .find(|d| d.name == c.name() && d.ty == ColumnType::Decimal)
                     .map(|d| d.ty)
             });
-            (c.name().to_owned(), declared)
+            ResultColumn {
+                name: c.name().to_owned(),
+                declared,
+            }
         })
         .collect();
-    let mut inferred: Vec<Option<ColumnType>> = vec![None; columns.len()];
-    let mut out = Vec::new();
+    sink.columns(&columns)?;
+    let n = columns.len();
     let mut rows = stmt.query([]).map_err(sql_error)?;
     while let Some(row) = rows.next().map_err(sql_error)? {
-        if out.len() >= MAX_RESULT_ROWS {
-            return Err(StoreError::invalid(format!(
-                "the result has more than {MAX_RESULT_ROWS} rows; page through it with LIMIT and OFFSET"
-            )));
-        }
-        let mut vals = Vec::with_capacity(columns.len());
-        for (i, slot) in inferred.iter_mut().enumerate() {
-            let v = row.get_ref(i).map_err(sql_error)?;
-            if slot.is_none() {
-                *slot = value_type(v);
-            }
-            vals.push(SqlValue::from(v));
-        }
-        out.push(vals);
+        sink.row(&RowValues::new(row, n))?;
     }
-    Ok(QueryResult {
-        dataset_id: ds.id.clone(),
-        columns: columns
-            .into_iter()
-            .zip(inferred)
-            .map(|((name, declared), inferred)| QueryColumn {
-                name,
-                declared,
-                ty: declared.or(inferred).unwrap_or(ColumnType::String),
-            })
-            .collect(),
-        rows: out,
-    })
+    Ok(())
 }
 
 /// Runs `sql` confined to the rows of `ds` that `user` may see, which the
@@ -291,7 +296,8 @@ pub(super) fn execute_confined(
     user: UserId,
     sql: &str,
     alias: Option<&str>,
-) -> Result<QueryResult> {
+    sink: &mut dyn RowSink,
+) -> Result<()> {
     let own = row_table(ds.pk);
     let mut views = vec![VIEW.to_owned()];
     if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(VIEW)) {
@@ -338,7 +344,7 @@ pub(super) fn execute_confined(
         )));
         let deadline = Instant::now() + store.query_timeout;
         conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
-        let result = run_query(conn, ds, &sql, &refused);
+        let result = run_query(store, conn, ds, &sql, &refused, sink);
         conn.progress_handler(0, None::<fn() -> bool>);
         conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
         result
@@ -350,11 +356,26 @@ pub(super) fn execute_confined(
 }
 
 impl Store {
-    /// `POST /api/query/v1/execute/{id}`.
-    pub(crate) fn execute_query(&self, user: UserId, id: &str, sql: &str) -> Result<QueryResult> {
-        self.read(|conn| {
+    /// `POST /api/query/v1/execute/{id}` (JSON and CSV): the rows go to
+    /// `sink` as SQLite yields them.
+    pub(crate) fn stream_query(
+        &self,
+        user: UserId,
+        id: &str,
+        sql: &str,
+        sink: &mut dyn RowSink,
+    ) -> Result<()> {
+        self.read_long(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            execute_confined(self, conn, &ds, user, sql, None)
+            execute_confined(self, conn, &ds, user, sql, None, sink)
         })
+    }
+
+    /// `stream_query`, gathered.
+    #[cfg(test)]
+    pub(crate) fn execute_query(&self, user: UserId, id: &str, sql: &str) -> Result<QueryResult> {
+        let mut c = super::sink::Collect::default();
+        self.stream_query(user, id, sql, &mut c)?;
+        Ok(QueryResult::collected(id, c))
     }
 }

@@ -13,6 +13,7 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
 
+use super::sink::{ResultColumn, RowSink, RowValues};
 use super::{
     Column, Dataset, Need, PARTITION_COLUMN, ROWID_COLUMN, Result, Store, StoreError, UserId,
     authorize, find_dataset, open_dataset, quote_ident,
@@ -295,9 +296,16 @@ fn to_i64(n: u64) -> i64 {
 }
 
 impl Store {
-    /// `GET .../data` as JSON: a page of rows in stored order.
-    pub(crate) fn get_data(&self, user: UserId, id: &str, req: &DataRequest) -> Result<Rows> {
-        self.read(|conn| {
+    /// `GET .../data` as JSON: a page of rows in stored order, to `sink`
+    /// as SQLite yields them.
+    pub(crate) fn stream_data(
+        &self,
+        user: UserId,
+        id: &str,
+        req: &DataRequest,
+        sink: &mut dyn RowSink,
+    ) -> Result<()> {
+        self.read_long(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
             let w = column_filter(req.filter.as_deref(), &ds.columns)?;
             let source = self.visible_rows(conn, &ds, user)?;
@@ -319,21 +327,33 @@ impl Store {
                 to_i64(req.limit),
                 to_i64(req.offset),
             );
+            let columns: Vec<ResultColumn> = ds
+                .columns
+                .iter()
+                .map(|c| ResultColumn {
+                    name: c.name.clone(),
+                    declared: Some(c.ty),
+                })
+                .collect();
+            sink.columns(&columns)?;
             let mut stmt = conn.prepare(&sql)?;
             let mut rows = stmt.query(params_from_iter(w.params.iter()))?;
-            let mut cells = Vec::new();
             while let Some(row) = rows.next()? {
-                let mut vals = Vec::with_capacity(ds.columns.len());
-                for i in 0..ds.columns.len() {
-                    vals.push(row.get::<_, SqlValue>(i)?);
-                }
-                cells.push(vals);
+                sink.row(&RowValues::new(row, columns.len()))?;
             }
-            Ok(Rows {
-                names: ds.columns.iter().map(|c| c.name.clone()).collect(),
-                types: ds.columns.iter().map(|c| Some(c.ty)).collect(),
-                cells,
-            })
+            Ok(())
+        })
+    }
+
+    /// `stream_data`, gathered.
+    #[cfg(test)]
+    pub(crate) fn get_data(&self, user: UserId, id: &str, req: &DataRequest) -> Result<Rows> {
+        let mut c = super::sink::Collect::default();
+        self.stream_data(user, id, req, &mut c)?;
+        Ok(Rows {
+            names: c.columns.iter().map(|c| c.name.clone()).collect(),
+            types: c.columns.iter().map(|c| c.declared).collect(),
+            cells: c.rows,
         })
     }
 
