@@ -205,3 +205,23 @@ pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
     }
     emulator.shutdown_on(stop_signal()).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit_or_seconds() {
+        for (s, ms) in [
+            ("30s", 30_000),
+            ("500ms", 500),
+            ("2m", 120_000),
+            ("1.5", 1_500),
+        ] {
+            assert_eq!(parse_duration(s), Ok(Duration::from_millis(ms)), "{s}");
+        }
+        for s in ["", "0", "-1s", "soon", "5h", "inf"] {
+            assert!(parse_duration(s).is_err(), "{s}");
+        }
+    }
+}

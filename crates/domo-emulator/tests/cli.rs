@@ -50,6 +50,9 @@ fn bad_arguments_fail_with_a_clear_message() {
         (&["--password", "9=pw"][..], "user 9"),
         (&["--user", "1:root@example.com:Editor"][..], "Admin"),
         (&["--user", "7:a@b", "--user", "8:A@b"][..], "two users"),
+        (&["--query-timeout", "soon"][..], "30s, 500ms or 2m"),
+        (&["--query-timeout", "0s"][..], "30s, 500ms or 2m"),
+        (&["--max-reply-bytes", "lots"][..], "--max-reply-bytes"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_domo-emulator"))
             .args(["--addr", "127.0.0.1:0"])
@@ -74,6 +77,11 @@ fn bad_arguments_fail_with_a_clear_message() {
         "--fault-seed",
         "--max-body-bytes",
         "512 MiB",
+        "--query-timeout",
+        "--max-reply-bytes",
+        "4 GiB",
+        "--max-value-bytes",
+        "16 MiB",
         "--app",
         "--user",
         "--password",

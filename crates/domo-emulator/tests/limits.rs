@@ -206,11 +206,15 @@ async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broke
             .header("content-type", "application/json")
             .body(json!({"sql": numbers(100_000)}).to_string())
             .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "{route}");
-        let body = resp.bytes().await;
-        assert!(body.is_err(), "{route}: the body ended as if complete");
+            .await;
+        // The connection is cut as soon as the limit is reached, which may
+        // be before hyper has flushed the status line: then the request
+        // itself fails, which is just as plainly not a complete reply.
+        if let Ok(resp) = resp {
+            assert_eq!(resp.status(), 200, "{route}");
+            let body = resp.bytes().await;
+            assert!(body.is_err(), "{route}: the body ended as if complete");
+        }
     }
 
     // Under the limit, the same route answers whole.
