@@ -1,62 +1,72 @@
 //! The streamed CSV export, shared by `GET .../data?format=csv` and
 //! `GET /api/data/v2/datasources/{id}/dataversions/latest`: chunks read by
-//! `Store::export_chunk` go through a small channel into the response
-//! body, so memory stays flat however large the dataset.
+//! `Store::export_chunk` go out through `stream`'s sender, so memory stays
+//! flat however large the dataset, the reply stops at `--max-reply-bytes`,
+//! and a client that stops reading for `--query-timeout` is let go.
 
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::response::Response;
-use bytes::Bytes;
 
 use crate::csvio;
 use crate::error::ApiError;
-use crate::reply::csv_ok;
 use crate::store::rows::ExportRequest;
-use crate::store::{Store, UserId};
+use crate::store::{self, Store, UserId};
+use crate::stream::{self, ChunkSender, TimeLimit, stream_with};
 
 /// Starts the export (refusals are ordinary error answers), then streams
-/// it; an error mid-stream (the dataset changed) ends the body abruptly,
-/// which the client sees as a broken transfer rather than a short file.
+/// it. An error before the first chunk is sent (the dataset changed) is an
+/// error answer too; after it, the body ends abruptly, which the client
+/// sees as a broken transfer rather than a short file.
 pub(crate) async fn stream_csv(
     store: &Arc<Store>,
+    max_reply_bytes: u64,
     user: UserId,
     id: String,
     req: ExportRequest,
     header: bool,
 ) -> Result<Response, ApiError> {
     let mut export = store.run(move |s| s.start_export(user, &id, req)).await?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || {
-        if header {
-            let mut line = Vec::new();
-            for (i, name) in export.column_names().enumerate() {
-                if i > 0 {
-                    line.push(b',');
-                }
-                csvio::write_text_field(&mut line, name);
+    stream_with(
+        store,
+        max_reply_bytes,
+        TimeLimit::Stall,
+        stream::CSV,
+        move |store, mut out| {
+            if header {
+                let names: Vec<&str> = export.column_names().collect();
+                write_header(&mut out, &names);
             }
-            line.push(b'\n');
-            if tx.blocking_send(Ok(Bytes::from(line))).is_err() {
-                return;
-            }
+            let result = write_rows(store, &mut export, &mut out);
+            out.end(result);
+        },
+    )
+    .await
+}
+
+fn write_header(out: &mut ChunkSender, names: &[&str]) {
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.buf.push(b',');
         }
-        loop {
-            let item = match store.export_chunk(&mut export) {
-                Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
-                Ok(None) => return,
-                Err(e) => Err(std::io::Error::other(e.message)),
-            };
-            let failed = item.is_err();
-            // A closed channel means the client went away: stop reading.
-            if tx.blocking_send(item).is_err() || failed {
-                return;
-            }
-        }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    Ok(csv_ok(Body::from_stream(stream)))
+        csvio::write_text_field(&mut out.buf, name);
+    }
+    out.buf.push(b'\n');
+}
+
+fn write_rows(
+    store: &Store,
+    export: &mut store::rows::Export,
+    out: &mut ChunkSender,
+) -> store::Result<()> {
+    let mut rows = 0u64;
+    // Each chunk is read in its own short transaction, before any wait for
+    // the client: a slow reader never holds a connection.
+    while let Some((chunk, n)) = store.export_chunk(export)? {
+        rows += n;
+        out.check_limit(chunk.len(), rows)?;
+        out.buf.extend_from_slice(&chunk);
+        out.flush_if_full()?;
+    }
+    Ok(())
 }

@@ -41,13 +41,26 @@ enum Msg {
     Done,
 }
 
+/// What `--query-timeout` bounds in a streamed reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeLimit {
+    /// The whole reply, the query's work and the client's reading alike
+    /// (SQL and `/data` JSON, which hold a reader connection throughout).
+    Whole,
+    /// Each wait for the client to take the next chunk (the CSV export,
+    /// whose reads are short transactions of a few thousand stored rows:
+    /// a large export may take longer than the limit, a stalled client not).
+    Stall,
+}
+
 /// The sending end: a buffer, the byte limit and the time limit.
 pub(crate) struct ChunkSender {
     tx: mpsc::Sender<Msg>,
     runtime: tokio::runtime::Handle,
-    buf: Vec<u8>,
+    pub(crate) buf: Vec<u8>,
     sent: u64,
     max_bytes: u64,
+    limit: TimeLimit,
     deadline: Instant,
     timeout: Duration,
 }
@@ -60,7 +73,7 @@ impl ChunkSender {
 
     /// Refuses to go on once the reply (with `pending` bytes not yet in the
     /// buffer) would pass `--max-reply-bytes`.
-    fn check_limit(&self, pending: usize, rows: u64) -> store::Result<()> {
+    pub(crate) fn check_limit(&self, pending: usize, rows: u64) -> store::Result<()> {
         if self.sent + (self.buf.len() + pending) as u64 > self.max_bytes {
             return Err(StoreError::invalid(format!(
                 "the reply passed the limit of {} bytes (--max-reply-bytes) after {rows} rows and was stopped; page through the result with LIMIT and OFFSET",
@@ -71,7 +84,7 @@ impl ChunkSender {
     }
 
     /// Sends the buffer once it holds a chunk.
-    fn flush_if_full(&mut self) -> store::Result<()> {
+    pub(crate) fn flush_if_full(&mut self) -> store::Result<()> {
         if self.buf.len() >= CHUNK_BYTES {
             let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 4096));
             self.sent += chunk.len() as u64;
@@ -83,15 +96,22 @@ impl ChunkSender {
     /// Waits for room in the channel until the query's deadline: a client
     /// that stops reading cannot hold a reader connection forever.
     fn send(&self, msg: Msg) -> store::Result<()> {
-        let deadline = tokio::time::Instant::from_std(self.deadline);
-        match self
-            .runtime
-            .block_on(tokio::time::timeout_at(deadline, self.tx.send(msg)))
-        {
+        let deadline = match self.limit {
+            TimeLimit::Whole => self.deadline,
+            TimeLimit::Stall => Instant::now() + self.timeout,
+        };
+        match self.runtime.block_on(tokio::time::timeout_at(
+            tokio::time::Instant::from_std(deadline),
+            self.tx.send(msg),
+        )) {
             Ok(Ok(())) => Ok(()),
             // The body was dropped: the client went away. The error only
             // stops the query; nobody is left to read it.
             Ok(Err(_)) => Err(StoreError::conflict("the client closed the connection")),
+            Err(_) if self.limit == TimeLimit::Stall => Err(StoreError::invalid(format!(
+                "the client read nothing for {} s (--query-timeout) and the reply was stopped",
+                self.timeout.as_secs_f64()
+            ))),
             Err(_) => Err(StoreError::invalid(format!(
                 "the query ran past the time limit of {} s (--query-timeout) while the client read the reply",
                 self.timeout.as_secs_f64()
@@ -100,7 +120,7 @@ impl ChunkSender {
     }
 
     /// Ends the reply: the rest of the buffer and the end mark, or the error.
-    fn end(mut self, result: store::Result<()>) {
+    pub(crate) fn end(mut self, result: store::Result<()>) {
         let result = result.and_then(|()| {
             if !self.buf.is_empty() {
                 let chunk = std::mem::take(&mut self.buf);
@@ -125,13 +145,37 @@ pub(crate) trait Encoder: RowSink + Send + 'static {
 
 /// Runs `op` on a blocking thread with an encoder made by `encoder`, and
 /// answers with what it writes (`content_type`), or with the error it
-/// ends with before the first chunk.
+/// ends with before the first chunk. The time limit is the whole reply's.
 pub(crate) async fn stream_reply<E: Encoder>(
     store: &Arc<Store>,
     max_reply_bytes: u64,
     content_type: &'static str,
     encoder: impl FnOnce(ChunkSender) -> E + Send + 'static,
     op: impl FnOnce(&Store, &mut E) -> store::Result<()> + Send + 'static,
+) -> Result<Response, ApiError> {
+    stream_with(
+        store,
+        max_reply_bytes,
+        TimeLimit::Whole,
+        content_type,
+        move |store, sender| {
+            let mut enc = encoder(sender);
+            let result = op(store, &mut enc).and_then(|()| enc.finish());
+            enc.sender().end(result);
+        },
+    )
+    .await
+}
+
+/// Runs `write` on a blocking thread with a `ChunkSender` (which `write`
+/// must `end`), and answers with what it sends, or with the error it ends
+/// with before the first chunk.
+pub(crate) async fn stream_with(
+    store: &Arc<Store>,
+    max_reply_bytes: u64,
+    limit: TimeLimit,
+    content_type: &'static str,
+    write: impl FnOnce(&Store, ChunkSender) + Send + 'static,
 ) -> Result<Response, ApiError> {
     let (tx, mut rx) = mpsc::channel(CHANNEL_CHUNKS);
     let store = Arc::clone(store);
@@ -144,18 +188,17 @@ pub(crate) async fn stream_reply<E: Encoder>(
             buf: Vec::with_capacity(CHUNK_BYTES + 4096),
             sent: 0,
             max_bytes: max_reply_bytes,
+            limit,
             deadline: Instant::now() + timeout,
             timeout,
         };
-        let mut enc = encoder(sender);
-        let result = op(&store, &mut enc).and_then(|()| enc.finish());
-        enc.sender().end(result);
+        write(&store, sender);
     });
     let first = match rx.recv().await {
         Some(Msg::Chunk(b)) => Some(b),
         Some(Msg::Done) => None,
         Some(Msg::Failed(e)) => return Err(e.into()),
-        None => return Err(ApiError::internal("the query task ended without a reply")),
+        None => return Err(ApiError::internal("the reply's task ended without a reply")),
     };
     let done = first.is_none();
     let body =
@@ -170,7 +213,7 @@ pub(crate) async fn stream_reply<E: Encoder>(
                 Some(Msg::Chunk(b)) => Ok(b),
                 Some(Msg::Done) => return None,
                 Some(Msg::Failed(e)) => Err(std::io::Error::other(e.message)),
-                None => Err(std::io::Error::other("the query task ended early")),
+                None => Err(std::io::Error::other("the reply's task ended early")),
             };
             let failed = item.is_err();
             Some((item, (rx, None, failed)))

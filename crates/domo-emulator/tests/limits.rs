@@ -120,15 +120,26 @@ async fn memory_bombs_end_with_a_400_naming_the_limit_and_memory_returns_near_id
         assert!(msg.contains("16777216"), "{sql}: {msg}");
     }
     // SQLite's printf() answers NULL rather than failing when its result
-    // would pass the limit; what matters is that it never makes it.
+    // would pass the limit; the emulator makes that the limit's 400 too,
+    // while a NULL format still gives NULL.
+    for sql in [
+        "SELECT printf('%.*c', 400000000, 'x')",
+        "SELECT format('%400000000d', 1)",
+    ] {
+        let msg = c
+            .post(&path, &json!({ "sql": sql }))
+            .await
+            .expect_error(400);
+        assert!(msg.contains("--max-value-bytes"), "{sql}: {msg}");
+    }
     let v = c
         .post(
             &path,
-            &json!({"sql": "SELECT printf('%.*c', 400000000, 'x')"}),
+            &json!({"sql": "SELECT printf(NULL), printf('%s|%d', NULL, 7)"}),
         )
         .await
         .ok_json();
-    assert_eq!(v["rows"], json!([[null]]));
+    assert_eq!(v["rows"], json!([[null, "|7"]]));
 
     // A reply of 100 MB (25,000 rows of 4 KB) streams through too.
     let resp = c
@@ -188,6 +199,17 @@ async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broke
         .await
         .expect_error(400);
     assert!(msg.contains("--max-reply-bytes"), "{msg}");
+    // The CSV export routes too (the demo dataset is some 30 KB of CSV).
+    let exports = |ds: &str| {
+        [
+            format!("/api/data/v3/datasources/{ds}/data?format=csv"),
+            format!("/api/data/v2/datasources/{ds}/dataversions/latest?includeHeader=true"),
+        ]
+    };
+    for route in exports(DEMO_DATASET_ID) {
+        let msg = small.get(&route).await.expect_error(400);
+        assert!(msg.contains("--max-reply-bytes"), "{route}: {msg}");
+    }
 
     // Past the first chunk, the body breaks off: no client can take it
     // for a complete reply. JSON and CSV alike.
@@ -216,6 +238,36 @@ async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broke
             assert!(body.is_err(), "{route}: the body ended as if complete");
         }
     }
+
+    // An export past the first chunk breaks off the same way: 40,000 rows
+    // are some 270 KB of CSV against a limit of 100,000 (and each of the
+    // export's reads, 4,096 rows, is under it).
+    let (ds, _) = c
+        .create_dataset("long", &[("i", "LONG"), ("pad", "STRING")])
+        .await;
+    let csv: String = (0..40_000).map(|i| format!("{i},x\n")).collect();
+    c.upload(&ds, &[&csv], "REPLACE").await;
+    for route in exports(&ds) {
+        let resp = c
+            .http
+            .get(format!("{}{route}", emu.url()))
+            .header("x-domo-developer-token", "dev-token")
+            .send()
+            .await;
+        if let Ok(resp) = resp {
+            assert_eq!(resp.status(), 200, "{route}");
+            let body = resp.bytes().await;
+            assert!(body.is_err(), "{route}: the body ended as if complete");
+        }
+    }
+    // A smaller export of the same dataset answers whole.
+    let page = c
+        .get(&format!(
+            "/api/data/v3/datasources/{ds}/data?format=csv&limit=500"
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.text().lines().count(), 501);
 
     // Under the limit, the same route answers whole.
     let v = c

@@ -62,7 +62,7 @@ pub(crate) async fn get_data(
             limit,
             filter,
         };
-        return stream_csv(&state.store, user, id, req, header).await;
+        return stream_csv(&state.store, state.max_reply_bytes, user, id, req, header).await;
     }
     let limit = limit.unwrap_or(DEFAULT_JSON_LIMIT);
     if limit > MAX_JSON_LIMIT {
@@ -99,5 +99,13 @@ pub(crate) async fn export_csv(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let header = parse_bool("includeHeader", q.include_header.as_deref())?.unwrap_or(false);
-    stream_csv(&state.store, user, id, ExportRequest::default(), header).await
+    stream_csv(
+        &state.store,
+        state.max_reply_bytes,
+        user,
+        id,
+        ExportRequest::default(),
+        header,
+    )
+    .await
 }

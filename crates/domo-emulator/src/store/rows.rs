@@ -386,8 +386,9 @@ impl Store {
         })
     }
 
-    /// The next CSV records (no header) of an export, or `None` at its end.
-    pub(crate) fn export_chunk(&self, export: &mut Export) -> Result<Option<Vec<u8>>> {
+    /// The next CSV records (no header) of an export and how many they
+    /// are, or `None` at its end.
+    pub(crate) fn export_chunk(&self, export: &mut Export) -> Result<Option<(Vec<u8>, u64)>> {
         let want = export
             .remaining
             .map_or(EXPORT_CHUNK_ROWS, |r| r.min(EXPORT_CHUNK_ROWS));
@@ -446,7 +447,7 @@ impl Store {
         if n < want {
             export.done = true;
         }
-        Ok((n > 0).then_some(buf))
+        Ok((n > 0).then_some((buf, n as u64)))
     }
 }
 

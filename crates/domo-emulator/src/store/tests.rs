@@ -71,7 +71,7 @@ fn upload(
 fn export_all(store: &Store, user: UserId, id: &str) -> Result<String> {
     let mut export = store.start_export(user, id, ExportRequest::default())?;
     let mut out = Vec::new();
-    while let Some(chunk) = store.export_chunk(&mut export)? {
+    while let Some((chunk, _)) = store.export_chunk(&mut export)? {
         out.extend(chunk);
     }
     Ok(String::from_utf8(out).unwrap())

@@ -1,7 +1,7 @@
 //! The MySQL functions SQLite lacks, as Rust scalar functions registered on
 //! every connection: date parts, `DATE_FORMAT`, `DATEDIFF`, `TRUNCATE`, and
-//! the targets `dialect` rewrites `DATE_ADD`, `INTERVAL` arithmetic and
-//! `CAST` to (named `domo_*`, as no user writes them).
+//! the targets `dialect` rewrites `DATE_ADD`, `INTERVAL` arithmetic,
+//! `CAST` and `printf` to (named `domo_*`, as no user writes them).
 //!
 //! Dates arrive as the text the store keeps (`YYYY-MM-DD` for DATE,
 //! `YYYY-MM-DDTHH:MM:SS` for DATETIME) or as literals in either MySQL form
@@ -519,6 +519,24 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             _ => Value::Null,
         }
     })?;
+    conn.create_scalar_function(
+        "domo_checked_printf",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            // (printf's result, its format): see `dialect`'s rewrite. No
+            // message goes with the code, which would turn it into a plain
+            // SQLITE_ERROR.
+            match (ctx.get_raw(0), ctx.get_raw(1)) {
+                (ValueRef::Null, ValueRef::Null) => Ok(Value::Null),
+                (ValueRef::Null, _) => Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_TOOBIG),
+                    None,
+                )),
+                (v, _) => Ok(Value::from(v)),
+            }
+        },
+    )?;
     add(conn, "domo_to_date", 1, |ctx| {
         let date = When::parse(ctx.get_raw(0)).map(|w| When {
             has_time: false,
