@@ -323,9 +323,11 @@ fn timed_rss(cmd: &mut Command) -> Result<(f64, u64), String> {
     }
 }
 
-/// A query of N rows through `domoctl query --csv` and `query_rows`,
-/// against curl fetching the same replies (JSON route; the CSV route when
-/// the server offers it), with the emulator's peak RSS while it answers.
+/// A query of N rows through `query_rows` and `domoctl query --csv`, each
+/// against curl fetching the same reply on the same route: the JSON route
+/// (`query_rows`, and `domoctl --csv --json-route` writing its rows as
+/// CSV) and the CSV route (`domoctl --csv`), with the emulator's peak RSS
+/// while it answers.
 fn query_rows(
     o: &Options,
     dir: &Path,
@@ -341,19 +343,34 @@ fn query_rows(
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| query | JSON reply | curl JSON s | domoctl --csv s | ratio | domoctl peak RSS | query_rows s | ratio | query_rows peak RSS | CSV route: curl s / domoctl s | emulator peak RSS above idle |"
+        "| query | JSON reply | JSON route: curl | `query_rows` | ratio | peak RSS | `domoctl --csv --json-route` | ratio | peak RSS | CSV route: curl | `domoctl --csv` | ratio | peak RSS | emulator RSS above idle |"
     );
     let _ = writeln!(
         table,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
+    let domoctl_run = |sql: &str, extra: &[&str]| -> Result<Measure, String> {
+        let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
+        let (seconds, peak_rss_kib) = timed_rss(
+            Command::new(domoctl)
+                .args(["query", &id, sql, "--csv"])
+                .args(extra)
+                .env("DOMO_BASE_URL", url)
+                .env("DOMO_TOKEN", TOKEN)
+                .env_remove("DOMO_INSTANCE")
+                .stdout(file),
+        )?;
+        Ok(Measure {
+            seconds,
+            peak_rss_kib,
+        })
+    };
     for &n in &o.query_rows {
         let sql = format!("SELECT * FROM table LIMIT {n}");
         eprintln!("bench: query of {n} rows");
-        let (mut curl_json, mut curl_csv, mut ctl, mut native) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut curl_json, mut curl_csv) = (Vec::new(), Vec::new());
+        let (mut native, mut ctl_json, mut ctl_csv) = (Vec::new(), Vec::new(), Vec::new());
         let mut reply_bytes = 0u64;
-        let mut csv_offered = true;
         let idle = emulator.reset_peak();
         for _ in 0..o.runs {
             curl_json.push(
@@ -369,29 +386,6 @@ fn query_rows(
                 .ok_or("the JSON query route answered 404")?,
             );
             reply_bytes = std::fs::metadata(&out).map_err(|e| e.to_string())?.len();
-            if csv_offered {
-                match curl_query(
-                    url,
-                    "/api/query/v1/execute/export/",
-                    "text/csv",
-                    &id,
-                    &sql,
-                    dir,
-                    &out,
-                )? {
-                    Some(s) => curl_csv.push(s),
-                    None => csv_offered = false,
-                }
-            }
-            let file = std::fs::File::create(&out).map_err(|e| e.to_string())?;
-            ctl.push(timed_rss(
-                Command::new(domoctl)
-                    .args(["query", &id, &sql, "--csv"])
-                    .env("DOMO_BASE_URL", url)
-                    .env("DOMO_TOKEN", TOKEN)
-                    .env_remove("DOMO_INSTANCE")
-                    .stdout(file),
-            )?);
             native.push(Measure::parse(&output(Command::new(client).args([
                 "query-rows",
                 url,
@@ -400,32 +394,44 @@ fn query_rows(
                 &sql,
                 "0",
             ]))?)?);
+            ctl_json.push(domoctl_run(&sql, &["--json-route"])?);
+            curl_csv.push(
+                curl_query(
+                    url,
+                    "/api/query/v1/execute/export/",
+                    "text/csv",
+                    &id,
+                    &sql,
+                    dir,
+                    &out,
+                )?
+                .ok_or("the CSV query route answered 404")?,
+            );
+            ctl_csv.push(domoctl_run(&sql, &[])?);
         }
         let emulator_peak = emulator.peak_since(idle);
-        let curl = best_secs(&curl_json);
-        let ctl_secs = ctl.iter().map(|m| m.0).fold(f64::INFINITY, f64::min);
-        let ctl_rss = ctl.iter().map(|m| m.1).max().unwrap_or(0);
-        let csv_route = if csv_offered && !curl_csv.is_empty() {
-            // domoctl --csv took the CSV route when the server has it.
-            format!("{:.2} / {ctl_secs:.2}", best_secs(&curl_csv))
-        } else {
-            "not offered (404): domoctl used the JSON route".to_owned()
+        let (json, csv) = (best_secs(&curl_json), best_secs(&curl_csv));
+        let cell = |curl: f64, m: &[Measure]| {
+            format!(
+                "{:.2} s | {:.2}× | {:.1} MiB",
+                best(m),
+                curl / best(m),
+                peak(m) as f64 / 1024.0
+            )
         };
         let _ = writeln!(
             table,
-            "| {n} rows | {:.1} MB | {curl:.2} | {ctl_secs:.2} | {:.2}× | {:.1} MiB | {:.2} | {:.2}× | {:.1} MiB | {csv_route} | {emulator_peak} |",
+            "| {n} rows | {:.1} MB | {json:.2} s | {} | {} | {csv:.2} s | {} | {emulator_peak} |",
             reply_bytes as f64 / 1e6,
-            curl / ctl_secs,
-            ctl_rss as f64 / 1024.0,
-            best(&native),
-            curl / best(&native),
-            peak(&native) as f64 / 1024.0,
+            cell(json, &native),
+            cell(json, &ctl_json),
+            cell(csv, &ctl_csv),
         );
     }
     let _ = std::fs::remove_file(&out);
     let _ = write!(
         report,
-        "## Queries\n\n`SELECT * FROM table LIMIT N` over the bench schema, best of {} runs, each one reply (the emulator streams it). Ratio = curl's wall time / the client's (target ≥ 0.9×); the client's peak RSS (target ≤ 64 MiB); the emulator's peak RSS while it answers every run of the row, above its RSS before them (target ≤ 256 MiB). `domoctl --csv` writes CSV to a file, `query_rows` decodes every row and drops it, curl saves the raw reply.\n\n{table}",
+        "## Queries\n\n`SELECT * FROM table LIMIT N` over the bench schema, best of {} runs, each one reply (the emulator streams it). Each client is set against curl saving the same reply from the same route: ratio = curl's wall time / the client's (target ≥ 0.9×); the client's peak RSS (target ≤ 64 MiB); the emulator's peak RSS while it answers every run of the row, above its RSS before them (target ≤ 256 MiB). `query_rows` decodes every row into values and drops it; `domoctl --csv` writes CSV to a file, from the JSON reply with `--json-route`.\n\n{table}",
         o.runs
     );
     Ok(())

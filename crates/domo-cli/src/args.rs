@@ -354,6 +354,10 @@ pub struct QueryArgs {
     /// Rows per page with --all
     #[arg(long, value_name = "N", default_value_t = 10_000, requires = "all")]
     pub page_size: u64,
+    /// With --csv, read the JSON reply and write it as CSV even when the
+    /// server offers its CSV route
+    #[arg(long)]
+    pub json_route: bool,
     #[command(flatten)]
     pub conn: ConnectionArgs,
     #[command(flatten)]

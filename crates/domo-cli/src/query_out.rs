@@ -35,6 +35,7 @@ pub async fn query(client: &Client, out: Output, args: QueryArgs) -> Result<(), 
             let b = bar.clone();
             let options = QueryToOptions {
                 page_size,
+                csv_route: !args.json_route,
                 progress: Some(std::sync::Arc::new(move |p: domo_native::QueryProgress| {
                     b.set_position(p.rows)
                 })),

@@ -115,6 +115,13 @@ fn csv_equals_the_export_and_json_forms_stream() {
     let (csv, _) = run(&emu, &["query", &id, "SELECT * FROM table", "--csv"], b"");
     let (export, _) = run(&emu, &["export", &id], b"");
     assert_eq!(csv, export);
+    // The JSON reply written as CSV is the same file.
+    let (from_json, _) = run(
+        &emu,
+        &["query", &id, "SELECT * FROM table", "--csv", "--json-route"],
+        b"",
+    );
+    assert_eq!(from_json, export);
     let (paged, _) = run(
         &emu,
         &[

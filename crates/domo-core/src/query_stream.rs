@@ -107,6 +107,41 @@ struct Scan {
     kind: Kind,
 }
 
+std::thread_local! {
+    /// The column count of the reply being decoded on this thread, for
+    /// [`SizedRow`] (`StreamDeserializer` takes no seed to pass it in).
+    static ROW_WIDTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A row decoded into a `Vec` made as long as the reply's columns at once,
+/// not grown value by value (JSON says no length up front).
+struct SizedRow(Vec<Value>);
+
+impl<'de> serde::Deserialize<'de> for SizedRow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Row(usize);
+        impl<'de> serde::de::Visitor<'de> for Row {
+            type Value = Vec<Value>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a row: an array of values")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Vec<Value>, A::Error> {
+                // Capped: the width is the server's word, not yet checked.
+                let mut row = Vec::with_capacity(self.0.min(4096));
+                while let Some(v) = seq.next_element()? {
+                    row.push(v);
+                }
+                Ok(row)
+            }
+        }
+        d.deserialize_seq(Row(ROW_WIDTH.with(std::cell::Cell::get)))
+            .map(SizedRow)
+    }
+}
+
 /// The incremental decoder. Call [`feed`](Self::feed) with each chunk,
 /// drain [`next_event`](Self::next_event) until it gives `None`, and at the
 /// end of the body call [`finish`](Self::finish).
@@ -381,6 +416,22 @@ impl QueryDecoder {
         }
     }
 
+    /// Decodes the value at `pos` in place when the buffer holds all of it
+    /// (a row is usually much smaller than a chunk), sparing the separate
+    /// scan for its end. `None` when it does not decode, which is most
+    /// often because the buffer ends inside it (serde_json reports some of
+    /// those cuts, `-` or `1.` at the end, as bad numbers): then the scan
+    /// takes over from the value's start, and a value that is bad indeed
+    /// is reported by `take` once the scan has found its end. So each
+    /// value is parsed once, plus at most one attempt cut short.
+    fn take_whole<T: serde::de::DeserializeOwned>(&mut self) -> Option<T> {
+        let slice = &self.buf[self.pos..];
+        let mut values = serde_json::Deserializer::from_slice(slice).into_iter::<T>();
+        let v = values.next()?.ok()?;
+        self.pos += values.byte_offset();
+        Some(v)
+    }
+
     fn expect(&self, what: &str, found: u8) -> Error {
         let found = match found {
             0x20..=0x7e => format!("{:?}", found as char),
@@ -498,15 +549,24 @@ impl QueryDecoder {
                         }
                     }
                 }
+                if self.scan.is_none() && !self.raw_rows {
+                    let width = self.columns.as_ref().map_or(0, Vec::len);
+                    ROW_WIDTH.with(|w| w.set(width));
+                    if let Some(SizedRow(row)) = self.take_whole() {
+                        self.push_row(QueryEvent::Row(row));
+                        self.state = State::AfterRow;
+                        return Ok(true);
+                    }
+                }
                 let Some(len) = self.scan_value()? else {
                     return Ok(false);
                 };
-                let what = format!("row {}", self.tail.rows + 1);
                 let row = if self.raw_rows {
                     let bytes = self.buf[self.pos..self.pos + len].to_vec();
                     self.pos += len;
                     QueryEvent::RawRow(bytes)
                 } else {
+                    let what = format!("row {}", self.tail.rows + 1);
                     QueryEvent::Row(self.take(len, &what)?)
                 };
                 self.push_row(row);
@@ -802,6 +862,30 @@ mod tests {
         let e = run(&[br#"{"columns":["a"],"rows":[[1],[2,"#]).unwrap_err();
         assert!(e.message().contains("after row 1"), "{e}");
         assert!(e.message().contains("incomplete"), "{e}");
+    }
+
+    #[test]
+    fn rows_keep_their_own_length_and_bad_rows_name_themselves() {
+        // The header's width only sizes the row's Vec up front.
+        let (events, _) =
+            run(&[br#"{"columns":["a","b"],"rows":[[1,2,3,4,5],[],[null]]}"#]).unwrap();
+        assert_eq!(
+            events[1..],
+            [
+                QueryEvent::Row(vec![json!(1), json!(2), json!(3), json!(4), json!(5)]),
+                QueryEvent::Row(vec![]),
+                QueryEvent::Row(vec![Value::Null]),
+            ]
+        );
+        // A bad value inside a row whose end is in the buffer: the in-place
+        // decode gives way, the scan finds the row, `take` reports it.
+        for chunks in [
+            &[&br#"{"columns":["a"],"rows":[[1],[tru],[3]]}"#[..]][..],
+            &[br#"{"columns":["a"],"rows":[[1],[tr"#, br#"u],[3]]}"#],
+        ] {
+            let e = run(chunks).unwrap_err();
+            assert!(e.message().contains("row 2"), "{e}");
+        }
     }
 
     #[test]

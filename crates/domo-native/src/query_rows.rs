@@ -125,14 +125,60 @@ struct Cursor {
 impl Cursor {
     async fn next_row(&mut self) -> Result<Option<Row>, Error> {
         match self.next_item().await? {
-            Some(QueryEvent::RawRow(b)) => serde_json::from_slice(&b).map(Some).map_err(|e| {
-                self.page.tag(Error::new(
-                    ErrorKind::Decode,
-                    format!("a row of the query reply: {e}"),
-                ))
-            }),
+            Some(QueryEvent::RawRow(b)) => self.raw_row(&b).map(Some),
             Some(QueryEvent::Row(r)) => Ok(Some(r)),
             _ => Ok(None),
+        }
+    }
+
+    /// A row already decoded from what has arrived, without waiting (the
+    /// stream's fast path: most rows are); `None` when more must be read.
+    fn buffered_row(&mut self) -> Option<Result<Row, Error>> {
+        loop {
+            let event = match self.page.decoder.next_event() {
+                Ok(Some(ev)) => ev,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(self.page.tag(e))),
+            };
+            match self.row_event(event) {
+                Ok(Some(QueryEvent::RawRow(b))) => return Some(self.raw_row(&b)),
+                Ok(Some(QueryEvent::Row(r))) => return Some(Ok(r)),
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    fn raw_row(&self, json: &[u8]) -> Result<Row, Error> {
+        serde_json::from_slice(json).map_err(|e| {
+            self.page.tag(Error::new(
+                ErrorKind::Decode,
+                format!("a row of the query reply: {e}"),
+            ))
+        })
+    }
+
+    /// A row event counted and passed on; a page's header checked against
+    /// the first page's columns and consumed (`None`).
+    fn row_event(&mut self, event: QueryEvent) -> Result<Option<QueryEvent>, Error> {
+        match event {
+            QueryEvent::Header(h) => {
+                if h.columns != self.columns {
+                    let offset = self.pages.as_ref().map_or(0, QueryPages::offset);
+                    return Err(self.page.tag(Error::new(
+                        ErrorKind::Decode,
+                        format!(
+                            "the page at offset {offset} has columns {:?}, the first page had {:?}",
+                            h.columns, self.columns
+                        ),
+                    )));
+                }
+                Ok(None)
+            }
+            row => {
+                self.in_page += 1;
+                Ok(Some(row))
+            }
         }
     }
 
@@ -140,20 +186,9 @@ impl Cursor {
     async fn next_item(&mut self) -> Result<Option<QueryEvent>, Error> {
         loop {
             match self.page.next_event().await? {
-                Some(row @ (QueryEvent::Row(_) | QueryEvent::RawRow(_))) => {
-                    self.in_page += 1;
-                    return Ok(Some(row));
-                }
-                Some(QueryEvent::Header(h)) => {
-                    if h.columns != self.columns {
-                        let offset = self.pages.as_ref().map_or(0, QueryPages::offset);
-                        return Err(self.page.tag(Error::new(
-                            ErrorKind::Decode,
-                            format!(
-                                "the page at offset {offset} has columns {:?}, the first page had {:?}",
-                                h.columns, self.columns
-                            ),
-                        )));
+                Some(event) => {
+                    if let Some(row) = self.row_event(event)? {
+                        return Ok(Some(row));
                     }
                 }
                 None => {
@@ -320,6 +355,18 @@ impl Stream for QueryRows {
             return Poll::Ready(None);
         }
         if self.pending.is_none() {
+            let buffered = self.cursor.as_mut().and_then(|c| c.buffered_row());
+            match buffered {
+                Some(Ok(row)) => {
+                    self.rows += 1;
+                    return Poll::Ready(Some(Ok(row)));
+                }
+                Some(Err(e)) => {
+                    self.finished = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None => {}
+            }
             let Some(mut cursor) = self.cursor.take() else {
                 return Poll::Ready(None);
             };
