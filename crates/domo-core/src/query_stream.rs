@@ -362,24 +362,34 @@ impl QueryDecoder {
                 }
                 continue;
             }
-            let b = bytes[i];
-            match s.kind {
-                Kind::Scalar => {
-                    if matches!(b, b',' | b']' | b'}' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
-                        break Some(i);
+            if s.kind == Kind::Scalar {
+                if matches!(
+                    bytes[i],
+                    b',' | b']' | b'}' | b':' | b' ' | b'\t' | b'\n' | b'\r'
+                ) {
+                    break Some(i);
+                }
+                i += 1;
+                continue;
+            }
+            // In a container, outside strings: only these bytes matter.
+            let Some(p) = bytes[i..]
+                .iter()
+                .position(|&b| matches!(b, b'"' | b'[' | b']' | b'{' | b'}'))
+            else {
+                i = bytes.len();
+                break None;
+            };
+            i += p;
+            match bytes[i] {
+                b'"' => s.in_string = true,
+                b'[' | b'{' => s.depth += 1,
+                _ => {
+                    s.depth -= 1;
+                    if s.depth == 0 {
+                        break Some(i + 1);
                     }
                 }
-                _ => match b {
-                    b'"' => s.in_string = true,
-                    b'[' | b'{' => s.depth += 1,
-                    b']' | b'}' => {
-                        s.depth -= 1;
-                        if s.depth == 0 {
-                            break Some(i + 1);
-                        }
-                    }
-                    _ => {}
-                },
             }
             i += 1;
         };

@@ -67,41 +67,67 @@ pub fn csv_value(out: &mut Vec<u8>, v: &Value) {
 /// `Value` per cell and formatting every double was most of the cost of
 /// writing a large result. On an error nothing is written.
 pub fn csv_row_json(out: &mut Vec<u8>, row_json: &[u8]) -> Result<(), serde_json::Error> {
-    let cells: Vec<&serde_json::value::RawValue> = serde_json::from_slice(row_json)?;
     let start = out.len();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let text = cell.get();
-        let written = match text.as_bytes().first() {
-            Some(b'"') => {
-                let inner = &text[1..text.len() - 1];
-                if inner.contains('\\') {
-                    serde_json::from_str::<String>(text).map(|s| csv_text(out, &s))
-                } else {
-                    csv_text(out, inner);
-                    Ok(())
-                }
-            }
-            Some(b'n') => {
-                out.extend_from_slice(CSV_NULL.as_bytes());
-                Ok(())
-            }
-            Some(b't' | b'f') => {
-                out.extend_from_slice(text.as_bytes());
-                Ok(())
-            }
-            Some(b'[' | b'{') => serde_json::from_str::<Value>(text).map(|v| csv_value(out, &v)),
-            _ => csv_number(out, text),
-        };
-        if let Err(e) = written {
-            out.truncate(start);
-            return Err(e);
-        }
+    let mut de = serde_json::Deserializer::from_slice(row_json);
+    let written =
+        serde::Deserializer::deserialize_seq(&mut de, CsvCells { out }).and_then(|()| de.end());
+    if let Err(e) = written {
+        out.truncate(start);
+        return Err(e);
     }
     out.push(b'\n');
     Ok(())
+}
+
+/// Writes each cell of a row's array as it is split off, so no list of
+/// cells is built.
+struct CsvCells<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl<'de> serde::de::Visitor<'de> for CsvCells<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a row: an array of values")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut first = true;
+        while let Some(cell) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            if !first {
+                self.out.push(b',');
+            }
+            first = false;
+            csv_cell(self.out, cell.get()).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
+/// One cell's JSON text as a CSV field.
+fn csv_cell(out: &mut Vec<u8>, text: &str) -> Result<(), serde_json::Error> {
+    match text.as_bytes().first() {
+        Some(b'"') => {
+            let inner = &text[1..text.len() - 1];
+            if inner.contains('\\') {
+                serde_json::from_str::<String>(text).map(|s| csv_text(out, &s))
+            } else {
+                csv_text(out, inner);
+                Ok(())
+            }
+        }
+        Some(b'n') => {
+            out.extend_from_slice(CSV_NULL.as_bytes());
+            Ok(())
+        }
+        Some(b't' | b'f') => {
+            out.extend_from_slice(text.as_bytes());
+            Ok(())
+        }
+        Some(b'[' | b'{') => serde_json::from_str::<Value>(text).map(|v| csv_value(out, &v)),
+        _ => csv_number(out, text),
+    }
 }
 
 /// A number (valid JSON number text) as [`csv_value`] writes it: the text
