@@ -233,6 +233,26 @@ async fn strings_numbers_and_casts() {
             ["south-5", "south/5/x", 5, "SOUTH", "mixed"]
         ])
     );
+    // A column without an alias is named as written, as MySQL names it,
+    // whatever the emulator runs in its place.
+    let v = c
+        .sql(
+            &ds,
+            "SELECT CONCAT(region, '-', units), printf('%d!', units), YEAR(day), `units`, table.region, units AS n FROM table LIMIT 1",
+        )
+        .await
+        .ok_json();
+    assert_eq!(
+        v["columns"],
+        json!([
+            "CONCAT(region, '-', units)",
+            "printf('%d!', units)",
+            "YEAR(day)",
+            "units",
+            "region",
+            "n"
+        ])
+    );
     // Arguments keep MySQL's grouping (`||` binds tighter than `>` in SQLite).
     assert_eq!(
         rows(

@@ -21,7 +21,7 @@ use sqlparser::ast::{
     BinaryOperator, CastKind, CharacterLength, DataType, DateTimeField, ExactNumberInfo, Expr,
     Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList,
     FunctionArguments, Ident, InTarget, Interval, LimitClause, ObjectName, ObjectNamePart, Offset,
-    OffsetRows, Query, SetExpr, Statement, UnaryOperator, Value, VisitMut, VisitorMut,
+    OffsetRows, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
@@ -212,10 +212,12 @@ fn translate(sql: &str, target: &Target<'_>, known: &HashSet<String>) -> Result<
             "refused: only a read-only SELECT is allowed",
         ));
     }
+    let names = result_names(&mut statement);
     let mut rewriter = Rewriter::new(target, known);
     if let ControlFlow::Break(e) = statement.visit(&mut rewriter) {
         return Err(e);
     }
+    keep_result_names(&mut statement, names);
     let printed = statement.to_string();
     // What SQLite will read, read by SQLite's rules (quotes doubled, no
     // backslash escapes): the row table must not appear there either.
@@ -229,6 +231,59 @@ fn translate(sql: &str, target: &Target<'_>, known: &HashSet<String>) -> Result<
         return Err(refused_name(target));
     }
     Ok(printed)
+}
+
+/// The select list that names the result's columns: the first SELECT of
+/// the outermost query (a UNION takes its names from its left side).
+fn result_items(statement: &mut Statement) -> Option<&mut Vec<SelectItem>> {
+    let Statement::Query(query) = statement else {
+        return None;
+    };
+    let mut body = query.body.as_mut();
+    loop {
+        body = match body {
+            SetExpr::Select(select) => return Some(&mut select.projection),
+            SetExpr::Query(q) => q.body.as_mut(),
+            SetExpr::SetOperation { left, .. } => left.as_mut(),
+            _ => return None,
+        };
+    }
+}
+
+/// The text of each unnamed result column as the user wrote it (as
+/// sqlparser prints it), which SQLite would name the column by.
+fn result_names(statement: &mut Statement) -> Vec<Option<String>> {
+    result_items(statement).map_or_else(Vec::new, |items| {
+        items
+            .iter()
+            .map(|item| match item {
+                // SQLite names a column read by name after the column.
+                SelectItem::UnnamedExpr(Expr::Identifier(_) | Expr::CompoundIdentifier(_)) => None,
+                SelectItem::UnnamedExpr(e) => Some(e.to_string()),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// Names each unnamed result column the rewrite changed by its text before
+/// the rewrite, as MySQL names it: `CONCAT(a, b)`, not `(a || b)`, and
+/// never an internal `domo_*` call.
+fn keep_result_names(statement: &mut Statement, names: Vec<Option<String>>) {
+    let Some(items) = result_items(statement) else {
+        return;
+    };
+    for (item, name) in items.iter_mut().zip(names) {
+        if let (SelectItem::UnnamedExpr(e), Some(name)) = (&mut *item, name)
+            && e.to_string() != name
+        {
+            let expr = std::mem::replace(e, string(""));
+            *item = SelectItem::ExprWithAlias {
+                expr,
+                alias: Ident::with_quote('"', name),
+            };
+        }
+    }
 }
 
 /// The checks made on the SQL's words before it is parsed, and the two
@@ -922,11 +977,11 @@ mod tests {
             ("SELECT `a\"b` FROM t", "SELECT `a\"b` FROM t"),
             (
                 "SELECT CONCAT(a, 'b', 1), CONCAT(a), LCASE(a), UCASE(a) FROM t",
-                "SELECT (a || 'b' || 1), (a || ''), lower(a), upper(a) FROM t",
+                "SELECT (a || 'b' || 1) AS \"CONCAT(a, 'b', 1)\", (a || '') AS \"CONCAT(a)\", lower(a) AS \"LCASE(a)\", upper(a) AS \"UCASE(a)\" FROM t",
             ),
             (
                 "SELECT CONCAT(a = 1, b + 1), (a + 1) DIV (b - 1), a + 1 <=> b FROM t",
-                "SELECT ((a = 1) || (b + 1)), CAST(((a + 1) / (b - 1)) AS INTEGER), (a + 1) IS NOT DISTINCT FROM b FROM t",
+                "SELECT ((a = 1) || (b + 1)) AS \"CONCAT(a = 1, b + 1)\", CAST(((a + 1) / (b - 1)) AS INTEGER) AS \"(a + 1) DIV (b - 1)\", (a + 1) IS NOT DISTINCT FROM b AS \"a + 1 <=> b\" FROM t",
             ),
             ("SELECT 1;;", "SELECT 1"),
             ("SELECT 1 # a comment", "SELECT 1"),
@@ -934,11 +989,11 @@ mod tests {
             ("SELECT 1; -- done", "SELECT 1"),
             (
                 "SELECT DATE_ADD(day, INTERVAL 3 DAY), DATE_SUB(at, INTERVAL '1' HOUR), day + INTERVAL 2 WEEK FROM t",
-                "SELECT domo_date_add(day, (3), 'DAY'), domo_date_add(at, -('1'), 'HOUR'), domo_date_add(day, (2), 'WEEK') FROM t",
+                "SELECT domo_date_add(day, (3), 'DAY') AS \"DATE_ADD(day, INTERVAL 3 DAY)\", domo_date_add(at, -('1'), 'HOUR') AS \"DATE_SUB(at, INTERVAL '1' HOUR)\", domo_date_add(day, (2), 'WEEK') AS \"day + INTERVAL 2 WEEK\" FROM t",
             ),
             (
                 "SELECT CAST(a AS SIGNED), CAST(a AS DECIMAL(6,2)), CAST(a AS CHAR(3)), CAST(a AS DATE) FROM t",
-                "SELECT domo_cast_signed(a), domo_cast_decimal(a, 6, 2), substr(CAST(a AS TEXT), 1, 3), domo_to_date(a) FROM t",
+                "SELECT domo_cast_signed(a) AS \"CAST(a AS SIGNED)\", domo_cast_decimal(a, 6, 2) AS \"CAST(a AS DECIMAL(6,2))\", substr(CAST(a AS TEXT), 1, 3) AS \"CAST(a AS CHAR(3))\", domo_to_date(a) AS \"CAST(a AS DATE)\" FROM t",
             ),
             (
                 "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
@@ -950,11 +1005,11 @@ mod tests {
             ),
             (
                 "SELECT CURDATE(), NOW(), a DIV 2, a <=> b, EXTRACT(YEAR FROM day) FROM t",
-                "SELECT '2026-12-02', '2026-12-02T10:11:12', CAST((a / 2) AS INTEGER), a IS NOT DISTINCT FROM b, year(day) FROM t",
+                "SELECT '2026-12-02' AS \"CURDATE()\", '2026-12-02T10:11:12' AS \"NOW()\", CAST((a / 2) AS INTEGER) AS \"a DIV 2\", a IS NOT DISTINCT FROM b AS \"a <=> b\", year(day) AS \"EXTRACT(YEAR FROM day)\" FROM t",
             ),
             (
                 "SELECT GROUP_CONCAT(a ORDER BY a SEPARATOR '-') FROM t",
-                "SELECT GROUP_CONCAT(a, '-' ORDER BY a) FROM t",
+                "SELECT GROUP_CONCAT(a, '-' ORDER BY a) AS \"GROUP_CONCAT(a ORDER BY a SEPARATOR '-')\" FROM t",
             ),
             (
                 "SELECT 1 FROM t WHERE at >= '2024-03-01 10:00' AND at BETWEEN '2024-01-01' AND '2024-12-31 23:59:59' AND day >= '2024-03-01'",
@@ -962,7 +1017,7 @@ mod tests {
             ),
             (
                 "SELECT 'it''s', 'a\\\\\\'b', 'q''''q' FROM t",
-                "SELECT 'it''s', ('a\\' || char(39) || 'b'), ('q' || char(39) || '' || char(39) || 'q') FROM t",
+                "SELECT 'it''s', ('a\\' || char(39) || 'b') AS \"'a\\'b'\", ('q' || char(39) || '' || char(39) || 'q') AS \"'q''q'\" FROM t",
             ),
         ] {
             assert_eq!(translate(mysql).unwrap(), sqlite, "{mysql}");
