@@ -83,13 +83,21 @@ impl ChunkSender {
         Ok(())
     }
 
-    /// Sends the buffer once it holds a chunk.
+    /// Sends the buffer once it holds a chunk, in chunks of `CHUNK_BYTES`
+    /// (a large row, or the export's read of many rows, is cut: what is in
+    /// flight stays a few chunks); the rest stays for the next.
     pub(crate) fn flush_if_full(&mut self) -> store::Result<()> {
-        if self.buf.len() >= CHUNK_BYTES {
-            let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 4096));
-            self.sent += chunk.len() as u64;
-            self.send(Msg::Chunk(Bytes::from(chunk)))?;
+        if self.buf.len() < CHUNK_BYTES {
+            return Ok(());
         }
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 4096));
+        let mut bytes = Bytes::from(full);
+        while bytes.len() >= CHUNK_BYTES {
+            let chunk = bytes.split_to(CHUNK_BYTES);
+            self.sent += chunk.len() as u64;
+            self.send(Msg::Chunk(chunk))?;
+        }
+        self.buf.extend_from_slice(&bytes);
         Ok(())
     }
 

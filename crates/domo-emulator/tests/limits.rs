@@ -292,6 +292,65 @@ async fn a_query_past_the_time_limit_is_a_400_naming_it() {
     assert!(msg.contains("--query-timeout"), "{msg}");
 }
 
+#[tokio::test]
+async fn an_export_left_unread_past_the_time_limit_is_let_go() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (emu, c) = start(EmulatorConfig {
+        query_timeout: Duration::from_millis(300),
+        ..EmulatorConfig::ephemeral()
+    })
+    .await;
+    let (ds, _) = c
+        .create_dataset("big", &[("i", "LONG"), ("pad", "STRING")])
+        .await;
+    // 12 MB: far more than the kernel holds between the two sockets with
+    // the client's receive buffer kept small.
+    let pad = "x".repeat(1_000);
+    let csv: String = (0..12_000).map(|i| format!("{i},{pad}\n")).collect();
+    c.upload(&ds, &[&csv], "REPLACE").await;
+
+    let addr: std::net::SocketAddr = emu.url().strip_prefix("http://").unwrap().parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(64 * 1024).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
+    let request = format!(
+        "GET /api/data/v2/datasources/{ds}/dataversions/latest HTTP/1.1\r\nHost: {addr}\r\nX-DOMO-Developer-Token: dev-token\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // Read nothing for longer than the limit.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let mut body = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let read_all = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => body.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read_all)
+        .await
+        .expect("the emulator let the connection go");
+    assert!(
+        body.starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        &body[..body.len().min(200)]
+    );
+    assert!(
+        body.len() < csv.len(),
+        "{} of {} bytes",
+        body.len(),
+        csv.len()
+    );
+    assert!(
+        !body.ends_with(b"\r\n0\r\n\r\n"),
+        "the body ended as if complete"
+    );
+    // A client that reads gets all of it.
+    assert_eq!(c.export(&ds, false).await.len(), csv.len());
+}
+
 /// Three runaway queries, each until the time limit (5 s): a small GET
 /// and a small query still answer, well before any runaway ends.
 async fn small_requests_answer_during_three_runaways(config: EmulatorConfig) {

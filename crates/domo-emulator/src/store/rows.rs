@@ -265,8 +265,12 @@ pub(crate) struct ExportRequest {
     pub filter: Option<String>,
 }
 
-/// Rows per chunk of a streamed export; bounds the server's memory per export.
+/// Most rows one read of a streamed export takes.
 const EXPORT_CHUNK_ROWS: i64 = 4096;
+/// A read of a streamed export ends once it holds this many bytes (and one
+/// row more at most): with `EXPORT_CHUNK_ROWS`, it bounds the server's
+/// memory per export whatever the rows' width.
+const EXPORT_CHUNK_BYTES: usize = 1024 * 1024;
 
 /// An export in progress: each `Store::export_chunk` call reads the next
 /// rows in its own short read transaction, so a long export never holds a
@@ -396,7 +400,7 @@ impl Store {
             export.done = true;
             return Ok(None);
         }
-        let (buf, n, last) = self.read(|conn| {
+        let (buf, n, last, full) = self.read(|conn| {
             let changed =
                 || StoreError::conflict("the dataset changed during the export; export aborted");
             let ds = find_dataset(conn, &export.dataset_id)?.ok_or_else(changed)?;
@@ -426,6 +430,7 @@ impl Store {
             let mut buf = Vec::with_capacity(64 * 1024);
             let mut n = 0i64;
             let mut last = export.last_rowid;
+            let mut full = false;
             while let Some(row) = rows.next()? {
                 last = row.get(0)?;
                 for i in 0..ds.columns.len() {
@@ -436,15 +441,19 @@ impl Store {
                 }
                 buf.push(b'\n');
                 n += 1;
+                if buf.len() >= EXPORT_CHUNK_BYTES {
+                    full = true;
+                    break;
+                }
             }
-            Ok((buf, n, last))
+            Ok((buf, n, last, full))
         })?;
         export.skip = 0;
         export.last_rowid = last;
         if let Some(r) = export.remaining.as_mut() {
             *r -= n;
         }
-        if n < want {
+        if n < want && !full {
             export.done = true;
         }
         Ok((n > 0).then_some((buf, n as u64)))

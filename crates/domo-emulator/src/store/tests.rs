@@ -88,6 +88,30 @@ fn texts(cells: &[Vec<Cell>]) -> Vec<String> {
 }
 
 #[test]
+fn a_wide_export_is_read_in_bounded_pieces_and_whole() {
+    let store = Store::in_memory();
+    let id = dataset(&store, ADMIN_USER);
+    // 400 rows of 10 KB: 4 MB, under one read's row count.
+    let csv: String = (0..400)
+        .map(|i| format!("{}{i},{i}\n", "x".repeat(10_000)))
+        .collect();
+    upload(&store, ADMIN_USER, &id, &[&csv], "REPLACE", None).unwrap();
+    let mut export = store
+        .start_export(ADMIN_USER, &id, ExportRequest::default())
+        .unwrap();
+    let (mut out, mut reads, mut rows) = (Vec::new(), 0, 0);
+    while let Some((chunk, n)) = store.export_chunk(&mut export).unwrap() {
+        assert!(chunk.len() < 1024 * 1024 + 10_100, "{} bytes", chunk.len());
+        out.extend(chunk);
+        reads += 1;
+        rows += n;
+    }
+    assert!(reads >= 4, "{reads} reads");
+    assert_eq!(rows, 400);
+    assert_eq!(String::from_utf8(out).unwrap(), csv);
+}
+
+#[test]
 fn create_upload_commit_and_replace() {
     let store = Store::in_memory();
     let id = dataset(&store, ADMIN_USER);
