@@ -177,6 +177,17 @@ async fn memory_bombs_end_with_a_400_naming_the_limit_and_memory_returns_near_id
     );
 }
 
+/// A reply cut at a limit past its first chunk: a 200 whose body breaks
+/// off. The cut may come before hyper has flushed the status line: then
+/// the request itself fails, which is just as plainly not a complete reply.
+async fn assert_broken_off(resp: reqwest::Result<reqwest::Response>, route: &str) {
+    if let Ok(resp) = resp {
+        assert_eq!(resp.status(), 200, "{route}");
+        let body = resp.bytes().await;
+        assert!(body.is_err(), "{route}: the body ended as if complete");
+    }
+}
+
 #[tokio::test]
 async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broken_body_after() {
     let (emu, c) = start(EmulatorConfig {
@@ -229,14 +240,7 @@ async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broke
             .body(json!({"sql": numbers(100_000)}).to_string())
             .send()
             .await;
-        // The connection is cut as soon as the limit is reached, which may
-        // be before hyper has flushed the status line: then the request
-        // itself fails, which is just as plainly not a complete reply.
-        if let Ok(resp) = resp {
-            assert_eq!(resp.status(), 200, "{route}");
-            let body = resp.bytes().await;
-            assert!(body.is_err(), "{route}: the body ended as if complete");
-        }
+        assert_broken_off(resp, &route).await;
     }
 
     // An export past the first chunk breaks off the same way: 40,000 rows
@@ -254,11 +258,7 @@ async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broke
             .header("x-domo-developer-token", "dev-token")
             .send()
             .await;
-        if let Ok(resp) = resp {
-            assert_eq!(resp.status(), 200, "{route}");
-            let body = resp.bytes().await;
-            assert!(body.is_err(), "{route}: the body ended as if complete");
-        }
+        assert_broken_off(resp, &route).await;
     }
     // A smaller export of the same dataset answers whole.
     let page = c
