@@ -364,6 +364,17 @@ impl<'a> CsvReader<'a> {
     }
 }
 
+/// Appends a header record: the names as text fields, then a line feed.
+pub fn write_header<'a>(out: &mut Vec<u8>, names: impl IntoIterator<Item = &'a str>) {
+    for (i, name) in names.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_text_field(out, name);
+    }
+    out.push(b'\n');
+}
+
 /// Appends one field in the export dialect: quoted when it holds a comma,
 /// quote, CR or LF, when it is empty (so it is not read back as null) or
 /// when it is literally `\N`.

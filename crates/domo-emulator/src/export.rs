@@ -34,8 +34,7 @@ pub(crate) async fn stream_csv(
         stream::CSV,
         move |store, mut out| {
             if header {
-                let names: Vec<&str> = export.column_names().collect();
-                write_header(&mut out, &names);
+                csvio::write_header(&mut out.buf, export.column_names());
             }
             let result = write_rows(store, &mut export, &mut out);
             out.end(result);
@@ -44,28 +43,17 @@ pub(crate) async fn stream_csv(
     .await
 }
 
-fn write_header(out: &mut ChunkSender, names: &[&str]) {
-    for (i, name) in names.iter().enumerate() {
-        if i > 0 {
-            out.buf.push(b',');
-        }
-        csvio::write_text_field(&mut out.buf, name);
-    }
-    out.buf.push(b'\n');
-}
-
 fn write_rows(
     store: &Store,
     export: &mut store::rows::Export,
     out: &mut ChunkSender,
 ) -> store::Result<()> {
     let mut rows = 0u64;
-    // Each chunk is read in its own short transaction, before any wait for
-    // the client: a slow reader never holds a connection.
-    while let Some((chunk, n)) = store.export_chunk(export)? {
+    // Each read is its own short transaction, before any wait for the
+    // client: a slow reader never holds a connection.
+    while let Some(n) = store.export_chunk(export, &mut out.buf)? {
         rows += n;
-        out.check_limit(chunk.len(), rows)?;
-        out.buf.extend_from_slice(&chunk);
+        out.check_limit(0, rows)?;
         out.flush_if_full()?;
     }
     Ok(())

@@ -499,14 +499,7 @@ impl CsvRows {
 impl RowSink for CsvRows {
     fn columns(&mut self, columns: &[ResultColumn]) -> store::Result<()> {
         if self.header {
-            let buf = self.out.buf();
-            for (i, c) in columns.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                csvio::write_text_field(buf, &c.name);
-            }
-            buf.push(b'\n');
+            csvio::write_header(self.out.buf(), columns.iter().map(|c| c.name.as_str()));
         }
         Ok(())
     }

@@ -125,9 +125,8 @@ struct Cursor {
 impl Cursor {
     async fn next_row(&mut self) -> Result<Option<Row>, Error> {
         match self.next_item().await? {
-            Some(QueryEvent::RawRow(b)) => self.raw_row(&b).map(Some),
-            Some(QueryEvent::Row(r)) => Ok(Some(r)),
-            _ => Ok(None),
+            Some(event) => self.event_row(event).transpose(),
+            None => Ok(None),
         }
     }
 
@@ -141,21 +140,25 @@ impl Cursor {
                 Err(e) => return Some(Err(self.page.tag(e))),
             };
             match self.row_event(event) {
-                Ok(Some(QueryEvent::RawRow(b))) => return Some(self.raw_row(&b)),
-                Ok(Some(QueryEvent::Row(r))) => return Some(Ok(r)),
-                Ok(_) => {}
+                Ok(Some(row)) => return self.event_row(row),
+                Ok(None) => {}
                 Err(e) => return Some(Err(e)),
             }
         }
     }
 
-    fn raw_row(&self, json: &[u8]) -> Result<Row, Error> {
-        serde_json::from_slice(json).map_err(|e| {
-            self.page.tag(Error::new(
-                ErrorKind::Decode,
-                format!("a row of the query reply: {e}"),
-            ))
-        })
+    /// A row event as a [`Row`] (a raw row parsed); `None` for a header.
+    fn event_row(&self, event: QueryEvent) -> Option<Result<Row, Error>> {
+        match event {
+            QueryEvent::Row(r) => Some(Ok(r)),
+            QueryEvent::RawRow(json) => Some(serde_json::from_slice(&json).map_err(|e| {
+                self.page.tag(Error::new(
+                    ErrorKind::Decode,
+                    format!("a row of the query reply: {e}"),
+                ))
+            })),
+            QueryEvent::Header(_) => None,
+        }
     }
 
     /// A row event counted and passed on; a page's header checked against

@@ -390,9 +390,14 @@ impl Store {
         })
     }
 
-    /// The next CSV records (no header) of an export and how many they
-    /// are, or `None` at its end.
-    pub(crate) fn export_chunk(&self, export: &mut Export) -> Result<Option<(Vec<u8>, u64)>> {
+    /// Appends the next CSV records (no header) of an export to `out` and
+    /// says how many they are, or `None` at its end. On an error, `out`
+    /// may hold part of a read: the export is over then.
+    pub(crate) fn export_chunk(
+        &self,
+        export: &mut Export,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u64>> {
         let want = export
             .remaining
             .map_or(EXPORT_CHUNK_ROWS, |r| r.min(EXPORT_CHUNK_ROWS));
@@ -400,7 +405,8 @@ impl Store {
             export.done = true;
             return Ok(None);
         }
-        let (buf, n, last, full) = self.read(|conn| {
+        let start = out.len();
+        let (n, last, full) = self.read(|conn| {
             let changed =
                 || StoreError::conflict("the dataset changed during the export; export aborted");
             let ds = find_dataset(conn, &export.dataset_id)?.ok_or_else(changed)?;
@@ -427,7 +433,7 @@ impl Store {
             params.push(SqlValue::Integer(want));
             params.push(SqlValue::Integer(export.skip));
             let mut rows = stmt.query(params_from_iter(params.iter()))?;
-            let mut buf = Vec::with_capacity(64 * 1024);
+            let buf = &mut *out;
             let mut n = 0i64;
             let mut last = export.last_rowid;
             let mut full = false;
@@ -437,16 +443,16 @@ impl Store {
                     if i > 0 {
                         buf.push(b',');
                     }
-                    csvio::write_value(&mut buf, row.get_ref(i + 1)?);
+                    csvio::write_value(buf, row.get_ref(i + 1)?);
                 }
                 buf.push(b'\n');
                 n += 1;
-                if buf.len() >= EXPORT_CHUNK_BYTES {
+                if buf.len() - start >= EXPORT_CHUNK_BYTES {
                     full = true;
                     break;
                 }
             }
-            Ok((buf, n, last, full))
+            Ok((n, last, full))
         })?;
         export.skip = 0;
         export.last_rowid = last;
@@ -456,7 +462,7 @@ impl Store {
         if n < want && !full {
             export.done = true;
         }
-        Ok((n > 0).then_some((buf, n as u64)))
+        Ok((n > 0).then_some(n as u64))
     }
 }
 

@@ -728,7 +728,8 @@ impl Rewriter<'_> {
                 // SQLite's printf() answers NULL, not an error, when its
                 // result would pass the length limit (`--max-value-bytes`):
                 // the check turns that NULL into the limit's 400. A
-                // non-NULL format never gives NULL otherwise.
+                // non-NULL format never gives NULL otherwise. The format
+                // expression is written twice, so SQLite evaluates it twice.
                 let args = take_args(f, &name)?;
                 let Some(format) = args.first().cloned() else {
                     return Ok(Some(call(&name, args)));
