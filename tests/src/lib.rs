@@ -4,8 +4,17 @@
 use std::time::Duration;
 
 use domo_emulator::{EmulatorConfig, RunningEmulator};
+use domo_native::core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_native::model::schema::{Column, ColumnType};
-use domo_native::{Client, RetryPolicy};
+use domo_native::model::uploads::{CommitResult, UploadSession};
+use domo_native::{Client, Error, Id, RetryPolicy, UploadAction};
+
+// What most tests name, in one import.
+pub use domo_native::core::data::ExportCsv;
+pub use domo_native::{
+    DatasetSearch, ExportOptions, NewDataset, QueryToOptions, ShareOptions, UploadOptions,
+    UploadSource,
+};
 
 /// Tokens of the users every test emulator knows. User 1 is the admin.
 pub const ADMIN: &str = "dev-token";
@@ -96,12 +105,53 @@ pub fn rows(from: u64, n: u64) -> String {
 
 /// Create a dataset with [`all_types`] columns and return its id.
 pub async fn new_dataset(client: &Client, name: &str) -> String {
-    let stream = client
-        .create_dataset(name, "integration test", all_types())
+    let created = client
+        .create_dataset(
+            domo_native::NewDataset::new(name, all_types()).description("integration test"),
+        )
         .await
         .expect("create dataset");
-    stream
-        .dataset_id()
-        .expect("stream names its dataset")
-        .to_owned()
+    created.dataset_id.into_string()
+}
+
+/// Stage 1 of an upload on its own (tests of what the server does with
+/// each stage; clients upload with [`Client::upload`]).
+pub async fn start_upload(client: &Client, dataset_id: &str) -> Result<UploadSession, Error> {
+    client.send(&StartUpload::new(dataset_id, None)).await
+}
+
+/// Stage 2 on its own: part `part` of upload `upload_id`.
+pub async fn upload_part(
+    client: &Client,
+    dataset_id: &str,
+    upload_id: &str,
+    part: u32,
+    csv: impl Into<bytes::Bytes>,
+) -> Result<(), Error> {
+    client
+        .send(&UploadPart {
+            dataset_id: dataset_id.into(),
+            upload_id: Id::from(upload_id),
+            part,
+            csv: csv.into(),
+            gzip: false,
+        })
+        .await
+}
+
+/// Stage 3 on its own.
+pub async fn commit_upload(
+    client: &Client,
+    dataset_id: &str,
+    upload_id: &str,
+    action: UploadAction,
+) -> Result<CommitResult, Error> {
+    client
+        .send(&CommitUpload::new(
+            dataset_id,
+            Id::from(upload_id),
+            action,
+            None,
+        ))
+        .await
 }

@@ -6,7 +6,7 @@
 //! The emulator is set up through its documented flags (`--user`,
 //! `--password`, `--group`, `--token`), as `domo-emulator` takes them.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use clap::Parser;
 use domo_emulator::cli::EmulatorArgs;
@@ -16,7 +16,9 @@ use domo_native::model::Id;
 use domo_native::model::pdp::{Policy, PolicyParameter};
 use domo_native::model::permissions::{AccessLevel, Permission};
 use domo_native::model::schema::{Column, ColumnType};
-use domo_native::{Client, ErrorKind, Secret, UploadAction};
+use domo_native::{
+    Client, ErrorKind, NewDataset, Secret, ShareOptions, UploadAction, UploadOptions, UploadSource,
+};
 
 const EAST: &str = "east-token-4b1d"; // user 7
 const WEST: &str = "west-token-9c2e"; // user 8
@@ -70,26 +72,35 @@ async fn emulator() -> RunningEmulator {
 async fn sales(owner: &Client) -> String {
     let stream = owner
         .create_dataset(
-            "Sales by region",
-            "pdp",
-            vec![
-                Column::new("region", ColumnType::String),
-                Column::new("amount", ColumnType::Long),
-            ],
+            NewDataset::new(
+                "Sales by region",
+                vec![
+                    Column::new("region", ColumnType::String),
+                    Column::new("amount", ColumnType::Long),
+                ],
+            )
+            .description("pdp"),
         )
         .await
         .unwrap();
-    let id = stream.dataset_id().unwrap().to_owned();
+    let id = stream.dataset_id.into_string();
     let csv = "east,10\nEast,20\nwest,100\nnorth,1000\nsouth,10000\nwest,100000\n";
     owner
-        .upload_csv(&id, csv.to_owned(), UploadAction::Replace)
+        .upload(
+            &id,
+            UploadSource::bytes(csv.to_owned()),
+            &UploadOptions::new(UploadAction::Replace),
+        )
         .await
         .unwrap();
     let share = ["7", "8", "9"]
         .into_iter()
         .map(|u| Permission::user(u, AccessLevel::CanEdit))
         .collect();
-    owner.share(&id, share, false).await.unwrap();
+    owner
+        .share(&id, share, &ShareOptions::default())
+        .await
+        .unwrap();
     id
 }
 
@@ -240,11 +251,9 @@ async fn policies_round_trip_and_decide_what_each_user_sums() {
     assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
+/// `ms` milliseconds from now.
+fn in_ms(ms: u64) -> SystemTime {
+    SystemTime::now() + Duration::from_millis(ms)
 }
 
 #[tokio::test]
@@ -254,7 +263,7 @@ async fn a_minted_token_works_until_revoked_or_expired() {
     let id = sales(&admin).await;
 
     let minted = admin
-        .create_access_token("pipeline", 7u64, now_ms() + 86_400_000)
+        .create_access_token("pipeline", 7u64, in_ms(86_400_000))
         .await
         .unwrap();
     assert!(!format!("{minted:?}").contains(minted.value.expose()));
@@ -276,7 +285,7 @@ async fn a_minted_token_works_until_revoked_or_expired() {
 
     // Expired: works first, then 401.
     let short = admin
-        .create_access_token("short", 7u64, now_ms() + 1_500)
+        .create_access_token("short", 7u64, in_ms(1_500))
         .await
         .unwrap();
     let as_short = client(&emu, short.value.expose());
@@ -288,12 +297,12 @@ async fn a_minted_token_works_until_revoked_or_expired() {
     // Only an admin mints for someone else; an unknown owner is a 400.
     let east = client(&emu, EAST);
     let e = east
-        .create_access_token("for 8", 8u64, now_ms() + 60_000)
+        .create_access_token("for 8", 8u64, in_ms(60_000))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
     let e = admin
-        .create_access_token("nobody", 424_242u64, now_ms() + 60_000)
+        .create_access_token("nobody", 424_242u64, in_ms(60_000))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest, "{e}");
@@ -388,7 +397,7 @@ async fn sharing_cannot_escalate() {
         .share(
             &id,
             vec![Permission::user("10", AccessLevel::CanShare)],
-            false,
+            &ShareOptions::default(),
         )
         .await
         .unwrap();
@@ -401,7 +410,11 @@ async fn sharing_cannot_escalate() {
         AccessLevel::CanEdit,
     ] {
         let e = sharer
-            .share(&id, vec![Permission::user("10", level.clone())], false)
+            .share(
+                &id,
+                vec![Permission::user("10", level.clone())],
+                &ShareOptions::default(),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Forbidden, "{level:?}: {e}");
@@ -416,7 +429,7 @@ async fn sharing_cannot_escalate() {
         .share(
             &id,
             vec![Permission::group("3", AccessLevel::CoOwner)],
-            false,
+            &ShareOptions::default(),
         )
         .await
         .unwrap_err();
@@ -447,7 +460,11 @@ async fn a_load_by_a_filtered_editor_is_committed_and_reported_unverified() {
     admin.set_pdp(&id, true).await.unwrap();
     let east = client(&emu, EAST);
     let report = east
-        .upload_csv(&id, "east,1\nwest,2\n".to_owned(), UploadAction::Append)
+        .upload(
+            &id,
+            UploadSource::bytes("east,1\nwest,2\n".to_owned()),
+            &UploadOptions::new(UploadAction::Append),
+        )
         .await
         .unwrap();
     assert_eq!(report.rows, 2);
@@ -455,7 +472,11 @@ async fn a_load_by_a_filtered_editor_is_committed_and_reported_unverified() {
     assert_eq!(report.verified_rows, None);
     // The owner's load into the same dataset is verified.
     let report = admin
-        .upload_csv(&id, "north,3\n".to_owned(), UploadAction::Append)
+        .upload(
+            &id,
+            UploadSource::bytes("north,3\n".to_owned()),
+            &UploadOptions::new(UploadAction::Append),
+        )
         .await
         .unwrap();
     assert_eq!(report.verified_rows, Some(1));

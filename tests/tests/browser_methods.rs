@@ -1,145 +1,260 @@
-//! The browser package's one-request methods are rows of
-//! `crates/domo-wasm/js/methods.js` (method, domo-core endpoint, argument
-//! names) declared in `crates/domo-wasm/src/methods.d.ts`. Nothing compiles
-//! the two against each other or against domo-core's `named::ENDPOINTS`, so
-//! this test does: every row names an endpoint that exists and builds from
-//! the arguments the row passes, every endpoint has a method, and the
-//! declarations list the same methods with the same parameters.
+//! The browser package's one-request methods come from domo-core's
+//! endpoint declarations: `crates/domo-wasm/js/methods.js` (method,
+//! endpoint, argument names) and `crates/domo-wasm/src/methods.d.ts`
+//! (their TypeScript) are generated here from [`domo_core::specs`]. This
+//! test fails when either file is not what the declarations generate today;
+//! `UPDATE_TS=1` rewrites them. Adding an endpoint with a `js` method adds
+//! it to the package.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use domo_core::named::{ENDPOINTS, endpoint};
-use domo_core::{BaseUrl, Config, Credentials};
-use serde_json::{Map, Value, json};
+use domo_core::spec::{Kind, Param, Spec};
 
-fn read(relative: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+fn path(relative: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-/// The rows of methods.js: `["getSchema", "GetSchema", "datasetId"],`.
-fn rows() -> Vec<Vec<String>> {
-    let js = read("../crates/domo-wasm/js/methods.js");
-    let rows: Vec<Vec<String>> = js
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("[\"") && l.ends_with("],"))
-        .map(|l| {
-            l.trim_start_matches('[')
-                .trim_end_matches("],")
-                .split(',')
-                .map(|s| s.trim().trim_matches('"').to_owned())
-                .collect()
-        })
+/// A Rust type's name (as `stringify!` wrote it) as the TypeScript type
+/// the package declares: model types keep their names (model.d.ts exports
+/// them), lists become arrays.
+fn ts_type(rust: &str) -> String {
+    let t: String = rust.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.rsplit("::").next().unwrap_or(&t).to_owned();
+    if let Some(inner) = t.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
+        return format!("{}[]", ts_type(inner));
+    }
+    if let Some(inner) = t.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')) {
+        return format!("{} | null", ts_type(inner));
+    }
+    match t.as_str() {
+        "Value" => "unknown".to_owned(),
+        // An app data row: column name to value.
+        "Row" => "Record<string, unknown>".to_owned(),
+        // The browser hands on the replies with their secrets: the caller
+        // asked for them.
+        "Session" => "LoginReply".to_owned(),
+        "MintedToken" => "AccessToken & { token: string }".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// What a method's Promise resolves to, as the reply's steps leave it.
+fn output(spec: &Spec) -> String {
+    match spec.output {
+        "void" => "void".to_owned(),
+        "string" => "string".to_owned(),
+        // An empty reply reads as `{}` (no dataset sent back).
+        other if spec.name == "SetProperties" => {
+            let inner = ts_type(other).replace(" | null", "");
+            format!("{inner} | Record<string, never>")
+        }
+        other => ts_type(other),
+    }
+}
+
+fn param_type(p: &Param) -> String {
+    match p.kind {
+        Kind::Json => ts_type(p.ts),
+        _ => p.ts.to_owned(),
+    }
+}
+
+/// Rust doc text as TSDoc: links become their text.
+fn doc_text(doc: &str) -> String {
+    let mut out = String::new();
+    let mut rest = doc;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close) => {
+                out.push_str(&after[..close]);
+                rest = &after[close + 1..];
+                // `[text](target)`: drop the target.
+                if rest.starts_with('(')
+                    && let Some(end) = rest.find(')')
+                {
+                    rest = &rest[end + 1..];
+                }
+            }
+            None => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_owned()
+}
+
+fn tsdoc(out: &mut String, indent: &str, lines: &[String]) {
+    // Doc comments keep the space after `///`.
+    let lines: Vec<&str> = lines
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
         .collect();
-    assert!(rows.len() > 30, "methods.js rows not found: {rows:?}");
-    rows
-}
-
-/// The methods of `interface DomoClient` in methods.d.ts: name and
-/// parameter names.
-fn declarations() -> Vec<(String, Vec<String>)> {
-    let dts = read("../crates/domo-wasm/src/methods.d.ts");
-    dts.lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with("//") && !l.starts_with('*') && !l.starts_with("/**"))
-        .filter_map(|l| {
-            let (name, rest) = l.split_once('(')?;
-            let params = rest.split_once("):")?.0;
-            let names = params
-                .split(", ")
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    p.split(':')
-                        .next()
-                        .unwrap()
-                        .trim_end_matches('?')
-                        .to_owned()
-                })
-                .collect();
-            Some((name.to_owned(), names))
-        })
-        .collect()
-}
-
-/// A value of the right kind for each argument a row passes.
-fn sample(param: &str) -> Value {
-    match param {
-        "datasetId"
-        | "name"
-        | "description"
-        | "sql"
-        | "alias"
-        | "values"
-        | "delimiter"
-        | "text"
-        | "dataSourceName"
-        | "dataSourceDescription" => json!("x"),
-        "userId" | "indexId" | "partitionId" | "streamId" | "uploadId" | "executionId"
-        | "policyId" | "ownerId" | "tokenId" => json!(7),
-        "expires" => json!(1_767_225_600_000u64),
-        "enabled" | "external" => json!(true),
-        "policy" => json!({"name": "East", "parameters": []}),
-        "limit" | "offset" => json!(10),
-        "includeHidden" | "includeHeader" | "sendEmail" => json!(true),
-        "columns" => json!([{"name": "a", "type": "LONG"}]),
-        "permissions" | "users" => json!([{"type": "USER", "id": 7}]),
-        "requestedParts" | "tags" => json!(["a"]),
-        "filter" => json!({}),
-        "request" => json!({"dataSource": {"name": "n"}}),
-        other => panic!("no sample for the argument `{other}`; add one"),
+    if lines.is_empty() {
+        return;
     }
+    let _ = writeln!(out, "{indent}/**");
+    for l in lines {
+        let line = format!("{indent} * {l}");
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out, "{indent} */");
 }
 
-#[test]
-fn every_row_runs_a_named_endpoint_with_the_arguments_it_reads() {
-    let config = Config::new(
-        BaseUrl::parse("http://127.0.0.1:1").unwrap(),
-        Credentials::developer_token("t"),
+fn generate() -> (String, String) {
+    let mut js = String::from(
+        "// Generated from domo-core's endpoint declarations by `UPDATE_TS=1 cargo test -p\n\
+         // domo-integration-tests --test browser_methods`; do not edit.\n\
+         //\n\
+         // The methods of DomoClient that run one declared endpoint: the method, the\n\
+         // endpoint and its arguments in order; `...` is an options object whose\n\
+         // properties join the arguments. `call` does the rest in Rust (building the\n\
+         // request from the declaration, retries, reading the reply). The package's\n\
+         // entry points install them.\n\
+         const METHODS = [\n",
     );
-    for row in rows() {
-        let (method, name, params) = (&row[0], &row[1], &row[2..]);
-        let args: Map<String, Value> = params
-            .iter()
-            .filter(|p| *p != "...")
-            .map(|p| (p.clone(), sample(p)))
-            .collect();
-        let built = endpoint(name, &Value::Object(args))
-            .unwrap_or_else(|e| panic!("{method} → {name}: {e}"));
-        config
-            .prepare(&*built)
-            .unwrap_or_else(|e| panic!("{method} → {name}: {e}"));
+    let mut dts = String::from(
+        "// Generated from domo-core's endpoint declarations by `UPDATE_TS=1 cargo test -p\n\
+         // domo-integration-tests --test browser_methods`; do not edit.\n\
+         //\n\
+         // The methods js/methods.js installs on DomoClient, merged into the class\n\
+         // declaration.\n\
+         export interface DomoClient {\n",
+    );
+    for spec in domo_core::specs() {
+        for m in spec.js {
+            let quoted: Vec<String> = std::iter::once(m.name)
+                .chain(std::iter::once(spec.name))
+                .chain(m.params.iter().copied())
+                .map(|s| format!("{s:?}"))
+                .collect();
+            let _ = writeln!(js, "  [{}],", quoted.join(", "));
+
+            let mut doc = vec![doc_text(spec.doc)];
+            let mut params = Vec::new();
+            for name in m.params {
+                if *name == "..." {
+                    let rest: Vec<&Param> = spec
+                        .params
+                        .iter()
+                        .filter(|p| !m.params.contains(&p.name))
+                        .collect();
+                    let fields: Vec<String> = rest
+                        .iter()
+                        .map(|p| format!("{}?: {} | null", p.name, param_type(p)))
+                        .collect();
+                    params.push(format!("options?: {{ {} }} | null", fields.join("; ")));
+                    for p in rest {
+                        if !p.doc.is_empty() {
+                            doc.push(format!("@param options.{} {}", p.name, doc_text(p.doc)));
+                        }
+                    }
+                    continue;
+                }
+                let p = spec.param(name).expect("a declared argument");
+                let optional = p.optional || p.default.is_some();
+                let q = if optional { "?" } else { "" };
+                let null = if optional { " | null" } else { "" };
+                params.push(format!("{}{q}: {}{null}", p.name, param_type(p)));
+                if !p.doc.is_empty() {
+                    doc.push(format!("@param {} {}", p.name, doc_text(p.doc)));
+                }
+            }
+            dts.push('\n');
+            tsdoc(&mut dts, "  ", &doc);
+            let _ = writeln!(
+                dts,
+                "  {}({}): Promise<{}>;",
+                m.name,
+                params.join(", "),
+                output(spec)
+            );
+        }
     }
+    js.push_str(
+        "];\n\n\
+         /** Add the methods to `DomoClient.prototype`, as class methods are. */\n\
+         export function install(DomoClient) {\n\
+         \x20 for (const [method, endpoint, ...params] of METHODS) {\n\
+         \x20   const value = function (...values) {\n\
+         \x20     const args = {};\n\
+         \x20     let options;\n\
+         \x20     params.forEach((p, i) => {\n\
+         \x20       if (p === \"...\") options = values[i];\n\
+         \x20       else args[p] = values[i];\n\
+         \x20     });\n\
+         \x20     return this.call(endpoint, args, options);\n\
+         \x20   };\n\
+         \x20   Object.defineProperty(value, \"name\", { value: method });\n\
+         \x20   Object.defineProperty(DomoClient.prototype, method, { value, writable: true, configurable: true });\n\
+         \x20 }\n\
+         }\n",
+    );
+    dts.push_str("}\n");
+    (js, dts)
 }
 
 #[test]
-fn every_named_endpoint_has_a_method() {
-    let used: Vec<String> = rows().into_iter().map(|r| r[1].clone()).collect();
-    for (name, _) in ENDPOINTS {
+fn the_methods_are_generated_from_the_declarations() {
+    let (js, dts) = generate();
+    let files = [
+        ("../crates/domo-wasm/js/methods.js", js),
+        ("../crates/domo-wasm/src/methods.d.ts", dts),
+    ];
+    for (relative, generated) in files {
+        let path = path(relative);
+        if std::env::var_os("UPDATE_TS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
-            used.iter().any(|u| u == name),
-            "domo-core's endpoint {name} has no row in methods.js"
+            committed == generated,
+            "{} is not what domo-core's declarations generate; run `UPDATE_TS=1 cargo test \
+             -p domo-integration-tests --test browser_methods` and commit the result",
+            path.display()
         );
     }
 }
 
+/// Every type a method names is declared by the package.
 #[test]
-fn the_declarations_list_each_method_with_its_parameters() {
-    let declared = declarations();
-    let rows = rows();
-    let names = |v: Vec<&String>| v.into_iter().cloned().collect::<Vec<_>>();
-    assert_eq!(
-        names(declared.iter().map(|(n, _)| n).collect()),
-        names(rows.iter().map(|r| &r[0]).collect()),
-        "methods.d.ts and methods.js list different methods (or in another order)"
-    );
-    for ((method, params), row) in declared.iter().zip(&rows) {
-        assert_eq!(params.len(), row.len() - 2, "{method}: parameter count");
-        for (declared, passed) in params.iter().zip(&row[2..]) {
-            // An options object (`...`) may take any parameter name.
-            if passed != "..." {
-                assert_eq!(declared, passed, "{method}: parameter names");
-            }
+fn every_type_the_methods_name_is_declared() {
+    let (_, dts) = generate();
+    let declared = [
+        std::fs::read_to_string(path("../crates/domo-wasm/src/model.d.ts")).unwrap(),
+        std::fs::read_to_string(path("../crates/domo-wasm/src/types.d.ts")).unwrap(),
+    ]
+    .concat();
+    let builtin = [
+        "string",
+        "number",
+        "boolean",
+        "unknown",
+        "void",
+        "null",
+        "Promise",
+        "Record",
+        "never",
+        "Uint8Array",
+        "options",
+    ];
+    let signatures: String = dts.lines().filter(|l| l.contains("): Promise<")).collect();
+    for word in signatures
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+    {
+        if builtin.contains(&word) {
+            continue;
         }
+        let ok = declared.contains(&format!("export type {word} "))
+            || declared.contains(&format!("export type {word}<"))
+            || declared.contains(&format!("export interface {word} "));
+        assert!(ok, "{word} is named but not declared");
     }
 }

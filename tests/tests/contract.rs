@@ -1,12 +1,12 @@
 //! The contract suite: every domo-native method against the real emulator
 //! over real sockets, with values round-tripped.
 
-use domo_core::data::DataWindow;
 use domo_integration_tests::*;
+use domo_native::DataWindow;
 use domo_native::model::permissions::{AccessLevel, Permission, PrincipalRef};
 use domo_native::model::schema::ColumnType;
 use domo_native::model::streams::StreamRequest;
-use domo_native::{ErrorKind, UploadAction, UploadOptions};
+use domo_native::{ErrorKind, UploadAction};
 use serde_json::json;
 
 const HEADER: &str = "id,name,score,price,day,at\n";
@@ -17,25 +17,34 @@ async fn every_method_round_trips_against_the_emulator() {
     let c = client(&emu, ADMIN);
 
     // Create through a stream, then read it back every way.
-    let stream = c
-        .create_dataset("Contract", "round trip", all_types())
+    let created = c
+        .create_dataset(NewDataset::new("Contract", all_types()).description("round trip"))
         .await
         .unwrap();
-    let id = stream.dataset_id().unwrap().to_owned();
-    let sid = stream.id.to_string();
+    let id = created.dataset_id.to_string();
+    let sid = created.stream_id.clone().unwrap().to_string();
     assert_eq!(
         c.stream(&sid).await.unwrap().dataset_id(),
         Some(id.as_str())
     );
     let found = c.search_streams(&id).await.unwrap();
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].id, stream.id);
+    assert_eq!(Some(found[0].id.clone()), created.stream_id);
 
     let ds = c.dataset(&id).await.unwrap();
     assert_eq!(ds.name.as_deref(), Some("Contract"));
     assert_eq!(ds.row_count(), Some(0));
     assert_eq!(ds.column_count(), Some(6));
-    let meta = c.metadata(&id, &["core", "permission"]).await.unwrap();
+    let meta = c
+        .send(&domo_native::core::datasets::GetDataset {
+            requested_parts: ["core", "permission"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            ..domo_native::core::datasets::GetDataset::new(&id)
+        })
+        .await
+        .unwrap();
     assert_eq!(meta.id, id);
 
     let names = |cols: &[domo_native::model::schema::Column]| {
@@ -43,52 +52,71 @@ async fn every_method_round_trips_against_the_emulator() {
     };
     let expected = ["id", "name", "score", "price", "day", "at"];
     assert_eq!(names(&c.schema(&id).await.unwrap().columns), expected);
-    let latest = c.latest_schema(&id).await.unwrap();
+    let latest = c
+        .send(&domo_native::core::schema::GetLatestSchema {
+            dataset_id: (&id).into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(names(&latest.schema.columns), expected);
     assert_eq!(latest.schema.columns[4].kind, ColumnType::Date);
-    let indexed = c.indexed_schema(&id, false).await.unwrap().into_schema();
+    let indexed = c
+        .send(&domo_native::core::schema::GetIndexedSchema {
+            dataset_id: (&id).into(),
+            include_hidden: false,
+        })
+        .await
+        .unwrap()
+        .into_schema();
     assert_eq!(names(&indexed.columns), expected);
     assert_eq!(indexed.columns[5].kind, ColumnType::DateTime);
 
     // Upload in several parts, then every read path returns what went in.
     let csv = rows(0, 250);
-    let opts = UploadOptions {
-        part_size: 2_000,
-        concurrency: 3,
-        ..UploadOptions::new(UploadAction::Replace)
-    };
-    c.upload_csv_with(&id, csv.clone(), &opts).await.unwrap();
+    let opts = UploadOptions::new(UploadAction::Replace)
+        .part_size(2_000)
+        .concurrency(3);
+    c.upload(&id, UploadSource::bytes(csv.clone()), &opts)
+        .await
+        .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(250));
 
-    let export = c.export_csv(&id, true).await.unwrap();
+    let export = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true,
+        })
+        .await
+        .unwrap();
     assert_eq!(
         String::from_utf8(export.to_vec()).unwrap(),
         format!("{HEADER}{csv}"),
         "export is byte for byte"
     );
-    let export = c.export_csv(&id, false).await.unwrap();
+    let export = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: false,
+        })
+        .await
+        .unwrap();
     assert_eq!(String::from_utf8(export.to_vec()).unwrap(), csv);
     let mut streamed = Vec::new();
-    c.export_csv_to(&id, true, &mut streamed).await.unwrap();
+    c.export_to(&id, &mut streamed, &ExportOptions::default())
+        .await
+        .unwrap();
     assert_eq!(
         String::from_utf8(streamed).unwrap(),
         format!("{HEADER}{csv}")
     );
-    let data_csv = c.data_csv(&id, DataWindow::default()).await.unwrap();
+    let data_csv = c.data_csv(&id, &DataWindow::all()).await.unwrap();
     assert_eq!(
         String::from_utf8(data_csv.to_vec()).unwrap(),
         format!("{HEADER}{csv}")
     );
 
     let page = c
-        .data(
-            &id,
-            DataWindow {
-                offset: Some(10),
-                limit: Some(5),
-                filter: None,
-            },
-        )
+        .data(&id, &DataWindow::all().offset(10).limit(5))
         .await
         .unwrap();
     assert_eq!(page.columns, expected);
@@ -100,14 +128,7 @@ async fn every_method_round_trips_against_the_emulator() {
     assert_eq!(page.rows[3][1], "comma, 13");
     assert_eq!(page.rows[0][4], "2024-11-11");
     let seventeen = c
-        .data(
-            &id,
-            DataWindow {
-                offset: Some(17),
-                limit: Some(1),
-                filter: None,
-            },
-        )
+        .data(&id, &DataWindow::all().offset(17).limit(1))
         .await
         .unwrap();
     assert_eq!(seventeen.rows[0][2], serde_json::Value::Null, "\\N is null");
@@ -186,7 +207,7 @@ async fn every_method_round_trips_against_the_emulator() {
             Permission::user(2u64, AccessLevel::CanShare),
             Permission::user(3u64, AccessLevel::CanEdit),
         ],
-        false,
+        &ShareOptions::default(),
     )
     .await
     .unwrap();
@@ -208,7 +229,7 @@ async fn every_method_round_trips_against_the_emulator() {
             Permission::user(2u64, AccessLevel::CanEdit),
             Permission::user(4u64, AccessLevel::CanEdit),
         ],
-        false,
+        &ShareOptions::default(),
     )
     .await
     .unwrap();
@@ -228,16 +249,28 @@ async fn append_and_replace_counts_and_versions() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Counts").await;
 
-    c.upload_csv(&id, rows(0, 10), UploadAction::Append)
-        .await
-        .unwrap();
-    c.upload_csv(&id, rows(10, 15), UploadAction::Append)
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 10)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(10, 15)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(25));
-    c.upload_csv(&id, rows(100, 7), UploadAction::Replace)
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(100, 7)),
+        &UploadOptions::new(UploadAction::Replace),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(7));
     let q = c
         .query(&id, "SELECT MIN(id), MAX(id) FROM table")
@@ -261,26 +294,31 @@ async fn a_failed_commit_changes_nothing() {
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Atomic").await;
-    c.upload_csv(&id, rows(0, 20), UploadAction::Append)
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 20)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
+    let before = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true,
+        })
         .await
         .unwrap();
-    let before = c.export_csv(&id, true).await.unwrap();
     let versions_before = c.data_versions(&id).await.unwrap().len();
 
     // Part 2, row 2 has a text where a LONG belongs.
     let mut bad = rows(20, 3);
     bad.push_str("not-a-number,x,1.5,1.25,2024-01-01,2024-01-01T00:00:00\n");
     let good = rows(30, 3);
-    let session = c.start_upload(&id, Default::default()).await.unwrap();
+    let session = start_upload(&c, &id).await.unwrap();
     let up = session.upload_id.to_string();
-    c.upload_part(&id, &up, 1, good.into()).await.unwrap();
-    c.upload_part(&id, &up, 2, bad.into()).await.unwrap();
-    let e = c
-        .commit_upload(
-            &id,
-            &up,
-            domo_native::model::uploads::CommitRequest::new(UploadAction::Replace),
-        )
+    upload_part(&c, &id, &up, 1, good).await.unwrap();
+    upload_part(&c, &id, &up, 2, bad).await.unwrap();
+    let e = commit_upload(&c, &id, &up, UploadAction::Replace)
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
@@ -291,7 +329,12 @@ async fn a_failed_commit_changes_nothing() {
     );
 
     assert_eq!(
-        c.export_csv(&id, true).await.unwrap(),
+        c.send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true
+        })
+        .await
+        .unwrap(),
         before,
         "the dataset is exactly as it was"
     );
@@ -301,7 +344,11 @@ async fn a_failed_commit_changes_nothing() {
     // A wrong column count is caught before sending when the header is
     // checked, and by the server when the caller declares no header.
     let e = c
-        .upload_csv(&id, "1,2,3\n", UploadAction::Append)
+        .upload(
+            &id,
+            UploadSource::bytes("1,2,3\n"),
+            &UploadOptions::new(UploadAction::Append),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
@@ -310,12 +357,9 @@ async fn a_failed_commit_changes_nothing() {
             .contains("has 3 fields but the dataset has 6 columns"),
         "{e}"
     );
-    let declared = UploadOptions {
-        header: domo_native::HeaderMode::Absent,
-        ..UploadOptions::new(UploadAction::Append)
-    };
+    let declared = UploadOptions::new(UploadAction::Append).header(domo_native::HeaderMode::Absent);
     let e = c
-        .upload_csv_with(&id, "1,2,3\n", &declared)
+        .upload(&id, UploadSource::bytes("1,2,3\n"), &declared)
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
@@ -323,14 +367,12 @@ async fn a_failed_commit_changes_nothing() {
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(20));
 
     // Committing twice never applies twice.
-    let session = c.start_upload(&id, Default::default()).await.unwrap();
+    let session = start_upload(&c, &id).await.unwrap();
     let up = session.upload_id.to_string();
-    c.upload_part(&id, &up, 1, rows(50, 2).into())
-        .await
-        .unwrap();
-    let commit = domo_native::model::uploads::CommitRequest::new(UploadAction::Append);
-    c.commit_upload(&id, &up, commit.clone()).await.unwrap();
-    let e = c.commit_upload(&id, &up, commit).await.unwrap_err();
+    upload_part(&c, &id, &up, 1, rows(50, 2)).await.unwrap();
+    let commit = UploadAction::Append;
+    commit_upload(&c, &id, &up, commit).await.unwrap();
+    let e = commit_upload(&c, &id, &up, commit).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(22));
     emu.shutdown().await;
@@ -345,7 +387,11 @@ async fn permissions_are_enforced_per_access_level() {
     let carol = client(&emu, CAROL); // no access
     let id = new_dataset(&admin, "Guarded").await;
     admin
-        .upload_csv(&id, rows(0, 3), UploadAction::Append)
+        .upload(
+            &id,
+            UploadSource::bytes(rows(0, 3)),
+            &UploadOptions::new(UploadAction::Append),
+        )
         .await
         .unwrap();
 
@@ -354,11 +400,21 @@ async fn permissions_are_enforced_per_access_level() {
         carol.dataset(&id).await.err(),
         carol.schema(&id).await.err(),
         carol.query(&id, "SELECT * FROM table").await.err(),
-        carol.export_csv(&id, true).await.err(),
+        carol
+            .send(&ExportCsv {
+                dataset_id: (&id).into(),
+                include_header: true,
+            })
+            .await
+            .err(),
         carol.permissions(&id).await.err(),
         carol.data_versions(&id).await.err(),
         carol
-            .upload_csv(&id, rows(9, 1), UploadAction::Append)
+            .upload(
+                &id,
+                UploadSource::bytes(rows(9, 1)),
+                &UploadOptions::new(UploadAction::Append),
+            )
             .await
             .err(),
         carol.set_tags(&id, vec!["x".into()]).await.err(),
@@ -374,7 +430,7 @@ async fn permissions_are_enforced_per_access_level() {
                 Permission::user(2u64, AccessLevel::CanShare),
                 Permission::user(3u64, AccessLevel::CanEdit),
             ],
-            false,
+            &ShareOptions::default(),
         )
         .await
         .unwrap();
@@ -385,7 +441,11 @@ async fn permissions_are_enforced_per_access_level() {
         .unwrap();
     assert_eq!(
         alice
-            .upload_csv(&id, rows(9, 1), UploadAction::Append)
+            .upload(
+                &id,
+                UploadSource::bytes(rows(9, 1)),
+                &UploadOptions::new(UploadAction::Append)
+            )
             .await
             .unwrap_err()
             .kind(),
@@ -395,21 +455,25 @@ async fn permissions_are_enforced_per_access_level() {
         .share(
             &id,
             vec![Permission::user(4u64, AccessLevel::CanShare)],
-            false,
+            &ShareOptions::default(),
         )
         .await
         .unwrap();
     carol.dataset(&id).await.unwrap();
     // CAN_EDIT edits, but does not share.
-    bob.upload_csv(&id, rows(10, 2), UploadAction::Append)
-        .await
-        .unwrap();
+    bob.upload(
+        &id,
+        UploadSource::bytes(rows(10, 2)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
     bob.set_tags(&id, vec!["edited".into()]).await.unwrap();
     assert_eq!(
         bob.share(
             &id,
             vec![Permission::user(5u64, AccessLevel::CanEdit)],
-            false
+            &ShareOptions::default()
         )
         .await
         .unwrap_err()
@@ -449,14 +513,13 @@ async fn partitions_from_data_tags() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Partitioned").await;
     for (tag, from, n) in [("2024-01", 0, 4), ("2024-02", 10, 6), ("2024-01", 20, 2)] {
-        let opts = UploadOptions {
-            partition: Some(tag.into()),
-            ..UploadOptions::new(UploadAction::Append)
-        };
-        c.upload_csv_with(&id, rows(from, n), &opts).await.unwrap();
+        let opts = UploadOptions::new(UploadAction::Append).partition(tag);
+        c.upload(&id, UploadSource::bytes(rows(from, n)), &opts)
+            .await
+            .unwrap();
     }
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(12));
-    let all = c.all_partitions(&id).await.unwrap();
+    let all = c.partitions(&id).await.unwrap();
     assert_eq!(all.len(), 2);
     let jan = all
         .iter()
@@ -464,8 +527,13 @@ async fn partitions_from_data_tags() {
         .unwrap();
     assert_eq!(jan.row_count, Some(6));
     assert_eq!(c.partitions(&id).await.unwrap().len(), 2);
-    assert_eq!(c.partitions_page(&id, 1, 1).await.unwrap().len(), 1);
-    assert!(c.partitions_page(&id, 10, 2).await.unwrap().is_empty());
+    let page = |limit, offset| domo_native::core::partitions::ListPartitionsPage {
+        dataset_id: id.as_str().into(),
+        limit,
+        offset,
+    };
+    assert_eq!(c.send(&page(1, 1)).await.unwrap().len(), 1);
+    assert!(c.send(&page(10, 2)).await.unwrap().is_empty());
     let found = c
         .search_partitions(&id, json!({"partitionId": "2024-02"}))
         .await
@@ -474,7 +542,7 @@ async fn partitions_from_data_tags() {
 
     c.delete_partition(&id, "2024-01").await.unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(6));
-    let left = c.all_partitions(&id).await.unwrap();
+    let left = c.partitions(&id).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(
         c.delete_partition_tag(&id, "2024-01")
@@ -492,9 +560,13 @@ async fn sql_is_confined_to_its_dataset() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Confined").await;
     let other = new_dataset(&c, "Other").await;
-    c.upload_csv(&other, rows(0, 3), UploadAction::Append)
-        .await
-        .unwrap();
+    c.upload(
+        &other,
+        UploadSource::bytes(rows(0, 3)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
     for sql in [
         "SELECT * FROM sqlite_master".to_owned(),
         "SELECT name FROM sqlite_schema".to_owned(),
@@ -526,16 +598,34 @@ async fn restart_with_data_dir_keeps_committed_data() {
     let emu = start(cfg.clone()).await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Durable").await;
-    c.upload_csv(&id, rows(0, 40), UploadAction::Append)
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 40)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
+    c.set_tags(&id, vec!["kept".into()]).await.unwrap();
+    let before = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true,
+        })
         .await
         .unwrap();
-    c.set_tags(&id, vec!["kept".into()]).await.unwrap();
-    let before = c.export_csv(&id, true).await.unwrap();
     emu.shutdown().await;
 
     let emu = start(cfg).await;
     let c = client(&emu, ADMIN);
-    assert_eq!(c.export_csv(&id, true).await.unwrap(), before);
+    assert_eq!(
+        c.send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true
+        })
+        .await
+        .unwrap(),
+        before
+    );
     let ds = c.dataset(&id).await.unwrap();
     assert_eq!(ds.row_count(), Some(40));
     assert_eq!(ds.tags, Some(vec!["kept".to_owned()]));

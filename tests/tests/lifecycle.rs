@@ -20,16 +20,20 @@ fn kv_columns() -> Vec<Column> {
 }
 
 fn opts(action: UploadAction, part_size: usize) -> UploadOptions {
-    UploadOptions {
-        part_size,
-        concurrency: 3,
-        header: HeaderMode::Absent,
-        ..UploadOptions::new(action)
-    }
+    UploadOptions::new(action)
+        .part_size(part_size)
+        .concurrency(3)
+        .header(HeaderMode::Absent)
 }
 
 async fn sorted_rows(c: &domo_native::Client, id: &str) -> Vec<String> {
-    let csv = c.export_csv(id, false).await.unwrap();
+    let csv = c
+        .send(&ExportCsv {
+            dataset_id: (id).into(),
+            include_header: false,
+        })
+        .await
+        .unwrap();
     let mut rows: Vec<String> = String::from_utf8(csv.to_vec())
         .unwrap()
         .lines()
@@ -44,12 +48,18 @@ async fn list_search_create_rename_describe_whoami_delete() {
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let created = c
-        .create_dataset_without_stream("Lifecycle Sales", Some("first"), kv_columns())
+        .create_dataset({
+            let mut n = NewDataset::new("Lifecycle Sales", kv_columns()).without_stream();
+            if let Some(d) = Some("first") {
+                n = n.description(d);
+            }
+            n
+        })
         .await
         .unwrap();
-    let id = created.dataset_id().to_owned();
+    let id = created.dataset_id.into_string();
     for i in 0..3 {
-        c.create_dataset_without_stream(&format!("Other {i}"), None, kv_columns())
+        c.create_dataset(NewDataset::new(format!("Other {i}"), kv_columns()).without_stream())
             .await
             .unwrap();
     }
@@ -57,11 +67,15 @@ async fn list_search_create_rename_describe_whoami_delete() {
     assert_eq!(all.len(), 4);
     assert!(all.iter().any(|d| d.id == id));
 
-    let hits: Vec<_> = c.search_datasets("SALES").try_collect().await.unwrap();
+    let hits: Vec<_> = c
+        .search_datasets(DatasetSearch::text("SALES"))
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].dataset_id(), id);
     let others: Vec<_> = c
-        .search_datasets_with(DatasetSearch {
+        .search_datasets(DatasetSearch {
             page_size: 1,
             ..DatasetSearch::text("other")
         })
@@ -70,13 +84,13 @@ async fn list_search_create_rename_describe_whoami_delete() {
         .unwrap();
     assert_eq!(others.len(), 3, "pages of one until an empty page");
     let mine: Vec<_> = c
-        .search_datasets_with(DatasetSearch::default().owner("1"))
+        .search_datasets(DatasetSearch::default().owner("1"))
         .try_collect()
         .await
         .unwrap();
     assert_eq!(mine.len(), 4);
     let nobody: Vec<_> = c
-        .search_datasets_with(DatasetSearch::default().owner("999"))
+        .search_datasets(DatasetSearch::default().owner("999"))
         .try_collect()
         .await
         .unwrap();
@@ -104,15 +118,19 @@ async fn upsert_replaces_by_key_within_and_across_parts_with_a_verified_count() 
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = c
-        .create_dataset_without_stream("Upserts", None, kv_columns())
+        .create_dataset(NewDataset::new("Upserts", kv_columns()).without_stream())
         .await
         .unwrap()
-        .dataset_id()
-        .to_owned();
+        .dataset_id
+        .into_string();
 
     // No keys yet: refused before anything is sent.
     let e = c
-        .upload_csv_with(&id, "1,a\n", &opts(UploadAction::Upsert, 1 << 20))
+        .upload(
+            &id,
+            UploadSource::bytes("1,a\n"),
+            &opts(UploadAction::Upsert, 1 << 20),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
@@ -123,9 +141,9 @@ async fn upsert_replaces_by_key_within_and_across_parts_with_a_verified_count() 
     assert!(c.data_versions(&id).await.unwrap().is_empty());
 
     let report = c
-        .upload_csv_with(
+        .upload(
             &id,
-            "1,a\n2,b\n3,c\n",
+            UploadSource::bytes("1,a\n2,b\n3,c\n"),
             &opts(UploadAction::Replace, 1 << 20),
         )
         .await
@@ -133,11 +151,19 @@ async fn upsert_replaces_by_key_within_and_across_parts_with_a_verified_count() 
     assert_eq!(report.verified_rows, Some(3));
     assert!(report.version_id.is_some());
 
-    let mut schema = c.latest_schema(&id).await.unwrap().schema;
+    let mut schema = c
+        .send(&domo_native::core::schema::GetLatestSchema {
+            dataset_id: (&id).into(),
+        })
+        .await
+        .unwrap()
+        .schema;
     schema.columns[0].upsert_key = Some(true);
     c.alter_schema(&id, &schema).await.unwrap();
     let keys: Vec<String> = c
-        .latest_schema(&id)
+        .send(&domo_native::core::schema::GetLatestSchema {
+            dataset_id: (&id).into(),
+        })
         .await
         .unwrap()
         .schema
@@ -150,7 +176,11 @@ async fn upsert_replaces_by_key_within_and_across_parts_with_a_verified_count() 
     // each row), key 4 new: the last row with a key wins.
     let csv = "2,b1\n2,b2\n3,c1\n4,d\n3,c2\n";
     let report = c
-        .upload_csv_with(&id, csv, &opts(UploadAction::Upsert, 6))
+        .upload(
+            &id,
+            UploadSource::bytes(csv),
+            &opts(UploadAction::Upsert, 6),
+        )
         .await
         .unwrap();
     assert!(report.parts > 1, "{} parts", report.parts);
@@ -169,15 +199,25 @@ async fn a_schema_change_that_would_lose_a_value_is_refused_and_nothing_changes(
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = c
-        .create_dataset_without_stream("Alter", None, kv_columns())
+        .create_dataset(NewDataset::new("Alter", kv_columns()).without_stream())
         .await
         .unwrap()
-        .dataset_id()
-        .to_owned();
-    c.upload_csv_with(&id, "1,7\n2,x\n", &opts(UploadAction::Replace, 1 << 20))
+        .dataset_id
+        .into_string();
+    c.upload(
+        &id,
+        UploadSource::bytes("1,7\n2,x\n"),
+        &opts(UploadAction::Replace, 1 << 20),
+    )
+    .await
+    .unwrap();
+    let before = c
+        .send(&domo_native::core::schema::GetLatestSchema {
+            dataset_id: (&id).into(),
+        })
         .await
-        .unwrap();
-    let before = c.latest_schema(&id).await.unwrap().schema;
+        .unwrap()
+        .schema;
     let lossy = Schema::new(vec![
         Column::new("id", ColumnType::Long),
         Column::new("v", ColumnType::Long),
@@ -189,7 +229,14 @@ async fn a_schema_change_that_would_lose_a_value_is_refused_and_nothing_changes(
         "{e}"
     );
     assert_eq!(
-        c.latest_schema(&id).await.unwrap().schema.columns.len(),
+        c.send(&domo_native::core::schema::GetLatestSchema {
+            dataset_id: (&id).into()
+        })
+        .await
+        .unwrap()
+        .schema
+        .columns
+        .len(),
         before.columns.len()
     );
     assert_eq!(sorted_rows(&c, &id).await, ["1,7", "2,x"]);
@@ -198,7 +245,17 @@ async fn a_schema_change_that_would_lose_a_value_is_refused_and_nothing_changes(
     let mut wider = before.clone();
     wider.columns.push(Column::new("w", ColumnType::Double));
     c.alter_schema(&id, &wider).await.unwrap();
-    assert_eq!(c.latest_schema(&id).await.unwrap().schema.columns.len(), 3);
+    assert_eq!(
+        c.send(&domo_native::core::schema::GetLatestSchema {
+            dataset_id: (&id).into()
+        })
+        .await
+        .unwrap()
+        .schema
+        .columns
+        .len(),
+        3
+    );
     assert_eq!(
         c.query(&id, "SELECT COUNT(*) FROM table WHERE w IS NULL")
             .await
@@ -247,14 +304,15 @@ async fn a_stream_execution_load_under_faults_lands_exactly_once() {
     assert!(report.parts > 10, "{} parts", report.parts);
     assert_eq!(report.rows, 2000);
     assert_eq!(report.verified_rows, Some(2000));
-    let state = report
-        .execution
-        .as_ref()
-        .and_then(|e| e.current_state.clone());
-    assert_eq!(state.as_deref(), Some("SUCCESS"));
     let mut want: Vec<String> = csv.lines().map(str::to_owned).collect();
     want.sort();
-    let export = c.export_csv(&id, false).await.unwrap();
+    let export = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: false,
+        })
+        .await
+        .unwrap();
     let mut got: Vec<String> = String::from_utf8(export.to_vec())
         .unwrap()
         .lines()
@@ -320,23 +378,16 @@ async fn deleting_a_dataset_during_an_upload_makes_the_commit_a_clear_404() {
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = c
-        .create_dataset_without_stream("Doomed", None, kv_columns())
+        .create_dataset(NewDataset::new("Doomed", kv_columns()).without_stream())
         .await
         .unwrap()
-        .dataset_id()
-        .to_owned();
-    let session = c.start_upload(&id, Default::default()).await.unwrap();
+        .dataset_id
+        .into_string();
+    let session = start_upload(&c, &id).await.unwrap();
     let upload_id = session.upload_id.to_string();
-    c.upload_part(&id, &upload_id, 1, "1,a\n".into())
-        .await
-        .unwrap();
+    upload_part(&c, &id, &upload_id, 1, "1,a\n").await.unwrap();
     c.delete_dataset(&id).await.unwrap();
-    let e = c
-        .commit_upload(
-            &id,
-            &upload_id,
-            domo_native::model::uploads::CommitRequest::new(UploadAction::Append),
-        )
+    let e = commit_upload(&c, &id, &upload_id, UploadAction::Append)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
@@ -352,7 +403,11 @@ async fn deleting_a_dataset_during_an_upload_makes_the_commit_a_clear_404() {
     assert!(all.iter().all(|d| d.id != id), "nothing reappears");
     // The whole-upload path says the same.
     let e = c
-        .upload_csv_with(&id, "1,a\n", &opts(UploadAction::Append, 1 << 20))
+        .upload(
+            &id,
+            UploadSource::bytes("1,a\n"),
+            &opts(UploadAction::Append, 1 << 20),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");

@@ -19,9 +19,13 @@ async fn query_all_with_tiny_pages_yields_each_row_once_in_order() {
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Paged").await;
-    c.upload_csv(&id, rows(0, 3_001), UploadAction::Replace)
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 3_001)),
+        &UploadOptions::new(UploadAction::Replace),
+    )
+    .await
+    .unwrap();
 
     let mut all = c
         .query_all(&id, "SELECT id, name FROM table ORDER BY id;", 7)
@@ -77,12 +81,29 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     csv.push_str("501,\"\\N\",0.1,1.125,2024-02-29,2024-02-29T23:59:59\n");
     csv.push_str("502,\"Zürich 🚀 \"\"été\"\"\r\nnext\",-2.5e3,0,2024-12-31,2024-12-31T00:00:00\n");
     csv.push_str("503,\\N,1e-7,-0.5,\\N,\\N\n");
-    c.upload_csv(&id, csv, UploadAction::Replace).await.unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(csv),
+        &UploadOptions::new(UploadAction::Replace),
+    )
+    .await
+    .unwrap();
 
-    let export = c.export_csv(&id, true).await.unwrap();
+    let export = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true,
+        })
+        .await
+        .unwrap();
     let mut out = Vec::new();
     let written = c
-        .query_to(&id, "SELECT * FROM table", RowFormat::Csv, &mut out)
+        .query_to(
+            &id,
+            "SELECT * FROM table",
+            &QueryToOptions::new(RowFormat::Csv),
+            &mut out,
+        )
         .await
         .unwrap();
     let (ours, theirs) = (
@@ -98,12 +119,9 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
 
     // The JSON route, decoded and written as CSV by the client: the same bytes.
     let mut via_json = Vec::new();
-    let options = domo_native::QueryToOptions {
-        csv_route: false,
-        ..domo_native::QueryToOptions::new(RowFormat::Csv)
-    };
+    let options = domo_native::QueryToOptions::new(RowFormat::Csv).json_route();
     let written = c
-        .query_to_with(&id, "SELECT * FROM table", &options, &mut via_json)
+        .query_to(&id, "SELECT * FROM table", &options, &mut via_json)
         .await
         .unwrap();
     assert!(!written.csv_route);
@@ -111,11 +129,8 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
 
     // Paged, the same bytes.
     let mut paged = Vec::new();
-    let options = domo_native::QueryToOptions {
-        page_size: Some(37),
-        ..domo_native::QueryToOptions::new(RowFormat::Csv)
-    };
-    c.query_to_with(&id, "SELECT * FROM table ORDER BY id", &options, &mut paged)
+    let options = domo_native::QueryToOptions::new(RowFormat::Csv).page_size(37);
+    c.query_to(&id, "SELECT * FROM table ORDER BY id", &options, &mut paged)
         .await
         .unwrap();
     assert_eq!(paged, export.to_vec());
@@ -139,7 +154,12 @@ async fn a_query_of_more_than_a_million_rows_streams_whole() {
     // The CSV route: a header and every row.
     let mut out = Vec::new();
     let written = c
-        .query_to(&id, &numbers(n), RowFormat::Csv, &mut out)
+        .query_to(
+            &id,
+            &numbers(n),
+            &QueryToOptions::new(RowFormat::Csv),
+            &mut out,
+        )
         .await
         .unwrap();
     assert!(written.csv_route);
@@ -185,13 +205,13 @@ async fn a_reply_past_the_byte_limit_is_an_error_the_client_reports_never_a_shor
     );
 
     for csv_route in [true, false] {
-        let options = domo_native::QueryToOptions {
-            csv_route,
-            ..domo_native::QueryToOptions::new(RowFormat::Csv)
-        };
+        let mut options = domo_native::QueryToOptions::new(RowFormat::Csv);
+        if !csv_route {
+            options = options.json_route();
+        }
         let mut out = Vec::new();
         let err = c
-            .query_to_with(&id, &sql, &options, &mut out)
+            .query_to(&id, &sql, &options, &mut out)
             .await
             .expect_err("a reply cut by the limit is an error");
         assert!(!err.to_string().is_empty(), "csv_route {csv_route}");

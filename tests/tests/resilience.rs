@@ -24,17 +24,16 @@ async fn uploads_and_queries_complete_under_injected_faults() {
     cfg.fault_seed = 7;
     let stormy = start(cfg).await;
     let c = client(&stormy, ADMIN);
-    let opts = UploadOptions {
-        part_size: 8_000,
-        concurrency: 4,
-        ..UploadOptions::new(UploadAction::Replace)
-    };
-    c.upload_csv_with(&id, rows(0, 2_000), &opts).await.unwrap();
-    let opts = UploadOptions {
-        action: UploadAction::Append,
-        ..opts
-    };
-    c.upload_csv_with(&id, rows(2_000, 500), &opts)
+    let opts = UploadOptions::new(UploadAction::Replace)
+        .part_size(8_000)
+        .concurrency(4);
+    c.upload(&id, UploadSource::bytes(rows(0, 2_000)), &opts)
+        .await
+        .unwrap();
+    let opts = UploadOptions::new(UploadAction::Append)
+        .part_size(8_000)
+        .concurrency(4);
+    c.upload(&id, UploadSource::bytes(rows(2_000, 500)), &opts)
         .await
         .unwrap();
 
@@ -111,9 +110,13 @@ async fn a_kill_during_commits_leaves_each_commit_all_or_nothing() {
     let proc = Process::spawn(&dir);
     let c = client_at(&proc.url, ADMIN);
     let id = new_dataset(&c, "Crashy").await;
-    c.upload_csv(&id, rows(0, 1_000), UploadAction::Append)
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 1_000)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
     drop(proc);
 
     const BATCH: u64 = 5_000;
@@ -123,13 +126,12 @@ async fn a_kill_during_commits_leaves_each_commit_all_or_nothing() {
         let c = client_at(&proc.url, ADMIN);
         let from = 10_000 * (round as u64 + 1);
         let csv = rows(from, BATCH);
-        let opts = UploadOptions {
-            part_size: 64 * 1024,
-            concurrency: 2,
-            ..UploadOptions::new(UploadAction::Append)
-        };
+        let opts = UploadOptions::new(UploadAction::Append)
+            .part_size(64 * 1024)
+            .concurrency(2);
         let target = id.clone();
-        let upload = tokio::spawn(async move { c.upload_csv_with(&target, csv, &opts).await });
+        let upload =
+            tokio::spawn(async move { c.upload(&target, UploadSource::bytes(csv), &opts).await });
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
         drop(proc); // SIGKILL at some moment of the upload
         let _ = upload.await;

@@ -38,22 +38,27 @@ async fn a_file_with_bom_header_and_crlf_is_cut_on_record_boundaries() {
     // Tiny parts so that many boundaries fall next to quoted newlines.
     for part_size in [97, 1_000, 1 << 20] {
         let sink = seen.clone();
-        let opts = UploadOptions {
-            part_size,
-            concurrency: 3,
-            progress: Some(Arc::new(move |p: &UploadProgress| {
-                sink.lock().unwrap().push(p.clone())
-            })),
-            ..UploadOptions::new(UploadAction::Replace)
-        };
-        let report = c.upload_file(&id, &path, &opts).await.unwrap();
+        let opts = UploadOptions::new(UploadAction::Replace)
+            .part_size(part_size)
+            .concurrency(3)
+            .progress(move |p: &UploadProgress| sink.lock().unwrap().push(p.clone()));
+        let report = c
+            .upload(&id, UploadSource::file(&path), &opts)
+            .await
+            .unwrap();
         assert_eq!(report.rows, 400, "part size {part_size}");
         assert_eq!(
             report.bytes as usize,
             data.len(),
             "the header and BOM are never sent"
         );
-        let export = c.export_csv(&id, true).await.unwrap();
+        let export = c
+            .send(&ExportCsv {
+                dataset_id: (&id).into(),
+                include_header: true,
+            })
+            .await
+            .unwrap();
         assert_eq!(
             String::from_utf8(export.to_vec()).unwrap(),
             format!("{HEADER}{data}"),
@@ -82,11 +87,11 @@ async fn header_problems_are_found_before_anything_is_sent() {
         "wrong-header.csv",
         b"id,nom,score,price,day,at\n1,a,1,1,2024-01-01,2024-01-01T00:00:00\n",
     );
-    let opts = UploadOptions {
-        header: HeaderMode::Present,
-        ..UploadOptions::new(UploadAction::Append)
-    };
-    let e = c.upload_file(&id, &wrong, &opts).await.unwrap_err();
+    let opts = UploadOptions::new(UploadAction::Append).header(HeaderMode::Present);
+    let e = c
+        .upload(&id, UploadSource::file(&wrong), &opts)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(
         e.to_string()
@@ -103,7 +108,11 @@ async fn header_problems_are_found_before_anything_is_sent() {
         .as_bytes(),
     );
     let e = c
-        .upload_file(&id, &unbalanced, &UploadOptions::new(UploadAction::Append))
+        .upload(
+            &id,
+            UploadSource::file(&unbalanced),
+            &UploadOptions::new(UploadAction::Append),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("never closed"), "{e}");
@@ -124,19 +133,31 @@ async fn empty_last_line_and_empty_files() {
     let data = rows(0, 5);
     let path = temp_file("trailing.csv", format!("{HEADER}{data}\n\n").as_bytes());
     let report = c
-        .upload_file(&id, &path, &UploadOptions::new(UploadAction::Replace))
+        .upload(
+            &id,
+            UploadSource::file(&path),
+            &UploadOptions::new(UploadAction::Replace),
+        )
         .await
         .unwrap();
     assert_eq!(report.rows, 5);
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(5));
     let no_newline = temp_file("no-newline.csv", data.trim_end().as_bytes());
-    c.upload_file(&id, &no_newline, &UploadOptions::new(UploadAction::Append))
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::file(&no_newline),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(10));
     let empty = temp_file("empty.csv", b"");
     let report = c
-        .upload_file(&id, &empty, &UploadOptions::new(UploadAction::Replace))
+        .upload(
+            &id,
+            UploadSource::file(&empty),
+            &UploadOptions::new(UploadAction::Replace),
+        )
         .await
         .unwrap();
     // One empty part: the emulator, as the issue on accidental erasure
@@ -157,25 +178,33 @@ async fn gzip_parts_and_reader_input_land_the_same_rows() {
     let id = new_dataset(&c, "Gzip").await;
     let data = rows(0, 3_000);
     let path = temp_file("gz.csv", data.as_bytes());
-    let opts = UploadOptions {
-        part_size: 16 * 1024,
-        gzip: true,
-        ..UploadOptions::new(UploadAction::Replace)
-    };
-    let report = c.upload_file(&id, &path, &opts).await.unwrap();
+    let opts = UploadOptions::new(UploadAction::Replace)
+        .part_size(16 * 1024)
+        .gzip();
+    let report = c
+        .upload(&id, UploadSource::file(&path), &opts)
+        .await
+        .unwrap();
     assert!(report.parts > 5);
     assert_eq!(
-        String::from_utf8(c.export_csv(&id, false).await.unwrap().to_vec()).unwrap(),
+        String::from_utf8(
+            c.send(&ExportCsv {
+                dataset_id: (&id).into(),
+                include_header: false
+            })
+            .await
+            .unwrap()
+            .to_vec()
+        )
+        .unwrap(),
         data
     );
 
     let reader = tokio::fs::File::open(&path).await.unwrap();
-    let opts = UploadOptions {
-        part_size: 10_000,
-        action: UploadAction::Append,
-        ..opts
-    };
-    c.upload_reader(&id, reader, &opts).await.unwrap();
+    let opts = UploadOptions::new(UploadAction::Append).part_size(10_000);
+    c.upload(&id, UploadSource::reader(reader), &opts)
+        .await
+        .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(6_000));
     emu.shutdown().await;
 }
@@ -187,21 +216,39 @@ async fn a_part_the_server_refuses_leaves_the_dataset_unchanged() {
     let emu = start(cfg).await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Refused").await;
-    c.upload_csv(&id, rows(0, 10), UploadAction::Append)
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 10)),
+        &UploadOptions::new(UploadAction::Append),
+    )
+    .await
+    .unwrap();
+    let before = c
+        .send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true,
+        })
         .await
         .unwrap();
-    let before = c.export_csv(&id, true).await.unwrap();
 
     // Parts of ~100 KiB exceed the server's 64 KiB limit: 413, not retried.
     let path = temp_file("big.csv", rows(100, 5_000).as_bytes());
-    let opts = UploadOptions {
-        part_size: 100 * 1024,
-        ..UploadOptions::new(UploadAction::Replace)
-    };
-    let e = c.upload_file(&id, &path, &opts).await.unwrap_err();
+    let opts = UploadOptions::new(UploadAction::Replace).part_size(100 * 1024);
+    let e = c
+        .upload(&id, UploadSource::file(&path), &opts)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PayloadTooLarge, "{e}");
     assert!(e.to_string().contains("nothing was committed"), "{e}");
-    assert_eq!(c.export_csv(&id, true).await.unwrap(), before);
+    assert_eq!(
+        c.send(&ExportCsv {
+            dataset_id: (&id).into(),
+            include_header: true
+        })
+        .await
+        .unwrap(),
+        before
+    );
     assert_eq!(c.data_versions(&id).await.unwrap().len(), 1);
     emu.shutdown().await;
 }
@@ -221,9 +268,13 @@ async fn typed_and_paged_queries_and_row_streams() {
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Typed").await;
-    c.upload_csv(&id, rows(0, 1_234), UploadAction::Replace)
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(rows(0, 1_234)),
+        &UploadOptions::new(UploadAction::Replace),
+    )
+    .await
+    .unwrap();
 
     let typed: Vec<Row> = c
         .query_as(&id, "SELECT * FROM table WHERE id IN (6, 7) ORDER BY id")
@@ -280,16 +331,17 @@ async fn export_to_a_file_is_atomic_and_reports_progress() {
     let c = client(&emu, ADMIN);
     let id = new_dataset(&c, "Export").await;
     let data = rows(0, 2_000);
-    c.upload_csv(&id, data.clone(), UploadAction::Replace)
-        .await
-        .unwrap();
+    c.upload(
+        &id,
+        UploadSource::bytes(data.clone()),
+        &UploadOptions::new(UploadAction::Replace),
+    )
+    .await
+    .unwrap();
     let path = std::env::temp_dir().join(format!("domo-export-{}.csv", std::process::id()));
     let last = Arc::new(Mutex::new(0u64));
     let l2 = last.clone();
-    let opts = ExportOptions {
-        include_header: true,
-        progress: Some(Arc::new(move |n| *l2.lock().unwrap() = n)),
-    };
+    let opts = ExportOptions::default().progress(move |n| *l2.lock().unwrap() = n);
     let n = c.export_to_file(&id, &path, &opts).await.unwrap();
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),

@@ -96,8 +96,10 @@ pub fn profile(conn: &ConnectionArgs, needed: bool) -> Result<Option<(String, Pr
 pub fn builder(conn: &ConnectionArgs, location: &Location) -> ClientBuilder {
     let mut builder = Client::builder()
         .timeout(conn.timeout)
-        .allow_insecure_http(conn.allow_insecure_http)
         .user_agent(concat!("domo-cli/", env!("CARGO_PKG_VERSION")));
+    if conn.allow_insecure_http {
+        builder = builder.allow_insecure_http();
+    }
     builder = match location {
         Location::Instance(i) => builder.instance(i),
         Location::BaseUrl(u) => builder.base_url(u),

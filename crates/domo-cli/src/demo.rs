@@ -13,7 +13,10 @@ use domo_native::model::datasets::{Dataset, SearchHit};
 use domo_native::model::permissions::{AccessLevel, Permission};
 use domo_native::model::query::QueryResult;
 use domo_native::model::schema::{Column, ColumnType};
-use domo_native::{Client, ExportOptions, HeaderMode, UploadAction, UploadOptions, UploadReport};
+use domo_native::{
+    Client, DatasetSearch, ExportOptions, HeaderMode, NewDataset, ShareOptions, UploadAction,
+    UploadOptions, UploadReport, UploadSource,
+};
 use futures_util::TryStreamExt;
 
 use crate::args::DemoArgs;
@@ -72,14 +75,14 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
         .iter()
         .map(|c| format!("{}:{}", c.name, c.kind))
         .collect();
-    let stream = domo
-        .create_dataset("Demo: sales", "made by `domoctl demo`", columns)
+    let created = domo
+        .create_dataset(
+            NewDataset::new("Demo: sales", columns).description("made by `domoctl demo`"),
+        )
         .await?;
-    let id = stream
-        .dataset_id()
-        .ok_or_else(|| Failure::Io("the new stream names no dataset".into()))?
-        .to_owned();
-    step.detail(&format!("dataset {id} (stream {})", stream.id))?;
+    let id = created.dataset_id;
+    let stream = created.stream_id.map(|s| s.to_string()).unwrap_or_default();
+    step.detail(&format!("dataset {id} (stream {stream})"))?;
     step.detail(&format!("columns {}", column_list.join(", ")))?;
 
     let dir =
@@ -105,15 +108,15 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
         "cut on record boundaries, sent in parallel, committed only when every part is in",
     )?;
     let bar = progress::bytes_bar(Some(csv_bytes), "upload");
-    let options = UploadOptions {
-        part_size: args.part_size,
-        concurrency: usize::from(args.concurrency),
-        header: HeaderMode::Present,
-        progress: Some(progress::upload_callback(&bar)),
-        ..UploadOptions::new(UploadAction::Replace)
-    };
+    let mut options = UploadOptions::new(UploadAction::Replace)
+        .part_size(args.part_size)
+        .concurrency(usize::from(args.concurrency))
+        .header(HeaderMode::Present);
+    options.progress = Some(progress::upload_callback(&bar));
     let started = Instant::now();
-    let report = domo.upload_file(&id, &csv_path, &options).await;
+    let report = domo
+        .upload(&id, UploadSource::file(&csv_path), &options)
+        .await;
     bar.finish_and_clear();
     let report = report?;
     let secs = started.elapsed().as_secs_f64();
@@ -144,7 +147,10 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
 
     step.title("Rename it", "the name and description are its properties")?;
     domo.rename_dataset(&id, "Demo: sales 2024").await?;
-    let hits: Vec<SearchHit> = domo.search_datasets("SALES 2024").try_collect().await?;
+    let hits: Vec<SearchHit> = domo
+        .search_datasets(DatasetSearch::text("SALES 2024"))
+        .try_collect()
+        .await?;
     step.detail(&format!(
         "searching for \"SALES 2024\" (case does not matter) finds {}",
         hits.iter()
@@ -176,10 +182,8 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     )?;
     let export_path = dir.path().join("export.csv");
     let bar = progress::bytes_bar(None, "export");
-    let options = ExportOptions {
-        include_header: true,
-        progress: Some(progress::export_callback(&bar)),
-    };
+    let mut options = ExportOptions::default();
+    options.progress = Some(progress::export_callback(&bar));
     let started = Instant::now();
     let exported = domo.export_to_file(&id, &export_path, &options).await;
     bar.finish_and_clear();
@@ -202,7 +206,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
         "Upsert corrections",
         "with order_id an upsert key, an upload replaces the orders it names and adds the new ones",
     )?;
-    let mut schema = domo.latest_schema(&id).await?.schema;
+    let mut schema = domo.schema(&id).await?;
     for column in &mut schema.columns {
         if column.name == "order_id" {
             column.upsert_key = Some(true);
@@ -211,13 +215,8 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     domo.alter_schema(&id, &schema).await?;
     let before = dataset.row_count().unwrap_or(0);
     let corrections = upsert_csv(args.rows);
-    let options = UploadOptions {
-        header: HeaderMode::Present,
-        ..UploadOptions::new(UploadAction::Upsert)
-    };
-    let report = domo
-        .upload_csv_with(&id, corrections.into_bytes(), &options)
-        .await?;
+    let options = UploadOptions::new(UploadAction::Upsert).header(HeaderMode::Present);
+    let report = domo.upload(&id, corrections, &options).await?;
     let after = domo.dataset(&id).await?.row_count().unwrap_or(0);
     step.detail(&format!(
         "sent {} rows (3 corrected orders, 2 new ones); {}; the dataset went from {before} to {after} rows",
@@ -232,7 +231,7 @@ pub async fn run(args: DemoArgs) -> Result<(), Failure> {
     domo.share(
         &id,
         vec![Permission::user(2u64, AccessLevel::CanEdit)],
-        false,
+        &ShareOptions::default(),
     )
     .await?;
     let permissions = domo.permissions(&id).await?;

@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn api_errors_name_kind_message_request_and_status() {
         let e = Error::new(ErrorKind::NotFound, "dataset `x` does not exist")
-            .with_request(&http::Method::GET, "/api/data/v3/datasources/x")
+            .with_request(domo_core::Method::Get, "/api/data/v3/datasources/x")
             .with_status(404)
             .with_body(br#"{"message":"dataset `x` does not exist"}"#);
         let f = Failure::from(e);

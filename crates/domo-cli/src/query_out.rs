@@ -33,16 +33,15 @@ pub async fn query(client: &Client, out: Output, args: QueryArgs) -> Result<(), 
                 _ => RowFormat::JsonLines,
             };
             let b = bar.clone();
-            let options = QueryToOptions {
-                page_size,
-                csv_route: !args.json_route,
-                progress: Some(std::sync::Arc::new(move |p: domo_native::QueryProgress| {
-                    b.set_position(p.rows)
-                })),
-                ..QueryToOptions::new(format)
-            };
+            let mut options = QueryToOptions::new(format).progress(move |p| b.set_position(p.rows));
+            if let Some(rows) = page_size {
+                options = options.page_size(rows);
+            }
+            if args.json_route {
+                options = options.json_route();
+            }
             client
-                .query_to_with(&args.id, &args.sql, &options, &mut stdout)
+                .query_to(&args.id, &args.sql, &options, &mut stdout)
                 .await
                 .map(|_| ())
                 .map_err(|e| stdout.failure(e))

@@ -202,7 +202,7 @@ fn sales(s: &mut Session) -> String {
         )
         .ok()
         .json();
-    let id = stream["dataSource"]["id"].as_str().unwrap().to_owned();
+    let id = stream["datasetId"].as_str().unwrap().to_owned();
     let url = s.url.clone();
     s.run(
         &[("DOMO_BASE_URL", &url), ("DOMO_TOKEN", ADMIN)],

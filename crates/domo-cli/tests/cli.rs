@@ -139,9 +139,9 @@ fn create(emu: &Emulator, name: &str, columns: &[&str]) -> String {
         args.extend(["--column", c]);
     }
     let stream = domoctl(emu, &args).ok().json();
-    stream["dataSource"]["id"]
+    stream["datasetId"]
         .as_str()
-        .expect("the stream names its dataset")
+        .expect("the reply names the dataset")
         .to_owned()
 }
 
@@ -293,7 +293,7 @@ fn dataset_life_cycle_list_search_rename_alter_upsert_delete() {
     )
     .ok()
     .json();
-    let costs = created["dataSource"]["dataSourceId"]
+    let costs = created["datasetId"]
         .as_str()
         .expect("the reply names the new dataset")
         .to_owned();

@@ -86,7 +86,7 @@ fn dataset(emu: &Emulator, n: u32) -> String {
         b"",
     );
     let created: Value = serde_json::from_str(&created).unwrap();
-    let id = created["dataSource"]["id"].as_str().unwrap().to_owned();
+    let id = created["datasetId"].as_str().unwrap().to_owned();
     let mut csv = String::new();
     for i in 0..n {
         let name = match i % 6 {

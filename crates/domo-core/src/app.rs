@@ -2,141 +2,79 @@
 //! through the aliases the app's `manifest.json` maps, on paths relative to
 //! the app's own origin (`/data/v1/{alias}`, `/sql/v1/{alias}`).
 
-use bytes::Bytes;
 use domo_model::query::QueryResult;
-use http::{Method, Response};
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
-use crate::error::Error;
-use crate::path::segment;
+use crate::spec::{BodyShape, Check, Fixup, ReplyShape};
 
 /// One row of `GET /data/v1/{alias}`: column name to value.
 pub type Row = serde_json::Map<String, serde_json::Value>;
 
-/// The query operators of the Data API (`fields`, `filter`, `groupby`,
-/// `orderby`, `limit`, `offset`). List operators travel comma-separated, as
-/// `domo.js` sends them: `filter=region == 'East', units > 10`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AppDataQuery {
-    pub fields: Vec<String>,
-    pub filter: Vec<String>,
-    pub groupby: Vec<String>,
-    /// `"amount descending"`, `"region"`.
-    pub orderby: Vec<String>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+declare! {
+    /// `GET /data/v1/{alias}` with `Accept: application/array-of-objects`:
+    /// the rows of the dataset mapped to `alias`, as objects. List
+    /// operators travel comma-separated, as `domo.js` sends them:
+    /// `filter=region == 'East', units > 10`.
+    AppData => json Vec<Row> {
+        GET "/data/v1/{alias}";
+        query: "fields={fields}&filter={filter}&groupby={groupby}&orderby={orderby}&limit={limit}&offset={offset}",
+        accept: "application/array-of-objects",
+        reply: ReplyShape::Json(&[Fixup::ArrayOfObjects]),
+        js: js![appData(alias, ...)],
+    } fields {
+        /// The dataset's alias in the app's manifest.
+        arg alias "alias": String,
+        /// The columns to read.
+        arg fields "fields": Vec<String>,
+        /// Conditions, all of which a row must meet.
+        arg filter "filter": Vec<String>,
+        /// Columns to group by.
+        arg groupby "groupby": Vec<String>,
+        /// `"amount descending"`, `"region"`.
+        arg orderby "orderby": Vec<String>,
+        /// Rows at most.
+        arg limit "limit": Option<u64>,
+        /// Rows to skip.
+        arg offset "offset": Option<u64>,
+    }
+
+    /// `POST /sql/v1/{alias}` with the SQL as a `text/plain` body. The
+    /// result is the same envelope as the product query API (both forms
+    /// decode). A query reads; sending it twice is harmless.
+    AppSql => custom QueryResult = crate::query::parse_result {
+        POST "/sql/v1/{alias}";
+        body: BodyShape::Text("sql"),
+        idempotent: true,
+        checks: &[Check::NotBlank("sql", "the SQL query is empty")],
+        reply: ReplyShape::Json(&[Fixup::QueryEnvelope]),
+        js: js![appSql(alias, sql)],
+    } fields {
+        /// The dataset's alias in the app's manifest.
+        arg alias "alias": String,
+        /// The SQL; the dataset is named by its alias.
+        arg sql "sql": String,
+    }
 }
 
-/// `GET /data/v1/{alias}` with `Accept: application/array-of-objects`: the
-/// rows of the dataset mapped to `alias`, as objects.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AppData {
-    pub alias: String,
-    pub query: AppDataQuery,
-}
-
-impl Endpoint for AppData {
-    type Output = Vec<Row>;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/data/v1/{}",
-            segment("app dataset alias", &self.alias)?
-        ))
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let q = &self.query;
-        let mut out = Vec::new();
-        for (name, list) in [
-            ("fields", &q.fields),
-            ("filter", &q.filter),
-            ("groupby", &q.groupby),
-            ("orderby", &q.orderby),
-        ] {
-            if !list.is_empty() {
-                out.push((name, list.join(",")));
-            }
+impl AppData {
+    /// Every row of the dataset mapped to `alias`.
+    pub fn new(alias: impl Into<String>) -> AppData {
+        AppData {
+            alias: alias.into(),
+            fields: Vec::new(),
+            filter: Vec::new(),
+            groupby: Vec::new(),
+            orderby: Vec::new(),
+            limit: None,
+            offset: None,
         }
-        if let Some(l) = q.limit {
-            out.push(("limit", l.to_string()));
-        }
-        if let Some(o) = q.offset {
-            out.push(("offset", o.to_string()));
-        }
-        out
-    }
-    fn accept(&self) -> &'static str {
-        "application/array-of-objects"
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Row>, Error> {
-        json(response)
-    }
-}
-
-/// The rows as JSON, checked to be a list of row objects as the typed
-/// decode checks.
-impl JsonEndpoint for AppData {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let body = response.body().clone();
-        let value: serde_json::Value = json(response)?;
-        match value.as_array() {
-            Some(rows) if rows.iter().all(serde_json::Value::is_object) => Ok(value),
-            _ => Err(Error::new(
-                crate::error::ErrorKind::Decode,
-                "cannot decode the app data reply: expected a list of row objects",
-            )
-            .with_body(&body)),
-        }
-    }
-}
-
-/// `POST /sql/v1/{alias}` with the SQL as a `text/plain` body. The result is
-/// the same envelope as the product query API (both forms decode).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AppSql {
-    pub alias: String,
-    pub sql: String,
-}
-
-impl Endpoint for AppSql {
-    type Output = QueryResult;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/sql/v1/{}",
-            segment("app dataset alias", &self.alias)?
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        if self.sql.trim().is_empty() {
-            return Err(Error::invalid_input("the SQL query is empty"));
-        }
-        Ok(Body::Text(Bytes::from(self.sql.clone())))
-    }
-    /// A query reads; sending it twice is harmless.
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<QueryResult, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for AppSql {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        crate::query::query_envelope(response)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BaseUrl, Config, Credentials, ErrorKind};
-    use http::header::{ACCEPT, CONTENT_TYPE};
+    use crate::endpoint::{Endpoint, Reply};
+    use crate::{BaseUrl, Config, Credentials, ErrorKind, Method};
 
     fn in_app() -> Config {
         Config::new(
@@ -149,65 +87,49 @@ mod tests {
     fn app_data_builds_a_relative_get_with_every_operator() {
         let e = AppData {
             alias: "sales".into(),
-            query: AppDataQuery {
-                fields: vec!["region".into(), "amount".into()],
-                filter: vec!["amount > 10".into(), "region == 'East'".into()],
-                groupby: vec!["region".into()],
-                orderby: vec!["amount descending".into()],
-                limit: Some(50),
-                offset: Some(100),
-            },
+            fields: vec!["region".into(), "amount".into()],
+            filter: vec!["amount > 10".into(), "region == 'East'".into()],
+            groupby: vec!["region".into()],
+            orderby: vec!["amount descending".into()],
+            limit: Some(50),
+            offset: Some(100),
         };
         let p = in_app().prepare(&e).unwrap();
-        assert_eq!(p.label.method, Method::GET);
+        assert_eq!(p.label.method, Method::Get);
         assert_eq!(p.label.path, "/data/v1/sales");
         assert_eq!(
             p.uri,
             "/data/v1/sales?fields=region%2Camount&filter=amount%20%3E%2010%2Cregion%20%3D%3D%20%27East%27\
              &groupby=region&orderby=amount%20descending&limit=50&offset=100"
         );
-        assert_eq!(p.headers[ACCEPT], "application/array-of-objects");
-        assert_eq!(p.headers["x-domo-ryuu-session"], "sid-1");
-        assert!(p.headers.get(CONTENT_TYPE).is_none());
+        assert_eq!(p.header("accept").unwrap(), "application/array-of-objects");
+        assert_eq!(p.header("x-domo-ryuu-session").unwrap(), "sid-1");
+        assert!(p.header("content-type").is_none());
         assert!(p.body.is_empty());
         assert!(p.idempotent);
     }
 
     #[test]
     fn app_data_without_operators_has_no_query_string() {
-        let e = AppData {
-            alias: "sales".into(),
-            query: AppDataQuery::default(),
-        };
+        let e = AppData::new("sales");
         assert_eq!(in_app().prepare(&e).unwrap().uri, "/data/v1/sales");
     }
 
     #[test]
     fn app_data_decodes_an_array_of_objects() {
-        let e = AppData {
-            alias: "sales".into(),
-            query: AppDataQuery::default(),
-        };
+        let e = AppData::new("sales");
         let p = in_app().prepare(&e).unwrap();
-        let resp = Response::builder()
-            .status(200)
-            .header(CONTENT_TYPE, "application/json")
-            .body(Bytes::from_static(
-                br#"[{"region":"East","amount":10.5},{"region":"West","amount":null}]"#,
-            ))
-            .unwrap();
-        let rows = e.handle(&p.label, resp).unwrap();
+        let resp = Reply::new(
+            200,
+            &br#"[{"region":"East","amount":10.5},{"region":"West","amount":null}]"#[..],
+        )
+        .with_content_type("application/json");
+        let rows = e.handle(&p, resp).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0]["region"], "East");
         assert!(rows[1]["amount"].is_null());
-        let bad = Response::builder()
-            .status(200)
-            .body(Bytes::from_static(br#"{"columns":[]}"#))
-            .unwrap();
-        assert_eq!(
-            e.handle(&p.label, bad).unwrap_err().kind(),
-            ErrorKind::Decode
-        );
+        let bad = Reply::new(200, &br#"{"columns":[]}"#[..]);
+        assert_eq!(e.handle(&p, bad).unwrap_err().kind(), ErrorKind::Decode);
     }
 
     #[test]
@@ -217,22 +139,20 @@ mod tests {
             sql: "SELECT region, SUM(amount) FROM sales GROUP BY region".into(),
         };
         let p = in_app().prepare(&e).unwrap();
-        assert_eq!(p.label.method, Method::POST);
+        assert_eq!(p.label.method, Method::Post);
         assert_eq!(p.uri, "/sql/v1/sales");
-        assert_eq!(p.headers[CONTENT_TYPE], "text/plain");
-        assert_eq!(p.headers[ACCEPT], "application/json");
+        assert_eq!(p.header("content-type").unwrap(), "text/plain");
+        assert_eq!(p.header("accept").unwrap(), "application/json");
         assert_eq!(
             &p.body[..],
             b"SELECT region, SUM(amount) FROM sales GROUP BY region"
         );
         assert!(p.idempotent);
-        let resp = Response::builder()
-            .status(200)
-            .body(Bytes::from_static(
-                br#"{"columns":["region","n"],"rows":[["East",2]],"numRows":1,"numColumns":2}"#,
-            ))
-            .unwrap();
-        let r = e.handle(&p.label, resp).unwrap();
+        let resp = Reply::new(
+            200,
+            &br#"{"columns":["region","n"],"rows":[["East",2]],"numRows":1,"numColumns":2}"#[..],
+        );
+        let r = e.handle(&p, resp).unwrap();
         assert_eq!(r.columns, ["region", "n"]);
         assert_eq!(r.rows[0][1], 2);
     }
@@ -245,10 +165,7 @@ mod tests {
         };
         assert_eq!(in_app().prepare(&e).unwrap().uri, "/sql/v1/..%2Fapi");
         for alias in ["", "..", "a\nb"] {
-            let e = AppData {
-                alias: alias.into(),
-                query: AppDataQuery::default(),
-            };
+            let e = AppData::new(alias);
             let err = in_app().prepare(&e).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{alias:?}");
             assert!(err.to_string().contains("alias"), "{err}");
@@ -269,12 +186,9 @@ mod tests {
             BaseUrl::relative(),
             Credentials::RyuuToken(crate::Secret::new("tok-9")),
         );
-        let e = AppData {
-            alias: "sales".into(),
-            query: AppDataQuery::default(),
-        };
+        let e = AppData::new("sales");
         let p = c.prepare(&e).unwrap();
-        assert_eq!(p.headers["x-domo-ryuu-token"], "tok-9");
-        assert!(p.headers.get("x-domo-ryuu-session").is_none());
+        assert_eq!(p.header("x-domo-ryuu-token").unwrap(), "tok-9");
+        assert!(p.header("x-domo-ryuu-session").is_none());
     }
 }

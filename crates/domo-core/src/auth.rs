@@ -6,16 +6,13 @@
 //! is an [`ErrorKind::AuthFailed`] error here, never a session. An unknown
 //! instance answers 403 with the text body `Forbidden`.
 
-use bytes::Bytes;
 use domo_model::Id;
-use domo_model::auth::{LoginReply, SESSION_TOKEN_FIELD};
-use http::{Method, Response};
-use serde_json::{Value, json};
 
-use crate::endpoint::{Body, Endpoint, RequestLabel, check};
 use crate::error::{Error, ErrorKind};
+use crate::json::quote;
+use crate::request::Values;
 use crate::secret::Secret;
-use crate::tokens::{from_value, secret_json};
+use crate::spec::{BodyShape, Check, Fixup, ReplyShape};
 
 /// A login session.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,88 +20,75 @@ pub struct Session {
     /// Travels as `X-DOMO-Authentication`
     /// ([`crate::Credentials::SessionToken`]).
     pub token: Secret,
+    /// The user it is for.
     pub user_id: Option<Id>,
 }
 
-/// `POST /api/content/v2/authentication`
-/// `{"method": "password", "emailAddress", "password"}`. Send it without
-/// credentials ([`crate::Credentials::None`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Login {
-    pub email: String,
-    pub password: Secret,
+declare! {
+    /// `POST /api/content/v2/authentication`
+    /// `{"method": "password", "emailAddress", "password"}`. Send it without
+    /// credentials ([`crate::Credentials::None`]).
+    Login => custom Session = parse_login {
+        POST "/api/content/v2/authentication";
+        body: BodyShape::Build(login_body),
+        checks: &[
+            Check::NotBlank("email", "login: the email address is empty"),
+            Check::NotBlank("password", "login: the password is empty"),
+        ],
+        reply: ReplyShape::Json(&[
+            Fixup::Secret,
+            Fixup::LoginRefused,
+            Fixup::ForbiddenTextIsNoInstance,
+            Fixup::Require("sessionToken"),
+        ]),
+        js: js![login(email, password)],
+    } fields {
+        /// The user's email address.
+        arg email "email": String,
+        /// The password.
+        arg password "password": Secret,
+    }
 }
 
-impl Endpoint for Login {
-    type Output = Session;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/content/v2/authentication".to_owned())
-    }
-    fn body(&self) -> Result<Body, Error> {
-        if self.email.trim().is_empty() {
-            return Err(Error::invalid_input("login: the email address is empty"));
-        }
-        if self.password.expose().is_empty() {
-            return Err(Error::invalid_input("login: the password is empty"));
-        }
-        Body::json(&json!({
-            "method": "password",
-            "emailAddress": self.email.trim(),
-            "password": self.password.expose(),
-        }))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Session, Error> {
-        let mut reply = secret_json(response, "the login reply")?;
-        let token = match &mut reply {
-            Value::Object(map) => match map.shift_remove(SESSION_TOKEN_FIELD) {
-                Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),
-                _ => None,
-            },
-            _ => None,
-        };
-        let reply: LoginReply = from_value(reply, "the login reply")?;
-        if reply.success == Some(false) {
-            let reason = reply.reason.unwrap_or_else(|| "UNKNOWN".to_owned());
-            let why = match reason.as_str() {
-                "INVALID_CREDENTIALS" => "wrong email address or password".to_owned(),
-                "ACCOUNT_LOCKED" => "the account is locked".to_owned(),
-                other => format!("the server refused it ({other})"),
-            };
-            return Err(
-                Error::new(ErrorKind::AuthFailed, format!("login failed: {why}"))
-                    .with_status(200)
-                    .with_auth_reason(reason),
-            );
-        }
-        let token = token.ok_or_else(|| {
+/// The login body, the email address trimmed.
+fn login_body(values: &Values<'_>) -> Result<String, Error> {
+    let email = values.text("email")?.unwrap_or_default();
+    Ok(format!(
+        r#"{{"method":"password","emailAddress":{},"password":{}}}"#,
+        quote(email.trim()),
+        values.json("password")?
+    ))
+}
+
+/// The error of a refused login (`reason` as the server gave it).
+pub fn refused(reason: String) -> Error {
+    let why = match reason.as_str() {
+        "INVALID_CREDENTIALS" => "wrong email address or password".to_owned(),
+        "ACCOUNT_LOCKED" => "the account is locked".to_owned(),
+        other => format!("the server refused it ({other})"),
+    };
+    Error::new(ErrorKind::AuthFailed, format!("login failed: {why}"))
+        .with_status(200)
+        .with_auth_reason(reason)
+}
+
+#[cfg(feature = "typed")]
+fn parse_login(
+    _: &Login,
+    reply: crate::endpoint::Reply,
+    sent: &crate::request::Prepared,
+) -> Result<Session, Error> {
+    let mut value: serde_json::Value = crate::endpoint::decode(&Login::SPEC, &reply, sent)?;
+    let token = crate::tokens::take_secret(&mut value, domo_model::auth::SESSION_TOKEN_FIELD)
+        .ok_or_else(|| {
             Error::new(
                 ErrorKind::Decode,
                 "the login reply has no `sessionToken` text",
             )
         })?;
-        Ok(Session {
-            token,
-            user_id: reply.user_id,
-        })
-    }
-    /// A 403 whose body is the bare text `Forbidden` is how Domo answers
-    /// for a host with no instance: say so rather than "forbidden".
-    fn handle(&self, request: &RequestLabel, response: Response<Bytes>) -> Result<Session, Error> {
-        let unknown_instance =
-            response.status() == 403 && response.body().trim_ascii() == b"Forbidden";
-        if unknown_instance {
-            return Err(Error::new(
-                ErrorKind::Forbidden,
-                "no Domo instance answers at this address (HTTP 403 `Forbidden` to the login): check the instance name or base URL",
-            )
-            .with_status(403)
-            .with_request(&request.method, &request.path));
-        }
-        check(response)
-            .and_then(|r| self.parse(r))
-            .map_err(|e| e.with_request(&request.method, &request.path))
-    }
+    let reply: domo_model::auth::LoginReply = crate::endpoint::from_value(value, true)?;
+    Ok(Session {
+        token,
+        user_id: reply.user_id,
+    })
 }

@@ -76,15 +76,49 @@ impl BaseUrl {
 
     fn parse_inner(url: &str, allow_http: bool) -> Result<BaseUrl, Error> {
         let bad = |why: &str| Error::invalid_input(format!("invalid base URL {url:?}: {why}"));
-        let uri: http::Uri = url.trim().parse().map_err(|_| bad("not a URL"))?;
-        let scheme = uri
-            .scheme_str()
+        let url_text = url.trim();
+        if url_text.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(bad("not a URL"));
+        }
+        let (scheme, rest) = url_text
+            .split_once("://")
             .ok_or_else(|| bad("it needs a scheme (https://)"))?;
-        let host = uri.host().ok_or_else(|| bad("it has no host"))?;
-        if uri.query().is_some() {
+        let scheme = scheme.to_ascii_lowercase();
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        if authority.contains('@') {
+            return Err(bad(
+                "credentials in the URL are not supported; pass a token instead",
+            ));
+        }
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(v6) => {
+                let close = v6.find(']').ok_or_else(|| bad("not a URL"))?;
+                (&authority[..close + 2], &v6[close + 1..])
+            }
+            None => match authority.find(':') {
+                Some(i) => (&authority[..i], &authority[i..]),
+                None => (authority, ""),
+            },
+        };
+        if host.is_empty() || host == "[]" {
+            return Err(bad("it has no host"));
+        }
+        let port_ok = port.is_empty()
+            || port.strip_prefix(':').is_some_and(|p| {
+                !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+            });
+        let host_ok = host.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+        if !port_ok || !host_ok {
+            return Err(bad("not a URL"));
+        }
+        if tail.contains(['?', '#']) {
             return Err(bad("it must not have a query string"));
         }
-        match scheme {
+        match scheme.as_str() {
             "https" => {}
             "http" if allow_http || is_loopback(host) => {}
             "http" => {
@@ -94,13 +128,7 @@ impl BaseUrl {
             }
             _ => return Err(bad("the scheme must be https or http")),
         }
-        let authority = uri.authority().map(|a| a.as_str()).unwrap_or(host);
-        if authority.contains('@') {
-            return Err(bad(
-                "credentials in the URL are not supported; pass a token instead",
-            ));
-        }
-        let path = uri.path().trim_end_matches('/');
+        let path = tail.trim_end_matches('/');
         Ok(BaseUrl(format!("{scheme}://{authority}{path}")))
     }
 
@@ -264,6 +292,16 @@ mod tests {
         assert!(BaseUrl::parse("ftp://x").is_err());
         assert!(BaseUrl::parse("https://u:p@x.example").is_err());
         assert!(BaseUrl::parse("nonsense").is_err());
+        for bad in [
+            "https://",
+            "https://x.example:port",
+            "https://x.example?a=1",
+            "https://x.example/p#f",
+            "https://x y.example",
+            "https://[::1",
+        ] {
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,123 +1,176 @@
 //! Reading rows: JSON pages, CSV, and the v2 CSV export.
 
-use bytes::Bytes;
+use domo_model::DatasetId;
 use domo_model::data::DataPage;
-use http::{Method, Response};
 
-use crate::endpoint::{Endpoint, JsonEndpoint, json};
-use crate::error::Error;
-use crate::path::segment;
+declare! {
+    /// `GET /api/data/v3/datasources/{id}/data?offset&limit&filter`: one page
+    /// of rows as JSON.
+    GetData => json DataPage {
+        GET "/api/data/v3/datasources/{datasetId}/data";
+        query: "offset={offset}&limit={limit}&filter={filter}",
+        js: js![getData(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Rows to skip.
+        arg offset "offset": Option<u64>,
+        /// Rows at most.
+        arg limit "limit": Option<u64>,
+        /// A filter in the Data API's grammar (`region = 'East'`).
+        arg filter "filter": Option<String>,
+    }
+
+    /// `GET /api/data/v3/datasources/{id}/data?format=csv`: CSV with a
+    /// header row.
+    GetDataCsv => text {
+        GET "/api/data/v3/datasources/{datasetId}/data";
+        query: "format=csv&offset={offset}&limit={limit}&filter={filter}",
+        accept: "text/csv",
+        js: js![getDataCsv(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Rows to skip.
+        arg offset "offset": Option<u64>,
+        /// Rows at most.
+        arg limit "limit": Option<u64>,
+        /// A filter in the Data API's grammar.
+        arg filter "filter": Option<String>,
+    }
+
+    /// `GET /api/data/v2/datasources/{id}/dataversions/latest?includeHeader=true`
+    /// with `Accept: text/csv`: the export real clients use. Nulls are `\N`.
+    /// Every client includes the header row unless told not to.
+    ExportCsv => text {
+        GET "/api/data/v2/datasources/{datasetId}/dataversions/latest";
+        query: "includeHeader={includeHeader}",
+        accept: "text/csv",
+        js: js![exportCsv(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Whether the first line names the columns (the default).
+        arg include_header "includeHeader": bool = "true",
+    }
+}
 
 /// Paging and filtering shared by the JSON and CSV forms of `.../data`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DataWindow {
+    /// Rows to skip.
     pub offset: Option<u64>,
+    /// Rows at most.
     pub limit: Option<u64>,
+    /// A filter in the Data API's grammar.
     pub filter: Option<String>,
 }
 
 impl DataWindow {
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::new();
-        if let Some(o) = self.offset {
-            q.push(("offset", o.to_string()));
+    /// Every row.
+    pub fn all() -> DataWindow {
+        DataWindow::default()
+    }
+
+    /// Skip `offset` rows.
+    pub fn offset(mut self, offset: u64) -> DataWindow {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// At most `limit` rows.
+    pub fn limit(mut self, limit: u64) -> DataWindow {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Only rows the filter keeps.
+    pub fn filter(mut self, filter: impl Into<String>) -> DataWindow {
+        self.filter = Some(filter.into());
+        self
+    }
+}
+
+impl GetData {
+    /// The rows of `window`.
+    pub fn new(dataset_id: impl Into<DatasetId>, window: &DataWindow) -> GetData {
+        GetData {
+            dataset_id: dataset_id.into(),
+            offset: window.offset,
+            limit: window.limit,
+            filter: window.filter.clone(),
         }
-        if let Some(l) = self.limit {
-            q.push(("limit", l.to_string()));
+    }
+}
+
+impl GetDataCsv {
+    /// The rows of `window`, as CSV.
+    pub fn new(dataset_id: impl Into<DatasetId>, window: &DataWindow) -> GetDataCsv {
+        GetDataCsv {
+            dataset_id: dataset_id.into(),
+            offset: window.offset,
+            limit: window.limit,
+            filter: window.filter.clone(),
         }
-        if let Some(f) = &self.filter {
-            q.push(("filter", f.clone()));
+    }
+}
+
+/// Paging through every row of `.../data` with [`GetData`]: pages of
+/// `page_size` rows until a short page (a full page means there may be
+/// more; an empty one ends it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataPages {
+    dataset_id: DatasetId,
+    page_size: u64,
+    seen: u64,
+    done: bool,
+}
+
+impl DataPages {
+    /// Every row of `dataset_id`, `page_size` (at least 1) at a time.
+    pub fn new(dataset_id: impl Into<DatasetId>, page_size: u64) -> DataPages {
+        DataPages {
+            dataset_id: dataset_id.into(),
+            page_size: page_size.max(1),
+            seen: 0,
+            done: false,
         }
-        q
+    }
+
+    /// The request for the next page, or `None` once a short page ended it.
+    pub fn next_page(&self) -> Option<GetData> {
+        (!self.done).then(|| {
+            GetData::new(
+                self.dataset_id.clone(),
+                &DataWindow::all().offset(self.seen).limit(self.page_size),
+            )
+        })
+    }
+
+    /// Record that the page last asked for held `rows` rows.
+    pub fn received(&mut self, rows: usize) {
+        let rows = rows as u64;
+        self.seen += rows;
+        self.done = rows < self.page_size;
     }
 }
 
-fn data_path(dataset_id: &str) -> Result<String, Error> {
-    Ok(format!(
-        "/api/data/v3/datasources/{}/data",
-        segment("dataset id", dataset_id)?
-    ))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `GET /api/data/v3/datasources/{id}/data?offset&limit&filter`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetData {
-    pub dataset_id: String,
-    pub window: DataWindow,
-}
-
-impl Endpoint for GetData {
-    type Output = DataPage;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        data_path(&self.dataset_id)
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        self.window.query()
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<DataPage, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for GetData {}
-
-/// `GET /api/data/v3/datasources/{id}/data?format=csv`: CSV with a header row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetDataCsv {
-    pub dataset_id: String,
-    pub window: DataWindow,
-}
-
-impl Endpoint for GetDataCsv {
-    type Output = Bytes;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        data_path(&self.dataset_id)
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![("format", "csv".to_owned())];
-        q.extend(self.window.query());
-        q
-    }
-    fn accept(&self) -> &'static str {
-        "text/csv"
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Bytes, Error> {
-        Ok(response.into_body())
-    }
-}
-
-/// `GET /api/data/v2/datasources/{id}/dataversions/latest?includeHeader=true`
-/// with `Accept: text/csv`: the export real clients use. Nulls are `\N`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportCsv {
-    pub dataset_id: String,
-    pub include_header: bool,
-}
-
-impl Endpoint for ExportCsv {
-    type Output = Bytes;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v2/datasources/{}/dataversions/latest",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("includeHeader", self.include_header.to_string())]
-    }
-    fn accept(&self) -> &'static str {
-        "text/csv"
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Bytes, Error> {
-        Ok(response.into_body())
+    #[test]
+    fn data_pages_until_a_short_page() {
+        let mut pages = DataPages::new("ds", 2);
+        let first = pages.next_page().unwrap();
+        assert_eq!((first.offset, first.limit), (Some(0), Some(2)));
+        pages.received(2);
+        assert_eq!(pages.next_page().unwrap().offset, Some(2));
+        pages.received(1);
+        assert_eq!(pages.next_page(), None);
+        let mut empty = DataPages::new("ds", 0);
+        empty.received(0);
+        assert_eq!(empty.next_page(), None);
     }
 }

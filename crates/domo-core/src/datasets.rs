@@ -1,143 +1,294 @@
 //! Datasets: metadata (`GET /api/data/v3/datasources/{id}`), the paged
 //! list and its paging rule ([`DatasetPages`]), the two searches and their
-//! paging rule ([`SearchPages`]), creation without a stream, properties
-//! (rename, describe) and delete.
+//! paging rule ([`SearchPages`]), creation with and without a stream,
+//! properties (rename, describe) and delete.
 
-use bytes::Bytes;
 use domo_model::datasets::{
-    CreateDatasetRequest, CreatedDataSource, CreatedDataset, Dataset, DatasetList,
-    DatasetProperties, SearchFilter, SearchHit, SearchQuery, SearchResult,
+    CreatedDataSource, CreatedDataset, Dataset, DatasetList, SearchHit, SearchResult,
 };
-use http::{Method, Response};
-use serde::Serialize;
+use domo_model::schema::Column;
+use domo_model::{DatasetId, Id};
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty};
+use crate::args::{Arg, ArgType};
 use crate::error::{Error, ErrorKind};
-use crate::path::segment;
+use crate::json::quote;
+use crate::request::Values;
+use crate::spec::{BodyShape, Check, Fixup, Kind, ReplyShape};
+use crate::streams::CREATE_STREAM_PATH;
 
-/// Covers the seed's "Get DataSource" (`part`, `includeAllDetails`) and
-/// "Get Metadata" (`requestedParts`) sections: one path, optional parts.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct GetDataset {
-    pub dataset_id: String,
-    /// `part=core,permission,...`
-    pub part: Vec<String>,
-    pub include_all_details: Option<bool>,
-    /// `requestedParts=core,permission`
-    pub requested_parts: Vec<String>,
+/// The steps that bring a dataset list (the list, the browser tools'
+/// search) to the model's form: the envelope, each dataset's `tags` as an
+/// array.
+const DATASET_LIST: &[Fixup] = &[
+    Fixup::WrapArray("dataSources"),
+    Fixup::DefaultArray("dataSources"),
+    Fixup::JsonText("dataSources[].tags"),
+];
+
+declare! {
+    /// Covers the seed's "Get DataSource" (`part`, `includeAllDetails`) and
+    /// "Get Metadata" (`requestedParts`) sections: one path, optional parts.
+    GetDataset => json Dataset {
+        GET "/api/data/v3/datasources/{datasetId}";
+        query: "part={part}&includeAllDetails={includeAllDetails}&requestedParts={requestedParts}",
+        reply: ReplyShape::Json(&[Fixup::JsonText("tags")]),
+        js: js![getDataset(datasetId, ...), getMetadata(datasetId, requestedParts)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// `part=core,permission,...`
+        arg part "part": Vec<String>,
+        /// `includeAllDetails=true|false`
+        arg include_all_details "includeAllDetails": Option<bool>,
+        /// `requestedParts=core,permission`
+        arg requested_parts "requestedParts": Vec<String>,
+    }
+
+    /// `GET /api/data/v3/datasources?limit&offset`: one page of the datasets
+    /// the caller can see. To list them all, page with [`DatasetPages`].
+    ListDatasets => json DatasetList {
+        GET "/api/data/v3/datasources";
+        query: "limit={limit}&offset={offset}",
+        reply: ReplyShape::Json(DATASET_LIST),
+        js: js![listDatasetsPage(limit, offset)],
+    } fields {
+        /// Datasets per page, at most [`DatasetPages::PAGE`].
+        arg limit "limit": u32 = "50",
+        /// Datasets to skip.
+        arg offset "offset": u32 = "0",
+    }
+
+    /// `POST /api/search/v1/query`: one page of a dataset search (the route
+    /// domolibrary uses). To read every hit, page with [`SearchPages`]; a
+    /// [`DatasetSearch`] builds the first page.
+    SearchDatasets => json SearchResult {
+        POST "/api/search/v1/query";
+        body: BodyShape::Build(search_body),
+        // A search reads; sending it twice is sending it once.
+        idempotent: true,
+        checks: &[
+            Check::AtLeast("count", 1, "dataset search: the page size (count) must be from 1 to 1000"),
+            Check::AtMost("count", DatasetSearch::MAX_PAGE as u64, "dataset search: the page size (count) must be from 1 to 1000"),
+            Check::NotBlankIfGiven("owner", "dataset search: the owner id must not be blank"),
+        ],
+        reply: ReplyShape::Json(&[
+            Fixup::DefaultArray("searchObjects"),
+            Fixup::Rename("searchObjects", SearchHit::ALIASES),
+        ]),
+        js: js![searchDatasetsPage(text, ...)],
+    } fields {
+        /// Matched against the name, case-insensitively; see
+        /// [`DatasetSearch::text`].
+        arg text "text": Option<String>,
+        /// Only datasets owned by this user.
+        arg owner "owner": Option<Id>,
+        /// Hits per page.
+        arg count "count": u32 = "100",
+        /// Hits to skip.
+        arg offset "offset": u32 = "0",
+    }
+
+    /// `POST /api/data/ui/v3/datasources/search`: the browser tools' search,
+    /// one page, answered as a [`DatasetList`] of whole datasets.
+    UiSearchDatasets => json DatasetList {
+        POST "/api/data/ui/v3/datasources/search";
+        body: BodyShape::Build(ui_search_body),
+        idempotent: true,
+        checks: &[
+            Check::AtLeast("count", 1, "dataset search: the page size (count) must be from 1 to 1000"),
+            Check::AtMost("count", DatasetSearch::MAX_PAGE as u64, "dataset search: the page size (count) must be from 1 to 1000"),
+            Check::NotBlankIfGiven("owner", "dataset search: the owner id must not be blank"),
+        ],
+        reply: ReplyShape::Json(DATASET_LIST),
+        js: js![uiSearchDatasetsPage(text, ...)],
+    } fields {
+        /// As [`SearchDatasets::text`].
+        arg text "text": Option<String>,
+        /// As [`SearchDatasets::owner`].
+        arg owner "owner": Option<Id>,
+        /// Datasets per page.
+        arg count "count": u32 = "100",
+        /// Datasets to skip.
+        arg offset "offset": u32 = "0",
+    }
+
+    /// `POST /api/data/v1/streams` with an API-type stream whose data source
+    /// is a new dataset: how real clients create one (the reply is the
+    /// stream; its [`domo_model::streams::Stream::dataset_id`] is the
+    /// dataset). Not idempotent: each call creates a dataset.
+    CreateDataset => json domo_model::streams::Stream {
+        POST CREATE_STREAM_PATH;
+        body: BodyShape::Json(r#"{"transport":{"type":"API"},"dataProvider":{"key":"api","name":"API"},"updateMethod":"REPLACE","dataSource":{"name":$name,"description":$description},"schemaDefinition":{"columns":$columns}}"#),
+        checks: &[
+            Check::NotBlank("name", "create dataset: the name must not be blank"),
+            Check::Columns("columns", "create dataset"),
+        ],
+        js: js![createDataset(name, description, columns)],
+    } fields {
+        /// The dataset's name.
+        arg name "name": String,
+        /// Its description.
+        arg description "description": String = "",
+        /// Its columns.
+        json columns "columns": Vec<Column>,
+    }
+
+    /// `POST /api/data/v2/datasources`: a dataset with no stream behind it
+    /// (domolibrary's `create`). Not idempotent: each call creates a
+    /// dataset. The stream-backed way is [`CreateDataset`].
+    CreateDatasetWithoutStream => json CreatedDataset {
+        POST "/api/data/v2/datasources";
+        body: BodyShape::Json(r#"{"userDefinedType":"api","dataSourceName":$name,"dataSourceDescription":$?description,"schema":{"columns":$columns}}"#),
+        checks: &[
+            Check::NotBlank("name", "create dataset: dataSourceName must not be blank"),
+            Check::Columns("columns", "create dataset"),
+        ],
+        reply: ReplyShape::Json(&[
+            Fixup::Rename("dataSource", CreatedDataSource::ALIASES),
+            Fixup::Require("dataSource.dataSourceId"),
+        ]),
+        js: js![createDatasetWithoutStream(name, columns, ...)],
+    } fields {
+        /// The dataset's name.
+        arg name "name": String,
+        /// Its description.
+        arg description "description": Option<String>,
+        /// Its columns.
+        json columns "columns": Vec<Column>,
+    }
+
+    /// `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.
+    /// Servers answer with an empty 200 (`None`) or the dataset.
+    SetProperties => custom Option<Dataset> = parse_properties {
+        PUT "/api/data/v3/datasources/{datasetId}/properties";
+        body: BodyShape::Json(r#"{"dataSourceName":$?dataSourceName,"dataSourceDescription":$?dataSourceDescription}"#),
+        checks: &[
+            Check::AnyOf(&["dataSourceName", "dataSourceDescription"], "dataset properties: give a new name (dataSourceName), a description (dataSourceDescription) or both"),
+            Check::NotBlankIfGiven("dataSourceName", "dataset properties: the name (dataSourceName) must not be blank"),
+        ],
+        reply: ReplyShape::Json(&[Fixup::EmptyAs("{}"), Fixup::JsonText("tags")]),
+        js: js![renameDataset(datasetId, dataSourceName), describeDataset(datasetId, dataSourceDescription), setDatasetProperties(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Its new name.
+        arg data_source_name "dataSourceName": Option<String>,
+        /// Its new description.
+        arg data_source_description "dataSourceDescription": Option<String>,
+    }
+
+    /// `DELETE /api/data/v3/datasources/{id}?deleteMethod=hard`.
+    DeleteDataset => empty {
+        DELETE "/api/data/v3/datasources/{datasetId}";
+        query: "deleteMethod={deleteMethod}",
+        js: js![deleteDataset(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// How: hard (the default) or soft.
+        arg method "deleteMethod": DeleteMethod = "hard",
+    }
 }
 
 impl GetDataset {
-    pub fn new(dataset_id: impl Into<String>) -> GetDataset {
+    /// The dataset's metadata.
+    pub fn new(dataset_id: impl Into<DatasetId>) -> GetDataset {
         GetDataset {
             dataset_id: dataset_id.into(),
-            ..GetDataset::default()
+            part: Vec::new(),
+            include_all_details: None,
+            requested_parts: Vec::new(),
         }
     }
 }
 
-impl Endpoint for GetDataset {
-    type Output = Dataset;
-
-    fn method(&self) -> Method {
-        Method::GET
-    }
-
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v3/datasources/{}",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::new();
-        if !self.part.is_empty() {
-            q.push(("part", self.part.join(",")));
+impl DeleteDataset {
+    /// A hard delete.
+    pub fn new(dataset_id: impl Into<DatasetId>) -> DeleteDataset {
+        DeleteDataset {
+            dataset_id: dataset_id.into(),
+            method: DeleteMethod::Hard,
         }
-        if let Some(all) = self.include_all_details {
-            q.push(("includeAllDetails", all.to_string()));
-        }
-        if !self.requested_parts.is_empty() {
-            q.push(("requestedParts", self.requested_parts.join(",")));
-        }
-        q
-    }
-
-    fn parse(&self, response: Response<Bytes>) -> Result<Dataset, Error> {
-        json(response)
     }
 }
 
-impl JsonEndpoint for GetDataset {
-    /// The wire carries `tags` as JSON text (`"[\"a\"]"`); the reply gives
-    /// them as the array the model declares.
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value: serde_json::Value = json(response)?;
-        if let Some(serde_json::Value::String(text)) = value.get("tags") {
-            let tags = domo_model::datasets::parse_tags(text)
-                .map_err(|e| Error::new(ErrorKind::Decode, e).with_json_path("tags"))?;
-            value["tags"] = tags.into();
-        }
-        Ok(value)
+/// An empty 200 is `None`; a body, the dataset it describes.
+#[cfg(feature = "typed")]
+fn parse_properties(
+    _: &SetProperties,
+    reply: crate::endpoint::Reply,
+    sent: &crate::request::Prepared,
+) -> Result<Option<Dataset>, Error> {
+    if reply.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    crate::endpoint::decode(&SetProperties::SPEC, &reply, sent).map(Some)
+}
+
+/// How [`DeleteDataset`] deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeleteMethod {
+    /// `deleteMethod=hard` (what domolibrary sends): the dataset is gone.
+    #[default]
+    Hard,
+    /// No parameter: Domo may keep the dataset recoverable for a while.
+    Soft,
+}
+
+impl ArgType for DeleteMethod {
+    const KIND: Kind = Kind::Choice(&[("hard", Some("hard")), ("soft", None)]);
+    const TS: &'static str = "\"hard\" | \"soft\"";
+    fn arg(&self) -> Arg<'_> {
+        Arg::Text(match self {
+            DeleteMethod::Hard => "hard".into(),
+            DeleteMethod::Soft => "soft".into(),
+        })
     }
 }
 
-/// `GET /api/data/v3/datasources?limit&offset`: one page of the datasets the
-/// caller can see. To list them all, page with [`DatasetPages`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListDatasets {
-    pub limit: u32,
-    pub offset: u32,
+/// The search body of [`SearchDatasets`].
+fn search_body(values: &Values<'_>) -> Result<String, Error> {
+    search_query(values, false)
 }
 
-impl Endpoint for ListDatasets {
-    type Output = DatasetList;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/data/v3/datasources".to_owned())
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("limit", self.limit.to_string()),
-            ("offset", self.offset.to_string()),
-        ]
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<DatasetList, Error> {
-        json(response)
-    }
+/// The search body of [`UiSearchDatasets`]: results combined.
+fn ui_search_body(values: &Values<'_>) -> Result<String, Error> {
+    search_query(values, true)
 }
 
-impl JsonEndpoint for ListDatasets {
-    /// A bare array becomes the envelope; each dataset's `tags` the array.
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        dataset_list_json(json(response)?)
+/// domolibrary's search: datasets only, `query: "*"`, a wildcard filter on
+/// the name when there is text, a term filter on the owner when given.
+fn search_query(values: &Values<'_>, combine: bool) -> Result<String, Error> {
+    let mut filters = Vec::new();
+    if let Some(pattern) = name_pattern(values.text("text")?.as_deref()) {
+        filters.push(format!(
+            r#"{{"field":"name_sort","filterType":"wildcard","query":{}}}"#,
+            quote(&pattern)
+        ));
     }
+    if let Some(owner) = values.text("owner")? {
+        filters.push(format!(
+            r#"{{"field":"owned_by_id","filterType":"term","value":{},"not":false}}"#,
+            quote(owner.trim())
+        ));
+    }
+    Ok(format!(
+        r#"{{"entities":["DATASET"],"filters":[{}],"combineResults":{combine},"query":"*","count":{},"offset":{}}}"#,
+        filters.join(","),
+        values.json("count")?,
+        values.json("offset")?,
+    ))
 }
 
-/// The JSON form of a [`DatasetList`] (the list and the browser tools'
-/// search): the envelope, each dataset's `tags` as an array.
-fn dataset_list_json(value: serde_json::Value) -> Result<serde_json::Value, Error> {
-    let mut value = match value {
-        serde_json::Value::Array(items) => serde_json::json!({ "dataSources": items }),
-        other => other,
-    };
-    if let Some(serde_json::Value::Array(items)) = value.get_mut("dataSources") {
-        for (i, item) in items.iter_mut().enumerate() {
-            if let Some(serde_json::Value::String(text)) = item.get("tags") {
-                let tags = domo_model::datasets::parse_tags(text).map_err(|e| {
-                    Error::new(ErrorKind::Decode, e)
-                        .with_json_path(format!("dataSources[{i}].tags"))
-                })?;
-                item["tags"] = tags.into();
-            }
-        }
-    } else if value.get("dataSources").is_none() {
-        value["dataSources"] = serde_json::Value::Array(Vec::new());
-    }
-    Ok(value)
+/// The wildcard a name is matched with: `*text*`, or the text itself when
+/// it holds a `*`; `None` for no text.
+fn name_pattern(text: Option<&str>) -> Option<String> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    Some(if text.contains('*') {
+        text.to_owned()
+    } else {
+        format!("*{text}*")
+    })
 }
 
 /// Paging through every dataset with [`ListDatasets`]: asks for
@@ -236,89 +387,18 @@ impl DatasetSearch {
     /// The wildcard the name is matched with: `*text*`, or the text itself
     /// when it holds a `*`.
     pub fn name_pattern(&self) -> Option<String> {
-        let text = self
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())?;
-        Some(if text.contains('*') {
-            text.to_owned()
-        } else {
-            format!("*{text}*")
-        })
+        name_pattern(self.text.as_deref())
     }
 
-    /// The body of one page at `offset` (domolibrary's form: one entity,
-    /// results not combined, `query: "*"`).
-    pub fn query(&self, offset: u32) -> Result<SearchQuery, Error> {
-        if self.page_size == 0 || self.page_size > Self::MAX_PAGE {
-            return Err(Error::invalid_input(format!(
-                "dataset search: the page size must be from 1 to {}, got {}",
-                Self::MAX_PAGE,
-                self.page_size
-            )));
-        }
-        let mut filters = Vec::new();
-        if let Some(pattern) = self.name_pattern() {
-            filters.push(SearchFilter::wildcard("name_sort", pattern));
-        }
-        if let Some(owner) = &self.owner {
-            let owner = owner.trim();
-            if owner.is_empty() {
-                return Err(Error::invalid_input(
-                    "dataset search: the owner id must not be blank",
-                ));
-            }
-            filters.push(SearchFilter::term("owned_by_id", owner));
-        }
-        Ok(SearchQuery {
-            entities: vec!["DATASET".into()],
-            filters,
-            combine_results: false,
-            query: "*".into(),
+    /// The request for one page at `offset` (domolibrary's form: one
+    /// entity, results not combined, `query: "*"`).
+    pub fn page(&self, offset: u32) -> SearchDatasets {
+        SearchDatasets {
+            text: self.text.clone(),
+            owner: self.owner.clone().map(Id::from),
             count: self.page_size,
             offset,
-            sort: None,
-        })
-    }
-}
-
-/// `POST /api/search/v1/query`: one page of a dataset search (the route
-/// domolibrary uses). To read every hit, page with [`SearchPages`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchDatasets<R = SearchQuery> {
-    /// A [`SearchQuery`], or its JSON as a JS client passes it through.
-    pub request: R,
-}
-
-impl<R: Serialize> Endpoint for SearchDatasets<R> {
-    type Output = SearchResult;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/search/v1/query".to_owned())
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&self.request)
-    }
-    /// A search reads; sending it twice is sending it once.
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<SearchResult, Error> {
-        json(response)
-    }
-}
-
-impl<R: Serialize> JsonEndpoint for SearchDatasets<R> {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value: serde_json::Value = json(response)?;
-        match value.get_mut("searchObjects") {
-            Some(hits) => domo_model::rename_aliases(hits, SearchHit::ALIASES),
-            None => value["searchObjects"] = serde_json::Value::Array(Vec::new()),
         }
-        Ok(value)
     }
 }
 
@@ -343,13 +423,8 @@ impl SearchPages {
     }
 
     /// The request for the next page, or `None` once the search is complete.
-    pub fn next_page(&self) -> Result<Option<SearchDatasets>, Error> {
-        if self.done {
-            return Ok(None);
-        }
-        Ok(Some(SearchDatasets {
-            request: self.search.query(self.seen)?,
-        }))
+    pub fn next_page(&self) -> Option<SearchDatasets> {
+        (!self.done).then(|| self.search.page(self.seen))
     }
 
     /// Record that the page last asked for held `len` hits, and the
@@ -372,194 +447,7 @@ impl SearchPages {
     }
 }
 
-/// `POST /api/data/ui/v3/datasources/search`: the browser tools' search, one
-/// page, answered as a [`DatasetList`] of whole datasets.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UiSearchDatasets<R = SearchQuery> {
-    pub request: R,
-}
-
-impl UiSearchDatasets {
-    /// The browser tools' form of `search` at `offset` (results combined).
-    pub fn new(search: &DatasetSearch, offset: u32) -> Result<UiSearchDatasets, Error> {
-        let mut request = search.query(offset)?;
-        request.combine_results = true;
-        Ok(UiSearchDatasets { request })
-    }
-}
-
-impl<R: Serialize> Endpoint for UiSearchDatasets<R> {
-    type Output = DatasetList;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/data/ui/v3/datasources/search".to_owned())
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&self.request)
-    }
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<DatasetList, Error> {
-        json(response)
-    }
-}
-
-impl<R: Serialize> JsonEndpoint for UiSearchDatasets<R> {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        dataset_list_json(json(response)?)
-    }
-}
-
-/// `POST /api/data/v2/datasources`: a dataset with no stream behind it
-/// (domolibrary's `create`). Not idempotent: each call creates a dataset.
-/// The stream-backed way is [`crate::streams::CreateStream`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateDatasetWithoutStream {
-    pub request: CreateDatasetRequest,
-}
-
-impl Endpoint for CreateDatasetWithoutStream {
-    type Output = CreatedDataset;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/data/v2/datasources".to_owned())
-    }
-    fn body(&self) -> Result<Body, Error> {
-        if self.request.data_source_name.trim().is_empty() {
-            return Err(Error::invalid_input(
-                "create dataset: dataSourceName must not be blank",
-            ));
-        }
-        crate::schema::check_columns("create dataset", &self.request.schema.columns)?;
-        Body::json(&self.request)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<CreatedDataset, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for CreateDatasetWithoutStream {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value: serde_json::Value = json(response)?;
-        if let Some(ds) = value.get_mut("dataSource") {
-            domo_model::rename_aliases(ds, CreatedDataSource::ALIASES);
-        }
-        if value.pointer("/dataSource/dataSourceId").is_none() {
-            return Err(Error::new(
-                ErrorKind::Decode,
-                "the reply names no dataset id (dataSource.dataSourceId)",
-            ));
-        }
-        Ok(value)
-    }
-}
-
-/// `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.
-/// Servers answer with an empty 200 (`None`) or the dataset.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SetProperties {
-    pub dataset_id: String,
-    pub request: DatasetProperties,
-}
-
-impl Endpoint for SetProperties {
-    type Output = Option<Dataset>;
-    fn method(&self) -> Method {
-        Method::PUT
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v3/datasources/{}/properties",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        let r = &self.request;
-        if r.data_source_name.is_none() && r.data_source_description.is_none() {
-            return Err(Error::invalid_input(
-                "dataset properties: give a new name (dataSourceName), a description (dataSourceDescription) or both",
-            ));
-        }
-        if r.data_source_name
-            .as_deref()
-            .is_some_and(|n| n.trim().is_empty())
-        {
-            return Err(Error::invalid_input(
-                "dataset properties: the name (dataSourceName) must not be blank",
-            ));
-        }
-        Body::json(r)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Option<Dataset>, Error> {
-        if response.body().iter().all(u8::is_ascii_whitespace) {
-            Ok(None)
-        } else {
-            json(response).map(Some)
-        }
-    }
-}
-
-impl JsonEndpoint for SetProperties {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        json_object_or_empty(response)
-    }
-}
-
-/// How [`DeleteDataset`] deletes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DeleteMethod {
-    /// `deleteMethod=hard` (what domolibrary sends): the dataset is gone.
-    #[default]
-    Hard,
-    /// No parameter: Domo may keep the dataset recoverable for a while.
-    Soft,
-}
-
-/// `DELETE /api/data/v3/datasources/{id}?deleteMethod=hard`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteDataset {
-    pub dataset_id: String,
-    pub method: DeleteMethod,
-}
-
-impl DeleteDataset {
-    /// A hard delete.
-    pub fn new(dataset_id: impl Into<String>) -> DeleteDataset {
-        DeleteDataset {
-            dataset_id: dataset_id.into(),
-            method: DeleteMethod::Hard,
-        }
-    }
-}
-
-impl Endpoint for DeleteDataset {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::DELETE
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v3/datasources/{}",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        match self.method {
-            DeleteMethod::Hard => vec![("deleteMethod", "hard".to_owned())],
-            DeleteMethod::Soft => Vec::new(),
-        }
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "typed"))]
 mod tests {
     use super::*;
 
@@ -590,11 +478,20 @@ mod tests {
         assert_eq!(empty.next_page(), None);
     }
 
+    fn body(e: &impl crate::endpoint::Endpoint) -> Result<serde_json::Value, Error> {
+        let config = crate::Config::new(
+            crate::BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            crate::Credentials::developer_token("t"),
+        );
+        let p = config.prepare(e)?;
+        Ok(serde_json::from_slice(&p.body).unwrap())
+    }
+
     #[test]
     fn search_text_is_a_contains_wildcard_unless_it_has_one() {
-        let q = DatasetSearch::text("sales").owner("7").query(200).unwrap();
+        let q = body(&DatasetSearch::text("sales").owner("7").page(200)).unwrap();
         assert_eq!(
-            serde_json::to_value(&q).unwrap(),
+            q,
             serde_json::json!({
                 "entities": ["DATASET"],
                 "filters": [
@@ -609,40 +506,44 @@ mod tests {
             Some("sa*s")
         );
         assert_eq!(DatasetSearch::text("  ").name_pattern(), None);
-        assert!(
-            DatasetSearch::default()
-                .query(0)
-                .unwrap()
-                .filters
-                .is_empty()
+        assert_eq!(
+            body(&DatasetSearch::default().page(0)).unwrap()["filters"],
+            serde_json::json!([])
         );
         let zero = DatasetSearch {
             page_size: 0,
             ..DatasetSearch::default()
         };
-        assert!(zero.query(0).unwrap_err().to_string().contains("page size"));
-        assert!(DatasetSearch::default().owner(" ").query(0).is_err());
         assert!(
-            UiSearchDatasets::new(&DatasetSearch::text("x"), 0)
-                .unwrap()
-                .request
-                .combine_results
+            body(&zero.page(0))
+                .unwrap_err()
+                .to_string()
+                .contains("page size")
         );
+        assert!(body(&DatasetSearch::default().owner(" ").page(0)).is_err());
+        let ui = DatasetSearch::text("x").page(0);
+        let ui = UiSearchDatasets {
+            text: ui.text,
+            owner: ui.owner,
+            count: ui.count,
+            offset: ui.offset,
+        };
+        assert_eq!(body(&ui).unwrap()["combineResults"], true);
     }
 
     #[test]
     fn search_pages_until_an_empty_page_or_the_total() {
         let mut pages = SearchPages::new(DatasetSearch::text("a"));
-        assert_eq!(pages.next_page().unwrap().unwrap().request.offset, 0);
+        assert_eq!(pages.next_page().unwrap().offset, 0);
         // A short page does not end it: the server may cap `count`.
         pages.received(30, None).unwrap();
-        assert_eq!(pages.next_page().unwrap().unwrap().request.offset, 30);
+        assert_eq!(pages.next_page().unwrap().offset, 30);
         pages.received(0, None).unwrap();
-        assert!(pages.next_page().unwrap().is_none());
+        assert!(pages.next_page().is_none());
 
         let mut pages = SearchPages::new(DatasetSearch::text("a"));
         pages.received(100, Some(100)).unwrap();
-        assert!(pages.next_page().unwrap().is_none());
+        assert!(pages.next_page().is_none());
     }
 
     #[test]
@@ -654,16 +555,15 @@ mod tests {
         let e = config
             .prepare(&SetProperties {
                 dataset_id: "d".into(),
-                request: DatasetProperties::default(),
+                data_source_name: None,
+                data_source_description: None,
             })
             .unwrap_err();
         assert!(e.to_string().contains("dataSourceName"), "{e}");
         let blank = SetProperties {
             dataset_id: "d".into(),
-            request: DatasetProperties {
-                data_source_name: Some(" ".into()),
-                data_source_description: None,
-            },
+            data_source_name: Some(" ".into()),
+            data_source_description: None,
         };
         assert!(
             config

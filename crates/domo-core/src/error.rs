@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use http::Method;
+use crate::spec::Method;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +51,9 @@ pub enum ErrorKind {
     /// number of rows than were sent: [`Error::rows_sent`] and
     /// [`Error::rows_stored`] give both.
     RowCountMismatch,
+    /// The caller cancelled the operation; the message says what was left
+    /// undone.
+    Cancelled,
 }
 
 /// The error of every call. `Display` names the method and path, the status,
@@ -101,13 +104,19 @@ impl Error {
         e
     }
 
+    /// Input refused before anything was sent.
     pub fn invalid_input(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidInput, message)
     }
 
+    /// An operation the caller cancelled.
+    pub fn cancelled(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Cancelled, message)
+    }
+
     /// Attach the request this error belongs to.
-    pub fn with_request(mut self, method: &Method, path: &str) -> Error {
-        self.0.method = Some(method.clone());
+    pub fn with_request(mut self, method: Method, path: &str) -> Error {
+        self.0.method = Some(method);
         self.0.path = Some(path.to_owned());
         self
     }
@@ -160,8 +169,8 @@ impl Error {
         &self.0.message
     }
 
-    pub fn method(&self) -> Option<&Method> {
-        self.0.method.as_ref()
+    pub fn method(&self) -> Option<Method> {
+        self.0.method
     }
 
     /// The request path (without query string).
@@ -297,7 +306,7 @@ mod tests {
     #[test]
     fn display_names_request_status_and_a_short_body() {
         let e = Error::new(ErrorKind::Server, "maintenance page")
-            .with_request(&Method::PUT, "/api/x")
+            .with_request(Method::Put, "/api/x")
             .with_status(503)
             .with_body("x".repeat(5000).as_bytes());
         let s = e.to_string();

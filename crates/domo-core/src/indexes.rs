@@ -1,75 +1,38 @@
 //! Index jobs: data becomes queryable once its index is built.
 
-use bytes::Bytes;
-use domo_model::indexes::{IndexJob, IndexRequest};
-use http::{Method, Response};
+use domo_model::indexes::IndexJob;
+use domo_model::{DatasetId, Id};
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json_object_or_empty, json_or_default};
-use crate::error::Error;
-use crate::path::segment;
+use crate::spec::{BodyShape, Fixup, ReplyShape};
 
-/// `POST /api/data/v3/datasources/{id}/indexes` `{"dataIds": []}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StartIndex {
-    pub dataset_id: String,
-    pub request: IndexRequest,
-}
+/// An index job's reply: an empty 200 is a job with nothing known; `id` is
+/// the job's id.
+const INDEX_JOB: &[Fixup] = &[Fixup::EmptyAs("{}"), Fixup::Rename("", IndexJob::ALIASES)];
 
-impl Endpoint for StartIndex {
-    type Output = IndexJob;
-    fn method(&self) -> Method {
-        Method::POST
+declare! {
+    /// `POST /api/data/v3/datasources/{id}/indexes` `{"dataIds": []}`:
+    /// index the dataset's data.
+    StartIndex => json IndexJob {
+        POST "/api/data/v3/datasources/{datasetId}/indexes";
+        body: BodyShape::Json(r#"{"dataIds":$dataIds}"#),
+        reply: ReplyShape::Json(INDEX_JOB),
+        js: js![startIndex(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// The data versions to index; none means the current data.
+        json data_ids "dataIds": Vec<Id> = "[]",
     }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v3/datasources/{}/indexes",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&self.request)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<IndexJob, Error> {
-        json_or_default(response)
-    }
-}
 
-impl JsonEndpoint for StartIndex {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value = json_object_or_empty(response)?;
-        domo_model::rename_aliases(&mut value, IndexJob::ALIASES);
-        Ok(value)
-    }
-}
-
-/// `GET /api/data/v3/datasources/{id}/indexes/{indexId}/statuses`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndexStatus {
-    pub dataset_id: String,
-    pub index_id: String,
-}
-
-impl Endpoint for IndexStatus {
-    type Output = IndexJob;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v3/datasources/{}/indexes/{}/statuses",
-            segment("dataset id", &self.dataset_id)?,
-            segment("index id", &self.index_id)?
-        ))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<IndexJob, Error> {
-        json_or_default(response)
-    }
-}
-
-impl JsonEndpoint for IndexStatus {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value = json_object_or_empty(response)?;
-        domo_model::rename_aliases(&mut value, IndexJob::ALIASES);
-        Ok(value)
+    /// `GET /api/data/v3/datasources/{id}/indexes/{indexId}/statuses`.
+    IndexStatus => json IndexJob {
+        GET "/api/data/v3/datasources/{datasetId}/indexes/{indexId}/statuses";
+        reply: ReplyShape::Json(INDEX_JOB),
+        js: js![indexStatus(datasetId, indexId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// The job.
+        arg index_id "indexId": Id,
     }
 }

@@ -1,16 +1,28 @@
 #![doc = include_str!("../README.md")]
 
-pub mod app;
-pub mod auth;
+// What an endpoint is, and the one builder and reader every client runs it
+// through.
+#[macro_use]
+pub mod declare;
+pub mod args;
 pub mod config;
-pub mod csv_plan;
 pub mod endpoint;
 pub mod error;
-pub mod named;
+pub mod json;
 pub mod path;
+pub mod request;
 pub mod retry;
 pub mod secret;
+pub mod spec;
 
+// Client rules that are not one request: part cutting, paging, the upload
+// workflow.
+pub mod csv_plan;
+pub mod load;
+
+// The endpoints, one module per API area.
+pub mod app;
+pub mod auth;
 pub mod data;
 pub mod datasets;
 pub mod indexes;
@@ -18,8 +30,6 @@ pub mod partitions;
 pub mod pdp;
 pub mod permissions;
 pub mod query;
-pub mod query_stream;
-pub mod rows;
 pub mod schema;
 pub mod streams;
 pub mod tags;
@@ -28,8 +38,55 @@ pub mod uploads;
 pub mod users;
 pub mod versions;
 
+// Reading replies as they stream in (native clients).
+#[cfg(feature = "typed")]
+pub mod query_stream;
+#[cfg(feature = "typed")]
+pub mod rows;
+
 pub use config::{BaseUrl, Config, DEFAULT_TIMEOUT};
-pub use endpoint::{Body, Endpoint, JsonEndpoint, Prepared, RequestLabel};
+#[cfg(feature = "typed")]
+pub use endpoint::Endpoint;
+pub use endpoint::Reply;
 pub use error::{Error, ErrorKind};
+pub use request::{Prepared, RequestLabel};
 pub use retry::{Attempt, RetryDecision, RetryPolicy};
 pub use secret::{Credentials, Secret};
+pub use spec::{Method, Spec};
+
+/// Every endpoint declared, grouped as the modules are.
+pub fn specs() -> impl Iterator<Item = &'static Spec> {
+    [
+        app::SPECS,
+        auth::SPECS,
+        data::SPECS,
+        datasets::SPECS,
+        indexes::SPECS,
+        partitions::SPECS,
+        pdp::SPECS,
+        permissions::SPECS,
+        query::SPECS,
+        schema::SPECS,
+        streams::SPECS,
+        tags::SPECS,
+        tokens::SPECS,
+        uploads::SPECS,
+        users::SPECS,
+        versions::SPECS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+/// The endpoint called `name` (`GetDataset`).
+pub fn spec(name: &str) -> Option<&'static Spec> {
+    specs().find(|s| s.name == name)
+}
+
+// What the declarations expand to names these.
+#[doc(hidden)]
+pub use bytes as __bytes;
+#[doc(hidden)]
+#[cfg(feature = "typed")]
+pub use serde_json as __serde_json;

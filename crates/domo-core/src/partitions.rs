@@ -2,148 +2,73 @@
 //! every transport follows: how to page through every partition
 //! ([`PartitionPages`]) and how to delete one ([`DeletePartition`]).
 
-use bytes::Bytes;
-use domo_model::partitions::{Partition, PartitionListRequest, PartitionSearch};
-use http::{Method, Response};
+use domo_model::partitions::Partition;
+use domo_model::{DatasetId, Id};
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::{Error, ErrorKind};
-use crate::path::segment;
+use crate::spec::BodyShape;
 
-fn base(dataset_id: &str) -> Result<String, Error> {
-    Ok(format!(
-        "/api/query/v1/datasources/{}",
-        segment("dataset id", dataset_id)?
-    ))
-}
+declare! {
+    /// `GET .../partition` (the seed's "Get/Retrieve Partition List").
+    ListPartitions => json Vec<Partition> {
+        GET "/api/query/v1/datasources/{datasetId}/partition";
+        js: js![listPartitions(datasetId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+    }
 
-/// `GET .../partition` (the seed's "Get/Retrieve Partition List").
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListPartitions {
-    pub dataset_id: String,
-}
+    /// `POST .../partition/list`: one page, newest first. To list every
+    /// partition, page with [`PartitionPages`]. A listing reads; sending
+    /// it twice is harmless.
+    ListPartitionsPage => json Vec<Partition> {
+        POST "/api/query/v1/datasources/{datasetId}/partition/list";
+        body: BodyShape::Json(r#"{"paginationFields":[{"fieldName":"datecompleted","sortOrder":"DESC","filterValues":{"MIN":null,"MAX":null}}],"limit":$limit,"offset":$offset}"#),
+        idempotent: true,
+        js: js![listPartitionsPage(datasetId, limit, offset)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Partitions per page.
+        arg limit "limit": u32 = "100",
+        /// Partitions to skip.
+        arg offset "offset": u32 = "0",
+    }
 
-impl Endpoint for ListPartitions {
-    type Output = Vec<Partition>;
-    fn method(&self) -> Method {
-        Method::GET
+    /// `POST .../partition/search` `{"filter": ...}`. A search reads.
+    SearchPartitions => json Vec<Partition> {
+        POST "/api/query/v1/datasources/{datasetId}/partition/search";
+        body: BodyShape::Json(r#"{"filter":$filter}"#),
+        idempotent: true,
+        js: js![searchPartitions(datasetId, filter)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// What to match, as the server reads it.
+        json filter "filter": serde_json::Value,
     }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!("{}/partition", base(&self.dataset_id)?))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Partition>, Error> {
-        json(response)
-    }
-}
 
-impl JsonEndpoint for ListPartitions {}
+    /// `DELETE .../tag/{pid}/data`: the partition's data is gone, the tag
+    /// stays. Prefer [`DeletePartition`], which drops the tag too.
+    DeletePartitionData => empty {
+        DELETE "/api/query/v1/datasources/{datasetId}/tag/{partitionId}/data";
+        js: js![deletePartitionData(datasetId, partitionId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// The partition.
+        arg partition_id "partitionId": Id,
+    }
 
-/// `POST .../partition/list`: one page, newest first. To list every
-/// partition, page with [`PartitionPages`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListPartitionsPage {
-    pub dataset_id: String,
-    pub limit: u32,
-    pub offset: u32,
-}
-
-impl Endpoint for ListPartitionsPage {
-    type Output = Vec<Partition>;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!("{}/partition/list", base(&self.dataset_id)?))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&PartitionListRequest::page(self.limit, self.offset))
-    }
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Partition>, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for ListPartitionsPage {}
-
-/// `POST .../partition/search` `{"filter": {...}}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchPartitions {
-    pub dataset_id: String,
-    pub filter: serde_json::Value,
-}
-
-impl Endpoint for SearchPartitions {
-    type Output = Vec<Partition>;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!("{}/partition/search", base(&self.dataset_id)?))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&PartitionSearch {
-            filter: self.filter.clone(),
-        })
-    }
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Partition>, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for SearchPartitions {}
-
-/// `DELETE .../tag/{partitionId}/data`: marks the partition's data version
-/// deleted; the tag stays.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeletePartitionData {
-    pub dataset_id: String,
-    pub partition_id: String,
-}
-
-impl Endpoint for DeletePartitionData {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::DELETE
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "{}/tag/{}/data",
-            base(&self.dataset_id)?,
-            segment("partition id", &self.partition_id)?
-        ))
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// `DELETE .../partition/{partitionId}`: drops the tag from the list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeletePartitionTag {
-    pub dataset_id: String,
-    pub partition_id: String,
-}
-
-impl Endpoint for DeletePartitionTag {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::DELETE
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "{}/partition/{}",
-            base(&self.dataset_id)?,
-            segment("partition id", &self.partition_id)?
-        ))
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
+    /// `DELETE .../partition/{pid}`: drop the tag.
+    DeletePartitionTag => empty {
+        DELETE "/api/query/v1/datasources/{datasetId}/partition/{partitionId}";
+        js: js![deletePartitionTag(datasetId, partitionId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// The partition.
+        arg partition_id "partitionId": Id,
     }
 }
 
@@ -154,7 +79,7 @@ impl Endpoint for DeletePartitionTag {
 /// [`PartitionPages::MAX_PARTITIONS`] is an error rather than a loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionPages {
-    dataset_id: String,
+    dataset_id: DatasetId,
     seen: u32,
     done: bool,
 }
@@ -166,7 +91,8 @@ impl PartitionPages {
     /// not honouring `offset`.
     pub const MAX_PARTITIONS: u32 = 100_000;
 
-    pub fn new(dataset_id: impl Into<String>) -> PartitionPages {
+    /// Paging through the partitions of `dataset_id`.
+    pub fn new(dataset_id: impl Into<DatasetId>) -> PartitionPages {
         PartitionPages {
             dataset_id: dataset_id.into(),
             seen: 0,
@@ -208,19 +134,25 @@ impl PartitionPages {
 /// dropped while the data is still there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePartition {
-    pub dataset_id: String,
-    pub partition_id: String,
+    /// The dataset.
+    pub dataset_id: DatasetId,
+    /// The partition (its tag).
+    pub partition_id: Id,
 }
 
-/// One request of a [`DeletePartition`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeletePartitionStep {
-    Data(DeletePartitionData),
-    Tag(DeletePartitionTag),
+either_endpoint! {
+    /// One request of a [`DeletePartition`].
+    DeletePartitionStep -> () {
+        /// Its data first.
+        Data(DeletePartitionData),
+        /// Then its tag.
+        Tag(DeletePartitionTag),
+    }
 }
 
 impl DeletePartition {
-    pub fn new(dataset_id: impl Into<String>, partition_id: impl Into<String>) -> DeletePartition {
+    /// Delete partition `partition_id` of `dataset_id`.
+    pub fn new(dataset_id: impl Into<DatasetId>, partition_id: impl Into<Id>) -> DeletePartition {
         DeletePartition {
             dataset_id: dataset_id.into(),
             partition_id: partition_id.into(),
@@ -256,25 +188,10 @@ impl DeletePartition {
     }
 }
 
-impl Endpoint for DeletePartitionStep {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::DELETE
-    }
-    fn path(&self) -> Result<String, Error> {
-        match self {
-            DeletePartitionStep::Data(e) => e.path(),
-            DeletePartitionStep::Tag(e) => e.path(),
-        }
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "typed"))]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     #[test]
     fn paging_asks_for_full_pages_and_stops_at_a_short_one() {

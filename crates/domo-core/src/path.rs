@@ -19,7 +19,7 @@ pub const MAX_ID_LEN: usize = 512;
 
 /// Validate `value` as the id named `what` and return it encoded as one path
 /// segment.
-pub fn segment(what: &'static str, value: &str) -> Result<String, Error> {
+pub fn segment(what: &str, value: &str) -> Result<String, Error> {
     let problem = if value.is_empty() {
         Some("must not be empty".to_owned())
     } else if value.trim().is_empty() {

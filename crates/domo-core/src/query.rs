@@ -2,86 +2,53 @@
 //! `POST /api/query/v1/execute/export/{id}`, and the `LIMIT/OFFSET` paging
 //! callers do on top (the server does not page).
 
-use bytes::Bytes;
-use domo_model::query::{QueryRequest, QueryResult};
-use http::{Method, Response};
+use domo_model::DatasetId;
+use domo_model::query::QueryResult;
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json};
 use crate::error::Error;
-use crate::path::segment;
-use crate::query_stream::decode_result;
+use crate::spec::{BodyShape, Check, Fixup, ReplyShape};
 
-/// Run `sql` against one dataset, named `table` in the SQL.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExecuteQuery {
-    pub dataset_id: String,
-    pub sql: String,
-}
+declare! {
+    /// Run `sql` against one dataset, named `table` in the SQL. A query
+    /// reads; sending it twice is harmless. Typed replies are decoded
+    /// through the same decoder as the streamed rows
+    /// ([`crate::query_stream`]); as JSON, either wire form becomes the
+    /// envelope.
+    ExecuteQuery => custom QueryResult = parse_result {
+        POST "/api/query/v1/execute/{datasetId}";
+        body: BodyShape::Json(r#"{"sql":$sql}"#),
+        idempotent: true,
+        checks: &[Check::NotBlank("sql", "the SQL query is empty")],
+        reply: ReplyShape::Json(&[Fixup::QueryEnvelope]),
+        js: js![query(datasetId, sql)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// The SQL; the dataset is `table`.
+        arg sql "sql": String,
+    }
 
-impl Endpoint for ExecuteQuery {
-    type Output = QueryResult;
-    fn method(&self) -> Method {
-        Method::POST
+    /// `POST /api/query/v1/execute/export/{id}?includeHeader=...` with
+    /// `Accept: text/csv`: the query as CSV (UTF-8, possibly with a byte
+    /// order mark, which is removed). Servers without it answer 404 or 406
+    /// ([`ExecuteQueryCsv::not_offered`]); some answer with the JSON
+    /// envelope instead, which callers decode as [`ExecuteQuery`]'s reply.
+    ExecuteQueryCsv => text {
+        POST "/api/query/v1/execute/export/{datasetId}";
+        query: "includeHeader={includeHeader}",
+        body: BodyShape::Json(r#"{"sql":$sql}"#),
+        accept: "text/csv",
+        idempotent: true,
+        checks: &[Check::NotBlank("sql", "the SQL query is empty")],
+        js: js![queryCsv(datasetId, sql, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// The SQL; the dataset is `table`.
+        arg sql "sql": String,
+        /// Whether the first line names the columns (the default).
+        arg include_header "includeHeader": bool = "true",
     }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/query/v1/execute/{}",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        if self.sql.trim().is_empty() {
-            return Err(Error::invalid_input("the SQL query is empty"));
-        }
-        Body::json(&QueryRequest {
-            sql: self.sql.clone(),
-        })
-    }
-    /// A query reads; sending it twice is harmless.
-    fn idempotent(&self) -> bool {
-        true
-    }
-    /// Through the same decoder as the streamed rows
-    /// ([`crate::query_stream`]), so both read a reply alike.
-    fn parse(&self, response: Response<Bytes>) -> Result<QueryResult, Error> {
-        let body = response.into_body();
-        decode_result(&body).map_err(|e| match e.body() {
-            Some(_) => e,
-            None => e.with_body(&body),
-        })
-    }
-}
-
-/// The reply as JSON in the envelope form (see
-/// [`domo_model::query::envelope`]), for callers that hand it on as JSON.
-impl JsonEndpoint for ExecuteQuery {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        query_envelope(response)
-    }
-}
-
-/// A query reply read as JSON and brought to the envelope form.
-pub(crate) fn query_envelope(response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-    let body = response.body().clone();
-    domo_model::query::envelope(json(response)?).map_err(|e| {
-        Error::new(
-            crate::error::ErrorKind::Decode,
-            format!("cannot decode the query reply: {e}"),
-        )
-        .with_body(&body)
-    })
-}
-
-/// `POST /api/query/v1/execute/export/{id}?includeHeader=...` with
-/// `Accept: text/csv`: the query as CSV (UTF-8, possibly with a byte order
-/// mark, which [`crate::rows::strip_bom`] removes). Servers without it
-/// answer 404 or 406; some answer with the JSON envelope instead, which
-/// callers decode as [`ExecuteQuery`]'s reply.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExecuteQueryCsv {
-    pub dataset_id: String,
-    pub sql: String,
-    pub include_header: bool,
 }
 
 impl ExecuteQueryCsv {
@@ -92,38 +59,18 @@ impl ExecuteQueryCsv {
     }
 }
 
-impl Endpoint for ExecuteQueryCsv {
-    type Output = Bytes;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/query/v1/execute/export/{}",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("includeHeader", self.include_header.to_string())]
-    }
-    fn body(&self) -> Result<Body, Error> {
-        ExecuteQuery {
-            dataset_id: self.dataset_id.clone(),
-            sql: self.sql.clone(),
-        }
-        .body()
-    }
-    fn accept(&self) -> &'static str {
-        "text/csv"
-    }
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Bytes, Error> {
-        let body = response.into_body();
-        let start = body.len() - crate::rows::strip_bom(&body).len();
-        Ok(body.slice(start..))
-    }
+/// A query reply through the streamed rows' decoder, the raw body kept on
+/// failure.
+#[cfg(feature = "typed")]
+pub(crate) fn parse_result<E>(
+    _: &E,
+    reply: crate::endpoint::Reply,
+    _: &crate::request::Prepared,
+) -> Result<QueryResult, Error> {
+    crate::query_stream::decode_result(&reply.body).map_err(|e| match e.body() {
+        Some(_) => e,
+        None => e.with_body(&reply.body),
+    })
 }
 
 /// Paging a query with `LIMIT/OFFSET`: `SELECT * FROM (sql) AS page LIMIT n
@@ -175,7 +122,7 @@ impl QueryPages {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "typed"))]
 mod tests {
     use super::*;
 
@@ -199,20 +146,25 @@ mod tests {
 
     #[test]
     fn csv_route_request_and_bom() {
+        use crate::endpoint::{Endpoint, Reply};
+        let config = crate::Config::new(
+            crate::BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+            crate::Credentials::developer_token("t"),
+        );
         let e = ExecuteQueryCsv {
             dataset_id: "a/b".into(),
             sql: "SELECT 1".into(),
             include_header: true,
         };
-        assert_eq!(e.path().unwrap(), "/api/query/v1/execute/export/a%2Fb");
-        assert_eq!(e.query(), [("includeHeader", "true".to_owned())]);
-        assert_eq!(e.accept(), "text/csv");
+        let p = config.prepare(&e).unwrap();
         assert_eq!(
-            e.body().unwrap(),
-            Body::Json(r#"{"sql":"SELECT 1"}"#.into())
+            p.uri,
+            "http://127.0.0.1:1/api/query/v1/execute/export/a%2Fb?includeHeader=true"
         );
-        let body = Bytes::from_static(b"\xEF\xBB\xBFn\n1\n");
-        assert_eq!(e.parse(Response::new(body)).unwrap(), "n\n1\n");
+        assert_eq!(p.header("accept"), Some("text/csv"));
+        assert_eq!(&p.body[..], br#"{"sql":"SELECT 1"}"#);
+        let body = &b"\xEF\xBB\xBFn\n1\n"[..];
+        assert_eq!(e.parse(Reply::new(200, body), &p).unwrap(), "n\n1\n");
         let not_found = Error::new(crate::ErrorKind::NotFound, "x").with_status(404);
         assert!(ExecuteQueryCsv::not_offered(&not_found));
         assert!(!ExecuteQueryCsv::not_offered(&not_found.with_status(400)));

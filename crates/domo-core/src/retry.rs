@@ -247,13 +247,12 @@ mod tests {
     }
 
     fn http(status: u16) -> Error {
-        crate::endpoint::check(
-            http::Response::builder()
-                .status(status)
-                .body(bytes::Bytes::new())
-                .unwrap(),
-        )
-        .unwrap_err()
+        check(crate::endpoint::Reply::new(status, bytes::Bytes::new()))
+    }
+
+    fn check(reply: crate::endpoint::Reply) -> Error {
+        let spec = &crate::users::WhoAmI::SPEC;
+        crate::endpoint::check::<serde_json::Value>(spec, reply).unwrap_err()
     }
 
     const NOW: u64 = 1_700_000_000;
@@ -459,15 +458,10 @@ mod tests {
                 "{s}"
             );
         }
-        let rate_403 = crate::endpoint::check(
-            http::Response::builder()
-                .status(403)
-                .body(bytes::Bytes::from_static(
-                    br#"{"message":"API Rate limit reached."}"#,
-                ))
-                .unwrap(),
-        )
-        .unwrap_err();
+        let rate_403 = check(crate::endpoint::Reply::new(
+            403,
+            &br#"{"message":"API Rate limit reached."}"#[..],
+        ));
         assert!(matches!(
             p.decide(&rate_403, attempt(1, false), now(), 0.1),
             RetryDecision::RetryAfter(_)

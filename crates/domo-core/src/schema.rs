@@ -1,89 +1,80 @@
 //! Schemas, in the seed's path and the two paths real clients use; the
 //! whole-schema change (`alter`), and the upsert-key rule of uploads.
 
-use bytes::Bytes;
-use domo_model::schema::{Column, IndexedSchema, LatestSchema, Schema, SchemaUpdate};
-use http::{Method, Response};
+use domo_model::DatasetId;
+use domo_model::schema::{Column, IndexedSchema, LatestSchema, Schema};
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty};
 use crate::error::Error;
-use crate::path::segment;
+use crate::spec::{BodyShape, Check, ReplyShape};
 
 /// A column list a server can take: at least one column, names not blank
-/// and unique (ASCII letters compared case-insensitively, as SQL on `table`
-/// reads them; no Unicode case tables, which would cost the browser package
-/// kilobytes). `what` names the request in the error.
+/// and unique, as [`crate::request::check_columns`] checks every column
+/// list a request carries. `what` names the request in the error.
+#[cfg(feature = "typed")]
 pub fn check_columns(what: &str, columns: &[Column]) -> Result<(), Error> {
-    if columns.is_empty() {
-        return Err(Error::invalid_input(format!(
-            "{what}: the schema needs at least one column"
-        )));
-    }
-    for (i, c) in columns.iter().enumerate() {
-        if c.name.trim().is_empty() {
-            return Err(Error::invalid_input(format!(
-                "{what}: column {} has a blank name",
-                i + 1
-            )));
-        }
-        if columns[..i]
-            .iter()
-            .any(|earlier| earlier.name.eq_ignore_ascii_case(&c.name))
-        {
-            return Err(Error::invalid_input(format!(
-                "{what}: column {:?} is listed twice",
-                c.name
-            )));
-        }
-    }
-    Ok(())
+    let value = crate::args::json_value(columns)?;
+    crate::request::check_columns(what, Some(&value))
 }
 
-/// `POST /api/data/v2/datasources/{id}/schemas`: replace the column list
-/// (add, rename, reorder, change type, mark `upsertKey`). The server keeps
-/// the rows. Sending the same schema twice is sending it once. Servers
-/// answer with an empty 200 or the schema; neither is read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlterSchema {
-    pub dataset_id: String,
-    pub request: SchemaUpdate,
+declare! {
+    /// `POST /api/data/v2/datasources/{id}/schemas`: replace the column list
+    /// (add, rename, reorder, change type, mark `upsertKey`), in the form
+    /// domolibrary's `alter_schema` sends (`{"columns", "objects": []}`).
+    /// The server keeps the rows. Sending the same schema twice is sending
+    /// it once. Servers answer with an empty 200 or the schema; neither is
+    /// read.
+    AlterSchema => empty {
+        POST "/api/data/v2/datasources/{datasetId}/schemas";
+        body: BodyShape::Json(r#"{"columns":$columns,"objects":[]}"#),
+        idempotent: true,
+        checks: &[Check::Columns("columns", "alter schema")],
+        js: js![alterSchema(datasetId, columns)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Every column it is to have, in order.
+        json columns "columns": Vec<Column>,
+    }
+
+    /// `GET /api/data/v3/datasources/{id}/schema` (seed).
+    GetSchema => json Schema {
+        GET "/api/data/v3/datasources/{datasetId}/schema";
+        js: js![getSchema(datasetId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+    }
+
+    /// `GET /api/data/v2/datasources/{id}/schemas/latest`.
+    GetLatestSchema => json LatestSchema {
+        GET "/api/data/v2/datasources/{datasetId}/schemas/latest";
+        js: js![getLatestSchema(datasetId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+    }
+
+    /// `GET /api/query/v1/datasources/{id}/schema/indexed?includeHidden=...`.
+    GetIndexedSchema => json IndexedSchema {
+        GET "/api/query/v1/datasources/{datasetId}/schema/indexed";
+        query: "includeHidden={includeHidden}",
+        reply: ReplyShape::Json(&[]),
+        js: js![getIndexedSchema(datasetId, ...)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Whether hidden columns are listed too.
+        arg include_hidden "includeHidden": bool = "false",
+    }
 }
 
 impl AlterSchema {
-    pub fn new(dataset_id: impl Into<String>, schema: &Schema) -> AlterSchema {
+    /// Replace the dataset's columns with `schema`'s.
+    pub fn new(dataset_id: impl Into<DatasetId>, schema: &Schema) -> AlterSchema {
         AlterSchema {
             dataset_id: dataset_id.into(),
-            request: SchemaUpdate::from(schema),
+            columns: schema.columns.clone(),
         }
-    }
-}
-
-impl Endpoint for AlterSchema {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v2/datasources/{}/schemas",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        check_columns("alter schema", &self.request.columns)?;
-        Body::json(&self.request)
-    }
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-impl JsonEndpoint for AlterSchema {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        json_object_or_empty(response)
     }
 }
 
@@ -94,86 +85,15 @@ impl JsonEndpoint for AlterSchema {
 pub fn upsert_keys<'a>(dataset_id: &str, schema: &'a Schema) -> Result<Vec<&'a str>, Error> {
     let keys: Vec<&str> = schema.upsert_keys().collect();
     if keys.is_empty() {
-        return Err(Error::invalid_input(format!(
-            "dataset {dataset_id} has no upsert key columns, so an upsert would only append; \
-             mark the key columns with `upsertKey: true` (alter the schema) first; nothing was sent"
-        )));
+        return Err(no_upsert_keys(dataset_id));
     }
     Ok(keys)
 }
 
-/// `GET /api/data/v3/datasources/{id}/schema` (seed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetSchema {
-    pub dataset_id: String,
+/// The error of an upsert into a dataset without key columns.
+pub fn no_upsert_keys(dataset_id: &str) -> Error {
+    Error::invalid_input(format!(
+        "dataset {dataset_id} has no upsert key columns, so an upsert would only append; \
+         mark the key columns with `upsertKey: true` (alter the schema) first; nothing was sent"
+    ))
 }
-
-impl Endpoint for GetSchema {
-    type Output = Schema;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v3/datasources/{}/schema",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Schema, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for GetSchema {}
-
-/// `GET /api/data/v2/datasources/{id}/schemas/latest`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetLatestSchema {
-    pub dataset_id: String,
-}
-
-impl Endpoint for GetLatestSchema {
-    type Output = LatestSchema;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/v2/datasources/{}/schemas/latest",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<LatestSchema, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for GetLatestSchema {}
-
-/// `GET /api/query/v1/datasources/{id}/schema/indexed?includeHidden=...`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetIndexedSchema {
-    pub dataset_id: String,
-    pub include_hidden: bool,
-}
-
-impl Endpoint for GetIndexedSchema {
-    type Output = IndexedSchema;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/query/v1/datasources/{}/schema/indexed",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("includeHidden", self.include_hidden.to_string())]
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<IndexedSchema, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for GetIndexedSchema {}

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use http::HeaderName;
-
 /// A token. `Debug` and `Display` print `[redacted]`; the only way to the
 /// text is [`Secret::expose`], which the request builder calls once to fill a
 /// header it marks sensitive.
@@ -57,19 +55,13 @@ impl Credentials {
         Credentials::SessionToken(Secret::new(token))
     }
 
-    /// The header name and the secret it carries.
-    pub fn header(&self) -> Option<(HeaderName, &Secret)> {
-        // Constants, so that no header name is parsed at run time (the
-        // parser's tables cost the browser package kilobytes).
-        const DEVELOPER: HeaderName = HeaderName::from_static("x-domo-developer-token");
-        const SESSION: HeaderName = HeaderName::from_static("x-domo-authentication");
-        const RYUU_SESSION: HeaderName = HeaderName::from_static("x-domo-ryuu-session");
-        const RYUU_TOKEN: HeaderName = HeaderName::from_static("x-domo-ryuu-token");
+    /// The header name (lower case) and the secret it carries.
+    pub fn header(&self) -> Option<(&'static str, &Secret)> {
         match self {
-            Credentials::DeveloperToken(s) => Some((DEVELOPER, s)),
-            Credentials::SessionToken(s) => Some((SESSION, s)),
-            Credentials::RyuuSession(s) => Some((RYUU_SESSION, s)),
-            Credentials::RyuuToken(s) => Some((RYUU_TOKEN, s)),
+            Credentials::DeveloperToken(s) => Some(("x-domo-developer-token", s)),
+            Credentials::SessionToken(s) => Some(("x-domo-authentication", s)),
+            Credentials::RyuuSession(s) => Some(("x-domo-ryuu-session", s)),
+            Credentials::RyuuToken(s) => Some(("x-domo-ryuu-token", s)),
             Credentials::None => None,
         }
     }

@@ -3,279 +3,134 @@
 //! [`ExecutionPart`]s, then [`CommitExecution`] or [`AbortExecution`]).
 
 use bytes::Bytes;
-use domo_model::streams::{Execution, RunStreamRequest, Stream, StreamRequest};
-use http::{Method, Response};
-use serde::Serialize;
+use domo_model::streams::{Execution, Stream, StreamRequest};
+use domo_model::{DatasetId, Id};
 
-use crate::endpoint::{Body, Endpoint, JsonEndpoint, json, json_object_or_empty, json_or_default};
 use crate::error::{Error, ErrorKind};
-use crate::path::segment;
+use crate::spec::{BodyShape, Check, Fixup, ReplyShape};
 
-fn stream_path(stream_id: &str) -> Result<String, Error> {
-    Ok(format!(
-        "/api/data/v1/streams/{}",
-        segment("stream id", stream_id)?
-    ))
-}
+/// Where streams are created (and, with a dataset, datasets).
+pub const CREATE_STREAM_PATH: &str = "/api/data/v1/streams";
 
-/// `POST /api/data/v1/streams`. Not idempotent: each call creates a stream
-/// and a dataset.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateStream<R = StreamRequest> {
-    pub request: R,
-}
+/// An execution's reply: an empty 200 is an execution with nothing known;
+/// `id` and `status` are the real `executionId` and `currentState`.
+const EXECUTION: &[Fixup] = &[Fixup::EmptyAs("{}"), Fixup::Rename("", Execution::ALIASES)];
 
-/// A stream request body: a [`StreamRequest`], or its JSON as a JS client
-/// passes it through. Creating a stream needs the new dataset's name.
-pub trait StreamBody: Serialize {
-    fn dataset_name(&self) -> Option<&str>;
-}
+declare! {
+    /// `POST /api/data/v1/streams`: a stream, with the dataset its
+    /// `dataSource` describes. Not idempotent: each call creates one.
+    CreateStream => json Stream {
+        POST CREATE_STREAM_PATH;
+        body: BodyShape::Json("$request"),
+        checks: &[Check::TextAt("request", "dataSource.name", "create stream: dataSource.name is required")],
+        js: js![createStream(request)],
+    } fields {
+        /// The stream.
+        json request "request": StreamRequest,
+    }
 
-impl StreamBody for StreamRequest {
-    fn dataset_name(&self) -> Option<&str> {
-        self.data_source.as_ref().and_then(|d| d.name.as_deref())
+    /// `GET /api/data/v1/streams/{id}`.
+    GetStream => json Stream {
+        GET "/api/data/v1/streams/{streamId}";
+        js: js![getStream(streamId)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
     }
-}
 
-impl StreamBody for serde_json::Value {
-    fn dataset_name(&self) -> Option<&str> {
-        self.pointer("/dataSource/name")
-            .and_then(serde_json::Value::as_str)
+    /// `PUT /api/data/v1/streams/{id}` with the whole stream.
+    UpdateStream => json Stream {
+        PUT "/api/data/v1/streams/{streamId}";
+        body: BodyShape::Json("$request"),
+        js: js![updateStream(streamId, request)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
+        /// The whole stream as it is to be.
+        json request "request": StreamRequest,
     }
-}
 
-impl<R: StreamBody> Endpoint for CreateStream<R> {
-    type Output = Stream;
-    fn method(&self) -> Method {
-        Method::POST
+    /// `GET /api/data/v1/streams/search?q=dataSource.id:{id}`: the streams
+    /// feeding a dataset.
+    SearchStreams => json Vec<Stream> {
+        GET "/api/data/v1/streams/search";
+        query: "q=dataSource.id:{datasetId}",
+        js: js![searchStreams(datasetId)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
     }
-    fn path(&self) -> Result<String, Error> {
-        Ok("/api/data/v1/streams".to_owned())
-    }
-    fn body(&self) -> Result<Body, Error> {
-        let named = self
-            .request
-            .dataset_name()
-            .is_some_and(|n| !n.trim().is_empty());
-        if !named {
-            return Err(Error::invalid_input(
-                "create stream: dataSource.name is required",
-            ));
-        }
-        Body::json(&self.request)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Stream, Error> {
-        json(response)
-    }
-}
 
-impl<R: StreamBody> JsonEndpoint for CreateStream<R> {}
+    /// `POST .../streams/{id}/executions` `{"action": "MANUAL"}`: start a
+    /// run (for an API stream, open an execution that takes parts). Not
+    /// idempotent: each call starts one.
+    RunStream => json Execution {
+        POST "/api/data/v1/streams/{streamId}/executions";
+        body: BodyShape::Json(r#"{"action":"MANUAL"}"#),
+        reply: ReplyShape::Json(EXECUTION),
+        js: js![runStream(streamId)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
+    }
 
-/// `GET /api/data/v1/streams/{id}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetStream {
-    pub stream_id: String,
-}
+    /// `GET .../streams/{id}/history/aggregate`: past executions.
+    StreamHistory => json Vec<Execution> {
+        GET "/api/data/v1/streams/{streamId}/history/aggregate";
+        reply: ReplyShape::Json(&[Fixup::Rename("", Execution::ALIASES)]),
+        js: js![streamHistory(streamId)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
+    }
 
-impl Endpoint for GetStream {
-    type Output = Stream;
-    fn method(&self) -> Method {
-        Method::GET
+    /// `PUT .../executions/{eid}/part/{n}`: one part of an execution, CSV
+    /// without a header row. Re-sending a part number replaces that part,
+    /// so it is idempotent.
+    ExecutionPart => empty {
+        PUT "/api/data/v1/streams/{streamId}/executions/{executionId}/part/{part}";
+        body: BodyShape::Csv { data: "csv", gzip: "gzip" },
+        checks: &[Check::AtLeast("part", 1, "execution part numbers start at 1")],
+        js: js![uploadExecutionPart(streamId, executionId, part, csv)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
+        /// The execution.
+        arg execution_id "executionId": Id,
+        /// From 1, contiguous.
+        arg part "part": u32,
+        /// The part's bytes.
+        arg csv "csv": Bytes,
+        /// Whether `csv` is gzip-compressed (sent as `Content-Encoding: gzip`).
+        arg gzip "gzip": bool = "false",
     }
-    fn path(&self) -> Result<String, Error> {
-        stream_path(&self.stream_id)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Stream, Error> {
-        json(response)
-    }
-}
 
-impl JsonEndpoint for GetStream {}
+    /// `PUT .../executions/{eid}/commit`: load the execution's parts. A
+    /// retried commit may find the first one landed: see
+    /// [`CommitExecution::settle`].
+    CommitExecution => json Execution {
+        PUT "/api/data/v1/streams/{streamId}/executions/{executionId}/commit";
+        reply: ReplyShape::Json(EXECUTION),
+        js: js![commitExecution(streamId, executionId)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
+        /// The execution.
+        arg execution_id "executionId": Id,
+    }
 
-/// `PUT /api/data/v1/streams/{id}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateStream<R = StreamRequest> {
-    pub stream_id: String,
-    pub request: R,
-}
-
-impl<R: StreamBody> Endpoint for UpdateStream<R> {
-    type Output = Stream;
-    fn method(&self) -> Method {
-        Method::PUT
+    /// `PUT .../executions/{eid}/abort`: its parts are dropped, its state
+    /// `ABORTED`.
+    AbortExecution => json Execution {
+        PUT "/api/data/v1/streams/{streamId}/executions/{executionId}/abort";
+        reply: ReplyShape::Json(EXECUTION),
+        js: js![abortExecution(streamId, executionId)],
+    } fields {
+        /// The stream.
+        arg stream_id "streamId": Id,
+        /// The execution.
+        arg execution_id "executionId": Id,
     }
-    fn path(&self) -> Result<String, Error> {
-        stream_path(&self.stream_id)
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&self.request)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Stream, Error> {
-        json(response)
-    }
-}
-
-impl<R: StreamBody> JsonEndpoint for UpdateStream<R> {}
-
-/// `GET /api/data/v1/streams/search?q=dataSource.id:{id}`: the stream that
-/// feeds a dataset.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchStreams {
-    pub dataset_id: String,
-}
-
-impl Endpoint for SearchStreams {
-    type Output = Vec<Stream>;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        // Validated like a path id even though it travels in the query.
-        segment("dataset id", &self.dataset_id)?;
-        Ok("/api/data/v1/streams/search".to_owned())
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("q", format!("dataSource.id:{}", self.dataset_id))]
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Stream>, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for SearchStreams {}
-
-/// `POST /api/data/v1/streams/{id}/executions`. Not idempotent: each call
-/// starts a run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunStream {
-    pub stream_id: String,
-    pub request: RunStreamRequest,
-}
-
-impl Endpoint for RunStream {
-    type Output = Execution;
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!("{}/executions", stream_path(&self.stream_id)?))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&self.request)
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Execution, Error> {
-        json_or_default(response)
-    }
-}
-
-impl JsonEndpoint for RunStream {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value = json_object_or_empty(response)?;
-        domo_model::rename_aliases(&mut value, Execution::ALIASES);
-        Ok(value)
-    }
-}
-
-/// `GET /api/data/v1/streams/{id}/history/aggregate`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StreamHistory {
-    pub stream_id: String,
-}
-
-impl Endpoint for StreamHistory {
-    type Output = Vec<Execution>;
-    fn method(&self) -> Method {
-        Method::GET
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "{}/history/aggregate",
-            stream_path(&self.stream_id)?
-        ))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Vec<Execution>, Error> {
-        json(response)
-    }
-}
-
-impl JsonEndpoint for StreamHistory {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value = json(response)?;
-        domo_model::rename_aliases(&mut value, Execution::ALIASES);
-        Ok(value)
-    }
-}
-
-fn execution_path(stream_id: &str, execution_id: &str) -> Result<String, Error> {
-    Ok(format!(
-        "{}/executions/{}",
-        stream_path(stream_id)?,
-        segment("execution id", execution_id)?
-    ))
-}
-
-/// The id of an execution a server opened: `executionId` (or `id`). A reply
-/// without one cannot be loaded into.
-pub fn execution_id(stream_id: &str, execution: &Execution) -> Result<String, Error> {
-    execution
-        .execution_id
-        .as_ref()
-        .map(|id| id.to_string())
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Decode,
-                format!("stream {stream_id}: the new execution's reply names no executionId"),
-            )
-        })
-}
-
-/// `PUT /api/data/v1/streams/{sid}/executions/{eid}/part/{n}`: one part of
-/// a stream-execution load, header-less CSV, optionally gzip. Re-sending a
-/// part number replaces it, so it is idempotent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExecutionPart {
-    pub stream_id: String,
-    pub execution_id: String,
-    /// From 1, contiguous.
-    pub part: u32,
-    pub csv: Bytes,
-    /// Whether `csv` is gzip-compressed (`Content-Encoding: gzip`).
-    pub gzip: bool,
-}
-
-impl Endpoint for ExecutionPart {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::PUT
-    }
-    fn path(&self) -> Result<String, Error> {
-        if self.part == 0 {
-            return Err(Error::invalid_input("execution part numbers start at 1"));
-        }
-        Ok(format!(
-            "{}/part/{}",
-            execution_path(&self.stream_id, &self.execution_id)?,
-            self.part
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Ok(Body::Csv {
-            data: self.csv.clone(),
-            gzip: self.gzip,
-        })
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// `PUT .../executions/{eid}/commit`: apply the parts as the stream's
-/// `updateMethod` says; the reply is the execution (`currentState:
-/// "SUCCESS"`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CommitExecution {
-    pub stream_id: String,
-    pub execution_id: String,
 }
 
 impl CommitExecution {
@@ -290,7 +145,7 @@ impl CommitExecution {
     ) -> Result<Execution, Error> {
         match result {
             Err(e) if e.kind() == ErrorKind::Conflict && attempts > 1 => Ok(Execution {
-                execution_id: Some(self.execution_id.clone().into()),
+                execution_id: Some(self.execution_id.clone()),
                 current_state: Some("SUCCESS".into()),
                 ..Execution::default()
             }),
@@ -309,60 +164,15 @@ impl CommitExecution {
     }
 }
 
-impl Endpoint for CommitExecution {
-    type Output = Execution;
-    fn method(&self) -> Method {
-        Method::PUT
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "{}/commit",
-            execution_path(&self.stream_id, &self.execution_id)?
-        ))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Execution, Error> {
-        json_or_default(response)
-    }
-}
-
-impl JsonEndpoint for CommitExecution {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value = json_object_or_empty(response)?;
-        domo_model::rename_aliases(&mut value, Execution::ALIASES);
-        Ok(value)
-    }
-}
-
-/// `PUT .../executions/{eid}/abort`: drop the parts; the execution ends
-/// `ABORTED`. A load that fails sends this, so no execution is left open.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AbortExecution {
-    pub stream_id: String,
-    pub execution_id: String,
-}
-
-impl Endpoint for AbortExecution {
-    type Output = Execution;
-    fn method(&self) -> Method {
-        Method::PUT
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "{}/abort",
-            execution_path(&self.stream_id, &self.execution_id)?
-        ))
-    }
-    fn parse(&self, response: Response<Bytes>) -> Result<Execution, Error> {
-        json_or_default(response)
-    }
-}
-
-impl JsonEndpoint for AbortExecution {
-    fn parse_json(&self, response: Response<Bytes>) -> Result<serde_json::Value, Error> {
-        let mut value = json_object_or_empty(response)?;
-        domo_model::rename_aliases(&mut value, Execution::ALIASES);
-        Ok(value)
-    }
+/// The id of an execution a server opened: `executionId` (or `id`). A reply
+/// without one cannot be loaded into.
+pub fn execution_id(stream_id: &Id, execution: &Execution) -> Result<Id, Error> {
+    execution.execution_id.as_ref().cloned().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Decode,
+            format!("stream {stream_id}: the new execution's reply names no executionId"),
+        )
+    })
 }
 
 /// Whether an upload with `action` may go through `stream`: the stream's
@@ -370,7 +180,7 @@ impl JsonEndpoint for AbortExecution {
 /// is refused before anything is sent (a REPLACE meant as an APPEND loses
 /// rows). A stream that does not say accepts any action.
 pub fn check_stream_action(
-    stream_id: &str,
+    stream_id: &Id,
     stream: &Stream,
     action: domo_model::uploads::UploadAction,
 ) -> Result<(), Error> {

@@ -1,37 +1,21 @@
 //! Tags: `POST /api/data/ui/v3/datasources/{id}/tags` replaces the set.
 
-use bytes::Bytes;
-use http::{Method, Response};
+use domo_model::DatasetId;
 
-use crate::endpoint::{Body, Endpoint};
-use crate::error::Error;
-use crate::path::segment;
+use crate::spec::BodyShape;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct SetTags {
-    pub dataset_id: String,
-    pub tags: Vec<String>,
-}
-
-impl Endpoint for SetTags {
-    type Output = ();
-    fn method(&self) -> Method {
-        Method::POST
-    }
-    fn path(&self) -> Result<String, Error> {
-        Ok(format!(
-            "/api/data/ui/v3/datasources/{}/tags",
-            segment("dataset id", &self.dataset_id)?
-        ))
-    }
-    fn body(&self) -> Result<Body, Error> {
-        Body::json(&self.tags)
-    }
-    /// It replaces the whole set, so sending it twice is the same as once.
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn parse(&self, _: Response<Bytes>) -> Result<(), Error> {
-        Ok(())
+declare! {
+    /// Replace the dataset's tags. It replaces the whole set, so sending it
+    /// twice is the same as once.
+    SetTags => empty {
+        POST "/api/data/ui/v3/datasources/{datasetId}/tags";
+        body: BodyShape::Json("$tags"),
+        idempotent: true,
+        js: js![setTags(datasetId, tags)],
+    } fields {
+        /// The dataset.
+        arg dataset_id "datasetId": DatasetId,
+        /// Every tag it is to have.
+        arg tags "tags": Vec<String>,
     }
 }

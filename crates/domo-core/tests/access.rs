@@ -3,15 +3,14 @@
 //! replies API-NOTES.md records decoded through the endpoint, and the
 //! secrets (password, session token, minted token) never in a message.
 
-use bytes::Bytes;
 use domo_core::auth::Login;
+use domo_core::endpoint::Reply;
 use domo_core::pdp::*;
 use domo_core::tokens::*;
 use domo_core::users::WhoAmI;
-use domo_core::{BaseUrl, Config, Credentials, Endpoint, ErrorKind, JsonEndpoint, Secret};
+use domo_core::{BaseUrl, Config, Credentials, Endpoint, ErrorKind, Secret};
 use domo_model::Id;
-use domo_model::pdp::{PdpSettings, Policy, PolicyOperator, PolicyParameter};
-use domo_model::tokens::AccessTokenRequest;
+use domo_model::pdp::{Policy, PolicyOperator, PolicyParameter};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "tok-3f9a";
@@ -43,13 +42,13 @@ fn east() -> Policy {
 /// Method, URI (with query), JSON body (or `None`) and idempotence.
 fn wire<E: Endpoint>(e: &E) -> (String, String, Option<Value>, bool) {
     let p = config().prepare(e).unwrap();
-    assert_eq!(p.headers["x-domo-developer-token"], TOKEN);
+    assert_eq!(p.header("x-domo-developer-token"), Some(TOKEN));
     let body = (!p.body.is_empty()).then(|| {
-        assert_eq!(p.headers["content-type"], "application/json");
+        assert_eq!(p.header("content-type"), Some("application/json"));
         serde_json::from_slice(&p.body).unwrap()
     });
     assert_eq!(p.label.path, p.uri[A.len()..].split('?').next().unwrap());
-    (p.label.method.to_string(), p.uri, body, e.idempotent())
+    (p.label.method.to_string(), p.uri, body, p.idempotent)
 }
 
 #[test]
@@ -79,18 +78,14 @@ fn each_endpoint_builds_the_exact_request() {
         }),
         wire(&SetPdp {
             dataset_id: "ds-1".into(),
-            settings: PdpSettings {
-                enabled: true,
-                external: false,
-            },
+            enabled: true,
+            external: false,
         }),
         wire(&ListAccessTokens),
         wire(&CreateAccessToken {
-            request: AccessTokenRequest {
-                name: "etl".into(),
-                owner_id: Id::Num(7),
-                expires: 1_767_225_600_000,
-            },
+            name: "etl".into(),
+            owner_id: Id::Num(7),
+            expires: 1_767_225_600_000,
         }),
         wire(&RevokeAccessToken {
             token_id: "41".into(),
@@ -154,15 +149,15 @@ fn login_sends_the_password_once_in_the_body_and_no_credential_header() {
     };
     let p = c.prepare(&login).unwrap();
     assert_eq!(p.uri, format!("{A}/api/content/v2/authentication"));
-    assert_eq!(p.label.method, "POST");
-    assert!(!login.idempotent());
+    assert_eq!(p.label.method.as_str(), "POST");
+    assert!(!p.idempotent);
     let body: Value = serde_json::from_slice(&p.body).unwrap();
     assert_eq!(
         body,
         json!({"method": "password", "emailAddress": "ann@example.com", "password": PASSWORD})
     );
-    assert!(p.headers.get("x-domo-developer-token").is_none());
-    assert!(p.headers.get("x-domo-authentication").is_none());
+    assert!(p.header("x-domo-developer-token").is_none());
+    assert!(p.header("x-domo-authentication").is_none());
     for printed in [format!("{login:?}"), format!("{p:?}"), format!("{p:#?}")] {
         assert!(!printed.contains(PASSWORD), "{printed}");
     }
@@ -178,17 +173,23 @@ fn login_sends_the_password_once_in_the_body_and_no_credential_header() {
     );
 }
 
-fn reply(status: u16, content_type: &str, body: &str) -> http::Response<Bytes> {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .body(Bytes::from(body.to_owned()))
-        .unwrap()
+fn reply(status: u16, content_type: &str, body: &str) -> Reply {
+    Reply::new(status, body.to_owned()).with_content_type(content_type)
 }
 
 fn handle<E: Endpoint>(e: &E, status: u16, body: &str) -> Result<E::Output, domo_core::Error> {
     let p = config().prepare(e).unwrap();
-    e.handle(&p.label, reply(status, "application/json", body))
+    e.handle(&p, reply(status, "application/json", body))
+}
+
+/// The reply as the browser package reads it (the spec's steps on the
+/// parsed JSON).
+fn browser<E: Endpoint>(e: &E, body: &str) -> Result<Value, domo_core::Error> {
+    let p = config().prepare(e).unwrap();
+    let domo_core::spec::ReplyShape::Json(fixups) = e.spec().reply else {
+        panic!("a JSON reply");
+    };
+    domo_core::json::read_reply(fixups, body, std::str::from_utf8(&p.body).ok())
 }
 
 #[test]
@@ -228,7 +229,7 @@ fn login_replies_a_session_or_one_clear_error() {
     // An unknown instance: 403 with the text `Forbidden`.
     let p = config().prepare(&login).unwrap();
     let e = login
-        .handle(&p.label, reply(403, "text/plain", "Forbidden"))
+        .handle(&p, reply(403, "text/plain", "Forbidden"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Forbidden);
     assert!(e.to_string().contains("no Domo instance"), "{e}");
@@ -257,11 +258,9 @@ fn login_replies_a_session_or_one_clear_error() {
 #[test]
 fn a_minted_token_is_a_secret_and_the_list_never_holds_one() {
     let create = CreateAccessToken {
-        request: AccessTokenRequest {
-            name: "etl".into(),
-            owner_id: Id::Num(7),
-            expires: 1,
-        },
+        name: "etl".into(),
+        owner_id: Id::Num(7),
+        expires: 1,
     };
     let body = format!(
         r#"{{"id":41,"name":"etl","ownerId":7,"expires":1767225600000,"token":"{MINTED}"}}"#
@@ -276,10 +275,7 @@ fn a_minted_token_is_a_secret_and_the_list_never_holds_one() {
     );
     assert!(!format!("{minted:?}").contains(MINTED));
     // The browser package's JSON is the reply as sent: the caller asked.
-    let p = config().prepare(&create).unwrap();
-    let v = create
-        .handle_json(&p.label, reply(200, "application/json", &body))
-        .unwrap();
+    let v = browser(&create, &body).unwrap();
     assert_eq!(v["token"], MINTED);
 
     let e = handle(&create, 200, r#"{"id":41,"name":"etl"}"#).unwrap_err();
@@ -308,17 +304,11 @@ fn a_minted_token_is_a_secret_and_the_list_never_holds_one() {
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].owner_name.as_deref(), Some("Ann"));
     assert!(!format!("{list:?}").contains(MINTED));
-    let p = config().prepare(&ListAccessTokens).unwrap();
-    let v = ListAccessTokens
-        .handle_json(
-            &p.label,
-            reply(
-                200,
-                "application/json",
-                &format!(r#"[{{"id":1,"token":"{MINTED}"}}]"#),
-            ),
-        )
-        .unwrap();
+    let v = browser(
+        &ListAccessTokens,
+        &format!(r#"[{{"id":1,"token":"{MINTED}"}}]"#),
+    )
+    .unwrap();
     assert_eq!(v, json!([{"id": 1}]));
 }
 
@@ -341,22 +331,15 @@ fn policy_replies_decode_and_the_switch_reads_both_forms() {
 
     let set = SetPdp {
         dataset_id: "ds-1".into(),
-        settings: PdpSettings {
-            enabled: false,
-            external: false,
-        },
+        enabled: false,
+        external: false,
     };
     assert_eq!(handle(&set, 200, "").unwrap().enabled, None);
     assert_eq!(
         handle(&set, 200, r#"{"enabled":false}"#).unwrap().enabled,
         Some(false)
     );
-    let p = config().prepare(&set).unwrap();
-    assert_eq!(
-        set.handle_json(&p.label, reply(200, "application/json", ""))
-            .unwrap(),
-        json!({})
-    );
+    assert_eq!(browser(&set, "").unwrap(), json!({}));
 
     // An update answered with an empty 200 reads as the policy sent.
     let update = UpdatePolicy {
@@ -467,7 +450,8 @@ fn hostile_ids_never_change_the_endpoint() {
         let e = config()
             .prepare(&SetPdp {
                 dataset_id: bad.into(),
-                settings: PdpSettings::default(),
+                enabled: false,
+                external: false,
             })
             .unwrap_err();
         assert!(e.to_string().contains("dataset id"), "{e}");

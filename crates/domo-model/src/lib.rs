@@ -21,7 +21,7 @@ pub mod uploads;
 pub mod users;
 pub mod versions;
 
-pub use id::Id;
+pub use id::{DatasetId, Id};
 
 /// Fields a server sent that this crate has no named field for. Kept so that
 /// nothing a server says is lost when a value is decoded and re-encoded.

@@ -2,26 +2,76 @@
 
 use std::time::Duration;
 
-use domo_core::{BaseUrl, Config, Credentials, Error, RetryPolicy};
+use domo_core::{BaseUrl, Config, Credentials, Endpoint, Error, RetryPolicy, Secret};
 
 use crate::transport::Transport;
 
 /// A client for one Domo instance. Cheap to clone: clones share the
-/// connection pool.
+/// connection pool, so a clone can be moved into a spawned task (the
+/// streams this client returns hold one and are `'static`).
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) inner: std::sync::Arc<Transport>,
 }
 
 impl Client {
+    /// A builder; an instance name or a base URL and a credential are
+    /// required.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
+
+    /// Send any declared endpoint (every request type of
+    /// [`domo_core`]'s modules, such as
+    /// [`domo_core::datasets::GetDataset`]) and decode its reply, with the
+    /// client's retries. The methods of this type are this call with the
+    /// arguments filled in; use it for the forms they do not offer.
+    ///
+    /// ```no_run
+    /// # async fn run(client: domo_native::Client) -> Result<(), domo_native::Error> {
+    /// use domo_native::core::datasets::GetDataset;
+    /// let dataset = client
+    ///     .send(&GetDataset {
+    ///         part: vec!["core".into(), "permission".into()],
+    ///         ..GetDataset::new("9b2c7e0e")
+    ///     })
+    ///     .await?;
+    /// # let _ = dataset;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
+        self.inner.call(endpoint).await
+    }
+
+    /// Where this client's requests go (`https://acme.domo.com`, or the
+    /// base URL it was given).
+    pub fn base_url(&self) -> &str {
+        self.inner.config.base_url.as_str()
+    }
+
+    /// How this client authenticates (a [`Secret`] inside; it prints
+    /// `[redacted]`).
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.config.credentials
+    }
 }
 
-/// Builds a [`Client`]. An instance name or a base URL is required; the
-/// rest has defaults (domo-core's: [`domo_core::DEFAULT_TIMEOUT`] per
-/// attempt, 60 s, and the core retry policy).
+/// Builds a [`Client`]. An instance name or a base URL is required, and a
+/// credential; the rest has defaults (domo-core's: 60 s per attempt,
+/// [`domo_core::DEFAULT_TIMEOUT`], and the core retry policy).
+///
+/// ```no_run
+/// # fn run() -> Result<(), domo_native::Error> {
+/// use std::time::Duration;
+/// let client = domo_native::Client::builder()
+///     .base_url("http://127.0.0.1:8787") // a local emulator; http only to loopback
+///     .developer_token("dev-token")
+///     .timeout(Duration::from_secs(30))
+///     .max_attempts(3)
+///     .build()?;
+/// # let _ = client;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ClientBuilder {
     instance: Option<String>,
@@ -42,51 +92,61 @@ impl ClientBuilder {
     }
 
     /// An explicit base URL (a proxy, or a local emulator). `http://` is
-    /// accepted for loopback hosts only, unless [`Self::allow_insecure_http`].
+    /// accepted for loopback hosts only, unless
+    /// [`ClientBuilder::allow_insecure_http`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// Accept `http://` to non-loopback hosts. The token then crosses the
-    /// network in clear text.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+    /// Accept `http://` to hosts other than loopback. The token then
+    /// crosses the network in clear text.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
         self
     }
 
+    /// Authenticate with a developer token (`X-DOMO-Developer-Token`),
+    /// made in Domo's admin console.
     pub fn developer_token(mut self, token: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::developer_token(token));
         self
     }
 
+    /// Authenticate with a login session (`X-DOMO-Authentication`); see
+    /// [`Client::login`].
     pub fn session_token(mut self, token: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::session_token(token));
         self
     }
 
+    /// Authenticate as `credentials` say ([`Credentials::None`] sends no
+    /// credential).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
     }
 
-    /// Timeout of one attempt, from sending to the last byte of the reply.
+    /// Timeout of one attempt, from sending to the last byte of the reply
+    /// (and, for streamed replies, of each wait for more bytes).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
+    /// Timeout of establishing a connection (10 s when not set).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
+    /// How failed requests are retried.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
     }
 
-    /// Shorthand for a policy with `attempts` attempts in all.
+    /// Shorthand for a policy with `attempts` attempts in all (at least 1).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         let mut p = self.retry.unwrap_or_default();
         p.max_attempts = attempts.max(1);
@@ -94,11 +154,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The `User-Agent` header (`domo-rs/VERSION` when not set).
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
         self
     }
 
+    /// The client; an error names the setting that is missing or invalid.
     pub fn build(self) -> Result<Client, Error> {
         let base = BaseUrl::from_settings(
             self.instance.as_deref(),
@@ -129,5 +191,48 @@ impl ClientBuilder {
                 timeout,
             )),
         })
+    }
+}
+
+impl Client {
+    /// Log in with an email address and a password where `settings` point
+    /// (its credentials, if any, are not sent), and return a client on the
+    /// session token (`X-DOMO-Authentication`) with the session.
+    ///
+    /// A wrong password or a locked account is an
+    /// [`ErrorKind::AuthFailed`](crate::ErrorKind::AuthFailed) error whose
+    /// [`Error::auth_reason`] is Domo's reason (`INVALID_CREDENTIALS`,
+    /// `ACCOUNT_LOCKED`); a host with no Domo instance a `Forbidden` one
+    /// that says so.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), domo_native::Error> {
+    /// use domo_native::{Client, ErrorKind, Secret};
+    /// let settings = Client::builder().instance("acme");
+    /// match Client::login(settings, "ann@acme.example", &Secret::new("…")).await {
+    ///     Ok((client, session)) => println!("user {:?}", session.user_id),
+    ///     Err(e) if e.kind() == ErrorKind::AuthFailed => {
+    ///         eprintln!("refused: {}", e.auth_reason().unwrap_or("?"))
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn login(
+        settings: ClientBuilder,
+        email: &str,
+        password: &Secret,
+    ) -> Result<(Client, crate::Session), Error> {
+        let anonymous = settings.clone().credentials(Credentials::None).build()?;
+        let session = anonymous
+            .send(&domo_core::auth::Login {
+                email: email.to_owned(),
+                password: password.clone(),
+            })
+            .await?;
+        let client = settings
+            .credentials(Credentials::SessionToken(session.token.clone()))
+            .build()?;
+        Ok((client, session))
     }
 }

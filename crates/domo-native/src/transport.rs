@@ -5,9 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use domo_core::endpoint::Reply;
+use domo_core::load::Call;
+use domo_core::spec::ReplyShape;
 use domo_core::{
     Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RequestLabel, RetryDecision, RetryPolicy,
 };
+use serde_json::Value;
 use tracing::Instrument;
 
 #[derive(Debug)]
@@ -18,6 +22,9 @@ pub(crate) struct Transport {
     timeout: Duration,
     rng: AtomicU64,
 }
+
+/// Makes a request body afresh for each attempt (a part read from a file).
+pub(crate) type MakeBody<'a> = dyn Fn() -> Result<reqwest::Body, Error> + Sync + 'a;
 
 /// The outcome of a call and how many attempts it took: a caller that sees a
 /// 409 on a later attempt knows an earlier one may have landed.
@@ -72,46 +79,74 @@ impl Transport {
             }
         };
         let body = || Ok(reqwest::Body::from(prepared.body.clone()));
-        self.run(endpoint, &prepared, &body).await
-    }
-
-    /// Like [`Transport::call_counted`] but the body is made afresh for each
-    /// attempt by `body` (an upload part streamed from a file).
-    pub(crate) async fn call_with_body<E: Endpoint>(
-        &self,
-        endpoint: &E,
-        body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
-        content_length: u64,
-    ) -> Result<E::Output, Error> {
-        let mut prepared = self.config.prepare(endpoint)?;
-        prepared
-            .headers
-            .insert(http::header::CONTENT_LENGTH, content_length.into());
-        self.run(endpoint, &prepared, body).await.result
-    }
-
-    async fn run<E: Endpoint>(
-        &self,
-        endpoint: &E,
-        prepared: &Prepared,
-        body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
-    ) -> Sent<E::Output> {
-        let span = tracing::debug_span!("domo.request", method = %prepared.label.method, path = %prepared.label.path);
-        self.run_inner(endpoint, prepared, body)
-            .instrument(span)
+        self.run(&prepared, &body, |reply| endpoint.handle(&prepared, reply))
             .await
     }
 
-    async fn run_inner<E: Endpoint>(
+    /// A request of a load's plan, read as the browser package reads it:
+    /// the spec's steps on the parsed JSON (the plan reads only a few
+    /// fields of each reply). `body`, when given, streams the request body
+    /// anew for each attempt (an upload part read from a file).
+    pub(crate) async fn call_plan(
         &self,
-        endpoint: &E,
+        call: &Call,
+        body: Option<(&MakeBody<'_>, u64)>,
+    ) -> Sent<Value> {
+        let mut prepared = match call.prepare::<Value>(&self.config) {
+            Ok(p) => p,
+            Err(e) => {
+                return Sent {
+                    result: Err(e),
+                    attempts: 0,
+                };
+            }
+        };
+        let memory = || Ok(reqwest::Body::from(prepared.body.clone()));
+        let body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync) = match body {
+            Some((stream, length)) => {
+                prepared.headers.push(domo_core::request::Header {
+                    name: "content-length",
+                    value: length.to_string(),
+                    sensitive: false,
+                });
+                stream
+            }
+            None => &memory,
+        };
+        let spec = call.spec;
+        let prepared = &prepared;
+        self.run(prepared, body, |reply| {
+            let reply = domo_core::endpoint::check::<Value>(spec, reply)
+                .map_err(|e| e.with_request(prepared.label.method, &prepared.label.path))?;
+            match spec.reply {
+                ReplyShape::Json(fixups) => domo_core::json::read_reply(
+                    fixups,
+                    &reply.text(),
+                    std::str::from_utf8(&prepared.body).ok(),
+                )
+                .map_err(|e| {
+                    e.with_body(&reply.body)
+                        .with_request(prepared.label.method, &prepared.label.path)
+                }),
+                ReplyShape::Text | ReplyShape::Empty => Ok(Value::Null),
+            }
+        })
+        .await
+    }
+
+    async fn run<T>(
+        &self,
         prepared: &Prepared,
         body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
-    ) -> Sent<E::Output> {
+        read: impl Fn(Reply) -> Result<T, Error>,
+    ) -> Sent<T> {
+        let span = tracing::debug_span!("domo.request", method = %prepared.label.method, path = %prepared.label.path);
+        let read = &read;
         self.with_retries(prepared, || async move {
             let response = self.send_once(prepared, body).await?;
-            endpoint.handle(&prepared.label, response)
+            read(response)
         })
+        .instrument(span)
         .await
     }
 
@@ -181,7 +216,7 @@ impl Transport {
             _ => "the connection failed while the request was in flight".to_owned(),
         };
         Error::new(kind, what)
-            .with_request(&label.method, &label.path)
+            .with_request(label.method, &label.path)
             .with_source(e.without_url())
     }
 
@@ -189,19 +224,39 @@ impl Transport {
         &self,
         prepared: &Prepared,
         body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
-    ) -> Result<http::Response<Bytes>, Error> {
+    ) -> Result<Reply, Error> {
         let label = &prepared.label;
         let fail = |e| self.transport_error(label, e);
         let response = self
-            .http
-            .request(label.method.clone(), prepared.uri.as_str())
-            .headers(prepared.headers.clone())
+            .request(prepared)
             .body(body()?)
             .timeout(self.timeout)
             .send()
             .await
             .map_err(fail)?;
-        to_http(response).await.map_err(fail)
+        to_reply(response).await.map_err(fail)
+    }
+
+    /// The reqwest request of `prepared`, its credential header marked
+    /// sensitive, without a body.
+    fn request(&self, prepared: &Prepared) -> reqwest::RequestBuilder {
+        let method = match prepared.label.method {
+            domo_core::Method::Get => reqwest::Method::GET,
+            domo_core::Method::Post => reqwest::Method::POST,
+            domo_core::Method::Put => reqwest::Method::PUT,
+            domo_core::Method::Patch => reqwest::Method::PATCH,
+            _ => reqwest::Method::DELETE,
+        };
+        let mut headers = reqwest::header::HeaderMap::with_capacity(prepared.headers.len());
+        for h in &prepared.headers {
+            if let Ok(mut value) = reqwest::header::HeaderValue::from_str(&h.value) {
+                value.set_sensitive(h.sensitive);
+                headers.insert(reqwest::header::HeaderName::from_static(h.name), value);
+            }
+        }
+        self.http
+            .request(method, prepared.uri.as_str())
+            .headers(headers)
     }
 
     /// Send and return the raw streaming reply once the status is a success
@@ -215,12 +270,11 @@ impl Transport {
         let prepared = self.config.prepare(endpoint)?;
         let prepared = &prepared;
         let label = &prepared.label;
+        let spec = endpoint.spec();
         let span = tracing::debug_span!("domo.request", method = %label.method, path = %label.path);
         self.with_retries(prepared, || async move {
             let response = self
-                .http
-                .request(label.method.clone(), prepared.uri.as_str())
-                .headers(prepared.headers.clone())
+                .request(prepared)
                 .body(prepared.body.clone())
                 .send()
                 .await
@@ -228,14 +282,14 @@ impl Transport {
             if response.status().is_success() {
                 return Ok(response);
             }
-            let reply = to_http(response)
+            let reply = to_reply(response)
                 .await
                 .map_err(|e| self.transport_error(label, e))?;
-            Err(match domo_core::endpoint::check(reply) {
+            Err(match domo_core::endpoint::check::<Value>(spec, reply) {
                 Ok(_) => Error::new(ErrorKind::Server, "unexpected reply"),
                 Err(e) => e,
             }
-            .with_request(&label.method, &label.path))
+            .with_request(label.method, &label.path))
         })
         .instrument(span)
         .await
@@ -243,13 +297,23 @@ impl Transport {
     }
 }
 
-/// A whole reqwest reply as an `http::Response<Bytes>` for the core.
-async fn to_http(response: reqwest::Response) -> Result<http::Response<Bytes>, reqwest::Error> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let mut out = http::Response::new(body);
-    *out.status_mut() = status;
-    *out.headers_mut() = headers;
-    Ok(out)
+/// A whole reqwest reply as the core's [`Reply`].
+async fn to_reply(response: reqwest::Response) -> Result<Reply, reqwest::Error> {
+    let status = response.status().as_u16();
+    let header = |name: reqwest::header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header(reqwest::header::CONTENT_TYPE);
+    let retry_after = header(reqwest::header::RETRY_AFTER);
+    let body: Bytes = response.bytes().await?;
+    Ok(Reply {
+        status,
+        content_type,
+        retry_after,
+        body,
+    })
 }

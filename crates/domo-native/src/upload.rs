@@ -1,15 +1,11 @@
-//! Uploads at any size: the CSV is cut into parts on record boundaries as it
-//! is read (never held whole), the header row is checked against the
-//! dataset's schema before anything is sent, parts go up with bounded
-//! concurrency (each retried on its own), and the commit is sent only when
-//! every part is in. A file's parts are streamed from disk, so memory stays
-//! flat; a reader's parts are buffered, `concurrency + 1` parts at most.
-//!
-//! Two kinds of session take the parts (domo-core's [`UploadTarget`]): a v3
-//! upload of a dataset and a stream execution. Both run through the same
-//! input checks, cutter and part loop here; after the commit, both are
-//! verified by domo-core's [`domo_core::uploads::verify_load`]. A stream execution that fails
-//! is aborted.
+//! Uploads at any size, the way domo-core's [`Load`] plan says: the
+//! header row is checked against the dataset's schema before anything is
+//! sent, the CSV is cut into parts on record boundaries as it is read
+//! (never held whole), parts go up with bounded concurrency (each retried
+//! on its own), and the commit is sent only when every part is in; then
+//! the load is verified. A file's parts are streamed from disk, so memory
+//! stays flat; a reader's parts are buffered, `concurrency + 1` parts at
+//! most. This module only moves bytes: every decision is the plan's.
 
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
@@ -19,70 +15,81 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use bytes::{Bytes, BytesMut};
 use domo_core::csv_plan::{
-    CsvStart, Cut, HeaderMode, PartCutter, READ_CHUNK, check_header, empty_input_part, read_start,
+    CsvStart, Cut, HeaderMode, PartCutter, READ_CHUNK, empty_input_part, read_start,
 };
-use domo_core::streams::{
-    AbortExecution, CommitExecution, RunStream, check_stream_action, execution_id,
-};
-use domo_core::uploads::{CommitUpload, StartUpload, UploadTarget, verify_read};
-use domo_core::versions::ListVersionCounts;
+use domo_core::load::{Destination, Load, LoadReport, LoadSettings, PartsSent, Step, part_call};
+use domo_core::uploads::{AppendRow, UploadTarget};
 use domo_core::{Error, ErrorKind};
-use domo_model::Id;
-use domo_model::streams::{Execution, RunStreamRequest};
-use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
+use domo_model::uploads::UploadAction;
+use domo_model::{DatasetId, Id};
 use futures_util::stream::{self, TryStreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
+
+/// What a load did: [`LoadReport`].
+pub type UploadReport = LoadReport;
 
 /// Called as an upload progresses; cheap to call often.
 pub type UploadProgressFn = Arc<dyn Fn(&UploadProgress) + Send + Sync>;
 
 /// Where an upload stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UploadProgress {
     /// Bytes of the input read so far (header included).
     pub bytes_read: u64,
-    /// The input's size, when known (files).
+    /// The input's size, when known (files, bytes).
     pub total_bytes: Option<u64>,
+    /// Parts started.
     pub parts_started: u32,
+    /// Parts sent.
     pub parts_done: u32,
     /// Data rows read so far.
     pub rows: u64,
 }
 
-/// How an upload is cut and sent.
+/// How an upload is cut and sent; [`UploadOptions::new`] gives domo-core's
+/// defaults.
+///
+/// ```no_run
+/// # async fn run(client: domo_native::Client) -> Result<(), domo_native::Error> {
+/// use domo_native::{CancellationToken, UploadAction, UploadOptions, UploadSource};
+/// let cancel = CancellationToken::new();
+/// let options = UploadOptions::new(UploadAction::Replace)
+///     .part_size(64 << 20)
+///     .concurrency(8)
+///     .gzip()
+///     .progress(|p| eprintln!("{} of {:?} bytes", p.bytes_read, p.total_bytes))
+///     .cancel_with(cancel.clone());
+/// let report = client.upload("9b2c7e0e", UploadSource::file("sales.csv"), &options).await?;
+/// println!("verified {:?} rows in version {:?}", report.verified_rows, report.version_id);
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct UploadOptions {
-    pub action: UploadAction,
-    /// Target bytes per part; parts end on record boundaries.
-    pub part_size: usize,
-    /// Parts in flight at once.
-    pub concurrency: usize,
-    /// Append into (or replace) this partition (`dataTag`).
-    pub partition: Option<String>,
+    /// Action, partition, header rule, verification, part size and
+    /// concurrency.
+    pub settings: LoadSettings,
     /// Compress parts (`Content-Encoding: gzip`).
     pub gzip: bool,
-    /// Whether the first row is a header (checked against the schema).
-    pub header: HeaderMode,
-    /// After the commit, read the load's data version and check that it
-    /// holds the rows sent ([`domo_core::uploads::verify_load`]); a
-    /// mismatch is [`ErrorKind::RowCountMismatch`]. On by default.
-    pub verify: bool,
+    /// Called as the upload progresses.
     pub progress: Option<UploadProgressFn>,
+    /// Stops the upload when cancelled: nothing is committed, and a stream
+    /// execution is aborted. (Dropping the upload's future stops it too,
+    /// but cannot abort an execution.)
+    pub cancel: Option<CancellationToken>,
 }
 
 impl fmt::Debug for UploadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UploadOptions")
-            .field("action", &self.action)
-            .field("part_size", &self.part_size)
-            .field("concurrency", &self.concurrency)
-            .field("partition", &self.partition)
+            .field("settings", &self.settings)
             .field("gzip", &self.gzip)
-            .field("header", &self.header)
-            .field("verify", &self.verify)
             .field("progress", &self.progress.as_ref().map(|_| "<callback>"))
+            .field("cancel", &self.cancel)
             .finish()
     }
 }
@@ -90,50 +97,80 @@ impl fmt::Debug for UploadOptions {
 impl UploadOptions {
     /// 32 MiB: Domo's guidance is tens of MB per part.
     pub const DEFAULT_PART_SIZE: usize = domo_core::csv_plan::DEFAULT_PART_SIZE;
+    /// Parts in flight at once when not set.
     pub const DEFAULT_CONCURRENCY: usize = domo_core::csv_plan::DEFAULT_CONCURRENCY;
 
+    /// `action` with the defaults: header detected, verified, 32 MiB parts,
+    /// 4 at a time, no compression.
     pub fn new(action: UploadAction) -> UploadOptions {
         UploadOptions {
-            action,
-            part_size: Self::DEFAULT_PART_SIZE,
-            concurrency: Self::DEFAULT_CONCURRENCY,
-            partition: None,
+            settings: LoadSettings::new(action),
             gzip: false,
-            header: HeaderMode::Detect,
-            verify: true,
             progress: None,
+            cancel: None,
         }
     }
-}
 
-/// What an upload did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UploadReport {
-    /// The v3 upload id, or the stream execution id.
-    pub upload_id: String,
-    pub parts: u32,
-    /// Data rows sent (header excluded).
-    pub rows: u64,
-    /// Data bytes sent, before compression.
-    pub bytes: u64,
-    /// The v3 commit's reply (the default for a stream execution).
-    pub commit: CommitResult,
-    /// A stream execution's state after its commit (`None` for v3 uploads).
-    pub execution: Option<Execution>,
-    /// The data version the load made, when verified.
-    pub version_id: Option<Id>,
-    /// The rows that version holds, equal to `rows` (checked), when
-    /// verified ([`UploadOptions::verify`]); `None` with a `version_id`
-    /// when the server withholds the version's count (a row policy filters
-    /// the caller's rows), so there was nothing to compare.
-    pub verified_rows: Option<u64>,
+    /// Target bytes per part; parts end on record boundaries.
+    pub fn part_size(mut self, bytes: usize) -> UploadOptions {
+        self.settings.part_size = bytes;
+        self
+    }
+
+    /// Parts in flight at once.
+    pub fn concurrency(mut self, parts: usize) -> UploadOptions {
+        self.settings.concurrency = parts;
+        self
+    }
+
+    /// Append into (or replace) this partition (`dataTag`).
+    pub fn partition(mut self, tag: impl Into<String>) -> UploadOptions {
+        self.settings.partition = Some(tag.into());
+        self
+    }
+
+    /// Whether the first row is a header (detected when not set).
+    pub fn header(mut self, mode: HeaderMode) -> UploadOptions {
+        self.settings.header = mode;
+        self
+    }
+
+    /// Compress parts with gzip.
+    pub fn gzip(mut self) -> UploadOptions {
+        self.gzip = true;
+        self
+    }
+
+    /// Skip reading the load's data version after the commit.
+    pub fn no_verify(mut self) -> UploadOptions {
+        self.settings.verify = false;
+        self
+    }
+
+    /// Report progress to `f`.
+    pub fn progress(
+        mut self,
+        f: impl Fn(&UploadProgress) + Send + Sync + 'static,
+    ) -> UploadOptions {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Stop when `token` is cancelled.
+    pub fn cancel_with(mut self, token: CancellationToken) -> UploadOptions {
+        self.cancel = Some(token);
+        self
+    }
 }
 
 /// What to upload: bytes in memory, a file (streamed from disk), or any
 /// reader (stdin, a socket, a decompressor; parts buffered).
 pub enum UploadSource {
+    /// CSV in memory.
     Bytes(Bytes),
+    /// A CSV file, streamed from disk.
     File(PathBuf),
+    /// Any reader.
     Reader(Box<dyn AsyncRead + Unpin + Send>),
 }
 
@@ -147,15 +184,48 @@ impl fmt::Debug for UploadSource {
     }
 }
 
+impl From<Bytes> for UploadSource {
+    fn from(csv: Bytes) -> Self {
+        UploadSource::Bytes(csv)
+    }
+}
+
+impl From<Vec<u8>> for UploadSource {
+    fn from(csv: Vec<u8>) -> Self {
+        UploadSource::Bytes(csv.into())
+    }
+}
+
+impl From<String> for UploadSource {
+    fn from(csv: String) -> Self {
+        UploadSource::Bytes(csv.into())
+    }
+}
+
+impl From<PathBuf> for UploadSource {
+    fn from(path: PathBuf) -> Self {
+        UploadSource::File(path)
+    }
+}
+
+impl From<&Path> for UploadSource {
+    fn from(path: &Path) -> Self {
+        UploadSource::File(path.to_path_buf())
+    }
+}
+
 impl UploadSource {
+    /// CSV in memory.
     pub fn bytes(csv: impl Into<Bytes>) -> UploadSource {
         UploadSource::Bytes(csv.into())
     }
 
+    /// A CSV file, streamed from disk.
     pub fn file(path: impl AsRef<Path>) -> UploadSource {
         UploadSource::File(path.as_ref().to_path_buf())
     }
 
+    /// Any reader; its parts are buffered.
     pub fn reader<R: AsyncRead + Unpin + Send + 'static>(reader: R) -> UploadSource {
         UploadSource::Reader(Box::new(reader))
     }
@@ -186,234 +256,134 @@ impl UploadSource {
     }
 }
 
-/// The input, checked and positioned at its first data row.
-struct Input {
-    reader: Box<dyn AsyncRead + Unpin + Send>,
-    file: Option<PathBuf>,
-    /// Bytes read past the header.
-    carry: Vec<u8>,
-    data_offset: u64,
-    progress: Progress,
-}
-
-/// What the part loop sent.
-struct Sent {
-    parts: u32,
-    rows: u64,
-    bytes: u64,
-}
-
 impl Client {
-    /// Upload CSV held in memory: `APPEND` adds the rows, `REPLACE` replaces
-    /// the dataset's rows. A header row is detected and checked against the
-    /// schema. Nothing changes unless every part arrived.
-    pub async fn upload_csv(
-        &self,
-        dataset_id: &str,
-        csv: impl Into<Bytes>,
-        action: UploadAction,
-    ) -> Result<UploadReport, Error> {
-        self.upload_csv_with(dataset_id, csv, &UploadOptions::new(action))
-            .await
-    }
-
-    /// [`Client::upload_csv`] with control over parts, header and partition.
-    pub async fn upload_csv_with(
-        &self,
-        dataset_id: &str,
-        csv: impl Into<Bytes>,
-        options: &UploadOptions,
-    ) -> Result<UploadReport, Error> {
-        self.upload(dataset_id, UploadSource::bytes(csv), options)
-            .await
-    }
-
-    /// Upload a CSV file, streamed: parts are read from disk as they are
-    /// sent, so memory does not grow with the file.
-    pub async fn upload_file(
-        &self,
-        dataset_id: &str,
-        path: impl AsRef<Path>,
-        options: &UploadOptions,
-    ) -> Result<UploadReport, Error> {
-        self.upload(dataset_id, UploadSource::file(path), options)
-            .await
-    }
-
-    /// Upload CSV from any reader (stdin, a socket, a decompressor). Parts are
-    /// buffered: at most `concurrency + 1` of them are in memory.
-    pub async fn upload_reader<R: AsyncRead + Unpin + Send + 'static>(
-        &self,
-        dataset_id: &str,
-        reader: R,
-        options: &UploadOptions,
-    ) -> Result<UploadReport, Error> {
-        self.upload(dataset_id, UploadSource::reader(reader), options)
-            .await
-    }
-
     /// Upload `source` into the dataset through a v3 upload (open, parts,
-    /// commit), then verify the load. `UploadAction::Upsert` first checks
-    /// that the dataset's schema has upsert keys, and commits as `APPEND`.
+    /// commit), then verify the load: the plan of domo-core's [`Load`].
+    /// `UploadAction::Upsert` first checks that the dataset's schema has
+    /// upsert keys, and commits as `APPEND`. Nothing changes unless every
+    /// part arrived.
+    ///
+    /// ```no_run
+    /// # async fn run(client: domo_native::Client) -> Result<(), domo_native::Error> {
+    /// use domo_native::{UploadAction, UploadOptions, UploadSource};
+    /// let csv = "region,amount\neast,10.5\nwest,7\n";
+    /// let report = client
+    ///     .upload("9b2c7e0e", UploadSource::bytes(csv), &UploadOptions::new(UploadAction::Append))
+    ///     .await?;
+    /// assert_eq!(report.rows, 2);
+    /// # Ok(()) }
+    /// ```
     pub async fn upload(
         &self,
-        dataset_id: &str,
-        source: UploadSource,
+        dataset_id: impl Into<DatasetId>,
+        source: impl Into<UploadSource>,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
-        let (source, total) = source.open().await?;
-        let input = self
-            .prepare_input(dataset_id, source, total, options)
-            .await?;
-        let session = self.open_upload(dataset_id, options).await?;
-        let target = UploadTarget::Dataset {
-            dataset_id: dataset_id.to_owned(),
-            upload_id: session.upload_id.to_string(),
-        };
-        let sent = self.send_parts(&target, input, options).await?;
-        let commit = self
-            .commit_once(dataset_id, target.session_id(), options)
-            .await?;
-        let verified = self
-            .verify(
-                dataset_id,
-                sent.rows,
-                commit.data_version_id.as_ref(),
-                options,
-            )
-            .await?;
-        Ok(UploadReport {
-            upload_id: target.session_id().to_owned(),
-            parts: sent.parts,
-            rows: sent.rows,
-            bytes: sent.bytes,
-            commit,
-            execution: None,
-            version_id: verified.as_ref().map(|v| v.version_id.clone()),
-            verified_rows: verified.and_then(|v| v.rows),
-        })
+        let destination = Destination::Dataset(dataset_id.into());
+        self.load(destination, source.into(), options).await
     }
 
-    /// Load `source` through a stream execution, the path Domo's Java CLI,
-    /// DomoR and pydomo use: `POST .../streams/{sid}/executions`, the parts
-    /// (`PUT .../executions/{eid}/part/{n}`), `PUT .../commit`; then the
-    /// load is verified against the stream's dataset. The same input checks,
-    /// cutter, parallelism and retries as [`Client::upload`]. The stream's
-    /// `updateMethod` decides what the commit does, so `options.action` must
-    /// match it (checked before anything is sent); partitions are not
-    /// supported here. A load that fails after its execution was opened is
-    /// aborted (`PUT .../abort`), never left open.
+    /// Load `source` through an execution of the stream (the path Domo's
+    /// Java CLI, DomoR and pydomo use): the same checks, cutter,
+    /// parallelism, retries and verification as [`Client::upload`]. The
+    /// stream's `updateMethod` decides what the commit does, so the action
+    /// must match it (checked before anything is sent); partitions are not
+    /// supported here. A load that fails (or is cancelled) after its
+    /// execution was opened is aborted (`PUT .../abort`), never left open.
     pub async fn upload_via_stream(
         &self,
-        stream_id: &str,
+        stream_id: impl Into<Id>,
+        source: impl Into<UploadSource>,
+        options: &UploadOptions,
+    ) -> Result<UploadReport, Error> {
+        let destination = Destination::Stream(stream_id.into());
+        self.load(destination, source.into(), options).await
+    }
+
+    /// Append one delimited row (`{"values", "delimiter"}`).
+    pub async fn append_row(
+        &self,
+        dataset_id: impl Into<DatasetId>,
+        values: impl Into<String>,
+        delimiter: char,
+    ) -> Result<(), Error> {
+        self.send(&AppendRow {
+            dataset_id: dataset_id.into(),
+            values: values.into(),
+            delimiter: delimiter.to_string(),
+        })
+        .await
+    }
+
+    /// Run a load's plan: its requests through the transport, its parts
+    /// from the input.
+    async fn load(
+        &self,
+        destination: Destination,
         source: UploadSource,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
-        if options.partition.is_some() {
-            return Err(Error::invalid_input(
-                "a stream-execution load cannot target a partition; upload to the dataset instead",
-            ));
-        }
-        let stream = self.stream(stream_id).await?;
-        check_stream_action(stream_id, &stream, options.action)?;
-        let dataset_id = stream
-            .dataset_id()
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Decode,
-                    format!("stream {stream_id} names no dataset (dataSource.id)"),
-                )
-            })?
-            .to_owned();
-        let (source, total) = source.open().await?;
-        let input = self
-            .prepare_input(&dataset_id, source, total, options)
-            .await?;
-        let execution = self.open_execution(stream_id).await?;
-        let target = UploadTarget::Stream {
-            stream_id: stream_id.to_owned(),
-            execution_id: execution_id(stream_id, &execution)?,
-        };
-        let eid = target.session_id().to_owned();
-        let loaded = async {
-            let sent = self.send_parts(&target, input, options).await?;
-            let commit = CommitExecution {
-                stream_id: stream_id.to_owned(),
-                execution_id: eid.clone(),
-            };
-            let result = self.inner.call_counted(&commit).await;
-            let done = commit.settle(result.result, result.attempts)?;
-            Ok::<_, Error>((sent, done))
-        }
-        .await;
-        let (sent, done) = match loaded {
-            Ok(v) => v,
-            Err(e) => return Err(self.abort_execution_after(stream_id, &eid, e).await),
-        };
-        let named = done
-            .extra
-            .get("dataVersionId")
-            .and_then(|v| serde_json::from_value::<Id>(v.clone()).ok());
-        let verified = self
-            .verify(&dataset_id, sent.rows, named.as_ref(), options)
-            .await?;
-        Ok(UploadReport {
-            upload_id: eid,
-            parts: sent.parts,
-            rows: sent.rows,
-            bytes: sent.bytes,
-            commit: CommitResult::default(),
-            execution: Some(done),
-            version_id: verified.as_ref().map(|v| v.version_id.clone()),
-            verified_rows: verified.and_then(|v| v.rows),
-        })
-    }
-
-    /// Everything about the input that can be wrong before the first part
-    /// is found, found before a session is opened: the start of the CSV,
-    /// the header against the schema, an upsert's keys.
-    async fn prepare_input(
-        &self,
-        dataset_id: &str,
-        source: Source,
-        total: Option<u64>,
-        options: &UploadOptions,
-    ) -> Result<Input, Error> {
+        domo_core::csv_plan::check_upload_settings(
+            options.settings.part_size,
+            options.settings.concurrency,
+        )?;
+        let cancel = options.cancel.clone().unwrap_or_default();
+        let (source, total) = cancellable(&cancel, source.open()).await?;
         let progress = Progress::new(total, options.progress.clone());
         let (file, mut reader): (Option<PathBuf>, Box<dyn AsyncRead + Unpin + Send>) = match source
         {
             Source::File { path, file } => (Some(path), Box::new(file)),
             Source::Reader(r) => (None, r),
         };
-        let (mut buf, start) = read_prelude(&mut reader, &progress).await?;
-        let upsert = options.action == UploadAction::Upsert;
-        let header_fields = start.fields_to_check(options.header);
-        let schema = if upsert || header_fields.is_some() {
-            Some(self.latest_schema(dataset_id).await?.schema)
-        } else {
-            None
-        };
-        if let (true, Some(schema)) = (upsert, &schema) {
-            domo_core::schema::upsert_keys(dataset_id, schema)?;
+        let (buf, start) = cancellable(&cancel, read_prelude(&mut reader, &progress)).await?;
+        let mut load = Load::new(destination, options.settings.clone(), start)?;
+        let mut input = Some((reader, buf));
+        let mut step = load.next_step();
+        loop {
+            step = match step {
+                Step::Send(call) => {
+                    // Cleaning up after a failure (an abort) is never
+                    // itself cancelled.
+                    let sent = if load.cleaning_up() {
+                        self.inner.call_plan(&call, None).await
+                    } else {
+                        match cancellable(&cancel, async {
+                            Ok(self.inner.call_plan(&call, None).await)
+                        })
+                        .await
+                        {
+                            Ok(sent) => sent,
+                            Err(e) => crate::transport::Sent {
+                                result: Err(e),
+                                attempts: 1,
+                            },
+                        }
+                    };
+                    load.reply(sent.result, sent.attempts)
+                }
+                Step::SendParts {
+                    target,
+                    data_offset,
+                } => {
+                    let Some((reader, mut buf)) = input.take() else {
+                        return Err(Error::invalid_input("the load asked for its parts twice"));
+                    };
+                    let carry = buf.split_off(data_offset.min(buf.len()));
+                    let parts = PartsInput {
+                        reader,
+                        file: file.clone(),
+                        carry,
+                        data_offset: data_offset as u64,
+                    };
+                    let sent =
+                        cancellable(&cancel, self.send_parts(&target, parts, options, &progress))
+                            .await;
+                    load.parts_sent(sent)
+                }
+                Step::Done(report) => return Ok(report),
+                Step::Failed(e) => return Err(e),
+            };
         }
-        let is_header = match (header_fields, &schema) {
-            (Some(fields), Some(schema)) => {
-                let names: Vec<&str> = schema.column_names().collect();
-                check_header(fields, &names, options.header)?
-            }
-            _ => false,
-        };
-        let data_offset = start.data_offset(is_header);
-        let carry = buf.split_off(data_offset);
-        Ok(Input {
-            reader,
-            file,
-            carry,
-            data_offset: data_offset as u64,
-            progress,
-        })
     }
 
     /// The part loop of every load: cut as read, `concurrency` parts in
@@ -421,17 +391,23 @@ impl Client {
     async fn send_parts(
         &self,
         target: &UploadTarget,
-        input: Input,
+        input: PartsInput,
         options: &UploadOptions,
-    ) -> Result<Sent, Error> {
-        let Input {
+        progress: &Progress,
+    ) -> Result<PartsSent, Error> {
+        let PartsInput {
             reader,
             file,
             carry,
             data_offset,
-            progress,
         } = input;
-        let cutter = Cutter::new(reader, file.is_none(), options, carry, data_offset);
+        let cutter = Cutter::new(
+            reader,
+            file.is_none(),
+            &options.settings,
+            carry,
+            data_offset,
+        );
         let parts = stream::try_unfold((cutter, progress.clone()), |(mut c, p)| async move {
             Ok(c.next(&p).await?.map(|part| (part, (c, p))))
         });
@@ -440,113 +416,44 @@ impl Client {
             target,
             file: file.as_deref(),
             gzip: options.gzip,
-            progress: &progress,
+            progress,
         };
         let (parts, rows, bytes) = parts
             .map_ok(|part| ctx.send(part))
-            .try_buffer_unordered(options.concurrency)
+            .try_buffer_unordered(options.settings.concurrency)
             .try_fold((0u32, 0u64, 0u64), |(n, r, b), (rows, len)| async move {
                 Ok((n + 1, r + rows, b + len))
             })
             .await?;
-        Ok(Sent { parts, rows, bytes })
+        Ok(PartsSent { parts, rows, bytes })
     }
+}
 
-    /// Read the dataset's data versions and check the load's own
-    /// ([`verify_read`]); `None` when verification is off.
-    async fn verify(
-        &self,
-        dataset_id: &str,
-        rows: u64,
-        named_version: Option<&Id>,
-        options: &UploadOptions,
-    ) -> Result<Option<domo_core::uploads::VerifiedLoad>, Error> {
-        if !options.verify {
-            return Ok(None);
-        }
-        let read = self
-            .inner
-            .call(&ListVersionCounts {
-                dataset_id: dataset_id.to_owned(),
-            })
-            .await;
-        verify_read(dataset_id, rows, named_version, read).map(Some)
+/// `future`, unless `cancel` fires first: then the
+/// [`ErrorKind::Cancelled`] error.
+async fn cancellable<T>(
+    cancel: &CancellationToken,
+    future: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let cancelled = cancel.cancelled();
+    futures_util::pin_mut!(cancelled);
+    futures_util::pin_mut!(future);
+    match futures_util::future::select(future, cancelled).await {
+        futures_util::future::Either::Left((result, _)) => result,
+        futures_util::future::Either::Right(((), _)) => Err(Error::cancelled(
+            "the upload was cancelled; nothing was committed",
+        )),
     }
+}
 
-    /// Open a stream execution. Opening is not idempotent, so as with v3
-    /// uploads ([`StartUpload::reopen_after`]) a failed open is retried by
-    /// opening a fresh one.
-    async fn open_execution(&self, stream_id: &str) -> Result<Execution, Error> {
-        let run = RunStream {
-            stream_id: stream_id.to_owned(),
-            request: RunStreamRequest::default(),
-        };
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            match self.inner.call(&run).await {
-                Err(e) if StartUpload::reopen_after(&e, tries) => {
-                    tracing::warn!(tries, kind = ?e.kind(), "opening the stream execution failed; opening a fresh one");
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Abort execution `eid` after `error`; the error says whether the
-    /// abort went through.
-    async fn abort_execution_after(&self, stream_id: &str, eid: &str, error: Error) -> Error {
-        let abort = AbortExecution {
-            stream_id: stream_id.to_owned(),
-            execution_id: eid.to_owned(),
-        };
-        match self.inner.call(&abort).await {
-            Ok(_) => error.context(format!(
-                "stream {stream_id}: execution {eid} was aborted, nothing was loaded"
-            )),
-            Err(abort_error) => error.context(format!(
-                "stream {stream_id}: aborting execution {eid} failed too ({abort_error})"
-            )),
-        }
-    }
-
-    async fn open_upload(
-        &self,
-        dataset_id: &str,
-        options: &UploadOptions,
-    ) -> Result<UploadSession, Error> {
-        let start = StartUpload::new(dataset_id, options.partition.as_deref());
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            match self.inner.call(&start).await {
-                Err(e) if StartUpload::reopen_after(&e, tries) => {
-                    tracing::warn!(tries, kind = ?e.kind(), "opening the upload failed; opening a fresh one");
-                }
-                other => return other,
-            }
-        }
-    }
-
-    async fn commit_once(
-        &self,
-        dataset_id: &str,
-        upload_id: &str,
-        options: &UploadOptions,
-    ) -> Result<CommitResult, Error> {
-        let commit = CommitUpload::new(
-            dataset_id,
-            upload_id,
-            options.action,
-            options.partition.as_deref(),
-        );
-        let sent = self.inner.call_counted(&commit).await;
-        commit.settle(sent.result, sent.attempts).map_err(|e| {
-            e.context(format!(
-                "committing upload {upload_id} into dataset {dataset_id} failed"
-            ))
-        })
-    }
+/// The input as the part loop takes it: positioned past the header.
+struct PartsInput {
+    reader: Box<dyn AsyncRead + Unpin + Send>,
+    file: Option<PathBuf>,
+    /// Bytes the prelude read past the header.
+    carry: Vec<u8>,
+    /// Where the data starts in the input.
+    data_offset: u64,
 }
 
 /// Read up to the end of the first row (or the end of a short input).
@@ -665,15 +572,15 @@ impl Cutter {
     fn new(
         reader: Box<dyn AsyncRead + Unpin + Send>,
         keep: bool,
-        options: &UploadOptions,
+        settings: &LoadSettings,
         carry: Vec<u8>,
         data_offset: u64,
     ) -> Cutter {
         Cutter {
             reader,
             keep,
-            cutter: PartCutter::new(options.part_size),
-            action: options.action,
+            cutter: PartCutter::new(settings.part_size),
+            action: settings.action,
             parts: 0,
             filled: carry.len(),
             buf: carry,
@@ -758,36 +665,41 @@ impl PartContext<'_> {
     }
 
     async fn send_inner(&self, part: &CutPart) -> Result<(), Error> {
-        let endpoint = |csv: Bytes, gzip: bool| self.target.part(part.number, csv, gzip);
-        if self.gzip {
-            let raw = match (&part.data, self.file) {
-                (Some(d), _) => d.clone(),
-                (None, Some(path)) => read_range(path.to_owned(), part.offset, part.len).await?,
-                (None, None) => {
-                    return Err(Error::invalid_input(
-                        "internal: a part has neither bytes nor a file",
-                    ));
-                }
-            };
+        let call = |csv: Bytes, gzip: bool| part_call(self.target, part.number, csv, gzip);
+        let raw = match (&part.data, self.file) {
+            (Some(d), _) => d.clone(),
+            (None, Some(path)) if !self.gzip => {
+                // Streamed from disk, each attempt reading it afresh.
+                let (offset, len) = (part.offset, part.len);
+                let body = move || file_body(path, offset, len);
+                let sent = self
+                    .client
+                    .inner
+                    .call_plan(&call(Bytes::new(), false), Some((&body, len)))
+                    .await;
+                return sent.result.map(drop);
+            }
+            (None, Some(path)) => read_range(path.to_owned(), part.offset, part.len).await?,
+            (None, None) => {
+                return Err(Error::invalid_input(
+                    "internal: a part has neither bytes nor a file",
+                ));
+            }
+        };
+        let call = if self.gzip {
             let packed = tokio::task::spawn_blocking(move || gzip(&raw))
                 .await
                 .map_err(|e| Error::new(ErrorKind::Io, format!("compression failed: {e}")))??;
-            return self.client.inner.call(&endpoint(packed, true)).await;
-        }
-        match (&part.data, self.file) {
-            (Some(d), _) => self.client.inner.call(&endpoint(d.clone(), false)).await,
-            (None, Some(path)) => {
-                let (offset, len) = (part.offset, part.len);
-                let body = move || file_body(path, offset, len);
-                self.client
-                    .inner
-                    .call_with_body(&endpoint(Bytes::new(), false), &body, len)
-                    .await
-            }
-            (None, None) => Err(Error::invalid_input(
-                "internal: a part has neither bytes nor a file",
-            )),
-        }
+            call(packed, true)
+        } else {
+            call(raw, false)
+        };
+        self.client
+            .inner
+            .call_plan(&call, None)
+            .await
+            .result
+            .map(drop)
     }
 }
 
@@ -885,11 +797,9 @@ mod tests {
         let (mut buf, start) = read_prelude(&mut reader, &progress).await.unwrap();
         let offset = start.data_offset(false);
         let carry = buf.split_off(offset);
-        let options = UploadOptions {
-            part_size,
-            ..UploadOptions::new(UploadAction::Append)
-        };
-        let mut cutter = Cutter::new(reader, file.is_none(), &options, carry, offset as u64);
+        let mut settings = LoadSettings::new(UploadAction::Append);
+        settings.part_size = part_size;
+        let mut cutter = Cutter::new(reader, file.is_none(), &settings, carry, offset as u64);
         let mut parts = Vec::new();
         while let Some(part) = cutter.next(&progress).await.unwrap() {
             let bytes = match (part.data, file) {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domo_native::{Client, ErrorKind, RetryPolicy, RowFormat};
+use domo_native::{Client, ErrorKind, QueryToOptions, RetryPolicy, RowFormat};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -217,7 +217,12 @@ async fn csv_route_is_used_when_offered_and_its_bom_dropped() {
     let c = client(&server.url);
     let mut out = Vec::new();
     let w = c
-        .query_to("ds", "SELECT city, n FROM table", RowFormat::Csv, &mut out)
+        .query_to(
+            "ds",
+            "SELECT city, n FROM table",
+            &QueryToOptions::new(RowFormat::Csv),
+            &mut out,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -259,7 +264,12 @@ async fn csv_route_missing_falls_back_to_the_json_route() {
         let c = client(&server.url);
         let mut out = Vec::new();
         let w = c
-            .query_to("ds", "SELECT * FROM table", RowFormat::Csv, &mut out)
+            .query_to(
+                "ds",
+                "SELECT * FROM table",
+                &QueryToOptions::new(RowFormat::Csv),
+                &mut out,
+            )
             .await
             .unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), expected, "after {status}");
@@ -281,7 +291,12 @@ async fn csv_route_missing_falls_back_to_the_json_route() {
     )])
     .await;
     let e = client(&server.url)
-        .query_to("ds", "SELEC", RowFormat::Csv, &mut Vec::new())
+        .query_to(
+            "ds",
+            "SELEC",
+            &QueryToOptions::new(RowFormat::Csv),
+            &mut Vec::new(),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("bad SQL"), "{e}");
@@ -289,7 +304,12 @@ async fn csv_route_missing_falls_back_to_the_json_route() {
     let server = serve(vec![reply(200, "application/json", ENVELOPE.as_bytes(), 9)]).await;
     let mut out = Vec::new();
     client(&server.url)
-        .query_to("ds", "SELECT * FROM table", RowFormat::Csv, &mut out)
+        .query_to(
+            "ds",
+            "SELECT * FROM table",
+            &QueryToOptions::new(RowFormat::Csv),
+            &mut out,
+        )
         .await
         .unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), expected);
@@ -304,9 +324,14 @@ async fn json_lines_and_typed_rows() {
     .await;
     let c = client(&server.url);
     let mut out = Vec::new();
-    c.query_to("ds", "SELECT * FROM table", RowFormat::JsonLines, &mut out)
-        .await
-        .unwrap();
+    c.query_to(
+        "ds",
+        "SELECT * FROM table",
+        &QueryToOptions::new(RowFormat::JsonLines),
+        &mut out,
+    )
+    .await
+    .unwrap();
     let lines: Vec<Value> = String::from_utf8(out)
         .unwrap()
         .lines()

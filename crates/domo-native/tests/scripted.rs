@@ -7,7 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use domo_native::model::permissions::PrincipalRef;
-use domo_native::{Client, ErrorKind, HeaderMode, RetryPolicy, UploadAction, UploadOptions};
+use domo_native::{
+    Client, ErrorKind, ExportOptions, HeaderMode, RetryPolicy, UploadAction, UploadOptions,
+    UploadSource,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -270,7 +273,7 @@ async fn rate_limit_as_403_is_retried_even_for_post() {
     ])
     .await;
     let up = client(&s.url)
-        .start_upload("ds-1", Default::default())
+        .send(&domo_native::core::uploads::StartUpload::new("ds-1", None))
         .await
         .unwrap();
     assert_eq!(up.upload_id.as_u64(), Some(10));
@@ -289,7 +292,7 @@ async fn a_503_storm_gives_up_after_max_attempts_with_the_page_title() {
     );
     assert!(
         e.to_string()
-            .contains("GET /api/data/v3/datasources/ds-1/schema"),
+            .contains("GET /api/data/v2/datasources/ds-1/schemas/latest"),
         "{e}"
     );
     assert_eq!(s.seen().len(), 4, "max_attempts is 4");
@@ -349,7 +352,13 @@ async fn server_errors_on_post_are_not_resent() {
     ])
     .await;
     let e = client(&s.url)
-        .create_dataset("x", "", vec![])
+        .create_dataset(domo_native::NewDataset::new(
+            "x",
+            vec![domo_native::model::schema::Column::new(
+                "a",
+                domo_native::model::schema::ColumnType::Long,
+            )],
+        ))
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(500));
@@ -429,17 +438,14 @@ fn upload_script(commit: Vec<Reply>) -> Vec<Reply> {
 #[tokio::test]
 async fn upload_sends_start_parts_then_commit() {
     let s = Scripted::start(upload_script(vec![json(200, r#"{"rowCount":3}"#)])).await;
-    let opts = UploadOptions {
-        part_size: 4,
-        concurrency: 1,
-        header: HeaderMode::Absent,
-        ..UploadOptions::new(UploadAction::Replace)
-    };
+    let opts = UploadOptions::new(UploadAction::Replace)
+        .part_size(4)
+        .concurrency(1)
+        .header(HeaderMode::Absent);
     let r = client(&s.url)
-        .upload_csv_with("ds-1", "1,a\n2,\"b\nc\"\n3,d\n", &opts)
+        .upload("ds-1", UploadSource::bytes("1,a\n2,\"b\nc\"\n3,d\n"), &opts)
         .await
         .unwrap();
-    assert_eq!(r.commit.row_count, Some(3));
     assert_eq!((r.parts, r.rows), (3, 3));
     assert_eq!(
         r.version_id,
@@ -477,14 +483,12 @@ async fn a_part_that_keeps_failing_means_no_commit() {
     let mut script = vec![json(200, r#"{"uploadId":10}"#), empty(200)];
     script.extend(vec![json(400, r#"{"message":"bad part"}"#)]);
     let s = Scripted::start(script).await;
-    let opts = UploadOptions {
-        part_size: 4,
-        concurrency: 1,
-        header: HeaderMode::Absent,
-        ..UploadOptions::new(UploadAction::Append)
-    };
+    let opts = UploadOptions::new(UploadAction::Append)
+        .part_size(4)
+        .concurrency(1)
+        .header(HeaderMode::Absent);
     let e = client(&s.url)
-        .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
+        .upload("ds-1", UploadSource::bytes("1,a\n2,b\n3,c\n"), &opts)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("upload part 2 failed"), "{e}");
@@ -499,14 +503,12 @@ async fn a_409_after_a_lost_commit_reply_is_success_not_a_second_commit() {
         json(409, r#"{"message":"upload 10 is already committed"}"#),
     ]))
     .await;
-    let opts = UploadOptions {
-        part_size: 4,
-        concurrency: 2,
-        header: HeaderMode::Absent,
-        ..UploadOptions::new(UploadAction::Append)
-    };
+    let opts = UploadOptions::new(UploadAction::Append)
+        .part_size(4)
+        .concurrency(2)
+        .header(HeaderMode::Absent);
     client(&s.url)
-        .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
+        .upload("ds-1", UploadSource::bytes("1,a\n2,b\n3,c\n"), &opts)
         .await
         .unwrap();
     let commits = s
@@ -523,7 +525,7 @@ async fn a_409_after_a_lost_commit_reply_is_success_not_a_second_commit() {
     )]))
     .await;
     let e = client(&s.url)
-        .upload_csv_with("ds-1", "1,a\n2,b\n3,c\n", &opts)
+        .upload("ds-1", UploadSource::bytes("1,a\n2,b\n3,c\n"), &opts)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
@@ -533,7 +535,11 @@ async fn a_409_after_a_lost_commit_reply_is_success_not_a_second_commit() {
 async fn malformed_csv_fails_before_anything_is_sent() {
     let s = Scripted::start(vec![]).await;
     let e = client(&s.url)
-        .upload_csv("ds-1", "1,\"open\n2,b\n", UploadAction::Append)
+        .upload(
+            "ds-1",
+            UploadSource::bytes("1,\"open\n2,b\n"),
+            &UploadOptions::new(UploadAction::Append),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
@@ -555,7 +561,7 @@ async fn export_streams_into_a_writer() {
     .await;
     let mut out = Vec::new();
     let n = client(&s.url)
-        .export_csv_to("ds-1", true, &mut out)
+        .export_to("ds-1", &mut out, &ExportOptions::default())
         .await
         .unwrap();
     assert_eq!(n as usize, csv.len());

@@ -1,76 +1,71 @@
-// The methods of DomoClient that run one domo-core endpoint. Each row names
-// the method, the endpoint (a row of domo-core's `named::ENDPOINTS`) and the
-// arguments in order; `call` does the rest in Rust (building the endpoint,
-// retries, reading the reply), so a method costs the package one row here.
-// A parameter written `...` is an options object whose properties join the
-// arguments. Grouped as domo-core's modules are; the declarations are in
-// ../src/methods.d.ts. The package's entry points install them.
+// Generated from domo-core's endpoint declarations by `UPDATE_TS=1 cargo test -p
+// domo-integration-tests --test browser_methods`; do not edit.
+//
+// The methods of DomoClient that run one declared endpoint: the method, the
+// endpoint and its arguments in order; `...` is an options object whose
+// properties join the arguments. `call` does the rest in Rust (building the
+// request from the declaration, retries, reading the reply). The package's
+// entry points install them.
 const METHODS = [
-  // datasets
-  ["getDataset", "GetDataset", "datasetId", "..."],
-  ["getMetadata", "GetDataset", "datasetId", "requestedParts"],
-  ["createDataset", "CreateDataset", "name", "description", "columns"],
-  // one page each: page with `offset` (a Rust loop over domo-core's
-  // DatasetPages/SearchPages did not fit the package's size budget)
-  ["listDatasetsPage", "ListDatasets", "limit", "offset"],
-  ["searchDatasetsPage", "SearchDatasets", "text", "..."],
-  ["renameDataset", "SetProperties", "datasetId", "dataSourceName"],
-  ["describeDataset", "SetProperties", "datasetId", "dataSourceDescription"],
-  ["deleteDataset", "DeleteDataset", "datasetId", "..."],
-  // users
-  ["whoami", "WhoAmI"],
-  // schema
-  ["alterSchema", "AlterSchema", "datasetId", "columns"],
-  ["getSchema", "GetSchema", "datasetId"],
-  ["getLatestSchema", "GetLatestSchema", "datasetId"],
-  ["getIndexedSchema", "GetIndexedSchema", "datasetId", "includeHidden"],
-  // data
+  ["appData", "AppData", "alias", "..."],
+  ["appSql", "AppSql", "alias", "sql"],
+  ["login", "Login", "email", "password"],
   ["getData", "GetData", "datasetId", "..."],
   ["getDataCsv", "GetDataCsv", "datasetId", "..."],
-  ["exportCsv", "ExportCsv", "datasetId", "includeHeader"],
-  // query
-  ["query", "ExecuteQuery", "datasetId", "sql"],
-  // permissions
-  ["listPermissions", "ListPermissions", "datasetId"],
-  ["share", "Share", "datasetId", "permissions", "sendEmail"],
-  ["revokeUser", "RevokeUser", "datasetId", "userId"],
-  ["removeUser", "RemoveUser", "datasetId", "userId"],
-  ["removeUsers", "RemoveUsers", "datasetId", "users"],
-  // tags, versions, indexes
-  ["setTags", "SetTags", "datasetId", "tags"],
-  ["listDataVersions", "ListDataVersions", "datasetId"],
-  ["startIndex", "StartIndex", "datasetId"],
+  ["exportCsv", "ExportCsv", "datasetId", "..."],
+  ["getDataset", "GetDataset", "datasetId", "..."],
+  ["getMetadata", "GetDataset", "datasetId", "requestedParts"],
+  ["listDatasetsPage", "ListDatasets", "limit", "offset"],
+  ["searchDatasetsPage", "SearchDatasets", "text", "..."],
+  ["uiSearchDatasetsPage", "UiSearchDatasets", "text", "..."],
+  ["createDataset", "CreateDataset", "name", "description", "columns"],
+  ["createDatasetWithoutStream", "CreateDatasetWithoutStream", "name", "columns", "..."],
+  ["renameDataset", "SetProperties", "datasetId", "dataSourceName"],
+  ["describeDataset", "SetProperties", "datasetId", "dataSourceDescription"],
+  ["setDatasetProperties", "SetProperties", "datasetId", "..."],
+  ["deleteDataset", "DeleteDataset", "datasetId", "..."],
+  ["startIndex", "StartIndex", "datasetId", "..."],
   ["indexStatus", "IndexStatus", "datasetId", "indexId"],
-  // partitions (listAllPartitions and deletePartition are in Rust)
   ["listPartitions", "ListPartitions", "datasetId"],
   ["listPartitionsPage", "ListPartitionsPage", "datasetId", "limit", "offset"],
   ["searchPartitions", "SearchPartitions", "datasetId", "filter"],
   ["deletePartitionData", "DeletePartitionData", "datasetId", "partitionId"],
   ["deletePartitionTag", "DeletePartitionTag", "datasetId", "partitionId"],
-  // streams
+  ["listPolicies", "ListPolicies", "datasetId"],
+  ["createPolicy", "CreatePolicy", "datasetId", "policy"],
+  ["updatePolicy", "UpdatePolicy", "datasetId", "policyId", "policy"],
+  ["deletePolicy", "DeletePolicy", "datasetId", "policyId"],
+  ["setPdp", "SetPdp", "datasetId", "enabled", "..."],
+  ["listPermissions", "ListPermissions", "datasetId"],
+  ["share", "Share", "datasetId", "permissions", "..."],
+  ["revokeUser", "RevokeUser", "datasetId", "userId"],
+  ["removeUser", "RemoveUser", "datasetId", "userId"],
+  ["removeUsers", "RemoveUsers", "datasetId", "users"],
+  ["query", "ExecuteQuery", "datasetId", "sql"],
+  ["queryCsv", "ExecuteQueryCsv", "datasetId", "sql", "..."],
+  ["alterSchema", "AlterSchema", "datasetId", "columns"],
+  ["getSchema", "GetSchema", "datasetId"],
+  ["getLatestSchema", "GetLatestSchema", "datasetId"],
+  ["getIndexedSchema", "GetIndexedSchema", "datasetId", "..."],
   ["createStream", "CreateStream", "request"],
   ["getStream", "GetStream", "streamId"],
   ["updateStream", "UpdateStream", "streamId", "request"],
   ["searchStreams", "SearchStreams", "datasetId"],
   ["runStream", "RunStream", "streamId"],
   ["streamHistory", "StreamHistory", "streamId"],
-  // uploads, stage by stage (uploadPart and uploadCsv are in Rust)
-  ["appendRow", "AppendRow", "datasetId", "values", "delimiter"],
-  ["startUpload", "StartUpload", "datasetId", "request"],
-  ["commitUpload", "CommitUpload", "datasetId", "uploadId", "request"],
-  // custom apps
-  ["appData", "AppData", "alias", "..."],
-  ["appSql", "AppSql", "alias", "sql"],
-  // row policies (PDP)
-  ["listPolicies", "ListPolicies", "datasetId"],
-  ["createPolicy", "CreatePolicy", "datasetId", "policy"],
-  ["updatePolicy", "UpdatePolicy", "datasetId", "policyId", "policy"],
-  ["deletePolicy", "DeletePolicy", "datasetId", "policyId"],
-  ["setPdp", "SetPdp", "datasetId", "enabled", "external"],
-  // access tokens
+  ["uploadExecutionPart", "ExecutionPart", "streamId", "executionId", "part", "csv"],
+  ["commitExecution", "CommitExecution", "streamId", "executionId"],
+  ["abortExecution", "AbortExecution", "streamId", "executionId"],
+  ["setTags", "SetTags", "datasetId", "tags"],
   ["listAccessTokens", "ListAccessTokens"],
   ["createAccessToken", "CreateAccessToken", "name", "ownerId", "expires"],
   ["revokeAccessToken", "RevokeAccessToken", "tokenId"],
+  ["startUpload", "StartUpload", "datasetId", "..."],
+  ["uploadPart", "UploadPart", "datasetId", "uploadId", "part", "csv"],
+  ["commitUpload", "CommitUpload", "datasetId", "uploadId", "..."],
+  ["appendRow", "AppendRow", "datasetId", "values", "..."],
+  ["whoami", "WhoAmI"],
+  ["listDataVersions", "ListDataVersions", "datasetId"],
 ];
 
 /** Add the methods to `DomoClient.prototype`, as class methods are. */

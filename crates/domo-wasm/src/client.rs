@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use domo_core::{BaseUrl, Config, Credentials, Error, RetryPolicy};
 use js_sys::Promise;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::js::{Options, domo_error};
+use crate::json::Js;
 use crate::transport::{self, RetryEvent, Transport};
 
 /// A client for Domo's Datasets API. Every method returns a Promise that
@@ -32,6 +34,56 @@ impl DomoClient {
     ) -> Result<DomoClient, JsValue> {
         DomoClient::build(&options).map_err(|e| domo_error(&e))
     }
+
+    /// Run one of domo-core's declared endpoints (`"GetDataset"`,
+    /// `"ListPermissions"`, ...) with its arguments, and the properties of
+    /// `options` when given: what every method that sends one request does.
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn call(
+        &self,
+        endpoint: String,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] args: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "object | null")] options: Option<js_sys::Object>,
+    ) -> Promise {
+        let t = self.transport.clone();
+        promise(async move {
+            let spec = domo_core::spec(&endpoint).ok_or_else(|| {
+                Error::invalid_input(format!("there is no endpoint named {endpoint:?}"))
+            })?;
+            let args = Js(merged(spec, args, options)?);
+            let prepared = {
+                let args = domo_core::args::ObjectArgs::new(spec, &args)?;
+                t.config.prepare_spec(spec, &args)?
+            };
+            t.send(spec, &prepared, None).await.result
+        })
+    }
+}
+
+/// `args` and the properties of `options` as one object (`null` or
+/// `undefined` args read as none).
+fn merged(
+    spec: &domo_core::Spec,
+    args: JsValue,
+    options: Option<js_sys::Object>,
+) -> Result<JsValue, Error> {
+    let not_object =
+        |what: &str| Error::invalid_input(format!("{}: {what} must be an object", spec.name));
+    let is_object = |v: &JsValue| v.is_object() && !js_sys::Array::is_array(v);
+    if !(args.is_null() || args.is_undefined() || is_object(&args)) {
+        return Err(not_object("the arguments"));
+    }
+    let Some(options) = options else {
+        return Ok(args);
+    };
+    if !is_object(&options) {
+        return Err(not_object("the options"));
+    }
+    let merged = js_sys::Object::assign(&js_sys::Object::new(), &options);
+    if is_object(&args) {
+        js_sys::Object::assign(&merged, args.unchecked_ref());
+    }
+    Ok(merged.into())
 }
 
 impl DomoClient {

@@ -1,66 +1,9 @@
-//! Crossing the JS boundary: values travel as JSON text (so JS receives
-//! plain objects and arrays, exactly the wire's camelCase shapes), errors
-//! become `DomoError`s, ids may be strings or numbers.
+//! Crossing the JS boundary: options objects read property by property,
+//! and errors as `DomoError`s. Values themselves cross as JavaScript values
+//! ([`crate::json::Js`]), never as JSON text.
 
 use domo_core::{Error, ErrorKind};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// A Rust value as a plain JS value (objects, arrays, numbers, strings).
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| Error::new(ErrorKind::Decode, format!("cannot encode the result: {e}")))?;
-    js_sys::JSON::parse(&text)
-        .map_err(|_| Error::new(ErrorKind::Decode, "cannot hand the result to JavaScript"))
-}
-
-/// A JS value as JSON text (`null` for `undefined`).
-fn json_text(value: &JsValue) -> Result<String, Error> {
-    if value.is_undefined() {
-        return Ok("null".to_owned());
-    }
-    js_sys::JSON::stringify(value)
-        .map(String::from)
-        .map_err(|_| {
-            Error::invalid_input("the value cannot be turned into JSON (a cycle or a BigInt?)")
-        })
-}
-
-/// A JS value (`undefined` and `null` included) as a JSON value.
-pub(crate) fn to_json(value: &JsValue) -> Result<serde_json::Value, Error> {
-    from_js(value, "the value")
-}
-
-/// Decode a JS argument named `what` into a model type. Functions inside
-/// objects are dropped by JSON; callbacks are read with [`callback`].
-/// Decoding goes through the same plain serde_json deserializer domo-core
-/// reads replies with (its `json-path` feature is off here), so each type's
-/// decoder is compiled once: the package's size budget depends on it.
-pub(crate) fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {
-    let text = json_text(value)?;
-    serde_json::from_slice(text.as_bytes())
-        .map_err(|e| Error::invalid_input(format!("{what}: {e}")))
-}
-
-/// An id that is a string or an integer on the wire (user, stream, upload,
-/// index and partition ids) as path text.
-pub(crate) fn id_text(value: &JsValue, what: &str) -> Result<String, Error> {
-    if let Some(s) = value.as_string() {
-        return Ok(s);
-    }
-    if let Some(n) = value.as_f64() {
-        if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_INTEGER {
-            return Ok(format!("{}", n as u64));
-        }
-        return Err(Error::invalid_input(format!(
-            "{what} must be a string or a non-negative integer, got {n}"
-        )));
-    }
-    Err(Error::invalid_input(format!(
-        "{what} must be a string or a non-negative integer"
-    )))
-}
 
 /// An options object passed from JS (`undefined` and `null` read as empty),
 /// read property by property. Options are not model types, so they are read
@@ -131,6 +74,13 @@ impl<'a> Options<'a> {
         }
     }
 
+    /// An object of JS class `T` (an `AbortSignal`), if any.
+    pub(crate) fn object<T: JsCast>(&self, key: &str, expected: &str) -> Result<Option<T>, Error> {
+        self.get(key)?
+            .map(|v| v.dyn_into().map_err(|_| self.bad(key, expected)))
+            .transpose()
+    }
+
     /// A function-valued property, if any.
     pub(crate) fn function(&self, key: &str) -> Result<Option<js_sys::Function>, Error> {
         self.get(key)?
@@ -163,6 +113,7 @@ pub(crate) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Io => "Io",
         ErrorKind::AuthFailed => "AuthFailed",
         ErrorKind::RowCountMismatch => "RowCountMismatch",
+        ErrorKind::Cancelled => "Cancelled",
         _ => "Other",
     }
 }
@@ -188,6 +139,10 @@ pub(crate) fn domo_error(error: &Error) -> JsValue {
     }
     if let Some(m) = error.method() {
         set("method", JsValue::from_str(m.as_str()));
+    }
+    if let (Some(sent), Some(stored)) = (error.rows_sent(), error.rows_stored()) {
+        set("rowsSent", JsValue::from_f64(sent as f64));
+        set("rowsStored", JsValue::from_f64(stored as f64));
     }
     if let Some(p) = error.path() {
         set("path", JsValue::from_str(p));

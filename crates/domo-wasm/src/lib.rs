@@ -1,18 +1,17 @@
 #![doc = include_str!("../README.md")]
 
-// The client and its construction; the one entry every single-request
-// method calls (`named`, under the rows of `js/methods.js`); then, per API
-// area as domo-core's, the `#[wasm_bindgen] impl DomoClient` blocks of the
-// methods that need more than one request or arguments JSON cannot carry,
-// with the option parsing they read.
+// The client and its one entry for every declared endpoint (`call`, under
+// the methods `js/methods.js` installs); then the methods that run more
+// than one request, by API area.
 mod app;
 mod client;
-mod named;
 mod partitions;
 mod uploads;
 
-// Crossing into JavaScript, and the request loop over `fetch`.
+// Crossing into JavaScript, its values as domo-core's JSON, and the
+// request loop over `fetch`.
 mod js;
+mod json;
 mod transport;
 
 pub use client::DomoClient;
@@ -22,7 +21,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
-/// The methods `js/methods.js` installs.
+/// The methods `js/methods.js` installs (generated from domo-core's
+/// declarations).
 #[wasm_bindgen(typescript_custom_section)]
 const METHOD_TYPES: &str = include_str!("methods.d.ts");
 

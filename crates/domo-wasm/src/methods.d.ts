@@ -1,135 +1,513 @@
-// The methods ../js/methods.js installs on DomoClient, one per domo-core
-// endpoint, grouped as domo-core's modules are. Merged into the class
-// declaration; `tests/tests/browser_methods.rs` checks that both files list
-// the same methods.
+// Generated from domo-core's endpoint declarations by `UPDATE_TS=1 cargo test -p
+// domo-integration-tests --test browser_methods`; do not edit.
+//
+// The methods js/methods.js installs on DomoClient, merged into the class
+// declaration.
 export interface DomoClient {
-  // ---- datasets ----
-  /** `GET /api/data/v3/datasources/{id}`. */
-  getDataset(datasetId: string, options?: GetDatasetOptions | null): Promise<Dataset>;
-  /** The dataset, asking for specific parts (`requestedParts=core,permission`). */
-  getMetadata(datasetId: string, requestedParts?: string[] | null): Promise<Dataset>;
+
   /**
-   * Create a dataset the way real clients do: an API-type stream whose data source is the new
-   * dataset. `stream.dataSource.id` is the dataset.
+   * `GET /data/v1/{alias}` with `Accept: application/array-of-objects`:
+   * the rows of the dataset mapped to `alias`, as objects. List
+   * operators travel comma-separated, as `domo.js` sends them:
+   * `filter=region == 'East', units > 10`.
+   * @param alias The dataset's alias in the app's manifest.
+   * @param options.fields The columns to read.
+   * @param options.filter Conditions, all of which a row must meet.
+   * @param options.groupby Columns to group by.
+   * @param options.orderby `"amount descending"`, `"region"`.
+   * @param options.limit Rows at most.
+   * @param options.offset Rows to skip.
    */
-  createDataset(name: string, description: string, columns: Column[]): Promise<Stream>;
+  appData(alias: string, options?: { fields?: string | string[] | null; filter?: string | string[] | null; groupby?: string | string[] | null; orderby?: string | string[] | null; limit?: number | null; offset?: number | null } | null): Promise<Record<string, unknown>[]>;
+
   /**
-   * One page of `GET /api/data/v3/datasources` (at most 50). Page with `offset` until a page
-   * is shorter than `limit` or `_metaData.totalCount` datasets have arrived.
+   * `POST /sql/v1/{alias}` with the SQL as a `text/plain` body. The
+   * result is the same envelope as the product query API (both forms
+   * decode). A query reads; sending it twice is harmless.
+   * @param alias The dataset's alias in the app's manifest.
+   * @param sql The SQL; the dataset is named by its alias.
    */
-  listDatasetsPage(limit: number, offset: number): Promise<DatasetList>;
-  /**
-   * One page of `POST /api/search/v1/query`: names containing `text` (a `*` makes it the
-   * wildcard itself). Page with `offset` until `searchObjects` is empty.
-   */
-  searchDatasetsPage(text: string | null, options?: SearchDatasetsPageOptions | null): Promise<SearchResult>;
-  /** `PUT .../{id}/properties` with the new name. */
-  renameDataset(datasetId: string, dataSourceName: string): Promise<void>;
-  /** `PUT .../{id}/properties` with the new description. */
-  describeDataset(datasetId: string, dataSourceDescription: string): Promise<void>;
-  /** `DELETE .../{id}?deleteMethod=hard` (or `{deleteMethod: "soft"}`: no parameter). */
-  deleteDataset(datasetId: string, options?: DeleteDatasetOptions | null): Promise<void>;
-
-  // ---- users ----
-  /** The user the token belongs to (`GET /api/content/v2/users/me`). */
-  whoami(): Promise<User>;
-
-  // ---- schema ----
-  /**
-   * Replace the column list (`POST /api/data/v2/datasources/{id}/schemas`): add, rename,
-   * reorder, change a type, mark `upsertKey: true` columns. Send the whole list.
-   */
-  alterSchema(datasetId: string, columns: Column[]): Promise<void>;
-  /** `GET .../{id}/schema` (the documented path). */
-  getSchema(datasetId: string): Promise<Schema>;
-  /** `GET /api/data/v2/datasources/{id}/schemas/latest`. */
-  getLatestSchema(datasetId: string): Promise<LatestSchema>;
-  /** `GET /api/query/v1/datasources/{id}/schema/indexed`. */
-  getIndexedSchema(datasetId: string, includeHidden?: boolean | null): Promise<IndexedSchema>;
-
-  // ---- data ----
-  /** One page of rows as JSON (`offset`, `limit`, `filter`). */
-  getData(datasetId: string, window?: DataWindow | null): Promise<DataPage>;
-  /** Rows as CSV text with a header row (`.../data?format=csv`). */
-  getDataCsv(datasetId: string, window?: DataWindow | null): Promise<string>;
-  /** The whole dataset as CSV text (`\N` for nulls) through the v2 export. */
-  exportCsv(datasetId: string, includeHeader?: boolean | null): Promise<string>;
-
-  // ---- query ----
-  /** Run SQL against one dataset, named `table` in the SQL. */
-  query(datasetId: string, sql: string): Promise<QueryResult>;
-
-  // ---- permissions ----
-  listPermissions(datasetId: string): Promise<PermissionList>;
-  /** Grant users or groups an access level. */
-  share(datasetId: string, permissions: Permission[], sendEmail?: boolean | null): Promise<void>;
-  /** `DELETE .../permissions/USER/{userId}`. */
-  revokeUser(datasetId: string, userId: Id): Promise<void>;
-  /** `DELETE .../USERS/{userId}`. */
-  removeUser(datasetId: string, userId: Id): Promise<void>;
-  /** `DELETE .../users` with the principals as a JSON body. */
-  removeUsers(datasetId: string, users: PrincipalRef[]): Promise<void>;
-
-  // ---- tags, versions, indexes ----
-  /** Replace the dataset's tags. */
-  setTags(datasetId: string, tags: string[]): Promise<void>;
-  listDataVersions(datasetId: string): Promise<DataVersion[]>;
-  /** Start building the dataset's index (data is queryable once built). */
-  startIndex(datasetId: string): Promise<IndexJob>;
-  indexStatus(datasetId: string, indexId: Id): Promise<IndexJob>;
-
-  // ---- partitions ----
-  /** `GET .../partition` (the documented list). */
-  listPartitions(datasetId: string): Promise<Partition[]>;
-  /** One page of `POST .../partition/list`, newest first; `listAllPartitions` pages for you. */
-  listPartitionsPage(datasetId: string, limit: number, offset: number): Promise<Partition[]>;
-  /** `POST .../partition/search` `{"filter": ...}`. */
-  searchPartitions(datasetId: string, filter: JsonValue): Promise<Partition[]>;
-  /** `DELETE .../tag/{partitionId}/data`: the data goes, the tag stays. */
-  deletePartitionData(datasetId: string, partitionId: Id): Promise<void>;
-  /** `DELETE .../partition/{partitionId}`: drop the tag. */
-  deletePartitionTag(datasetId: string, partitionId: Id): Promise<void>;
-
-  // ---- streams ----
-  createStream(request: StreamRequest): Promise<Stream>;
-  getStream(streamId: Id): Promise<Stream>;
-  updateStream(streamId: Id, request: StreamRequest): Promise<Stream>;
-  /** The streams feeding a dataset. */
-  searchStreams(datasetId: string): Promise<Stream[]>;
-  /** Start a manual run. */
-  runStream(streamId: Id): Promise<Execution>;
-  streamHistory(streamId: Id): Promise<Execution[]>;
-
-  // ---- uploads, stage by stage ----
-  /** Append one delimited row (`{"values", "delimiter"}`; default `,`). */
-  appendRow(datasetId: string, values: string, delimiter?: string | null): Promise<void>;
-  /** Stage 1 of an upload. Prefer `uploadCsv`. */
-  startUpload(datasetId: string, request?: UploadStartRequest | null): Promise<UploadSession>;
-  /** Stage 3: apply every staged part. */
-  commitUpload(datasetId: string, uploadId: Id, request: CommitRequest): Promise<CommitResult>;
-
-  // ---- custom apps ----
-  /** `GET /data/v1/{alias}`: the rows of the dataset the app's manifest maps to `alias`, as objects. */
-  appData(alias: string, query?: AppDataQuery | null): Promise<Record<string, JsonValue>[]>;
-  /** `POST /sql/v1/{alias}` with the SQL as `text/plain`. */
   appSql(alias: string, sql: string): Promise<QueryResult>;
 
-  // ---- row policies (PDP) ----
-  /** `GET /api/query/v1/data-control/{id}/filter-groups`: every policy, the open "All Rows" one included. */
-  listPolicies(datasetId: string): Promise<Policy[]>;
-  /** Create a policy (`dataSourceId` is filled in); the reply carries its `filterGroupId`. */
-  createPolicy(datasetId: string, policy: Partial<Policy> & { name: string }): Promise<Policy>;
-  /** Replace a policy with `policy` (the whole policy; `filterGroupId` is filled in). */
-  updatePolicy(datasetId: string, policyId: Id, policy: Partial<Policy> & { name: string }): Promise<Policy>;
-  deletePolicy(datasetId: string, policyId: Id): Promise<void>;
-  /** Turn row policies on or off (`PUT /api/query/v1/data-control/{id}`). */
-  setPdp(datasetId: string, enabled: boolean, external?: boolean | null): Promise<PdpState>;
+  /**
+   * `POST /api/content/v2/authentication`
+   * `{"method": "password", "emailAddress", "password"}`. Send it without
+   * credentials (`crate::Credentials::None`).
+   * @param email The user's email address.
+   * @param password The password.
+   */
+  login(email: string, password: string): Promise<LoginReply>;
 
-  // ---- access tokens ----
-  /** Every access token, never a value. */
+  /**
+   * `GET /api/data/v3/datasources/{id}/data?offset&limit&filter`: one page
+   * of rows as JSON.
+   * @param datasetId The dataset.
+   * @param options.offset Rows to skip.
+   * @param options.limit Rows at most.
+   * @param options.filter A filter in the Data API's grammar (`region = 'East'`).
+   */
+  getData(datasetId: string, options?: { offset?: number | null; limit?: number | null; filter?: string | null } | null): Promise<DataPage>;
+
+  /**
+   * `GET /api/data/v3/datasources/{id}/data?format=csv`: CSV with a
+   * header row.
+   * @param datasetId The dataset.
+   * @param options.offset Rows to skip.
+   * @param options.limit Rows at most.
+   * @param options.filter A filter in the Data API's grammar.
+   */
+  getDataCsv(datasetId: string, options?: { offset?: number | null; limit?: number | null; filter?: string | null } | null): Promise<string>;
+
+  /**
+   * `GET /api/data/v2/datasources/{id}/dataversions/latest?includeHeader=true`
+   * with `Accept: text/csv`: the export real clients use. Nulls are `\N`.
+   * Every client includes the header row unless told not to.
+   * @param datasetId The dataset.
+   * @param options.includeHeader Whether the first line names the columns (the default).
+   */
+  exportCsv(datasetId: string, options?: { includeHeader?: boolean | null } | null): Promise<string>;
+
+  /**
+   * Covers the seed's "Get DataSource" (`part`, `includeAllDetails`) and
+   * "Get Metadata" (`requestedParts`) sections: one path, optional parts.
+   * @param datasetId The dataset.
+   * @param options.part `part=core,permission,...`
+   * @param options.includeAllDetails `includeAllDetails=true|false`
+   * @param options.requestedParts `requestedParts=core,permission`
+   */
+  getDataset(datasetId: string, options?: { part?: string | string[] | null; includeAllDetails?: boolean | null; requestedParts?: string | string[] | null } | null): Promise<Dataset>;
+
+  /**
+   * Covers the seed's "Get DataSource" (`part`, `includeAllDetails`) and
+   * "Get Metadata" (`requestedParts`) sections: one path, optional parts.
+   * @param datasetId The dataset.
+   * @param requestedParts `requestedParts=core,permission`
+   */
+  getMetadata(datasetId: string, requestedParts?: string | string[] | null): Promise<Dataset>;
+
+  /**
+   * `GET /api/data/v3/datasources?limit&offset`: one page of the datasets
+   * the caller can see. To list them all, page with `DatasetPages`.
+   * @param limit Datasets per page, at most `DatasetPages::PAGE`.
+   * @param offset Datasets to skip.
+   */
+  listDatasetsPage(limit?: number | null, offset?: number | null): Promise<DatasetList>;
+
+  /**
+   * `POST /api/search/v1/query`: one page of a dataset search (the route
+   * domolibrary uses). To read every hit, page with `SearchPages`; a
+   * `DatasetSearch` builds the first page.
+   * @param text Matched against the name, case-insensitively; see
+   * `DatasetSearch::text`.
+   * @param options.owner Only datasets owned by this user.
+   * @param options.count Hits per page.
+   * @param options.offset Hits to skip.
+   */
+  searchDatasetsPage(text?: string | null, options?: { owner?: Id | null; count?: number | null; offset?: number | null } | null): Promise<SearchResult>;
+
+  /**
+   * `POST /api/data/ui/v3/datasources/search`: the browser tools' search,
+   * one page, answered as a `DatasetList` of whole datasets.
+   * @param text As `SearchDatasets::text`.
+   * @param options.owner As `SearchDatasets::owner`.
+   * @param options.count Datasets per page.
+   * @param options.offset Datasets to skip.
+   */
+  uiSearchDatasetsPage(text?: string | null, options?: { owner?: Id | null; count?: number | null; offset?: number | null } | null): Promise<DatasetList>;
+
+  /**
+   * `POST /api/data/v1/streams` with an API-type stream whose data source
+   * is a new dataset: how real clients create one (the reply is the
+   * stream; its `domo_model::streams::Stream::dataset_id` is the
+   * dataset). Not idempotent: each call creates a dataset.
+   * @param name The dataset's name.
+   * @param description Its description.
+   * @param columns Its columns.
+   */
+  createDataset(name: string, description?: string | null, columns: Column[]): Promise<Stream>;
+
+  /**
+   * `POST /api/data/v2/datasources`: a dataset with no stream behind it
+   * (domolibrary's `create`). Not idempotent: each call creates a
+   * dataset. The stream-backed way is `CreateDataset`.
+   * @param name The dataset's name.
+   * @param columns Its columns.
+   * @param options.description Its description.
+   */
+  createDatasetWithoutStream(name: string, columns: Column[], options?: { description?: string | null } | null): Promise<CreatedDataset>;
+
+  /**
+   * `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.
+   * Servers answer with an empty 200 (`None`) or the dataset.
+   * @param datasetId The dataset.
+   * @param dataSourceName Its new name.
+   */
+  renameDataset(datasetId: string, dataSourceName?: string | null): Promise<Dataset | Record<string, never>>;
+
+  /**
+   * `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.
+   * Servers answer with an empty 200 (`None`) or the dataset.
+   * @param datasetId The dataset.
+   * @param dataSourceDescription Its new description.
+   */
+  describeDataset(datasetId: string, dataSourceDescription?: string | null): Promise<Dataset | Record<string, never>>;
+
+  /**
+   * `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.
+   * Servers answer with an empty 200 (`None`) or the dataset.
+   * @param datasetId The dataset.
+   * @param options.dataSourceName Its new name.
+   * @param options.dataSourceDescription Its new description.
+   */
+  setDatasetProperties(datasetId: string, options?: { dataSourceName?: string | null; dataSourceDescription?: string | null } | null): Promise<Dataset | Record<string, never>>;
+
+  /**
+   * `DELETE /api/data/v3/datasources/{id}?deleteMethod=hard`.
+   * @param datasetId The dataset.
+   * @param options.deleteMethod How: hard (the default) or soft.
+   */
+  deleteDataset(datasetId: string, options?: { deleteMethod?: "hard" | "soft" | null } | null): Promise<void>;
+
+  /**
+   * `POST /api/data/v3/datasources/{id}/indexes` `{"dataIds": }`:
+   * index the dataset's data.
+   * @param datasetId The dataset.
+   * @param options.dataIds The data versions to index; none means the current data.
+   */
+  startIndex(datasetId: string, options?: { dataIds?: Id[] | null } | null): Promise<IndexJob>;
+
+  /**
+   * `GET /api/data/v3/datasources/{id}/indexes/{indexId}/statuses`.
+   * @param datasetId The dataset.
+   * @param indexId The job.
+   */
+  indexStatus(datasetId: string, indexId: Id): Promise<IndexJob>;
+
+  /**
+   * `GET .../partition` (the seed's "Get/Retrieve Partition List").
+   * @param datasetId The dataset.
+   */
+  listPartitions(datasetId: string): Promise<Partition[]>;
+
+  /**
+   * `POST .../partition/list`: one page, newest first. To list every
+   * partition, page with `PartitionPages`. A listing reads; sending
+   * it twice is harmless.
+   * @param datasetId The dataset.
+   * @param limit Partitions per page.
+   * @param offset Partitions to skip.
+   */
+  listPartitionsPage(datasetId: string, limit?: number | null, offset?: number | null): Promise<Partition[]>;
+
+  /**
+   * `POST .../partition/search` `{"filter": ...}`. A search reads.
+   * @param datasetId The dataset.
+   * @param filter What to match, as the server reads it.
+   */
+  searchPartitions(datasetId: string, filter: unknown): Promise<Partition[]>;
+
+  /**
+   * `DELETE .../tag/{pid}/data`: the partition's data is gone, the tag
+   * stays. Prefer `DeletePartition`, which drops the tag too.
+   * @param datasetId The dataset.
+   * @param partitionId The partition.
+   */
+  deletePartitionData(datasetId: string, partitionId: Id): Promise<void>;
+
+  /**
+   * `DELETE .../partition/{pid}`: drop the tag.
+   * @param datasetId The dataset.
+   * @param partitionId The partition.
+   */
+  deletePartitionTag(datasetId: string, partitionId: Id): Promise<void>;
+
+  /**
+   * `GET .../data-control/{id}/filter-groups?options=...`: a bare array.
+   * @param datasetId The dataset.
+   */
+  listPolicies(datasetId: string): Promise<Policy[]>;
+
+  /**
+   * `POST .../filter-groups`: create a policy; the reply is the policy
+   * with its `filterGroupId`. `dataSourceId` is filled in from the
+   * dataset id when the policy does not name it, and must match it when
+   * it does.
+   * @param datasetId The dataset.
+   * @param policy The policy.
+   */
+  createPolicy(datasetId: string, policy: Policy): Promise<Policy>;
+
+  /**
+   * `PUT .../filter-groups/{policyId}` with the whole policy; its
+   * `filterGroupId` is filled in from the policy id, and must match it
+   * when given. Some servers answer an empty 200: the policy sent is
+   * then what holds.
+   * @param datasetId The dataset.
+   * @param policyId The policy to change.
+   * @param policy The whole policy as it is to be.
+   */
+  updatePolicy(datasetId: string, policyId: Id, policy: Policy): Promise<Policy>;
+
+  /**
+   * `DELETE .../filter-groups/{policyId}`.
+   * @param datasetId The dataset.
+   * @param policyId The policy.
+   */
+  deletePolicy(datasetId: string, policyId: Id): Promise<void>;
+
+  /**
+   * `PUT /api/query/v1/data-control/{id}` `{"enabled", "external"}`: PDP
+   * on or off. The reply is an empty 200 or `{"enabled"}`.
+   * @param datasetId The dataset.
+   * @param enabled Whether row policies apply.
+   * @param options.external Whether external users are filtered too.
+   */
+  setPdp(datasetId: string, enabled: boolean, options?: { external?: boolean | null } | null): Promise<PdpState>;
+
+  /**
+   * `GET .../{id}/permissions`: who has access, `{"list": ...}` (a bare
+   * array from some servers reads the same).
+   * @param datasetId The dataset.
+   */
+  listPermissions(datasetId: string): Promise<PermissionList>;
+
+  /**
+   * `POST .../{id}/share`: grant access. Sharing the same grant twice
+   * leaves one grant, so this is safe to retry.
+   * @param datasetId The dataset.
+   * @param permissions Users or groups with an access level.
+   * @param options.sendEmail Whether Domo mails the people given access.
+   */
+  share(datasetId: string, permissions: Permission[], options?: { sendEmail?: boolean | null } | null): Promise<void>;
+
+  /**
+   * `DELETE .../{id}/permissions/USER/{userId}`: a user's grant is gone.
+   * @param datasetId The dataset.
+   * @param userId The user.
+   */
+  revokeUser(datasetId: string, userId: Id): Promise<void>;
+
+  /**
+   * `DELETE .../{id}/USERS/{userId}`: the user is removed from the
+   * dataset's sharing list.
+   * @param datasetId The dataset.
+   * @param userId The user.
+   */
+  removeUser(datasetId: string, userId: Id): Promise<void>;
+
+  /**
+   * `DELETE .../{id}/users` with a JSON array body: a DELETE with a
+   * body, which every transport must carry.
+   * @param datasetId The dataset.
+   * @param users The users and groups to remove.
+   */
+  removeUsers(datasetId: string, users: PrincipalRef[]): Promise<void>;
+
+  /**
+   * Run `sql` against one dataset, named `table` in the SQL. A query
+   * reads; sending it twice is harmless. Typed replies are decoded
+   * through the same decoder as the streamed rows
+   * (`crate::query_stream`); as JSON, either wire form becomes the
+   * envelope.
+   * @param datasetId The dataset.
+   * @param sql The SQL; the dataset is `table`.
+   */
+  query(datasetId: string, sql: string): Promise<QueryResult>;
+
+  /**
+   * `POST /api/query/v1/execute/export/{id}?includeHeader=...` with
+   * `Accept: text/csv`: the query as CSV (UTF-8, possibly with a byte
+   * order mark, which is removed). Servers without it answer 404 or 406
+   * (`ExecuteQueryCsv::not_offered`); some answer with the JSON
+   * envelope instead, which callers decode as `ExecuteQuery`'s reply.
+   * @param datasetId The dataset.
+   * @param sql The SQL; the dataset is `table`.
+   * @param options.includeHeader Whether the first line names the columns (the default).
+   */
+  queryCsv(datasetId: string, sql: string, options?: { includeHeader?: boolean | null } | null): Promise<string>;
+
+  /**
+   * `POST /api/data/v2/datasources/{id}/schemas`: replace the column list
+   * (add, rename, reorder, change type, mark `upsertKey`), in the form
+   * domolibrary's `alter_schema` sends (`{"columns", "objects": }`).
+   * The server keeps the rows. Sending the same schema twice is sending
+   * it once. Servers answer with an empty 200 or the schema; neither is
+   * read.
+   * @param datasetId The dataset.
+   * @param columns Every column it is to have, in order.
+   */
+  alterSchema(datasetId: string, columns: Column[]): Promise<void>;
+
+  /**
+   * `GET /api/data/v3/datasources/{id}/schema` (seed).
+   * @param datasetId The dataset.
+   */
+  getSchema(datasetId: string): Promise<Schema>;
+
+  /**
+   * `GET /api/data/v2/datasources/{id}/schemas/latest`.
+   * @param datasetId The dataset.
+   */
+  getLatestSchema(datasetId: string): Promise<LatestSchema>;
+
+  /**
+   * `GET /api/query/v1/datasources/{id}/schema/indexed?includeHidden=...`.
+   * @param datasetId The dataset.
+   * @param options.includeHidden Whether hidden columns are listed too.
+   */
+  getIndexedSchema(datasetId: string, options?: { includeHidden?: boolean | null } | null): Promise<IndexedSchema>;
+
+  /**
+   * `POST /api/data/v1/streams`: a stream, with the dataset its
+   * `dataSource` describes. Not idempotent: each call creates one.
+   * @param request The stream.
+   */
+  createStream(request: StreamRequest): Promise<Stream>;
+
+  /**
+   * `GET /api/data/v1/streams/{id}`.
+   * @param streamId The stream.
+   */
+  getStream(streamId: Id): Promise<Stream>;
+
+  /**
+   * `PUT /api/data/v1/streams/{id}` with the whole stream.
+   * @param streamId The stream.
+   * @param request The whole stream as it is to be.
+   */
+  updateStream(streamId: Id, request: StreamRequest): Promise<Stream>;
+
+  /**
+   * `GET /api/data/v1/streams/search?q=dataSource.id:{id}`: the streams
+   * feeding a dataset.
+   * @param datasetId The dataset.
+   */
+  searchStreams(datasetId: string): Promise<Stream[]>;
+
+  /**
+   * `POST .../streams/{id}/executions` `{"action": "MANUAL"}`: start a
+   * run (for an API stream, open an execution that takes parts). Not
+   * idempotent: each call starts one.
+   * @param streamId The stream.
+   */
+  runStream(streamId: Id): Promise<Execution>;
+
+  /**
+   * `GET .../streams/{id}/history/aggregate`: past executions.
+   * @param streamId The stream.
+   */
+  streamHistory(streamId: Id): Promise<Execution[]>;
+
+  /**
+   * `PUT .../executions/{eid}/part/{n}`: one part of an execution, CSV
+   * without a header row. Re-sending a part number replaces that part,
+   * so it is idempotent.
+   * @param streamId The stream.
+   * @param executionId The execution.
+   * @param part From 1, contiguous.
+   * @param csv The part's bytes.
+   */
+  uploadExecutionPart(streamId: Id, executionId: Id, part: number, csv: string | Uint8Array): Promise<void>;
+
+  /**
+   * `PUT .../executions/{eid}/commit`: load the execution's parts. A
+   * retried commit may find the first one landed: see
+   * `CommitExecution::settle`.
+   * @param streamId The stream.
+   * @param executionId The execution.
+   */
+  commitExecution(streamId: Id, executionId: Id): Promise<Execution>;
+
+  /**
+   * `PUT .../executions/{eid}/abort`: its parts are dropped, its state
+   * `ABORTED`.
+   * @param streamId The stream.
+   * @param executionId The execution.
+   */
+  abortExecution(streamId: Id, executionId: Id): Promise<Execution>;
+
+  /**
+   * Replace the dataset's tags. It replaces the whole set, so sending it
+   * twice is the same as once.
+   * @param datasetId The dataset.
+   * @param tags Every tag it is to have.
+   */
+  setTags(datasetId: string, tags?: string | string[] | null): Promise<void>;
+
+  /**
+   * `GET /api/data/v1/accesstokens`: every token, never a value. Should
+   * a server send one anyway, it is dropped here.
+   */
   listAccessTokens(): Promise<AccessToken[]>;
-  /** Mint a token for `ownerId` expiring at `expires` (epoch ms): the reply's `token` is the only time the value is shown. */
+
+  /**
+   * `POST /api/data/v1/accesstokens` `{"name", "ownerId", "expires"}`:
+   * a new token for `owner_id`, valid until `expires`. Its value is in
+   * this reply only (`MintedToken::value`). Not idempotent: each call
+   * mints a token.
+   * @param name What the token is for, as the list shows it.
+   * @param ownerId The user it acts as.
+   * @param expires When it stops working, in epoch milliseconds.
+   */
   createAccessToken(name: string, ownerId: Id, expires: number): Promise<AccessToken & { token: string }>;
-  /** Revoke a token: it stops working at once. */
+
+  /**
+   * `DELETE /api/data/v1/accesstokens/{id}`: the token stops working.
+   * @param tokenId The token (its id, never its value).
+   */
   revokeAccessToken(tokenId: Id): Promise<void>;
+
+  /**
+   * Stage 1: `POST .../uploads` → an upload id, in the form real clients
+   * send (`{"action": null, "appendId": null}`, a partition's `dataTag`).
+   * Not idempotent: each call opens a new upload.
+   * @param datasetId The dataset.
+   * @param options.partition Upload into this partition (`dataTag`).
+   */
+  startUpload(datasetId: string, options?: { partition?: string | null } | null): Promise<UploadSession>;
+
+  /**
+   * Stage 2: `PUT .../uploads/{uploadId}/parts/{n}`, CSV without a
+   * header row. Re-sending a part number replaces that part, so it is
+   * idempotent.
+   * @param datasetId The dataset.
+   * @param uploadId The upload.
+   * @param part From 1, contiguous.
+   * @param csv The part's bytes.
+   */
+  uploadPart(datasetId: string, uploadId: Id, part: number, csv: string | Uint8Array): Promise<void>;
+
+  /**
+   * Stage 3: `PUT .../uploads/{uploadId}/commit`: apply every part.
+   * Servers refuse a second commit of the same upload, so a retry cannot
+   * apply the data twice (see `CommitUpload::settle`). An upsert
+   * commits as `APPEND`: the dataset's `upsertKey` columns make the
+   * append an upsert. A partitioned commit sends its tag and
+   * `"appendId": "latest"`, as real clients do.
+   * @param datasetId The dataset.
+   * @param uploadId The upload.
+   * @param options.action Append (the default), replace, or upsert.
+   * @param options.partition Commit into this partition (`dataTag`).
+   */
+  commitUpload(datasetId: string, uploadId: Id, options?: { action?: UploadAction | null; partition?: string | null } | null): Promise<CommitResult>;
+
+  /**
+   * The seed's "append row": `POST .../uploads` `{"values", "delimiter"}`.
+   * Not idempotent: each call appends a row.
+   * @param datasetId The dataset.
+   * @param values One row's values, delimited.
+   * @param options.delimiter The delimiter: one character.
+   */
+  appendRow(datasetId: string, values: string, options?: { delimiter?: string | null } | null): Promise<void>;
+
+  /**
+   * `GET /api/content/v2/users/me`.
+   */
+  whoami(): Promise<User>;
+
+  /**
+   * Every data version of the dataset, oldest first.
+   * @param datasetId The dataset.
+   */
+  listDataVersions(datasetId: string): Promise<DataVersion[]>;
 }

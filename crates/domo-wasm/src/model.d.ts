@@ -1,5 +1,8 @@
 // Generated from crates/domo-model by `UPDATE_TS=1 cargo test -p domo-integration-tests --test typescript`; do not edit.
 
+/**
+ * An id sent as a number or as text: `7` and `"7"` are equal.
+ */
 export type Id = number | string;
 
 /**

@@ -1,16 +1,27 @@
 //! The partition methods that take more than one request: paging through
 //! every partition and deleting one (domo-core's `PartitionPages` and
 //! `DeletePartition` say how; this only runs their requests). The
-//! one-request partition methods are rows of `js/methods.js`.
+//! one-request partition methods are declared endpoints.
 
-use domo_core::named::{self, Reply};
+use domo_core::json::JsonDoc;
 use domo_core::partitions::{DeletePartition, PartitionPages};
+use domo_core::request::Call;
 use domo_core::{Error, ErrorKind};
+use domo_model::{DatasetId, Id};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::client::{DomoClient, promise};
-use crate::js::{id_text, to_js};
+use crate::json::Js;
+use crate::transport::Transport;
+
+impl Transport {
+    /// Send a core [`Call`] (with retries) and give its reply.
+    pub(crate) async fn call(&self, call: &Call) -> Result<JsValue, Error> {
+        let prepared = call.prepare::<Js>(&self.config)?;
+        self.send(call.spec, &prepared, None).await.result
+    }
+}
 
 #[wasm_bindgen]
 impl DomoClient {
@@ -22,21 +33,21 @@ impl DomoClient {
     ) -> Promise {
         let t = self.transport.clone();
         promise(async move {
-            let mut pages = PartitionPages::new(dataset_id);
-            let mut all = Vec::new();
+            let mut pages = PartitionPages::new(DatasetId::from(dataset_id));
+            let all = js_sys::Array::new();
             while let Some(request) = pages.next_page() {
-                let Reply::Json(serde_json::Value::Array(page)) =
-                    t.call_named(&named::json(request)).await?
-                else {
-                    return Err(Error::new(
-                        ErrorKind::Decode,
-                        "a partition page must be a JSON array",
-                    ));
-                };
-                pages.received(page.len())?;
-                all.extend(page);
+                let page = Js(t.call(&request.to_call()).await?);
+                let n = page.array_len().ok_or_else(|| {
+                    Error::new(ErrorKind::Decode, "a partition page must be a JSON array")
+                })?;
+                pages.received(n)?;
+                for i in 0..n {
+                    if let Some(item) = page.at(i) {
+                        all.push(&item.0);
+                    }
+                }
             }
-            to_js(&all)
+            Ok(all.into())
         })
     }
 
@@ -45,13 +56,15 @@ impl DomoClient {
     pub fn delete_partition(
         &self,
         #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
-        #[wasm_bindgen(js_name = partitionId, unchecked_param_type = "Id")] partition_id: JsValue,
+        #[wasm_bindgen(js_name = partitionId)] partition_id: String,
     ) -> Promise {
         let t = self.transport.clone();
         promise(async move {
-            let delete = DeletePartition::new(dataset_id, id_text(&partition_id, "partitionId")?);
+            let delete = DeletePartition::new(DatasetId::from(dataset_id), Id::Str(partition_id));
             for step in delete.steps() {
-                t.call(&step).await.map_err(|e| delete.failed(&step, e))?;
+                t.call(&step.to_call())
+                    .await
+                    .map_err(|e| delete.failed(&step, e))?;
             }
             Ok(JsValue::UNDEFINED)
         })

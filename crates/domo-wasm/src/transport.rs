@@ -1,21 +1,21 @@
 //! The thin async loop over `fetch`: send what domo-core built, read the
-//! reply, ask the core whether to retry, sleep on a JS timer, repeat. Works
-//! wherever `fetch`, `AbortController` and `setTimeout` are globals
-//! (browsers, workers, Node 18+).
+//! reply as domo-core's spec says, ask the core whether to retry, sleep on
+//! a JS timer, repeat. Works wherever `fetch`, `AbortController` and
+//! `setTimeout` are globals (browsers, workers, Node 18+).
 
-use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use domo_core::named::{NamedEndpoint, Reply};
-use domo_core::{
-    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy,
-};
-use js_sys::{Function, Promise, Uint8Array};
+use domo_core::endpoint::{RESPONSE_HEADERS, Reply, check};
+use domo_core::spec::ReplyShape;
+use domo_core::{Attempt, Config, Error, ErrorKind, Prepared, RetryDecision, RetryPolicy, Spec};
+use js_sys::{Function, JsString, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
+
+use crate::json::Js;
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,6 +26,9 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    /// `JSON.parse` of a JS string, without copying it into wasm.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// Milliseconds since the epoch from the JS clock. `SystemTime::now()` and
@@ -86,135 +89,40 @@ pub(crate) struct Sent<T> {
     pub attempts: u32,
 }
 
-/// The request side of an endpoint with its reply left raw: preparing every
-/// endpoint through `&dyn Endpoint<Output = RawReply>` compiles
-/// `Config::prepare` once instead of once per endpoint type, which keeps
-/// the .wasm small.
-struct RequestOf<'a, E: ?Sized>(&'a E);
-
-type RawReply = http::Response<Bytes>;
-
-impl<E: Endpoint + ?Sized> Endpoint for RequestOf<'_, E> {
-    type Output = RawReply;
-    fn method(&self) -> http::Method {
-        self.0.method()
-    }
-    fn path(&self) -> Result<String, Error> {
-        self.0.path()
-    }
-    fn query(&self) -> Vec<(&'static str, String)> {
-        self.0.query()
-    }
-    fn body(&self) -> Result<domo_core::Body, Error> {
-        self.0.body()
-    }
-    fn accept(&self) -> &'static str {
-        self.0.accept()
-    }
-    fn idempotent(&self) -> bool {
-        self.0.idempotent()
-    }
-    fn parse(&self, response: RawReply) -> Result<RawReply, Error> {
-        Ok(response)
-    }
+/// One reply as fetch gave it: the body stays a JS string.
+struct Fetched {
+    status: u16,
+    content_type: Option<String>,
+    retry_after: Option<String>,
+    text: JsString,
 }
 
-/// A prepared request and how its reply becomes the JS result: what a
-/// one-request method hands to [`exec`]. The async loop that sends it is
-/// then compiled once for every method, not once per endpoint.
-pub(crate) struct Call {
-    prepared: Prepared,
-    read: Box<dyn Fn(RawReply) -> Result<JsValue, Error>>,
-}
-
-/// Send a [`Call`] (with retries) and return its JS result.
-pub(crate) async fn exec(
-    transport: Rc<Transport>,
-    call: Result<Call, Error>,
-) -> Result<JsValue, Error> {
-    let Call { prepared, read } = call?;
-    let mut output = None;
-    let mut handle = |reply: RawReply| read(reply).map(|value| output = Some(value));
-    transport.run(&prepared, &mut handle).await.result?;
-    output.ok_or_else(|| Error::new(ErrorKind::Decode, "no reply was read"))
-}
+/// The most of a success body the core looks at (an HTML page's title).
+const SNIFF: u32 = 16 * 1024;
 
 impl Transport {
-    /// Prepare a named endpoint; `to_js` turns its reply into the JS result.
-    pub(crate) fn prepare(
+    /// Send `prepared` (with retries) and read its reply as `spec` says:
+    /// JSON through the spec's steps, text, or nothing (`undefined`).
+    /// `body`, when given, is sent instead of the prepared bytes (a part as
+    /// a slice of the user's `Blob`).
+    pub(crate) async fn send(
         &self,
-        endpoint: NamedEndpoint,
-        to_js: fn(Reply) -> Result<JsValue, Error>,
-    ) -> Result<Call, Error> {
-        let request: &dyn Endpoint<Output = RawReply> = &RequestOf(&*endpoint);
-        let prepared = self.config.prepare(request)?;
-        let label = prepared.label.clone();
-        Ok(Call {
-            prepared,
-            read: Box::new(move |reply| to_js(endpoint.handle(&label, reply)?)),
-        })
-    }
-
-    /// Send a named endpoint (with retries) and return its reply.
-    pub(crate) async fn call_named(&self, endpoint: &NamedEndpoint) -> Result<Reply, Error> {
-        self.call(&**endpoint).await
-    }
-
-    pub(crate) async fn call<E: Endpoint + ?Sized>(
-        &self,
-        endpoint: &E,
-    ) -> Result<E::Output, Error> {
-        self.call_counted(endpoint).await.result
-    }
-
-    /// Prepare `endpoint`, then run the retry loop; only the small reply
-    /// handler is specific to the endpoint type.
-    pub(crate) async fn call_counted<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Sent<E::Output> {
-        let request: &dyn Endpoint<Output = RawReply> = &RequestOf(endpoint);
-        let prepared = match self.config.prepare(request) {
-            Ok(p) => p,
-            Err(e) => {
-                return Sent {
-                    result: Err(e),
-                    attempts: 0,
-                };
-            }
-        };
-        let mut output = None;
-        let label = prepared.label.clone();
-        let mut handle = |reply: RawReply| {
-            endpoint
-                .handle(&label, reply)
-                .map(|value| output = Some(value))
-        };
-        let sent = self.run(&prepared, &mut handle).await;
-        Sent {
-            result: sent.result.and_then(|()| {
-                output.ok_or_else(|| Error::new(ErrorKind::Decode, "no reply was read"))
-            }),
-            attempts: sent.attempts,
-        }
-    }
-
-    /// The retry loop: send, hand the reply to `handle` (which reads it or
-    /// says why it failed), ask the core whether to retry, sleep, repeat.
-    async fn run(
-        &self,
+        spec: &'static Spec,
         prepared: &Prepared,
-        handle: &mut dyn FnMut(RawReply) -> Result<(), Error>,
-    ) -> Sent<()> {
+        body: Option<&JsValue>,
+    ) -> Sent<JsValue> {
         let started = now_ms();
         let mut number = 0u32;
         loop {
             number += 1;
-            let result = match self.send_once(prepared).await {
-                Ok(reply) => handle(reply),
+            let result = match self.send_once(prepared, body).await {
+                Ok(fetched) => read(spec, prepared, fetched),
                 Err(e) => Err(e),
             };
             let error = match result {
-                Ok(()) => {
+                Ok(value) => {
                     return Sent {
-                        result: Ok(()),
+                        result: Ok(value),
                         attempts: number,
                     };
                 }
@@ -252,11 +160,15 @@ impl Transport {
 
     /// One attempt: the whole reply is read under the attempt's timeout, and
     /// dropping the future aborts the request.
-    async fn send_once(&self, prepared: &Prepared) -> Result<http::Response<Bytes>, Error> {
+    async fn send_once(
+        &self,
+        prepared: &Prepared,
+        body: Option<&JsValue>,
+    ) -> Result<Fetched, Error> {
         let label = &prepared.label;
         let fail = |kind: ErrorKind, what: String, cause: &JsValue| {
             Error::new(kind, format!("{what}: {}", js_error_text(cause)))
-                .with_request(&label.method, &label.path)
+                .with_request(label.method, &label.path)
         };
         let guard = AbortGuard::new(self.timeout).map_err(|e| {
             fail(
@@ -265,7 +177,7 @@ impl Transport {
                 &e,
             )
         })?;
-        let request = build_request(prepared, &guard.controller).map_err(|e| {
+        let request = build_request(prepared, body, &guard.controller).map_err(|e| {
             fail(
                 ErrorKind::InvalidInput,
                 "the browser refused to build the request".into(),
@@ -290,40 +202,79 @@ impl Transport {
             .await
             .map_err(|e| failed(&e, "the request failed"))?
             .unchecked_into();
-        let status = response.status();
-        let headers = read_headers(&response.headers());
-        let body = response
-            .array_buffer()
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name).ok().flatten();
+        let [content_type, retry_after] = RESPONSE_HEADERS;
+        let (content_type, retry_after) = (header(content_type), header(retry_after));
+        let text = response
+            .text()
             .map_err(|e| failed(&e, "the reply could not be read"))?;
-        let body = JsFuture::from(body)
+        let text = JsFuture::from(text)
             .await
             .map_err(|e| failed(&e, "the connection broke while reading the reply"))?;
-        let body = Bytes::from(Uint8Array::new(&body).to_vec());
         drop(guard);
-        let mut out = http::Response::new(body);
-        *out.status_mut() = http::StatusCode::from_u16(status).map_err(|_| {
-            Error::new(
-                ErrorKind::Transport,
-                format!("invalid HTTP status {status}"),
-            )
-            .with_request(&label.method, &label.path)
-        })?;
-        *out.headers_mut() = headers;
-        Ok(out)
+        Ok(Fetched {
+            status: response.status(),
+            content_type,
+            retry_after,
+            text: text.unchecked_into(),
+        })
     }
 }
 
-fn build_request(prepared: &Prepared, controller: &AbortController) -> Result<Request, JsValue> {
+/// A reply read as `spec` says, after the checks every transport makes.
+fn read(spec: &'static Spec, prepared: &Prepared, f: Fetched) -> Result<JsValue, Error> {
+    let label = &prepared.label;
+    let tag = |e: Error| e.with_request(label.method, &label.path);
+    let success = (200..300).contains(&f.status);
+    // The core looks only at the start of a success body (an HTML page
+    // where data was expected); an error body is read whole.
+    let body = if success {
+        f.text.slice(0, SNIFF.min(f.text.length()))
+    } else {
+        f.text.clone()
+    };
+    let reply = Reply {
+        status: f.status,
+        content_type: f.content_type,
+        retry_after: f.retry_after,
+        body: Bytes::from(String::from(body)),
+    };
+    let reply = check::<Js>(spec, reply).map_err(tag)?;
+    match spec.reply {
+        ReplyShape::Json(fixups) => {
+            let empty = f.text.trim().length() == 0;
+            let parsed = (!empty).then(|| {
+                parse_json(&f.text).map(Js).map_err(|e| {
+                    e.dyn_ref::<js_sys::Error>()
+                        .map(|e| String::from(e.message()))
+                        .unwrap_or_else(|| "not JSON".to_owned())
+                })
+            });
+            let sent = std::str::from_utf8(&prepared.body).ok();
+            domo_core::json::read_parsed(fixups, parsed, sent)
+                .map(|v| v.0)
+                .map_err(|e| tag(e.with_body(&reply.body)))
+        }
+        // `text()` already decoded UTF-8 and dropped a byte order mark.
+        ReplyShape::Text => Ok(f.text.into()),
+        ReplyShape::Empty => Ok(JsValue::UNDEFINED),
+    }
+}
+
+fn build_request(
+    prepared: &Prepared,
+    body: Option<&JsValue>,
+    controller: &AbortController,
+) -> Result<Request, JsValue> {
     let headers = Headers::new()?;
-    for (name, value) in &prepared.headers {
-        // Browsers own User-Agent; setting it only costs a CORS preflight
-        // header (domo-core sends it "where the transport may set it").
-        if name == http::header::USER_AGENT {
+    for h in &prepared.headers {
+        // Browsers own User-Agent and Content-Length; setting them only
+        // costs a CORS preflight header.
+        if h.name == "user-agent" || h.name == "content-length" {
             continue;
         }
-        if let Ok(v) = value.to_str() {
-            headers.append(name.as_str(), v)?;
-        }
+        headers.append(h.name, &h.value)?;
     }
     let init = RequestInit::new();
     init.set_method(prepared.label.method.as_str());
@@ -331,24 +282,14 @@ fn build_request(prepared: &Prepared, controller: &AbortController) -> Result<Re
     init.set_signal(Some(&controller.signal()));
     // Any method may carry a body (DELETE .../users does); fetch refuses
     // one on GET and HEAD, which never have one here.
-    if !prepared.body.is_empty() {
-        let body = Uint8Array::from(&prepared.body[..]);
-        init.set_body(&body);
+    match body {
+        Some(b) => init.set_body(b),
+        None if !prepared.body.is_empty() => {
+            init.set_body(&Uint8Array::from(&prepared.body[..]));
+        }
+        None => {}
     }
     Request::new_with_str_and_init(&prepared.uri, &init)
-}
-
-/// The reply headers the core reads. Only those are copied: parsing every
-/// header name would bring `http`'s name tables into the package.
-fn read_headers(headers: &Headers) -> http::HeaderMap {
-    let mut out = http::HeaderMap::new();
-    for name in domo_core::endpoint::RESPONSE_HEADERS {
-        let value = headers.get(name.as_str()).ok().flatten();
-        if let Some(v) = value.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
-            out.insert(name, v);
-        }
-    }
-    out
 }
 
 /// The text of a thrown JS value (`TypeError: Failed to fetch`).

@@ -1,8 +1,9 @@
-// Replies reach JavaScript as the JSON Domo sent, read by domo-core
-// (errors, blocked pages and the seed's alternative field names rewritten
-// to the real ones) but not decoded field by field: an optional field may
-// be absent or `null`, and request bodies (streams, permissions, commits)
-// are sent as given, for the server to check.
+// Replies reach JavaScript as the JSON Domo sent, parsed by the platform
+// and brought by domo-core's declared steps to the form the types below
+// declare (errors, blocked pages and the seed's alternative field names
+// rewritten to the real ones); a test checks each method's reply against
+// its declared type. Request bodies (streams, permissions, policies) are
+// sent as given, after the checks domo-core makes, for the server to check.
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -10,15 +11,17 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 // The model types (Dataset, Stream, QueryResult, ...) are in model.d.ts,
 // generated from crates/domo-model.
 
-/** What `uploadCsv` did. */
+/** What `uploadCsv` (or `uploadCsvViaStream`) did. */
 export interface UploadReport {
-  uploadId: string;
+  /** The dataset loaded into. */
+  datasetId: string;
+  /** The v3 upload id, or the stream execution id. */
+  uploadId: Id;
   parts: number;
   /** Data rows sent (a header row excluded). */
   rows: number;
   /** Data bytes sent. */
   bytes: number;
-  commit: CommitResult;
   /** The data version the load made, read back after the commit (absent when `verify` is false). */
   versionId?: Id | null;
   /**
@@ -56,50 +59,27 @@ export interface UploadCsvOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Read the new data version after the commit and check its row count (default true). */
   verify?: boolean;
+  /**
+   * Stops the upload before its next request once aborted (it rejects with kind
+   * `Cancelled`): nothing is committed, and a stream execution is aborted.
+   */
+  signal?: AbortSignal;
 }
 
-export interface SearchDatasetsPageOptions {
-  /** Only datasets owned by this user (`owned_by_id`). */
-  owner?: Id;
-  /** Hits asked for per page (default 100). */
-  count?: number;
-  /** Hits to skip (default 0). */
-  offset?: number;
-}
-
-export interface DeleteDatasetOptions {
-  /** `"hard"` (default) deletes for good; `"soft"` sends no parameter (Domo may keep it recoverable). */
-  deleteMethod?: "hard" | "soft";
-}
-
-export interface GetDatasetOptions {
-  part?: string[];
-  includeAllDetails?: boolean;
-  requestedParts?: string[];
-}
-
-export interface DataWindow {
-  offset?: number;
-  limit?: number;
-  filter?: string;
-}
-
-/** The Data API's query operators; lists travel comma-separated. */
-export interface AppDataQuery {
-  fields?: string | string[];
-  /** `"amount > 10"`, `["region == 'East'", "units > 5"]` */
-  filter?: string | string[];
-  groupby?: string | string[];
-  /** `"amount descending"` */
-  orderby?: string | string[];
-  limit?: number;
-  offset?: number;
+/** The reply to `login`: the session token is in it (the caller asked for it). */
+export interface LoginReply {
+  /** For `new DomoClient({ sessionToken })`. */
+  sessionToken: string;
+  userId?: Id | null;
+  success?: boolean | null;
+  [key: string]: unknown;
 }
 
 export type DomoErrorKind =
   | "InvalidInput" | "Unauthorized" | "Forbidden" | "NotFound" | "Conflict" | "PayloadTooLarge"
   | "RateLimited" | "RequestTimeout" | "BadRequest" | "Server" | "Blocked" | "Decode"
-  | "Connect" | "Timeout" | "Transport" | "Io" | "AuthFailed" | "RowCountMismatch" | "Other";
+  | "Connect" | "Timeout" | "Transport" | "Io" | "AuthFailed" | "RowCountMismatch" | "Cancelled"
+  | "Other";
 
 /** Every rejection of a `DomoClient` method is a `DomoError`: a real `Error` named `"DomoError"`. */
 export interface DomoError extends Error {
@@ -117,6 +97,9 @@ export interface DomoError extends Error {
   retryAfter?: string;
   /** Where in the JSON a decode failed. */
   jsonPath?: string;
+  /** On `RowCountMismatch`: the rows sent and the rows the new data version holds. */
+  rowsSent?: number;
+  rowsStored?: number;
 }
 
 export interface RetryEvent {

@@ -1,36 +1,33 @@
-//! Uploads (domo-core's `uploads`): `uploadPart`, whose body is bytes, and
-//! `uploadCsv`, as the native client does it (the other stages are rows of
-//! `js/methods.js`): the
-//! header row is checked against the schema before anything is sent, the
-//! CSV is read from a `Blob` in chunks and cut where domo-core's
-//! `PartCutter` says, parts go up with bounded concurrency (each retried on
-//! its own), and the commit is sent only when every part is in. Only the
-//! offsets of parts are planned; a part's bytes are read when it is sent,
-//! so memory holds `concurrency` parts, whatever the file's size.
+//! `uploadCsv` and `uploadCsvViaStream`: domo-core's [`Load`] plan run over
+//! fetch, as the native client runs it. The CSV is read from a `Blob` in
+//! chunks only to find where parts end (domo-core's `PartCutter`); each
+//! part is then sent as a slice of the same `Blob`, so memory holds one
+//! chunk, whatever the file's size. Parts go up with bounded concurrency
+//! (each retried on its own) and the commit is sent only when every part
+//! is in; then the load is verified.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use bytes::Bytes;
 use domo_core::csv_plan::{
-    CsvStart, Cut, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, HeaderMode, PartCutter, READ_CHUNK,
-    check_header, empty_input_part, read_start,
+    CsvStart, Cut, HeaderMode, PartCutter, READ_CHUNK, empty_input_part, read_start,
 };
-use domo_core::schema::GetLatestSchema;
-use domo_core::uploads::{CommitUpload, StartUpload, UploadPart, verify_read};
-use domo_core::versions::ListVersionCounts;
+use domo_core::json::JsonDoc;
+use domo_core::load::{Destination, Load, LoadReport, LoadSettings, PartsSent, Step, part_call};
+use domo_core::uploads::UploadTarget;
 use domo_core::{Error, ErrorKind};
-use domo_model::Id;
-use domo_model::uploads::{CommitResult, UploadAction, UploadSession};
+use domo_model::uploads::UploadAction;
+use domo_model::{DatasetId, Id};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
-use js_sys::Promise;
-use serde::Serialize;
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 use crate::client::{DomoClient, arg, promise};
-use crate::js::{Options, id_text, to_js};
+use crate::js::Options;
+use crate::json::Js;
 use crate::transport::{Transport, js_error_text};
 
 #[wasm_bindgen]
@@ -41,39 +38,10 @@ extern "C" {
 
 #[wasm_bindgen]
 impl DomoClient {
-    /// Stage 2: one part (from 1), CSV without a header row.
-    #[wasm_bindgen(js_name = uploadPart, unchecked_return_type = "Promise<void>")]
-    pub fn upload_part(
-        &self,
-        #[wasm_bindgen(js_name = datasetId)] dataset_id: String,
-        #[wasm_bindgen(js_name = uploadId, unchecked_param_type = "Id")] upload_id: JsValue,
-        part: u32,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] csv: JsValue,
-    ) -> Promise {
-        let endpoint = (|| {
-            let csv = if let Some(s) = csv.as_string() {
-                Bytes::from(s)
-            } else if csv.is_instance_of::<js_sys::Uint8Array>() {
-                Bytes::from(js_sys::Uint8Array::new(&csv).to_vec())
-            } else {
-                return Err(Error::invalid_input(
-                    "uploadPart: the CSV must be a string or a Uint8Array",
-                ));
-            };
-            Ok(domo_core::named::empty(UploadPart {
-                dataset_id,
-                upload_id: id_text(&upload_id, "uploadId")?,
-                part,
-                csv,
-                gzip: false,
-            }))
-        })();
-        self.run(endpoint)
-    }
-
-    /// Upload CSV in parts cut on record boundaries, sent with bounded
-    /// concurrency (each part retried on its own), committed only when every
-    /// part is in. A header row is detected and checked against the schema.
+    /// Upload CSV into a dataset: the header row is checked against the
+    /// schema, the CSV is cut into parts on record boundaries and sent with
+    /// bounded concurrency (each part retried on its own), committed only
+    /// when every part is in, and verified.
     #[wasm_bindgen(js_name = uploadCsv, unchecked_return_type = "Promise<UploadReport>")]
     pub fn upload_csv(
         &self,
@@ -82,11 +50,46 @@ impl DomoClient {
         csv: JsValue,
         options: Option<UploadCsvOptionsArg>,
     ) -> Promise {
+        let destination = Destination::Dataset(DatasetId::from(dataset_id));
+        self.load(destination, csv, arg(options))
+    }
+
+    /// Load CSV through an execution of a stream (the path Domo's Java CLI
+    /// and pydomo use): the same checks, parts and verification as
+    /// `uploadCsv`; the stream's `updateMethod` must match the action, and
+    /// an execution that fails after it was opened is aborted.
+    #[wasm_bindgen(js_name = uploadCsvViaStream, unchecked_return_type = "Promise<UploadReport>")]
+    pub fn upload_csv_via_stream(
+        &self,
+        #[wasm_bindgen(js_name = streamId, unchecked_param_type = "Id")] stream_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Blob | Uint8Array | ArrayBuffer")]
+        csv: JsValue,
+        options: Option<UploadCsvOptionsArg>,
+    ) -> Promise {
+        let id = Js(stream_id);
+        let stream_id = match (id.as_str(), id.as_u64()) {
+            (Some(s), _) => Id::Str(s),
+            (None, Some(n)) => Id::Num(n),
+            (None, None) => {
+                return promise(async {
+                    Err(Error::invalid_input(
+                        "uploadCsvViaStream: `streamId` must be a string or a non-negative integer",
+                    ))
+                });
+            }
+        };
+        self.load(Destination::Stream(stream_id), csv, arg(options))
+    }
+}
+
+impl DomoClient {
+    fn load(&self, destination: Destination, csv: JsValue, options: JsValue) -> Promise {
         let t = self.transport.clone();
         promise(async move {
-            let options = upload_options(&arg(options))?;
+            let options = upload_options(&options)?;
             let blob = csv_blob(&csv)?;
-            to_js(&upload_csv(t, dataset_id, blob, options).await?)
+            let report = run(t, destination, blob, options).await?;
+            Ok(report_js(&report))
         })
     }
 }
@@ -94,10 +97,14 @@ impl DomoClient {
 /// `uploadCsv`'s options, with domo-core's defaults.
 fn upload_options(value: &JsValue) -> Result<UploadOptions, Error> {
     let o = Options::new(value, "uploadCsv options")?;
-    let count = |name: &str, default: usize| -> Result<usize, Error> {
-        Ok(o.integer(name, 1)?.map_or(default, |n| n as usize))
-    };
-    let action = match o.string("action")?.as_deref() {
+    let mut settings = LoadSettings::default();
+    if let Some(n) = o.integer("partSize", 1)? {
+        settings.part_size = n as usize;
+    }
+    if let Some(n) = o.integer("concurrency", 1)? {
+        settings.concurrency = n as usize;
+    }
+    settings.action = match o.string("action")?.as_deref() {
         None | Some("APPEND") => UploadAction::Append,
         Some("REPLACE") => UploadAction::Replace,
         Some("UPSERT") => UploadAction::Upsert,
@@ -107,7 +114,7 @@ fn upload_options(value: &JsValue) -> Result<UploadOptions, Error> {
             )));
         }
     };
-    let header = match o.string("header")?.as_deref() {
+    settings.header = match o.string("header")?.as_deref() {
         None | Some("detect") => HeaderMode::Detect,
         Some("present") => HeaderMode::Present,
         Some("absent") => HeaderMode::Absent,
@@ -117,14 +124,13 @@ fn upload_options(value: &JsValue) -> Result<UploadOptions, Error> {
             )));
         }
     };
+    settings.partition = o.string("partition")?;
+    settings.verify = o.bool("verify")?.unwrap_or(true);
+    let signal = o.object::<web_sys::AbortSignal>("signal", "an AbortSignal")?;
     Ok(UploadOptions {
-        action,
-        part_size: count("partSize", DEFAULT_PART_SIZE)?,
-        concurrency: count("concurrency", DEFAULT_CONCURRENCY)?,
-        partition: o.string("partition")?,
-        header,
+        settings,
         on_progress: o.function("onProgress")?,
-        verify: o.bool("verify")?.unwrap_or(true),
+        signal,
     })
 }
 
@@ -150,36 +156,24 @@ fn csv_blob(value: &JsValue) -> Result<Blob, Error> {
 }
 
 struct UploadOptions {
-    action: UploadAction,
-    part_size: usize,
-    concurrency: usize,
-    partition: Option<String>,
-    header: HeaderMode,
+    settings: LoadSettings,
     on_progress: Option<js_sys::Function>,
-    /// Read the data version after the commit and check its row count.
-    verify: bool,
+    /// Stops the upload between requests when aborted.
+    signal: Option<web_sys::AbortSignal>,
 }
 
-/// What an upload did (`UploadReport` in TypeScript).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UploadReport {
-    upload_id: String,
-    parts: u32,
-    /// Data rows sent (header excluded).
-    rows: u64,
-    /// Data bytes sent.
-    bytes: u64,
-    commit: CommitResult,
-    /// The data version the load made (`None` when not verified).
-    version_id: Option<Id>,
-    /// The rows that version holds, equal to `rows`; `None` when not
-    /// verified or when the server withholds the count.
-    verified_rows: Option<u64>,
+impl UploadOptions {
+    fn check_cancelled(&self) -> Result<(), Error> {
+        match &self.signal {
+            Some(s) if s.aborted() => Err(Error::cancelled(
+                "the upload was cancelled; nothing was committed",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default)]
 struct Progress {
     bytes_sent: u64,
     total_bytes: u64,
@@ -187,127 +181,116 @@ struct Progress {
     parts_total: u32,
 }
 
+fn set(object: &Object, key: &str, value: JsValue) {
+    // Setting a property of a fresh object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value);
+}
+
+fn id_js(id: &Id) -> JsValue {
+    match id {
+        Id::Num(n) => JsValue::from_f64(*n as f64),
+        Id::Str(s) => JsValue::from_str(s),
+    }
+}
+
+/// What an upload did (`UploadReport` in TypeScript).
+fn report_js(r: &LoadReport) -> JsValue {
+    let o = Object::new();
+    set(&o, "datasetId", JsValue::from_str(r.dataset_id.as_str()));
+    set(&o, "uploadId", id_js(&r.upload_id));
+    set(&o, "parts", JsValue::from_f64(f64::from(r.parts)));
+    set(&o, "rows", JsValue::from_f64(r.rows as f64));
+    set(&o, "bytes", JsValue::from_f64(r.bytes as f64));
+    set(
+        &o,
+        "versionId",
+        r.version_id.as_ref().map_or(JsValue::NULL, id_js),
+    );
+    set(
+        &o,
+        "verifiedRows",
+        r.verified_rows
+            .map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
+    );
+    o.into()
+}
+
+fn progress_js(p: &Progress) -> JsValue {
+    let o = Object::new();
+    set(&o, "bytesSent", JsValue::from_f64(p.bytes_sent as f64));
+    set(&o, "totalBytes", JsValue::from_f64(p.total_bytes as f64));
+    set(&o, "partsDone", JsValue::from_f64(f64::from(p.parts_done)));
+    set(
+        &o,
+        "partsTotal",
+        JsValue::from_f64(f64::from(p.parts_total)),
+    );
+    o.into()
+}
+
 async fn read(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, Error> {
-    let slice = blob
-        .slice_with_f64_and_f64(start as f64, end as f64)
+    let buffer = JsFuture::from(slice(blob, start, end)?.array_buffer())
+        .await
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read the CSV: {}", js_error_text(&e)),
+            )
+        })?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn slice(blob: &Blob, start: u64, end: u64) -> Result<Blob, Error> {
+    blob.slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(|e| {
             Error::new(
                 ErrorKind::Io,
                 format!("cannot slice the CSV: {}", js_error_text(&e)),
             )
-        })?;
-    let buffer = JsFuture::from(slice.array_buffer()).await.map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            format!("cannot read the CSV: {}", js_error_text(&e)),
-        )
-    })?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        })
 }
 
-async fn upload_csv(
-    transport: Rc<Transport>,
-    dataset_id: String,
+/// Run a load's plan: its requests through the transport, its parts as
+/// slices of the blob.
+async fn run(
+    t: Rc<Transport>,
+    destination: Destination,
     blob: Blob,
     options: UploadOptions,
-) -> Result<UploadReport, Error> {
-    domo_core::csv_plan::check_upload_settings(options.part_size, options.concurrency)?;
+) -> Result<LoadReport, Error> {
     let size = blob.size() as u64;
-
-    // Everything about the input that can be wrong is found before the
-    // upload is opened: the header, then every record boundary.
     let start = read_prelude(&blob, size).await?;
-    let data_offset = data_offset(&transport, &dataset_id, &start, &options).await?;
-    let mut plan = plan(&blob, data_offset, size, options.part_size).await?;
-    plan.extend(empty_input_part(options.action, plan.len() as u32));
-
-    let progress = Rc::new(RefCell::new(Progress {
-        total_bytes: plan.iter().map(|p| p.len).sum(),
-        parts_total: plan.len() as u32,
-        ..Progress::default()
-    }));
-    let report = |p: &Progress| {
-        if let Some(cb) = &options.on_progress
-            && let Ok(v) = to_js(p)
-        {
-            // A throwing progress callback must not break the upload.
-            let _ = cb.call1(&JsValue::NULL, &v);
-        }
-    };
-    report(&progress.borrow());
-
-    let session = open_upload(&transport, &dataset_id, &options).await?;
-    let upload_id = session.upload_id.to_string();
-    let total = plan.len();
-
-    let (rows, bytes) = stream::iter(plan)
-        .map(|part| {
-            let (transport, blob, dataset_id, upload_id) =
-                (&transport, &blob, &dataset_id, &upload_id);
-            let (progress, report) = (&progress, &report);
-            async move {
-                let sent = async {
-                    let csv = read(blob, part.offset, part.offset + part.len).await?;
-                    transport
-                        .call(&UploadPart {
-                            dataset_id: dataset_id.clone(),
-                            upload_id: upload_id.clone(),
-                            part: part.number,
-                            csv: Bytes::from(csv),
-                            gzip: false,
-                        })
-                        .await
-                }
-                .await
-                .map_err(|e| {
-                    e.context(format!(
-                        "upload part {} of {total} failed; nothing was committed",
-                        part.number
-                    ))
-                });
-                if sent.is_ok() {
-                    let snapshot = {
-                        let mut p = progress.borrow_mut();
-                        p.bytes_sent += part.len;
-                        p.parts_done += 1;
-                        *p
+    let mut load = Load::new(destination, options.settings.clone(), start)?;
+    let mut step = load.next_step();
+    loop {
+        step = match step {
+            Step::Send(call) => {
+                // Cleaning up after a failure (an abort) goes on when the
+                // caller has cancelled.
+                if let (false, Err(e)) = (load.cleaning_up(), options.check_cancelled()) {
+                    load.reply::<Js>(Err(e), 1)
+                } else {
+                    let sent = match call.prepare::<Js>(&t.config) {
+                        Ok(p) => t.send(call.spec, &p, None).await,
+                        Err(e) => crate::transport::Sent {
+                            result: Err(e),
+                            attempts: 0,
+                        },
                     };
-                    report(&snapshot);
+                    load.reply(sent.result.map(Js), sent.attempts)
                 }
-                sent.map(|()| (part.records, part.len))
             }
-        })
-        .buffer_unordered(options.concurrency)
-        .try_fold((0u64, 0u64), |(r, b), (rows, len)| async move {
-            Ok((r + rows, b + len))
-        })
-        .await?;
-
-    let commit = commit_once(&transport, &dataset_id, &upload_id, &options).await?;
-    let verified = if options.verify {
-        let read = transport
-            .call(&ListVersionCounts {
-                dataset_id: dataset_id.clone(),
-            })
-            .await;
-        Some(verify_read(
-            &dataset_id,
-            rows,
-            commit.data_version_id.as_ref(),
-            read,
-        )?)
-    } else {
-        None
-    };
-    Ok(UploadReport {
-        upload_id,
-        parts: total as u32,
-        rows,
-        bytes,
-        commit,
-        version_id: verified.as_ref().map(|v| v.version_id.clone()),
-        verified_rows: verified.and_then(|v| v.rows),
-    })
+            Step::SendParts {
+                target,
+                data_offset,
+            } => {
+                let sent = send_parts(&t, &blob, &target, data_offset as u64, size, &options).await;
+                load.parts_sent(sent)
+            }
+            Step::Done(report) => return Ok(report),
+            Step::Failed(e) => return Err(e),
+        };
+    }
 }
 
 /// Read up to the end of the first row (or the end of a short input).
@@ -324,44 +307,15 @@ async fn read_prelude(blob: &Blob, size: u64) -> Result<CsvStart, Error> {
     }
 }
 
-/// Where the data starts: past a BOM, and past the first row when it is a
-/// header (checked against the schema, fetched only when the mode asks or
-/// for an upsert, whose keys domo-core's `upsert_keys` checks).
-async fn data_offset(
-    transport: &Transport,
-    dataset_id: &str,
-    start: &CsvStart,
-    options: &UploadOptions,
-) -> Result<u64, Error> {
-    let header = options.header;
-    let fields = start.fields_to_check(header);
-    let upsert = options.action == UploadAction::Upsert;
-    if fields.is_none() && !upsert {
-        return Ok(start.data_offset(false) as u64);
-    }
-    let schema = transport
-        .call(&GetLatestSchema {
-            dataset_id: dataset_id.to_owned(),
-        })
-        .await?
-        .schema;
-    if upsert {
-        domo_core::schema::upsert_keys(dataset_id, &schema)?;
-    }
-    let is_header = match fields {
-        Some(fields) => {
-            let names: Vec<&str> = schema.column_names().collect();
-            check_header(fields, &names, header)?
-        }
-        None => false,
-    };
-    Ok(start.data_offset(is_header) as u64)
-}
-
 /// Every part of `[start, size)`, where domo-core's [`PartCutter`] ends
 /// them (offsets in the blob); fails on a quoted field that never closes.
-async fn plan(blob: &Blob, start: u64, size: u64, part_size: usize) -> Result<Vec<Cut>, Error> {
-    let mut cutter = PartCutter::new(part_size);
+async fn plan(
+    blob: &Blob,
+    start: u64,
+    size: u64,
+    settings: &LoadSettings,
+) -> Result<Vec<Cut>, Error> {
+    let mut cutter = PartCutter::new(settings.part_size);
     let mut cuts = Vec::new();
     let mut pos = start;
     while pos < size {
@@ -371,8 +325,9 @@ async fn plan(blob: &Blob, start: u64, size: u64, part_size: usize) -> Result<Ve
     }
     let last = cutter
         .finish()
-        .map_err(|e| e.context("the CSV is malformed; nothing was sent"))?;
+        .map_err(|e| e.context("the CSV is malformed; nothing was committed"))?;
     cuts.extend(last);
+    cuts.extend(empty_input_part(settings.action, cuts.len() as u32));
     Ok(cuts
         .into_iter()
         .map(|c| Cut {
@@ -382,37 +337,64 @@ async fn plan(blob: &Blob, start: u64, size: u64, part_size: usize) -> Result<Ve
         .collect())
 }
 
-async fn open_upload(
-    transport: &Transport,
-    dataset_id: &str,
+/// The part loop: where parts end is found first (nothing sent before the
+/// whole input is known to be CSV), then the parts go up, `concurrency` at
+/// a time, each a slice of the blob.
+async fn send_parts(
+    t: &Transport,
+    blob: &Blob,
+    target: &UploadTarget,
+    data_offset: u64,
+    size: u64,
     options: &UploadOptions,
-) -> Result<UploadSession, Error> {
-    let start = StartUpload::new(dataset_id, options.partition.as_deref());
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match transport.call(&start).await {
-            Err(e) if StartUpload::reopen_after(&e, tries) => continue,
-            other => return other,
+) -> Result<PartsSent, Error> {
+    let cuts = plan(blob, data_offset, size, &options.settings).await?;
+    let total = cuts.len();
+    let progress = RefCell::new(Progress {
+        total_bytes: cuts.iter().map(|p| p.len).sum(),
+        parts_total: total as u32,
+        ..Progress::default()
+    });
+    let report = |p: &Progress| {
+        if let Some(cb) = &options.on_progress {
+            // A throwing progress callback must not break the upload.
+            let _ = cb.call1(&JsValue::NULL, &progress_js(p));
         }
-    }
-}
-
-/// Commit, settling a 409 on a retry as domo-core says.
-async fn commit_once(
-    transport: &Transport,
-    dataset_id: &str,
-    upload_id: &str,
-    options: &UploadOptions,
-) -> Result<CommitResult, Error> {
-    let commit = CommitUpload::new(
-        dataset_id,
-        upload_id,
-        options.action,
-        options.partition.as_deref(),
-    );
-    let sent = transport.call_counted(&commit).await;
-    commit.settle(sent.result, sent.attempts)
+    };
+    report(&progress.borrow());
+    let (parts, rows, bytes) = stream::iter(cuts)
+        .map(|part| {
+            let (progress, report) = (&progress, &report);
+            async move {
+                options.check_cancelled()?;
+                let call = part_call(target, part.number, Bytes::new(), false);
+                let body = slice(blob, part.offset, part.offset + part.len)?;
+                let prepared = call.prepare::<Js>(&t.config)?;
+                t.send(call.spec, &prepared, Some(&body))
+                    .await
+                    .result
+                    .map_err(|e| {
+                        e.context(format!(
+                            "upload part {} of {total} failed; nothing was committed",
+                            part.number
+                        ))
+                    })?;
+                let snapshot = {
+                    let mut p = progress.borrow_mut();
+                    p.bytes_sent += part.len;
+                    p.parts_done += 1;
+                    *p
+                };
+                report(&snapshot);
+                Ok::<_, Error>((part.records, part.len))
+            }
+        })
+        .buffer_unordered(options.settings.concurrency)
+        .try_fold((0u32, 0u64, 0u64), |(n, r, b), (rows, len)| async move {
+            Ok((n + 1, r + rows, b + len))
+        })
+        .await?;
+    Ok(PartsSent { parts, rows, bytes })
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]
@@ -436,8 +418,10 @@ mod tests {
             let size = blob.size() as u64;
             let start = read_prelude(&blob, size).await.unwrap();
             let offset = start.data_offset(false) as u64;
+            let mut settings = LoadSettings::default();
+            settings.part_size = sample.part_size;
             let mut got = Vec::new();
-            for part in plan(&blob, offset, size, sample.part_size).await.unwrap() {
+            for part in plan(&blob, offset, size, &settings).await.unwrap() {
                 got.push(
                     read(&blob, part.offset, part.offset + part.len)
                         .await

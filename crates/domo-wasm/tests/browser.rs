@@ -110,10 +110,8 @@ trait Methods {
         self.js("getLatestSchema", &[id.into()])
     }
     fn get_indexed_schema(&self, id: String, hidden: Option<bool>) -> js_sys::Promise {
-        self.js(
-            "getIndexedSchema",
-            &[id.into(), opt(hidden.map(JsValue::from))],
-        )
+        let options = hidden.map(|h| js(&json!({ "includeHidden": h })));
+        self.js("getIndexedSchema", &[id.into(), opt(options)])
     }
     fn get_data(&self, id: String, window: Option<JsValue>) -> js_sys::Promise {
         self.js("getData", &[id.into(), opt(window)])
@@ -122,7 +120,8 @@ trait Methods {
         self.js("getDataCsv", &[id.into(), opt(window)])
     }
     fn export_csv(&self, id: String, header: Option<bool>) -> js_sys::Promise {
-        self.js("exportCsv", &[id.into(), opt(header.map(JsValue::from))])
+        let options = header.map(|h| js(&json!({ "includeHeader": h })));
+        self.js("exportCsv", &[id.into(), opt(options)])
     }
     fn query(&self, id: String, sql: String) -> js_sys::Promise {
         self.js("query", &[id.into(), sql.into()])
@@ -131,10 +130,8 @@ trait Methods {
         self.js("listPermissions", &[id.into()])
     }
     fn share(&self, id: String, permissions: JsValue, email: Option<bool>) -> js_sys::Promise {
-        self.js(
-            "share",
-            &[id.into(), permissions, opt(email.map(JsValue::from))],
-        )
+        let options = email.map(|e| js(&json!({ "sendEmail": e })));
+        self.js("share", &[id.into(), permissions, opt(options)])
     }
     fn revoke_user(&self, id: String, user: JsValue) -> js_sys::Promise {
         self.js("revokeUser", &[id.into(), user])
@@ -195,16 +192,17 @@ trait Methods {
         self.js("streamHistory", &[stream])
     }
     fn append_row(&self, id: String, values: String, delimiter: Option<String>) -> js_sys::Promise {
-        self.js(
-            "appendRow",
-            &[id.into(), values.into(), opt(delimiter.map(JsValue::from))],
-        )
+        let options = delimiter.map(|d| js(&json!({ "delimiter": d })));
+        self.js("appendRow", &[id.into(), values.into(), opt(options)])
     }
-    fn start_upload(&self, id: String, request: Option<JsValue>) -> js_sys::Promise {
-        self.js("startUpload", &[id.into(), opt(request)])
+    fn start_upload(&self, id: String, options: Option<JsValue>) -> js_sys::Promise {
+        self.js("startUpload", &[id.into(), opt(options)])
     }
-    fn commit_upload(&self, id: String, upload: JsValue, request: JsValue) -> js_sys::Promise {
-        self.js("commitUpload", &[id.into(), upload, request])
+    fn upload_part(&self, id: String, upload: JsValue, part: u32, csv: JsValue) -> js_sys::Promise {
+        self.js("uploadPart", &[id.into(), upload, part.into(), csv])
+    }
+    fn commit_upload(&self, id: String, upload: JsValue, options: JsValue) -> js_sys::Promise {
+        self.js("commitUpload", &[id.into(), upload, options])
     }
     fn app_data(&self, alias: String, query: Option<JsValue>) -> js_sys::Promise {
         self.js("appData", &[alias.into(), opt(query)])
@@ -514,7 +512,7 @@ async fn upload_stage_by_stage_and_append_row() {
     ok(c.upload_part(id.clone(), upload_id.clone(), 1, "1,one\n".into())).await;
     let bytes = js_sys::Uint8Array::from(&b"2,two\n3,three\n"[..]);
     ok(c.upload_part(id.clone(), upload_id.clone(), 2, bytes.into())).await;
-    let commit = js(&json!({"action": "REPLACE", "index": true}));
+    let commit = js(&json!({"action": "REPLACE"}));
     ok(c.commit_upload(id.clone(), upload_id.clone(), commit)).await;
     assert_eq!(count(&c, &id).await, 3);
     ok(c.append_row(id.clone(), "4;four".into(), Some(";".into()))).await;
@@ -693,15 +691,23 @@ async fn json_bodies_are_checked_by_domo_core_before_sending() {
     );
     let e = err(c.share(DEMO.into(), js(&json!([])), None)).await;
     assert!(message(&e).contains("no permissions"), "{}", message(&e));
-    // A body the server refuses comes back as the server's error, and
-    // nothing is applied.
     let (id, _) = new_dataset(&c, "wasm json bodies").await;
     let session = ok_json(c.start_upload(id.clone(), None)).await;
     let upload = js(&session["uploadId"]);
-    ok(c.upload_part(id.clone(), upload.clone(), 1, JsValue::from_str("1,a\n"))).await;
-    let e = err(c.commit_upload(id.clone(), upload, js(&json!({"action": "SIDEWAYS"})))).await;
+    // An action that is none of the three is refused before sending.
+    let e = err(c.commit_upload(
+        id.clone(),
+        upload.clone(),
+        js(&json!({"action": "SIDEWAYS"})),
+    ))
+    .await;
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
+    assert!(message(&e).contains("`action`"), "{}", message(&e));
+    // A part the server refuses at the commit comes back as the server's
+    // error, and nothing is applied.
+    ok(c.upload_part(id.clone(), upload.clone(), 1, JsValue::from_str("x,a\n"))).await;
+    let e = err(c.commit_upload(id.clone(), upload, js(&json!({"action": "APPEND"})))).await;
     assert_eq!(get(&e, "status").as_f64(), Some(400.0), "{}", message(&e));
-    assert!(message(&e).contains("SIDEWAYS"), "{}", message(&e));
     assert_eq!(count(&c, &id).await, 0);
 }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use domo_core::csv_plan::{HeaderMode, PartCutter, READ_CHUNK};
 use domo_integration_tests::{all_types, client_at};
-use domo_native::{ExportOptions, UploadAction, UploadOptions};
+use domo_native::{ExportOptions, NewDataset, UploadAction, UploadOptions, UploadSource};
 
 fn usage() -> ! {
     eprintln!(
@@ -40,23 +40,23 @@ async fn main() {
         "setup" => {
             let c = client_at(&arg(1), &arg(2));
             let stream = c
-                .create_dataset("bench", "cargo xtask bench", all_types())
+                .create_dataset(
+                    NewDataset::new("bench", all_types()).description("cargo xtask bench"),
+                )
                 .await
                 .unwrap_or_else(|e| fail(e));
-            println!("{}", stream.dataset_id().unwrap_or_default());
+            println!("{}", stream.dataset_id);
         }
         "plan" => plan(&arg(1), arg(2).parse().unwrap_or_else(|_| usage())),
         "upload" => {
             let c = client_at(&arg(1), &arg(2));
-            let opts = UploadOptions {
-                part_size: arg(5).parse().unwrap_or_else(|_| usage()),
-                concurrency: arg(6).parse().unwrap_or_else(|_| usage()),
-                header: HeaderMode::Absent,
-                ..UploadOptions::new(UploadAction::Replace)
-            };
+            let opts = UploadOptions::new(UploadAction::Replace)
+                .part_size(arg(5).parse().unwrap_or_else(|_| usage()))
+                .concurrency(arg(6).parse().unwrap_or_else(|_| usage()))
+                .header(HeaderMode::Absent);
             let started = Instant::now();
             let r = c
-                .upload_file(&arg(3), arg(4), &opts)
+                .upload(&arg(3), UploadSource::file(arg(4)), &opts)
                 .await
                 .unwrap_or_else(|e| fail(e));
             let secs = started.elapsed().as_secs_f64();
@@ -71,10 +71,7 @@ async fn main() {
         "export" => {
             let c = client_at(&arg(1), &arg(2));
             let started = Instant::now();
-            let opts = ExportOptions {
-                include_header: true,
-                progress: None,
-            };
+            let opts = ExportOptions::default();
             let n = c
                 .export_to_file(&arg(3), arg(4), &opts)
                 .await

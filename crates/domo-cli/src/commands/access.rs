@@ -1,8 +1,8 @@
 //! `domoctl permissions ...` and `domoctl partitions ...`.
 
-use domo_native::Client;
 use domo_native::model::partitions::Partition;
 use domo_native::model::permissions::{Permission, PermissionList, PrincipalRef, PrincipalType};
+use domo_native::{Client, ShareOptions};
 use serde_json::json;
 
 use crate::args::{PartitionsCommand, PermissionsCommand};
@@ -52,7 +52,11 @@ pub async fn permissions(
                     )
                 })
                 .collect();
-            client.share(&id, grants.clone(), email).await?;
+            let mut options = ShareOptions::default();
+            if email {
+                options = options.send_email();
+            }
+            client.share(&id, grants.clone(), &options).await?;
             out.done(
                 &format!("shared {id}: {}", described.join(", ")),
                 json!({"datasetId": id, "shared": grants, "sendEmail": email}),
@@ -119,7 +123,7 @@ pub async fn partitions(
 ) -> Result<(), Failure> {
     match command {
         PartitionsCommand::List { id } => {
-            let all = client.all_partitions(&id).await?;
+            let all = client.partitions(&id).await?;
             out.list(&all, |p| partitions_table(p))
         }
         PartitionsCommand::Search {

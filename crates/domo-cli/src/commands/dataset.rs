@@ -5,12 +5,12 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use domo_core::data::DataWindow;
+use domo_core::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
 use domo_native::model::Id;
 use domo_native::model::datasets::{Dataset, SearchHit};
 use domo_native::model::schema::Schema;
 use domo_native::model::versions::DataVersion;
-use domo_native::{Client, DatasetSearch};
+use domo_native::{Client, DataWindow, DatasetSearch, NewDataset};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 
@@ -38,15 +38,28 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
             include_hidden,
         } => match form {
             SchemaForm::Seed => {
-                let s = client.schema(&id).await?;
+                let s = client
+                    .send(&GetSchema {
+                        dataset_id: id.into(),
+                    })
+                    .await?;
                 out.list(&s, schema_table)
             }
             SchemaForm::Latest => {
-                let s = client.latest_schema(&id).await?;
+                let s = client
+                    .send(&GetLatestSchema {
+                        dataset_id: id.into(),
+                    })
+                    .await?;
                 out.list(&s, |s| schema_table(&s.schema))
             }
             SchemaForm::Indexed => {
-                let s = client.indexed_schema(&id, include_hidden).await?;
+                let s = client
+                    .send(&GetIndexedSchema {
+                        dataset_id: id.into(),
+                        include_hidden,
+                    })
+                    .await?;
                 out.list(&s, |s| {
                     schema_table(s.tables.first().unwrap_or(&Schema::default()))
                 })
@@ -60,30 +73,28 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
         } => {
             // A script reads the id alone; a person gets the details.
             let id_only = out.format == Format::Table && !std::io::stdout().is_terminal();
+            let mut new = NewDataset::new(&name, columns);
+            if !description.is_empty() {
+                new = new.description(&description);
+            }
             if no_stream {
-                let description = Some(description.as_str()).filter(|d| !d.is_empty());
-                let created = client
-                    .create_dataset_without_stream(&name, description, columns)
-                    .await?;
-                if id_only {
-                    return out.raw(format!("{}\n", created.dataset_id()));
-                }
-                return out.record(&created, |c| {
-                    Record::new()
-                        .field("dataset", c.dataset_id())
-                        .field("name", &name)
-                });
+                new = new.without_stream();
             }
-            let stream = client.create_dataset(&name, &description, columns).await?;
-            let dataset = stream.dataset_id().unwrap_or_default().to_owned();
+            let created = client.create_dataset(new).await?;
             if id_only {
-                return out.raw(format!("{dataset}\n"));
+                return out.raw(format!("{}\n", created.dataset_id));
             }
-            out.record(&stream, |s| {
-                Record::new()
-                    .field("dataset", &dataset)
-                    .field("stream", s.id.to_string())
-                    .field("name", &name)
+            let json = json!({
+                "datasetId": created.dataset_id,
+                "streamId": created.stream_id,
+                "name": name,
+            });
+            out.record(&json, |_| {
+                let mut r = Record::new().field("dataset", created.dataset_id.as_str());
+                if let Some(stream) = &created.stream_id {
+                    r = r.field("stream", stream.to_string());
+                }
+                r.field("name", &name)
             })
         }
         DatasetCommand::Rename { id, name } => {
@@ -117,7 +128,7 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
                 key,
                 no_key,
             };
-            let current = client.latest_schema(&id).await?.schema;
+            let current = client.schema(&id).await?;
             let columns = edits
                 .apply(&current.columns)
                 .map_err(|e| Failure::usage(format!("dataset {id}: {e}")))?;
@@ -150,20 +161,19 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
             limit,
             filter,
         } => {
-            let window = DataWindow {
-                offset,
-                limit,
-                filter,
-            };
+            let mut window = DataWindow::all();
+            window.offset = offset;
+            window.limit = limit;
+            window.filter = filter;
             if out.format == Format::Csv {
                 // The server's own CSV, streamed as it arrives.
                 let mut stdout = StreamedStdout::new();
-                return match client.data_csv_to(&id, window, &mut stdout).await {
+                return match client.data_csv_to(&id, &window, &mut stdout).await {
                     Ok(_) => Ok(()),
                     Err(e) => Err(stdout.failure(e)),
                 };
             }
-            let page = client.data(&id, window).await?;
+            let page = client.data(&id, &window).await?;
             out.list(&page, |p| {
                 let mut t = Table::new(p.columns.iter().cloned());
                 for row in &p.rows {
@@ -308,7 +318,7 @@ async fn list(
         query = query.owner(owner);
     }
     let hits: Vec<SearchHit> = client
-        .search_datasets_with(query)
+        .search_datasets(query)
         .take(limit)
         .try_collect()
         .await?;

@@ -2,7 +2,7 @@
 //! once, alone on stdout, so that `TOKEN=$(domoctl token create etl)`
 //! catches it; everything else about it goes to stderr.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use domo_native::model::Id;
 use domo_native::model::tokens::AccessToken;
@@ -16,7 +16,7 @@ use crate::profile::Profile;
 use crate::table::Table;
 use crate::units::format_epoch_ms;
 
-const DAY_MS: i64 = 86_400_000;
+const DAY_MS: u64 = 86_400_000;
 
 pub async fn run(
     client: &Client,
@@ -38,11 +38,7 @@ pub async fn run(
                     }
                 })?,
             };
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0);
-            let expires = now + i64::from(days) * DAY_MS;
+            let expires = SystemTime::now() + Duration::from_millis(u64::from(days) * DAY_MS);
             let minted = client.create_access_token(&name, owner, expires).await?;
             let t = &minted.token;
             match out.format {

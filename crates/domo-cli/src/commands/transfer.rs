@@ -67,22 +67,25 @@ pub async fn upload(client: &Client, out: Output, args: UploadArgs) -> Result<()
         Some(meta.len())
     };
     let bar = progress::bytes_bar(total, "upload");
-    let options = UploadOptions {
-        // Unset, the client library's defaults (domo-core's) apply.
-        part_size: args.part_size.unwrap_or(UploadOptions::DEFAULT_PART_SIZE),
-        concurrency: args
-            .concurrency
-            .map_or(UploadOptions::DEFAULT_CONCURRENCY, usize::from),
-        partition: args.partition.clone(),
-        gzip: args.gzip,
-        header: match args.header {
-            HeaderArg::Auto => HeaderMode::Detect,
-            HeaderArg::Yes => HeaderMode::Present,
-            HeaderArg::No => HeaderMode::Absent,
-        },
-        progress: Some(progress::upload_callback(&bar)),
-        ..UploadOptions::new(action)
-    };
+    // Unset, the client library's defaults (domo-core's) apply.
+    let mut options = UploadOptions::new(action).header(match args.header {
+        HeaderArg::Auto => HeaderMode::Detect,
+        HeaderArg::Yes => HeaderMode::Present,
+        HeaderArg::No => HeaderMode::Absent,
+    });
+    if let Some(bytes) = args.part_size {
+        options = options.part_size(bytes);
+    }
+    if let Some(n) = args.concurrency {
+        options = options.concurrency(usize::from(n));
+    }
+    if let Some(tag) = &args.partition {
+        options = options.partition(tag);
+    }
+    if args.gzip {
+        options = options.gzip();
+    }
+    options.progress = Some(progress::upload_callback(&bar));
     let source = if from_stdin {
         UploadSource::reader(tokio::io::stdin())
     } else {
@@ -129,8 +132,6 @@ fn print_upload(
         "seconds": secs,
         "verifiedRows": report.verified_rows,
         "versionId": version,
-        "commit": report.commit,
-        "execution": report.execution,
     });
     let mut record = Record::new()
         .field(
@@ -142,7 +143,7 @@ fn print_upload(
             id,
         )
         .field("action", action_name)
-        .field("upload", &report.upload_id)
+        .field("upload", report.upload_id.to_string())
         .field("parts", report.parts.to_string())
         .field("rows", report.rows.to_string())
         .field("bytes", report.bytes.to_string())
@@ -178,10 +179,11 @@ fn plural(n: u64) -> &'static str {
 
 pub async fn export(client: &Client, args: ExportArgs) -> Result<(), Failure> {
     let bar = progress::bytes_bar(None, "export");
-    let options = ExportOptions {
-        include_header: !args.no_header,
-        progress: Some(progress::export_callback(&bar)),
-    };
+    let mut options = ExportOptions::default();
+    if args.no_header {
+        options = options.without_header();
+    }
+    options.progress = Some(progress::export_callback(&bar));
     let started = Instant::now();
     let result = match &args.output {
         Some(path) => client

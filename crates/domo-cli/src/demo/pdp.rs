@@ -1,11 +1,11 @@
 //! The tour's row-policy step: two users, the same dataset, two totals.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use domo_native::model::Id;
 use domo_native::model::pdp::{Policy, PolicyParameter};
 use domo_native::model::permissions::{AccessLevel, Permission};
-use domo_native::{Client, ErrorKind};
+use domo_native::{Client, ErrorKind, ShareOptions};
 
 use super::Steps;
 use crate::commands::pdp::policies_table;
@@ -31,7 +31,7 @@ pub async fn step(steps: &mut Steps, owner: &Client, url: &str, id: &str) -> Res
                 Permission::user(east, AccessLevel::CanEdit),
                 Permission::user(west, AccessLevel::CanEdit),
             ],
-            false,
+            &ShareOptions::default(),
         )
         .await?;
     let rule = |values: &[&str]| {
@@ -55,11 +55,7 @@ pub async fn step(steps: &mut Steps, owner: &Client, url: &str, id: &str) -> Res
     steps.table(&policies_table(&owner.policies(id).await?))?;
 
     // Each user calls with an access token the owner mints for them.
-    let expires = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-        + 3_600_000;
+    let expires = SystemTime::now() + Duration::from_secs(3600);
     let mut who = Vec::new();
     for (user, email) in [(east, east_email), (west, west_email)] {
         let minted = owner

@@ -9,18 +9,20 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use domo_core::csv_plan::strip_bom;
 use domo_core::query::{ExecuteQuery, ExecuteQueryCsv, QueryPages};
 use domo_core::query_stream::{QueryDecoder, QueryEvent, QueryHeader, QueryTail, assemble};
-use domo_core::rows::{CsvRecordCounter, RowFormat, RowWriter, csv_row_json, strip_bom};
+use domo_core::rows::{CsvRecordCounter, RowFormat, RowWriter, csv_row_json};
 use domo_core::{Endpoint, Error, ErrorKind, RequestLabel};
+use domo_model::DatasetId;
 use domo_model::query::{ColumnMetadata, QueryResult};
+use domo_model::schema::ColumnType;
 use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::client::Client;
-use crate::stream_api::row_as;
 
 /// One row of a query result: `row[i]` is the value of `columns()[i]`.
 pub type Row = Vec<Value>;
@@ -62,7 +64,7 @@ impl Page {
     }
 
     fn tag(&self, e: Error) -> Error {
-        e.with_request(&self.label.method, &self.label.path)
+        e.with_request(self.label.method, &self.label.path)
     }
 
     /// The next event of this reply; `None` once it ended complete.
@@ -115,7 +117,7 @@ impl Page {
 /// The state a [`QueryRows`] moves between its polls.
 struct Cursor {
     client: Client,
-    dataset_id: String,
+    dataset_id: DatasetId,
     pages: Option<QueryPages>,
     page: Page,
     columns: Vec<String>,
@@ -217,7 +219,7 @@ impl Cursor {
 /// Sends the first (or only) query and reads up to its header.
 async fn open_cursor(
     client: &Client,
-    dataset_id: &str,
+    dataset_id: &DatasetId,
     sql: &str,
     pages: Option<QueryPages>,
     raw: bool,
@@ -227,7 +229,7 @@ async fn open_cursor(
         None => sql.to_owned(),
     };
     let endpoint = ExecuteQuery {
-        dataset_id: dataset_id.to_owned(),
+        dataset_id: dataset_id.clone(),
         sql: first_sql,
     };
     let mut page = Page::open(client, &endpoint, raw).await?;
@@ -240,14 +242,14 @@ async fn open_cursor(
 
 fn cursor_over(
     client: &Client,
-    dataset_id: &str,
+    dataset_id: &DatasetId,
     page: Page,
     header: &QueryHeader,
     pages: Option<QueryPages>,
 ) -> Cursor {
     Cursor {
         client: client.clone(),
-        dataset_id: dataset_id.to_owned(),
+        dataset_id: dataset_id.clone(),
         pages,
         page,
         columns: header.columns.clone(),
@@ -282,7 +284,7 @@ impl std::fmt::Debug for QueryRows {
 impl QueryRows {
     async fn start(
         client: &Client,
-        dataset_id: &str,
+        dataset_id: &DatasetId,
         sql: &str,
         pages: Option<QueryPages>,
     ) -> Result<QueryRows, Error> {
@@ -300,6 +302,7 @@ impl QueryRows {
         }
     }
 
+    /// The result's column names, in order.
     pub fn columns(&self) -> &[String] {
         &self.header.columns
     }
@@ -309,6 +312,7 @@ impl QueryRows {
         &self.header.metadata
     }
 
+    /// Everything the reply said before its rows.
     pub fn header(&self) -> &QueryHeader {
         &self.header
     }
@@ -407,16 +411,21 @@ impl Stream for QueryRows {
 /// Called with what has been written so far.
 pub type QueryProgressFn = Arc<dyn Fn(QueryProgress) + Send + Sync>;
 
-/// How far a [`Client::query_to_with`] has got.
+/// How far a [`Client::query_to`] has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct QueryProgress {
+    /// Rows written.
     pub rows: u64,
+    /// Bytes written.
     pub bytes: u64,
 }
 
-/// How [`Client::query_to_with`] runs and writes a query.
+/// How [`Client::query_to`] runs and writes a query.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct QueryToOptions {
+    /// CSV or JSON Lines.
     pub format: RowFormat,
     /// Page with `LIMIT/OFFSET`, this many rows a page (the JSON route).
     pub page_size: Option<u64>,
@@ -424,10 +433,12 @@ pub struct QueryToOptions {
     /// (`POST /api/query/v1/execute/export/{id}`); a server without it
     /// (404/406) gets the JSON route, its rows written as CSV.
     pub csv_route: bool,
+    /// Called as output is written.
     pub progress: Option<QueryProgressFn>,
 }
 
 impl QueryToOptions {
+    /// Write rows in `format`, in one reply, the CSV route when there is one.
     pub fn new(format: RowFormat) -> QueryToOptions {
         QueryToOptions {
             format,
@@ -435,6 +446,24 @@ impl QueryToOptions {
             csv_route: true,
             progress: None,
         }
+    }
+
+    /// Page with `LIMIT/OFFSET`, `rows` a page (see [`Client::query_all`]).
+    pub fn page_size(mut self, rows: u64) -> QueryToOptions {
+        self.page_size = Some(rows);
+        self
+    }
+
+    /// Read the JSON reply even where the server offers CSV.
+    pub fn json_route(mut self) -> QueryToOptions {
+        self.csv_route = false;
+        self
+    }
+
+    /// Report progress to `f`.
+    pub fn progress(mut self, f: impl Fn(QueryProgress) + Send + Sync + 'static) -> QueryToOptions {
+        self.progress = Some(Arc::new(f));
+        self
     }
 }
 
@@ -451,9 +480,11 @@ impl std::fmt::Debug for QueryToOptions {
 
 /// What [`Client::query_to`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct QueryWritten {
     /// Data rows (the CSV header row not counted).
     pub rows: u64,
+    /// Bytes written.
     pub bytes: u64,
     /// Whether the server's CSV route produced the output.
     pub csv_route: bool,
@@ -500,11 +531,44 @@ fn write_error(e: std::io::Error) -> Error {
 }
 
 impl Client {
+    /// Run SQL against one dataset, named `table` in the SQL, and read the
+    /// whole result into memory. For results of any size use
+    /// [`Client::query_rows`] (a stream) or [`Client::query_to`] (a writer).
+    pub async fn query(
+        &self,
+        dataset_id: impl Into<DatasetId>,
+        sql: impl Into<String>,
+    ) -> Result<QueryResult, Error> {
+        self.send(&ExecuteQuery {
+            dataset_id: dataset_id.into(),
+            sql: sql.into(),
+        })
+        .await
+    }
+
+    /// Run `sql` and map each row onto `T` by column name. Domo types map
+    /// to Rust types: `LONG` → integers, `DOUBLE` → `f64`, `DECIMAL` →
+    /// [`domo_model::types::Decimal`] (or `f64`), `DATE`/`DATETIME` →
+    /// [`domo_model::types::Date`]/[`DateTime`](domo_model::types::DateTime)
+    /// (or `String`), `STRING` → `String`; nulls → `Option`.
+    pub async fn query_as<T: DeserializeOwned>(
+        &self,
+        dataset_id: impl Into<DatasetId>,
+        sql: impl Into<String>,
+    ) -> Result<Vec<T>, Error> {
+        let result = self.query(dataset_id, sql).await?;
+        rows_as(&result)
+    }
+
     /// Run `sql` and read its rows as they arrive. Returns once the column
     /// names are in; the rows follow as a stream. Memory stays one chunk
     /// plus one row however large the result.
-    pub async fn query_rows(&self, dataset_id: &str, sql: &str) -> Result<QueryRows, Error> {
-        QueryRows::start(self, dataset_id, sql, None).await
+    pub async fn query_rows(
+        &self,
+        dataset_id: impl Into<DatasetId>,
+        sql: &str,
+    ) -> Result<QueryRows, Error> {
+        QueryRows::start(self, &dataset_id.into(), sql, None).await
     }
 
     /// [`Client::query_rows`] with each row mapped onto `T` as
@@ -512,7 +576,7 @@ impl Client {
     /// tuples); an error names the row and column.
     pub async fn query_rows_as<T: DeserializeOwned>(
         &self,
-        dataset_id: &str,
+        dataset_id: impl Into<DatasetId>,
         sql: &str,
     ) -> Result<impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static, Error> {
         Ok(typed(self.query_rows(dataset_id, sql).await?))
@@ -525,17 +589,18 @@ impl Client {
     /// pages. [`QueryRows::collect_result`] gathers a small result.
     pub async fn query_all(
         &self,
-        dataset_id: &str,
+        dataset_id: impl Into<DatasetId>,
         sql: &str,
         page_size: u64,
     ) -> Result<QueryRows, Error> {
-        QueryRows::start(self, dataset_id, sql, Some(QueryPages::new(sql, page_size))).await
+        let pages = Some(QueryPages::new(sql, page_size));
+        QueryRows::start(self, &dataset_id.into(), sql, pages).await
     }
 
     /// [`Client::query_all`] mapped onto `T` as [`Client::query_rows_as`].
     pub async fn query_all_as<T: DeserializeOwned>(
         &self,
-        dataset_id: &str,
+        dataset_id: impl Into<DatasetId>,
         sql: &str,
         page_size: u64,
     ) -> Result<impl Stream<Item = Result<T, Error>> + Send + Unpin + 'static, Error> {
@@ -543,28 +608,26 @@ impl Client {
     }
 
     /// Run `sql` and write its rows to `out` as they arrive: CSV (header
-    /// row, `\N` for null, as the export writes) or JSON Lines. CSV uses
-    /// the server's CSV route when it has one. See
-    /// [`Client::query_to_with`].
+    /// row, `\N` for null, as the export writes) or JSON Lines, as
+    /// `options` say. CSV uses the server's CSV route when it has one.
+    ///
+    /// ```no_run
+    /// # async fn run(client: domo_native::Client) -> Result<(), domo_native::Error> {
+    /// use domo_native::{QueryToOptions, RowFormat};
+    /// let mut out: Vec<u8> = Vec::new();
+    /// let options = QueryToOptions::new(RowFormat::Csv).progress(|p| eprintln!("{} rows", p.rows));
+    /// let written = client.query_to("9b2c7e0e", "SELECT * FROM table", &options, &mut out).await?;
+    /// eprintln!("{} rows, {} bytes", written.rows, written.bytes);
+    /// # Ok(()) }
+    /// ```
     pub async fn query_to<W: AsyncWrite + Unpin>(
         &self,
-        dataset_id: &str,
-        sql: &str,
-        format: RowFormat,
-        out: &mut W,
-    ) -> Result<QueryWritten, Error> {
-        self.query_to_with(dataset_id, sql, &QueryToOptions::new(format), out)
-            .await
-    }
-
-    /// [`Client::query_to`] with paging and progress.
-    pub async fn query_to_with<W: AsyncWrite + Unpin>(
-        &self,
-        dataset_id: &str,
+        dataset_id: impl Into<DatasetId>,
         sql: &str,
         options: &QueryToOptions,
         out: &mut W,
     ) -> Result<QueryWritten, Error> {
+        let dataset_id = &dataset_id.into();
         let mut sink = Sink {
             out,
             buf: Vec::with_capacity(WRITE_BUFFER + 4096),
@@ -575,7 +638,7 @@ impl Client {
             options.format == RowFormat::Csv && options.csv_route && options.page_size.is_none();
         if wants_csv_route {
             let endpoint = ExecuteQueryCsv {
-                dataset_id: dataset_id.to_owned(),
+                dataset_id: dataset_id.clone(),
                 sql: sql.to_owned(),
                 include_header: true,
             };
@@ -584,7 +647,7 @@ impl Client {
                 Ok(response) => {
                     let is_json = response
                         .headers()
-                        .get(http::header::CONTENT_TYPE)
+                        .get(reqwest::header::CONTENT_TYPE)
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
                     if is_json {
@@ -672,7 +735,7 @@ async fn copy_csv<W: AsyncWrite + Unpin>(
                 ErrorKind::Transport,
                 format!("the CSV query reply broke off after {received} bytes: {e}"),
             )
-            .with_request(&label.method, &label.path)
+            .with_request(label.method, &label.path)
         })?;
         let Some(chunk) = chunk else { break };
         received += chunk.len() as u64;
@@ -716,4 +779,67 @@ fn typed<T: DeserializeOwned>(
         index += 1;
         row.and_then(|row| row_as(&header.columns, |c| header.column_type(c), index - 1, &row))
     })
+}
+
+/// Map the rows of a result onto `T` by column name (structs, maps) or by
+/// position (tuples), naming the row and column of a value that does not fit.
+pub fn rows_as<T: DeserializeOwned>(result: &QueryResult) -> Result<Vec<T>, Error> {
+    result
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| row_as(&result.columns, |c| result.column_type(c), i, row))
+        .collect()
+}
+
+/// Row `index` (from 0) onto `T`; `kind(c)` is the Domo type of column `c`.
+fn row_as<'k, T: DeserializeOwned>(
+    columns: &[String],
+    kind: impl Fn(usize) -> Option<&'k ColumnType>,
+    index: usize,
+    row: &[Value],
+) -> Result<T, Error> {
+    let object: serde_json::Map<String, Value> = columns
+        .iter()
+        .zip(row)
+        .enumerate()
+        .map(|(c, (name, v))| (name.clone(), normalise(kind(c), v)))
+        .collect();
+    let by_name = serde_path_to_error::deserialize(Value::Object(object));
+    // Tuples and sequences take the row positionally.
+    let by_name = by_name.or_else(|e| {
+        let values: Vec<Value> = row
+            .iter()
+            .enumerate()
+            .map(|(c, v)| normalise(kind(c), v))
+            .collect();
+        serde_json::from_value(Value::Array(values)).map_err(|_| e)
+    });
+    by_name.map_err(|e| {
+        let column = e.path().to_string();
+        Error::new(
+            ErrorKind::Decode,
+            format!("row {}, column {column:?}: {}", index + 1, e.into_inner()),
+        )
+    })
+}
+
+/// Servers send some numbers as strings; make `LONG`, `DOUBLE` and
+/// `DECIMAL` values JSON numbers where they parse as one.
+fn normalise(kind: Option<&ColumnType>, v: &Value) -> Value {
+    match (kind, v) {
+        (Some(ColumnType::Long), Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| v.clone()),
+        (Some(ColumnType::Double), Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .unwrap_or_else(|| v.clone()),
+        _ => v.clone(),
+    }
 }

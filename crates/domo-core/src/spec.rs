@@ -1,0 +1,296 @@
+//! What an endpoint is, as data: its method, path, query and body
+//! templates, the arguments that fill them, how its reply is read and the
+//! browser methods that call it. Each endpoint is declared once
+//! ([`crate::declare!`]); the typed endpoint a Rust caller builds and the
+//! row the browser package interprets are both read from its [`Spec`], by
+//! one request builder ([`crate::request`]) and one reply reader
+//! ([`crate::json`]), so the two cannot send different requests.
+
+/// An HTTP method. Its own type rather than `http::Method`, so that the
+/// browser package, which sends through `fetch`, carries no `http` types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire (`GET`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether HTTP makes requests of this method idempotent (RFC 9110
+    /// §9.2.2): GET, PUT and DELETE.
+    pub const fn idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of value an argument holds. The typed endpoints' field types
+/// say it at compile time ([`crate::args::ArgType`]); the browser package
+/// checks a JavaScript value against it before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A string.
+    Str,
+    /// An id that is always text (a dataset's): a string, checked as an id
+    /// wherever it goes (path or query).
+    TextId,
+    /// An id: a string, or a non-negative integer that stays a number in
+    /// JSON bodies; checked as an id wherever it goes.
+    Id,
+    /// `true` or `false`.
+    Bool,
+    /// A non-negative integer.
+    Int,
+    /// A list of strings (a single string is a list of one); joined with
+    /// commas in a query.
+    StrList,
+    /// Any JSON value, sent as it is (a model type in Rust).
+    Json,
+    /// A credential: a string that no error or log shows.
+    Secret,
+    /// Bytes (a CSV part): a `Uint8Array` or a string in JavaScript.
+    Bytes,
+    /// One of the names in the list; each stands for the wire text beside
+    /// it, or for nothing (the argument is then absent on the wire).
+    Choice(&'static [(&'static str, Option<&'static str>)]),
+}
+
+/// One argument of an endpoint: what fills `{name}` in its path and query
+/// templates and `$name` in its body template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The argument's name, as the JavaScript API spells it (`datasetId`).
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: Kind,
+    /// Whether it may be left out (an `Option` or a list in Rust).
+    pub optional: bool,
+    /// What an absent argument stands for, as the argument's text (`true`
+    /// for a flag that defaults on). Only the browser package leaves
+    /// arguments out of a non-optional field; a Rust struct always has it.
+    pub default: Option<&'static str>,
+    /// Its TypeScript type, or for a model value the Rust type's name,
+    /// which the package's declarations export under the same name.
+    pub ts: &'static str,
+    /// What it is, as its declaration documents it.
+    pub doc: &'static str,
+}
+
+/// How the reply of a successful request is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyShape {
+    /// JSON, brought to the model's form by these steps in order.
+    Json(&'static [Fixup]),
+    /// Text (CSV): the body as it came, less a UTF-8 byte order mark.
+    Text,
+    /// Nothing worth reading: the body is ignored.
+    Empty,
+}
+
+/// One step that brings a JSON reply from a form some server sends to the
+/// form the model declares (`versionId` → `dataVersionId`, a bare array →
+/// `{"list": [...]}`). Paths name members from the root, `.`-separated;
+/// `[]` after a name (or alone, for the root) means "each element of".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixup {
+    /// An empty body reads as this JSON text.
+    EmptyAs(&'static str),
+    /// An empty body reads as the JSON body that was sent (a policy
+    /// created by a server that answers with nothing).
+    EmptyIsSentBody,
+    /// A bare array becomes an object holding it under this name.
+    WrapArray(&'static str),
+    /// The root object gets `[]` under this name when it has none.
+    DefaultArray(&'static str),
+    /// At the path, each `(alias, name)` pair renames `alias` to `name`
+    /// where `name` is absent.
+    Rename(&'static str, &'static [(&'static str, &'static str)]),
+    /// At the path, a member holding JSON as text (`"tags": "[\"a\"]"`)
+    /// holds the parsed value; blank text reads as `[]`.
+    JsonText(&'static str),
+    /// At the path, a member is dropped (a secret a listing must not carry).
+    Drop(&'static str),
+    /// The member at the path must be there.
+    Require(&'static str),
+    /// The reply must be an array of objects.
+    ArrayOfObjects,
+    /// A query reply in either of its forms becomes the
+    /// `{columns, metadata, rows, numRows, numColumns}` envelope.
+    QueryEnvelope,
+    /// A reply with `success: false` is a refused login
+    /// ([`crate::ErrorKind::AuthFailed`], with the server's `reason`).
+    LoginRefused,
+    /// The reply may hold a credential: a failure to read it keeps neither
+    /// its body nor the values a decoder's message would quote.
+    Secret,
+    /// A 403 whose body is the bare text `Forbidden` means no instance
+    /// answers at this address (checked on the error path).
+    ForbiddenTextIsNoInstance,
+}
+
+/// A rule an endpoint's arguments must meet before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The text argument must not be empty or blank; the message says
+    /// what is empty.
+    NotBlank(&'static str, &'static str),
+    /// The text argument, when given, must not be blank.
+    NotBlankIfGiven(&'static str, &'static str),
+    /// At least one of the arguments must be given.
+    AnyOf(&'static [&'static str], &'static str),
+    /// The text argument must be exactly one character.
+    OneChar(&'static str),
+    /// The JSON argument is a column list: at least one column, each named
+    /// once ([`crate::request::check_columns`]; the message starts with the
+    /// given text).
+    Columns(&'static str, &'static str),
+    /// The JSON array argument must hold at least one element.
+    NotEmptyList(&'static str, &'static str),
+    /// Inside the JSON argument, the string at the path must not be blank.
+    TextAt(&'static str, &'static str, &'static str),
+    /// The integer argument must be at least this.
+    AtLeast(&'static str, u64, &'static str),
+    /// The integer argument must be at most this.
+    AtMost(&'static str, u64, &'static str),
+}
+
+/// The request body.
+#[derive(Debug, Clone, Copy)]
+pub enum BodyShape {
+    /// No body.
+    None,
+    /// JSON written from a template: literal JSON with `$name` holes, each
+    /// filled with the argument's JSON; `$?name` drops its whole member
+    /// when the argument is absent.
+    Json(&'static str),
+    /// The JSON argument named, as an object with `member` set to the
+    /// argument `from` unless the object sets it already (to the same id).
+    JsonWith {
+        /// The argument holding the object.
+        arg: &'static str,
+        /// The member to set.
+        member: &'static str,
+        /// The argument whose value it takes.
+        from: &'static str,
+    },
+    /// JSON written by a function of the arguments, for bodies a template
+    /// cannot say (a search whose filters depend on what is given).
+    Build(fn(&crate::request::Values<'_>) -> Result<String, crate::Error>),
+    /// The text argument named, as a `text/plain` body.
+    Text(&'static str),
+    /// CSV bytes from the argument; `gzip` names a flag argument that says
+    /// they are gzip-compressed (`Content-Encoding: gzip`).
+    Csv {
+        /// The bytes.
+        data: &'static str,
+        /// The flag.
+        gzip: &'static str,
+    },
+}
+
+/// One method of the browser package's `DomoClient` that runs this
+/// endpoint: its name and its positional parameters; `...` is an options
+/// object whose properties are the remaining arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsMethod {
+    /// The method name (`getDataset`).
+    pub name: &'static str,
+    /// Its parameters, by argument name.
+    pub params: &'static [&'static str],
+}
+
+/// Everything about one endpoint, as data.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The endpoint's name (`GetDataset`), the type's in Rust.
+    pub name: &'static str,
+    /// The method.
+    pub method: Method,
+    /// The path with `{name}` placeholders, each one argument as one
+    /// validated, percent-encoded segment.
+    pub path: &'static str,
+    /// The query, `key=template&...`; the template is text with `{name}`
+    /// placeholders. A pair whose placeholders are all absent is left out.
+    pub query: &'static str,
+    /// The arguments.
+    pub params: &'static [Param],
+    /// The body.
+    pub body: BodyShape,
+    /// The `Accept` header.
+    pub accept: &'static str,
+    /// Whether sending it twice has the effect of sending it once.
+    pub idempotent: bool,
+    /// How a success reply is read.
+    pub reply: ReplyShape,
+    /// Rules the arguments must meet.
+    pub checks: &'static [Check],
+    /// The browser methods over it; empty when the package runs it from
+    /// Rust (upload parts) or not at all.
+    pub js: &'static [JsMethod],
+    /// Why it has no browser method, when it has none.
+    pub js_note: &'static str,
+    /// What a success reply gives: the Rust type's name (`Dataset`,
+    /// `Vec<Policy>`), `void` or `string`.
+    pub output: &'static str,
+    /// What it is, as its declaration documents it.
+    pub doc: &'static str,
+}
+
+impl Spec {
+    /// The argument called `name`.
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// A spec with the defaults every declaration starts from: no query,
+    /// no body, JSON accepted and read without steps, idempotent as the
+    /// method is, no checks and no browser method.
+    pub const fn base(
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        params: &'static [Param],
+        output: &'static str,
+    ) -> Spec {
+        Spec {
+            name,
+            method,
+            path,
+            query: "",
+            params,
+            body: BodyShape::None,
+            accept: "application/json",
+            idempotent: method.idempotent(),
+            reply: ReplyShape::Json(&[]),
+            checks: &[],
+            js: &[],
+            js_note: "",
+            output,
+            doc: "",
+        }
+    }
+}
