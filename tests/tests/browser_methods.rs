@@ -55,7 +55,9 @@ fn output(spec: &Spec) -> String {
 
 fn param_type(p: &Param) -> String {
     match p.kind {
-        Kind::Json => ts_type(p.ts),
+        // A policy sent may leave out what the server fills in.
+        Kind::Object if ts_type(p.ts) == "Policy" => "PolicyInput".to_owned(),
+        Kind::Json | Kind::Object | Kind::Array => ts_type(p.ts),
         _ => p.ts.to_owned(),
     }
 }
@@ -158,8 +160,17 @@ fn generate() -> (String, String) {
                 }
                 let p = spec.param(name).expect("a declared argument");
                 let optional = p.optional || p.default.is_some();
-                let q = if optional { "?" } else { "" };
-                let null = if optional { " | null" } else { "" };
+                // TypeScript allows `?` only where no required parameter
+                // follows; before one, an optional argument takes `undefined`.
+                let required_after = m.params.iter().skip_while(|n| *n != name).skip(1).any(|n| {
+                    spec.param(n)
+                        .is_some_and(|q| !q.optional && q.default.is_none())
+                });
+                let (q, null) = match (optional, required_after) {
+                    (false, _) => ("", ""),
+                    (true, false) => ("?", " | null"),
+                    (true, true) => ("", " | null | undefined"),
+                };
                 params.push(format!("{}{q}: {}{null}", p.name, param_type(p)));
                 if !p.doc.is_empty() {
                     doc.push(format!("@param {} {}", p.name, doc_text(p.doc)));

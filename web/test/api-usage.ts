@@ -4,10 +4,13 @@
 import {
   DomoClient,
   isDomoError,
-  type AppDataQuery,
   type Column,
-  type CommitRequest,
   type CommitResult,
+  type CreatedDataset,
+  type DatasetList,
+  type LoginReply,
+  type SearchResult,
+  type User,
   type DataPage,
   type DataVersion,
   type Dataset,
@@ -58,16 +61,18 @@ export async function everyMethod(file: File): Promise<number> {
   const schema: Schema = await domo.getSchema(id);
   const firstColumn: Column | undefined = schema.columns[0];
   const latest: LatestSchema = await domo.getLatestSchema(id);
-  const indexed: IndexedSchema = await domo.getIndexedSchema(id, false);
+  const indexed: IndexedSchema = await domo.getIndexedSchema(id, { includeHidden: false });
   const page: DataPage = await domo.getData(id, { offset: 0, limit: 10, filter: "Units > 5" });
   const cell: JsonValue | undefined = page.rows[0]?.[0];
   const csv: string = await domo.getDataCsv(id, { limit: 10 });
-  const exported: string = await domo.exportCsv(id, true);
+  const exported: string = await domo.exportCsv(id, { includeHeader: true });
+  const queried: string = await domo.queryCsv(id, "SELECT * FROM table", { includeHeader: false });
   const result: QueryResult = await domo.query(id, "SELECT * FROM table");
   const numRows: number = result.numRows;
 
   const grants: Permission[] = [{ type: "USER", id: 2, accessLevel: "CAN_EDIT" }];
-  await domo.share(id, grants, false);
+  await domo.share(id, grants);
+  await domo.share(id, grants, { sendEmail: false });
   const permissions: PermissionList = await domo.listPermissions(id);
   await domo.revokeUser(id, 2);
   await domo.removeUser(id, "3");
@@ -89,6 +94,19 @@ export async function everyMethod(file: File): Promise<number> {
 
   const columns: Column[] = [{ name: "region", type: "STRING" }, { name: "amount", type: "DOUBLE" }];
   const created: Stream = await domo.createDataset("Sales", "daily", columns);
+  const bare: CreatedDataset = await domo.createDatasetWithoutStream("Bare", columns, { description: "no stream" });
+  await domo.renameDataset(bare.dataSource.dataSourceId, "Bare 2");
+  await domo.describeDataset(bare.dataSource.dataSourceId, "still no stream");
+  await domo.setDatasetProperties(bare.dataSource.dataSourceId, { dataSourceName: "Bare 3" });
+  await domo.alterSchema(bare.dataSource.dataSourceId, columns);
+  const list: DatasetList = await domo.listDatasetsPage(50, 0);
+  const hits: SearchResult = await domo.searchDatasetsPage("sales", { owner: 7, count: 100, offset: 0 });
+  const uiHits: DatasetList = await domo.uiSearchDatasetsPage("sales", { offset: 0 });
+  await domo.deleteDataset(bare.dataSource.dataSourceId, { deleteMethod: "soft" });
+  const me: User = await domo.whoami();
+  const login: LoginReply = await domo.login("ann@example.com", "secret");
+  const session2 = new DomoClient({ baseUrl: "http://127.0.0.1:8787", sessionToken: login.sessionToken });
+  session2.free();
   const request: StreamRequest = {
     transport: { type: "API" },
     dataProvider: { key: "api", name: "API" },
@@ -103,14 +121,18 @@ export async function everyMethod(file: File): Promise<number> {
   const run: Execution = await domo.runStream(raw.id);
   const history: Execution[] = await domo.streamHistory(updated.id);
 
-  await domo.appendRow(id, "a,1", ",");
-  const session: UploadSession = await domo.startUpload(id, { action: null, appendId: null });
+  await domo.appendRow(id, "a;1", { delimiter: ";" });
+  const session: UploadSession = await domo.startUpload(id, { partition: "2024-04" });
   await domo.uploadPart(id, session.uploadId, 1, "a,1\n");
   await domo.uploadPart(id, session.uploadId, 2, new Uint8Array([97, 44, 50, 10]));
-  const commit: CommitRequest = { action: "APPEND", index: true };
-  const committed: CommitResult = await domo.commitUpload(id, session.uploadId, commit);
+  const committed: CommitResult = await domo.commitUpload(id, session.uploadId, { action: "APPEND", partition: "2024-04" });
+  const execution: Execution = await domo.runStream(raw.id);
+  await domo.uploadExecutionPart(raw.id, execution.executionId ?? 0, 1, "a,1\n");
+  const done: Execution = await domo.commitExecution(raw.id, execution.executionId ?? 0);
+  await domo.abortExecution(raw.id, done.executionId ?? 0);
 
   const progress: UploadProgress[] = [];
+  const cancel = new AbortController();
   const report: UploadReport = await domo.uploadCsv(id, file, {
     action: "REPLACE",
     partSize: 1 << 20,
@@ -118,7 +140,10 @@ export async function everyMethod(file: File): Promise<number> {
     partition: "2024-03",
     header: "detect",
     onProgress: (p) => progress.push(p),
+    signal: cancel.signal,
+    verify: true,
   });
+  const viaStream: UploadReport = await domo.uploadCsvViaStream(raw.id, "a,1\n", { action: "REPLACE" });
   await domo.uploadCsv(id, "a,1\n");
   await domo.uploadCsv(id, new Blob(["a,1\n"]), { header: "absent" });
 
@@ -132,7 +157,7 @@ export async function everyMethod(file: File): Promise<number> {
   const renamed: Policy = await domo.updatePolicy(id, east.filterGroupId ?? 0, { ...east, name: "East 2" });
   await domo.deletePolicy(id, renamed.filterGroupId ?? 0);
   const pdp: PdpState = await domo.setPdp(id, true);
-  await domo.setPdp(id, false, false);
+  await domo.setPdp(id, false, { external: false });
   const tokens: AccessToken[] = await domo.listAccessTokens();
   const minted = await domo.createAccessToken("etl", 7, Date.now() + 86_400_000);
   const tokenValue: string = minted.token;
@@ -140,8 +165,12 @@ export async function everyMethod(file: File): Promise<number> {
   await domo.revokeAccessToken(minted.id);
 
   const app = DomoClient.inApp({ timeoutMs: 5000 });
-  const query: AppDataQuery = { fields: ["region"], filter: ["amount > 1"], orderby: "amount descending", limit: 5 };
-  const rows: Record<string, JsonValue>[] = await app.appData("sales", query);
+  const rows: Record<string, unknown>[] = await app.appData("sales", {
+    fields: ["region"],
+    filter: ["amount > 1"],
+    orderby: "amount descending",
+    limit: 5,
+  });
   const sql: QueryResult = await DomoClient.inApp().appSql("sales", "SELECT COUNT(*) FROM sales");
 
   try {
@@ -158,6 +187,7 @@ export async function everyMethod(file: File): Promise<number> {
   return [
     rowCount, tags, meta, firstColumn, latest, indexed, cell, csv, exported, numRows, permissions,
     versions, partitions, pageOfPartitions, every, found, status, streams, run, history, committed,
-    report.rows, rows, sql, retries, policies, pdp, tokens, tokenValue, tokenName,
+    report.rows, rows, sql, retries, policies, pdp, tokens, tokenValue, tokenName, queried, viaStream,
+    list, hits, uiHits, me,
   ].length;
 }

@@ -326,6 +326,9 @@ impl<J: JsonDoc> Args for ObjectArgs<'_, J> {
                 }
             },
             Kind::Json => Arg::Json(v.to_json()),
+            Kind::Object if v.is_object() => Arg::Json(v.to_json()),
+            Kind::Array if v.array_len().is_some() => Arg::Json(v.to_json()),
+            Kind::Object | Kind::Array => return Err(bad()),
             Kind::Bytes => match v.as_str() {
                 Some(text) => Arg::Bytes(Bytes::from(text)),
                 None => Arg::Bytes(v.as_bytes().ok_or_else(bad)?),
@@ -347,6 +350,8 @@ pub fn expected(kind: Kind) -> &'static str {
         Kind::Int => "a non-negative integer (at most 2^53 - 1)",
         Kind::StrList => "a string or an array of strings",
         Kind::Json => "given",
+        Kind::Object => "an object",
+        Kind::Array => "an array",
         Kind::Bytes => "a string or a Uint8Array",
         Kind::Choice(_) => "one of the names listed",
     }

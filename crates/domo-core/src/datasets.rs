@@ -130,7 +130,7 @@ declare! {
         /// Its description.
         arg description "description": String = "",
         /// Its columns.
-        json columns "columns": Vec<Column>,
+        array columns "columns": Vec<Column>,
     }
 
     /// `POST /api/data/v2/datasources`: a dataset with no stream behind it
@@ -154,7 +154,7 @@ declare! {
         /// Its description.
         arg description "description": Option<String>,
         /// Its columns.
-        json columns "columns": Vec<Column>,
+        array columns "columns": Vec<Column>,
     }
 
     /// `PUT /api/data/v3/datasources/{id}/properties`: rename and describe.

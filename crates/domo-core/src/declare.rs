@@ -29,9 +29,10 @@
 //!   `js`, `js_note`); the rest have the defaults of [`Spec::base`]
 //!   (idempotency from the method).
 //! - Fields: `arg name "jsName": Type` for values whose type implements
-//!   [`crate::args::ArgType`], `json name "jsName": Type` for model values
-//!   sent as JSON (`json_opt` for an `Option` of one); `= "text"` gives the
-//!   value an absent JavaScript argument stands for.
+//!   [`crate::args::ArgType`]; for model values sent as JSON,
+//!   `object name "jsName": Type` (a JSON object), `array ...` (a list) or
+//!   `json ...` (any JSON; `json_opt` for an `Option` of one); `= "text"`
+//!   gives the value an absent JavaScript argument stands for.
 //!
 //! [`Spec::base`]: crate::spec::Spec::base
 
@@ -91,15 +92,20 @@ macro_rules! declare {
                                 kind: $crate::__kind!($fhow, $fty),
                                 optional: $crate::__optional!($fhow, $fty),
                                 default: $crate::__default!($($default)?),
+                                #[cfg(feature = "describe")]
                                 ts: $crate::__ts!($fhow, $fty),
+                                #[cfg(feature = "describe")]
                                 doc: concat!($($fdoc, "\n",)* ""),
                             }
                         ),*],
                         $crate::__output!($how $($out)?),
                     );
-                    spec.doc = concat!($($doc, "\n",)* "");
+                    #[cfg(feature = "describe")]
+                    {
+                        spec.doc = concat!($($doc, "\n",)* "");
+                    }
                     $crate::__set_reply!($how, spec);
-                    $(spec.$key = $val;)*
+                    $($crate::__set!(spec, $key, $val);)*
                     spec
                 };
             }
@@ -219,6 +225,12 @@ macro_rules! __kind {
     (json, $t:ty) => {
         $crate::spec::Kind::Json
     };
+    (object, $t:ty) => {
+        $crate::spec::Kind::Object
+    };
+    (array, $t:ty) => {
+        $crate::spec::Kind::Array
+    };
     (json_opt, $t:ty) => {
         $crate::spec::Kind::Json
     };
@@ -233,6 +245,12 @@ macro_rules! __optional {
     (json, $t:ty) => {
         false
     };
+    (object, $t:ty) => {
+        false
+    };
+    (array, $t:ty) => {
+        false
+    };
     (json_opt, $t:ty) => {
         true
     };
@@ -245,6 +263,12 @@ macro_rules! __ts {
         <$t as $crate::args::ArgType>::TS
     };
     (json, $t:ty) => {
+        stringify!($t)
+    };
+    (object, $t:ty) => {
+        stringify!($t)
+    };
+    (array, $t:ty) => {
         stringify!($t)
     };
     (json_opt, $t:ty) => {
@@ -297,6 +321,29 @@ macro_rules! __output_type {
     };
 }
 
+/// A declaration's field: what only describes the endpoint (its browser
+/// methods, docs) is kept with the `describe` feature alone, so that the
+/// browser package does not ship it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __set {
+    ($spec:ident, js, $val:expr) => {
+        #[cfg(feature = "describe")]
+        {
+            $spec.js = $val;
+        }
+    };
+    ($spec:ident, js_note, $val:expr) => {
+        #[cfg(feature = "describe")]
+        {
+            $spec.js_note = $val;
+        }
+    };
+    ($spec:ident, $key:ident, $val:expr) => {
+        $spec.$key = $val;
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __set_reply {
@@ -346,6 +393,12 @@ macro_rules! __arg {
     (json, $e:expr) => {
         $crate::args::json_text(&$e)
     };
+    (object, $e:expr) => {
+        $crate::args::json_text(&$e)
+    };
+    (array, $e:expr) => {
+        $crate::args::json_text(&$e)
+    };
     (json_opt, $e:expr) => {
         match &$e {
             Some(v) => $crate::args::json_text(v),
@@ -378,6 +431,12 @@ macro_rules! __json {
         Ok(None)
     };
     (json, $e:expr) => {
+        $crate::args::json_value(&$e).map(Some)
+    };
+    (object, $e:expr) => {
+        $crate::args::json_value(&$e).map(Some)
+    };
+    (array, $e:expr) => {
         $crate::args::json_value(&$e).map(Some)
     };
     (json_opt, $e:expr) => {

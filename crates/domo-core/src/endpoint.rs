@@ -319,24 +319,9 @@ mod typed {
 #[cfg(all(test, feature = "typed"))]
 mod tests {
     use super::*;
-    use crate::spec::{BodyShape, Method};
+    use crate::spec::Method;
 
-    static SPEC: Spec = Spec {
-        name: "Test",
-        method: Method::Get,
-        path: "/x",
-        query: "",
-        params: &[],
-        body: BodyShape::None,
-        accept: "application/json",
-        idempotent: true,
-        reply: ReplyShape::Json(&[]),
-        checks: &[],
-        js: &[],
-        js_note: "",
-        output: "void",
-        doc: "",
-    };
+    static SPEC: Spec = Spec::base("Test", Method::Get, "/x", &[], "void");
 
     fn check(reply: Reply) -> Result<Reply, Error> {
         super::check::<serde_json::Value>(&SPEC, reply)

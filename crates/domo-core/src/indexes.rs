@@ -21,7 +21,7 @@ declare! {
         /// The dataset.
         arg dataset_id "datasetId": DatasetId,
         /// The data versions to index; none means the current data.
-        json data_ids "dataIds": Vec<Id> = "[]",
+        array data_ids "dataIds": Vec<Id> = "[]",
     }
 
     /// `GET /api/data/v3/datasources/{id}/indexes/{indexId}/statuses`.

@@ -34,7 +34,7 @@ declare! {
         /// The dataset.
         arg dataset_id "datasetId": DatasetId,
         /// The policy.
-        json policy "policy": Policy,
+        object policy "policy": Policy,
     }
 
     /// `PUT .../filter-groups/{policyId}` with the whole policy; its
@@ -52,7 +52,7 @@ declare! {
         /// The policy to change.
         arg policy_id "policyId": Id,
         /// The whole policy as it is to be.
-        json policy "policy": Policy,
+        object policy "policy": Policy,
     }
 
     /// `DELETE .../filter-groups/{policyId}`.

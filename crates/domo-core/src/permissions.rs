@@ -29,7 +29,7 @@ declare! {
         /// The dataset.
         arg dataset_id "datasetId": DatasetId,
         /// Users or groups with an access level.
-        json permissions "permissions": Vec<Permission>,
+        array permissions "permissions": Vec<Permission>,
         /// Whether Domo mails the people given access.
         arg send_email "sendEmail": bool = "false",
     }
@@ -68,6 +68,6 @@ declare! {
         /// The dataset.
         arg dataset_id "datasetId": DatasetId,
         /// The users and groups to remove.
-        json users "users": Vec<PrincipalRef>,
+        array users "users": Vec<PrincipalRef>,
     }
 }

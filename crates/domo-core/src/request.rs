@@ -164,7 +164,10 @@ pub struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    fn read<A: Args>(spec: &'static Spec, args: &'a A) -> Result<Values<'a>, Error> {
+    fn read<J: JsonDoc>(
+        spec: &'static Spec,
+        args: &'a dyn Args<Json = J>,
+    ) -> Result<Values<'a>, Error> {
         let mut values = Vec::with_capacity(spec.params.len());
         for param in spec.params {
             let mut value = args.arg(spec, param)?;
@@ -174,7 +177,7 @@ impl<'a> Values<'a> {
                 value = match param.kind {
                     Kind::Bool => Arg::Bool(default == "true"),
                     Kind::Int => Arg::Num(Cow::Borrowed(default)),
-                    Kind::Json => Arg::Json(default.to_owned()),
+                    Kind::Json | Kind::Object | Kind::Array => Arg::Json(default.to_owned()),
                     _ => Arg::Text(Cow::Borrowed(default)),
                 };
             }
@@ -254,7 +257,11 @@ fn fill(
 impl Config {
     /// Build the request `spec` describes from `args`: every argument
     /// checked, ids validated and encoded, the body written.
-    pub fn prepare_spec<A: Args>(&self, spec: &'static Spec, args: &A) -> Result<Prepared, Error> {
+    pub fn prepare_spec<J: JsonDoc>(
+        &self,
+        spec: &'static Spec,
+        args: &dyn Args<Json = J>,
+    ) -> Result<Prepared, Error> {
         let values = Values::read(spec, args)?;
         check(spec, &values, args)?;
 
@@ -376,7 +383,11 @@ fn check_uri(uri: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn check<A: Args>(spec: &'static Spec, values: &Values<'_>, args: &A) -> Result<(), Error> {
+fn check<J: JsonDoc>(
+    spec: &'static Spec,
+    values: &Values<'_>,
+    args: &dyn Args<Json = J>,
+) -> Result<(), Error> {
     for rule in spec.checks {
         match *rule {
             Check::NotBlank(name, what) => {
@@ -423,7 +434,7 @@ fn check<A: Args>(spec: &'static Spec, values: &Values<'_>, args: &A) -> Result<
                 match len {
                     Some(n) if n > 0 => {}
                     Some(_) => return Err(Error::invalid_input(what)),
-                    None => return Err(bad_arg(spec, name, Kind::Json)),
+                    None => return Err(bad_arg(spec, name, Kind::Array)),
                 }
             }
             Check::TextAt(name, path, what) => {
@@ -537,9 +548,9 @@ fn json_template(template: &str, values: &Values<'_>) -> Result<String, Error> {
 
 /// The JSON argument `arg` as an object with `member` set to `from`
 /// unless it is set already; set to another id, it is an error.
-fn json_with<A: Args>(
+fn json_with<J: JsonDoc>(
     spec: &'static Spec,
-    args: &A,
+    args: &dyn Args<Json = J>,
     arg: &str,
     member: &str,
     from_name: &str,
@@ -551,7 +562,7 @@ fn json_with<A: Args>(
     let mut object = args
         .json(spec, param)?
         .filter(JsonDoc::is_object)
-        .ok_or_else(|| Error::invalid_input(format!("the {} must be a JSON object", label(arg))))?;
+        .ok_or_else(|| bad_arg(spec, arg, Kind::Object))?;
     let wanted = from.text().map(Cow::into_owned).unwrap_or_default();
     // An id argument goes in as a number when it is all digits, as Domo
     // sends policy ids; text stays text.
@@ -561,11 +572,11 @@ fn json_with<A: Args>(
     match object.get(member).filter(|v| !v.is_null()) {
         None => {
             let value = match from {
-                Arg::Num(n) => A::Json::number(n),
-                Arg::Text(t) if numeric => A::Json::number(t),
+                Arg::Num(n) => J::number(n),
+                Arg::Text(t) if numeric => J::number(t),
                 _ => None,
             }
-            .unwrap_or_else(|| A::Json::string(&wanted));
+            .unwrap_or_else(|| J::string(&wanted));
             object.set(member, value);
         }
         Some(given) => {

@@ -33,7 +33,7 @@ declare! {
         /// The dataset.
         arg dataset_id "datasetId": DatasetId,
         /// Every column it is to have, in order.
-        json columns "columns": Vec<Column>,
+        array columns "columns": Vec<Column>,
     }
 
     /// `GET /api/data/v3/datasources/{id}/schema` (seed).

@@ -68,8 +68,12 @@ pub enum Kind {
     /// A list of strings (a single string is a list of one); joined with
     /// commas in a query.
     StrList,
-    /// Any JSON value, sent as it is (a model type in Rust).
+    /// Any JSON value, sent as it is.
     Json,
+    /// A JSON object (a model type in Rust).
+    Object,
+    /// A JSON array (a list of model values in Rust).
+    Array,
     /// A credential: a string that no error or log shows.
     Secret,
     /// Bytes (a CSV part): a `Uint8Array` or a string in JavaScript.
@@ -95,8 +99,10 @@ pub struct Param {
     pub default: Option<&'static str>,
     /// Its TypeScript type, or for a model value the Rust type's name,
     /// which the package's declarations export under the same name.
+    #[cfg(feature = "describe")]
     pub ts: &'static str,
     /// What it is, as its declaration documents it.
+    #[cfg(feature = "describe")]
     pub doc: &'static str,
 }
 
@@ -250,13 +256,17 @@ pub struct Spec {
     pub checks: &'static [Check],
     /// The browser methods over it; empty when the package runs it from
     /// Rust (upload parts) or not at all.
+    #[cfg(feature = "describe")]
     pub js: &'static [JsMethod],
     /// Why it has no browser method, when it has none.
+    #[cfg(feature = "describe")]
     pub js_note: &'static str,
     /// What a success reply gives: the Rust type's name (`Dataset`,
     /// `Vec<Policy>`), `void` or `string`.
+    #[cfg(feature = "describe")]
     pub output: &'static str,
     /// What it is, as its declaration documents it.
+    #[cfg(feature = "describe")]
     pub doc: &'static str,
 }
 
@@ -274,7 +284,7 @@ impl Spec {
         method: Method,
         path: &'static str,
         params: &'static [Param],
-        output: &'static str,
+        #[cfg_attr(not(feature = "describe"), allow(unused_variables))] output: &'static str,
     ) -> Spec {
         Spec {
             name,
@@ -287,9 +297,13 @@ impl Spec {
             idempotent: method.idempotent(),
             reply: ReplyShape::Json(&[]),
             checks: &[],
+            #[cfg(feature = "describe")]
             js: &[],
+            #[cfg(feature = "describe")]
             js_note: "",
+            #[cfg(feature = "describe")]
             output,
+            #[cfg(feature = "describe")]
             doc: "",
         }
     }

@@ -26,7 +26,7 @@ declare! {
         js: js![createStream(request)],
     } fields {
         /// The stream.
-        json request "request": StreamRequest,
+        object request "request": StreamRequest,
     }
 
     /// `GET /api/data/v1/streams/{id}`.
@@ -47,7 +47,7 @@ declare! {
         /// The stream.
         arg stream_id "streamId": Id,
         /// The whole stream as it is to be.
-        json request "request": StreamRequest,
+        object request "request": StreamRequest,
     }
 
     /// `GET /api/data/v1/streams/search?q=dataSource.id:{id}`: the streams

@@ -122,6 +122,13 @@ impl DomoClient {
             Some(ms) if ms.is_finite() && ms > 0.0 => Some(Duration::from_secs_f64(ms / 1000.0)),
             Some(0.0) => None,
             Some(ms) => {
+                // JavaScript writes the number: Rust's float formatting
+                // would cost the package kilobytes.
+                let ms = String::from(
+                    js_sys::Number::from(ms)
+                        .to_string_with_radix(10)
+                        .unwrap_or_default(),
+                );
                 return Err(Error::invalid_input(format!(
                     "timeoutMs must be a non-negative number of milliseconds, got {ms}"
                 )));

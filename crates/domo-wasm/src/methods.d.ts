@@ -124,7 +124,7 @@ export interface DomoClient {
    * @param description Its description.
    * @param columns Its columns.
    */
-  createDataset(name: string, description?: string | null, columns: Column[]): Promise<Stream>;
+  createDataset(name: string, description: string | null | undefined, columns: Column[]): Promise<Stream>;
 
   /**
    * `POST /api/data/v2/datasources`: a dataset with no stream behind it
@@ -235,7 +235,7 @@ export interface DomoClient {
    * @param datasetId The dataset.
    * @param policy The policy.
    */
-  createPolicy(datasetId: string, policy: Policy): Promise<Policy>;
+  createPolicy(datasetId: string, policy: PolicyInput): Promise<Policy>;
 
   /**
    * `PUT .../filter-groups/{policyId}` with the whole policy; its
@@ -246,7 +246,7 @@ export interface DomoClient {
    * @param policyId The policy to change.
    * @param policy The whole policy as it is to be.
    */
-  updatePolicy(datasetId: string, policyId: Id, policy: Policy): Promise<Policy>;
+  updatePolicy(datasetId: string, policyId: Id, policy: PolicyInput): Promise<Policy>;
 
   /**
    * `DELETE .../filter-groups/{policyId}`.

@@ -66,6 +66,9 @@ export interface UploadCsvOptions {
   signal?: AbortSignal;
 }
 
+/** A policy to create or change: the server fills in what is left out. */
+export type PolicyInput = Partial<Policy> & { name: string };
+
 /** The reply to `login`: the session token is in it (the caller asked for it). */
 export interface LoginReply {
   /** For `new DomoClient({ sessionToken })`. */

@@ -676,7 +676,7 @@ async fn json_bodies_are_checked_by_domo_core_before_sending() {
     let e = err(c.create_stream(JsValue::from_f64(5.0))).await;
     assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
     assert!(
-        message(&e).contains("stream request must be an object"),
+        message(&e).contains("`request` must be an object"),
         "{}",
         message(&e)
     );
@@ -685,7 +685,7 @@ async fn json_bodies_are_checked_by_domo_core_before_sending() {
     assert!(message(&e).contains("dataSource.name"), "{}", message(&e));
     let e = err(c.share(DEMO.into(), js(&json!({"id": 2})), None)).await;
     assert!(
-        message(&e).contains("permissions must be an array"),
+        message(&e).contains("`permissions` must be an array"),
         "{}",
         message(&e)
     );
@@ -899,7 +899,7 @@ async fn policies_round_trip_and_limit_what_a_user_counts() {
     // Arguments are checked before anything is sent.
     let e = err(admin.create_policy(id.clone(), JsValue::from(3))).await;
     assert!(
-        message(&e).contains("policy must be an object"),
+        message(&e).contains("`policy` must be an object"),
         "{}",
         message(&e)
     );
