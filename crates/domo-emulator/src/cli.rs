@@ -81,9 +81,15 @@ pub struct EmulatorArgs {
     pub max_value_bytes: usize,
 
     /// Serve the Domo custom app in DIR (index.html, manifest.json, assets) at /,
-    /// with its manifest's dataset aliases at /data/v1/{alias} and /sql/v1/{alias}.
+    /// with its manifest's dataset aliases at /data/v1|v2/{alias} and /sql/v1/{alias},
+    /// its AppDB collections at /domo/datastores/v1, and a Domo page framing it at /page.
     #[arg(long = "app", value_name = "DIR")]
     pub app_dir: Option<PathBuf>,
+
+    /// The first month of the fiscal year for the Data API's calendar=fiscal:
+    /// a number (1-12) or a month name such as July.
+    #[arg(long, value_name = "MONTH", default_value = "1", value_parser = parse_month)]
+    pub fiscal_year_start: u32,
 }
 
 /// Shown as the configuration it becomes, whose `Debug` keeps token values
@@ -130,6 +136,36 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{s}`: expected a duration such as 30s, 500ms or 2m"))
 }
 
+/// `7`, `July` or `jul`.
+fn parse_month(s: &str) -> Result<u32, String> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let t = s.trim().to_ascii_lowercase();
+    if let Ok(n) = t.parse::<u32>() {
+        return (1..=12)
+            .contains(&n)
+            .then_some(n)
+            .ok_or_else(|| format!("`{s}`: a month number is 1 to 12"));
+    }
+    MONTHS
+        .iter()
+        .position(|m| t.len() >= 3 && m.starts_with(&t))
+        .map(|i| i as u32 + 1)
+        .ok_or_else(|| format!("`{s}`: expected a month, 1-12 or a name such as July"))
+}
+
 fn parse_faults(s: &str) -> Result<FaultSpec, String> {
     s.parse()
 }
@@ -151,6 +187,7 @@ impl From<EmulatorArgs> for EmulatorConfig {
             max_reply_bytes: a.max_reply_bytes,
             max_value_bytes: a.max_value_bytes,
             app_dir: a.app_dir,
+            fiscal_year_start: a.fiscal_year_start,
         }
     }
 }
@@ -205,6 +242,16 @@ mod tests {
         }
         for s in ["", "0", "-1s", "soon", "5h", "inf"] {
             assert!(parse_duration(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn months_by_number_or_name() {
+        for (s, m) in [("1", 1), ("12", 12), ("July", 7), ("sep", 9), (" OCT ", 10)] {
+            assert_eq!(parse_month(s), Ok(m), "{s}");
+        }
+        for s in ["0", "13", "ju", "smarch", ""] {
+            assert!(parse_month(s).is_err(), "{s}");
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod calendar;
 pub mod cli;
 mod cors;
 mod csvio;

@@ -72,8 +72,12 @@ pub struct EmulatorConfig {
     pub max_value_bytes: usize,
     /// Serve the Domo custom app in this directory (`index.html`,
     /// `manifest.json`, assets): its files at `/`, its manifest's dataset
-    /// aliases at `/data/v1/{alias}` and `/sql/v1/{alias}`.
+    /// aliases at `/data/v1|v2/{alias}` and `/sql/v1/{alias}`, its AppDB
+    /// collections at `/domo/datastores/v1`, a Domo page framing it at `/page`.
     pub app_dir: Option<PathBuf>,
+    /// The first month of the fiscal year (1 = January, the default), for
+    /// the Data API's `calendar=fiscal`.
+    pub fiscal_year_start: u32,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.
@@ -97,6 +101,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("max_reply_bytes", &self.max_reply_bytes)
             .field("max_value_bytes", &self.max_value_bytes)
             .field("app_dir", &self.app_dir)
+            .field("fiscal_year_start", &self.fiscal_year_start)
             .finish()
     }
 }
@@ -118,6 +123,7 @@ impl Default for EmulatorConfig {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             app_dir: None,
+            fiscal_year_start: 1,
         }
     }
 }
@@ -378,6 +384,7 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         .route("/api/content/v2/authentication", post(users::login))
         .route("/api/content/v2/users/me", get(users::me))
         .route("/data/v1/{alias}", get(app::app_data))
+        .route("/data/v2/{alias}", get(app::app_data))
         .route("/sql/v1/{alias}", post(app::app_sql))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -473,6 +480,12 @@ pub(crate) async fn serve(
             "max_reply_bytes and max_value_bytes must be at least 1".to_owned(),
         ));
     }
+    if !(1..=12).contains(&config.fiscal_year_start) {
+        return Err(Error::Config(format!(
+            "fiscal_year_start must be a month number from 1 to 12, got {}",
+            config.fiscal_year_start
+        )));
+    }
     if config.query_timeout.is_zero() {
         return Err(Error::Config(
             "query_timeout must be more than 0".to_owned(),
@@ -480,13 +493,14 @@ pub(crate) async fn serve(
     }
     let app = match &config.app_dir {
         Some(dir) => {
-            // Pages get the first configured token as their session id.
-            let token = config
-                .tokens
-                .first()
-                .map_or(DEFAULT_TOKEN, |(t, _)| t.trim())
-                .to_owned();
-            Some(Arc::new(AppSite::load(dir, token)?))
+            // The app session acts for the user of the first configured
+            // token (user 1 without one).
+            let user = config.tokens.first().map_or(ADMIN_USER, |(_, u)| *u);
+            Some(Arc::new(AppSite::load(
+                dir,
+                user,
+                config.fiscal_year_start,
+            )?))
         }
         None => None,
     };

@@ -15,6 +15,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppSite;
+use crate::app::session::Presented;
 use crate::error::ApiError;
 use crate::store::{Store, UserId};
 
@@ -51,7 +52,7 @@ pub(crate) type AppState = Arc<Inner>;
 pub(crate) struct Caller(pub UserId);
 
 /// Every header a Domo client may carry a token in; they share one table.
-const TOKEN_HEADERS: [&str; 4] = [
+pub(crate) const TOKEN_HEADERS: [&str; 4] = [
     "x-domo-developer-token",
     "x-domo-authentication",
     "x-domo-ryuu-session",
@@ -65,6 +66,14 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The app session (header, `ryuu_sid` query parameter or cookie).
+        if let Some(site) = state.app.as_deref() {
+            match crate::app::session::presented_in(parts, site) {
+                Presented::Session(_) => return Ok(Caller(site.session_user)),
+                Presented::StaleSession => return Err(crate::app::session::stale_session()),
+                Presented::OtherToken | Presented::Nothing => {}
+            }
+        }
         let mut presented = Vec::new();
         for name in TOKEN_HEADERS {
             if let Some(v) = parts.headers.get(name) {

@@ -11,6 +11,7 @@ use super::schema::NewColumn;
 use super::streams::NewStream;
 use super::uploads::{Action, Commit};
 use super::*;
+use crate::calendar::DateContext;
 use crate::limits::MAX_COLUMNS;
 
 const BOB: UserId = 2;
@@ -437,7 +438,12 @@ fn every_read_path_goes_through_visible_rows() {
         }],
     };
     let app = store
-        .app_data(ADMIN_USER, &mapping, &DataParams::default())
+        .app_data(
+            ADMIN_USER,
+            &mapping,
+            &DataParams::default(),
+            DateContext::standard(0),
+        )
         .unwrap();
     assert_eq!(app.names, ["label"]);
     assert_eq!(texts(&app.cells), ["public", "public"], "app_data");
@@ -449,11 +455,12 @@ fn every_read_path_goes_through_visible_rows() {
                 fields: Some("count(label)".to_owned()),
                 ..Default::default()
             },
+            DateContext::standard(0),
         )
         .unwrap();
     assert_eq!(grouped.cells, [[Cell::Integer(2)]], "app_data aggregate");
     let sql = store
-        .app_sql(ADMIN_USER, &mapping, "SELECT name FROM things")
+        .app_sql(ADMIN_USER, &mapping, "SELECT label FROM things")
         .unwrap();
     assert_eq!(texts(&sql.rows), ["public", "public"], "app_sql");
 }
