@@ -27,6 +27,8 @@ pub(crate) struct Inner {
     pub max_reply_bytes: u64,
     /// The custom app served with `--app`, if any.
     pub app: Option<Arc<AppSite>>,
+    /// The public API's OAuth clients and token signing (`--client`).
+    pub public: crate::public::Auth,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.
@@ -41,6 +43,7 @@ impl std::fmt::Debug for Inner {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_reply_bytes", &self.max_reply_bytes)
             .field("app", &self.app)
+            .field("public", &self.public)
             .finish()
     }
 }
@@ -183,7 +186,7 @@ fn is_blank(bytes: &[u8]) -> bool {
 #[derive(Debug)]
 pub(crate) struct CsvPart(pub Vec<u8>);
 
-fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
     let mut dec = flate2::read::MultiGzDecoder::new(bytes).take(limit as u64 + 1);
     dec.read_to_end(&mut out)

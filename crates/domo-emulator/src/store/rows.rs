@@ -10,7 +10,7 @@
 //! HTTP twin in `server`) installs a rule that hides rows and drives every
 //! path.
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use super::sink::{ResultColumn, RowSink, RowValues};
@@ -313,6 +313,9 @@ pub(crate) struct ExportRequest {
     pub offset: u64,
     pub limit: Option<u64>,
     pub filter: Option<String>,
+    /// Nulls as empty fields (the public API's export, which pandas reads
+    /// as missing values) rather than `\N`.
+    pub empty_nulls: bool,
 }
 
 /// Most rows one read of a streamed export takes.
@@ -337,6 +340,7 @@ pub(crate) struct Export {
     remaining: Option<i64>,
     last_rowid: i64,
     done: bool,
+    empty_nulls: bool,
 }
 
 impl Export {
@@ -436,6 +440,7 @@ impl Store {
                 remaining: req.limit.map(to_i64),
                 last_rowid: i64::MIN,
                 done: false,
+                empty_nulls: req.empty_nulls,
             })
         })
     }
@@ -493,7 +498,10 @@ impl Store {
                     if i > 0 {
                         buf.push(b',');
                     }
-                    csvio::write_value(buf, row.get_ref(i + 1)?);
+                    match row.get_ref(i + 1)? {
+                        ValueRef::Null if export.empty_nulls => {}
+                        v => csvio::write_value(buf, v),
+                    }
                 }
                 buf.push(b'\n');
                 n += 1;

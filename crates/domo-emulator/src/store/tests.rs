@@ -501,6 +501,7 @@ fn policies_compare_by_column_type() {
         values: vec![value.into()],
         operator: Some(operator.into()),
         ignore_case: false,
+        negate: false,
     };
     let policy = |p: NewParameter| NewPolicy {
         name: "p".into(),
@@ -542,7 +543,8 @@ fn policies_compare_by_column_type() {
     assert_eq!(who(&store), [Cell::Text("a".into()), Cell::Null]);
     // Refusals name the operator, the column, the value.
     for (p, needle) in [
-        (param("price", "7", "LIKE"), "LIKE"),
+        (param("price", "7", "RESEMBLES"), "RESEMBLES"),
+        (param("price", "7", "BETWEEN"), "BETWEEN takes 2 values"),
         (param("cost", "7", "EQUALS"), "cost"),
         (param("price", "seven", "EQUALS"), "seven"),
     ] {
@@ -583,7 +585,7 @@ fn delete_leaves_no_trace_of_the_dataset() {
         .id
         .to_string();
     let eid = store
-        .start_execution(ADMIN_USER, &sid)
+        .start_execution(ADMIN_USER, &sid, None)
         .unwrap()
         .id
         .to_string();
