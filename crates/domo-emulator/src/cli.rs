@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::directory::{GroupSpec, Password, UserSpec, parse_group, parse_password, parse_user};
 use crate::error::Error;
 use crate::faults::FaultSpec;
-use crate::public::{ClientSpec, parse_client};
+use crate::oauth::{ClientSpec, parse_client};
 use crate::server::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, EmulatorConfig, start};
 use crate::stream::DEFAULT_MAX_REPLY_BYTES;
 

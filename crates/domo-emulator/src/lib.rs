@@ -14,6 +14,7 @@ mod faults;
 mod filter;
 mod limits;
 mod malformed;
+mod oauth;
 mod public;
 mod reply;
 mod rng;
@@ -26,7 +27,7 @@ pub use demo::DEMO_DATASET_ID;
 pub use directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 pub use error::Error;
 pub use faults::FaultSpec;
-pub use public::auth::{ClientSpec, DEFAULT_TOKEN_TTL, SCOPES};
+pub use oauth::{ClientSpec, DEFAULT_TOKEN_TTL, SCOPES};
 pub use server::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN,
     EmulatorConfig, RunningEmulator, start,

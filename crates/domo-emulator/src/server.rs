@@ -23,7 +23,7 @@ use crate::directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 use crate::error::{ApiError, Error};
 use crate::faults::{FaultSpec, Faults};
 use crate::malformed::{GuardedListener, refuse_long_uris};
-use crate::public::{Auth, ClientSpec, DEFAULT_TOKEN_TTL};
+use crate::oauth::{Auth, ClientSpec, DEFAULT_TOKEN_TTL};
 use crate::state::{AppState, Inner};
 use crate::store::{ADMIN_USER, Store};
 use crate::stream::DEFAULT_MAX_REPLY_BYTES;
@@ -493,7 +493,7 @@ pub(crate) async fn serve(
 pub(crate) async fn serve_with(
     config: EmulatorConfig,
     store: Arc<Store>,
-    clock: Option<crate::public::auth::Clock>,
+    clock: Option<crate::oauth::Clock>,
 ) -> Result<RunningEmulator, Error> {
     let tokens = token_table(&config.tokens, config.demo)?;
     let mut public = Auth::new(&config.clients, config.token_ttl)?;

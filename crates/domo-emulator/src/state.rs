@@ -28,7 +28,7 @@ pub(crate) struct Inner {
     /// The custom app served with `--app`, if any.
     pub app: Option<Arc<AppSite>>,
     /// The public API's OAuth clients and token signing (`--client`).
-    pub public: crate::public::Auth,
+    pub public: crate::oauth::Auth,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.

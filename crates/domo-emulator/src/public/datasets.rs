@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 use super::auth::Bearer;
 use super::shapes::{policy_json, schema_json};
 use super::{
-    CsvBody, LenientJson, attachment, created, iso_time, json_bool, json_id, no_content, ok,
-    page_size,
+    CsvBody, LenientJson, attachment, created, json_bool, json_id, no_content, ok, page_size,
 };
 use crate::error::ApiError;
 use crate::export::stream_csv;
+use crate::reply::iso_time;
 use crate::state::{ApiPath, ApiQuery, AppState, JsonBody, parse_bool};
 use crate::store::Column;
 use crate::store::datasets::{DatasetInfo, DatasetSearch, Filter, SortKey};

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Bearer;
-use super::{iso_time, json_bool, no_content, ok, page_size, path_id};
+use super::{json_bool, no_content, ok, page_size, path_id};
 use crate::error::ApiError;
+use crate::reply::iso_time;
 use crate::state::{ApiPath, ApiQuery, AppState, JsonBody, parse_bool};
 use crate::store::people::{NewPerson, Person, PersonUpdate, Profile, Team, TeamChange};
 use crate::store::users::Role;

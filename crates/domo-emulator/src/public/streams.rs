@@ -12,8 +12,9 @@ use serde_json::{Map, Value, json};
 
 use super::auth::Bearer;
 use super::shapes::schema_json;
-use super::{CsvBody, LenientJson, created, iso_time, no_content, ok, page_size};
+use super::{CsvBody, LenientJson, created, no_content, ok, page_size};
 use crate::error::ApiError;
+use crate::reply::iso_time;
 use crate::state::{ApiPath, ApiQuery, AppState, JsonBody};
 use crate::store::public::StreamFilter;
 use crate::store::schema::NewColumn;

@@ -229,8 +229,11 @@ fn write_profile(conn: &Connection, id: UserId, p: &Profile, now: i64) -> Result
     Ok(())
 }
 
+/// A group's name and its profile's `active`, `is_default`, `creator_id`.
+type GroupRow = (String, Option<bool>, Option<bool>, Option<i64>);
+
 fn open_group(conn: &Connection, id: i64) -> Result<Team> {
-    let row: Option<(String, Option<bool>, Option<bool>, Option<i64>)> = conn
+    let row: Option<GroupRow> = conn
         .prepare_cached(
             "SELECT g.name, p.active, p.is_default, p.creator_id
              FROM user_groups g LEFT JOIN group_profiles p ON p.group_id = g.id WHERE g.id = ?",
