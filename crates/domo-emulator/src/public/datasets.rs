@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use super::auth::Bearer;
 use super::shapes::{policy_json, schema_json};
 use super::{
-    CsvBody, LenientJson, attachment, created, json_bool, json_id, no_content, ok, page_size,
+    CsvBody, LenientJson, SchemaIn, attachment, created, json_bool, json_id, no_content, ok,
+    page_size,
 };
 use crate::error::ApiError;
 use crate::export::stream_csv;
@@ -140,18 +141,6 @@ pub(crate) async fn get_dataset(
         .run(move |s| s.dataset_detail(user, &id))
         .await?;
     Ok(ok(&detail_json(&d)))
-}
-
-#[derive(Debug, Deserialize)]
-struct SchemaIn {
-    columns: Vec<ColumnIn>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ColumnIn {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
 }
 
 fn columns_in(schema: SchemaIn) -> Vec<NewColumn> {

@@ -23,6 +23,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post, put};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -142,6 +143,40 @@ async fn not_emulated(req: Request) -> ApiError {
         "{} is not emulated: the emulator serves the public API's datasets, policies, streams, users and groups",
         req.uri().path()
     ))
+}
+
+/// A schema as a body sends it: `{"columns": [{"type", "name"}]}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SchemaIn {
+    pub columns: Vec<ColumnIn>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ColumnIn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// `limit` and `offset` of a listing.
+#[derive(Debug, Deserialize)]
+pub(crate) struct PageQuery {
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// The default and largest page of streams, executions, users and groups.
+const DEFAULT_PAGE: u64 = 50;
+const MAX_PAGE: u64 = 500;
+
+impl PageQuery {
+    /// `(offset, limit)`, the limit as `page_size` reads it.
+    pub(crate) fn page(&self) -> Result<(u64, u64), ApiError> {
+        Ok((
+            count("offset", self.offset.as_deref())?.unwrap_or(0),
+            page_size("limit", self.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?,
+        ))
+    }
 }
 
 /// A paging parameter: absent or `0` (pydomo sends `limit=0` past a short

@@ -10,15 +10,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Bearer;
-use super::{json_bool, no_content, ok, page_size, path_id};
+use super::{PageQuery, json_bool, no_content, ok, path_id};
 use crate::error::ApiError;
 use crate::reply::iso_time;
 use crate::state::{ApiPath, ApiQuery, AppState, JsonBody, parse_bool};
 use crate::store::people::{NewPerson, Person, PersonUpdate, Profile, Team, TeamChange};
 use crate::store::users::Role;
-
-const DEFAULT_PAGE: u64 = 50;
-const MAX_PAGE: u64 = 500;
 
 /// Domo's role ids.
 fn role_id(role: Role) -> i64 {
@@ -78,19 +75,6 @@ fn group_json(g: &Team) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct PageQuery {
-    limit: Option<String>,
-    offset: Option<String>,
-}
-
-fn page(q: &PageQuery) -> Result<(u64, u64), ApiError> {
-    Ok((
-        super::count("offset", q.offset.as_deref())?.unwrap_or(0),
-        page_size("limit", q.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?,
-    ))
-}
-
 /// A user body: `{name, email, role, title?, alternateEmail?, phone?,
 /// location?, employeeNumber?}`.
 #[derive(Debug, Deserialize)]
@@ -125,7 +109,7 @@ pub(crate) async fn list_users(
     Bearer(_user): Bearer,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = page(&q)?;
+    let (offset, limit) = q.page()?;
     let people = state
         .store
         .run(move |s| s.list_people(offset, limit))
@@ -215,7 +199,7 @@ pub(crate) async fn list_groups(
     Bearer(_user): Bearer,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = page(&q)?;
+    let (offset, limit) = q.page()?;
     let groups = state
         .store
         .run(move |s| s.list_teams(offset, limit))
@@ -303,7 +287,7 @@ pub(crate) async fn list_members(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     let id = path_id("group", &gid)?;
-    let (offset, limit) = page(&q)?;
+    let (offset, limit) = q.page()?;
     let ids = state
         .store
         .run(move |s| s.list_members(id, offset, limit))

@@ -12,17 +12,13 @@ use serde_json::{Map, Value, json};
 
 use super::auth::Bearer;
 use super::shapes::schema_json;
-use super::{CsvBody, LenientJson, created, no_content, ok, page_size};
+use super::{CsvBody, LenientJson, PageQuery, SchemaIn, created, no_content, ok};
 use crate::error::ApiError;
 use crate::reply::iso_time;
 use crate::state::{ApiPath, ApiQuery, AppState, JsonBody};
 use crate::store::public::StreamFilter;
 use crate::store::schema::NewColumn;
 use crate::store::streams::{Execution, NewStream, Stream, StreamUpdate};
-
-/// Default and largest page of streams and of executions.
-const DEFAULT_PAGE: u64 = 50;
-const MAX_PAGE: u64 = 500;
 
 fn stream_json(s: &Stream) -> Value {
     let d = &s.dataset;
@@ -72,18 +68,6 @@ fn execution_json(e: &Execution) -> Value {
         "rows": e.rows_inserted,
         "bytes": e.bytes_inserted,
     })
-}
-
-#[derive(Debug, Deserialize)]
-struct SchemaIn {
-    columns: Vec<ColumnIn>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ColumnIn {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,19 +152,6 @@ pub(crate) async fn create_stream(
     Ok(created(&stream_json(&s)))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct PageQuery {
-    limit: Option<String>,
-    offset: Option<String>,
-}
-
-fn page(q: &PageQuery) -> Result<(u64, u64), ApiError> {
-    Ok((
-        super::count("offset", q.offset.as_deref())?.unwrap_or(0),
-        page_size("limit", q.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?,
-    ))
-}
-
 async fn streams_reply(
     state: &AppState,
     user: i64,
@@ -200,7 +171,7 @@ pub(crate) async fn list_streams(
     Bearer(user): Bearer,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    streams_reply(&state, user, StreamFilter::All, page(&q)?).await
+    streams_reply(&state, user, StreamFilter::All, q.page()?).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,7 +211,7 @@ pub(crate) async fn search_streams(
         limit: q.limit,
         offset: q.offset,
     };
-    streams_reply(&state, user, filter, page(&paging)?).await
+    streams_reply(&state, user, filter, paging.page()?).await
 }
 
 pub(crate) async fn get_stream(
@@ -341,7 +312,7 @@ pub(crate) async fn list_executions(
     ApiPath(sid): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let (offset, limit) = page(&q)?;
+    let (offset, limit) = q.page()?;
     let runs = state
         .store
         .run(move |s| s.list_executions(user, &sid, offset, limit))

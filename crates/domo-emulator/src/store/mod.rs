@@ -653,6 +653,14 @@ pub(crate) fn is_stored_table(name: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// `offset` and `limit` of a listing as SQLite takes them.
+fn sql_page(offset: u64, limit: u64) -> (i64, i64) {
+    (
+        i64::try_from(offset).unwrap_or(i64::MAX),
+        i64::try_from(limit).unwrap_or(i64::MAX),
+    )
+}
+
 /// Integer ids arrive as path text; one that is not a number names nothing.
 fn parse_id(kind: &str, raw: &str) -> Result<i64> {
     raw.trim().parse::<i64>().map_err(|_| {

@@ -273,17 +273,10 @@ fn check_group_name(conn: &Connection, name: &str, except: Option<i64>) -> Resul
     Ok(name)
 }
 
-fn page(offset: u64, limit: u64) -> (i64, i64) {
-    (
-        i64::try_from(offset).unwrap_or(i64::MAX),
-        i64::try_from(limit).unwrap_or(i64::MAX),
-    )
-}
-
 impl Store {
     /// `GET /v1/users`: a page of users by id.
     pub(crate) fn list_people(&self, offset: u64, limit: u64) -> Result<Vec<Person>> {
-        let (offset, limit) = page(offset, limit);
+        let (offset, limit) = super::sql_page(offset, limit);
         self.read(|conn| {
             let ids: Vec<i64> = conn
                 .prepare("SELECT id FROM users ORDER BY id LIMIT ? OFFSET ?")?
@@ -399,7 +392,7 @@ impl Store {
 
     /// `GET /v1/groups`: a page of groups by id.
     pub(crate) fn list_teams(&self, offset: u64, limit: u64) -> Result<Vec<Team>> {
-        let (offset, limit) = page(offset, limit);
+        let (offset, limit) = super::sql_page(offset, limit);
         self.read(|conn| {
             let ids: Vec<i64> = conn
                 .prepare("SELECT id FROM user_groups ORDER BY id LIMIT ? OFFSET ?")?
@@ -491,7 +484,7 @@ impl Store {
 
     /// `GET /v1/groups/{id}/users`: a page of member ids.
     pub(crate) fn list_members(&self, id: i64, offset: u64, limit: u64) -> Result<Vec<UserId>> {
-        let (offset, limit) = page(offset, limit);
+        let (offset, limit) = super::sql_page(offset, limit);
         self.read(|conn| {
             open_group(conn, id)?;
             Ok(conn

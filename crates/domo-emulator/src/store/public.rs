@@ -130,13 +130,6 @@ fn transfer(conn: &Connection, ds: &Dataset, caller: UserId, owner: UserId) -> R
     Ok(())
 }
 
-fn page(offset: u64, limit: u64) -> (i64, i64) {
-    (
-        i64::try_from(offset).unwrap_or(i64::MAX),
-        i64::try_from(limit).unwrap_or(i64::MAX),
-    )
-}
-
 impl Store {
     /// `GET /v1/datasets/{id}`.
     pub(crate) fn dataset_detail(&self, user: UserId, id: &str) -> Result<DatasetDetail> {
@@ -306,7 +299,7 @@ impl Store {
                     found.push(stream_of(conn, &s, &ds)?);
                 }
             }
-            let (offset, limit) = page(offset, limit);
+            let (offset, limit) = super::sql_page(offset, limit);
             Ok(found
                 .into_iter()
                 .skip(offset as usize)
@@ -369,7 +362,7 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<Execution>> {
-        let (offset, limit) = page(offset, limit);
+        let (offset, limit) = super::sql_page(offset, limit);
         self.read(|conn| {
             let (s, _ds) = open_stream(conn, sid, user, Need::Read)?;
             let mut stmt = conn.prepare(&format!(
