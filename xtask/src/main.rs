@@ -4,6 +4,7 @@
 mod bench;
 mod modules;
 mod package;
+mod pydomo;
 mod web;
 
 use std::path::Path;
@@ -13,7 +14,11 @@ use std::process::{Command, ExitCode};
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, web-ci, package",
+        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, web-ci, package",
+    ),
+    (
+        "pydomo",
+        "pydomo 0.3.0.16 (from PyPI, in a venv) runs its dataset, PDP, stream, user and group calls against the emulator's public API",
     ),
     (
         "layering",
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
         Some("web") => web::build(&args[1..]),
         Some("web-ci") => web::ci(),
         Some("package") => package::ci(),
+        Some("pydomo") => pydomo::ci(),
         Some("help" | "--help" | "-h") | None => {
             println!("usage: cargo xtask <task> [options]\n\ntasks:");
             for (name, what) in TASKS {
@@ -127,6 +133,7 @@ fn ci() -> Result<(), String> {
         "cargo test",
         cargo().args(["test", "--workspace", "--exclude", "domo-wasm", "--locked"]),
     )?;
+    pydomo::ci()?;
     web::ci()?;
     package::ci()?;
     eprintln!("\nxtask ci: all checks passed");

@@ -547,12 +547,13 @@ fn ensure_chromium() -> Result<(), String> {
 
 /// Emulators started for the tests; each is stopped by its PID on drop,
 /// whether the tests passed or not.
-struct Servers(Vec<(String, Child)>);
+#[derive(Default)]
+pub(crate) struct Servers(Vec<(String, Child)>);
 
 impl Servers {
     /// Start `domo-emulator` on a free loopback port; its first stdout line
     /// is `listening on http://HOST:PORT`.
-    fn start(&mut self, name: &str, args: &[&str]) -> Result<String, String> {
+    pub(crate) fn start(&mut self, name: &str, args: &[&str]) -> Result<String, String> {
         let bin = target_dir().join("debug/domo-emulator");
         let log_dir = target_dir().join("web-ci");
         fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::directory::{GroupSpec, Password, UserSpec, parse_group, parse_password, parse_user};
 use crate::error::Error;
 use crate::faults::FaultSpec;
+use crate::oauth::{ClientSpec, parse_client};
 use crate::server::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, EmulatorConfig, start};
 use crate::stream::DEFAULT_MAX_REPLY_BYTES;
 
@@ -50,7 +51,7 @@ pub struct EmulatorArgs {
     #[arg(long)]
     pub demo: bool,
 
-    /// Inject faults into /api/* requests, e.g. `429=0.1,503=0.05,reset=0.02,latency=20ms`
+    /// Inject faults into /api/* and /v1/* requests, e.g. `429=0.1,503=0.05,reset=0.02,latency=20ms`
     /// (also `retry-after=SECONDS`).
     #[arg(long, value_name = "SPEC", value_parser = parse_faults)]
     pub faults: Option<FaultSpec>,
@@ -81,9 +82,26 @@ pub struct EmulatorArgs {
     pub max_value_bytes: usize,
 
     /// Serve the Domo custom app in DIR (index.html, manifest.json, assets) at /,
-    /// with its manifest's dataset aliases at /data/v1/{alias} and /sql/v1/{alias}.
+    /// with its manifest's dataset aliases at /data/v1|v2/{alias} and /sql/v1/{alias},
+    /// its AppDB collections at /domo/datastores/v1, and a Domo page framing it at /page.
     #[arg(long = "app", value_name = "DIR")]
     pub app_dir: Option<PathBuf>,
+
+    /// The first month of the fiscal year for the Data API's calendar=fiscal:
+    /// a number (1-12) or a month name such as July.
+    #[arg(long, value_name = "MONTH", default_value = "1", value_parser = parse_month)]
+    pub fiscal_year_start: u32,
+    /// An OAuth client of the public API (repeatable): `/oauth/token` gives
+    /// it access tokens (JWTs) for the `/v1` routes, acting as user USER_ID.
+    /// SCOPES, comma-separated (e.g. `data,user`), default to all of account,
+    /// audit, buzz, dashboard, data, user, workflow.
+    #[arg(long = "client", value_name = "ID:SECRET:USER_ID[:SCOPES]", value_parser = parse_client)]
+    pub clients: Vec<ClientSpec>,
+
+    /// How long a public-API access token lives, in whole seconds (e.g. `1h`
+    /// as `60m`, or `5s` to test that clients fetch a new one).
+    #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_token_ttl)]
+    pub token_ttl: Duration,
 }
 
 /// Shown as the configuration it becomes, whose `Debug` keeps token values
@@ -130,6 +148,47 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{s}`: expected a duration such as 30s, 500ms or 2m"))
 }
 
+/// `7`, `July` or `jul`.
+fn parse_month(s: &str) -> Result<u32, String> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let t = s.trim().to_ascii_lowercase();
+    if let Ok(n) = t.parse::<u32>() {
+        return (1..=12)
+            .contains(&n)
+            .then_some(n)
+            .ok_or_else(|| format!("`{s}`: a month number is 1 to 12"));
+    }
+    MONTHS
+        .iter()
+        .position(|m| t.len() >= 3 && m.starts_with(&t))
+        .map(|i| i as u32 + 1)
+        .ok_or_else(|| format!("`{s}`: expected a month, 1-12 or a name such as July"))
+}
+
+/// A duration of whole seconds, at least one: a JWT's `exp` counts seconds.
+fn parse_token_ttl(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.as_secs() < 1 || d.subsec_nanos() != 0 {
+        return Err(format!(
+            "`{s}`: a token lifetime is a whole number of seconds, at least 1 (e.g. 5s, 60m)"
+        ));
+    }
+    Ok(d)
+}
+
 fn parse_faults(s: &str) -> Result<FaultSpec, String> {
     s.parse()
 }
@@ -151,6 +210,9 @@ impl From<EmulatorArgs> for EmulatorConfig {
             max_reply_bytes: a.max_reply_bytes,
             max_value_bytes: a.max_value_bytes,
             app_dir: a.app_dir,
+            fiscal_year_start: a.fiscal_year_start,
+            clients: a.clients,
+            token_ttl: a.token_ttl,
         }
     }
 }
@@ -205,6 +267,16 @@ mod tests {
         }
         for s in ["", "0", "-1s", "soon", "5h", "inf"] {
             assert!(parse_duration(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn months_by_number_or_name() {
+        for (s, m) in [("1", 1), ("12", 12), ("July", 7), ("sep", 9), (" OCT ", 10)] {
+            assert_eq!(parse_month(s), Ok(m), "{s}");
+        }
+        for s in ["0", "13", "ju", "smarch", ""] {
+            assert!(parse_month(s).is_err(), "{s}");
         }
     }
 }

@@ -25,7 +25,7 @@ pub struct FaultSpec {
     pub unavailable: f64,
     /// Probability of dropping the connection without a complete response.
     pub reset: f64,
-    /// Delay added to every `/api/*` request.
+    /// Delay added to every `/api/*` and `/v1/*` request.
     pub latency: Duration,
     /// Seconds sent in `Retry-After` with a 429.
     pub retry_after_secs: u64,
@@ -150,7 +150,8 @@ pub(crate) async fn inject(
     req: Request,
     next: Next,
 ) -> Response {
-    if !req.uri().path().starts_with("/api/") {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") && !path.starts_with("/v1/") {
         return next.run(req).await;
     }
     let spec = &faults.spec;

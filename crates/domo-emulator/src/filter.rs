@@ -1,8 +1,11 @@
 //! The one filter grammar, shared by `GET .../data?filter=` and
-//! `GET /data/v1/{alias}?filter=`: conditions joined by commas (AND), each
+//! `GET /data/v1|v2/{alias}?filter=`: conditions joined by commas (AND), each
 //! `name op value` with `=` (`==`), `!=` (`<>`), `<`, `<=`, `>`, `>=`,
-//! `contains` (`~`), `!contains` (`!~`), `in (a, b)` and `!in [a, b]`.
-//! Names and values may be quoted with `'`, `"` or a backtick; an unquoted
+//! `contains` (`~`), `!contains` (`!~`), `in (a, b)` and `!in [a, b]`, or
+//! `name is null`, `name !is null`, `name todate {unit}`, `name last {unit}`
+//! and `name last N {units}` (see `crate::calendar` for their periods).
+//! Names and values may be quoted with `'`, `"` or a backtick (what
+//! `@domoinc/query` sends: `'name' == "text"`, numbers bare); an unquoted
 //! name may hold spaces (`Unit Price > 5`): the longest known name the
 //! condition starts with wins.
 //!
@@ -10,6 +13,7 @@
 //! yields `Condition`s and never SQL: the store compiles them with bound
 //! values (`store::rows::compile_filter`).
 
+use crate::calendar::{Relative, Unit};
 use crate::limits::{MAX_FILTER_CLAUSES, MAX_FILTER_VALUES};
 
 /// A comparison operator.
@@ -26,6 +30,10 @@ pub(crate) enum Op {
     NotContains,
     In,
     NotIn,
+    IsNull,
+    NotNull,
+    /// `todate`, `last`: a period relative to the clock (DATE and DATETIME).
+    Relative(Relative),
 }
 
 /// One parsed condition.
@@ -212,6 +220,20 @@ fn parse_condition(clause: &str, names: &Names<'_>) -> Result<Condition, String>
         (i, &clause[len..])
     };
     let rest = rest.trim_start();
+    if let Some((op, len)) = null_test(rest) {
+        let value = rest[len..].trim();
+        if !value.is_empty() {
+            return Err(format!(
+                "{context}: `is null` takes no value, got `{value}`"
+            ));
+        }
+        return Ok(Condition {
+            clause: clause.to_owned(),
+            field,
+            op,
+            values: Vec::new(),
+        });
+    }
     let op = OPERATORS
         .iter()
         .find(|op| {
@@ -231,17 +253,22 @@ fn parse_condition(clause: &str, names: &Names<'_>) -> Result<Condition, String>
         .copied()
         .ok_or_else(|| {
             format!(
-                "{context}: expected an operator after `{}` (expected `column op value`, op one of = == != <> > >= < <= contains ~ !contains !~ in !in)",
+                "{context}: expected an operator after `{}` (expected `column op value`, op one of = == != <> > >= < <= contains ~ !contains !~ in !in todate last, or `column is null`, `column !is null`)",
                 names.get(field)
             )
         })?;
     let value = rest[op.len()..].trim();
     let op = match op.to_ascii_lowercase().as_str() {
-        "todate" | "last" => {
-            return Err(format!(
-                "{context}: the `{op}` operator is not supported by the emulator; compare the date with < or >"
-            ));
-        }
+        "todate" => Op::Relative(Relative::ToDate(
+            Unit::parse(value).filter(|u| *u != Unit::Hour).ok_or_else(|| {
+                format!("{context}: expected `todate day|week|month|quarter|year`, got `todate {value}`")
+            })?,
+        )),
+        "last" => Op::Relative(parse_last(value).ok_or_else(|| {
+            format!(
+                "{context}: expected `last N hours|days|weeks|months|quarters|years` or `last day|week|month|quarter|year`, got `last {value}`"
+            )
+        })?),
         "contains" | "~" => Op::Contains,
         "!contains" | "!~" => Op::NotContains,
         "in" => Op::In,
@@ -264,6 +291,7 @@ fn parse_condition(clause: &str, names: &Names<'_>) -> Result<Condition, String>
                 .map(|item| unquote(item).0.to_owned())
                 .collect()
         }
+        Op::IsNull | Op::NotNull | Op::Relative(_) => Vec::new(),
         _ => vec![unquote(value).0.to_owned()],
     };
     Ok(Condition {
@@ -272,6 +300,41 @@ fn parse_condition(clause: &str, names: &Names<'_>) -> Result<Condition, String>
         op,
         values,
     })
+}
+
+/// `is null` or `!is null` (any case, any spaces between the words) at
+/// the start of `rest`: the test and the length of its text.
+fn null_test(rest: &str) -> Option<(Op, usize)> {
+    let (op, tail) = match rest.strip_prefix('!') {
+        Some(t) => (Op::NotNull, t),
+        None => (Op::IsNull, rest),
+    };
+    if !tail.get(..2)?.eq_ignore_ascii_case("is") {
+        return None;
+    }
+    let gap = &tail[2..];
+    let word = gap.trim_start();
+    if word.len() == gap.len() || !word.get(..4)?.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    let end = rest.len() - word.len() + 4;
+    rest[end..]
+        .chars()
+        .next()
+        .is_none_or(char::is_whitespace)
+        .then_some((op, end))
+}
+
+/// `N {units}` (a rolling window) or `{unit}` (the previous period).
+fn parse_last(value: &str) -> Option<Relative> {
+    let mut words = value.split_whitespace();
+    let first = words.next()?;
+    let rel = match first.parse::<i64>() {
+        Ok(n) if (0..=100_000).contains(&n) => Relative::Rolling(n, Unit::parse(words.next()?)?),
+        Ok(_) => return None,
+        Err(_) => Relative::LastPeriod(Unit::parse(first)?),
+    };
+    words.next().is_none().then_some(rel)
 }
 
 #[cfg(test)]
@@ -316,11 +379,49 @@ mod tests {
         let e = parse("'region = 1", &names()).unwrap_err();
         assert!(e.contains("unclosed quote"), "{e}");
         let e = parse("n last 3", &names()).unwrap_err();
-        assert!(e.contains("not supported"), "{e}");
+        assert!(e.contains("expected `last N hours|days"), "{e}");
+        let e = parse("n todate hour", &names()).unwrap_err();
+        assert!(e.contains("expected `todate day|week"), "{e}");
+        let e = parse("n is null 3", &names()).unwrap_err();
+        assert!(e.contains("takes no value"), "{e}");
         let e = parse("x = 1", &Names::fields("sales", ["a"])).unwrap_err();
         assert!(
             e.contains("unknown field `x` in alias `sales` (fields: a)"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn null_tests_and_relative_dates_parse_as_domoinc_query_sends_them() {
+        // @domoinc/query: `'col' is null`, `'col' !is null`, raw `, `
+        // between conditions, `'col' last month`, `'col' last 3 months`,
+        // `'col' todate quarter`.
+        let c = parse(
+            "'region' is null, n !is null, 'Unit Price' IS   NULL, 'n' last month, \
+             'n' last 3 months, 'n' todate quarter, n last 1 Day, region == \"a, b\"",
+            &names(),
+        )
+        .unwrap();
+        let ops: Vec<(usize, Op)> = c.iter().map(|c| (c.field, c.op)).collect();
+        assert_eq!(
+            ops,
+            [
+                (0, Op::IsNull),
+                (3, Op::NotNull),
+                (1, Op::IsNull),
+                (3, Op::Relative(Relative::LastPeriod(Unit::Month))),
+                (3, Op::Relative(Relative::Rolling(3, Unit::Month))),
+                (3, Op::Relative(Relative::ToDate(Unit::Quarter))),
+                (3, Op::Relative(Relative::Rolling(1, Unit::Day))),
+                (0, Op::Eq),
+            ]
+        );
+        assert_eq!(c[7].values, ["a, b"]);
+        // A name that merely starts like the test is still a name.
+        let c = parse("n = 'is null'", &names()).unwrap();
+        assert_eq!(
+            (c[0].op, c[0].values.clone()),
+            (Op::Eq, vec!["is null".to_owned()])
         );
     }
 

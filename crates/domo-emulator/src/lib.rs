@@ -2,6 +2,7 @@
 
 mod api;
 mod app;
+mod calendar;
 pub mod cli;
 mod cors;
 mod csvio;
@@ -13,6 +14,8 @@ mod faults;
 mod filter;
 mod limits;
 mod malformed;
+mod oauth;
+mod public;
 mod reply;
 mod rng;
 mod server;
@@ -24,6 +27,7 @@ pub use demo::DEMO_DATASET_ID;
 pub use directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 pub use error::Error;
 pub use faults::FaultSpec;
+pub use oauth::{ClientSpec, DEFAULT_TOKEN_TTL, SCOPES};
 pub use server::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN,
     EmulatorConfig, RunningEmulator, start,

@@ -23,6 +23,7 @@ use crate::directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 use crate::error::{ApiError, Error};
 use crate::faults::{FaultSpec, Faults};
 use crate::malformed::{GuardedListener, refuse_long_uris};
+use crate::oauth::{Auth, ClientSpec, DEFAULT_TOKEN_TTL};
 use crate::state::{AppState, Inner};
 use crate::store::{ADMIN_USER, Store};
 use crate::stream::DEFAULT_MAX_REPLY_BYTES;
@@ -72,8 +73,17 @@ pub struct EmulatorConfig {
     pub max_value_bytes: usize,
     /// Serve the Domo custom app in this directory (`index.html`,
     /// `manifest.json`, assets): its files at `/`, its manifest's dataset
-    /// aliases at `/data/v1/{alias}` and `/sql/v1/{alias}`.
+    /// aliases at `/data/v1|v2/{alias}` and `/sql/v1/{alias}`, its AppDB
+    /// collections at `/domo/datastores/v1`, a Domo page framing it at `/page`.
     pub app_dir: Option<PathBuf>,
+    /// The first month of the fiscal year (1 = January, the default), for
+    /// the Data API's `calendar=fiscal`.
+    pub fiscal_year_start: u32,
+    /// OAuth clients of the public API (`/oauth/token`, `/v1/...`); each
+    /// acts as its user, who joins the registry like a `--token` user.
+    pub clients: Vec<ClientSpec>,
+    /// How long a public-API access token lives (whole seconds, at least 1).
+    pub token_ttl: Duration,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.
@@ -97,6 +107,9 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("max_reply_bytes", &self.max_reply_bytes)
             .field("max_value_bytes", &self.max_value_bytes)
             .field("app_dir", &self.app_dir)
+            .field("fiscal_year_start", &self.fiscal_year_start)
+            .field("clients", &self.clients)
+            .field("token_ttl", &self.token_ttl)
             .finish()
     }
 }
@@ -118,6 +131,9 @@ impl Default for EmulatorConfig {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             app_dir: None,
+            fiscal_year_start: 1,
+            clients: Vec::new(),
+            token_ttl: DEFAULT_TOKEN_TTL,
         }
     }
 }
@@ -134,6 +150,23 @@ impl EmulatorConfig {
     /// Adds a token for a user.
     pub fn with_token(mut self, token: impl Into<String>, user_id: i64) -> Self {
         self.tokens.push((token.into(), user_id));
+        self
+    }
+
+    /// Adds an OAuth client of the public API acting as `user_id`, with
+    /// every scope.
+    pub fn with_client(
+        mut self,
+        id: impl Into<String>,
+        secret: impl Into<String>,
+        user_id: i64,
+    ) -> Self {
+        self.clients.push(ClientSpec {
+            id: id.into(),
+            secret: Password::new(secret),
+            user_id,
+            scopes: None,
+        });
         self
     }
 }
@@ -378,7 +411,9 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         .route("/api/content/v2/authentication", post(users::login))
         .route("/api/content/v2/users/me", get(users::me))
         .route("/data/v1/{alias}", get(app::app_data))
+        .route("/data/v2/{alias}", get(app::app_data))
         .route("/sql/v1/{alias}", post(app::app_sql))
+        .merge(crate::public::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -451,12 +486,25 @@ pub(crate) async fn serve(
     config: EmulatorConfig,
     store: Arc<Store>,
 ) -> Result<RunningEmulator, Error> {
+    serve_with(config, store, None).await
+}
+
+/// `serve`, the public API reading the time from `clock` when given (tests).
+pub(crate) async fn serve_with(
+    config: EmulatorConfig,
+    store: Arc<Store>,
+    clock: Option<crate::oauth::Clock>,
+) -> Result<RunningEmulator, Error> {
     let tokens = token_table(&config.tokens, config.demo)?;
+    let mut public = Auth::new(&config.clients, config.token_ttl)?;
+    if let Some(clock) = clock {
+        public = public.with_clock(clock);
+    }
     let people = crate::directory::directory(
         &config.users,
         &config.groups,
         &config.passwords,
-        tokens.values().copied(),
+        tokens.values().copied().chain(public.users()),
         config.demo,
     )?;
     store
@@ -473,6 +521,12 @@ pub(crate) async fn serve(
             "max_reply_bytes and max_value_bytes must be at least 1".to_owned(),
         ));
     }
+    if !(1..=12).contains(&config.fiscal_year_start) {
+        return Err(Error::Config(format!(
+            "fiscal_year_start must be a month number from 1 to 12, got {}",
+            config.fiscal_year_start
+        )));
+    }
     if config.query_timeout.is_zero() {
         return Err(Error::Config(
             "query_timeout must be more than 0".to_owned(),
@@ -480,13 +534,14 @@ pub(crate) async fn serve(
     }
     let app = match &config.app_dir {
         Some(dir) => {
-            // Pages get the first configured token as their session id.
-            let token = config
-                .tokens
-                .first()
-                .map_or(DEFAULT_TOKEN, |(t, _)| t.trim())
-                .to_owned();
-            Some(Arc::new(AppSite::load(dir, token)?))
+            // The app session acts for the user of the first configured
+            // token (user 1 without one).
+            let user = config.tokens.first().map_or(ADMIN_USER, |(_, u)| *u);
+            Some(Arc::new(AppSite::load(
+                dir,
+                user,
+                config.fiscal_year_start,
+            )?))
         }
         None => None,
     };
@@ -496,6 +551,7 @@ pub(crate) async fn serve(
         max_body_bytes: config.max_body_bytes,
         max_reply_bytes: config.max_reply_bytes,
         app,
+        public,
     });
     let faults = Arc::new(Faults::new(config.faults.clone(), config.fault_seed));
     let app = router(state, faults);

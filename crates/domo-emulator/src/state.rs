@@ -15,6 +15,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppSite;
+use crate::app::session::Presented;
 use crate::error::ApiError;
 use crate::store::{Store, UserId};
 
@@ -26,6 +27,8 @@ pub(crate) struct Inner {
     pub max_reply_bytes: u64,
     /// The custom app served with `--app`, if any.
     pub app: Option<Arc<AppSite>>,
+    /// The public API's OAuth clients and token signing (`--client`).
+    pub public: crate::oauth::Auth,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.
@@ -40,6 +43,7 @@ impl std::fmt::Debug for Inner {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_reply_bytes", &self.max_reply_bytes)
             .field("app", &self.app)
+            .field("public", &self.public)
             .finish()
     }
 }
@@ -51,7 +55,7 @@ pub(crate) type AppState = Arc<Inner>;
 pub(crate) struct Caller(pub UserId);
 
 /// Every header a Domo client may carry a token in; they share one table.
-const TOKEN_HEADERS: [&str; 4] = [
+pub(crate) const TOKEN_HEADERS: [&str; 4] = [
     "x-domo-developer-token",
     "x-domo-authentication",
     "x-domo-ryuu-session",
@@ -65,6 +69,14 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The app session (header, `ryuu_sid` query parameter or cookie).
+        if let Some(site) = state.app.as_deref() {
+            match crate::app::session::presented_in(parts, site) {
+                Presented::Session(_) => return Ok(Caller(site.session_user)),
+                Presented::StaleSession => return Err(crate::app::session::stale_session()),
+                Presented::OtherToken | Presented::Nothing => {}
+            }
+        }
         let mut presented = Vec::new();
         for name in TOKEN_HEADERS {
             if let Some(v) = parts.headers.get(name) {
@@ -174,7 +186,7 @@ fn is_blank(bytes: &[u8]) -> bool {
 #[derive(Debug)]
 pub(crate) struct CsvPart(pub Vec<u8>);
 
-fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
     let mut dec = flate2::read::MultiGzDecoder::new(bytes).take(limit as u64 + 1);
     dec.read_to_end(&mut out)

@@ -1,5 +1,6 @@
-//! Serving a custom app (`--app`): static files, the injected session id,
-//! `/data/v1/{alias}` and `/sql/v1/{alias}`, their auth and confinement.
+//! Serving a custom app (`--app`): static files, the app session (header,
+//! `ryuu_sid` query parameter, cookie), the Data API (`/data/v1|v2`, every
+//! operator and format), the SQL API, their auth and confinement.
 
 mod common;
 
@@ -54,17 +55,20 @@ fn make_app(base: &Path, orders_id: &str) -> PathBuf {
     write(&app.join("pkg/app_bg.wasm"), WASM);
     write(&app.join("pkg/app.d.ts"), b"export {};\n");
     write(&app.join("sub/index.html"), b"<p>no head</p>");
+    // The current key and the older one, side by side.
     let manifest = json!({
         "name": "Test App",
         "version": "0.0.1",
         "size": {"width": 3, "height": 3},
-        "mapping": [
+        "datasetsMapping": [
             {"alias": "orders", "dataSetId": orders_id, "fields": [
                 {"alias": "area", "columnName": "region"},
                 {"alias": "qty", "columnName": "units"},
                 {"alias": "total", "columnName": "amount"},
                 {"alias": "when", "columnName": "day"},
             ]},
+        ],
+        "mapping": [
             {"alias": "demo", "dataSetId": DEMO_DATASET_ID, "fields": []},
             {"alias": "ghost", "dataSetId": "00000000-dead-beef-0000-000000000000"},
         ]
@@ -88,18 +92,23 @@ fn config(data_dir: &Path) -> EmulatorConfig {
         demo: true,
         ..EmulatorConfig::ephemeral()
     }
-    .with_token("app-sid", 1)
+    .with_token("admin", 1)
     .with_token("bob", 2)
     .with_token("carol", 3)
 }
 
 /// Creates the `orders` dataset in a first run (its id is needed by the
 /// manifest), then serves the app over the same data directory. Bob may
-/// read `orders`; carol may not.
-async fn start_app(base: &Path) -> RunningEmulator {
+/// read `orders`; carol may not. The app session acts for user 1 (the
+/// first token's user).
+async fn start_app(base: &Path) -> App {
+    start_app_with(base, |c| c).await
+}
+
+async fn start_app_with(base: &Path, tweak: impl FnOnce(EmulatorConfig) -> EmulatorConfig) -> App {
     let data = base.join("data");
     let (emu, admin) = common::start(config(&data)).await;
-    let admin = admin.as_token("app-sid");
+    let admin = admin.as_token("admin");
     let (orders, _) = admin
         .create_dataset(
             "Orders",
@@ -127,14 +136,54 @@ async fn start_app(base: &Path) -> RunningEmulator {
     emu.shutdown().await;
 
     let app = make_app(base, &orders);
-    let emu = domo_emulator::start(EmulatorConfig {
+    let emu = domo_emulator::start(tweak(EmulatorConfig {
         app_dir: Some(app),
         ..config(&data)
-    })
+    }))
     .await
     .expect("the app emulator starts");
     assert!(emu.serves_app());
-    emu
+    let sid = session_of(&emu).await;
+    App { emu, sid }
+}
+
+/// An emulator serving the test app, and the app session its pages carry.
+struct App {
+    emu: RunningEmulator,
+    sid: String,
+}
+
+impl std::ops::Deref for App {
+    type Target = RunningEmulator;
+    fn deref(&self) -> &RunningEmulator {
+        &self.emu
+    }
+}
+
+impl App {
+    async fn shutdown(self) {
+        self.emu.shutdown().await;
+    }
+}
+
+/// The session id the app's page carries (`window.__RYUU_SID__`), which
+/// is also the `ryuu_sid` cookie the page sets.
+async fn session_of(emu: &RunningEmulator) -> String {
+    let r = app_call(emu, Method::GET, "/", None, &[], None).await;
+    let text = r.text();
+    let sid = text
+        .split("window.__RYUU_SID__ = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no session id in the page: {text}"))
+        .to_owned();
+    assert_eq!(sid.len(), 64, "256 random bits as hex: {sid}");
+    let cookie = r.headers["set-cookie"].to_str().unwrap();
+    assert_eq!(
+        cookie,
+        format!("ryuu_sid={sid}; Path=/; HttpOnly; SameSite=Lax")
+    );
+    sid
 }
 
 /// A request as the app makes it: relative path, `X-DOMO-Ryuu-Session`.
@@ -164,16 +213,30 @@ async fn app_call(
     }
 }
 
-async fn get(emu: &RunningEmulator, path: &str) -> Resp {
-    app_call(emu, Method::GET, path, Some("app-sid"), &[], None).await
+/// A GET as ryuu.js makes it: the session in `X-DOMO-Ryuu-Session`.
+async fn get(app: &App, path: &str) -> Resp {
+    app_call(app, Method::GET, path, Some(&app.sid), &[], None).await
 }
 
-async fn sql(emu: &RunningEmulator, alias: &str, sql: &str) -> Resp {
+/// A GET with an `Accept` header.
+async fn get_as(app: &App, path: &str, accept: &str) -> Resp {
     app_call(
-        emu,
+        app,
+        Method::GET,
+        path,
+        Some(&app.sid),
+        &[("accept", accept)],
+        None,
+    )
+    .await
+}
+
+async fn sql(app: &App, alias: &str, sql: &str) -> Resp {
+    app_call(
+        app,
         Method::POST,
         &format!("/sql/v1/{alias}"),
-        Some("app-sid"),
+        Some(&app.sid),
         &[("content-type", "text/plain")],
         Some(sql),
     )
@@ -201,49 +264,65 @@ async fn raw_get(emu: &RunningEmulator, path: &str) -> (u16, String) {
 #[tokio::test]
 async fn serves_the_app_with_the_session_id_and_content_types() {
     let base = Scratch::new("static");
-    let emu = start_app(&base.0).await;
+    let app = start_app(&base.0).await;
 
     let want = INDEX.replace(
         "<head>",
-        "<head><script>window.__RYUU_SID__ = \"app-sid\";</script>",
+        &format!(
+            "<head><script>window.__RYUU_SID__ = \"{}\";</script>",
+            app.sid
+        ),
     );
     for path in ["/", "/index.html"] {
-        let r = app_call(&emu, Method::GET, path, None, &[], None).await;
+        let r = app_call(&app, Method::GET, path, None, &[], None).await;
         assert_eq!(r.status, 200, "{path}");
         assert_eq!(r.headers["content-type"], "text/html; charset=utf-8");
         assert_eq!(r.text(), want, "{path}");
         assert_eq!(r.headers["access-control-allow-origin"], "*");
+        assert!(
+            r.headers["set-cookie"]
+                .to_str()
+                .unwrap()
+                .starts_with("ryuu_sid=")
+        );
     }
     // Without a <head>, the script goes first; a directory serves its index.html.
-    let r = get(&emu, "/sub/").await;
+    let r = get(&app, "/sub/").await;
     assert_eq!(
         r.text(),
-        "<script>window.__RYUU_SID__ = \"app-sid\";</script><p>no head</p>"
+        format!(
+            "<script>window.__RYUU_SID__ = \"{}\";</script><p>no head</p>",
+            app.sid
+        )
     );
 
-    let r = get(&emu, "/app.js").await;
+    let r = get(&app, "/app.js").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.headers["content-type"], "text/javascript");
+    assert!(r.headers.get("set-cookie").is_none(), "only pages set it");
     assert_eq!(r.text(), "console.log('hi');\n");
-    let r = get(&emu, "/pkg/app_bg.wasm").await;
+    let r = get(&app, "/pkg/app_bg.wasm").await;
     assert_eq!(r.headers["content-type"], "application/wasm");
     assert_eq!(r.body, WASM);
-    let r = get(&emu, "/pkg/app.d.ts").await;
+    let r = get(&app, "/pkg/app.d.ts").await;
     assert_eq!(r.headers["content-type"], "application/typescript");
-    let r = get(&emu, "/manifest.json").await;
+    let r = get(&app, "/manifest.json").await;
     assert_eq!(r.headers["content-type"], "application/json");
-    assert_eq!(r.json()["mapping"][1]["alias"], "demo");
+    assert_eq!(r.json()["mapping"][0]["alias"], "demo");
 
-    get(&emu, "/missing.js").await.expect_error(404);
-    app_call(&emu, Method::POST, "/app.js", None, &[], Some("x"))
+    get(&app, "/missing.js").await.expect_error(404);
+    app_call(&app, Method::POST, "/app.js", None, &[], Some("x"))
         .await
         .expect_error(405);
-    // The API is still there, and unknown API paths are not files.
-    let r = get(&emu, &format!("/api/data/v3/datasources/{DEMO_DATASET_ID}")).await;
+    // The API is still there for API tokens, and unknown API paths are not files.
+    let admin = common::Client::new(app.url(), "admin");
+    let r = admin
+        .get(&format!("/api/data/v3/datasources/{DEMO_DATASET_ID}"))
+        .await;
     assert_eq!(r.ok_json()["name"], "Demo Sales");
-    let msg = get(&emu, "/api/nope").await.expect_error(404);
+    let msg = admin.get("/api/nope").await.expect_error(404);
     assert!(msg.contains("no endpoint"), "{msg}");
-    emu.shutdown().await;
+    app.shutdown().await;
 }
 
 #[tokio::test]
@@ -283,143 +362,212 @@ async fn never_serves_anything_outside_the_app_directory() {
 }
 
 #[tokio::test]
-async fn data_returns_aliased_typed_objects_and_applies_operators() {
+async fn data_returns_aliased_typed_objects_on_v1_and_v2() {
     let base = Scratch::new("data");
-    let emu = start_app(&base.0).await;
-
-    let r = get(&emu, "/data/v1/orders").await;
-    assert_eq!(r.headers["content-type"], "application/json");
-    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    let app = start_app(&base.0).await;
+    let all = json!([
+        {"area": "East", "qty": 3, "total": 10.25, "when": "2024-01-01"},
+        {"area": "West", "qty": 5, "total": 5.5, "when": "2024-01-02"},
+        {"area": "East", "qty": 2, "total": 100.25, "when": "2024-01-03"},
+        {"area": "North", "qty": 1, "total": 0.05, "when": "2024-02-01"},
+        {"area": "West", "qty": null, "total": null, "when": null},
+    ]);
+    for version in ["v1", "v2"] {
+        let path = format!("/data/{version}/orders");
+        let r = get(&app, &path).await;
+        assert_eq!(r.headers["content-type"], "application/json");
+        assert_eq!(r.headers["access-control-allow-origin"], "*");
+        assert_eq!(r.ok_json(), all, "{path}");
+        // The key order is the field order.
+        let first = r.json()[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>();
+        assert_eq!(first, ["area", "qty", "total", "when"]);
+        for accept in ["application/array-of-objects", "array-of-objects", "*/*"] {
+            assert_eq!(get_as(&app, &path, accept).await.ok_json(), all, "{accept}");
+        }
+    }
+    // A mapping without fields: every column under its own name.
+    let r = get(&app, "/data/v2/demo?limit=1").await.ok_json();
+    let keys: Vec<&String> = r[0].as_object().unwrap().keys().collect();
     assert_eq!(
-        r.ok_json(),
-        json!([
-            {"area": "East", "qty": 3, "total": 10.25, "when": "2024-01-01"},
-            {"area": "West", "qty": 5, "total": 5.5, "when": "2024-01-02"},
-            {"area": "East", "qty": 2, "total": 100.25, "when": "2024-01-03"},
-            {"area": "North", "qty": 1, "total": 0.05, "when": "2024-02-01"},
-            {"area": "West", "qty": null, "total": null, "when": null},
-        ])
+        keys,
+        [
+            "Region",
+            "Units",
+            "Unit Price",
+            "Revenue",
+            "Order Date",
+            "Shipped At"
+        ]
     );
-    // The key order is the field order.
-    let first = r.json()[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect::<Vec<_>>();
-    assert_eq!(first, ["area", "qty", "total", "when"]);
-    for accept in ["application/array-of-objects", "application/json"] {
-        let r = app_call(
-            &emu,
-            Method::GET,
-            "/data/v1/orders",
-            Some("app-sid"),
-            &[("accept", accept)],
-            None,
+    app.shutdown().await;
+}
+
+/// One row per filter operator, in the forms the docs show and the forms
+/// `@domoinc/query` sends (names in single quotes, strings in double
+/// quotes, numbers bare, `, ` between conditions, each part encoded).
+#[tokio::test]
+async fn every_filter_operator() {
+    let base = Scratch::new("filters");
+    let app = start_app(&base.0).await;
+    let areas = |r: Resp| -> Vec<String> {
+        r.ok_json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| format!("{}{}", o["area"].as_str().unwrap_or("-"), o["qty"]))
+            .collect()
+    };
+    for (filter, want) in [
+        ("qty = 3", &["East3"][..]),
+        ("'qty' == 3", &["East3"]),
+        ("qty != 3", &["West5", "East2", "North1"]),
+        ("qty < 3", &["East2", "North1"]),
+        ("qty <= 3", &["East3", "East2", "North1"]),
+        ("qty > 3", &["West5"]),
+        ("qty >= 3", &["East3", "West5"]),
+        ("total > 10", &["East3", "East2"]),
+        ("area contains 'as'", &["East3", "East2"]),
+        ("area ~ or", &["North1"]),
+        ("area !contains st", &["North1"]),
+        ("area !~ st", &["North1"]),
+        (
+            "area in [\"North\", \"West\"]",
+            &["West5", "North1", "Westnull"],
+        ),
+        ("area in (North)", &["North1"]),
+        ("area !in [\"East\",\"West\"]", &["North1"]),
+        ("qty in [1,5]", &["West5", "North1"]),
+        ("qty !in [1,5]", &["East3", "East2"]),
+        ("'when' is null", &["Westnull"]),
+        ("'when' !is null", &["East3", "West5", "East2", "North1"]),
+        (
+            "'when' >= \"2024-01-02T00:00:00.000Z\", 'when' < \"2024-02-01\"",
+            &["West5", "East2"],
+        ),
+        ("'area' == \"East\", 'qty' > 2", &["East3"]),
+        // Dates far from the clock: nothing is in the last 30 days, all of
+        // them are in the last 100 years (before now), none in this year
+        // to date but rows from years ago.
+        ("when last 30 days", &[]),
+        (
+            "when last 100 years",
+            &["East3", "West5", "East2", "North1"],
+        ),
+    ] {
+        // Encoded as `@domoinc/query` encodes each part of a condition.
+        let encoded: String = filter
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z'
+                | b'a'..=b'z'
+                | b'0'..=b'9'
+                | b'-'
+                | b'_'
+                | b'.'
+                | b'!'
+                | b'~'
+                | b'*'
+                | b'\''
+                | b'('
+                | b')' => (b as char).to_string(),
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        let r = get(
+            &app,
+            &format!("/data/v2/orders?fields=area,qty&filter={encoded}"),
         )
         .await;
-        assert_eq!(r.ok_json().as_array().unwrap().len(), 5, "{accept}");
+        assert_eq!(areas(r), want, "{filter}");
     }
+    app.shutdown().await;
+}
 
+/// Each aggregation, with and without groupby, and Domo's default
+/// aggregation for groupby and dategrain.
+#[tokio::test]
+async fn every_aggregation_and_the_default_one() {
+    let base = Scratch::new("aggs");
+    let app = start_app(&base.0).await;
     let q = |s: &str| format!("/data/v1/orders?{s}");
-    let rows = |r: Resp| r.ok_json();
-    assert_eq!(
-        rows(
-            get(
-                &emu,
-                &q("fields=qty,area&filter=qty%20>=%202&orderby=qty%20descending&limit=2&offset=1")
-            )
-            .await
+    for (query, want) in [
+        ("sum=qty", json!([{"qty": 11}])),
+        ("avg=qty", json!([{"qty": 2.75}])),
+        ("count=qty", json!([{"qty": 4}])),
+        ("count=area", json!([{"area": 5}])),
+        ("min=total", json!([{"total": 0.05}])),
+        ("max=total", json!([{"total": 100.25}])),
+        ("max=when", json!([{"when": "2024-02-01"}])),
+        ("unique=area", json!([{"area": 3}])),
+        (
+            "sum=qty&max=when",
+            json!([{"qty": 11, "when": "2024-02-01"}]),
         ),
-        json!([{"qty": 3, "area": "East"}, {"qty": 2, "area": "East"}])
-    );
-    assert_eq!(
-        rows(
-            get(
-                &emu,
-                &q("fields=area&filter=area%20in%20(North,%20'West'),qty%20!=%205")
-            )
-            .await
+        (
+            "fields=area,qty&groupby=area&sum=qty",
+            json!([{"area": "East", "qty": 5}, {"area": "North", "qty": 1}, {"area": "West", "qty": 5}]),
         ),
-        json!([{"area": "North"}])
-    );
-    assert_eq!(
-        rows(
-            get(
-                &emu,
-                &q("fields=area,total&filter=area%20contains%20AS,total%20>%205")
-            )
-            .await
+        (
+            "fields=area,qty&groupby=area&avg=qty",
+            json!([{"area": "East", "qty": 2.5}, {"area": "North", "qty": 1.0}, {"area": "West", "qty": 5.0}]),
         ),
-        json!([{"area": "East", "total": 10.25}, {"area": "East", "total": 100.25}])
-    );
-    assert_eq!(
-        rows(
-            get(
-                &emu,
-                &q("fields=when&filter=when%20<%202024-01-03,when%20>=%202024-01-02")
-            )
-            .await
+        (
+            "fields=area,when&groupby=area&count=when",
+            json!([{"area": "East", "when": 2}, {"area": "North", "when": 1}, {"area": "West", "when": 1}]),
         ),
-        json!([{"when": "2024-01-02"}])
-    );
-    assert_eq!(
-        rows(
-            get(
-                &emu,
-                &q("fields=area,qty,count(qty),sum(total)&groupby=area&orderby=area")
-            )
-            .await
+        (
+            "fields=area,qty&groupby=area&min=qty",
+            json!([{"area": "East", "qty": 2}, {"area": "North", "qty": 1}, {"area": "West", "qty": 5}]),
         ),
-        json!([
-            {"area": "East", "qty": 5, "count(qty)": 2, "sum(total)": 110.5},
-            {"area": "North", "qty": 1, "count(qty)": 1, "sum(total)": 0.05},
-            {"area": "West", "qty": 5, "count(qty)": 1, "sum(total)": 5.5},
-        ])
-    );
-    // Domo's default for groupby: numbers summed, other fields' distinct values counted.
-    assert_eq!(
-        rows(
-            get(
-                &emu,
-                &q("fields=area,when,qty&groupby=area&orderby=qty%20desc,area&limit=2")
-            )
-            .await
+        (
+            "fields=area,qty&groupby=area&max=qty",
+            json!([{"area": "East", "qty": 3}, {"area": "North", "qty": 1}, {"area": "West", "qty": 5}]),
         ),
-        json!([
-            {"area": "East", "when": 2, "qty": 5},
-            {"area": "West", "when": 1, "qty": 5},
-        ])
-    );
-    assert_eq!(
-        rows(get(&emu, &q("sum=qty&max=when")).await),
-        json!([{"qty": 11, "when": "2024-02-01"}])
-    );
-
-    let r = app_call(
-        &emu,
-        Method::GET,
-        &q("fields=area,total&orderby=total%20desc&limit=3"),
-        Some("app-sid"),
-        &[("accept", "text/csv")],
-        None,
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
-    assert_eq!(r.text(), "area,total\nEast,100.25\nEast,10.25\nWest,5.50\n");
-
-    // The demo dataset is mapped without fields: columns under their own
-    // names. Grouping agrees with SQL over the same data.
-    let grouped = rows(
-        get(
-            &emu,
-            "/data/v1/demo?fields=Region,Units&groupby=Region&orderby=Region",
-        )
-        .await,
-    );
+        (
+            "fields=area,total&groupby=area&unique=total",
+            json!([{"area": "East", "total": 2}, {"area": "North", "total": 1}, {"area": "West", "total": 1}]),
+        ),
+        // Default: numbers summed, other fields' distinct values counted.
+        (
+            "fields=area,when,qty&groupby=area",
+            json!([
+                {"area": "East", "when": 2, "qty": 5},
+                {"area": "North", "when": 1, "qty": 1},
+                {"area": "West", "when": 1, "qty": 5},
+            ]),
+        ),
+        (
+            "fields=area,qty,count(qty),sum(total)&groupby=area&orderby=area%20descending",
+            json!([
+                {"area": "West", "qty": 5, "count(qty)": 1, "sum(total)": 5.5},
+                {"area": "North", "qty": 1, "count(qty)": 1, "sum(total)": 0.05},
+                {"area": "East", "qty": 5, "count(qty)": 2, "sum(total)": 110.5},
+            ]),
+        ),
+        // useBeastMode turns the default off: explicit aggregations work.
+        (
+            "fields=area,qty&groupby=area&sum=qty&useBeastMode=true&limit=1",
+            json!([{"area": "East", "qty": 5}]),
+        ),
+        // limit and offset page; orderby on plain rows.
+        (
+            "fields=qty,area&filter=qty%20>=%202&orderby=qty%20descending&limit=2&offset=1",
+            json!([{"qty": 3, "area": "East"}, {"qty": 2, "area": "East"}]),
+        ),
+    ] {
+        assert_eq!(get(&app, &q(query)).await.ok_json(), want, "{query}");
+    }
+    // Grouping agrees with SQL over the same data.
+    let grouped = get(&app, "/data/v1/demo?fields=Region,Units&groupby=Region")
+        .await
+        .ok_json();
     let via_sql = sql(
-        &emu,
+        &app,
         "demo",
         "SELECT Region, SUM(Units) FROM demo GROUP BY Region ORDER BY Region",
     )
@@ -432,19 +580,190 @@ async fn data_returns_aliased_typed_objects_and_applies_operators() {
         .map(|r| json!({"Region": r[0], "Units": r[1]}))
         .collect();
     assert_eq!(grouped, Value::Array(from_sql));
-    assert_eq!(grouped.as_array().unwrap().len(), 7); // six regions and null
-    let r = rows(get(&emu, "/data/v1/demo?fields=Unit%20Price&filter=Unit%20Price%20>%2099&orderby=Unit%20Price%20descending&limit=1").await);
-    assert!(r[0]["Unit Price"].as_f64().unwrap() > 99.0, "{r}");
-    emu.shutdown().await;
+    app.shutdown().await;
+}
+
+/// Each date grain on the standard calendar and on a fiscal one starting
+/// in February, named as Domo names them.
+#[tokio::test]
+async fn every_date_grain_standard_and_fiscal() {
+    let base = Scratch::new("grains");
+    let app = start_app_with(&base.0, |c| EmulatorConfig {
+        fiscal_year_start: 2,
+        ..c
+    })
+    .await;
+    let rows = |grain: &str, calendar: &str| {
+        let app = &app;
+        let url = format!(
+            "/data/v2/orders?fields=when,qty&dategrain='when'%20by%20{grain}&filter='when'%20!is%20null&calendar={calendar}"
+        );
+        async move { get(app, &url).await.ok_json() }
+    };
+    for (grain, calendar, want) in [
+        (
+            "day",
+            "standard",
+            json!([
+                {"Date": "2024-01-01", "qty": 3},
+                {"Date": "2024-01-02", "qty": 5},
+                {"Date": "2024-01-03", "qty": 2},
+                {"Date": "2024-02-01", "qty": 1},
+            ]),
+        ),
+        (
+            "week",
+            "standard",
+            json!([{"CalendarWeek": "2023-12-31", "qty": 10}, {"CalendarWeek": "2024-01-28", "qty": 1}]),
+        ),
+        (
+            "month",
+            "standard",
+            json!([{"CalendarMonth": "2024-01-01", "qty": 10}, {"CalendarMonth": "2024-02-01", "qty": 1}]),
+        ),
+        (
+            "quarter",
+            "standard",
+            json!([{"CalendarQuarter": "2024-01-01", "qty": 11}]),
+        ),
+        ("year", "standard", json!([{"Year": 2024, "qty": 11}])),
+        // Fiscal quarters run Feb-Apr, May-Jul, Aug-Oct, Nov-Jan; a fiscal
+        // year is named by the year it ends in.
+        (
+            "quarter",
+            "fiscal",
+            json!([{"CalendarQuarter": "2023-11-01", "qty": 10}, {"CalendarQuarter": "2024-02-01", "qty": 1}]),
+        ),
+        (
+            "year",
+            "fiscal",
+            json!([{"Year": 2024, "qty": 10}, {"Year": 2025, "qty": 1}]),
+        ),
+        (
+            "month",
+            "fiscal",
+            json!([{"CalendarMonth": "2024-01-01", "qty": 10}, {"CalendarMonth": "2024-02-01", "qty": 1}]),
+        ),
+    ] {
+        assert_eq!(rows(grain, calendar).await, want, "{grain} {calendar}");
+    }
+    // With groupby, ordered by the grained field (as the docs' example
+    // orders by `date`); a DATETIME column grains too.
+    let r = get(
+        &app,
+        "/data/v1/orders?fields=area,when,total&groupby=area&dategrain=when%20by%20month&filter=when%20!is%20null&orderby=when%20descending,area",
+    )
+    .await
+    .ok_json();
+    assert_eq!(
+        r,
+        json!([
+            {"area": "North", "CalendarMonth": "2024-02-01", "total": 0.05},
+            {"area": "East", "CalendarMonth": "2024-01-01", "total": 110.5},
+            {"area": "West", "CalendarMonth": "2024-01-01", "total": 5.5},
+        ])
+    );
+    let r = get(
+        &app,
+        "/data/v1/demo?fields=Shipped%20At,Units&dategrain=Shipped%20At%20by%20year&filter=Shipped%20At%20!is%20null",
+    )
+    .await
+    .ok_json();
+    assert!(
+        r.as_array().unwrap().iter().all(|o| o["Year"].is_i64()),
+        "{r}"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_format_by_accept() {
+    let base = Scratch::new("formats");
+    let app = start_app(&base.0).await;
+    let path = "/data/v1/orders?fields=area,qty,total,when&orderby=total%20descending&limit=3&filter=qty%20!is%20null";
+    // application/json: the detailed array-of-arrays envelope.
+    let r = get_as(&app, path, "application/json").await;
+    assert_eq!(r.headers["content-type"], "application/json");
+    let v = r.ok_json();
+    let orders = v["datasource"].as_str().unwrap().to_owned();
+    assert_eq!(v["columns"], json!(["area", "qty", "total", "when"]));
+    assert_eq!(
+        v["rows"],
+        json!([
+            ["East", 2, 100.25, "2024-01-03"],
+            ["East", 3, 10.25, "2024-01-01"],
+            ["West", 5, 5.5, "2024-01-02"]
+        ])
+    );
+    assert_eq!(v["numRows"], 3);
+    assert_eq!(v["numColumns"], 4);
+    let types: Vec<&str> = v["metadata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert_eq!(m["dataSourceId"], orders.as_str());
+            m["type"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(types, ["STRING", "LONG", "DECIMAL", "DATE"]);
+    // CSV: a header of field names, then the rows.
+    let r = get_as(&app, path, "text/csv").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        r.text(),
+        "area,qty,total,when\nEast,2,100.25,2024-01-03\nEast,3,10.25,2024-01-01\nWest,5,5.50,2024-01-02\n"
+    );
+    // Excel: base64 of a real .xlsx, opened here with a reader.
+    let r = get_as(
+        &app,
+        path,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(r.text().trim())
+        .expect("the body is base64");
+    assert!(bytes.starts_with(b"PK"), "a zip file");
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an .xlsx");
+    assert_eq!(book.sheet_names(), ["orders"]);
+    let range = book.worksheet_range("orders").unwrap();
+    let cells: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(
+        cells[0],
+        ["area", "qty", "total", "when"].map(|s| Data::String(s.into()))
+    );
+    assert_eq!(cells.len(), 4);
+    assert_eq!(cells[1][0], Data::String("East".into()));
+    assert_eq!(cells[1][1], Data::Float(2.0));
+    assert_eq!(cells[1][2], Data::Float(100.25));
+    match &cells[1][3] {
+        Data::DateTime(d) => assert_eq!(
+            d.as_f64(),
+            // Excel's serial day of 2024-01-03.
+            45294.0
+        ),
+        other => panic!("a date cell, got {other:?}"),
+    }
+    // Anything else is refused, naming what is answered.
+    let msg = get_as(&app, path, "application/vnd.ms-excel")
+        .await
+        .expect_error(406);
+    assert!(msg.contains("text/csv"), "{msg}");
+    app.shutdown().await;
 }
 
 #[tokio::test]
 async fn data_errors_name_the_alias_or_field() {
     let base = Scratch::new("errors");
-    let emu = start_app(&base.0).await;
-    let msg = get(&emu, "/data/v1/nope").await.expect_error(404);
+    let app = start_app(&base.0).await;
+    let msg = get(&app, "/data/v1/nope").await.expect_error(404);
     assert!(msg.contains("`nope`") && msg.contains("orders"), "{msg}");
-    let msg = get(&emu, "/data/v1/ghost").await.expect_error(404);
+    let msg = get(&app, "/data/v2/ghost").await.expect_error(404);
     assert!(
         msg.contains("ghost") && msg.contains("00000000-dead-beef-0000-000000000000"),
         "{msg}"
@@ -456,49 +775,47 @@ async fn data_errors_name_the_alias_or_field() {
         ("filter=price%20>%201", "unknown field `price`"),
         ("filter=qty%20%5E%201", "expected an operator"),
         ("filter=qty%20>%20lots", "must be a number"),
+        (
+            "filter=area%20last%203%20days",
+            "need a DATE or DATETIME field",
+        ),
+        ("filter=when%20last%20three%20days", "expected `last N"),
         ("groupby=nope", "unknown field `nope`"),
         ("orderby=nope%20desc", "unknown field `nope`"),
         ("fields=sum(area)", "numeric"),
         ("limit=ten", "limit"),
         (
-            "fields=area&groupby=area&orderby=total",
-            "order by a returned field",
+            "fields=area,total&groupby=area&orderby=total",
+            "you cannot order on an aggregation",
+        ),
+        ("dategrain=area%20by%20month", "DATE or DATETIME"),
+        ("calendar=lunar", "calendar must be standard or fiscal"),
+        (
+            "fields=area,qty&groupby=area&useBeastMode=true",
+            "no default aggregation",
         ),
     ] {
-        let msg = get(&emu, &format!("/data/v1/orders?{query}"))
+        let msg = get(&app, &format!("/data/v1/orders?{query}"))
             .await
             .expect_error(400);
         assert!(msg.contains(needle), "{query}: {msg}");
     }
-    let r = app_call(
-        &emu,
-        Method::GET,
-        "/data/v1/orders",
-        Some("app-sid"),
-        &[(
-            "accept",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )],
-        None,
-    )
-    .await;
-    r.expect_error(406);
-    emu.shutdown().await;
+    app.shutdown().await;
 }
 
 #[tokio::test]
-async fn sql_uses_the_alias_and_stays_confined() {
+async fn sql_names_the_alias_and_fields_and_stays_confined() {
     let base = Scratch::new("sql");
-    let emu = start_app(&base.0).await;
+    let app = start_app(&base.0).await;
     let r = sql(
-        &emu,
+        &app,
         "orders",
-        "SELECT region, SUM(units) AS n, SUM(amount) AS total FROM orders WHERE units IS NOT NULL GROUP BY region ORDER BY region",
+        "SELECT area, SUM(qty) AS n, SUM(total) AS total FROM orders WHERE qty IS NOT NULL GROUP BY area ORDER BY area",
     )
     .await;
     assert_eq!(r.headers["content-type"], "application/json");
     let v = r.ok_json();
-    assert_eq!(v["columns"], json!(["region", "n", "total"]));
+    assert_eq!(v["columns"], json!(["area", "n", "total"]));
     assert_eq!(
         v["rows"],
         json!([["East", 5, 110.5], ["North", 1, 0.05], ["West", 5, 5.5]])
@@ -507,43 +824,53 @@ async fn sql_uses_the_alias_and_stays_confined() {
     assert_eq!(v["numColumns"], 3);
     assert_eq!(v["metadata"][1]["type"], "LONG");
 
-    // `table` still names it; JSON bodies work; the alias is case-insensitive like SQL names.
-    let r = app_call(
-        &emu,
-        Method::POST,
-        "/sql/v1/orders",
-        Some("app-sid"),
-        &[("content-type", "application/json")],
-        Some(r#"{"sql": "SELECT COUNT(*) FROM table"}"#),
-    )
-    .await;
-    assert_eq!(r.ok_json()["rows"], json!([[5]]));
+    // `table` still names it; JSON bodies work ({"sql"} or a JSON string,
+    // as ryuu.js sends a string body without a content type); the alias is
+    // case-insensitive like SQL names.
+    for body in [
+        r#"{"sql": "SELECT COUNT(*) FROM table"}"#,
+        r#""SELECT COUNT(*) FROM table""#,
+    ] {
+        let r = app_call(
+            &app,
+            Method::POST,
+            "/sql/v1/orders",
+            Some(&app.sid),
+            &[("content-type", "application/json")],
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.ok_json()["rows"], json!([[5]]), "{body}");
+    }
     assert_eq!(
-        sql(&emu, "orders", "select count(*) from ORDERS")
+        sql(&app, "orders", "select count(*) from ORDERS")
             .await
             .ok_json()["rows"],
         json!([[5]])
     );
-    // Domo's MySQL-flavoured SQL works here too.
+    // Domo's MySQL-flavoured SQL works here too, over the field names.
     assert_eq!(
         sql(
-            &emu,
+            &app,
             "orders",
-            "SELECT UCASE(`region`), MONTH(day), DATE_FORMAT(day, '%b %d') FROM `orders` WHERE day IS NOT NULL ORDER BY day LIMIT 2, 1"
+            "SELECT UCASE(`area`), MONTH(`when`), DATE_FORMAT(`when`, '%b %d') FROM `orders` WHERE `when` IS NOT NULL ORDER BY `when` LIMIT 2, 1"
         )
         .await
         .ok_json()["rows"],
         json!([["EAST", 1, "Jan 03"]])
     );
-    let msg = sql(&emu, "orders", "SELECT FOO_BAR(units) FROM orders")
+    let msg = sql(&app, "orders", "SELECT FOO_BAR(qty) FROM orders")
         .await
         .expect_error(400);
     assert!(msg.contains("unknown function FOO_BAR"), "{msg}");
-    // Field aliases do not apply to SQL (as in Domo): columns go by their names.
-    let msg = sql(&emu, "orders", "SELECT qty FROM orders")
-        .await
-        .expect_error(400);
-    assert!(msg.contains("qty"), "{msg}");
+    // Names resolve as the Data API resolves them: the columns behind the
+    // field aliases, and unmapped columns, are not there.
+    for hidden in ["region", "price"] {
+        let msg = sql(&app, "orders", &format!("SELECT {hidden} FROM orders"))
+            .await
+            .expect_error(400);
+        assert!(msg.contains(hidden), "{msg}");
+    }
 
     for (query, needle) in [
         ("SELECT * FROM demo", "demo"),
@@ -554,54 +881,181 @@ async fn sql_uses_the_alias_and_stays_confined() {
         ("SELECT 1; DELETE FROM orders", "single SELECT"),
         ("ATTACH DATABASE ':memory:' AS x", "ATTACH"),
     ] {
-        let msg = sql(&emu, "orders", query).await.expect_error(400);
+        let msg = sql(&app, "orders", query).await.expect_error(400);
         assert!(msg.contains(needle), "{query}: {msg}");
     }
     // The refused statements changed nothing.
     assert_eq!(
-        sql(&emu, "orders", "SELECT COUNT(*) FROM orders")
+        sql(&app, "orders", "SELECT COUNT(*) FROM orders")
             .await
             .ok_json()["rows"],
         json!([[5]])
     );
-    let msg = sql(&emu, "nope", "SELECT 1").await.expect_error(404);
+    let msg = sql(&app, "nope", "SELECT 1").await.expect_error(404);
     assert!(msg.contains("nope"), "{msg}");
-    let msg = sql(&emu, "ghost", "SELECT 1").await.expect_error(404);
+    let msg = sql(&app, "ghost", "SELECT 1").await.expect_error(404);
     assert!(msg.contains("ghost"), "{msg}");
+    app.shutdown().await;
+}
+
+/// The three places an app carries its session, in Domo's order.
+#[tokio::test]
+async fn the_app_session_by_header_query_parameter_or_cookie() {
+    let base = Scratch::new("session");
+    let app = start_app(&base.0).await;
+    let sid = app.sid.clone();
+    let cookie = format!("ryuu_sid={sid}");
+    let query = format!("/data/v2/orders?fields=area&limit=1&ryuu_sid={sid}");
+    for (path, sid_header, headers) in [
+        (
+            "/data/v2/orders?fields=area&limit=1",
+            Some(sid.as_str()),
+            vec![],
+        ),
+        (query.as_str(), None, vec![]),
+        // @domoinc/query's bare XHR: only the cookie.
+        (
+            "/data/v2/orders?fields=area&limit=1",
+            None,
+            vec![
+                ("cookie", cookie.as_str()),
+                ("accept", "application/array-of-objects"),
+            ],
+        ),
+    ] {
+        let r = app_call(&app, Method::GET, path, sid_header, &headers, None).await;
+        assert_eq!(r.ok_json(), json!([{"area": "East"}]), "{path} {headers:?}");
+    }
+    // A header wins over the cookie: a wrong one is refused even with a good cookie.
+    app_call(
+        &app,
+        Method::GET,
+        "/data/v2/orders",
+        Some("wrong"),
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await
+    .expect_error(401);
+    // A session of an earlier run says so.
+    for (path, headers) in [
+        ("/data/v2/orders?ryuu_sid=0123".to_owned(), vec![]),
+        (
+            "/data/v2/orders".to_owned(),
+            vec![("cookie", "ryuu_sid=0123")],
+        ),
+    ] {
+        let msg = app_call(&app, Method::GET, &path, None, &headers, None)
+            .await
+            .expect_error(401);
+        assert!(msg.contains("reload"), "{msg}");
+    }
+    app.shutdown().await;
+
+    // With the manifest flag, no cookie is set or read.
+    let base = Scratch::new("nocookie");
+    let dir = make_app(&base.0, DEMO_DATASET_ID);
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    manifest["flags"] = json!({"authentication-cookies-disabled": true});
+    write(&dir.join("manifest.json"), manifest.to_string().as_bytes());
+    let emu = domo_emulator::start(EmulatorConfig {
+        app_dir: Some(dir),
+        demo: true,
+        ..EmulatorConfig::ephemeral()
+    })
+    .await
+    .unwrap();
+    let page = app_call(&emu, Method::GET, "/", None, &[], None).await;
+    assert!(page.headers.get("set-cookie").is_none());
+    let sid = page
+        .text()
+        .split("__RYUU_SID__ = \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let cookie = format!("ryuu_sid={sid}");
+    app_call(
+        &emu,
+        Method::GET,
+        "/data/v1/demo?limit=1",
+        None,
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await
+    .expect_error(401);
+    assert_eq!(
+        app_call(
+            &emu,
+            Method::GET,
+            "/data/v1/demo?limit=1",
+            Some(&sid),
+            &[],
+            None
+        )
+        .await
+        .status,
+        200
+    );
     emu.shutdown().await;
 }
 
 #[tokio::test]
-async fn the_ryuu_session_header_authenticates_and_permissions_apply() {
+async fn the_session_acts_for_its_user_and_permissions_apply() {
     let base = Scratch::new("auth");
-    let emu = start_app(&base.0).await;
-    let call = |path: &'static str, sid: Option<&'static str>| {
-        let emu = &emu;
+    let app = start_app(&base.0).await;
+    let call = |path: &'static str, sid: Option<String>| {
+        let app = &app;
         async move {
             let (method, body) = if path.starts_with("/sql/") {
                 (Method::POST, Some("SELECT COUNT(*) FROM table"))
             } else {
                 (Method::GET, None)
             };
-            app_call(emu, method, path, sid, &[], body).await
+            app_call(app, method, path, sid.as_deref(), &[], body).await
         }
     };
     for path in ["/data/v1/orders", "/sql/v1/orders"] {
         call(path, None).await.expect_error(401);
-        call(path, Some("wrong")).await.expect_error(401);
-        // Carol has no access to `orders`; bob was given CAN_SHARE.
-        let msg = call(path, Some("carol")).await.expect_error(403);
+        call(path, Some("wrong".into())).await.expect_error(401);
+        // API tokens work on the app routes too: carol has no access to
+        // `orders`; bob was given CAN_SHARE.
+        let msg = call(path, Some("carol".into())).await.expect_error(403);
         assert!(msg.contains("user 3"), "{msg}");
-        assert_eq!(call(path, Some("bob")).await.status, 200, "{path}");
+        assert_eq!(call(path, Some("bob".into())).await.status, 200, "{path}");
+        assert_eq!(
+            call(path, Some(app.sid.clone())).await.status,
+            200,
+            "{path}"
+        );
     }
     // Bob cannot read the demo dataset (owned by user 1).
-    call("/data/v1/demo", Some("bob")).await.expect_error(403);
+    call("/data/v1/demo", Some("bob".into()))
+        .await
+        .expect_error(403);
     // Static files need no session.
     assert_eq!(call("/app.js", None).await.status, 200);
+    app.shutdown().await;
+
+    // The session acts for the first token's user: here bob.
+    let base = Scratch::new("auth-bob");
+    let app = start_app_with(&base.0, |c| {
+        let mut c = c;
+        c.tokens.insert(0, ("bob-first".into(), 2));
+        c
+    })
+    .await;
+    assert_eq!(get(&app, "/data/v1/orders?limit=1").await.status, 200);
+    let msg = get(&app, "/data/v1/demo").await.expect_error(403);
+    assert!(msg.contains("user 2"), "{msg}");
 
     // Preflight from another origin (a page served elsewhere).
     let r = app_call(
-        &emu,
+        &app,
         Method::OPTIONS,
         "/sql/v1/orders",
         None,
@@ -620,38 +1074,24 @@ async fn the_ryuu_session_header_authenticates_and_permissions_apply() {
     assert_eq!(r.headers["access-control-allow-origin"], "*");
     let allowed = r.headers["access-control-allow-headers"].to_str().unwrap();
     assert!(allowed.contains("x-domo-ryuu-session"), "{allowed}");
-    emu.shutdown().await;
+    app.shutdown().await;
 }
 
 #[tokio::test]
-async fn the_first_token_is_the_session_id_and_without_an_app_there_is_none() {
+async fn without_an_app_there_are_no_app_routes() {
     let base = Scratch::new("noapp");
-    let app = make_app(&base.0, "some-id");
-    // Default tokens: the page gets dev-token.
+    let dir = make_app(&base.0, "some-id");
     let emu = domo_emulator::start(EmulatorConfig {
-        app_dir: Some(app),
+        app_dir: Some(dir),
         ..EmulatorConfig::ephemeral()
     })
     .await
     .unwrap();
-    let r = app_call(&emu, Method::GET, "/", None, &[], None).await;
-    assert!(
-        r.text()
-            .contains("<head><script>window.__RYUU_SID__ = \"dev-token\";</script>"),
-        "{}",
-        r.text()
-    );
-    let r = app_call(
-        &emu,
-        Method::GET,
-        "/data/v1/demo",
-        Some("dev-token"),
-        &[],
-        None,
-    )
-    .await;
+    let sid = session_of(&emu).await;
     // --demo is off, so the mapped dataset does not exist.
-    let msg = r.expect_error(404);
+    let msg = app_call(&emu, Method::GET, "/data/v1/demo", Some(&sid), &[], None)
+        .await
+        .expect_error(404);
     assert!(
         msg.contains("demo") && msg.contains(DEMO_DATASET_ID),
         "{msg}"
@@ -694,7 +1134,16 @@ async fn a_bad_app_directory_stops_startup_with_a_clear_error() {
     );
     let e = start_err(dir.clone()).await;
     assert!(
-        e.contains("manifest.json is invalid") && e.contains("mapping[0].alias"),
+        e.contains("manifest.json is invalid") && e.contains("`mapping[0].alias`"),
+        "{e}"
+    );
+    write(
+        &dir.join("manifest.json"),
+        br#"{"collections": [{"name": "c", "schema": {"columns": [{"name": "n", "type": "INTEGER"}]}}]}"#,
+    );
+    let e = start_err(dir.clone()).await;
+    assert!(
+        e.contains("`collections[0].schema.columns[0].type`") && e.contains("got `INTEGER`"),
         "{e}"
     );
     write(&dir.join("manifest.json"), b"not json");

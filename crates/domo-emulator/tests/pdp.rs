@@ -525,9 +525,10 @@ async fn unions_groups_operators_and_who_sees_everything() {
     // Refusals name what is wrong.
     for (params, needle) in [
         (
-            column("region", &["x"], "GREATER_THAN", false),
-            "GREATER_THAN",
+            column("region", &["x", "y"], "GREATER_THAN", false),
+            "GREATER_THAN takes 1 value",
         ),
+        (column("region", &["x"], "RESEMBLES", false), "RESEMBLES"),
         (column("regio", &["x"], "EQUALS", false), "regio"),
         (column("amount", &["lots"], "EQUALS", false), "lots"),
     ] {

@@ -1,44 +1,39 @@
 //! The data routes a custom app calls with relative URLs, naming datasets
-//! by the aliases of its `manifest.json`: `GET /data/v1/{alias}` (`AppData`:
-//! Domo's App Data query operators, answered as an array of objects or
-//! CSV) and `POST /sql/v1/{alias}` (`AppSql`). Planning and confinement
-//! live in the store (`store::planner`, `store::query`).
+//! by the aliases of its `manifest.json`: `GET /data/v1/{alias}` and
+//! `GET /data/v2/{alias}` (`AppData`: the Data API's query operators,
+//! answered in the format `Accept` asks for) and `POST /sql/v1/{alias}`
+//! (`AppSql`). Planning and confinement live in the store
+//! (`store::planner`, `store::query`).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
-use crate::csvio;
-use crate::error::{ApiError, json_response};
-use crate::reply::{Format, csv_ok, negotiate};
+use crate::app::formats::{answer, negotiate};
+use crate::app::{AppSite, now_ms};
+use crate::calendar::DateContext;
+use crate::error::ApiError;
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, RawBody, parse_json};
 use crate::store::app::{AliasMapping, FieldMapping};
 use crate::store::planner::DataParams;
 use crate::stream::{self, JsonEnvelope, stream_reply};
 
-/// The manifest mapping of `alias`, or why there is none.
-fn mapping_of(state: &AppState, alias: &str) -> Result<AliasMapping, ApiError> {
-    let Some(site) = state.app.as_ref() else {
-        return Err(ApiError::not_found(
-            "no custom app is served: start the emulator with --app DIR to use /data/v1 and /sql/v1",
-        ));
-    };
+fn site(state: &AppState) -> Result<&AppSite, ApiError> {
+    state.app.as_deref().ok_or_else(|| {
+        ApiError::not_found(
+            "no custom app is served: start the emulator with --app DIR to use /data/v1, /data/v2 and /sql/v1",
+        )
+    })
+}
+
+/// The manifest mapping of `alias`, or why there is none: an app reaches
+/// only the datasets its manifest maps.
+fn mapping_of(site: &AppSite, alias: &str) -> Result<AliasMapping, ApiError> {
     let Some(m) = site.manifest.mapping(alias) else {
-        let known: Vec<&str> = site
-            .manifest
-            .mapping
-            .iter()
-            .map(|m| m.alias.as_str())
-            .collect();
         return Err(ApiError::not_found(format!(
-            "the app's manifest.json maps no dataset alias `{alias}` (aliases: {})",
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
+            "the app's manifest.json maps no dataset alias `{alias}` (aliases: {}); an app reaches only the datasets its datasetsMapping names",
+            site.manifest.aliases()
         )));
     };
     Ok(AliasMapping {
@@ -55,60 +50,33 @@ fn mapping_of(state: &AppState, alias: &str) -> Result<AliasMapping, ApiError> {
     })
 }
 
-/// `AppData`: `GET /data/v1/{alias}`.
+/// `AppData`: `GET /data/v1/{alias}` and `GET /data/v2/{alias}` (one
+/// grammar; `@domoinc/query` and `domo init` call v2, the docs show v1).
 pub(crate) async fn app_data(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiPath(alias): ApiPath<String>,
+    uri: Uri,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<DataParams>,
 ) -> Result<Response, ApiError> {
-    let mapping = mapping_of(&state, &alias)?;
+    let site = site(&state)?;
+    let mapping = mapping_of(site, &alias)?;
     let accept = headers.get(header::ACCEPT).map(|v| {
         v.to_str()
             .map_err(|_| ApiError::bad_request("the Accept header is not valid text"))
     });
     let format = negotiate(accept.transpose()?)?;
+    let dates = DateContext {
+        fiscal_start: site.fiscal_start,
+        ..DateContext::standard(now_ms())
+    };
+    let dataset = mapping.dataset_id.clone();
     let rows = state
         .store
-        .run(move |s| s.app_data(user, &mapping, &q))
+        .run(move |s| s.app_data(user, &mapping, &q, dates))
         .await?;
-    Ok(match format {
-        Format::Objects => {
-            let objects: Vec<Value> = rows
-                .cells
-                .iter()
-                .map(|row| {
-                    let mut obj = Map::with_capacity(rows.names.len());
-                    for ((key, ty), v) in rows.names.iter().zip(&rows.types).zip(row) {
-                        obj.insert(key.clone(), csvio::json_value(*ty, v.into()));
-                    }
-                    Value::Object(obj)
-                })
-                .collect();
-            json_response(StatusCode::OK, &Value::Array(objects))
-        }
-        Format::Csv => {
-            let mut csv = Vec::new();
-            for (i, key) in rows.names.iter().enumerate() {
-                if i > 0 {
-                    csv.push(b',');
-                }
-                csvio::write_text_field(&mut csv, key);
-            }
-            csv.push(b'\n');
-            for row in &rows.cells {
-                for (i, v) in row.iter().enumerate() {
-                    if i > 0 {
-                        csv.push(b',');
-                    }
-                    csvio::write_value(&mut csv, v.into());
-                }
-                csv.push(b'\n');
-            }
-            csv_ok(csv)
-        }
-    })
+    answer(&rows, format, &dataset, &alias, uri.path())
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,7 +85,9 @@ struct SqlJson {
 }
 
 /// `AppSql`: `POST /sql/v1/{alias}`, the SQL as a `text/plain` body (or
-/// JSON `{"sql": ...}`), naming the dataset by its alias or as `table`.
+/// JSON `{"sql": ...}`, or a JSON string, which is what ryuu.js sends for
+/// a string body without `contentType`), naming the dataset by its alias
+/// or as `table` and its columns by their field names.
 pub(crate) async fn app_sql(
     State(state): State<AppState>,
     Caller(user): Caller,
@@ -125,7 +95,7 @@ pub(crate) async fn app_sql(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
-    let mapping = mapping_of(&state, &alias)?;
+    let mapping = mapping_of(site(&state)?, &alias)?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -134,7 +104,10 @@ pub(crate) async fn app_sql(
             media.eq_ignore_ascii_case("application/json")
         });
     let sql = if is_json {
-        parse_json::<SqlJson>(&body)?.sql
+        match serde_json::from_slice::<String>(&body) {
+            Ok(text) => text,
+            Err(_) => parse_json::<SqlJson>(&body)?.sql,
+        }
     } else {
         String::from_utf8(body.to_vec())
             .map_err(|_| ApiError::bad_request("the SQL body is not valid UTF-8"))?

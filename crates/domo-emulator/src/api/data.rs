@@ -61,6 +61,7 @@ pub(crate) async fn get_data(
             offset,
             limit,
             filter,
+            empty_nulls: false,
         };
         return stream_csv(&state.store, state.max_reply_bytes, user, id, req, header).await;
     }

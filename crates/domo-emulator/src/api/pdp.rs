@@ -21,13 +21,20 @@ fn policy_json(p: &Policy) -> Value {
         .parameters
         .iter()
         .map(|q| {
-            json!({
+            let mut out = json!({
                 "type": "COLUMN",
                 "name": q.column,
                 "values": q.values,
                 "operator": q.operator.as_str(),
                 "ignoreCase": q.ignore_case,
-            })
+            });
+            // A negated filter made through the public API (`"not": true`).
+            if q.negate
+                && let Some(map) = out.as_object_mut()
+            {
+                map.insert("not".to_owned(), Value::Bool(true));
+            }
+            out
         })
         .collect();
     json!({
@@ -147,6 +154,7 @@ struct ParameterShape {
     values: Option<Value>,
     operator: Option<Value>,
     ignore_case: Option<Value>,
+    not: Option<Value>,
 }
 
 /// A policy body: one JSON object without duplicate keys.
@@ -233,6 +241,15 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
                         )));
                     }
                 };
+                let negate = match field("not") {
+                    None => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(_) => {
+                        return Err(ApiError::bad_request(format!(
+                            "{at}.not must be true or false"
+                        )));
+                    }
+                };
                 parameters.push(NewParameter {
                     kind: field("type")
                         .and_then(text)
@@ -241,6 +258,7 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
                     values,
                     operator: field("operator").and_then(text),
                     ignore_case,
+                    negate,
                 });
             }
         }
@@ -254,6 +272,7 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
         virtual_user_ids,
         data_source_permissions,
         parameters,
+        known_principals: false,
     })
 }
 

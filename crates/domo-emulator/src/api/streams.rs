@@ -252,7 +252,7 @@ pub(crate) async fn run_stream(
 ) -> Result<Json<Value>, ApiError> {
     let e = state
         .store
-        .run(move |s| s.start_execution(user, &sid))
+        .run(move |s| s.start_execution(user, &sid, None))
         .await?;
     Ok(Json(execution_json(&e)))
 }

@@ -2,7 +2,8 @@
 //! segments and refused if any segment is `..` (or holds a separator); the
 //! file found is then canonicalised and must still lie under the app root,
 //! which also stops symlinks that point outside it. HTML pages get the
-//! session id injected, as Domo's app host does.
+//! session id injected and set as the `ryuu_sid` cookie, as Domo's app
+//! host does.
 
 use std::path::{Path, PathBuf};
 
@@ -185,6 +186,9 @@ pub(crate) async fn serve(site: &AppSite, raw_path: &str) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static(if html { "no-store" } else { "no-cache" }),
     );
+    if html && let Some(cookie) = super::session::set_cookie(site) {
+        h.insert(header::SET_COOKIE, cookie);
+    }
     resp
 }
 

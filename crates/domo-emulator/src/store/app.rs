@@ -1,7 +1,7 @@
 //! What a custom app reads through its manifest's aliases:
-//! `GET /data/v1/{alias}` (planned by `planner`) and `POST /sql/v1/{alias}`
-//! (confined like `/api/query/v1/execute`). Both read the caller's
-//! `rows::visible_rows` source.
+//! `GET /data/v1|v2/{alias}` (planned by `planner`) and `POST
+//! /sql/v1/{alias}` (confined like `/api/query/v1/execute`, with the app's
+//! field names). Both read the caller's `rows::visible_rows` source.
 
 use std::time::Instant;
 
@@ -9,10 +9,11 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ErrorCode, params_from_iter};
 
 use super::planner::{DataParams, Field, Plan, plan};
-use super::query::execute_confined;
+use super::query::{AppView, execute_confined};
 use super::rows::Rows;
 use super::sink::RowSink;
 use super::{Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset};
+use crate::calendar::DateContext;
 use crate::limits::MAX_RESULT_ROWS;
 
 /// One field of an alias: the app's name for a dataset column.
@@ -117,12 +118,15 @@ fn run_plan(conn: &Connection, plan: &Plan) -> Result<Vec<Vec<SqlValue>>> {
 }
 
 impl Store {
-    /// `GET /data/v1/{alias}`: the planned query's rows, keyed by field.
+    /// `GET /data/v1|v2/{alias}`: the planned query's rows, keyed by field;
+    /// `dates` is the clock and fiscal calendar relative filters and date
+    /// grains are read on.
     pub(crate) fn app_data(
         &self,
         user: UserId,
         mapping: &AliasMapping,
         q: &DataParams,
+        dates: DateContext,
     ) -> Result<Rows> {
         self.read_long(|conn| {
             let ds = open_mapped(conn, mapping, user)?;
@@ -134,6 +138,7 @@ impl Store {
                 source.sql(),
                 &source.row_order(),
                 q,
+                dates,
             )?;
             let deadline = Instant::now() + self.query_timeout;
             conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
@@ -148,7 +153,8 @@ impl Store {
     }
 
     /// `POST /sql/v1/{alias}`: SQL naming the dataset by its alias or
-    /// `table`, its rows to `sink` as SQLite yields them.
+    /// `table` and its columns by their field names, its rows to `sink` as
+    /// SQLite yields them.
     pub(crate) fn stream_app_sql(
         &self,
         user: UserId,
@@ -158,7 +164,12 @@ impl Store {
     ) -> Result<()> {
         self.read_long(|conn| {
             let ds = open_mapped(conn, mapping, user)?;
-            execute_confined(self, conn, &ds, user, sql, Some(&mapping.alias), sink)
+            let fields = app_fields(mapping, &ds)?;
+            let view = AppView {
+                alias: &mapping.alias,
+                fields: &fields,
+            };
+            execute_confined(self, conn, &ds, user, sql, Some(view), sink)
         })
     }
 

@@ -30,6 +30,8 @@ pub(crate) struct DatasetInfo {
     pub tags: String,
     /// The `userDefinedType` it was created with (`api` for stream datasets).
     pub display_type: String,
+    /// Whether row policies (PDP) are on.
+    pub pdp_enabled: bool,
 }
 
 /// A dataset's columns.
@@ -48,6 +50,8 @@ pub(crate) enum Filter {
     NameIs { value: String, not: bool },
     /// The owner's user id, as text, equals the value.
     OwnedBy { user_id: String, not: bool },
+    /// The name contains the text, ignoring case (the public API's `nameLike`).
+    NameContains { text: String },
 }
 
 /// What a search may sort by.
@@ -57,6 +61,10 @@ pub(crate) enum SortKey {
     Created,
     LastModified,
     RowCount,
+    /// When the dataset's settings or rows last changed.
+    LastTouched,
+    /// The dataset id, as text.
+    Id,
 }
 
 /// A dataset search (and the list, which is one with no filters): the
@@ -119,6 +127,9 @@ impl Filter {
             Filter::NameLike { pattern, not } => (wildcard_match(pattern, &ds.name), *not),
             Filter::NameIs { value, not } => (value.to_lowercase() == ds.name.to_lowercase(), *not),
             Filter::OwnedBy { user_id, not } => (user_id.trim() == ds.owner_id.to_string(), *not),
+            Filter::NameContains { text } => {
+                (ds.name.to_lowercase().contains(&text.to_lowercase()), false)
+            }
         };
         hit != not
     }
@@ -182,12 +193,18 @@ pub(super) fn insert_dataset(
 
 /// The dataset as `user` sees it: under a row policy its row count is
 /// of the rows the caller sees.
-fn info_of(store: &Store, conn: &Connection, ds: Dataset, user: UserId) -> Result<DatasetInfo> {
+pub(super) fn info_of(
+    store: &Store,
+    conn: &Connection,
+    ds: Dataset,
+    user: UserId,
+) -> Result<DatasetInfo> {
     let row_count = store
         .visible_count(conn, &ds, user)?
         .unwrap_or(ds.row_count);
     Ok(DatasetInfo {
         stream_id: stream_id_of(conn, ds.pk)?,
+        pdp_enabled: super::policies::pdp_enabled(conn, ds.pk)?,
         owner: ds.owner(),
         column_count: ds.columns.len(),
         id: ds.id,
@@ -287,6 +304,8 @@ impl Store {
                         SortKey::Created => a.created_ms.cmp(&b.created_ms),
                         SortKey::LastModified => a.last_updated_ms.cmp(&b.last_updated_ms),
                         SortKey::RowCount => a.row_count.cmp(&b.row_count),
+                        SortKey::LastTouched => a.last_touched_ms.cmp(&b.last_touched_ms),
+                        SortKey::Id => a.id.cmp(&b.id),
                     };
                     if descending { order.reverse() } else { order }
                 });

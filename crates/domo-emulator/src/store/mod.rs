@@ -28,9 +28,11 @@ pub(crate) mod datasets;
 pub(crate) mod dialect;
 pub(crate) mod indexes;
 pub(crate) mod partitions;
+pub(crate) mod people;
 pub(crate) mod permissions;
 pub(crate) mod planner;
 pub(crate) mod policies;
+pub(crate) mod public;
 pub(crate) mod query;
 pub(crate) mod rows;
 pub(crate) mod schema;
@@ -434,6 +436,7 @@ fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
     migrate(conn)?;
     conn.execute_batch(users::SCHEMA)?;
+    conn.execute_batch(people::SCHEMA)?;
     conn.execute_batch(policies::SCHEMA)
 }
 
@@ -639,6 +642,7 @@ pub(crate) fn is_stored_table(name: &str) -> bool {
     if METADATA_TABLES.contains(&lower.as_str())
         || users::TABLES.contains(&lower.as_str())
         || policies::TABLES.contains(&lower.as_str())
+        || people::TABLES.contains(&lower.as_str())
         || lower.starts_with("sqlite_")
         || lower.starts_with("pragma_")
     {
@@ -647,6 +651,14 @@ pub(crate) fn is_stored_table(name: &str) -> bool {
     lower
         .strip_prefix("ds_")
         .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// `offset` and `limit` of a listing as SQLite takes them.
+fn sql_page(offset: u64, limit: u64) -> (i64, i64) {
+    (
+        i64::try_from(offset).unwrap_or(i64::MAX),
+        i64::try_from(limit).unwrap_or(i64::MAX),
+    )
 }
 
 /// Integer ids arrive as path text; one that is not a number names nothing.

@@ -1,15 +1,18 @@
-//! The planner of `GET /data/v1/{alias}`: Domo's App Data query operators
-//! (`fields`, `filter`, `groupby`, `orderby`, aggregations, `limit`,
-//! `offset`) become one SELECT over the caller's `rows::visible_rows`
-//! source. Identifiers are quoted names of the mapped columns and every
-//! value is a bound parameter, so no request text reaches SQLite as SQL.
-//! The filter is the shared grammar of `crate::filter`.
+//! The planner of the Data API (`GET /data/v1|v2/{alias}`): Domo's query
+//! operators (`fields`, `filter`, `groupby`, `dategrain`, `calendar`,
+//! `orderby`, aggregations, `limit`, `offset`, `useBeastMode`) become one
+//! SELECT over the caller's `rows::visible_rows` source. Identifiers are
+//! quoted names of the mapped columns, date grains are the fixed SQL of
+//! `crate::calendar`, and every value is a bound parameter, so no request
+//! text reaches SQLite as SQL. The filter is the shared grammar of
+//! `crate::filter`.
 
 use rusqlite::types::Value as SqlValue;
 use serde::Deserialize;
 
 use super::rows::{Where, compile_filter};
 use super::{Column, Result, StoreError, quote_ident};
+use crate::calendar::{DateContext, Unit, grain_column, grain_sql};
 use crate::csvio::ColumnType;
 use crate::filter::{self, Names, split_top_level, unquote};
 use crate::limits::{MAX_LIST_ITEMS, MAX_RESULT_ROWS};
@@ -21,7 +24,9 @@ pub(crate) struct Field {
     pub column: Column,
 }
 
-/// The query operators of `GET /data/v1/{alias}`, as sent.
+/// The query operators of `GET /data/v1|v2/{alias}`, as sent. Other
+/// parameters are ignored, as Domo ignores them (a cache-busting `_=...`,
+/// `ryuu_sid`).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct DataParams {
     pub fields: Option<String>,
@@ -38,6 +43,8 @@ pub(crate) struct DataParams {
     pub unique: Option<String>,
     pub dategrain: Option<String>,
     pub calendar: Option<String>,
+    #[serde(rename = "useBeastMode")]
+    pub use_beast_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +186,8 @@ fn list<'q>(operator: &str, value: Option<&'q str>) -> Result<Vec<&'q str>> {
 enum Item {
     Field(usize),
     Agg(Agg, usize),
+    /// The column `dategrain` adds in place of the grained field.
+    Grain,
 }
 
 /// One returned column.
@@ -186,13 +195,10 @@ enum Item {
 struct Output {
     key: String,
     expr: String,
-    /// What ORDER BY uses (DECIMAL text compares as a number).
-    order_expr: String,
     ty: Option<ColumnType>,
-    item: Item,
 }
 
-/// A planned `/data/v1` query: SQL, its parameters, and the returned columns.
+/// A planned Data API query: SQL, its parameters, and the returned columns.
 #[derive(Debug)]
 pub(crate) struct Plan {
     pub sql: String,
@@ -224,32 +230,96 @@ fn plain_order_expr(f: &Field) -> String {
     }
 }
 
-/// Builds the SQL of one `/data/v1` request over `table` (the quoted row
-/// source) ordered by `row_order` unless told otherwise. See the crate
-/// README for the operators and their meaning.
+/// `dategrain=field by unit`: the grained field, the column it becomes
+/// and the SQL of its periods.
+#[derive(Debug)]
+struct Grain {
+    field: usize,
+    key: &'static str,
+    expr: String,
+    ty: ColumnType,
+}
+
+fn parse_grain(raw: &str, r: &Resolver<'_>, year_start: u32) -> Result<Grain> {
+    let bad = || {
+        StoreError::invalid(format!(
+            "dategrain `{raw}`: expected `field by day|week|month|quarter|year`"
+        ))
+    };
+    let lower = raw.to_ascii_lowercase();
+    let at = lower.rfind(" by ").ok_or_else(bad)?;
+    let unit = Unit::parse(&raw[at + 4..])
+        .filter(|u| *u != Unit::Hour)
+        .ok_or_else(bad)?;
+    let field = r.field(&raw[..at], "dategrain")?;
+    let column = &r.fields[field].column;
+    if !matches!(column.ty, ColumnType::Date | ColumnType::DateTime) {
+        return Err(StoreError::invalid(format!(
+            "dategrain `{raw}`: `{}` is {}, and a date grain needs a DATE or DATETIME field",
+            r.fields[field].name,
+            column.ty.as_str()
+        )));
+    }
+    Ok(Grain {
+        field,
+        key: grain_column(unit),
+        expr: grain_sql(&quote_ident(&column.name), unit, year_start),
+        ty: if unit == Unit::Year {
+            ColumnType::Long
+        } else {
+            ColumnType::Date
+        },
+    })
+}
+
+fn parse_flag(name: &str, v: Option<&str>) -> Result<bool> {
+    match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(other) => Err(StoreError::invalid(format!(
+            "{name} must be true or false, got `{other}`"
+        ))),
+    }
+}
+
+/// Builds the SQL of one Data API request over `table` (the quoted row
+/// source) ordered by `row_order` unless told otherwise; `dates` holds the
+/// clock and the fiscal year's first month (`calendar=fiscal` is read from
+/// the request). See the crate README for the operators and their meaning.
 pub(super) fn plan(
     alias: &str,
     fields: &[Field],
     table: &str,
     row_order: &str,
     q: &DataParams,
+    dates: DateContext,
 ) -> Result<Plan> {
     let r = Resolver {
         names: Names::fields(alias, fields.iter().map(|f| f.name.as_str())),
         fields,
     };
-    if q.dategrain.as_deref().is_some_and(|d| !d.trim().is_empty()) {
-        return Err(StoreError::invalid(
-            "dategrain is not supported by the emulator; group by a date field, or use /sql/v1",
-        ));
-    }
-    if let Some(c) = q.calendar.as_deref()
-        && !matches!(c.trim(), "" | "standard" | "fiscal")
+    let fiscal = match q.calendar.as_deref().map(str::trim) {
+        None | Some("" | "standard") => false,
+        Some("fiscal") => true,
+        Some(c) => {
+            return Err(StoreError::invalid(format!(
+                "calendar must be standard or fiscal, got `{c}`"
+            )));
+        }
+    };
+    let dates = DateContext { fiscal, ..dates };
+    // The emulator has no beast modes: the flag only turns Domo's default
+    // aggregation off, as it does in Domo.
+    let beast_mode = parse_flag("useBeastMode", q.use_beast_mode.as_deref())?;
+    let grain = match q
+        .dategrain
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
     {
-        return Err(StoreError::invalid(format!(
-            "calendar must be standard or fiscal, got `{c}`"
-        )));
-    }
+        Some(raw) => Some(parse_grain(raw, &r, dates.year_start())?),
+        None => None,
+    };
 
     // Aggregations given as operators: `sum=units,price`.
     let mut explicit: Vec<Option<Agg>> = vec![None; fields.len()];
@@ -264,6 +334,13 @@ pub(super) fn plan(
     ] {
         for raw in list(agg.name(), list_value.as_deref())? {
             let i = r.field(raw, agg.name())?;
+            if grain.as_ref().is_some_and(|g| g.field == i) {
+                return Err(StoreError::invalid(format!(
+                    "`{}` is the dategrain field, so it cannot also be aggregated ({})",
+                    fields[i].name,
+                    agg.name()
+                )));
+            }
             match explicit[i] {
                 Some(prev) if prev != agg => {
                     return Err(StoreError::invalid(format!(
@@ -292,10 +369,17 @@ pub(super) fn plan(
                 agg.name()
             )));
         }
+        if grain.as_ref().is_some_and(|g| g.field == i) {
+            return Err(StoreError::invalid(format!(
+                "`{}` is the dategrain field; leave it out of groupby (dategrain groups by its periods)",
+                fields[i].name
+            )));
+        }
         if !groups.contains(&i) {
             groups.push(i);
         }
     }
+    let grouped = !groups.is_empty() || grain.is_some();
 
     let mut items: Vec<Item> = match q.fields.as_deref().filter(|f| !f.trim().is_empty()) {
         Some(value) => list("fields", Some(value))?
@@ -310,49 +394,67 @@ pub(super) fn plan(
             items.push(Item::Field(i));
         }
     }
-    let aggregating = !groups.is_empty()
+    // The grained field is returned as its period column, when returned.
+    if let Some(g) = &grain {
+        for it in &mut items {
+            if *it == Item::Field(g.field) {
+                *it = Item::Grain;
+            }
+        }
+    }
+    let aggregating = grouped
         || explicit.iter().any(Option::is_some)
         || items.iter().any(|it| matches!(it, Item::Agg(..)));
 
     let mut outputs: Vec<Output> = Vec::new();
     for item in items {
         let out = match item {
+            Item::Grain => {
+                let g = grain.as_ref().unwrap_or_else(|| unreachable!());
+                Output {
+                    key: g.key.to_owned(),
+                    expr: g.expr.clone(),
+                    ty: Some(g.ty),
+                }
+            }
             Item::Agg(agg, i) => {
                 let expr = agg.sql(&fields[i])?;
                 Output {
                     key: format!("{}({})", agg.name(), fields[i].name),
-                    order_expr: expr.clone(),
                     expr,
                     ty: agg.result_type(&fields[i]),
-                    item,
                 }
             }
             Item::Field(i) => {
                 let f = &fields[i];
-                let agg = explicit[i].or_else(|| {
-                    (!groups.is_empty() && !groups.contains(&i))
-                        .then(|| Agg::default_for(f.column.ty))
-                });
+                if grain.as_ref().is_some_and(|g| g.key == f.name) {
+                    // Domo: the grain's column overrides a field of its name.
+                    continue;
+                }
+                let default = grouped && !groups.contains(&i) && explicit[i].is_none();
+                if default && beast_mode {
+                    return Err(StoreError::invalid(format!(
+                        "`{}` must be in groupby or have an aggregation: with useBeastMode=true there is no default aggregation",
+                        f.name
+                    )));
+                }
+                let agg = explicit[i].or_else(|| default.then(|| Agg::default_for(f.column.ty)));
                 match agg {
                     Some(agg) => {
                         let expr = agg.sql(f)?;
                         Output {
                             key: f.name.clone(),
-                            order_expr: expr.clone(),
                             expr,
                             ty: agg.result_type(f),
-                            item,
                         }
                     }
                     // Aggregates without groupby: one row of the aggregated
                     // fields only, as Domo answers.
-                    None if aggregating && groups.is_empty() => continue,
+                    None if aggregating && !grouped => continue,
                     None => Output {
                         key: f.name.clone(),
                         expr: quote_ident(&f.column.name),
-                        order_expr: plain_order_expr(f),
                         ty: Some(f.column.ty),
-                        item,
                     },
                 }
             }
@@ -379,20 +481,27 @@ pub(super) fn plan(
         .iter()
         .map(|f| (f.name.as_str(), &f.column))
         .collect();
-    let Where { sql, mut params } = compile_filter(&conds, &targets)?;
+    let Where { sql, mut params } = compile_filter(&conds, &targets, &dates)?;
     if !sql.is_empty() {
         where_sql = format!(" WHERE {sql}");
     }
 
     let mut order = Vec::new();
+    let ordering = Ordering {
+        r: &r,
+        groups: &groups,
+        grain: grain.as_ref(),
+        aggregating,
+    };
     for raw in list("orderby", q.orderby.as_deref())? {
-        order.push(order_term(raw.trim(), &r, &outputs, &groups, aggregating)?);
+        order.push(ordering.term(raw.trim())?);
     }
     if order.is_empty() {
         if !aggregating {
             order.push(row_order.to_owned());
         } else {
             order.extend(groups.iter().map(|&i| plain_order_expr(&fields[i])));
+            order.extend(grain.iter().map(|g| g.expr.clone()));
         }
     }
 
@@ -404,14 +513,15 @@ pub(super) fn plan(
     params.push(SqlValue::Integer(offset));
 
     let select: Vec<&str> = outputs.iter().map(|o| o.expr.as_str()).collect();
-    let group_sql = if groups.is_empty() {
+    let mut group_terms: Vec<String> = groups
+        .iter()
+        .map(|&i| quote_ident(&fields[i].column.name))
+        .collect();
+    group_terms.extend(grain.iter().map(|g| g.expr.clone()));
+    let group_sql = if group_terms.is_empty() {
         String::new()
     } else {
-        let g: Vec<String> = groups
-            .iter()
-            .map(|&i| quote_ident(&fields[i].column.name))
-            .collect();
-        format!(" GROUP BY {}", g.join(", "))
+        format!(" GROUP BY {}", group_terms.join(", "))
     };
     let order_sql = if order.is_empty() {
         String::new()
@@ -429,45 +539,47 @@ pub(super) fn plan(
     })
 }
 
-/// `field [asc|ascending|desc|descending]`: a returned field (or
-/// aggregate), or, when nothing is aggregated, any field.
-fn order_term(
-    raw: &str,
-    r: &Resolver<'_>,
-    outputs: &[Output],
-    groups: &[usize],
+/// What `orderby` may name.
+struct Ordering<'a> {
+    r: &'a Resolver<'a>,
+    groups: &'a [usize],
+    grain: Option<&'a Grain>,
     aggregating: bool,
-) -> Result<String> {
-    let (name, dir) = match raw.rsplit_once(char::is_whitespace) {
-        Some((name, dir))
-            if ["asc", "ascending", "desc", "descending"]
-                .iter()
-                .any(|d| d.eq_ignore_ascii_case(dir)) =>
+}
+
+impl Ordering<'_> {
+    /// `field [asc|ascending|desc|descending]`. Without aggregation any
+    /// field; with it, a groupby field or the date grain (by the grained
+    /// field's name or the period column's): "you cannot order on an
+    /// aggregation", as Domo's Data API says.
+    fn term(&self, raw: &str) -> Result<String> {
+        let (name, dir) = match raw.rsplit_once(char::is_whitespace) {
+            Some((name, dir))
+                if ["asc", "ascending", "desc", "descending"]
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(dir)) =>
+            {
+                let desc = dir.to_ascii_lowercase().starts_with("desc");
+                (name.trim(), if desc { "DESC" } else { "ASC" })
+            }
+            _ => (raw, "ASC"),
+        };
+        let (bare, _) = unquote(name);
+        if let Some(g) = self.grain
+            && (bare == g.key && self.r.find(bare).is_none() || self.r.find(bare) == Some(g.field))
         {
-            let desc = dir.to_ascii_lowercase().starts_with("desc");
-            (name.trim(), if desc { "DESC" } else { "ASC" })
+            return Ok(format!("{} {dir}", g.expr));
         }
-        _ => (raw, "ASC"),
-    };
-    let item = r.item(name, "orderby")?;
-    let by_key = |key: &str| outputs.iter().find(|o| o.key == key);
-    let found = match item {
-        Item::Agg(agg, i) => by_key(&format!("{}({})", agg.name(), r.fields[i].name)),
-        // A field is returned under its own name, plain or aggregated.
-        Item::Field(i) => by_key(&r.fields[i].name).filter(|o| o.item == item),
-    };
-    let expr = match (found, item) {
-        (Some(o), _) => o.order_expr.clone(),
-        (None, Item::Field(i)) if !aggregating || groups.contains(&i) => {
-            plain_order_expr(&r.fields[i])
+        let item = self.r.item(name, "orderby")?;
+        match item {
+            Item::Field(i) if !self.aggregating || self.groups.contains(&i) => {
+                Ok(format!("{} {dir}", plain_order_expr(&self.r.fields[i])))
+            }
+            _ => Err(StoreError::invalid(format!(
+                "orderby `{bare}`: you cannot order on an aggregation (Domo's Data API refuses it); when grouping or aggregating, order by a groupby field or the dategrain, and sort aggregated values in the app"
+            ))),
         }
-        _ => {
-            return Err(StoreError::invalid(format!(
-                "orderby `{name}`: when grouping or aggregating, order by a returned field"
-            )));
-        }
-    };
-    Ok(format!("{expr} {dir}"))
+    }
 }
 
 #[cfg(test)]
@@ -492,8 +604,15 @@ mod tests {
         .collect()
     }
 
+    /// Wednesday 2024-05-15 13:45:10 UTC; fiscal years from July.
+    const NOW_MS: i64 = 1_715_780_710_000;
+
     fn plan_of(q: DataParams) -> Result<Plan> {
-        plan("sales", &fields(), "\"ds_1\"", "rowid", &q)
+        let dates = DateContext {
+            fiscal_start: 7,
+            ..DateContext::standard(NOW_MS)
+        };
+        plan("sales", &fields(), "\"ds_1\"", "rowid", &q, dates)
     }
 
     #[test]
@@ -518,14 +637,14 @@ mod tests {
         let p = plan_of(DataParams {
             fields: Some("region,units,day,max(revenue)".into()),
             groupby: Some("region".into()),
-            orderby: Some("units descending, region".into()),
+            orderby: Some("region descending".into()),
             ..Default::default()
         })
         .unwrap();
         assert_eq!(
             p.sql,
             "SELECT \"Region\", SUM(\"Units\"), COUNT(DISTINCT \"Order Date\"), MAX(CAST(\"Revenue\" AS NUMERIC)) \
-             FROM \"ds_1\" GROUP BY \"Region\" ORDER BY SUM(\"Units\") DESC, \"Region\" ASC LIMIT ? OFFSET ?"
+             FROM \"ds_1\" GROUP BY \"Region\" ORDER BY \"Region\" DESC LIMIT ? OFFSET ?"
         );
         assert_eq!(p.keys, ["region", "units", "day", "max(revenue)"]);
     }
@@ -585,6 +704,112 @@ mod tests {
     }
 
     #[test]
+    fn dategrain_groups_by_periods_named_as_domo_names_them() {
+        // `@domoinc/query`: dategrain='day' by month, the rest summed or
+        // counted; ordering by the grained field orders by its periods.
+        let p = plan_of(DataParams {
+            fields: Some("region, day, units".into()),
+            dategrain: Some("'day' by month".into()),
+            groupby: Some("'region'".into()),
+            orderby: Some("'day' descending".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let month = "date((substr(\"Order Date\", 1, 7) || '-01'))";
+        assert_eq!(
+            p.sql,
+            format!(
+                "SELECT \"Region\", {month}, SUM(\"Units\") FROM \"ds_1\" \
+                 GROUP BY \"Region\", {month} ORDER BY {month} DESC LIMIT ? OFFSET ?"
+            )
+        );
+        assert_eq!(p.keys, ["region", "CalendarMonth", "units"]);
+        assert_eq!(p.types[1], Some(ColumnType::Date));
+        // Without the field in `fields`, the periods group but are not shown;
+        // by default groups come in groupby order, then the periods.
+        let p = plan_of(DataParams {
+            fields: Some("units".into()),
+            dategrain: Some("day by year".into()),
+            calendar: Some("fiscal".into()),
+            orderby: Some("Year".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(p.keys, ["units"]);
+        assert!(
+            p.sql.contains(
+                "GROUP BY (CAST(substr(\"Order Date\", 1, 4) AS INTEGER) + (CAST(substr(\"Order Date\", 6, 2) AS INTEGER) >= 7))"
+            ),
+            "{}",
+            p.sql
+        );
+        // Every grain, and its column.
+        for (unit, key) in [
+            ("day", "Date"),
+            ("week", "CalendarWeek"),
+            ("month", "CalendarMonth"),
+            ("quarter", "CalendarQuarter"),
+            ("year", "Year"),
+        ] {
+            let p = plan_of(DataParams {
+                dategrain: Some(format!("day by {unit}")),
+                fields: Some("day".into()),
+                ..Default::default()
+            })
+            .unwrap();
+            assert_eq!(p.keys, [key], "{unit}");
+        }
+    }
+
+    #[test]
+    fn relative_filters_bind_the_periods_of_the_clock() {
+        let p = plan_of(DataParams {
+            fields: Some("region".into()),
+            filter: Some(
+                "'day' last 7 days, day todate year, 'day' last quarter, region is null, units !is null".into(),
+            ),
+            calendar: Some("fiscal".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(
+            p.sql.contains(
+                "WHERE \"Order Date\" BETWEEN ? AND ? AND \"Order Date\" BETWEEN ? AND ? \
+                 AND \"Order Date\" BETWEEN ? AND ? AND \"Region\" IS NULL AND \"Units\" IS NOT NULL"
+            ),
+            "{}",
+            p.sql
+        );
+        let text = |s: &str| SqlValue::Text(s.into());
+        assert_eq!(
+            p.params[..6],
+            [
+                text("2024-05-09"),
+                text("2024-05-15"),
+                text("2023-07-01"),
+                text("2024-05-15"),
+                text("2024-01-01"),
+                text("2024-03-31"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_js_date_against_a_date_field_compares_as_its_instant() {
+        let p = plan_of(DataParams {
+            filter: Some("'day' >= \"2014-08-01T00:00:00.000Z\"".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(
+            p.sql.contains("WHERE (\"Order Date\" || 'T00:00:00') >= ?"),
+            "{}",
+            p.sql
+        );
+        assert_eq!(p.params[0], SqlValue::Text("2014-08-01T00:00:00".into()));
+    }
+
+    #[test]
     fn mistakes_are_400s_that_name_the_culprit() {
         for (q, needle) in [
             (
@@ -617,10 +842,82 @@ mod tests {
             ),
             (
                 DataParams {
-                    filter: Some("day last 3 months".into()),
+                    filter: Some("region last 3 months".into()),
                     ..Default::default()
                 },
-                "not supported",
+                "need a DATE or DATETIME field",
+            ),
+            (
+                DataParams {
+                    fields: Some("region,units".into()),
+                    groupby: Some("region".into()),
+                    orderby: Some("units descending".into()),
+                    ..Default::default()
+                },
+                "you cannot order on an aggregation",
+            ),
+            (
+                DataParams {
+                    sum: Some("units".into()),
+                    orderby: Some("'units'".into()),
+                    ..Default::default()
+                },
+                "you cannot order on an aggregation",
+            ),
+            (
+                DataParams {
+                    fields: Some("region,sum(units)".into()),
+                    groupby: Some("region".into()),
+                    orderby: Some("sum(units)".into()),
+                    ..Default::default()
+                },
+                "you cannot order on an aggregation",
+            ),
+            (
+                DataParams {
+                    fields: Some("region,units".into()),
+                    groupby: Some("region".into()),
+                    use_beast_mode: Some("true".into()),
+                    ..Default::default()
+                },
+                "with useBeastMode=true there is no default aggregation",
+            ),
+            (
+                DataParams {
+                    use_beast_mode: Some("maybe".into()),
+                    ..Default::default()
+                },
+                "useBeastMode must be true or false",
+            ),
+            (
+                DataParams {
+                    dategrain: Some("region by month".into()),
+                    ..Default::default()
+                },
+                "needs a DATE or DATETIME field",
+            ),
+            (
+                DataParams {
+                    dategrain: Some("day by fortnight".into()),
+                    ..Default::default()
+                },
+                "expected `field by day|week|month|quarter|year`",
+            ),
+            (
+                DataParams {
+                    dategrain: Some("day by month".into()),
+                    groupby: Some("day".into()),
+                    ..Default::default()
+                },
+                "leave it out of groupby",
+            ),
+            (
+                DataParams {
+                    dategrain: Some("day by month".into()),
+                    max: Some("day".into()),
+                    ..Default::default()
+                },
+                "cannot also be aggregated",
             ),
             (
                 DataParams {
@@ -636,7 +933,7 @@ mod tests {
                     orderby: Some("Unit Price".into()),
                     ..Default::default()
                 },
-                "order by a returned field",
+                "order by a groupby field or the dategrain",
             ),
             (
                 DataParams {
@@ -662,10 +959,10 @@ mod tests {
             ),
             (
                 DataParams {
-                    dategrain: Some("day by month".into()),
+                    calendar: Some("lunar".into()),
                     ..Default::default()
                 },
-                "dategrain",
+                "calendar must be standard or fiscal",
             ),
         ] {
             let e = plan_of(q).unwrap_err();

@@ -6,8 +6,11 @@
 //! "All Rows" policy); anyone else sees the union of the rows of the
 //! policies that name them or one of their groups, and nothing when none
 //! does. A policy matches the rows where every parameter holds; one with
-//! no parameters matches every row. `EQUALS` never matches a null;
-//! `NOT_EQUALS` always does (a null equals none of the values).
+//! no parameters matches every row. A parameter never matches a null
+//! (`EQUALS`, `GREATER_THAN`, `CONTAINS`, ...), and its negation (`not`,
+//! or `NOT_EQUALS`) always does: a null equals, exceeds and contains
+//! nothing. The public API's policies (`/v1/datasets/{id}/policies`) are
+//! these very policies, with its `filters` for `parameters`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -45,20 +48,70 @@ pub(super) const TABLES: [&str; 2] = ["pdp_settings", "pdp_policies"];
 /// count from 1.
 pub(crate) const OPEN_POLICY_ID: i64 = 0;
 
-/// How a parameter compares a column with its values.
+/// How a parameter compares a column with its values: the product API's
+/// `EQUALS` and `NOT_EQUALS`, and the operators of the public API's
+/// filters. The comparisons take one value, `BETWEEN` two (inclusive);
+/// the others match when any value does. Text matching is exact (unless
+/// `ignoreCase`), but `LIKE` (SQL's `%` and `_`) ignores ASCII case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum Operator {
-    #[serde(rename = "EQUALS")]
     Equals,
-    #[serde(rename = "NOT_EQUALS")]
     NotEquals,
+    Like,
+    GreaterThan,
+    LessThan,
+    GreaterThanEqual,
+    LessThanEqual,
+    Between,
+    BeginsWith,
+    EndsWith,
+    Contains,
 }
 
 impl Operator {
+    pub const ALL: [Operator; 11] = [
+        Self::Equals,
+        Self::NotEquals,
+        Self::Like,
+        Self::GreaterThan,
+        Self::LessThan,
+        Self::GreaterThanEqual,
+        Self::LessThanEqual,
+        Self::Between,
+        Self::BeginsWith,
+        Self::EndsWith,
+        Self::Contains,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Equals => "EQUALS",
             Self::NotEquals => "NOT_EQUALS",
+            Self::Like => "LIKE",
+            Self::GreaterThan => "GREATER_THAN",
+            Self::LessThan => "LESS_THAN",
+            Self::GreaterThanEqual => "GREATER_THAN_EQUAL",
+            Self::LessThanEqual => "LESS_THAN_EQUAL",
+            Self::Between => "BETWEEN",
+            Self::BeginsWith => "BEGINS_WITH",
+            Self::EndsWith => "ENDS_WITH",
+            Self::Contains => "CONTAINS",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// How many values the operator compares with, when it is fixed.
+    fn arity(self) -> Option<usize> {
+        match self {
+            Self::GreaterThan | Self::LessThan | Self::GreaterThanEqual | Self::LessThanEqual => {
+                Some(1)
+            }
+            Self::Between => Some(2),
+            _ => None,
         }
     }
 }
@@ -70,6 +123,9 @@ pub(crate) struct Parameter {
     pub values: Vec<String>,
     pub operator: Operator,
     pub ignore_case: bool,
+    /// Matches the rows the operator does not (the public API's `not`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub negate: bool,
 }
 
 /// A parameter as a request gives it: kind and operator still text, so
@@ -81,6 +137,7 @@ pub(crate) struct NewParameter {
     pub values: Vec<String>,
     pub operator: Option<String>,
     pub ignore_case: bool,
+    pub negate: bool,
 }
 
 /// A policy as a request gives it.
@@ -94,6 +151,9 @@ pub(crate) struct NewPolicy {
     pub virtual_user_ids: Vec<String>,
     pub data_source_permissions: bool,
     pub parameters: Vec<NewParameter>,
+    /// The public API's rule: "users and groups must exist before creating
+    /// PDP policy" (the product API keeps ids it does not know).
+    pub known_principals: bool,
 }
 
 /// A stored policy (or the open one).
@@ -117,7 +177,12 @@ pub(crate) struct PdpSettings {
     pub external: bool,
 }
 
-fn settings(conn: &Connection, pk: i64) -> Result<PdpSettings> {
+/// Whether PDP is on for the dataset with storage key `pk`.
+pub(super) fn pdp_enabled(conn: &Connection, pk: i64) -> Result<bool> {
+    Ok(settings(conn, pk)?.enabled)
+}
+
+pub(super) fn settings(conn: &Connection, pk: i64) -> Result<PdpSettings> {
     let row: Option<(bool, bool)> = conn
         .prepare_cached("SELECT enabled, external FROM pdp_settings WHERE dataset_pk = ?")?
         .query_row([pk], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -129,7 +194,7 @@ fn settings(conn: &Connection, pk: i64) -> Result<PdpSettings> {
 /// Owners, co-owners (by their grant: an owner who gave ownership away
 /// and kept less is no longer one) and Admins: they edit policies and see
 /// every row.
-fn sees_all(conn: &Connection, ds: &Dataset, user: UserId) -> Result<bool> {
+pub(super) fn sees_all(conn: &Connection, ds: &Dataset, user: UserId) -> Result<bool> {
     if is_admin(conn, user)? {
         return Ok(true);
     }
@@ -157,7 +222,7 @@ fn from_json<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::internal(format!("stored policy: {e}")))
 }
 
-fn load(conn: &Connection, ds: &Dataset, only: Option<i64>) -> Result<Vec<Policy>> {
+pub(super) fn load(conn: &Connection, ds: &Dataset, only: Option<i64>) -> Result<Vec<Policy>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, user_ids, group_ids, virtual_user_ids, data_source_permissions, parameters
          FROM pdp_policies WHERE dataset_pk = ? AND (? IS NULL OR id = ?) ORDER BY id",
@@ -257,32 +322,87 @@ fn parameter_sql(p: &Parameter, columns: &[Column]) -> std::result::Result<Strin
         .iter()
         .find(|c| c.name == p.column)
         .ok_or_else(|| format!("the dataset has no column `{}`", p.column))?;
-    if p.values.is_empty() {
-        return Ok(match p.operator {
-            Operator::Equals => "0".to_owned(),
-            Operator::NotEquals => "1".to_owned(),
-        });
+    // NOT_EQUALS is the negation of EQUALS.
+    let (op, negate) = match p.operator {
+        Operator::NotEquals => (Operator::Equals, !p.negate),
+        other => (other, p.negate),
+    };
+    if let Some(n) = op.arity()
+        && p.values.len() != n
+    {
+        return Err(format!(
+            "{} takes {n} value{}, got {}",
+            op.as_str(),
+            if n == 1 { "" } else { "s" },
+            p.values.len()
+        ));
     }
     let ident = quote_ident(&col.name);
-    let text = !col.ty.is_numeric();
-    let (lhs, fold): (String, fn(String) -> String) = if !text {
-        (format!("CAST({ident} AS REAL)"), |l| l)
-    } else if p.ignore_case {
-        (format!("lower(CAST({ident} AS TEXT))"), |l| {
-            format!("lower({l})")
-        })
+    let fold = |sql: String| {
+        if p.ignore_case {
+            format!("lower({sql})")
+        } else {
+            sql
+        }
+    };
+    // Patterns match the text form, whatever the column's type.
+    let pattern = matches!(
+        op,
+        Operator::Like | Operator::BeginsWith | Operator::EndsWith | Operator::Contains
+    );
+    let text = fold(format!("CAST({ident} AS TEXT)"));
+    let lhs = if pattern {
+        text.clone()
+    } else if col.ty.is_numeric() {
+        format!("CAST({ident} AS REAL)")
     } else {
-        (ident.clone(), |l| l)
+        fold(ident.clone())
+    };
+    let value = |v: &String| -> std::result::Result<String, String> {
+        if pattern {
+            Ok(fold(sql_literal(v)))
+        } else if col.ty.is_numeric() {
+            literal(col, v)
+        } else {
+            literal(col, v).map(fold)
+        }
     };
     let values = p
         .values
         .iter()
-        .map(|v| literal(col, v).map(fold))
-        .collect::<std::result::Result<Vec<_>, _>>()?
-        .join(", ");
-    Ok(match p.operator {
-        Operator::Equals => format!("({ident} IS NOT NULL AND {lhs} IN ({values}))"),
-        Operator::NotEquals => format!("({ident} IS NULL OR {lhs} NOT IN ({values}))"),
+        .map(value)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let any = |each: &dyn Fn(&str, &String) -> String| -> String {
+        if values.is_empty() {
+            return "0".to_owned();
+        }
+        let parts: Vec<String> = values
+            .iter()
+            .zip(&p.values)
+            .map(|(sql, raw)| each(sql, raw))
+            .collect();
+        format!("({})", parts.join(" OR "))
+    };
+    let holds = match op {
+        Operator::Equals | Operator::NotEquals if values.is_empty() => "0".to_owned(),
+        Operator::Equals | Operator::NotEquals => format!("{lhs} IN ({})", values.join(", ")),
+        Operator::GreaterThan => format!("{lhs} > {}", values[0]),
+        Operator::LessThan => format!("{lhs} < {}", values[0]),
+        Operator::GreaterThanEqual => format!("{lhs} >= {}", values[0]),
+        Operator::LessThanEqual => format!("{lhs} <= {}", values[0]),
+        Operator::Between => format!("{lhs} BETWEEN {} AND {}", values[0], values[1]),
+        Operator::Like => any(&|v, _| format!("{text} LIKE {v}")),
+        Operator::BeginsWith => any(&|v, _| format!("instr({text}, {v}) = 1")),
+        Operator::Contains => any(&|v, _| format!("instr({text}, {v}) > 0")),
+        Operator::EndsWith => any(&|v, raw| match raw.chars().count() {
+            0 => "1".to_owned(),
+            n => format!("substr({text}, -{n}) = {v}"),
+        }),
+    };
+    Ok(if negate {
+        format!("({ident} IS NULL OR NOT ({holds}))")
+    } else {
+        format!("({ident} IS NOT NULL AND {holds})")
     })
 }
 
@@ -342,26 +462,50 @@ fn validate(ds: &Dataset, new: &NewPolicy) -> Result<Vec<Parameter>> {
                 p.kind
             )));
         }
-        let operator = match p.operator.as_deref().unwrap_or("EQUALS") {
-            "EQUALS" => Operator::Equals,
-            "NOT_EQUALS" => Operator::NotEquals,
-            other => {
-                return Err(StoreError::invalid(format!(
-                    "{at}.operator `{other}` is not supported: only EQUALS and NOT_EQUALS are enforced"
-                )));
-            }
+        let given = p.operator.as_deref().unwrap_or("EQUALS");
+        let Some(operator) = Operator::parse(given) else {
+            let known: Vec<&str> = Operator::ALL.iter().map(|o| o.as_str()).collect();
+            return Err(StoreError::invalid(format!(
+                "{at}.operator `{given}` is not supported: use one of {}",
+                known.join(", ")
+            )));
         };
         let param = Parameter {
             column: p.column.clone(),
             values: p.values.clone(),
             operator,
             ignore_case: p.ignore_case,
+            negate: p.negate,
         };
         parameter_sql(&param, &ds.columns)
             .map_err(|why| StoreError::invalid(format!("{at} (`{}`): {why}", p.column)))?;
         out.push(param);
     }
     Ok(out)
+}
+
+/// Refuses a policy naming a user or group the registry does not know.
+fn check_principals(conn: &Connection, new: &NewPolicy) -> Result<()> {
+    for u in &new.user_ids {
+        if super::users::find_user(conn, *u)?.is_none() {
+            return Err(StoreError::invalid(format!(
+                "user {u} does not exist: users and groups must exist before a policy names them"
+            )));
+        }
+    }
+    for g in &new.group_ids {
+        let known: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM user_groups WHERE id = ?)",
+            [g],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::invalid(format!(
+                "group {g} does not exist: users and groups must exist before a policy names them"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn write_policy(
@@ -402,6 +546,25 @@ fn write_policy(
             Ok(id)
         }
     }
+}
+
+/// Turns PDP on or off (the product API's switch, the public API's
+/// `pdpEnabled`); only a manager of the dataset may.
+pub(super) fn write_pdp(
+    conn: &Connection,
+    ds: &Dataset,
+    user: UserId,
+    enabled: bool,
+    external: bool,
+) -> Result<()> {
+    require_manager(conn, ds, user, "turn row policies (PDP) on or off")?;
+    conn.execute(
+        "INSERT INTO pdp_settings (dataset_pk, enabled, external) VALUES (?, ?, ?)
+         ON CONFLICT (dataset_pk) DO UPDATE SET enabled = excluded.enabled,
+                                                external = excluded.external",
+        params![ds.pk, enabled, external],
+    )?;
+    touch(conn, ds.pk, now_ms())
 }
 
 fn policy_id(ds: &Dataset, raw: &str) -> Result<i64> {
@@ -459,6 +622,9 @@ impl Store {
             let ds = open_dataset(conn, id, user, Need::Read)?;
             require_manager(conn, &ds, user, "change the row policies")?;
             let parameters = validate(&ds, new)?;
+            if new.known_principals {
+                check_principals(conn, new)?;
+            }
             let pid = write_policy(conn, &ds, None, new, &parameters)?;
             touch(conn, ds.pk, now_ms())?;
             one(conn, &ds, pid)
@@ -479,6 +645,9 @@ impl Store {
             let pid = policy_id(&ds, policy)?;
             one(conn, &ds, pid)?;
             let parameters = validate(&ds, new)?;
+            if new.known_principals {
+                check_principals(conn, new)?;
+            }
             write_policy(conn, &ds, Some(pid), new, &parameters)?;
             touch(conn, ds.pk, now_ms())?;
             one(conn, &ds, pid)
@@ -516,14 +685,7 @@ impl Store {
     ) -> Result<PdpSettings> {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            require_manager(conn, &ds, user, "turn row policies (PDP) on or off")?;
-            conn.execute(
-                "INSERT INTO pdp_settings (dataset_pk, enabled, external) VALUES (?, ?, ?)
-                 ON CONFLICT (dataset_pk) DO UPDATE SET enabled = excluded.enabled,
-                                                        external = excluded.external",
-                params![ds.pk, enabled, external],
-            )?;
-            touch(conn, ds.pk, now_ms())?;
+            write_pdp(conn, &ds, user, enabled, external)?;
             settings(conn, ds.pk)
         })
     }

@@ -26,8 +26,8 @@ use rusqlite::{Connection, ErrorCode};
 use super::dialect::{self, VIEW};
 use super::sink::{ResultColumn, RowSink, RowValues};
 use super::{
-    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table, now_ms,
-    open_dataset, quote_ident, row_table,
+    Column, Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table,
+    now_ms, open_dataset, quote_ident, row_table,
 };
 use crate::csvio::ColumnType;
 
@@ -285,19 +285,57 @@ fn run_query(
     Ok(())
 }
 
+/// A custom app's view of a dataset for SQL: its alias (never the name of
+/// a stored table: the manifest is checked for that at startup) and its
+/// fields, the columns as the Data API names them.
+pub(super) struct AppView<'a> {
+    pub alias: &'a str,
+    pub fields: &'a [super::planner::Field],
+}
+
 /// Runs `sql` confined to the rows of `ds` that `user` may see, which the
-/// SQL names `table` or, for a custom app, by its manifest `alias` as well
-/// (an alias is never the name of a stored table: the manifest is checked
-/// for that at startup).
+/// SQL names `table` or, for a custom app, by its alias as well, with the
+/// app's field names for columns.
 pub(super) fn execute_confined(
     store: &Store,
     conn: &Connection,
     ds: &Dataset,
     user: UserId,
     sql: &str,
-    alias: Option<&str>,
+    app: Option<AppView<'_>>,
     sink: &mut dyn RowSink,
 ) -> Result<()> {
+    // The dataset as the query sees it: an app sees its fields only.
+    let stored = ds;
+    let seen;
+    let (ds, renames) = match &app {
+        Some(view) => {
+            let mut d = ds.clone();
+            d.columns = view
+                .fields
+                .iter()
+                .map(|f| Column {
+                    name: f.name.clone(),
+                    ..f.column.clone()
+                })
+                .collect();
+            seen = d;
+            let renames: Vec<String> = view
+                .fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} AS {}",
+                        quote_ident(&f.column.name),
+                        quote_ident(&f.name)
+                    )
+                })
+                .collect();
+            (&seen, Some(renames))
+        }
+        None => (ds, None),
+    };
+    let alias = app.as_ref().map(|v| v.alias);
     let own = row_table(ds.pk);
     let mut views = vec![VIEW.to_owned()];
     if let Some(alias) = alias.filter(|a| !a.eq_ignore_ascii_case(VIEW)) {
@@ -310,12 +348,16 @@ pub(super) fn execute_confined(
         now: dialect::functions::utc_text(now_ms()),
     };
     let sql = dialect::to_sqlite(sql, &target, dialect::known_functions(conn)?)?;
-    let source = store.visible_rows(conn, ds, user)?;
+    let source = store.visible_rows(conn, stored, user)?;
     let inner = super::users::random_name("__domo_rows_")?;
     let mut created = Vec::with_capacity(views.len() + 1);
+    let select = match &renames {
+        Some(r) if !r.is_empty() => r.join(", "),
+        _ => "*".to_owned(),
+    };
     let mut result = conn
         .execute_batch(&format!(
-            "CREATE TEMP VIEW {} AS SELECT * FROM {}",
+            "CREATE TEMP VIEW {} AS SELECT {select} FROM {}",
             quote_ident(&inner),
             source.sql()
         ))

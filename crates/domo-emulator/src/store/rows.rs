@@ -10,14 +10,15 @@
 //! HTTP twin in `server`) installs a rule that hides rows and drives every
 //! path.
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use super::sink::{ResultColumn, RowSink, RowValues};
 use super::{
     Column, Dataset, Need, PARTITION_COLUMN, ROWID_COLUMN, Result, Store, StoreError, UserId,
-    authorize, find_dataset, open_dataset, quote_ident,
+    authorize, find_dataset, now_ms, open_dataset, quote_ident,
 };
+use crate::calendar::{DateContext, Relative};
 use crate::csvio::{self, ColumnType};
 use crate::filter::{self, Condition, Names, Op};
 
@@ -177,24 +178,72 @@ fn comparison_operand(
         };
         return Ok((lhs, SqlValue::Real(n)));
     }
+    let raw = raw_value.trim();
+    if col.ty == ColumnType::Date
+        && raw.len() > 10
+        && let Some(instant) = csvio::normalize_datetime(raw)
+    {
+        // A date-time (a JS Date's ISO string, as @domoinc/query sends
+        // one) against a DATE: the date stands for its midnight.
+        return Ok((format!("({ident} || 'T00:00:00')"), SqlValue::Text(instant)));
+    }
     let value = match col.ty {
-        ColumnType::Date => csvio::normalize_date(raw_value.trim()),
-        ColumnType::DateTime => csvio::normalize_datetime(raw_value.trim()),
+        ColumnType::Date => csvio::normalize_date(raw),
+        ColumnType::DateTime => csvio::normalize_datetime(raw),
         _ => None,
     }
     .unwrap_or_else(|| raw_value.to_owned());
     Ok((ident, SqlValue::Text(value)))
 }
 
+/// `col` inside the period a relative filter keeps (see `crate::calendar`).
+fn relative_test(
+    col: &Column,
+    shown: &str,
+    rel: Relative,
+    dates: &DateContext,
+    clause: &str,
+    w: &mut Where,
+) -> Result<String> {
+    let ident = quote_ident(&col.name);
+    let range = rel.range(dates);
+    match col.ty {
+        ColumnType::Date => {
+            let (first, last) = range.date_bounds();
+            w.params.push(SqlValue::Text(first));
+            w.params.push(SqlValue::Text(last));
+            Ok(format!("{ident} BETWEEN ? AND ?"))
+        }
+        ColumnType::DateTime => {
+            let (lower, lower_op, upper, upper_op) = range.datetime_bounds();
+            w.params.push(SqlValue::Text(lower));
+            w.params.push(SqlValue::Text(upper));
+            Ok(format!("({ident} {lower_op} ? AND {ident} {upper_op} ?)"))
+        }
+        other => Err(StoreError::invalid(format!(
+            "filter `{clause}`: `{shown}` is {}, and todate and last need a DATE or DATETIME field",
+            other.as_str()
+        ))),
+    }
+}
+
 /// Compiles parsed conditions (AND) to SQL with bound values; `targets[i]`
-/// is the name messages use for condition field `i` and its column.
-pub(super) fn compile_filter(conds: &[Condition], targets: &[(&str, &Column)]) -> Result<Where> {
+/// is the name messages use for condition field `i` and its column, and
+/// `dates` the clock and calendar of relative date filters.
+pub(super) fn compile_filter(
+    conds: &[Condition],
+    targets: &[(&str, &Column)],
+    dates: &DateContext,
+) -> Result<Where> {
     let mut w = Where::default();
     let mut clauses = Vec::with_capacity(conds.len());
     for c in conds {
         let (shown, col) = targets[c.field];
         let ident = quote_ident(&col.name);
         let sql = match c.op {
+            Op::IsNull => format!("{ident} IS NULL"),
+            Op::NotNull => format!("{ident} IS NOT NULL"),
+            Op::Relative(rel) => relative_test(col, shown, rel, dates, &c.clause, &mut w)?,
             Op::Contains | Op::NotContains => {
                 let test = format!("instr(lower(CAST({ident} AS TEXT)), lower(?)) > 0");
                 w.params.push(SqlValue::Text(
@@ -238,7 +287,8 @@ pub(super) fn compile_filter(conds: &[Condition], targets: &[(&str, &Column)]) -
     Ok(w)
 }
 
-/// A `/data` filter over a dataset's columns, by column name.
+/// A `/data` filter over a dataset's columns, by column name; relative
+/// dates are read on the standard calendar.
 fn column_filter(filter: Option<&str>, columns: &[Column]) -> Result<Where> {
     let Some(filter) = filter.filter(|f| !f.trim().is_empty()) else {
         return Ok(Where::default());
@@ -246,7 +296,7 @@ fn column_filter(filter: Option<&str>, columns: &[Column]) -> Result<Where> {
     let names = Names::columns(columns.iter().map(|c| c.name.as_str()));
     let conds = filter::parse(filter, &names).map_err(StoreError::invalid)?;
     let targets: Vec<(&str, &Column)> = columns.iter().map(|c| (c.name.as_str(), c)).collect();
-    compile_filter(&conds, &targets)
+    compile_filter(&conds, &targets, &DateContext::standard(now_ms()))
 }
 
 /// What `GET .../data` asks for.
@@ -263,6 +313,9 @@ pub(crate) struct ExportRequest {
     pub offset: u64,
     pub limit: Option<u64>,
     pub filter: Option<String>,
+    /// Nulls as empty fields (the public API's export, which pandas reads
+    /// as missing values) rather than `\N`.
+    pub empty_nulls: bool,
 }
 
 /// Most rows one read of a streamed export takes.
@@ -287,6 +340,7 @@ pub(crate) struct Export {
     remaining: Option<i64>,
     last_rowid: i64,
     done: bool,
+    empty_nulls: bool,
 }
 
 impl Export {
@@ -386,6 +440,7 @@ impl Store {
                 remaining: req.limit.map(to_i64),
                 last_rowid: i64::MIN,
                 done: false,
+                empty_nulls: req.empty_nulls,
             })
         })
     }
@@ -443,7 +498,10 @@ impl Store {
                     if i > 0 {
                         buf.push(b',');
                     }
-                    csvio::write_value(buf, row.get_ref(i + 1)?);
+                    match row.get_ref(i + 1)? {
+                        ValueRef::Null if export.empty_nulls => {}
+                        v => csvio::write_value(buf, v),
+                    }
                 }
                 buf.push(b'\n');
                 n += 1;

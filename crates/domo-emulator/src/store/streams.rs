@@ -60,6 +60,12 @@ pub(crate) struct StreamDataset {
     pub name: String,
     pub description: String,
     pub owner: Owner,
+    /// Stored rows (the public API's `dataSet.rows`).
+    pub rows: i64,
+    pub column_count: usize,
+    pub created_ms: i64,
+    pub last_updated_ms: i64,
+    pub pdp_enabled: bool,
 }
 
 /// One execution of a stream (module docs).
@@ -109,19 +115,19 @@ fn validate_update_method(m: &str) -> Result<&'static str> {
 }
 
 #[derive(Debug)]
-struct StreamRow {
-    id: i64,
-    dataset_pk: i64,
-    transport: String,
-    data_provider: String,
-    update_method: String,
-    extra: String,
-    created_s: i64,
-    modified_s: i64,
-    last_execution_id: Option<i64>,
+pub(super) struct StreamRow {
+    pub(super) id: i64,
+    pub(super) dataset_pk: i64,
+    pub(super) transport: String,
+    pub(super) data_provider: String,
+    pub(super) update_method: String,
+    pub(super) extra: String,
+    pub(super) created_s: i64,
+    pub(super) modified_s: i64,
+    pub(super) last_execution_id: Option<i64>,
 }
 
-fn load_stream(conn: &Connection, sid: i64) -> Result<Option<StreamRow>> {
+pub(super) fn load_stream(conn: &Connection, sid: i64) -> Result<Option<StreamRow>> {
     Ok(conn
         .query_row(
             "SELECT id, dataset_pk, transport, data_provider, update_method, extra, created_s, modified_s,
@@ -149,7 +155,7 @@ fn dataset_id_of(conn: &Connection, pk: i64) -> Result<String> {
 }
 
 /// Loads a stream and its dataset, checking the caller's access to it.
-fn open_stream(
+pub(super) fn open_stream(
     conn: &Connection,
     raw_sid: &str,
     user: UserId,
@@ -163,11 +169,11 @@ fn open_stream(
     Ok((stream, ds))
 }
 
-const EXECUTION_COLUMNS: &str =
+pub(super) const EXECUTION_COLUMNS: &str =
     "id, stream_id, state, rows_inserted, bytes_inserted, started_s, ended_s,
      update_method, message, data_version_id";
 
-fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Execution> {
+pub(super) fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Execution> {
     let state: String = r.get(2)?;
     Ok(Execution {
         id: r.get(0)?,
@@ -183,7 +189,7 @@ fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Execution> {
     })
 }
 
-fn load_execution(conn: &Connection, eid: i64) -> Result<Execution> {
+pub(super) fn load_execution(conn: &Connection, eid: i64) -> Result<Execution> {
     Ok(conn.query_row(
         &format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE id = ?"),
         [eid],
@@ -194,7 +200,11 @@ fn load_execution(conn: &Connection, eid: i64) -> Result<Execution> {
 /// A load execution of this stream and its upload (404 for an unknown
 /// execution or another stream's). Executions recorded before loads
 /// existed (manual runs, no upload) cannot be loaded into.
-fn open_load(conn: &Connection, s: &StreamRow, raw_eid: &str) -> Result<(Execution, i64)> {
+pub(super) fn open_load(
+    conn: &Connection,
+    s: &StreamRow,
+    raw_eid: &str,
+) -> Result<(Execution, i64)> {
     let eid = parse_id("execution", raw_eid)?;
     let found: Option<(i64, Option<i64>)> = conn
         .query_row(
@@ -217,7 +227,7 @@ fn open_load(conn: &Connection, s: &StreamRow, raw_eid: &str) -> Result<(Executi
 }
 
 /// A load that must still be ACTIVE to `what` it (else 409).
-fn open_active_load(
+pub(super) fn open_active_load(
     conn: &Connection,
     s: &StreamRow,
     raw_eid: &str,
@@ -245,7 +255,7 @@ fn parse_stored(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or(Value::Null)
 }
 
-fn stream_of(conn: &Connection, s: &StreamRow, ds: &Dataset) -> Result<Stream> {
+pub(super) fn stream_of(conn: &Connection, s: &StreamRow, ds: &Dataset) -> Result<Stream> {
     let last_execution = match s.last_execution_id {
         Some(eid) => Some(load_execution(conn, eid)?),
         None => None,
@@ -257,6 +267,11 @@ fn stream_of(conn: &Connection, s: &StreamRow, ds: &Dataset) -> Result<Stream> {
             name: ds.name.clone(),
             description: ds.description.clone(),
             owner: ds.owner(),
+            rows: ds.row_count,
+            column_count: ds.columns.len(),
+            created_ms: ds.created_ms,
+            last_updated_ms: ds.last_updated_ms,
+            pdp_enabled: super::policies::pdp_enabled(conn, ds.pk)?,
         },
         transport: parse_stored(&s.transport),
         data_provider: parse_stored(&s.data_provider),
@@ -411,8 +426,16 @@ impl Store {
     }
 
     /// `RunStream`: opens a load, ACTIVE, with an upload to stage
-    /// its parts in; it becomes the stream's last execution.
-    pub(crate) fn start_execution(&self, user: UserId, sid: &str) -> Result<Execution> {
+    /// its parts in; it becomes the stream's last execution. It loads as
+    /// the stream's `updateMethod` says, or as `update_method` (the public
+    /// API's per-execution choice) when given.
+    pub(crate) fn start_execution(
+        &self,
+        user: UserId,
+        sid: &str,
+        update_method: Option<&str>,
+    ) -> Result<Execution> {
+        let method = update_method.map(validate_update_method).transpose()?;
         self.write(|conn| {
             let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
             let now = now_ms();
@@ -425,7 +448,7 @@ impl Store {
                 "INSERT INTO executions (stream_id, state, rows_inserted, bytes_inserted, started_s, ended_s,
                                          update_method, upload_id)
                  VALUES (?, 'ACTIVE', 0, 0, ?, 0, ?, ?)",
-                params![s.id, now / 1000, s.update_method, upload],
+                params![s.id, now / 1000, method.unwrap_or(&s.update_method), upload],
             )?;
             let eid = conn.last_insert_rowid();
             conn.execute(

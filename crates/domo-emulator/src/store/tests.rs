@@ -11,6 +11,7 @@ use super::schema::NewColumn;
 use super::streams::NewStream;
 use super::uploads::{Action, Commit};
 use super::*;
+use crate::calendar::DateContext;
 use crate::limits::MAX_COLUMNS;
 
 const BOB: UserId = 2;
@@ -437,7 +438,12 @@ fn every_read_path_goes_through_visible_rows() {
         }],
     };
     let app = store
-        .app_data(ADMIN_USER, &mapping, &DataParams::default())
+        .app_data(
+            ADMIN_USER,
+            &mapping,
+            &DataParams::default(),
+            DateContext::standard(0),
+        )
         .unwrap();
     assert_eq!(app.names, ["label"]);
     assert_eq!(texts(&app.cells), ["public", "public"], "app_data");
@@ -449,11 +455,12 @@ fn every_read_path_goes_through_visible_rows() {
                 fields: Some("count(label)".to_owned()),
                 ..Default::default()
             },
+            DateContext::standard(0),
         )
         .unwrap();
     assert_eq!(grouped.cells, [[Cell::Integer(2)]], "app_data aggregate");
     let sql = store
-        .app_sql(ADMIN_USER, &mapping, "SELECT name FROM things")
+        .app_sql(ADMIN_USER, &mapping, "SELECT label FROM things")
         .unwrap();
     assert_eq!(texts(&sql.rows), ["public", "public"], "app_sql");
 }
@@ -494,6 +501,7 @@ fn policies_compare_by_column_type() {
         values: vec![value.into()],
         operator: Some(operator.into()),
         ignore_case: false,
+        negate: false,
     };
     let policy = |p: NewParameter| NewPolicy {
         name: "p".into(),
@@ -535,7 +543,8 @@ fn policies_compare_by_column_type() {
     assert_eq!(who(&store), [Cell::Text("a".into()), Cell::Null]);
     // Refusals name the operator, the column, the value.
     for (p, needle) in [
-        (param("price", "7", "LIKE"), "LIKE"),
+        (param("price", "7", "RESEMBLES"), "RESEMBLES"),
+        (param("price", "7", "BETWEEN"), "BETWEEN takes 2 values"),
         (param("cost", "7", "EQUALS"), "cost"),
         (param("price", "seven", "EQUALS"), "seven"),
     ] {
@@ -576,7 +585,7 @@ fn delete_leaves_no_trace_of_the_dataset() {
         .id
         .to_string();
     let eid = store
-        .start_execution(ADMIN_USER, &sid)
+        .start_execution(ADMIN_USER, &sid, None)
         .unwrap()
         .id
         .to_string();

@@ -276,19 +276,22 @@ impl Load {
     }
 }
 
-/// The staged part numbers of an upload, checked to be 1..n without gaps.
+/// The staged part numbers of an upload, checked to be 1..n without gaps,
+/// or 0..n-1 (the public API's stream executions may start at 0, as
+/// pydomo does; the other routes refuse part 0 before it is staged).
 pub(super) fn staged_parts(conn: &Connection, upload_id: i64) -> Result<Vec<i64>> {
     let parts: Vec<i64> = conn
         .prepare("SELECT part_no FROM upload_parts WHERE upload_id = ? ORDER BY part_no")?
         .query_map([upload_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
+    let first = if parts.first() == Some(&0) { 0 } else { 1 };
     for (i, p) in parts.iter().enumerate() {
-        let expected = i as i64 + 1;
+        let expected = i as i64 + first;
         if *p != expected {
             let received: Vec<String> = parts.iter().map(i64::to_string).collect();
             return Err(StoreError::invalid(format!(
-                "part {expected} is missing: parts must be numbered 1..{} without gaps (received parts: {})",
-                parts.len(),
+                "part {expected} is missing: parts must be numbered {first}..{} without gaps (received parts: {})",
+                parts.len() as i64 - 1 + first,
                 received.join(", ")
             )));
         }

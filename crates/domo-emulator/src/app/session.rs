@@ -1,0 +1,207 @@
+//! The app session, as Domo's app host runs it: a random id made at start,
+//! injected into the app's pages as `window.__RYUU_SID__` and set as the
+//! `ryuu_sid` cookie. A request carries it in the `X-DOMO-Ryuu-Session`
+//! header (ryuu.js), the `ryuu_sid` query parameter (ryuu.js adds it to
+//! relative `href`/`src`) or the cookie (`@domoinc/query`'s bare XHR), in
+//! that order of preference: a header wins over the others.
+
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use super::AppSite;
+use crate::error::ApiError;
+use crate::state::TOKEN_HEADERS;
+
+/// The cookie and query parameter name Domo uses for the app session.
+pub(crate) const SESSION_NAME: &str = "ryuu_sid";
+
+/// A new session id: 256 random bits as hex.
+pub(crate) fn new_session_id() -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| "the system random source failed".to_owned())?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `Set-Cookie` for the session, on every page the emulator serves (unless
+/// the manifest disables session cookies).
+pub(crate) fn set_cookie(site: &AppSite) -> Option<HeaderValue> {
+    if site.manifest.cookies_disabled {
+        return None;
+    }
+    HeaderValue::from_str(&format!(
+        "{SESSION_NAME}={}; Path=/; HttpOnly; SameSite=Lax",
+        site.session_token
+    ))
+    .ok()
+}
+
+/// Where a request carried the app session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Carrier {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// The value of `name` in a query string (session ids are hex, so they
+/// never need percent-decoding).
+fn query_value<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then_some(v)
+    })
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k.trim() == name).then_some(v.trim())
+        })
+}
+
+/// What a request presents in the session's places, in Domo's order of
+/// preference: `None` when a token header is present (its value is the
+/// credential, checked with the other tokens) or nothing is presented.
+fn presented(headers: &HeaderMap, query: Option<&str>, site: &AppSite) -> Presented {
+    for name in TOKEN_HEADERS {
+        if let Some(v) = headers.get(name) {
+            let token = v.to_str().map(str::trim).unwrap_or("");
+            return if token == site.session_token {
+                Presented::Session(Carrier::Header)
+            } else {
+                Presented::OtherToken
+            };
+        }
+    }
+    if let Some(v) = query.and_then(|q| query_value(q, SESSION_NAME)) {
+        return if v == site.session_token {
+            Presented::Session(Carrier::Query)
+        } else {
+            Presented::StaleSession
+        };
+    }
+    if !site.manifest.cookies_disabled
+        && let Some(v) = cookie_value(headers, SESSION_NAME)
+    {
+        return if v == site.session_token {
+            Presented::Session(Carrier::Cookie)
+        } else {
+            Presented::StaleSession
+        };
+    }
+    Presented::Nothing
+}
+
+/// What a request carries, as far as the app session is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presented {
+    /// The app session, in this place.
+    Session(Carrier),
+    /// A `ryuu_sid` that is not this run's session (the emulator restarted).
+    StaleSession,
+    /// A token header whose value is not the session: resolved with the
+    /// API's tokens.
+    OtherToken,
+    /// Nothing at all.
+    Nothing,
+}
+
+/// How the request in `parts` presents the app session of `site`.
+pub(crate) fn presented_in(parts: &Parts, site: &AppSite) -> Presented {
+    presented(&parts.headers, parts.uri.query(), site)
+}
+
+/// The 401 for a `ryuu_sid` of an earlier run.
+pub(crate) fn stale_session() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "the ryuu_sid app session is not valid (sessions end when the emulator restarts): reload the app's page",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(cookies_disabled: bool) -> AppSite {
+        let manifest =
+            format!(r#"{{"flags": {{"authentication-cookies-disabled": {cookies_disabled}}}}}"#);
+        AppSite {
+            root: std::path::PathBuf::from("/"),
+            manifest: super::super::Manifest::parse(manifest.as_bytes()).unwrap(),
+            session_token: "abc123".into(),
+            session_user: 7,
+            fiscal_start: 1,
+        }
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn header_then_query_then_cookie() {
+        let s = site(false);
+        let cookie = ("cookie", "a=b; ryuu_sid=abc123");
+        for (h, q, want) in [
+            (
+                headers(&[("x-domo-ryuu-session", "abc123")]),
+                None,
+                Presented::Session(Carrier::Header),
+            ),
+            (
+                headers(&[("x-domo-developer-token", "dev"), cookie]),
+                Some("ryuu_sid=abc123"),
+                Presented::OtherToken,
+            ),
+            (
+                headers(&[cookie]),
+                Some("x=1&ryuu_sid=abc123"),
+                Presented::Session(Carrier::Query),
+            ),
+            (
+                headers(&[cookie]),
+                Some("ryuu_sid=old"),
+                Presented::StaleSession,
+            ),
+            (
+                headers(&[cookie]),
+                None,
+                Presented::Session(Carrier::Cookie),
+            ),
+            (
+                headers(&[("cookie", "ryuu_sid=old")]),
+                None,
+                Presented::StaleSession,
+            ),
+            (headers(&[("cookie", "other=1")]), None, Presented::Nothing),
+        ] {
+            assert_eq!(presented(&h, q, &s), want, "{h:?} {q:?}");
+        }
+        let no_cookies = site(true);
+        assert_eq!(
+            presented(&headers(&[cookie]), None, &no_cookies),
+            Presented::Nothing
+        );
+        assert!(set_cookie(&no_cookies).is_none());
+        assert_eq!(
+            set_cookie(&s).unwrap(),
+            "ryuu_sid=abc123; Path=/; HttpOnly; SameSite=Lax"
+        );
+    }
+}
