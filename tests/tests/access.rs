@@ -234,8 +234,7 @@ async fn policies_round_trip_and_decide_what_each_user_sums() {
 
     // An operator the server does not enforce is refused, naming it.
     let mut odd = policy(&id, "Odd", &[8], &[], eq("amount", &["5"], false));
-    odd.parameters[0].operator =
-        domo_native::model::pdp::PolicyOperator::Other("RESEMBLES".into());
+    odd.parameters[0].operator = domo_native::model::pdp::PolicyOperator::Other("RESEMBLES".into());
     let e = admin.create_policy(&id, odd).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest, "{e}");
     assert!(e.to_string().contains("RESEMBLES"), "{e}");

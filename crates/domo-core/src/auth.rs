@@ -8,10 +8,10 @@
 
 use domo_model::Id;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::json::quote;
-use crate::request::Values;
 use crate::secret::Secret;
+use crate::spec::BodyValues;
 use crate::spec::{BodyShape, Check, Fixup, ReplyShape};
 
 /// A login session.
@@ -51,25 +51,13 @@ declare! {
 }
 
 /// The login body, the email address trimmed.
-fn login_body(values: &Values<'_>) -> Result<String, Error> {
+fn login_body(values: &dyn BodyValues) -> Result<String, Error> {
     let email = values.text("email")?.unwrap_or_default();
     Ok(format!(
         r#"{{"method":"password","emailAddress":{},"password":{}}}"#,
         quote(email.trim()),
         values.json("password")?
     ))
-}
-
-/// The error of a refused login (`reason` as the server gave it).
-pub fn refused(reason: String) -> Error {
-    let why = match reason.as_str() {
-        "INVALID_CREDENTIALS" => "wrong email address or password".to_owned(),
-        "ACCOUNT_LOCKED" => "the account is locked".to_owned(),
-        other => format!("the server refused it ({other})"),
-    };
-    Error::new(ErrorKind::AuthFailed, format!("login failed: {why}"))
-        .with_status(200)
-        .with_auth_reason(reason)
 }
 
 #[cfg(feature = "typed")]
@@ -82,7 +70,7 @@ fn parse_login(
     let token = crate::tokens::take_secret(&mut value, domo_model::auth::SESSION_TOKEN_FIELD)
         .ok_or_else(|| {
             Error::new(
-                ErrorKind::Decode,
+                crate::error::ErrorKind::Decode,
                 "the login reply has no `sessionToken` text",
             )
         })?;

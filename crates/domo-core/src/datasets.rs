@@ -12,7 +12,7 @@ use domo_model::{DatasetId, Id};
 use crate::args::{Arg, ArgType};
 use crate::error::{Error, ErrorKind};
 use crate::json::quote;
-use crate::request::Values;
+use crate::spec::BodyValues;
 use crate::spec::{BodyShape, Check, Fixup, Kind, ReplyShape};
 use crate::streams::CREATE_STREAM_PATH;
 
@@ -247,18 +247,18 @@ impl ArgType for DeleteMethod {
 }
 
 /// The search body of [`SearchDatasets`].
-fn search_body(values: &Values<'_>) -> Result<String, Error> {
+fn search_body(values: &dyn BodyValues) -> Result<String, Error> {
     search_query(values, false)
 }
 
 /// The search body of [`UiSearchDatasets`]: results combined.
-fn ui_search_body(values: &Values<'_>) -> Result<String, Error> {
+fn ui_search_body(values: &dyn BodyValues) -> Result<String, Error> {
     search_query(values, true)
 }
 
 /// domolibrary's search: datasets only, `query: "*"`, a wildcard filter on
 /// the name when there is text, a term filter on the owner when given.
-fn search_query(values: &Values<'_>, combine: bool) -> Result<String, Error> {
+fn search_query(values: &dyn BodyValues, combine: bool) -> Result<String, Error> {
     let mut filters = Vec::new();
     if let Some(pattern) = name_pattern(values.text("text")?.as_deref()) {
         filters.push(format!(

@@ -243,7 +243,7 @@ mod typed {
             .map_err(|_| keep_body(Error::new(ErrorKind::Decode, "the reply is not UTF-8 text")))?;
         let sent_body = std::str::from_utf8(&sent.body).ok();
         let value: serde_json::Value =
-            crate::json::read_reply(fixups, text, sent_body).map_err(|e| {
+            crate::steps::read_reply(fixups, text, sent_body).map_err(|e| {
                 if e.kind() == ErrorKind::Decode {
                     keep_body(e)
                 } else {

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::spec::Method;
+use crate::method::Method;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,11 +9,13 @@ pub mod config;
 pub mod endpoint;
 pub mod error;
 pub mod json;
+pub mod method;
 pub mod path;
 pub mod request;
 pub mod retry;
 pub mod secret;
 pub mod spec;
+pub mod steps;
 
 // Client rules that are not one request: part cutting, paging, the upload
 // workflow.

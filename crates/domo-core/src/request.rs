@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::json::JsonDoc;
 use crate::path::{query_value, segment};
-use crate::spec::{BodyShape, Check, Kind, Method, Param, Spec};
+use crate::spec::{BodyShape, BodyValues, Check, Kind, Method, Param, Spec};
 
 /// Method and path of a request, for errors and tracing. Never holds a
 /// credential or the query string.
@@ -211,23 +211,25 @@ impl<'a> Values<'a> {
             })
     }
 
-    /// The argument as text (see [`Arg::text`]); `None` when absent.
-    pub fn text(&self, name: &str) -> Result<Option<Cow<'_, str>>, Error> {
-        let arg = self.get(name)?;
-        Ok(if arg.is_absent() { None } else { arg.text() })
-    }
-
-    /// The argument as JSON text (`null` when absent).
-    pub fn json(&self, name: &str) -> Result<String, Error> {
-        Ok(self.get(name)?.json())
-    }
-
     /// The integer argument; `None` when absent.
     pub fn int(&self, name: &str) -> Result<Option<u64>, Error> {
         Ok(match self.get(name)? {
             Arg::Num(n) => n.parse().ok(),
             _ => None,
         })
+    }
+}
+
+impl BodyValues for Values<'_> {
+    /// The argument as text (see [`Arg::text`]); `None` when absent.
+    fn text(&self, name: &str) -> Result<Option<Cow<'_, str>>, Error> {
+        let arg = self.get(name)?;
+        Ok(if arg.is_absent() { None } else { arg.text() })
+    }
+
+    /// The argument as JSON text (`null` when absent).
+    fn json(&self, name: &str) -> Result<String, Error> {
+        Ok(self.get(name)?.json())
     }
 }
 

@@ -6,47 +6,7 @@
 //! one request builder ([`crate::request`]) and one reply reader
 //! ([`crate::json`]), so the two cannot send different requests.
 
-/// An HTTP method. Its own type rather than `http::Method`, so that the
-/// browser package, which sends through `fetch`, carries no `http` types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Method {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `PATCH`
-    Patch,
-    /// `DELETE`
-    Delete,
-}
-
-impl Method {
-    /// The method's name on the wire (`GET`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    /// Whether HTTP makes requests of this method idempotent (RFC 9110
-    /// §9.2.2): GET, PUT and DELETE.
-    pub const fn idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Put | Method::Delete)
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::method::Method;
 
 /// What kind of value an argument holds. The typed endpoints' field types
 /// say it at compile time ([`crate::args::ArgType`]); the browser package
@@ -205,7 +165,7 @@ pub enum BodyShape {
     },
     /// JSON written by a function of the arguments, for bodies a template
     /// cannot say (a search whose filters depend on what is given).
-    Build(fn(&crate::request::Values<'_>) -> Result<String, crate::Error>),
+    Build(fn(&dyn BodyValues) -> Result<String, crate::error::Error>),
     /// The text argument named, as a `text/plain` body.
     Text(&'static str),
     /// CSV bytes from the argument; `gzip` names a flag argument that says
@@ -307,4 +267,14 @@ impl Spec {
             doc: "",
         }
     }
+}
+
+/// What a [`BodyShape::Build`] function reads: the call's arguments by
+/// name, already checked against their [`Param`]s (the request builder's
+/// `Values` implements it).
+pub trait BodyValues {
+    /// The argument as text; `None` when absent.
+    fn text(&self, name: &str) -> Result<Option<std::borrow::Cow<'_, str>>, crate::error::Error>;
+    /// The argument as JSON text (`null` when absent).
+    fn json(&self, name: &str) -> Result<String, crate::error::Error>;
 }

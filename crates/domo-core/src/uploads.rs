@@ -10,7 +10,7 @@ use domo_model::{DatasetId, Id};
 use crate::args::{Arg, ArgType};
 use crate::error::{Error, ErrorKind};
 use crate::json::quote;
-use crate::request::Values;
+use crate::spec::BodyValues;
 use crate::spec::{BodyShape, Check, Fixup, Kind, ReplyShape};
 use crate::streams::ExecutionPart;
 
@@ -106,7 +106,7 @@ impl ArgType for UploadAction {
 
 /// `{"action", "index": true}`, and for a partition its `dataTag` with
 /// `"appendId": "latest"`.
-fn commit_body(values: &Values<'_>) -> Result<String, Error> {
+fn commit_body(values: &dyn BodyValues) -> Result<String, Error> {
     let action = values.json("action")?;
     Ok(match values.text("partition")? {
         Some(tag) => format!(

@@ -189,7 +189,7 @@ fn browser<E: Endpoint>(e: &E, body: &str) -> Result<Value, domo_core::Error> {
     let domo_core::spec::ReplyShape::Json(fixups) = e.spec().reply else {
         panic!("a JSON reply");
     };
-    domo_core::json::read_reply(fixups, body, std::str::from_utf8(&p.body).ok())
+    domo_core::steps::read_reply(fixups, body, std::str::from_utf8(&p.body).ok())
 }
 
 #[test]

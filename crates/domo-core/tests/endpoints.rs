@@ -636,7 +636,7 @@ fn browser_json<E: Endpoint>(e: &E, p: &Prepared, body: &str) -> Result<Value, d
     let reply = check::<Value>(e.spec(), ok(body))?;
     match e.spec().reply {
         ReplyShape::Json(fixups) => {
-            domo_core::json::read_reply(fixups, &reply.text(), std::str::from_utf8(&p.body).ok())
+            domo_core::steps::read_reply(fixups, &reply.text(), std::str::from_utf8(&p.body).ok())
         }
         ReplyShape::Text => Ok(Value::String(reply.text().into_owned())),
         ReplyShape::Empty => Ok(Value::Null),

@@ -222,7 +222,7 @@ impl Client {
         settings: ClientBuilder,
         email: &str,
         password: &Secret,
-    ) -> Result<(Client, crate::Session), Error> {
+    ) -> Result<(Client, domo_core::auth::Session), Error> {
         let anonymous = settings.clone().credentials(Credentials::None).build()?;
         let session = anonymous
             .send(&domo_core::auth::Login {

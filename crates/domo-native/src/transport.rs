@@ -119,7 +119,7 @@ impl Transport {
             let reply = domo_core::endpoint::check::<Value>(spec, reply)
                 .map_err(|e| e.with_request(prepared.label.method, &prepared.label.path))?;
             match spec.reply {
-                ReplyShape::Json(fixups) => domo_core::json::read_reply(
+                ReplyShape::Json(fixups) => domo_core::steps::read_reply(
                     fixups,
                     &reply.text(),
                     std::str::from_utf8(&prepared.body).ok(),

@@ -252,7 +252,7 @@ fn read(spec: &'static Spec, prepared: &Prepared, f: Fetched) -> Result<JsValue,
                 })
             });
             let sent = std::str::from_utf8(&prepared.body).ok();
-            domo_core::json::read_parsed(fixups, parsed, sent)
+            domo_core::steps::read_parsed(fixups, parsed, sent)
                 .map(|v| v.0)
                 .map_err(|e| tag(e.with_body(&reply.body)))
         }
