@@ -3,7 +3,7 @@
 //! session token comes back as [`Secret`]s.
 //!
 //! Domo answers a wrong password with HTTP 200 and `success: false`: that
-//! is an [`ErrorKind::AuthFailed`] error here, never a session. An unknown
+//! is an [`ErrorKind::AuthFailed`](crate::ErrorKind::AuthFailed) error here, never a session. An unknown
 //! instance answers 403 with the text body `Forbidden`.
 
 use domo_model::Id;

@@ -132,6 +132,7 @@ impl BaseUrl {
         Ok(BaseUrl(format!("{scheme}://{authority}{path}")))
     }
 
+    /// The URL as text, without a trailing slash.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -205,13 +206,16 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Everything a request needs besides its endpoint.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Where the instance answers (`https://acme.domo.com`, or an emulator).
     pub base_url: BaseUrl,
+    /// How requests authenticate.
     pub credentials: Credentials,
     /// Sent as `User-Agent` where the transport may set it.
     pub user_agent: String,
 }
 
 impl Config {
+    /// A configuration with the default user agent.
     pub fn new(base_url: BaseUrl, credentials: Credentials) -> Config {
         Config {
             base_url,

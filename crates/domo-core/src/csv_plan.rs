@@ -27,6 +27,7 @@ pub struct RecordScanner {
 }
 
 impl RecordScanner {
+    /// A scanner at the start of the input, outside quotes.
     pub fn new() -> RecordScanner {
         RecordScanner {
             line: 1,
@@ -116,7 +117,9 @@ impl RecordScanner {
 pub struct Cut {
     /// From 1, contiguous.
     pub number: u32,
+    /// Where the part starts in the input, in bytes.
     pub offset: u64,
+    /// The part's length in bytes.
     pub len: u64,
     /// Records in the part; 0 only for [`empty_input_part`].
     pub records: u64,
@@ -483,11 +486,17 @@ pub enum CsvStart {
     /// No complete first row yet: read more.
     NeedMore,
     /// The input holds no row at all; data (none) starts after any BOM.
-    Empty { bom: usize },
+    Empty {
+        /// Bytes of BOM before the data.
+        bom: usize,
+    },
     /// The first row's fields; it ends `end` bytes into the input.
     FirstRow {
+        /// The first row's fields, unquoted.
         fields: Vec<String>,
+        /// Bytes of BOM before the row.
         bom: usize,
+        /// Where the row ends, in bytes from the start of the input.
         end: usize,
     },
 }
@@ -710,8 +719,11 @@ pub mod samples {
     /// A CSV (no header row, maybe a BOM) and the part size to cut it with.
     #[derive(Debug, Clone)]
     pub struct Sample {
+        /// What the sample is called in test output.
         pub name: String,
+        /// The CSV bytes.
         pub csv: Vec<u8>,
+        /// The part size, in bytes, to cut it with.
         pub part_size: usize,
     }
 

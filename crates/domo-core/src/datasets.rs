@@ -308,6 +308,7 @@ impl DatasetPages {
     /// Far past any instance's size: the server is not honouring `offset`.
     pub const MAX_DATASETS: u32 = 10_000_000;
 
+    /// Paging from the first dataset.
     pub fn new() -> DatasetPages {
         DatasetPages::default()
     }
@@ -340,8 +341,8 @@ impl DatasetPages {
     }
 }
 
-/// What to search datasets for: a name pattern, an owner, or both. Turned
-/// into the wire's [`SearchQuery`] by [`DatasetSearch::query`].
+/// What to search datasets for: a name pattern, an owner, or both. Sent as
+/// domolibrary's search body, built by [`SearchDatasets`]'s declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetSearch {
     /// Matched against the name, case-insensitively. Text without `*` is
@@ -414,6 +415,7 @@ pub struct SearchPages {
 }
 
 impl SearchPages {
+    /// Paging through the results of `search` from the first.
     pub fn new(search: DatasetSearch) -> SearchPages {
         SearchPages {
             search,

@@ -1,4 +1,4 @@
-//! [`declare!`]: one declaration per endpoint. From it come the typed
+//! [`declare!`](crate::declare!): one declaration per endpoint. From it come the typed
 //! endpoint a Rust caller builds (a struct with a field per argument), its
 //! [`crate::spec::Spec`] (the data the browser package interprets), and the
 //! module's list of specs. Adding an endpoint is one declaration plus its
@@ -47,7 +47,7 @@ macro_rules! js {
     };
 }
 
-/// Declare endpoints; see the [module docs](crate::declare).
+/// Declare endpoints; see the [module docs](mod@crate::declare).
 #[macro_export]
 macro_rules! declare {
     (

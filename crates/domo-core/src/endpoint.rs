@@ -1,5 +1,5 @@
 //! An endpoint is a type whose [`Spec`] says everything about its request
-//! and reply (declared with [`crate::declare!`]). [`Config::prepare`] turns
+//! and reply (declared with [`crate::declare!`]). [`Config::prepare`](crate::Config::prepare) turns
 //! one into a request any transport can send; [`Endpoint::handle`] turns
 //! the [`Reply`] into the output or an [`Error`]. [`check`], the reading of
 //! error statuses and HTML pages, is the same for every transport.

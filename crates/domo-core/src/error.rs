@@ -80,6 +80,11 @@ const BODY_KEEP: usize = 64 * 1024;
 const BODY_SHOW: usize = 200;
 
 impl Error {
+    /// An error of `kind` with `message`.
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error(Box::new(Inner {
             kind,
@@ -98,6 +103,10 @@ impl Error {
 
     /// A committed load whose data version holds `stored` rows where `sent`
     /// were sent.
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn row_count_mismatch(sent: u64, stored: u64, message: impl Into<String>) -> Error {
         let mut e = Error::new(ErrorKind::RowCountMismatch, message);
         e.0.rows = Some((sent, stored));
@@ -115,40 +124,72 @@ impl Error {
     }
 
     /// Attach the request this error belongs to.
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_request(mut self, method: Method, path: &str) -> Error {
         self.0.method = Some(method);
         self.0.path = Some(path.to_owned());
         self
     }
 
+    /// Attach the reply's HTTP status.
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_status(mut self, status: u16) -> Error {
         self.0.status = Some(status);
         self
     }
 
     /// Keep the raw body (up to 64 KiB) for [`Error::body`].
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_body(mut self, body: &[u8]) -> Error {
         let keep = &body[..body.len().min(BODY_KEEP)];
         self.0.body = Some(String::from_utf8_lossy(keep).into_owned());
         self
     }
 
+    /// Attach where in the JSON reply decoding failed.
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_json_path(mut self, path: impl Into<String>) -> Error {
         self.0.json_path = Some(path.into());
         self
     }
 
+    /// Attach the server's `Retry-After` value.
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_retry_after(mut self, value: impl Into<String>) -> Error {
         self.0.retry_after = Some(value.into());
         self
     }
 
     /// Why a login was refused (`INVALID_CREDENTIALS`, `ACCOUNT_LOCKED`).
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_auth_reason(mut self, reason: impl Into<String>) -> Error {
         self.0.auth_reason = Some(reason.into());
         self
     }
 
+    /// Attach the underlying error ([`std::error::Error::source`]).
+    ///
+    /// For the domo-* crates, not part of the public API: errors describe
+    /// what a server or the library saw, so callers do not build them.
+    #[doc(hidden)]
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
         self.0.source = Some(Box::new(source));
         self
@@ -160,6 +201,7 @@ impl Error {
         self
     }
 
+    /// What went wrong, for matching.
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
     }
@@ -169,6 +211,7 @@ impl Error {
         &self.0.message
     }
 
+    /// What went wrong, in words (the server's message when it sent one).
     pub fn method(&self) -> Option<Method> {
         self.0.method
     }
@@ -215,6 +258,7 @@ impl Error {
         self.0.rows.map(|(_, stored)| stored)
     }
 
+    /// Whether the server refused the call for its rate (HTTP 429).
     pub fn is_rate_limited(&self) -> bool {
         self.0.kind == ErrorKind::RateLimited
     }

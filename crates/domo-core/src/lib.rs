@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 // What an endpoint is, and the one builder and reader every client runs it
 // through.

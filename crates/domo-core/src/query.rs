@@ -85,6 +85,7 @@ pub struct QueryPages {
 }
 
 impl QueryPages {
+    /// Paging `sql` by `page_size` rows, from the first.
     pub fn new(sql: &str, page_size: u64) -> QueryPages {
         QueryPages {
             inner: sql.trim().trim_end_matches(';').trim_end().to_owned(),
@@ -94,6 +95,7 @@ impl QueryPages {
         }
     }
 
+    /// Rows asked for per page.
     pub fn page_size(&self) -> u64 {
         self.page_size
     }

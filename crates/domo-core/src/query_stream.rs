@@ -23,10 +23,12 @@ pub const DEFAULT_MAX_VALUE_BYTES: usize = 256 * 1024 * 1024;
 /// What a query reply says before its rows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryHeader {
+    /// The result's column names, in order.
     pub columns: Vec<String>,
     /// `metadata[i]` describes `columns[i]`; empty when the server sent none
     /// before the rows (and always for the list-of-objects form).
     pub metadata: Vec<ColumnMetadata>,
+    /// The dataset the server says it read (`datasource`), when it says.
     pub datasource: Option<String>,
 }
 
@@ -40,13 +42,17 @@ impl QueryHeader {
 /// What the envelope says besides the header and the rows, known at the end.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryTail {
+    /// `numRows` as the server sent it.
     pub num_rows: Option<u64>,
+    /// `numColumns` as the server sent it.
     pub num_columns: Option<u64>,
+    /// `fromcache`: whether the server answered from its cache.
     pub fromcache: Option<bool>,
     /// Fields this decoder does not know, kept as sent.
     pub extra: Map<String, Value>,
     /// Metadata that came after the rows (real servers send it before).
     pub late_metadata: Option<Vec<ColumnMetadata>>,
+    /// The dataset named in the envelope, when it came after the rows.
     pub datasource: Option<String>,
     /// Rows decoded.
     pub rows: u64,
@@ -55,7 +61,9 @@ pub struct QueryTail {
 /// One step of a decoded reply. The header always comes once, before any row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QueryEvent {
+    /// The columns, before any row.
     Header(QueryHeader),
+    /// One row's values, in column order.
     Row(Vec<Value>),
     /// A row of the envelope as its JSON text (`[...]`), from a decoder
     /// made [`with_raw_rows`](QueryDecoder::with_raw_rows): for writers that
@@ -173,6 +181,7 @@ impl Default for QueryDecoder {
 }
 
 impl QueryDecoder {
+    /// A decoder waiting for the first byte of a reply.
     pub fn new() -> QueryDecoder {
         QueryDecoder {
             buf: Vec::new(),

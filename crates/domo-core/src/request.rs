@@ -595,8 +595,3 @@ fn json_with<J: JsonDoc>(
     }
     Ok(object.to_json())
 }
-
-/// The method's default idempotency, for declarations that do not say.
-pub const fn idempotent(method: Method) -> bool {
-    method.idempotent()
-}

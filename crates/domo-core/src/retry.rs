@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use crate::error::Error;
 
 #[derive(Debug, Clone, PartialEq)]
+/// When a failed request is sent again, and how long to wait first.
 pub struct RetryPolicy {
     /// Attempts in all, the first included. 1 disables retries.
     pub max_attempts: u32,
@@ -30,6 +31,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// A policy that never retries.
     pub fn none() -> RetryPolicy {
         RetryPolicy {
             max_attempts: 1,
@@ -39,6 +41,7 @@ impl RetryPolicy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What to do after a failed attempt.
 pub enum RetryDecision {
     /// Wait this long, then send the request again.
     RetryAfter(Duration),
@@ -53,7 +56,7 @@ pub struct Attempt {
     pub number: u32,
     /// Time since the first attempt started.
     pub elapsed: Duration,
-    /// Whether the request is idempotent (see [`crate::Endpoint::idempotent`]).
+    /// Whether the request is idempotent (see [`crate::Method::idempotent`]; a declaration may say otherwise).
     pub idempotent: bool,
 }
 

@@ -210,10 +210,12 @@ pub struct RowWriter {
 }
 
 impl RowWriter {
+    /// A writer of rows in `format` under `columns`.
     pub fn new(format: RowFormat, columns: Vec<String>) -> RowWriter {
         RowWriter { format, columns }
     }
 
+    /// The column names rows are written under.
     pub fn columns(&self) -> &[String] {
         &self.columns
     }
@@ -225,6 +227,7 @@ impl RowWriter {
         }
     }
 
+    /// Append `row` to `out` in the writer's format.
     pub fn row(&self, out: &mut Vec<u8>, row: &[Value]) {
         match self.format {
             RowFormat::Csv => csv_row(out, row),
@@ -244,6 +247,7 @@ pub struct CsvRecordCounter {
 }
 
 impl CsvRecordCounter {
+    /// Count the records that end in `data` (the next bytes of the CSV).
     pub fn feed(&mut self, data: &[u8]) {
         for &b in data {
             match b {

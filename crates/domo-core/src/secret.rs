@@ -9,10 +9,12 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wrap a secret value.
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
+    /// The secret value itself, for the one place that sends it.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -47,10 +49,12 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// A developer access token (`X-DOMO-Developer-Token`).
     pub fn developer_token(token: impl Into<String>) -> Credentials {
         Credentials::DeveloperToken(Secret::new(token))
     }
 
+    /// A session token from a login (`X-DOMO-Authentication`).
     pub fn session_token(token: impl Into<String>) -> Credentials {
         Credentials::SessionToken(Secret::new(token))
     }
