@@ -215,12 +215,13 @@ pub struct OutputArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SchemaForm {
-    /// `GET .../datasources/{id}/schema` (the documented form)
-    Seed,
-    /// `GET /api/data/v2/datasources/{id}/schemas/latest`
+    /// `GET /api/data/v2/datasources/{id}/schemas/latest` (what real clients read)
     Latest,
-    /// `GET /api/query/v1/datasources/{id}/schema/indexed`
+    /// `GET /api/query/v1/datasources/{id}/schema/indexed` (the query engine's columns)
     Indexed,
+    /// `GET /api/data/v3/datasources/{id}/schema` (the route the API documentation describes)
+    #[value(alias = "seed")]
+    Documented,
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,14 +238,18 @@ pub enum DatasetCommand {
         /// Show at most N datasets
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         limit: Option<u64>,
+        /// With --search or --owner: ask the Domo UI's search route, which answers
+        /// with whole datasets (`--json` prints every field) rather than search hits
+        #[arg(long)]
+        full: bool,
     },
     /// Show a dataset's metadata
     Get { id: String },
     /// Show a dataset's columns
     Schema {
         id: String,
-        /// Which of the API's three schema endpoints to ask
-        #[arg(long, value_enum, default_value_t = SchemaForm::Seed)]
+        /// Which of the API's three schema routes to ask
+        #[arg(long, value_enum, default_value_t = SchemaForm::Latest)]
         form: SchemaForm,
         /// With --form indexed: include hidden columns
         #[arg(long)]

@@ -3,6 +3,12 @@
 use domo_model::DatasetId;
 use domo_model::data::DataPage;
 
+#[cfg(feature = "typed")]
+use crate::error::Error;
+use crate::paging::PageCursor;
+#[cfg(feature = "typed")]
+use crate::paging::Pages;
+
 declare! {
     /// `GET /api/data/v3/datasources/{id}/data?offset&limit&filter`: one page
     /// of rows as JSON.
@@ -122,9 +128,7 @@ impl GetDataCsv {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataPages {
     dataset_id: DatasetId,
-    page_size: u64,
-    seen: u64,
-    done: bool,
+    cursor: PageCursor,
 }
 
 impl DataPages {
@@ -132,45 +136,54 @@ impl DataPages {
     pub fn new(dataset_id: impl Into<DatasetId>, page_size: u64) -> DataPages {
         DataPages {
             dataset_id: dataset_id.into(),
-            page_size: page_size.max(1),
-            seen: 0,
-            done: false,
+            cursor: PageCursor::new(page_size, "rows"),
         }
-    }
-
-    /// The request for the next page, or `None` once a short page ended it.
-    pub fn next_page(&self) -> Option<GetData> {
-        (!self.done).then(|| {
-            GetData::new(
-                self.dataset_id.clone(),
-                &DataWindow::all().offset(self.seen).limit(self.page_size),
-            )
-        })
-    }
-
-    /// Record that the page last asked for held `rows` rows.
-    pub fn received(&mut self, rows: usize) {
-        let rows = rows as u64;
-        self.seen += rows;
-        self.done = rows < self.page_size;
     }
 }
 
-#[cfg(test)]
+#[cfg(feature = "typed")]
+impl Pages for DataPages {
+    type Request = GetData;
+    type Item = Vec<serde_json::Value>;
+
+    fn next_page(&self) -> Option<GetData> {
+        let offset = self.cursor.next_offset()?;
+        Some(GetData::new(
+            self.dataset_id.clone(),
+            &DataWindow::all()
+                .offset(offset)
+                .limit(self.cursor.page_size()),
+        ))
+    }
+
+    fn take(&mut self, page: DataPage) -> Result<Vec<Vec<serde_json::Value>>, Error> {
+        self.cursor.received(page.rows.len(), None)?;
+        Ok(page.rows)
+    }
+}
+
+#[cfg(all(test, feature = "typed"))]
 mod tests {
     use super::*;
+
+    fn rows(n: usize) -> DataPage {
+        DataPage {
+            rows: vec![vec![serde_json::Value::Null]; n],
+            ..DataPage::default()
+        }
+    }
 
     #[test]
     fn data_pages_until_a_short_page() {
         let mut pages = DataPages::new("ds", 2);
         let first = pages.next_page().unwrap();
         assert_eq!((first.offset, first.limit), (Some(0), Some(2)));
-        pages.received(2);
+        assert_eq!(pages.take(rows(2)).unwrap().len(), 2);
         assert_eq!(pages.next_page().unwrap().offset, Some(2));
-        pages.received(1);
+        pages.take(rows(1)).unwrap();
         assert_eq!(pages.next_page(), None);
         let mut empty = DataPages::new("ds", 0);
-        empty.received(0);
+        empty.take(rows(0)).unwrap();
         assert_eq!(empty.next_page(), None);
     }
 }

@@ -1,6 +1,6 @@
 //! Datasets: metadata (`GET /api/data/v3/datasources/{id}`), the paged
 //! list and its paging rule ([`DatasetPages`]), the two searches and their
-//! paging rule ([`SearchPages`]), creation with and without a stream,
+//! paging rules ([`SearchPages`], [`UiSearchPages`]), creation with and without a stream,
 //! properties (rename, describe) and delete.
 
 use domo_model::datasets::{
@@ -10,8 +10,11 @@ use domo_model::schema::Column;
 use domo_model::{DatasetId, Id};
 
 use crate::args::{Arg, ArgType};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::json::quote;
+#[cfg(feature = "typed")]
+use crate::paging::Pages;
+use crate::paging::{PageCursor, as_u32};
 use crate::spec::BodyValues;
 use crate::spec::{BodyShape, Check, Fixup, Kind, ReplyShape};
 use crate::streams::CREATE_STREAM_PATH;
@@ -296,10 +299,13 @@ fn name_pattern(text: Option<&str>) -> Option<String> {
 /// page shorter than that (an empty page included), or once
 /// `_metaData.totalCount` datasets have arrived. A server that keeps sending
 /// full pages past [`DatasetPages::MAX_DATASETS`] is an error, not a loop.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DatasetPages {
-    seen: u32,
-    done: bool,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetPages(PageCursor);
+
+impl Default for DatasetPages {
+    fn default() -> Self {
+        DatasetPages::new()
+    }
 }
 
 impl DatasetPages {
@@ -310,34 +316,29 @@ impl DatasetPages {
 
     /// Paging from the first dataset.
     pub fn new() -> DatasetPages {
-        DatasetPages::default()
+        DatasetPages(
+            PageCursor::new(Self::PAGE.into(), "datasets").at_most(Self::MAX_DATASETS.into()),
+        )
     }
+}
 
-    /// The request for the next page, or `None` once the listing is complete.
-    pub fn next_page(&self) -> Option<ListDatasets> {
-        (!self.done).then_some(ListDatasets {
+#[cfg(feature = "typed")]
+impl Pages for DatasetPages {
+    type Request = ListDatasets;
+    type Item = Dataset;
+
+    fn next_page(&self) -> Option<ListDatasets> {
+        let offset = self.0.next_offset()?;
+        Some(ListDatasets {
             limit: Self::PAGE,
-            offset: self.seen,
+            offset: as_u32(offset),
         })
     }
 
-    /// Record that the page last asked for held `len` datasets, and the
-    /// `_metaData.totalCount` it reported.
-    pub fn received(&mut self, len: usize, total_count: Option<u64>) -> Result<(), Error> {
-        let len = u32::try_from(len).unwrap_or(u32::MAX);
-        self.seen = self.seen.saturating_add(len);
-        let all_in = total_count.is_some_and(|total| u64::from(self.seen) >= total);
-        self.done = len < Self::PAGE || all_in;
-        if !self.done && self.seen >= Self::MAX_DATASETS {
-            return Err(Error::new(
-                ErrorKind::Decode,
-                format!(
-                    "the server sent more than {} datasets in full pages; is it ignoring `offset`?",
-                    Self::MAX_DATASETS
-                ),
-            ));
-        }
-        Ok(())
+    fn take(&mut self, page: DatasetList) -> Result<Vec<Dataset>, Error> {
+        self.0
+            .received(page.data_sources.len(), page.total_count())?;
+        Ok(page.data_sources)
     }
 }
 
@@ -410,48 +411,86 @@ impl DatasetSearch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchPages {
     search: DatasetSearch,
-    seen: u32,
-    done: bool,
+    cursor: PageCursor,
 }
 
 impl SearchPages {
-    /// Paging through the results of `search` from the first.
+    /// Paging through the hits of `search` from the first.
     pub fn new(search: DatasetSearch) -> SearchPages {
-        SearchPages {
-            search,
-            seen: 0,
-            done: false,
-        }
+        let cursor = PageCursor::new(search.page_size.into(), "hits")
+            .until_empty()
+            .at_most(DatasetPages::MAX_DATASETS.into());
+        SearchPages { search, cursor }
+    }
+}
+
+#[cfg(feature = "typed")]
+impl Pages for SearchPages {
+    type Request = SearchDatasets;
+    type Item = SearchHit;
+
+    fn next_page(&self) -> Option<SearchDatasets> {
+        Some(self.search.page(as_u32(self.cursor.next_offset()?)))
     }
 
-    /// The request for the next page, or `None` once the search is complete.
-    pub fn next_page(&self) -> Option<SearchDatasets> {
-        (!self.done).then(|| self.search.page(self.seen))
+    fn take(&mut self, page: SearchResult) -> Result<Vec<SearchHit>, Error> {
+        self.cursor
+            .received(page.search_objects.len(), page.total_result_count)?;
+        Ok(page.search_objects)
+    }
+}
+
+/// Paging through a search on the Domo UI's route ([`UiSearchDatasets`]),
+/// which answers with whole datasets: the same pages and the same end as
+/// [`SearchPages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiSearchPages(SearchPages);
+
+impl UiSearchPages {
+    /// Paging through the datasets `search` matches, from the first.
+    pub fn new(search: DatasetSearch) -> UiSearchPages {
+        UiSearchPages(SearchPages::new(search))
+    }
+}
+
+#[cfg(feature = "typed")]
+impl Pages for UiSearchPages {
+    type Request = UiSearchDatasets;
+    type Item = Dataset;
+
+    fn next_page(&self) -> Option<UiSearchDatasets> {
+        let page = self.0.next_page()?;
+        Some(UiSearchDatasets {
+            text: page.text,
+            owner: page.owner,
+            count: page.count,
+            offset: page.offset,
+        })
     }
 
-    /// Record that the page last asked for held `len` hits, and the
-    /// `totalResultCount` it reported.
-    pub fn received(&mut self, len: usize, total_result_count: Option<u64>) -> Result<(), Error> {
-        let len = u32::try_from(len).unwrap_or(u32::MAX);
-        self.seen = self.seen.saturating_add(len);
-        let all_in = total_result_count.is_some_and(|total| u64::from(self.seen) >= total);
-        self.done = len == 0 || all_in;
-        if !self.done && self.seen >= DatasetPages::MAX_DATASETS {
-            return Err(Error::new(
-                ErrorKind::Decode,
-                format!(
-                    "the search sent more than {} hits; is it ignoring `offset`?",
-                    DatasetPages::MAX_DATASETS
-                ),
-            ));
-        }
-        Ok(())
+    fn take(&mut self, page: DatasetList) -> Result<Vec<Dataset>, Error> {
+        self.0
+            .cursor
+            .received(page.data_sources.len(), page.total_count())?;
+        Ok(page.data_sources)
     }
 }
 
 #[cfg(all(test, feature = "typed"))]
 mod tests {
     use super::*;
+
+    fn list(n: usize, total: Option<u64>) -> DatasetList {
+        let mut list: DatasetList = serde_json::from_value(serde_json::json!({
+            "dataSources": vec![serde_json::json!({"id": "d"}); n],
+        }))
+        .unwrap();
+        if let Some(total) = total {
+            list.meta =
+                Some(serde_json::from_value(serde_json::json!({"totalCount": total})).unwrap());
+        }
+        list
+    }
 
     #[test]
     fn the_list_pages_by_fifty_and_stops_short_or_at_the_total() {
@@ -463,21 +502,17 @@ mod tests {
                 offset: 0
             })
         );
-        pages.received(50, None).unwrap();
+        assert_eq!(pages.take(list(50, None)).unwrap().len(), 50);
         assert_eq!(pages.next_page().unwrap().offset, 50);
-        pages.received(3, None).unwrap();
+        pages.take(list(3, None)).unwrap();
         assert_eq!(pages.next_page(), None);
 
         // Exactly the total in full pages: no request for an empty page.
         let mut pages = DatasetPages::new();
-        pages.received(50, Some(100)).unwrap();
+        pages.take(list(50, Some(100))).unwrap();
         assert!(pages.next_page().is_some());
-        pages.received(50, Some(100)).unwrap();
+        pages.take(list(50, Some(100))).unwrap();
         assert_eq!(pages.next_page(), None);
-
-        let mut empty = DatasetPages::new();
-        empty.received(0, Some(0)).unwrap();
-        assert_eq!(empty.next_page(), None);
     }
 
     fn body(e: &impl crate::endpoint::Endpoint) -> Result<serde_json::Value, Error> {
@@ -533,18 +568,41 @@ mod tests {
         assert_eq!(body(&ui).unwrap()["combineResults"], true);
     }
 
+    fn hits(n: usize, total: Option<u64>) -> SearchResult {
+        serde_json::from_value(serde_json::json!({
+            "searchObjects": vec![serde_json::json!({"databaseId": "d"}); n],
+            "totalResultCount": total,
+        }))
+        .unwrap()
+    }
+
     #[test]
     fn search_pages_until_an_empty_page_or_the_total() {
         let mut pages = SearchPages::new(DatasetSearch::text("a"));
         assert_eq!(pages.next_page().unwrap().offset, 0);
         // A short page does not end it: the server may cap `count`.
-        pages.received(30, None).unwrap();
+        assert_eq!(pages.take(hits(30, None)).unwrap().len(), 30);
         assert_eq!(pages.next_page().unwrap().offset, 30);
-        pages.received(0, None).unwrap();
+        pages.take(hits(0, None)).unwrap();
         assert!(pages.next_page().is_none());
 
         let mut pages = SearchPages::new(DatasetSearch::text("a"));
-        pages.received(100, Some(100)).unwrap();
+        pages.take(hits(100, Some(100))).unwrap();
+        assert!(pages.next_page().is_none());
+    }
+
+    #[test]
+    fn the_ui_search_pages_like_the_search_with_whole_datasets() {
+        let mut pages = UiSearchPages::new(DatasetSearch::text("a").owner("7"));
+        let first = pages.next_page().unwrap();
+        assert_eq!(
+            (first.text.as_deref(), first.count, first.offset),
+            (Some("a"), DatasetSearch::PAGE, 0)
+        );
+        assert_eq!(body(&first).unwrap()["combineResults"], true);
+        pages.take(list(30, None)).unwrap();
+        assert_eq!(pages.next_page().unwrap().offset, 30);
+        pages.take(list(0, None)).unwrap();
         assert!(pages.next_page().is_none());
     }
 

@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod method;
+pub mod paging;
 pub mod path;
 pub mod request;
 pub mod retry;

@@ -5,7 +5,10 @@
 use domo_model::partitions::Partition;
 use domo_model::{DatasetId, Id};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
+#[cfg(feature = "typed")]
+use crate::paging::Pages;
+use crate::paging::{PageCursor, as_u32};
 use crate::spec::BodyShape;
 
 declare! {
@@ -80,8 +83,7 @@ declare! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionPages {
     dataset_id: DatasetId,
-    seen: u32,
-    done: bool,
+    cursor: PageCursor,
 }
 
 impl PartitionPages {
@@ -95,35 +97,28 @@ impl PartitionPages {
     pub fn new(dataset_id: impl Into<DatasetId>) -> PartitionPages {
         PartitionPages {
             dataset_id: dataset_id.into(),
-            seen: 0,
-            done: false,
+            cursor: PageCursor::new(Self::PAGE.into(), "partitions")
+                .at_most(Self::MAX_PARTITIONS.into()),
         }
     }
+}
 
-    /// The request for the next page, or `None` once the listing is complete.
-    pub fn next_page(&self) -> Option<ListPartitionsPage> {
-        (!self.done).then(|| ListPartitionsPage {
+#[cfg(feature = "typed")]
+impl Pages for PartitionPages {
+    type Request = ListPartitionsPage;
+    type Item = Partition;
+
+    fn next_page(&self) -> Option<ListPartitionsPage> {
+        Some(ListPartitionsPage {
             dataset_id: self.dataset_id.clone(),
             limit: Self::PAGE,
-            offset: self.seen,
+            offset: as_u32(self.cursor.next_offset()?),
         })
     }
 
-    /// Record that the page last asked for held `len` partitions.
-    pub fn received(&mut self, len: usize) -> Result<(), Error> {
-        let len = u32::try_from(len).unwrap_or(u32::MAX);
-        self.seen = self.seen.saturating_add(len);
-        self.done = len < Self::PAGE;
-        if !self.done && self.seen >= Self::MAX_PARTITIONS {
-            return Err(Error::new(
-                ErrorKind::Decode,
-                format!(
-                    "the server sent more than {} partitions in full pages; is it ignoring `offset`?",
-                    Self::MAX_PARTITIONS
-                ),
-            ));
-        }
-        Ok(())
+    fn take(&mut self, page: Vec<Partition>) -> Result<Vec<Partition>, Error> {
+        self.cursor.received(page.len(), None)?;
+        Ok(page)
     }
 }
 
@@ -193,29 +188,30 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
 
+    fn parts(n: usize) -> Vec<Partition> {
+        serde_json::from_value(serde_json::json!(vec![
+            serde_json::json!({"partitionId": "p"});
+            n
+        ]))
+        .unwrap()
+    }
+
     #[test]
     fn paging_asks_for_full_pages_and_stops_at_a_short_one() {
         let mut pages = PartitionPages::new("ds");
         let first = pages.next_page().unwrap();
         assert_eq!((first.limit, first.offset), (PartitionPages::PAGE, 0));
         assert_eq!(first.dataset_id, "ds");
-        pages.received(100).unwrap();
+        assert_eq!(pages.take(parts(100)).unwrap().len(), 100);
         assert_eq!(pages.next_page().unwrap().offset, 100);
-        pages.received(100).unwrap();
+        pages.take(parts(100)).unwrap();
         assert_eq!(pages.next_page().unwrap().offset, 200);
-        pages.received(37).unwrap();
+        pages.take(parts(37)).unwrap();
         assert_eq!(pages.next_page(), None);
 
         let mut empty = PartitionPages::new("ds");
-        empty.received(0).unwrap();
+        empty.take(parts(0)).unwrap();
         assert_eq!(empty.next_page(), None, "an empty first page ends it");
-
-        // Exactly a page's worth: one more request, answered by [].
-        let mut exact = PartitionPages::new("ds");
-        exact.received(100).unwrap();
-        assert_eq!(exact.next_page().unwrap().offset, 100);
-        exact.received(0).unwrap();
-        assert_eq!(exact.next_page(), None);
     }
 
     #[test]
@@ -225,7 +221,7 @@ mod tests {
         let error = loop {
             assert!(pages.next_page().is_some());
             requests += 1;
-            if let Err(e) = pages.received(100) {
+            if let Err(e) = pages.take(parts(100)) {
                 break e;
             }
         };
@@ -235,6 +231,7 @@ mod tests {
         );
         assert_eq!(error.kind(), ErrorKind::Decode);
         assert!(error.to_string().contains("offset"), "{error}");
+        assert_eq!(pages.next_page(), None);
     }
 
     #[test]

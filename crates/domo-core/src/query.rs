@@ -6,6 +6,7 @@ use domo_model::DatasetId;
 use domo_model::query::QueryResult;
 
 use crate::error::Error;
+use crate::paging::PageCursor;
 use crate::spec::{BodyShape, Check, Fixup, ReplyShape};
 
 declare! {
@@ -79,9 +80,7 @@ pub(crate) fn parse_result<E>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryPages {
     inner: String,
-    page_size: u64,
-    offset: u64,
-    done: bool,
+    cursor: PageCursor,
 }
 
 impl QueryPages {
@@ -89,38 +88,36 @@ impl QueryPages {
     pub fn new(sql: &str, page_size: u64) -> QueryPages {
         QueryPages {
             inner: sql.trim().trim_end_matches(';').trim_end().to_owned(),
-            page_size: page_size.max(1),
-            offset: 0,
-            done: false,
+            cursor: PageCursor::new(page_size, "rows"),
         }
     }
 
     /// Rows asked for per page.
     pub fn page_size(&self) -> u64 {
-        self.page_size
+        self.cursor.page_size()
     }
 
     /// The rows before the next page.
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.cursor.seen()
     }
 
     /// The SQL of the next page, `None` once a short page ended the result.
     pub fn next_sql(&self) -> Option<String> {
-        (!self.done).then(|| {
-            format!(
-                "SELECT * FROM ({}) AS page LIMIT {} OFFSET {}",
-                self.inner, self.page_size, self.offset
-            )
-        })
+        let offset = self.cursor.next_offset()?;
+        Some(format!(
+            "SELECT * FROM ({}) AS page LIMIT {} OFFSET {offset}",
+            self.inner,
+            self.cursor.page_size()
+        ))
     }
 
     /// A page ended with `rows` rows: a full page means there may be more.
     pub fn page_ended(&mut self, rows: u64) {
-        self.offset += rows;
-        if rows < self.page_size {
-            self.done = true;
-        }
+        // Unbounded: a query's pages end at its first short page.
+        let _ = self
+            .cursor
+            .received(usize::try_from(rows).unwrap_or(usize::MAX), None);
     }
 }
 

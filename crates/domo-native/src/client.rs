@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use domo_core::paging::Pages;
 use domo_core::{BaseUrl, Config, Credentials, Endpoint, Error, RetryPolicy, Secret};
+use futures_util::{Stream, TryStreamExt, stream};
 
 use crate::transport::Transport;
 
@@ -41,6 +43,35 @@ impl Client {
     /// ```
     pub async fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Output, Error> {
         self.inner.call(endpoint).await
+    }
+
+    /// Every item of a paged listing, read a page at a time as `pages`
+    /// says (domo-core's [`Pages`]: which request comes next, when the
+    /// listing ends): memory is one page whatever the listing's size, and
+    /// the stream holds a clone of the client, so it may outlive `self`.
+    pub(crate) fn paged<P>(
+        &self,
+        pages: P,
+    ) -> impl Stream<Item = Result<P::Item, Error>> + Send + 'static
+    where
+        P: Pages + Send + 'static,
+        P::Request: Send + Sync,
+        P::Item: Send,
+        <P::Request as Endpoint>::Output: Send,
+    {
+        let client = self.clone();
+        stream::try_unfold(pages, move |mut pages| {
+            let client = client.clone();
+            async move {
+                let Some(request) = pages.next_page() else {
+                    return Ok(None);
+                };
+                let page = client.send(&request).await?;
+                let items = pages.take(page)?;
+                Ok(Some((stream::iter(items.into_iter().map(Ok)), pages)))
+            }
+        })
+        .try_flatten()
     }
 
     /// Where this client's requests go (`https://acme.domo.com`, or the

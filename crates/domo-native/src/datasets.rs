@@ -4,14 +4,14 @@
 use domo_core::Error;
 use domo_core::datasets::{
     CreateDataset, CreateDatasetWithoutStream, DatasetPages, DatasetSearch, DeleteDataset,
-    GetDataset, SearchPages, SetProperties,
+    GetDataset, SearchPages, SetProperties, UiSearchPages,
 };
 use domo_core::indexes::{IndexStatus, StartIndex};
 use domo_core::partitions::{
     DeletePartition, DeletePartitionData, DeletePartitionTag, ListPartitions, PartitionPages,
     SearchPartitions,
 };
-use domo_core::schema::{AlterSchema, GetLatestSchema};
+use domo_core::schema::{AlterSchema, GetIndexedSchema, GetLatestSchema, GetSchema};
 use domo_core::tags::SetTags;
 use domo_core::users::WhoAmI;
 use domo_core::versions::ListDataVersions;
@@ -22,7 +22,7 @@ use domo_model::schema::{Column, Schema};
 use domo_model::users::User;
 use domo_model::versions::DataVersion;
 use domo_model::{DatasetId, Id};
-use futures_util::{Stream, TryStreamExt, stream};
+use futures_util::{Stream, TryStreamExt};
 
 use crate::client::Client;
 
@@ -142,23 +142,7 @@ impl Client {
     /// domo-core's [`DatasetPages`] says; memory is one page. The stream
     /// holds a clone of the client, so it can outlive this borrow.
     pub fn datasets(&self) -> impl Stream<Item = Result<Dataset, Error>> + Send + 'static {
-        let client = self.clone();
-        stream::try_unfold(Some(DatasetPages::new()), move |state| {
-            let client = client.clone();
-            async move {
-                let Some(mut pages) = state else {
-                    return Ok(None);
-                };
-                let Some(request) = pages.next_page() else {
-                    return Ok(None);
-                };
-                let page = client.send(&request).await?;
-                pages.received(page.data_sources.len(), page.total_count())?;
-                let items = stream::iter(page.data_sources.into_iter().map(Ok));
-                Ok(Some((items, Some(pages))))
-            }
-        })
-        .try_flatten()
+        self.paged(DatasetPages::new())
     }
 
     /// Every hit of `search` (a name pattern, an owner; see
@@ -180,23 +164,18 @@ impl Client {
         &self,
         search: DatasetSearch,
     ) -> impl Stream<Item = Result<SearchHit, Error>> + Send + 'static {
-        let client = self.clone();
-        stream::try_unfold(Some(SearchPages::new(search)), move |state| {
-            let client = client.clone();
-            async move {
-                let Some(mut pages) = state else {
-                    return Ok(None);
-                };
-                let Some(request) = pages.next_page() else {
-                    return Ok(None);
-                };
-                let page = client.send(&request).await?;
-                pages.received(page.search_objects.len(), page.total_result_count)?;
-                let items = stream::iter(page.search_objects.into_iter().map(Ok));
-                Ok(Some((items, Some(pages))))
-            }
-        })
-        .try_flatten()
+        self.paged(SearchPages::new(search))
+    }
+
+    /// Every dataset `search` matches, whole (owner, row and column counts,
+    /// schema and all that [`Client::dataset`] answers), through the Domo
+    /// UI's search route (`POST /api/data/ui/v3/datasources/search`), paged
+    /// like [`Client::search_datasets`], whose hits are lighter.
+    pub fn search_datasets_full(
+        &self,
+        search: DatasetSearch,
+    ) -> impl Stream<Item = Result<Dataset, Error>> + Send + 'static {
+        self.paged(UiSearchPages::new(search))
     }
 
     /// Rename the dataset (`PUT .../properties`; only the name is sent).
@@ -243,14 +222,30 @@ impl Client {
     // ---- schema ---------------------------------------------------------
 
     /// The dataset's columns as real clients read them
-    /// (`GET /api/data/v2/datasources/{id}/schemas/latest`).
+    /// (`GET /api/data/v2/datasources/{id}/schemas/latest`); the other
+    /// routes with [`Client::schema_via`].
     pub async fn schema(&self, dataset_id: impl Into<DatasetId>) -> Result<Schema, Error> {
-        let latest = self
-            .send(&GetLatestSchema {
-                dataset_id: dataset_id.into(),
-            })
-            .await?;
-        Ok(latest.schema)
+        self.schema_via(dataset_id, SchemaRoute::Latest).await
+    }
+
+    /// The dataset's columns from the schema route `route` names.
+    pub async fn schema_via(
+        &self,
+        dataset_id: impl Into<DatasetId>,
+        route: SchemaRoute,
+    ) -> Result<Schema, Error> {
+        let dataset_id = dataset_id.into();
+        match route {
+            SchemaRoute::Latest => Ok(self.send(&GetLatestSchema { dataset_id }).await?.schema),
+            SchemaRoute::Indexed | SchemaRoute::IndexedWithHidden => Ok(self
+                .send(&GetIndexedSchema {
+                    dataset_id,
+                    include_hidden: route == SchemaRoute::IndexedWithHidden,
+                })
+                .await?
+                .into_schema()),
+            SchemaRoute::Documented => self.send(&GetSchema { dataset_id }).await,
+        }
     }
 
     /// Replace the dataset's column list with `schema`'s
@@ -321,14 +316,9 @@ impl Client {
         &self,
         dataset_id: impl Into<DatasetId>,
     ) -> Result<Vec<Partition>, Error> {
-        let mut pages = PartitionPages::new(dataset_id);
-        let mut all = Vec::new();
-        while let Some(request) = pages.next_page() {
-            let page = self.send(&request).await?;
-            pages.received(page.len())?;
-            all.extend(page);
-        }
-        Ok(all)
+        self.paged(PartitionPages::new(dataset_id))
+            .try_collect()
+            .await
     }
 
     /// `GET .../partition`: the seed's list, in one reply.
@@ -397,4 +387,24 @@ impl Client {
         })
         .await
     }
+}
+
+/// Which of Domo's schema routes [`Client::schema_via`] reads a dataset's
+/// columns from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SchemaRoute {
+    /// `GET /api/data/v2/datasources/{id}/schemas/latest`: what real
+    /// clients read, and [`Client::schema`]'s route.
+    #[default]
+    Latest,
+    /// `GET /api/query/v1/datasources/{id}/schema/indexed`: the query
+    /// engine's columns, visible ones only (`includeHidden=false`).
+    Indexed,
+    /// The indexed route with hidden columns too (`includeHidden=true`);
+    /// each column's `visible` says which.
+    IndexedWithHidden,
+    /// `GET /api/data/v3/datasources/{id}/schema`: the route the API's
+    /// documentation describes.
+    Documented,
 }

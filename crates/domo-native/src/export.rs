@@ -195,22 +195,6 @@ impl Client {
         dataset_id: impl Into<DatasetId>,
         page_size: u64,
     ) -> impl Stream<Item = Result<Vec<Value>, Error>> + Send + 'static {
-        let client = self.clone();
-        let pages = futures_util::stream::try_unfold(
-            DataPages::new(dataset_id, page_size),
-            move |mut pages| {
-                let client = client.clone();
-                async move {
-                    let Some(request) = pages.next_page() else {
-                        return Ok(None);
-                    };
-                    let page = client.send(&request).await?;
-                    pages.received(page.rows.len());
-                    let rows = futures_util::stream::iter(page.rows.into_iter().map(Ok));
-                    Ok(Some((rows, pages)))
-                }
-            },
-        );
-        futures_util::TryStreamExt::try_flatten(pages)
+        self.paged(DataPages::new(dataset_id, page_size))
     }
 }

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 mod access;
+mod app;
 mod client;
 mod datasets;
 mod export;
@@ -11,8 +12,10 @@ mod transport;
 mod upload;
 
 pub use access::ShareOptions;
+pub use app::AppQuery;
 pub use client::{Client, ClientBuilder};
-pub use datasets::{CreatedDataset, NewDataset};
+pub use datasets::{CreatedDataset, NewDataset, SchemaRoute};
+pub use domo_core::app::Row as AppRow;
 pub use export::{ExportOptions, ExportProgressFn};
 pub use query::{
     QueryProgress, QueryProgressFn, QueryRows, QueryToOptions, QueryWritten, Row, rows_as,

@@ -140,7 +140,12 @@ impl Transport {
         body: &(dyn Fn() -> Result<reqwest::Body, Error> + Sync),
         read: impl Fn(Reply) -> Result<T, Error>,
     ) -> Sent<T> {
-        let span = tracing::debug_span!("domo.request", method = %prepared.label.method, path = %prepared.label.path);
+        let span = tracing::debug_span!(
+            "domo.request",
+            endpoint = prepared.endpoint,
+            method = %prepared.label.method,
+            path = %prepared.label.path
+        );
         let read = &read;
         self.with_retries(prepared, || async move {
             let response = self.send_once(prepared, body).await?;
@@ -271,7 +276,12 @@ impl Transport {
         let prepared = &prepared;
         let label = &prepared.label;
         let spec = endpoint.spec();
-        let span = tracing::debug_span!("domo.request", method = %label.method, path = %label.path);
+        let span = tracing::debug_span!(
+            "domo.request",
+            endpoint = prepared.endpoint,
+            method = %label.method,
+            path = %label.path
+        );
         self.with_retries(prepared, || async move {
             let response = self
                 .request(prepared)

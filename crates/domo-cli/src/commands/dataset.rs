@@ -5,12 +5,11 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use domo_core::schema::{GetIndexedSchema, GetLatestSchema, GetSchema};
 use domo_native::model::Id;
 use domo_native::model::datasets::{Dataset, SearchHit};
 use domo_native::model::schema::Schema;
 use domo_native::model::versions::DataVersion;
-use domo_native::{Client, DataWindow, DatasetSearch, NewDataset};
+use domo_native::{Client, DataWindow, DatasetSearch, NewDataset, SchemaRoute};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 
@@ -27,7 +26,8 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
             search,
             owner,
             limit,
-        } => list(client, out, search, owner, limit).await,
+            full,
+        } => list(client, out, search, owner, limit, full).await,
         DatasetCommand::Get { id } => {
             let ds = client.dataset(&id).await?;
             out.record(&ds, dataset_record)
@@ -36,35 +36,21 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
             id,
             form,
             include_hidden,
-        } => match form {
-            SchemaForm::Seed => {
-                let s = client
-                    .send(&GetSchema {
-                        dataset_id: id.into(),
-                    })
-                    .await?;
-                out.list(&s, schema_table)
+        } => {
+            let route = match form {
+                SchemaForm::Latest => SchemaRoute::Latest,
+                SchemaForm::Indexed if include_hidden => SchemaRoute::IndexedWithHidden,
+                SchemaForm::Indexed => SchemaRoute::Indexed,
+                SchemaForm::Documented => SchemaRoute::Documented,
+            };
+            if include_hidden && form != SchemaForm::Indexed {
+                return Err(Failure::usage(
+                    "--include-hidden goes with --form indexed (the only route that hides columns)",
+                ));
             }
-            SchemaForm::Latest => {
-                let s = client
-                    .send(&GetLatestSchema {
-                        dataset_id: id.into(),
-                    })
-                    .await?;
-                out.list(&s, |s| schema_table(&s.schema))
-            }
-            SchemaForm::Indexed => {
-                let s = client
-                    .send(&GetIndexedSchema {
-                        dataset_id: id.into(),
-                        include_hidden,
-                    })
-                    .await?;
-                out.list(&s, |s| {
-                    schema_table(s.tables.first().unwrap_or(&Schema::default()))
-                })
-            }
-        },
+            let schema = client.schema_via(id, route).await?;
+            out.list(&schema, schema_table)
+        }
         DatasetCommand::Create {
             name,
             columns,
@@ -291,47 +277,61 @@ async fn list(
     search: Option<String>,
     owner: Option<String>,
     limit: Option<u64>,
+    full: bool,
 ) -> Result<(), Failure> {
     let limit = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    if search.is_none() && owner.is_none() {
-        let datasets: Vec<Dataset> = client.datasets().take(limit).try_collect().await?;
-        return out.list(&datasets, |list| {
-            let mut t = Table::new(LIST_COLUMNS);
-            for ds in list {
-                t.push([
-                    ds.id.to_string(),
-                    opt(&ds.name),
-                    opt(&ds.row_count()),
-                    opt(&ds.column_count()),
-                    ds.owner
-                        .as_ref()
-                        .map(|o| owner_text(o.name.as_deref(), o.id.as_ref()))
-                        .unwrap_or_default(),
-                    ds.last_updated.map(format_epoch_ms).unwrap_or_default(),
-                ]);
-            }
-            t
-        });
-    }
-    let mut query = search.map_or_else(DatasetSearch::default, DatasetSearch::text);
-    if let Some(owner) = owner {
-        query = query.owner(owner);
-    }
-    let hits: Vec<SearchHit> = client
-        .search_datasets(query)
-        .take(limit)
-        .try_collect()
-        .await?;
-    out.list(&hits, |list| {
+    let query = (search.is_some() || owner.is_some()).then(|| {
+        let query = search.map_or_else(DatasetSearch::default, DatasetSearch::text);
+        match owner {
+            Some(owner) => query.owner(owner),
+            None => query,
+        }
+    });
+    // The plain list already answers with whole datasets.
+    let datasets: Vec<Dataset> = match query {
+        None => client.datasets().take(limit).try_collect().await?,
+        Some(query) if full => {
+            client
+                .search_datasets_full(query)
+                .take(limit)
+                .try_collect()
+                .await?
+        }
+        Some(query) => {
+            let hits: Vec<SearchHit> = client
+                .search_datasets(query)
+                .take(limit)
+                .try_collect()
+                .await?;
+            return out.list(&hits, |list| {
+                let mut t = Table::new(LIST_COLUMNS);
+                for hit in list {
+                    t.push([
+                        hit.dataset_id().to_owned(),
+                        opt(&hit.name),
+                        opt(&hit.row_count),
+                        opt(&hit.column_count),
+                        owner_text(hit.owned_by_name.as_deref(), hit.owned_by_id.as_ref()),
+                        hit.last_modified.map(format_epoch_ms).unwrap_or_default(),
+                    ]);
+                }
+                t
+            });
+        }
+    };
+    out.list(&datasets, |list| {
         let mut t = Table::new(LIST_COLUMNS);
-        for hit in list {
+        for ds in list {
             t.push([
-                hit.dataset_id().to_owned(),
-                opt(&hit.name),
-                opt(&hit.row_count),
-                opt(&hit.column_count),
-                owner_text(hit.owned_by_name.as_deref(), hit.owned_by_id.as_ref()),
-                hit.last_modified.map(format_epoch_ms).unwrap_or_default(),
+                ds.id.to_string(),
+                opt(&ds.name),
+                opt(&ds.row_count()),
+                opt(&ds.column_count()),
+                ds.owner
+                    .as_ref()
+                    .map(|o| owner_text(o.name.as_deref(), o.id.as_ref()))
+                    .unwrap_or_default(),
+                ds.last_updated.map(format_epoch_ms).unwrap_or_default(),
             ]);
         }
         t
