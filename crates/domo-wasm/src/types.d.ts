@@ -38,13 +38,14 @@ export interface UploadReport {
   rows: number;
   /** Data bytes sent. */
   bytes: number;
-  /** The data version the load made, read back after the commit (absent when `verify` is false). */
-  versionId?: Id | null;
+  /** The data version the load made, read back after the commit (null when `verify` is false). */
+  versionId: Id | null;
   /**
    * The rows that version holds, checked equal to `rows` (a mismatch rejects with kind
-   * `RowCountMismatch`); null when the server withholds the count (a row policy filters you).
+   * `RowCountMismatch`); null when `verify` is false or the server withholds the count (a row
+   * policy filters you).
    */
-  verifiedRows?: number | null;
+  verifiedRows: number | null;
 }
 
 export interface UploadProgress {
