@@ -4,7 +4,9 @@
 //! (their TypeScript) are generated here from [`domo_core::specs`]. This
 //! test fails when either file is not what the declarations generate today;
 //! `UPDATE_TS=1` rewrites them. Adding an endpoint with a `js` method adds
-//! it to the package.
+//! it to the package. methods.d.ts also maps each method to its reply type
+//! (`EndpointReplies`), the map `web/test/types.test.mjs` checks replies
+//! against.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -128,6 +130,14 @@ fn generate() -> (String, String) {
          // declaration.\n\
          export interface DomoClient {\n",
     );
+    // The same type text as each method's Promise, by method name.
+    let mut replies = String::from(
+        "\n/**\n\
+         \x20* What each method above resolves to, by method name (the type its\n\
+         \x20* Promise declares). `MethodReplies` adds the other methods.\n\
+         \x20*/\n\
+         export interface EndpointReplies {\n",
+    );
     for spec in domo_core::specs() {
         for m in spec.js {
             let quoted: Vec<String> = std::iter::once(m.name)
@@ -176,15 +186,16 @@ fn generate() -> (String, String) {
                     doc.push(format!("@param {} {}", p.name, doc_text(p.doc)));
                 }
             }
+            let reply = output(spec);
             dts.push('\n');
             tsdoc(&mut dts, "  ", &doc);
             let _ = writeln!(
                 dts,
-                "  {}({}): Promise<{}>;",
+                "  {}({}): Promise<{reply}>;",
                 m.name,
                 params.join(", "),
-                output(spec)
             );
+            let _ = writeln!(replies, "  {}: {reply};", m.name);
         }
     }
     js.push_str(
@@ -206,6 +217,8 @@ fn generate() -> (String, String) {
          \x20 }\n\
          }\n",
     );
+    dts.push_str("}\n");
+    dts.push_str(&replies);
     dts.push_str("}\n");
     (js, dts)
 }

@@ -2,7 +2,8 @@
 //! npm package `web/pkg/` (cargo → wasm-bindgen → wasm-opt, then the package
 //! files and a size check), and [`ci`] tests it: wasm-bindgen-test in
 //! headless Chromium against emulators, `tsc --strict` over the whole API,
-//! the package from Node, and the demo custom app end to end.
+//! the package from Node, every method's reply against its declared type,
+//! and the demo custom app end to end.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -21,6 +22,9 @@ const MAX_GZIP_BYTES: u64 = 100_000;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const DEMO_DATASET: &str = "00000000-0000-4000-8000-000000000001";
+/// The password (`--password ID=SECRET`) of demo user 7 (east@example.com)
+/// on the emulator of the declared-types test, which calls `login`.
+const TYPES_LOGIN: &str = "7=types-test-password";
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -490,7 +494,9 @@ fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
     }
 }
 
-/// binaryen (wasm-opt), typescript, terser and playwright-core, from web/package-lock.json.
+/// binaryen (wasm-opt), typescript, terser, playwright-core, and
+/// ts-json-schema-generator and ajv (the declared-types test), from
+/// web/package-lock.json.
 fn ensure_npm_packages() -> Result<(), String> {
     let web = root().join("web");
     let needed = [
@@ -498,6 +504,8 @@ fn ensure_npm_packages() -> Result<(), String> {
         "node_modules/.bin/tsc",
         "node_modules/.bin/terser",
         "node_modules/playwright-core/package.json",
+        "node_modules/ts-json-schema-generator/package.json",
+        "node_modules/ajv/package.json",
     ];
     if needed.iter().all(|p| web.join(p).exists()) {
         return Ok(());
@@ -587,9 +595,24 @@ impl Servers {
         std::thread::spawn(move || {
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
-        eprintln!("emulator {name}: {url} (pid {pid}) {}", args.join(" "));
+        eprintln!("emulator {name}: {url} (pid {pid}) {}", shown_args(args));
         Ok(url)
     }
+}
+
+/// The emulator's arguments as the log shows them: a password's value
+/// (`--password ID=SECRET`) is left out.
+fn shown_args(args: &[&str]) -> String {
+    let mut shown = Vec::with_capacity(args.len());
+    let mut secret_next = false;
+    for a in args {
+        shown.push(match a.split_once('=') {
+            Some((id, _)) if secret_next => format!("{id}=[redacted]"),
+            _ => (*a).to_owned(),
+        });
+        secret_next = *a == "--password";
+    }
+    shown.join(" ")
 }
 
 impl Drop for Servers {
@@ -696,6 +719,25 @@ pub fn ci() -> Result<(), String> {
             .env("DOMO_DEMO_DATASET", DEMO_DATASET),
     )?;
 
+    section(
+        "web: every method's reply against its declared type (Node, JSON schema from the .d.ts)",
+    );
+    // A fresh emulator: the test makes and deletes datasets, shares,
+    // policies and tokens, and logs in as demo user 7.
+    let types = servers.start("types", &["--demo", "--password", TYPES_LOGIN])?;
+    let (_, password) = TYPES_LOGIN.split_once('=').expect("ID=SECRET");
+    run(
+        "node --test web/test/types.test.mjs",
+        Command::new("node")
+            .current_dir(&web)
+            .args(["--test", "test/types.test.mjs"])
+            .env("DOMO_EMULATOR_URL", &types)
+            .env("DOMO_LOGIN_PASSWORD", password)
+            .env("DOMO_APP_URL", &app)
+            .env("DOMO_FAULTY_URL", &faulty)
+            .env("DOMO_DEMO_DATASET", DEMO_DATASET),
+    )?;
+
     section("web: the demo custom app end to end (playwright-core, Chromium)");
     // A fresh app emulator: the wasm tests read from the other one.
     let e2e_app = servers.start("e2e-app", &["--demo", "--app", "web/demo-app"])?;
@@ -760,6 +802,14 @@ mod tests {
             "foo(a) {\n  // why\n  return \"/**\";\n}\nbar();\n"
         );
         assert!(strip_doc_comments("/** a */ code();\n").is_err());
+    }
+
+    #[test]
+    fn passwords_stay_out_of_the_log() {
+        assert_eq!(
+            super::shown_args(&["--demo", "--password", "7=s3cret", "--faults", "a=1"]),
+            "--demo --password 7=[redacted] --faults a=1"
+        );
     }
 
     #[test]

@@ -11,11 +11,14 @@ use crate::Id;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginReply {
+    /// `true` when the password was accepted, `false` (with a `reason`)
+    /// when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `INVALID_CREDENTIALS`, `ACCOUNT_LOCKED`, ...
+    /// Why a login was refused: `INVALID_CREDENTIALS`, `ACCOUNT_LOCKED`, ...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The id of the user now logged in; absent when the login was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Id>,
 }

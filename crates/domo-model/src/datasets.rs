@@ -13,30 +13,45 @@ use crate::{Extra, Id};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
+    /// The dataset's id (a UUID).
     pub id: String,
+    /// The dataset's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Its description; may be empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Its type, sent as `type`, e.g. `API` for a dataset loaded through
+    /// the API (the seed shows `exampleType`).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Its state, e.g. `SUCCESS` (the seed shows `active`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Who owns it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
+    /// The stream that loads it; absent or `null` for a dataset created
+    /// without one (`POST /api/data/v2/datasources`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<Id>,
+    /// Rows in the dataset, as real servers send it; the seed nests the
+    /// count in `details` or `properties`, which [`Dataset::row_count()`]
+    /// also reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<u64>,
+    /// Columns in the dataset, as real servers send it; see
+    /// [`Dataset::column_count()`] for the seed's nested form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_count: Option<u64>,
-    /// Epoch milliseconds.
+    /// When it was created, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<i64>,
-    /// Epoch milliseconds.
+    /// When anything about it last changed (its data, or settings such as
+    /// tags and sharing), epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_touched: Option<i64>,
-    /// Epoch milliseconds.
+    /// When its data last changed, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<i64>,
     /// Real servers send the tag list as a JSON *string* holding an array
@@ -49,10 +64,16 @@ pub struct Dataset {
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
+    /// Further properties. Real servers put the beast-mode formulas here
+    /// (`{"formulas": {"formulas": {...}}}`); the seed's form holds the
+    /// `rows` and `columns` counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<serde_json::Value>,
+    /// The seed's `{"rows", "columns"}` counts; real servers send
+    /// `rowCount` and `columnCount` instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -77,15 +98,20 @@ impl Dataset {
     }
 }
 
+/// A dataset's owner: `{"id", "name", "type"}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Owner {
+    /// The owner's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Id>,
+    /// The owner's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// What owns the dataset, sent as `type`: `USER` for a person.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -98,9 +124,12 @@ pub struct Owner {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DatasetList {
+    /// The datasets of this page; empty past the end.
     pub data_sources: Vec<Dataset>,
+    /// `_metaData`; absent when the reply was a bare array.
     #[serde(rename = "_metaData", skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListMeta>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -149,8 +178,10 @@ impl<'de> Deserialize<'de> for DatasetList {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct ListMeta {
+    /// Datasets across all pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<u64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -162,10 +193,15 @@ pub struct ListMeta {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDatasetRequest {
+    /// The dataset's type as Domo shows it; [`CreateDatasetRequest::api`]
+    /// sends `api`.
     pub user_defined_type: String,
+    /// The new dataset's name.
     pub data_source_name: String,
+    /// Its description; not sent when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_description: Option<String>,
+    /// Its columns (`{"columns": [...]}`).
     pub schema: crate::schema::Schema,
 }
 
@@ -191,7 +227,9 @@ impl CreateDatasetRequest {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedDataset {
+    /// The new dataset.
     pub data_source: CreatedDataSource,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -208,10 +246,13 @@ impl CreatedDataset {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedDataSource {
+    /// The new dataset's id.
     #[serde(alias = "id")]
     pub data_source_id: String,
+    /// Its name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -227,8 +268,10 @@ impl CreatedDataSource {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DatasetProperties {
+    /// The new name; `None` keeps the current one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_name: Option<String>,
+    /// The new description; `None` keeps the current one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_description: Option<String>,
 }
@@ -239,12 +282,20 @@ pub struct DatasetProperties {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchQuery {
+    /// What to search: `["DATASET"]`.
     pub entities: Vec<String>,
+    /// Conditions on the hits (see [`SearchFilter`]).
     pub filters: Vec<SearchFilter>,
+    /// domolibrary sends `false`, the browser tools `true`.
     pub combine_results: bool,
+    /// The text to search for; `*` matches everything.
     pub query: String,
+    /// Hits in one page at most.
     pub count: u32,
+    /// Hits to skip; clients page until a page comes back empty.
     pub offset: u32,
+    /// The browser tools' sort, e.g. `{"fieldSorts": [{"field":
+    /// "last_modified", "sortOrder": "DESC"}]}`; not sent when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<serde_json::Value>,
 }
@@ -256,12 +307,19 @@ pub struct SearchQuery {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchFilter {
+    /// The search index field: `name_sort` (the name) or `owned_by_id`
+    /// (the owner's user id).
     pub field: String,
+    /// `wildcard` (matches `query`) or `term` (equals `value`).
     pub filter_type: String,
+    /// A `wildcard` filter's pattern, with `*` and `?`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+    /// A `term` filter's exact value; ids go as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// `true` keeps what does *not* match; [`SearchFilter::term`] sends
+    /// `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<bool>,
 }
@@ -296,10 +354,13 @@ impl SearchFilter {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResult {
+    /// The hits of this page; empty past the end.
     #[serde(default)]
     pub search_objects: Vec<SearchHit>,
+    /// Hits across all pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_result_count: Option<u64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -309,23 +370,31 @@ pub struct SearchResult {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
+    /// The dataset's id (`id` is accepted too).
     #[serde(alias = "id")]
     pub database_id: String,
+    /// The dataset's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// What was found: `DATASET`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
+    /// The owner's user id (text in Domo's search index).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by_id: Option<Id>,
+    /// The owner's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by_name: Option<String>,
+    /// Rows in the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<u64>,
+    /// Columns in the dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_count: Option<u64>,
-    /// Epoch milliseconds.
+    /// When its data last changed, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<i64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }

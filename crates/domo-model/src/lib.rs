@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 //! One module per API area, mirrored by `domo-core`'s endpoint modules.
 
 pub mod auth;

@@ -15,22 +15,33 @@ pub struct Policy {
     /// Absent on a policy not created yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_group_id: Option<Id>,
+    /// The policy's name.
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
+    /// The id of the dataset whose rows it filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_id: Option<String>,
+    /// Users who see the rows it matches (`null` reads as empty).
     #[serde(default, deserialize_with = "null_as_default")]
     pub user_ids: Vec<Id>,
+    /// Groups whose members see those rows.
     #[serde(default, deserialize_with = "null_as_default")]
     pub group_ids: Vec<Id>,
+    /// Virtual users who see those rows.
     #[serde(default, deserialize_with = "null_as_default")]
     pub virtual_user_ids: Vec<Id>,
+    /// Real clients send `false`; what `true` does is not documented.
     #[serde(default, deserialize_with = "null_as_default")]
     pub data_source_permissions: bool,
+    /// The conditions: a row matches when every one holds; a policy
+    /// without any matches every row.
     #[serde(default, deserialize_with = "null_as_default")]
     pub parameters: Vec<PolicyParameter>,
+    /// `true` on the open "All Rows" policy, which gives the owners every
+    /// row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_policy: Option<bool>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -59,14 +70,18 @@ pub struct PolicyParameter {
     /// `COLUMN`.
     #[serde(rename = "type", default = "column")]
     pub kind: String,
+    /// The column compared.
     pub name: String,
     /// Compared as text; numbers a server sends read as their text.
     #[serde(default, deserialize_with = "values_as_text")]
     pub values: Vec<String>,
+    /// How the column is compared with `values`; `EQUALS` when absent.
     #[serde(default)]
     pub operator: PolicyOperator,
+    /// Whether text compares without regard to case.
     #[serde(default, deserialize_with = "null_as_default")]
     pub ignore_case: bool,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -104,14 +119,18 @@ impl PolicyParameter {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PolicyOperator {
+    /// `EQUALS`: the column equals one of the values.
     #[default]
     Equals,
+    /// `NOT_EQUALS`: the column equals none of the values.
     NotEquals,
+    /// Another operator (`GREATER_THAN`, `CONTAINS`, ...), as sent.
     #[serde(untagged)]
     Other(String),
 }
 
 impl PolicyOperator {
+    /// The name on the wire (`EQUALS`, `NOT_EQUALS`, ...).
     pub fn as_str(&self) -> &str {
         match self {
             PolicyOperator::Equals => "EQUALS",
@@ -125,7 +144,10 @@ impl PolicyOperator {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PdpSettings {
+    /// Whether the dataset's row policies apply.
     pub enabled: bool,
+    /// Real clients send `false`; what it does is not documented
+    /// (domolibrary's source says as much).
     #[serde(default)]
     pub external: bool,
 }
@@ -135,8 +157,11 @@ pub struct PdpSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct PdpState {
+    /// Whether PDP is on; absent when the server answered with an empty
+    /// body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -7,21 +7,28 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::{Extra, Id};
 
-/// Access levels. The seed's examples use `READ`/`WRITE`; unknown levels are
-/// kept verbatim.
+/// Access levels to a dataset. The seed's examples use
+/// `READ`/`WRITE`; unknown levels are kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AccessLevel {
+    /// `OWNER`: may do anything with the dataset, deleting it included.
     Owner,
+    /// `CO_OWNER`: may do all an owner may.
     CoOwner,
+    /// `CAN_EDIT`: may read and change its data and settings, not share it.
     CanEdit,
+    /// `CAN_SHARE`: may read and share it, not change it.
     CanShare,
+    /// A level this crate does not know (the seed's `READ`, `WRITE`), as
+    /// sent.
     #[serde(untagged)]
     Other(String),
 }
 
 impl AccessLevel {
+    /// The name on the wire (`OWNER`, `CO_OWNER`, ...).
     pub fn as_str(&self) -> &str {
         match self {
             AccessLevel::Owner => "OWNER",
@@ -48,12 +55,17 @@ impl std::str::FromStr for AccessLevel {
     }
 }
 
+/// Who a permission names: a user or a group (`USER`, `GROUP`); unknown
+/// kinds are kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PrincipalType {
+    /// `USER`: one person.
     User,
+    /// `GROUP`: a group of users.
     Group,
+    /// A kind this crate does not know, as sent.
     #[serde(untagged)]
     Other(String),
 }
@@ -63,17 +75,25 @@ pub enum PrincipalType {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Permission {
+    /// A user or a group, sent as `type`.
     #[serde(rename = "type")]
     pub kind: PrincipalType,
+    /// The user's or group's id: real lists send text (`"966365811"`); a
+    /// number decodes too, and equals the same text.
     pub id: Id,
+    /// What they may do.
     pub access_level: AccessLevel,
+    /// The user's or group's display name; lists send it, a share leaves
+    /// it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 impl Permission {
+    /// User `id` at `access_level`, for a share.
     pub fn user(id: impl Into<Id>, access_level: AccessLevel) -> Permission {
         Permission {
             kind: PrincipalType::User,
@@ -84,6 +104,7 @@ impl Permission {
         }
     }
 
+    /// Group `id` at `access_level`, for a share.
     pub fn group(id: impl Into<Id>, access_level: AccessLevel) -> Permission {
         Permission {
             kind: PrincipalType::Group,
@@ -98,11 +119,15 @@ impl Permission {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionList {
+    /// Every user and group with access, with their level.
     pub list: Vec<Permission>,
+    /// Users with access.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_user_count: Option<u64>,
+    /// Groups with access.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_group_count: Option<u64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -177,6 +202,7 @@ pub struct ShareRequest<P = Permission> {
     /// [`Permission`]s; any serializable form of them (a JS client passes
     /// its JSON through).
     pub permissions: Vec<P>,
+    /// Whether Domo emails the people now given access.
     pub send_email: bool,
 }
 
@@ -184,12 +210,15 @@ pub struct ShareRequest<P = Permission> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct PrincipalRef {
+    /// The user's or group's id.
     pub id: Id,
+    /// A user or a group, sent as `type`.
     #[serde(rename = "type")]
     pub kind: PrincipalType,
 }
 
 impl PrincipalRef {
+    /// User `id`, for `DELETE .../users`.
     pub fn user(id: impl Into<Id>) -> PrincipalRef {
         PrincipalRef {
             id: id.into(),

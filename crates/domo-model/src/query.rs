@@ -6,8 +6,13 @@ use serde_json::Value;
 use crate::Extra;
 use crate::schema::ColumnType;
 
+/// The body of `POST /api/query/v1/execute/{id}` and of the CSV route
+/// `POST /api/query/v1/execute/export/{id}`: `{"sql": "..."}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryRequest {
+    /// The SQL to run. The dataset is the table named `table`
+    /// (`SELECT * FROM table`); there is no server paging, so page with
+    /// `LIMIT`/`OFFSET`.
     pub sql: String,
 }
 
@@ -15,8 +20,10 @@ pub struct QueryRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct ColumnMetadata {
+    /// The column's Domo type, sent as `type`.
     #[serde(rename = "type")]
     pub kind: ColumnType,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -29,15 +36,26 @@ pub struct ColumnMetadata {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct QueryResult {
+    /// The id of the dataset queried; the seed's list form has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datasource: Option<String>,
+    /// The result's column names, in the order of each row's values.
     pub columns: Vec<String>,
+    /// Per-column metadata, `metadata[i]` for `columns[i]`; empty when
+    /// the server sent none.
     pub metadata: Vec<ColumnMetadata>,
+    /// The result rows, each a list of values in `columns` order.
     pub rows: Vec<Vec<Value>>,
+    /// Rows in the result; counted from `rows` when the server did not
+    /// say.
     pub num_rows: u64,
+    /// Columns in the result; counted from `columns` when the server did
+    /// not say.
     pub num_columns: u64,
+    /// Whether Domo answered from its query cache.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fromcache: Option<bool>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }

@@ -17,16 +17,26 @@ use crate::{Extra, Id};
     )
 )]
 pub enum ColumnType {
+    /// `STRING`: text.
     String,
+    /// `LONG`: a 64-bit integer.
     Long,
+    /// `DOUBLE`: a floating-point number.
     Double,
+    /// `DECIMAL`: an exact decimal number (see [`crate::types::Decimal`]).
     Decimal,
+    /// `DATE`: a calendar date (see [`crate::types::Date`]).
     Date,
+    /// `DATETIME`: a date and time of day, no time zone (see
+    /// [`crate::types::DateTime`]).
     DateTime,
+    /// A type this crate does not know (the seed shows `INTEGER`), as
+    /// sent.
     Other(String),
 }
 
 impl ColumnType {
+    /// The name on the wire (`STRING`, `LONG`, ...).
     pub fn as_str(&self) -> &str {
         match self {
             ColumnType::String => "STRING",
@@ -39,6 +49,8 @@ impl ColumnType {
         }
     }
 
+    /// The type named `s`, in any case; an unknown name is kept as
+    /// `Other(s)`. Never fails.
     pub fn parse(s: &str) -> ColumnType {
         match s.to_ascii_uppercase().as_str() {
             "STRING" => ColumnType::String,
@@ -75,28 +87,38 @@ impl<'de> Deserialize<'de> for ColumnType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Column {
+    /// The column's name.
     pub name: String,
+    /// Its Domo type, sent as `type`.
     #[serde(rename = "type")]
     pub kind: ColumnType,
+    /// Its description (the seed's form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Its id, in the v2 and indexed forms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Id>,
+    /// Whether it is visible, in the v2 and indexed forms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
+    /// Its position from 0, in the indexed form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
+    /// The v2 form's display metadata, e.g. `{"colLabel", "colFormat",
+    /// "isEncrypted"}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// `upsertKey`: rows whose key columns match a stored row replace it
     /// when an upload appends (Domo's upsert). Absent means not a key.
     #[serde(default, rename = "upsertKey", skip_serializing_if = "Option::is_none")]
     pub upsert_key: Option<bool>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 impl Column {
+    /// A column named `name` of type `kind`, nothing else set.
     pub fn new(name: impl Into<String>, kind: ColumnType) -> Column {
         Column {
             name: name.into(),
@@ -117,6 +139,7 @@ impl Column {
         self
     }
 
+    /// Whether this column is marked as an upsert key.
     pub fn is_upsert_key(&self) -> bool {
         self.upsert_key == Some(true)
     }
@@ -127,12 +150,15 @@ impl Column {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct Schema {
+    /// The columns, in order.
     pub columns: Vec<Column>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 impl Schema {
+    /// A schema of `columns`.
     pub fn new(columns: Vec<Column>) -> Schema {
         Schema {
             columns,
@@ -140,6 +166,7 @@ impl Schema {
         }
     }
 
+    /// The column names, in order.
     pub fn column_names(&self) -> impl Iterator<Item = &str> {
         self.columns.iter().map(|c| c.name.as_str())
     }
@@ -159,7 +186,9 @@ impl Schema {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct SchemaUpdate {
+    /// The whole new column list (`upsertKey` marks the key columns).
     pub columns: Vec<Column>,
+    /// domolibrary sends `[]`; sent as given.
     #[serde(default)]
     pub objects: Vec<serde_json::Value>,
 }
@@ -178,7 +207,9 @@ impl From<&Schema> for SchemaUpdate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 pub struct LatestSchema {
+    /// The dataset's current schema.
     pub schema: Schema,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -189,12 +220,16 @@ pub struct LatestSchema {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct IndexedSchema {
+    /// `schema` on the servers seen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The tables; a dataset has one (see [`IndexedSchema::into_schema`]).
     #[serde(default)]
     pub tables: Vec<Schema>,
+    /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_id: Option<String>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }

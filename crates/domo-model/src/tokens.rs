@@ -11,16 +11,21 @@ use crate::{Extra, Id};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessToken {
+    /// The token's id, for revoking it (`DELETE .../accesstokens/{id}`).
     pub id: Id,
+    /// The name given at creation; empty when the server sent none.
     #[serde(default)]
     pub name: String,
+    /// The user the token acts as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<Id>,
+    /// That user's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
-    /// Epoch milliseconds.
+    /// When the token stops working, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<i64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -30,9 +35,11 @@ pub struct AccessToken {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenRequest {
+    /// A name for the token, shown in the list.
     pub name: String,
+    /// The user the token acts as; an unknown user is refused with 400.
     pub owner_id: Id,
-    /// Epoch milliseconds.
+    /// When the token stops working, epoch milliseconds.
     pub expires: i64,
 }
 

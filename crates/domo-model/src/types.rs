@@ -11,8 +11,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year, four digits on the wire.
     pub year: i32,
+    /// The month, 1 to 12.
     pub month: u8,
+    /// The day of the month, from 1.
     pub day: u8,
 }
 
@@ -20,9 +23,13 @@ pub struct Date {
 /// `YYYY-MM-DDTHH:MM:SS` (a space instead of `T`, and a trailing `Z`, accepted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DateTime {
+    /// The calendar date.
     pub date: Date,
+    /// The hour, 0 to 23.
     pub hour: u8,
+    /// The minute, 0 to 59.
     pub minute: u8,
+    /// The second, 0 to 59 (fractions are dropped when parsing).
     pub second: u8,
 }
 
@@ -109,6 +116,7 @@ impl FromStr for Decimal {
 }
 
 impl Decimal {
+    /// The number's text, exactly as given (without surrounding spaces).
     pub fn as_str(&self) -> &str {
         &self.0
     }

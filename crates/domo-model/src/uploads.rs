@@ -4,11 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Extra, Id};
 
+/// What a load does with the rows it brings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UploadAction {
+    /// `APPEND`: the rows are added to those stored.
     Append,
+    /// `REPLACE`: the rows take the place of those stored.
     Replace,
     /// Append where rows whose upsert-key columns match a stored row
     /// replace it. A v3 upload commits it as `APPEND` (the dataset's
@@ -34,8 +37,12 @@ impl UploadAction {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct UploadStartRequest {
+    /// The action the commit will take; real clients send `null` and name
+    /// it at the commit.
     pub action: Option<UploadAction>,
+    /// Real clients send `null`.
     pub append_id: Option<String>,
+    /// The partition to upload into; not sent when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_tag: Option<String>,
 }
@@ -46,11 +53,15 @@ pub struct UploadStartRequest {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct UploadSession {
+    /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_id: Option<String>,
+    /// The upload's id, for its parts and its commit.
     pub upload_id: Id,
+    /// When the upload was opened, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_as_of: Option<i64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -60,7 +71,12 @@ pub struct UploadSession {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CommitRequest {
+    /// What to do with the rows. The v3 commit takes `APPEND` or `REPLACE`
+    /// (the seed says so, and the emulator refuses `UPSERT`): commit an
+    /// upsert as [`UploadAction::Append`].
     pub action: UploadAction,
+    /// Whether to index the data right away, so that queries see it;
+    /// [`CommitRequest::new`] sends `true`.
     pub index: bool,
     /// A partitioned append names its partition here...
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +87,8 @@ pub struct CommitRequest {
 }
 
 impl CommitRequest {
+    /// A commit of `action` that indexes (`"index": true`), as real
+    /// clients send it.
     pub fn new(action: UploadAction) -> CommitRequest {
         CommitRequest {
             action,
@@ -96,16 +114,22 @@ impl CommitRequest {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CommitResult {
+    /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_id: Option<String>,
+    /// The upload committed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<Id>,
+    /// The data version the commit made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_version_id: Option<Id>,
+    /// Rows the upload held.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<u64>,
+    /// The commit's outcome, e.g. `SUCCESS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -113,7 +137,9 @@ pub struct CommitResult {
 /// The seed's "append row": one delimited row in one call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppendRowRequest {
+    /// The row's values joined by `delimiter`, e.g. `"a,b,c"`.
     pub values: String,
+    /// The character between values (`,` in the seed).
     pub delimiter: String,
 }
 

@@ -11,31 +11,41 @@ use crate::{Extra, Id};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DataVersion {
+    /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_id: Option<String>,
+    /// The schema the data was loaded under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_id: Option<Id>,
+    /// The version's id (the seed's `versionId` is accepted too).
     #[serde(default, alias = "versionId", skip_serializing_if = "Option::is_none")]
     pub data_version_id: Option<Id>,
+    /// `SUCCESS`, or `DELETED` once its partition's data is deleted (the
+    /// seed shows `active`, `archived`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Details of the status; often empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_message: Option<String>,
-    /// Epoch milliseconds.
+    /// When the version was recorded (its load began), epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datetime_recorded: Option<i64>,
-    /// Epoch milliseconds.
+    /// When its upload completed, epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datetime_upload_completed: Option<i64>,
     /// The seed's ISO-8601 timestamp.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// How long the load took, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_duration_seconds: Option<f64>,
+    /// The size of the data loaded, in bytes; servers may leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<u64>,
+    /// Rows the version loaded; servers may leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_count: Option<u64>,
+    /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,
 }

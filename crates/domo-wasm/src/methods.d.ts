@@ -511,3 +511,69 @@ export interface DomoClient {
    */
   listDataVersions(datasetId: string): Promise<DataVersion[]>;
 }
+
+/**
+ * What each method above resolves to, by method name (the type its
+ * Promise declares). `MethodReplies` adds the other methods.
+ */
+export interface EndpointReplies {
+  appData: Record<string, unknown>[];
+  appSql: QueryResult;
+  login: LoginReply;
+  getData: DataPage;
+  getDataCsv: string;
+  exportCsv: string;
+  getDataset: Dataset;
+  getMetadata: Dataset;
+  listDatasetsPage: DatasetList;
+  searchDatasetsPage: SearchResult;
+  uiSearchDatasetsPage: DatasetList;
+  createDataset: Stream;
+  createDatasetWithoutStream: CreatedDataset;
+  renameDataset: Dataset | Record<string, never>;
+  describeDataset: Dataset | Record<string, never>;
+  setDatasetProperties: Dataset | Record<string, never>;
+  deleteDataset: void;
+  startIndex: IndexJob;
+  indexStatus: IndexJob;
+  listPartitions: Partition[];
+  listPartitionsPage: Partition[];
+  searchPartitions: Partition[];
+  deletePartitionData: void;
+  deletePartitionTag: void;
+  listPolicies: Policy[];
+  createPolicy: Policy;
+  updatePolicy: Policy;
+  deletePolicy: void;
+  setPdp: PdpState;
+  listPermissions: PermissionList;
+  share: void;
+  revokeUser: void;
+  removeUser: void;
+  removeUsers: void;
+  query: QueryResult;
+  queryCsv: string;
+  alterSchema: void;
+  getSchema: Schema;
+  getLatestSchema: LatestSchema;
+  getIndexedSchema: IndexedSchema;
+  createStream: Stream;
+  getStream: Stream;
+  updateStream: Stream;
+  searchStreams: Stream[];
+  runStream: Execution;
+  streamHistory: Execution[];
+  uploadExecutionPart: void;
+  commitExecution: Execution;
+  abortExecution: Execution;
+  setTags: void;
+  listAccessTokens: AccessToken[];
+  createAccessToken: AccessToken & { token: string };
+  revokeAccessToken: void;
+  startUpload: UploadSession;
+  uploadPart: void;
+  commitUpload: CommitResult;
+  appendRow: void;
+  whoami: User;
+  listDataVersions: DataVersion[];
+}

@@ -11,6 +11,22 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 // The model types (Dataset, Stream, QueryResult, ...) are in model.d.ts,
 // generated from crates/domo-model.
 
+/**
+ * What each method of `DomoClient` resolves to, by method name: the methods
+ * that send one request (`EndpointReplies`, generated with them) and the
+ * ones written by hand below. web/test/replies.ts checks at compile time
+ * that every entry is its method's declared Promise type; a test calls
+ * every method against the emulator and checks each reply against it.
+ */
+export interface MethodReplies extends EndpointReplies {
+  uploadCsv: UploadReport;
+  uploadCsvViaStream: UploadReport;
+  listAllPartitions: Partition[];
+  deletePartition: void;
+  /** Any declared endpoint's reply, as the server's JSON. */
+  call: unknown;
+}
+
 /** What `uploadCsv` (or `uploadCsvViaStream`) did. */
 export interface UploadReport {
   /** The dataset loaded into. */
@@ -22,13 +38,14 @@ export interface UploadReport {
   rows: number;
   /** Data bytes sent. */
   bytes: number;
-  /** The data version the load made, read back after the commit (absent when `verify` is false). */
-  versionId?: Id | null;
+  /** The data version the load made, read back after the commit (null when `verify` is false). */
+  versionId: Id | null;
   /**
    * The rows that version holds, checked equal to `rows` (a mismatch rejects with kind
-   * `RowCountMismatch`); null when the server withholds the count (a row policy filters you).
+   * `RowCountMismatch`); null when `verify` is false or the server withholds the count (a row
+   * policy filters you).
    */
-  verifiedRows?: number | null;
+  verifiedRows: number | null;
 }
 
 export interface UploadProgress {
