@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod calendar;
 pub mod cli;
+mod clock;
 mod cors;
 mod csvio;
 mod demo;
@@ -23,6 +24,7 @@ mod state;
 mod store;
 mod stream;
 
+pub use clock::{Clock, ManualClock, Timer};
 pub use demo::DEMO_DATASET_ID;
 pub use directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 pub use error::Error;

@@ -18,6 +18,7 @@ use crate::api::{
     tags, tokens, uploads, users, versions,
 };
 use crate::app::AppSite;
+use crate::clock::Clock;
 use crate::demo::DEMO_DATASET_ID;
 use crate::directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 use crate::error::{ApiError, Error};
@@ -84,6 +85,10 @@ pub struct EmulatorConfig {
     pub clients: Vec<ClientSpec>,
     /// How long a public-API access token lives (whole seconds, at least 1).
     pub token_ttl: Duration,
+    /// The clock of every timestamp, expiry and time limit: the system's
+    /// by default, shifted with `--now`/`--clock-offset`, or a
+    /// [`ManualClock`](crate::ManualClock) that tests advance.
+    pub clock: Clock,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.
@@ -110,6 +115,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("fiscal_year_start", &self.fiscal_year_start)
             .field("clients", &self.clients)
             .field("token_ttl", &self.token_ttl)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -134,6 +140,7 @@ impl Default for EmulatorConfig {
             fiscal_year_start: 1,
             clients: Vec::new(),
             token_ttl: DEFAULT_TOKEN_TTL,
+            clock: Clock::system(),
         }
     }
 }
@@ -464,9 +471,11 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
     let demo = config.demo;
     let timeout = config.query_timeout;
     let max_value_bytes = config.max_value_bytes;
+    let clock = config.clock.clone();
     let store = tokio::task::spawn_blocking(move || -> Result<Store, Error> {
         let store = Store::open(data_dir.as_deref())
             .map_err(|e| Error::Storage(e.message))?
+            .with_clock(clock)
             .with_query_timeout(timeout)
             .with_max_value_bytes(max_value_bytes);
         if demo {
@@ -486,20 +495,8 @@ pub(crate) async fn serve(
     config: EmulatorConfig,
     store: Arc<Store>,
 ) -> Result<RunningEmulator, Error> {
-    serve_with(config, store, None).await
-}
-
-/// `serve`, the public API reading the time from `clock` when given (tests).
-pub(crate) async fn serve_with(
-    config: EmulatorConfig,
-    store: Arc<Store>,
-    clock: Option<crate::oauth::Clock>,
-) -> Result<RunningEmulator, Error> {
     let tokens = token_table(&config.tokens, config.demo)?;
-    let mut public = Auth::new(&config.clients, config.token_ttl)?;
-    if let Some(clock) = clock {
-        public = public.with_clock(clock);
-    }
+    let public = Auth::new(&config.clients, config.token_ttl)?.with_clock(store.clock().clone());
     let people = crate::directory::directory(
         &config.users,
         &config.groups,
@@ -546,6 +543,7 @@ pub(crate) async fn serve_with(
         None => None,
     };
     let state: AppState = Arc::new(Inner {
+        clock: store.clock().clone(),
         store,
         tokens,
         max_body_bytes: config.max_body_bytes,

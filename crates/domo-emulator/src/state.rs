@@ -16,11 +16,15 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppSite;
 use crate::app::session::Presented;
+use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::store::{Store, UserId};
 
 pub(crate) struct Inner {
     pub store: Arc<Store>,
+    /// The store's clock (the same one, shared): what handlers read for
+    /// "now", so they and the store agree.
+    pub clock: Clock,
     pub tokens: HashMap<String, UserId>,
     pub max_body_bytes: usize,
     /// Largest reply body of a streamed query (`--max-reply-bytes`).
@@ -36,6 +40,7 @@ impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inner")
             .field("store", &self.store)
+            .field("clock", &self.clock)
             .field(
                 "tokens",
                 &crate::directory::redacted_tokens(self.tokens.values()),
@@ -94,12 +99,7 @@ impl FromRequestParts<AppState> for Caller {
         // a revoked or expired one is refused on the very next request.
         for token in presented.iter().filter(|t| !t.is_empty()) {
             let token = token.clone();
-            let now = crate::store::now_ms();
-            if let Some(user) = state
-                .store
-                .run(move |s| s.resolve_token(&token, now))
-                .await?
-            {
+            if let Some(user) = state.store.run(move |s| s.resolve_token(&token)).await? {
                 return Ok(Caller(user));
             }
         }

@@ -29,13 +29,6 @@ pub(crate) struct AppSite {
     pub fiscal_start: u32,
 }
 
-/// The emulator's clock as the app routes read it, in ms since the epoch:
-/// every time an app route needs (relative date filters, AppDB
-/// timestamps, the sync timer's runs) is read here.
-pub(crate) fn now_ms() -> i64 {
-    crate::store::now_ms()
-}
-
 /// The session token is a secret: `Debug` leaves it out.
 impl std::fmt::Debug for AppSite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -55,6 +55,7 @@ use std::time::Duration;
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use crate::clock::Clock;
 use crate::csvio::ColumnType;
 
 /// A user id: tokens map to one, permissions name them.
@@ -303,6 +304,8 @@ pub(crate) struct Store {
     slot_freed: Condvar,
     query_timeout: Duration,
     max_value_bytes: usize,
+    /// Every "now" of the store (timestamps, expiry) and every time limit.
+    clock: Clock,
     /// A test-only row rule: an SQL condition on a row table's columns; rows
     /// that match are hidden from every read path. It stands in for the row
     /// policies to come, to prove `rows::visible_rows` is the one read path.
@@ -496,6 +499,7 @@ impl Store {
             slot_freed: Condvar::new(),
             query_timeout: DEFAULT_QUERY_TIMEOUT,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            clock: Clock::system(),
             #[cfg(test)]
             hidden_rows: Mutex::new(None),
             _temp: temp,
@@ -517,6 +521,24 @@ impl Store {
     pub fn with_query_timeout(mut self, timeout: Duration) -> Self {
         self.query_timeout = timeout;
         self
+    }
+
+    /// Sets the clock every timestamp, expiry and time limit reads.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store's clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now on the store's clock, in milliseconds since 1970-01-01 UTC: THE
+    /// "now" of every operation (created and updated times, expiry, SQL's
+    /// `NOW()`); nothing in the store reads the system clock itself.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// Sets the largest string, blob or row SQLite may make
@@ -609,13 +631,6 @@ impl Store {
             .await
             .map_err(|e| StoreError::internal(format!("storage task failed: {e}")))?
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn quote_ident(name: &str) -> String {

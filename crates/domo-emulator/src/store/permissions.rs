@@ -16,8 +16,8 @@ use rusqlite::OptionalExtension;
 
 use super::users::is_admin;
 use super::{
-    AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, access_level, now_ms,
-    open_dataset, touch, user_name,
+    AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, access_level, open_dataset,
+    touch, user_name,
 };
 
 /// Who a permission is for.
@@ -237,7 +237,7 @@ impl Store {
                 )?;
             }
             ensure_an_owner_remains(conn, &ds)?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 
@@ -264,7 +264,7 @@ impl Store {
                 )?;
             }
             ensure_an_owner_remains(conn, &ds)?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::users::{groups_of, is_admin};
 use super::{
-    AccessLevel, Column, Dataset, Need, Result, Store, StoreError, UserId, access_level, now_ms,
+    AccessLevel, Column, Dataset, Need, Result, Store, StoreError, UserId, access_level,
     open_dataset, parse_id, quote_ident, sql_literal, touch,
 };
 use crate::csvio::{self, ColumnType};
@@ -556,6 +556,7 @@ pub(super) fn write_pdp(
     user: UserId,
     enabled: bool,
     external: bool,
+    now: i64,
 ) -> Result<()> {
     require_manager(conn, ds, user, "turn row policies (PDP) on or off")?;
     conn.execute(
@@ -564,7 +565,7 @@ pub(super) fn write_pdp(
                                                 external = excluded.external",
         params![ds.pk, enabled, external],
     )?;
-    touch(conn, ds.pk, now_ms())
+    touch(conn, ds.pk, now)
 }
 
 fn policy_id(ds: &Dataset, raw: &str) -> Result<i64> {
@@ -626,7 +627,7 @@ impl Store {
                 check_principals(conn, new)?;
             }
             let pid = write_policy(conn, &ds, None, new, &parameters)?;
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             one(conn, &ds, pid)
         })
     }
@@ -649,7 +650,7 @@ impl Store {
                 check_principals(conn, new)?;
             }
             write_policy(conn, &ds, Some(pid), new, &parameters)?;
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             one(conn, &ds, pid)
         })
     }
@@ -663,7 +664,7 @@ impl Store {
             let pid = policy_id(&ds, policy)?;
             one(conn, &ds, pid)?;
             conn.execute("DELETE FROM pdp_policies WHERE id = ?", [pid])?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 
@@ -685,7 +686,7 @@ impl Store {
     ) -> Result<PdpSettings> {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            write_pdp(conn, &ds, user, enabled, external)?;
+            write_pdp(conn, &ds, user, enabled, external, self.now_ms())?;
             settings(conn, ds.pk)
         })
     }

@@ -14,7 +14,7 @@ use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{ADMIN_USER, Result, Store, StoreError, UserId, now_ms};
+use super::{ADMIN_USER, Result, Store, StoreError, UserId};
 
 pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
@@ -398,15 +398,16 @@ impl Store {
             conn.execute(
                 "INSERT INTO credentials (kind, hash, name, owner_id, created_ms, expires_ms)
                  VALUES ('SESSION', ?, 'session', ?, ?, NULL)",
-                params![sha256(&[token.as_bytes()]), user_id, now_ms()],
+                params![sha256(&[token.as_bytes()]), user_id, self.now_ms()],
             )?;
             Ok(Login::Session { token, user_id })
         })
     }
 
     /// The user a session token or minted access token stands for, if it
-    /// is one that has not expired or been revoked at `now` (ms).
-    pub(crate) fn resolve_token(&self, value: &str, now: i64) -> Result<Option<UserId>> {
+    /// is one that has not expired (on the store's clock) or been revoked.
+    pub(crate) fn resolve_token(&self, value: &str) -> Result<Option<UserId>> {
+        let now = self.now_ms();
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(
@@ -442,7 +443,7 @@ impl Store {
                     "only an Admin mints an access token for another user (user {caller} asked for one for user {owner})"
                 )));
             }
-            let now = now_ms();
+            let now = self.now_ms();
             if expires_ms <= now {
                 return Err(StoreError::invalid(format!(
                     "expires ({expires_ms}, epoch ms) is not in the future"
@@ -585,7 +586,7 @@ mod tests {
             panic!("a session");
         };
         assert_eq!(user_id, 7);
-        assert_eq!(store.resolve_token(&token, now_ms()).unwrap(), Some(7));
+        assert_eq!(store.resolve_token(&token).unwrap(), Some(7));
         assert!(
             !format!(
                 "{:?}",
@@ -628,23 +629,35 @@ mod tests {
 
     #[test]
     fn tokens_expire_and_revoke() {
-        let store = Store::in_memory();
+        let clock = crate::clock::ManualClock::at(1_700_000_000_000);
+        let store = Store::in_memory().with_clock(clock.clock());
         store.install_directory(&directory()).unwrap();
-        let (t, value) = store
-            .mint_access_token(1, "pipeline", 7, now_ms() + 60_000)
+        let now = clock.now_ms();
+        let (_, value) = store
+            .mint_access_token(1, "pipeline", 7, now + 60_000)
             .unwrap();
-        assert_eq!(store.resolve_token(&value, now_ms()).unwrap(), Some(7));
-        assert_eq!(
-            store.resolve_token(&value, now_ms() + 120_000).unwrap(),
-            None,
-            "expired"
-        );
+        let (_, brief) = store.mint_access_token(1, "brief", 7, now + 1).unwrap();
+        assert_eq!(store.resolve_token(&value).unwrap(), Some(7));
+        assert_eq!(store.resolve_token(&brief).unwrap(), Some(7));
+        clock.advance(std::time::Duration::from_millis(1));
+        assert_eq!(store.resolve_token(&brief).unwrap(), None, "expired");
+        assert_eq!(store.resolve_token(&value).unwrap(), Some(7));
+        clock.advance(std::time::Duration::from_secs(60));
+        assert_eq!(store.resolve_token(&value).unwrap(), None, "expired");
         let e = store
-            .mint_access_token(7, "for 8", 8, now_ms() + 60_000)
+            .mint_access_token(1, "past", 7, clock.now_ms())
+            .unwrap_err();
+        assert_eq!(e.kind, super::super::ErrorKind::Invalid);
+        let (t, value) = store
+            .mint_access_token(1, "renewed", 7, clock.now_ms() + 60_000)
+            .unwrap();
+        assert_eq!(store.resolve_token(&value).unwrap(), Some(7));
+        let e = store
+            .mint_access_token(7, "for 8", 8, clock.now_ms() + 60_000)
             .unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::Forbidden);
         let e = store
-            .mint_access_token(1, "nobody", 4242, now_ms() + 60_000)
+            .mint_access_token(1, "nobody", 4242, clock.now_ms() + 60_000)
             .unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::Invalid);
         assert_eq!(store.list_access_tokens(8).unwrap(), vec![]);
@@ -652,6 +665,6 @@ mod tests {
         let e = store.revoke_access_token(8, &t.id.to_string()).unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::Forbidden);
         store.revoke_access_token(7, &t.id.to_string()).unwrap();
-        assert_eq!(store.resolve_token(&value, now_ms()).unwrap(), None);
+        assert_eq!(store.resolve_token(&value).unwrap(), None);
     }
 }
