@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::app::AppSite;
 use crate::app::session::Presented;
 use crate::clock::Clock;
+use crate::directory::TOKEN_HEADERS;
 use crate::error::ApiError;
 use crate::store::{Store, UserId};
 
@@ -58,14 +59,6 @@ pub(crate) type AppState = Arc<Inner>;
 /// The authenticated user making the request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Caller(pub UserId);
-
-/// Every header a Domo client may carry a token in; they share one table.
-pub(crate) const TOKEN_HEADERS: [&str; 4] = [
-    "x-domo-developer-token",
-    "x-domo-authentication",
-    "x-domo-ryuu-session",
-    "x-domo-ryuu-token",
-];
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
