@@ -114,6 +114,11 @@ pub struct EmulatorArgs {
     /// `90m`, `-15s` (units d, h, m, s, ms).
     #[arg(long, value_name = "OFFSET", value_parser = parse_offset, allow_hyphen_values = true)]
     pub clock_offset: Option<i64>,
+
+    /// How often the app's syncEnabled AppDB collections are exported to their
+    /// datasets, e.g. `15m` (the default, as in Domo) or `30s`.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub appdb_sync_interval: Duration,
 }
 
 /// Shown as the configuration it becomes, whose `Debug` keeps token values
@@ -262,6 +267,7 @@ impl From<EmulatorArgs> for EmulatorConfig {
                 (None, Some(offset)) => Clock::offset_by(offset),
                 (None, None) => Clock::system(),
             },
+            appdb_sync_interval: a.appdb_sync_interval,
         }
     }
 }
@@ -282,8 +288,8 @@ async fn stop_signal() {
 }
 
 /// Starts the emulator, prints `listening on http://HOST:PORT` (then
-/// `demo dataset <ID>` with `--demo`, and `app <URL>/` with `--app`) on
-/// stdout, and serves until Ctrl-C or SIGTERM.
+/// `demo dataset <ID>` with `--demo`; with `--app`, `app <URL>/` and
+/// `appdb <COLLECTION> dataset <ID>` for each syncEnabled collection) on stdout, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
     let emulator = start(args.into()).await?;
     {
@@ -294,6 +300,9 @@ pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
         }
         if emulator.serves_app() {
             let _ = writeln!(out, "app {}/", emulator.url());
+        }
+        for (collection, dataset) in emulator.synced_collections() {
+            let _ = writeln!(out, "appdb {collection} dataset {dataset}");
         }
         let _ = out.flush();
     }

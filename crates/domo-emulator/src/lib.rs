@@ -15,6 +15,7 @@ mod faults;
 mod filter;
 mod limits;
 mod malformed;
+mod mongo;
 mod oauth;
 mod public;
 mod reply;

@@ -8,6 +8,7 @@ pub(crate) mod files;
 pub(crate) mod formats;
 pub(crate) mod manifest;
 pub(crate) mod session;
+pub(crate) mod sync;
 
 use std::path::{Path, PathBuf};
 

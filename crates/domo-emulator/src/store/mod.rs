@@ -24,6 +24,7 @@
 //! the other way round.
 
 pub(crate) mod app;
+pub(crate) mod appdb;
 pub(crate) mod datasets;
 pub(crate) mod dialect;
 pub(crate) mod indexes;
@@ -240,6 +241,8 @@ pub(crate) enum ErrorKind {
     /// The request clashes with the current state (a committed upload, an
     /// export overtaken by a commit).
     Conflict,
+    /// Another run of the same operation holds it (an AppDB export).
+    Locked,
     /// The emulator's own failure (SQLite, a lost task).
     Internal,
 }
@@ -269,6 +272,9 @@ impl StoreError {
     }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, message)
+    }
+    pub fn locked(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Locked, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
@@ -306,6 +312,8 @@ pub(crate) struct Store {
     max_value_bytes: usize,
     /// Every "now" of the store (timestamps, expiry) and every time limit.
     clock: Clock,
+    /// Held while an AppDB export runs (`appdb::appdb_export_lock`).
+    appdb_export: Mutex<()>,
     /// A test-only row rule: an SQL condition on a row table's columns; rows
     /// that match are hidden from every read path. It stands in for the row
     /// policies to come, to prove `rows::visible_rows` is the one read path.
@@ -440,7 +448,8 @@ fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     migrate(conn)?;
     conn.execute_batch(users::SCHEMA)?;
     conn.execute_batch(people::SCHEMA)?;
-    conn.execute_batch(policies::SCHEMA)
+    conn.execute_batch(policies::SCHEMA)?;
+    conn.execute_batch(appdb::SCHEMA)
 }
 
 /// `durable`: a data directory, whose commits must survive a crash; the
@@ -500,6 +509,7 @@ impl Store {
             query_timeout: DEFAULT_QUERY_TIMEOUT,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             clock: Clock::system(),
+            appdb_export: Mutex::new(()),
             #[cfg(test)]
             hidden_rows: Mutex::new(None),
             _temp: temp,
@@ -658,6 +668,7 @@ pub(crate) fn is_stored_table(name: &str) -> bool {
         || users::TABLES.contains(&lower.as_str())
         || policies::TABLES.contains(&lower.as_str())
         || people::TABLES.contains(&lower.as_str())
+        || appdb::TABLES.contains(&lower.as_str())
         || lower.starts_with("sqlite_")
         || lower.starts_with("pragma_")
     {
