@@ -364,16 +364,6 @@ async fn permissions_are_enforced_per_level() {
     assert_eq!(bob.export(&ds, false).await, "1\n2\n3\n4\n");
 }
 
-trait OkAny {
-    fn ok_status(&self);
-}
-
-impl OkAny for common::Resp {
-    fn ok_status(&self) {
-        assert_eq!(self.status, 200, "{}", self.text());
-    }
-}
-
 #[tokio::test]
 async fn partitions_by_data_tag() {
     let (_emu, c) = start_default().await;

@@ -22,16 +22,6 @@ const SHARER: &str = "sharer-token-10e5"; // user 10, Participant
 const COOWNER: &str = "coowner-token-11f6"; // user 11
 const PASSWORD: &str = "east-password-5521-x";
 
-trait OkAny {
-    fn ok_status(&self);
-}
-
-impl OkAny for Resp {
-    fn ok_status(&self) {
-        assert_eq!(self.status, 200, "{}", self.text());
-    }
-}
-
 fn user(id: i64, email: &str, role: Option<&str>) -> UserSpec {
     UserSpec {
         id,

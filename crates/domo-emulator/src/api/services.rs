@@ -15,7 +15,6 @@ use crate::error::{ApiError, json_response};
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, parse_bool};
 use crate::store::appdb::CUSTOMER;
 use crate::store::people::{Person, Team};
-use crate::store::users::User;
 
 /// The locale the emulator's users have.
 pub(crate) const LOCALE: &str = "en-US";
@@ -65,8 +64,7 @@ pub(crate) async fn environment(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_owned();
-    let found = state.store.run(move |s| s.find_user(user)).await?;
-    let u = found.unwrap_or_else(|| User::implicit(user));
+    let u = state.store.run(move |s| s.user(user)).await?;
     Ok(json_response(
         StatusCode::OK,
         &json!({

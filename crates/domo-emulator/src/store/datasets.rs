@@ -216,7 +216,7 @@ pub(super) fn info_of(
     Ok(DatasetInfo {
         stream_id: stream_id_of(conn, ds.pk)?,
         pdp_enabled: super::policies::pdp_enabled(conn, ds.pk)?,
-        owner: ds.owner(),
+        owner: ds.owner(conn)?,
         column_count: ds.columns.len(),
         id: ds.id,
         name: ds.name,

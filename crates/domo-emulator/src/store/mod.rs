@@ -717,38 +717,12 @@ impl Column {
     }
 }
 
-/// A dataset owner, as datasets and streams report it.
+/// A dataset owner, as datasets and streams report it: named by the
+/// registry (`users::display_name`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Owner {
     pub id: UserId,
     pub name: String,
-}
-
-/// A user of the instance, as `users/me` and owner fields report them.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct User {
-    pub id: UserId,
-    pub display_name: String,
-    pub user_name: String,
-    pub email: String,
-    /// `Admin` for user 1, `Editor` for everyone else.
-    pub role: &'static str,
-}
-
-/// THE user lookup: every name, email and role of a user comes from here.
-/// There is no user registry yet, so users are made up from their id.
-pub(crate) fn lookup_user(id: UserId) -> User {
-    User {
-        id,
-        display_name: format!("User {id}"),
-        user_name: format!("user{id}"),
-        email: format!("user{id}@emulator.local"),
-        role: if id == ADMIN_USER { "Admin" } else { "Editor" },
-    }
-}
-
-pub(crate) fn user_name(id: UserId) -> String {
-    lookup_user(id).display_name
 }
 
 /// A dataset as the operations see it (with its storage key).
@@ -776,11 +750,12 @@ impl Dataset {
         quote_ident(&row_table(self.pk))
     }
 
-    fn owner(&self) -> Owner {
-        Owner {
+    /// The owner, named as the registry names them.
+    fn owner(&self, conn: &Connection) -> Result<Owner> {
+        Ok(Owner {
             id: self.owner_id,
-            name: user_name(self.owner_id),
-        }
+            name: users::display_name(conn, self.owner_id)?,
+        })
     }
 }
 

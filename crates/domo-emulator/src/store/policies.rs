@@ -484,25 +484,23 @@ fn validate(ds: &Dataset, new: &NewPolicy) -> Result<Vec<Parameter>> {
     Ok(out)
 }
 
-/// Refuses a policy naming a user or group the registry does not know.
+/// Refuses a policy naming a user or group the registry does not know,
+/// naming the public API's field (`users`, `groups`): only it has the rule.
 fn check_principals(conn: &Connection, new: &NewPolicy) -> Result<()> {
-    for u in &new.user_ids {
-        if super::users::find_user(conn, *u)?.is_none() {
-            return Err(StoreError::invalid(format!(
-                "user {u} does not exist: users and groups must exist before a policy names them"
-            )));
-        }
-    }
-    for g in &new.group_ids {
-        let known: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM user_groups WHERE id = ?)",
-            [g],
-            |r| r.get(0),
-        )?;
-        if !known {
-            return Err(StoreError::invalid(format!(
-                "group {g} does not exist: users and groups must exist before a policy names them"
-            )));
+    use super::permissions::PrincipalKind;
+    use super::users::require_principal;
+    let fields = [
+        (PrincipalKind::User, "users", &new.user_ids),
+        (PrincipalKind::Group, "groups", &new.group_ids),
+    ];
+    for (kind, field, ids) in fields {
+        for (i, id) in ids.iter().enumerate() {
+            require_principal(conn, kind, *id, &format!("{field}[{i}]")).map_err(|e| {
+                StoreError::invalid(format!(
+                    "{}: users and groups must exist before a policy names them",
+                    e.message
+                ))
+            })?;
         }
     }
     Ok(())

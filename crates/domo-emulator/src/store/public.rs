@@ -10,6 +10,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::datasets::{DatasetInfo, NewRecord, info_of, insert_dataset, new_dataset_id};
+use super::permissions::PrincipalKind;
 use super::policies::{Policy, load as load_policies, sees_all, settings, write_pdp};
 use super::schema::{NewColumn, change_schema, validate_columns};
 use super::streams::{
@@ -17,7 +18,7 @@ use super::streams::{
     stream_of,
 };
 use super::uploads::{Action, Load, apply_upload};
-use super::users::{find_user, is_admin, require_can_create_datasets};
+use super::users::{is_admin, require_can_create_datasets, require_principal};
 use super::{
     Column, Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset,
     open_dataset, parse_id, touch,
@@ -91,12 +92,7 @@ fn non_empty(field: &str, value: &str) -> Result<()> {
 
 /// The owner a request names must be a user of the instance.
 fn check_new_owner(conn: &Connection, owner: UserId) -> Result<()> {
-    if find_user(conn, owner)?.is_none() {
-        return Err(StoreError::invalid(format!(
-            "owner.id {owner} is not a user of this instance"
-        )));
-    }
-    Ok(())
+    require_principal(conn, PrincipalKind::User, owner, "owner.id")
 }
 
 /// Hands `ds` to `owner`: they get OWNER, the previous owner keeps

@@ -266,7 +266,7 @@ pub(super) fn stream_of(conn: &Connection, s: &StreamRow, ds: &Dataset) -> Resul
             id: ds.id.clone(),
             name: ds.name.clone(),
             description: ds.description.clone(),
-            owner: ds.owner(),
+            owner: ds.owner(conn)?,
             rows: ds.row_count,
             column_count: ds.columns.len(),
             created_ms: ds.created_ms,

@@ -14,6 +14,7 @@ use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::permissions::PrincipalKind;
 use super::{ADMIN_USER, Result, Store, StoreError, UserId};
 
 pub(super) const SCHEMA: &str = r#"
@@ -96,13 +97,15 @@ pub(crate) struct User {
 }
 
 impl User {
-    /// A user known only by id (named by a `--token`): an Editor, or the
-    /// Admin for user 1.
+    /// A user known only by id (named by a `--token` or `--client`, not by
+    /// `--user`): "User N", `userN@emulator.local`, an Editor (user 1 the
+    /// Admin). Also how the registry names an id it no longer holds (a
+    /// dataset owner kept in a data directory started without them).
     pub fn implicit(id: UserId) -> Self {
         User {
             id,
             email: format!("user{id}@emulator.local"),
-            display_name: super::user_name(id),
+            display_name: format!("User {id}"),
             role: if id == ADMIN_USER {
                 Role::Admin
             } else {
@@ -263,10 +266,54 @@ pub(super) fn require_can_create_datasets(conn: &Connection, user: UserId) -> Re
     }
 }
 
-/// The display name of `user`, or `User {id}` for someone the registry
-/// does not know.
+/// THE naming of a user, wherever one is shown (`/users/me`, dataset and
+/// stream owners, permission lists, token listings, search): the
+/// registry's user, or `User::implicit` for an id it does not hold.
+pub(crate) fn user_or_implicit(conn: &Connection, id: UserId) -> Result<User> {
+    Ok(find_user(conn, id)?.unwrap_or_else(|| User::implicit(id)))
+}
+
+/// The display name of `user`, as `user_or_implicit` names them.
 pub(super) fn display_name(conn: &Connection, user: UserId) -> Result<String> {
-    Ok(find_user(conn, user)?.map_or_else(|| super::user_name(user), |u| u.display_name))
+    Ok(user_or_implicit(conn, user)?.display_name)
+}
+
+/// The registry's group with this id: its name, if the instance has it.
+pub(super) fn find_group(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM user_groups WHERE id = ?")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// THE naming of a group: the registry's name, or "Group N" for an id it
+/// does not hold (a grant kept in a data directory started without it).
+pub(super) fn group_name(conn: &Connection, id: i64) -> Result<String> {
+    Ok(find_group(conn, id)?.unwrap_or_else(|| format!("Group {id}")))
+}
+
+/// Refuses a user or group id the registry does not hold, naming `at`
+/// (the request field): grants and row policies name only real people.
+pub(super) fn require_principal(
+    conn: &Connection,
+    kind: PrincipalKind,
+    id: i64,
+    at: &str,
+) -> Result<()> {
+    let known = match kind {
+        PrincipalKind::User => find_user(conn, id)?.is_some(),
+        PrincipalKind::Group => find_group(conn, id)?.is_some(),
+    };
+    if known {
+        return Ok(());
+    }
+    let what = match kind {
+        PrincipalKind::User => "user",
+        PrincipalKind::Group => "group",
+    };
+    Err(StoreError::invalid(format!(
+        "{at}: {what} {id} is not a {what} of this instance"
+    )))
 }
 
 fn check_directory(dir: &Directory) -> Result<()> {
@@ -359,9 +406,16 @@ impl Store {
         })
     }
 
-    /// `GET /api/content/v2/users/me` and every other lookup of a user.
+    /// The registry's user with this id, if it holds one.
+    #[cfg(test)]
     pub(crate) fn find_user(&self, id: UserId) -> Result<Option<User>> {
         self.read(|conn| find_user(conn, id))
+    }
+
+    /// A user as every reply names them (`user_or_implicit`): THE entry
+    /// point for handlers (`/users/me`, token claims, ...).
+    pub(crate) fn user(&self, id: UserId) -> Result<User> {
+        self.read(|conn| user_or_implicit(conn, id))
     }
 
     /// A password login. Wrong passwords count towards the lock; a good
