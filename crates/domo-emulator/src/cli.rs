@@ -288,8 +288,9 @@ async fn stop_signal() {
 }
 
 /// Starts the emulator, prints `listening on http://HOST:PORT` (then
-/// `demo dataset <ID>` with `--demo`; with `--app`, `app <URL>/` and
-/// `appdb <COLLECTION> dataset <ID>` for each syncEnabled collection) on stdout, and serves until Ctrl-C or SIGTERM.
+/// `demo dataset <ID>` with `--demo`; with `--app`, `app <URL>/`,
+/// `page <URL>/page` and `appdb <COLLECTION> dataset <ID>` for each
+/// syncEnabled collection) on stdout, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
     let emulator = start(args.into()).await?;
     {
@@ -300,6 +301,7 @@ pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
         }
         if emulator.serves_app() {
             let _ = writeln!(out, "app {}/", emulator.url());
+            let _ = writeln!(out, "page {}/page", emulator.url());
         }
         for (collection, dataset) in emulator.synced_collections() {
             let _ = writeln!(out, "appdb {collection} dataset {dataset}");

@@ -13,6 +13,7 @@ mod error;
 mod export;
 mod faults;
 mod filter;
+mod instance;
 mod limits;
 mod malformed;
 mod mongo;

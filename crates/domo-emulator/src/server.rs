@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use crate::api::{
-    app, appdb, data, datasets, indexes, partitions, pdp, permissions, query, schema, search,
+    app, appdb, data, datasets, host, indexes, partitions, pdp, permissions, query, schema, search,
     services, streams, tags, tokens, uploads, users, versions,
 };
 use crate::app::AppSite;
@@ -487,6 +487,8 @@ fn app_routes() -> Router<AppState> {
                 .delete(appdb::delete_document),
         )
         .route(&format!("{DS}/export"), post(appdb::export))
+        .route("/page", get(host::page))
+        .route("/page/events", get(host::page_events))
         .route("/domo/environment/v1", get(services::environment))
         .route("/domo/users/v1", get(services::list_users))
         .route("/domo/users/v1/{id}", get(services::get_user))
@@ -627,6 +629,7 @@ pub(crate) async fn serve(
             ticks,
         )));
     }
+    let state_app = app.clone();
     let state: AppState = Arc::new(Inner {
         clock: store.clock().clone(),
         store,
@@ -644,9 +647,14 @@ pub(crate) async fn serve(
         .map_err(Error::Bind)?;
     let addr = listener.local_addr().map_err(Error::Bind)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let site = state_app;
     let server = axum::serve(GuardedListener(listener), app).with_graceful_shutdown(async move {
         // Either an explicit shutdown or the handle being dropped.
         let _ = stopped.await;
+        // The host page's event streams end, so no reply is left open.
+        if let Some(site) = site {
+            site.stopping.send_replace(true);
+        }
     });
     let task = tokio::spawn(async move { server.await });
     Ok(RunningEmulator {

@@ -7,6 +7,7 @@ pub(crate) mod app;
 pub(crate) mod appdb;
 pub(crate) mod data;
 pub(crate) mod datasets;
+pub(crate) mod host;
 pub(crate) mod indexes;
 pub(crate) mod partitions;
 pub(crate) mod pdp;

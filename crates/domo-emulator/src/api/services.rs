@@ -12,12 +12,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, json_response};
+use crate::instance::{CUSTOMER, LOCALE};
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, parse_bool};
-use crate::store::appdb::CUSTOMER;
 use crate::store::people::{Person, Team};
-
-/// The locale the emulator's users have.
-pub(crate) const LOCALE: &str = "en-US";
 
 fn user_json(p: &Person, details: bool) -> Value {
     let u = &p.user;

@@ -76,6 +76,8 @@ struct RawCollection {
 #[serde(rename_all = "camelCase")]
 struct RawManifest {
     #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
     datasets_mapping: Vec<Mapping>,
     #[serde(default)]
     mapping: Vec<Mapping>,
@@ -88,6 +90,8 @@ struct RawManifest {
 /// The checked manifest.
 #[derive(Debug, Clone)]
 pub(crate) struct Manifest {
+    /// The app's `name` (the host page's title).
+    pub name: String,
     /// `datasetsMapping` then `mapping`; aliases are unique ignoring case.
     pub mapping: Vec<Mapping>,
     pub collections: Vec<CollectionDecl>,
@@ -150,6 +154,7 @@ impl Manifest {
             }
         };
         Ok(Manifest {
+            name: raw.name.unwrap_or_else(|| "Custom app".to_owned()),
             mapping,
             collections,
             cookies_disabled,
@@ -290,6 +295,7 @@ mod tests {
                 "flags":{"authentication-cookies-disabled":true}}"#,
         )
         .unwrap();
+        assert_eq!(m.name, "A");
         assert_eq!(m.mapping("sales").unwrap().fields[0].column_name, "Region");
         assert!(m.mapping("all").unwrap().fields.is_empty());
         assert!(m.mapping("ALL").is_none());

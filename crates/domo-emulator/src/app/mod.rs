@@ -28,6 +28,9 @@ pub(crate) struct AppSite {
     pub session_user: UserId,
     /// The first month of the fiscal year (`--fiscal-year-start`).
     pub fiscal_start: u32,
+    /// Set when the server stops, so the host page's event streams end
+    /// (a graceful shutdown waits for open replies).
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// The session token is a secret: `Debug` leaves it out.
@@ -73,6 +76,7 @@ impl AppSite {
             session_token,
             session_user,
             fiscal_start,
+            stopping: tokio::sync::watch::Sender::new(false),
         })
     }
 }

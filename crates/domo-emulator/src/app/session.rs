@@ -140,6 +140,7 @@ mod tests {
             session_token: "abc123".into(),
             session_user: 7,
             fiscal_start: 1,
+            stopping: tokio::sync::watch::Sender::new(false),
         }
     }
 

@@ -26,6 +26,7 @@ use super::{Need, Result, Store, StoreError, UserId, authorize, find_dataset};
 use crate::app::manifest::{CollectionDecl, SchemaColumn};
 use crate::clock::Clock;
 use crate::csvio::{self, ColumnType};
+use crate::instance::CUSTOMER;
 use crate::mongo::{AggParams, Aggregation, Filter, apply_update};
 
 pub(super) const SCHEMA: &str = r#"
@@ -60,9 +61,6 @@ CREATE INDEX IF NOT EXISTS appdb_documents_by_collection ON appdb_documents (col
 
 /// The tables of this module, which SQL queries may never read.
 pub(super) const TABLES: [&str; 2] = ["appdb_collections", "appdb_documents"];
-
-/// What AppDB replies name as the customer (the instance).
-pub(crate) const CUSTOMER: &str = "emulator";
 
 /// The app's one datastore.
 const DATASTORE_ID: &str = "00000000-0000-4000-8000-00000000a9db";
@@ -862,6 +860,8 @@ mod tests {
         );
         assert!(parts[2].starts_with('5'), "{a}");
         assert!("89ab".contains(&parts[3][..1]), "{a}");
+        // The id tests/ryuu-app/manifest.json maps as `notes_ds`.
+        assert_eq!(a, "a061bbf6-15a8-5afe-b8f6-78c47335f7e6");
     }
 
     #[test]

@@ -314,6 +314,9 @@ pub(crate) struct Store {
     clock: Clock,
     /// Held while an AppDB export runs (`appdb::appdb_export_lock`).
     appdb_export: Mutex<()>,
+    /// Counts committed writes, so watchers (the app host page's data
+    /// updates) wake on any change and read what they care about.
+    commits: tokio::sync::watch::Sender<u64>,
     /// A test-only row rule: an SQL condition on a row table's columns; rows
     /// that match are hidden from every read path. It stands in for the row
     /// policies to come, to prove `rows::visible_rows` is the one read path.
@@ -510,6 +513,7 @@ impl Store {
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             clock: Clock::system(),
             appdb_export: Mutex::new(()),
+            commits: tokio::sync::watch::Sender::new(0),
             #[cfg(test)]
             hidden_rows: Mutex::new(None),
             _temp: temp,
@@ -627,7 +631,25 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
         Ok(out)
+    }
+
+    /// Wakes on every committed write (see `commits`).
+    pub(crate) fn watch_commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+
+    /// The rows' generation of each dataset id (bumped by every change to
+    /// its rows: each upload commit, stream load, append, partition delete,
+    /// AppDB export), `None` for one that does not exist.
+    pub(crate) fn row_generations(&self, ids: &[String]) -> Result<Vec<Option<i64>>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT generation FROM datasets WHERE id = ?")?;
+            ids.iter()
+                .map(|id| Ok(stmt.query_row([id], |r| r.get(0)).optional()?))
+                .collect()
+        })
     }
 
     /// Runs a blocking operation on tokio's blocking pool, for async callers:
