@@ -6,11 +6,11 @@
 //! The emulator is set up through its documented flags (`--user`,
 //! `--password`, `--group`, `--token`), as `domo-emulator` takes them.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, UNIX_EPOCH};
 
 use clap::Parser;
 use domo_emulator::cli::EmulatorArgs;
-use domo_emulator::{EmulatorConfig, RunningEmulator};
+use domo_emulator::{EmulatorConfig, ManualClock, RunningEmulator};
 use domo_integration_tests::{ADMIN, client, start, test_retries};
 use domo_native::model::Id;
 use domo_native::model::pdp::{Policy, PolicyParameter};
@@ -250,14 +250,18 @@ async fn policies_round_trip_and_decide_what_each_user_sums() {
     assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
 }
 
-/// `ms` milliseconds from now.
-fn in_ms(ms: u64) -> SystemTime {
-    SystemTime::now() + Duration::from_millis(ms)
-}
-
 #[tokio::test]
 async fn a_minted_token_works_until_revoked_or_expired() {
-    let emu = emulator().await;
+    // The emulator's clock stands still until the test advances it:
+    // expiry is tested without waiting for it.
+    let clock = ManualClock::at_system_time();
+    let emu = start(EmulatorConfig {
+        clock: clock.clock(),
+        ..config()
+    })
+    .await;
+    // Expiry times on the emulator's clock.
+    let in_ms = |ms: u64| UNIX_EPOCH + Duration::from_millis(clock.now_ms() as u64 + ms);
     let admin = client(&emu, ADMIN);
     let id = sales(&admin).await;
 
@@ -282,14 +286,16 @@ async fn a_minted_token_works_until_revoked_or_expired() {
     assert_eq!(e.kind(), ErrorKind::Unauthorized, "{e}");
     assert!(!e.to_string().contains(minted.value.expose()));
 
-    // Expired: works first, then 401.
+    // Expired: works up to its last millisecond, then 401.
     let short = admin
         .create_access_token("short", 7u64, in_ms(1_500))
         .await
         .unwrap();
     let as_short = client(&emu, short.value.expose());
     as_short.dataset(&id).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    clock.advance(Duration::from_millis(1_499));
+    as_short.dataset(&id).await.unwrap();
+    clock.advance(Duration::from_millis(1));
     let e = as_short.dataset(&id).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthorized, "{e}");
 

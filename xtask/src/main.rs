@@ -1,6 +1,7 @@
 //! Every build chore of the workspace, in Rust: `cargo xtask <task>`;
 //! `cargo xtask --help` lists them (see [`TASKS`]).
 
+mod apps;
 mod bench;
 mod modules;
 mod package;
@@ -14,7 +15,7 @@ use std::process::{Command, ExitCode};
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, web-ci, package",
+        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, web-ci, app-ci, package",
     ),
     (
         "pydomo",
@@ -41,6 +42,10 @@ const TASKS: &[(&str, &str)] = &[
         "every library crate packages (verified), docs build with -D warnings, the npm tarball compiles in a fresh tsc --strict project",
     ),
     (
+        "app-ci",
+        "a custom app built the standard way (unmodified ryuu.js, @domoinc/query) on domo-emulator --app in Chromium",
+    ),
+    (
         "web-ci",
         "the browser package's tests: wasm-bindgen-test in Chromium, tsc --strict, Node, the demo app",
     ),
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         Some("web") => web::build(&args[1..]),
         Some("web-ci") => web::ci(),
+        Some("app-ci") => apps::ci(),
         Some("package") => package::ci(),
         Some("pydomo") => pydomo::ci(),
         Some("help" | "--help" | "-h") | None => {
@@ -135,6 +141,7 @@ fn ci() -> Result<(), String> {
     )?;
     pydomo::ci()?;
     web::ci()?;
+    apps::ci()?;
     package::ci()?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())

@@ -19,7 +19,7 @@ const PACKAGE_NAME: &str = "@domo-rs/datasets";
 /// The budget for what a page downloads: the .wasm and the JS glue, gzipped.
 /// 100 KB read as 100,000 bytes, the stricter of KB and KiB.
 const MAX_GZIP_BYTES: u64 = 100_000;
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const DEMO_DATASET: &str = "00000000-0000-4000-8000-000000000001";
 /// The password (`--password ID=SECRET`) of demo user 7 (east@example.com)
@@ -522,7 +522,7 @@ fn ensure_npm_packages() -> Result<(), String> {
 }
 
 /// Debian's chromium and chromedriver, for wasm-bindgen-test and playwright.
-fn ensure_chromium() -> Result<(), String> {
+pub(crate) fn ensure_chromium() -> Result<(), String> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }

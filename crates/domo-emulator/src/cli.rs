@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::directory::{GroupSpec, Password, UserSpec, parse_group, parse_password, parse_user};
 use crate::error::Error;
 use crate::faults::FaultSpec;
@@ -102,6 +103,22 @@ pub struct EmulatorArgs {
     /// as `60m`, or `5s` to test that clients fetch a new one).
     #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_token_ttl)]
     pub token_ttl: Duration,
+    /// Start the emulator's clock at this UTC time, e.g. `2024-03-01T09:00:00Z`
+    /// or `2024-03-01`; it then runs at the system's pace. Every timestamp,
+    /// SQL's NOW()/CURDATE() and token expiry read it: for testing date logic
+    /// such as "last 30 days".
+    #[arg(long, value_name = "DATETIME", value_parser = parse_now, conflicts_with = "clock_offset")]
+    pub now: Option<i64>,
+
+    /// Shift the emulator's clock from the system's, e.g. `-30d`, `+2h`,
+    /// `90m`, `-15s` (units d, h, m, s, ms).
+    #[arg(long, value_name = "OFFSET", value_parser = parse_offset, allow_hyphen_values = true)]
+    pub clock_offset: Option<i64>,
+
+    /// How often the app's syncEnabled AppDB collections are exported to their
+    /// datasets, e.g. `15m` (the default, as in Domo) or `30s`.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    pub appdb_sync_interval: Duration,
 }
 
 /// Shown as the configuration it becomes, whose `Debug` keeps token values
@@ -189,6 +206,38 @@ fn parse_token_ttl(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// `--now`: a DATETIME or DATE in UTC, as an upload takes one; epoch ms.
+fn parse_now(s: &str) -> Result<i64, String> {
+    crate::store::dialect::functions::utc_ms(s.trim()).ok_or_else(|| {
+        format!("`{s}`: expected a UTC time such as 2024-03-01T09:00:00Z or 2024-03-01")
+    })
+}
+
+/// `--clock-offset`: a signed number with a unit (d, h, m, s, ms); ms.
+fn parse_offset(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let (sign, rest) = match t.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let units: [(&str, f64); 5] = [
+        ("ms", 1.0),
+        ("d", 86_400_000.0),
+        ("h", 3_600_000.0),
+        ("m", 60_000.0),
+        ("s", 1_000.0),
+    ];
+    units
+        .iter()
+        .find_map(|(unit, scale)| Some((rest.strip_suffix(unit)?, *scale)))
+        .and_then(|(n, scale)| {
+            let n: f64 = n.trim().parse().ok()?;
+            let ms = sign * n * scale;
+            (n.is_finite() && ms.abs() < 1e16).then_some(ms.round() as i64)
+        })
+        .ok_or_else(|| format!("`{s}`: expected an offset such as -30d, +2h, 90m or -15s"))
+}
+
 fn parse_faults(s: &str) -> Result<FaultSpec, String> {
     s.parse()
 }
@@ -213,6 +262,12 @@ impl From<EmulatorArgs> for EmulatorConfig {
             fiscal_year_start: a.fiscal_year_start,
             clients: a.clients,
             token_ttl: a.token_ttl,
+            clock: match (a.now, a.clock_offset) {
+                (Some(at), _) => Clock::starting_at(at),
+                (None, Some(offset)) => Clock::offset_by(offset),
+                (None, None) => Clock::system(),
+            },
+            appdb_sync_interval: a.appdb_sync_interval,
         }
     }
 }
@@ -233,8 +288,9 @@ async fn stop_signal() {
 }
 
 /// Starts the emulator, prints `listening on http://HOST:PORT` (then
-/// `demo dataset <ID>` with `--demo`, and `app <URL>/` with `--app`) on
-/// stdout, and serves until Ctrl-C or SIGTERM.
+/// `demo dataset <ID>` with `--demo`; with `--app`, `app <URL>/`,
+/// `page <URL>/page` and `appdb <COLLECTION> dataset <ID>` for each
+/// syncEnabled collection) on stdout, and serves until Ctrl-C or SIGTERM.
 pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
     let emulator = start(args.into()).await?;
     {
@@ -245,6 +301,10 @@ pub async fn run(args: EmulatorArgs) -> Result<(), Error> {
         }
         if emulator.serves_app() {
             let _ = writeln!(out, "app {}/", emulator.url());
+            let _ = writeln!(out, "page {}/page", emulator.url());
+        }
+        for (collection, dataset) in emulator.synced_collections() {
+            let _ = writeln!(out, "appdb {collection} dataset {dataset}");
         }
         let _ = out.flush();
     }
@@ -277,6 +337,28 @@ mod tests {
         }
         for s in ["0", "13", "ju", "smarch", ""] {
             assert!(parse_month(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn clock_flags_take_a_time_or_an_offset() {
+        assert_eq!(parse_now("2024-03-01"), Ok(1_709_251_200_000));
+        assert_eq!(parse_now("2024-03-01T09:00:00Z"), Ok(1_709_283_600_000));
+        assert_eq!(parse_now("2024-03-01 09:00"), Ok(1_709_283_600_000));
+        assert!(parse_now("yesterday").is_err());
+        assert!(parse_now("2024-02-30").is_err());
+        for (s, ms) in [
+            ("-30d", -2_592_000_000),
+            ("+2h", 7_200_000),
+            ("90m", 5_400_000),
+            ("-15s", -15_000),
+            ("250ms", 250),
+            ("1.5h", 5_400_000),
+        ] {
+            assert_eq!(parse_offset(s), Ok(ms), "{s}");
+        }
+        for s in ["", "30", "-", "3w", "1e300d", "nan s"] {
+            assert!(parse_offset(s).is_err(), "{s}");
         }
     }
 }

@@ -46,6 +46,15 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Every header a Domo client may carry a token in; they share one table
+/// (and the app session is one of them).
+pub(crate) const TOKEN_HEADERS: [&str; 4] = [
+    "x-domo-developer-token",
+    "x-domo-authentication",
+    "x-domo-ryuu-session",
+    "x-domo-ryuu-token",
+];
+
 /// Tokens as `Debug` output may show them: the user only.
 pub(crate) fn redacted_tokens<'a>(users: impl IntoIterator<Item = &'a i64>) -> Vec<String> {
     users

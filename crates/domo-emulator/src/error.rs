@@ -2,6 +2,7 @@
 //! public-API JSON shape), `Error` is what starting the emulator can fail with.
 
 use std::fmt;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -51,6 +52,7 @@ impl From<StoreError> for ApiError {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::Invalid => StatusCode::BAD_REQUEST,
             ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Locked => StatusCode::LOCKED,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         ApiError::new(status, e.message)
@@ -61,11 +63,11 @@ impl From<StoreError> for ApiError {
 fn next_toe() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    let mut rng = SplitMix64::new(nanos ^ n.rotate_left(32));
+    // std's SipHash keys are random per process (and stepped per hasher):
+    // a seed that needs no clock.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(n);
+    let mut rng = SplitMix64::new(h.finish());
     format!("{:016X}-{:04X}", rng.next_u64(), n & 0xFFFF)
 }
 

@@ -7,7 +7,6 @@
 //! bearer tokens with it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -17,6 +16,7 @@ use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Value, json};
 
+use crate::clock::Clock;
 use crate::directory::Password;
 use crate::error::Error;
 use crate::store::UserId;
@@ -106,10 +106,6 @@ pub fn parse_client(s: &str) -> Result<ClientSpec, String> {
     })
 }
 
-/// Where the public API reads the time, in epoch milliseconds: the system
-/// clock, or a test's.
-pub(crate) type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
 struct Client {
     secret_digest: Vec<u8>,
     user: UserId,
@@ -185,11 +181,12 @@ impl Auth {
             clients: map,
             key: hmac::Key::new(hmac::HMAC_SHA256, &key),
             ttl_s: ttl.as_secs() as i64,
-            clock: Arc::new(crate::store::now_ms),
+            clock: Clock::system(),
         })
     }
 
-    /// The same, reading the time from `clock`.
+    /// The same, reading the time from `clock` (the store's: the server
+    /// gives it the emulator's one clock).
     pub(crate) fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
@@ -197,7 +194,7 @@ impl Auth {
 
     /// THE time of the public API: token issue and expiry read it here.
     pub(crate) fn now_ms(&self) -> i64 {
-        (self.clock)()
+        self.clock.now_ms()
     }
 
     /// The user and scopes of the client with this id and secret.
@@ -318,13 +315,10 @@ mod tests {
 
     #[test]
     fn tokens_verify_until_they_expire() {
-        let now = Arc::new(std::sync::atomic::AtomicI64::new(1_700_000_000_000));
-        let clock = Arc::clone(&now);
+        let now = crate::clock::ManualClock::at(1_700_000_000_000);
         let auth = Auth::new(&[client("app:pw:7:data")], Duration::from_secs(60))
             .unwrap()
-            .with_clock(Arc::new(move || {
-                clock.load(std::sync::atomic::Ordering::SeqCst)
-            }));
+            .with_clock(now.clock());
         let (token, exp, _) = auth.issue("app", 7, &["data".into()], "Editor");
         assert_eq!(exp, 1_700_000_060);
         let payload: Value = serde_json::from_slice(
@@ -341,9 +335,9 @@ mod tests {
                 scopes: vec!["data".into()]
             }
         );
-        now.store(1_700_000_059_999, std::sync::atomic::Ordering::SeqCst);
+        now.advance(Duration::from_millis(59_999));
         assert!(auth.verify(&token).is_ok(), "a millisecond before exp");
-        now.store(1_700_000_060_000, std::sync::atomic::Ordering::SeqCst);
+        now.advance(Duration::from_millis(1));
         assert!(auth.verify(&token).unwrap_err().contains("expired"));
         // Another process's key, or a changed claim, is refused.
         let other = Auth::new(&[], Duration::from_secs(60)).unwrap();

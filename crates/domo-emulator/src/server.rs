@@ -14,10 +14,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use crate::api::{
-    app, data, datasets, indexes, partitions, pdp, permissions, query, schema, search, streams,
-    tags, tokens, uploads, users, versions,
+    app, appdb, data, datasets, host, indexes, partitions, pdp, permissions, query, schema, search,
+    services, streams, tags, tokens, uploads, users, versions,
 };
 use crate::app::AppSite;
+use crate::clock::Clock;
 use crate::demo::DEMO_DATASET_ID;
 use crate::directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 use crate::error::{ApiError, Error};
@@ -84,6 +85,13 @@ pub struct EmulatorConfig {
     pub clients: Vec<ClientSpec>,
     /// How long a public-API access token lives (whole seconds, at least 1).
     pub token_ttl: Duration,
+    /// The clock of every timestamp, expiry and time limit: the system's
+    /// by default, shifted with `--now`/`--clock-offset`, or a
+    /// [`ManualClock`](crate::ManualClock) that tests advance.
+    pub clock: Clock,
+    /// How often `syncEnabled` AppDB collections are exported to their
+    /// datasets (15 minutes, as in Domo).
+    pub appdb_sync_interval: Duration,
 }
 
 /// Token values are secrets: `Debug` shows only whose they are.
@@ -110,6 +118,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("fiscal_year_start", &self.fiscal_year_start)
             .field("clients", &self.clients)
             .field("token_ttl", &self.token_ttl)
+            .field("clock", &self.clock)
+            .field("appdb_sync_interval", &self.appdb_sync_interval)
             .finish()
     }
 }
@@ -134,6 +144,8 @@ impl Default for EmulatorConfig {
             fiscal_year_start: 1,
             clients: Vec::new(),
             token_ttl: DEFAULT_TOKEN_TTL,
+            clock: Clock::system(),
+            appdb_sync_interval: crate::app::sync::DEFAULT_SYNC_INTERVAL,
         }
     }
 }
@@ -178,8 +190,12 @@ pub struct RunningEmulator {
     addr: SocketAddr,
     demo_dataset_id: Option<String>,
     serves_app: bool,
+    /// `(collection, dataset id)` of the manifest's `syncEnabled` collections.
+    synced_collections: Vec<(String, String)>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// The AppDB export timer, stopped with the server.
+    timer: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningEmulator {
@@ -202,9 +218,18 @@ impl RunningEmulator {
         self.serves_app
     }
 
+    /// The manifest's `syncEnabled` AppDB collections and the id of the
+    /// dataset each exports to.
+    pub fn synced_collections(&self) -> &[(String, String)] {
+        &self.synced_collections
+    }
+
     /// Stops accepting connections and waits (up to 10 s) for in-flight
     /// requests to finish.
     pub async fn shutdown(mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -242,6 +267,9 @@ impl RunningEmulator {
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -414,6 +442,7 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         .route("/data/v2/{alias}", get(app::app_data))
         .route("/sql/v1/{alias}", post(app::app_sql))
         .merge(crate::public::routes())
+        .merge(app_routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -423,6 +452,48 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
         ))
         .layer(middleware::from_fn(refuse_long_uris))
         .layer(middleware::from_fn(crate::cors::cors))
+}
+
+/// AppDB and the in-app services. The paths Domo's docs write with a
+/// trailing slash (`collections/`, `documents/`) answer both ways.
+fn app_routes() -> Router<AppState> {
+    const DS: &str = "/domo/datastores/v1";
+    const DOCS: &str = "/domo/datastores/v1/collections/{name}/documents";
+    let collections = get(appdb::list_collections).post(appdb::create_collection);
+    let documents = get(appdb::list_documents).post(appdb::create_document);
+    Router::new()
+        .route(&format!("{DS}/collections"), collections.clone())
+        .route(&format!("{DS}/collections/"), collections)
+        .route(
+            &format!("{DS}/collections/{{name}}"),
+            get(appdb::get_collection)
+                .put(appdb::update_collection)
+                .delete(appdb::delete_collection),
+        )
+        .route(DOCS, documents.clone())
+        .route(&format!("{DOCS}/"), documents)
+        .route(&format!("{DOCS}/query"), post(appdb::query_documents))
+        .route(&format!("{DOCS}/update"), put(appdb::update_documents))
+        .route(
+            &format!("{DOCS}/bulk"),
+            post(appdb::bulk_create)
+                .put(appdb::bulk_upsert)
+                .delete(appdb::bulk_delete),
+        )
+        .route(
+            &format!("{DOCS}/{{id}}"),
+            get(appdb::get_document)
+                .put(appdb::replace_document)
+                .delete(appdb::delete_document),
+        )
+        .route(&format!("{DS}/export"), post(appdb::export))
+        .route("/page", get(host::page))
+        .route("/page/events", get(host::page_events))
+        .route("/domo/environment/v1", get(services::environment))
+        .route("/domo/users/v1", get(services::list_users))
+        .route("/domo/users/v1/{id}", get(services::get_user))
+        .route("/domo/groups/v1", get(services::list_groups))
+        .route("/domo/groups/v1/{id}", get(services::get_group))
 }
 
 fn token_table(tokens: &[(String, i64)], demo: bool) -> Result<HashMap<String, i64>, Error> {
@@ -464,9 +535,11 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
     let demo = config.demo;
     let timeout = config.query_timeout;
     let max_value_bytes = config.max_value_bytes;
+    let clock = config.clock.clone();
     let store = tokio::task::spawn_blocking(move || -> Result<Store, Error> {
         let store = Store::open(data_dir.as_deref())
             .map_err(|e| Error::Storage(e.message))?
+            .with_clock(clock)
             .with_query_timeout(timeout)
             .with_max_value_bytes(max_value_bytes);
         if demo {
@@ -486,20 +559,8 @@ pub(crate) async fn serve(
     config: EmulatorConfig,
     store: Arc<Store>,
 ) -> Result<RunningEmulator, Error> {
-    serve_with(config, store, None).await
-}
-
-/// `serve`, the public API reading the time from `clock` when given (tests).
-pub(crate) async fn serve_with(
-    config: EmulatorConfig,
-    store: Arc<Store>,
-    clock: Option<crate::oauth::Clock>,
-) -> Result<RunningEmulator, Error> {
     let tokens = token_table(&config.tokens, config.demo)?;
-    let mut public = Auth::new(&config.clients, config.token_ttl)?;
-    if let Some(clock) = clock {
-        public = public.with_clock(clock);
-    }
+    let public = Auth::new(&config.clients, config.token_ttl)?.with_clock(store.clock().clone());
     let people = crate::directory::directory(
         &config.users,
         &config.groups,
@@ -527,9 +588,9 @@ pub(crate) async fn serve_with(
             config.fiscal_year_start
         )));
     }
-    if config.query_timeout.is_zero() {
+    if config.query_timeout.is_zero() || config.appdb_sync_interval.is_zero() {
         return Err(Error::Config(
-            "query_timeout must be more than 0".to_owned(),
+            "query_timeout and appdb_sync_interval must be more than 0".to_owned(),
         ));
     }
     let app = match &config.app_dir {
@@ -545,7 +606,32 @@ pub(crate) async fn serve_with(
         }
         None => None,
     };
+    let mut synced_collections = Vec::new();
+    let mut timer = None;
+    if let Some(site) = &app {
+        let decls = site.manifest.collections.clone();
+        let owner = site.session_user;
+        store
+            .run(move |s| s.appdb_install(&decls, owner))
+            .await
+            .map_err(|e| Error::Storage(format!("installing the AppDB collections: {e}")))?;
+        synced_collections = site
+            .manifest
+            .collections
+            .iter()
+            .filter(|c| c.sync_enabled)
+            .map(|c| (c.name.clone(), crate::store::appdb::dataset_id_of(&c.name)))
+            .collect();
+        let (ticks, _) = tokio::sync::watch::channel(0);
+        timer = Some(tokio::spawn(crate::app::sync::export_timer(
+            Arc::clone(&store),
+            config.appdb_sync_interval,
+            ticks,
+        )));
+    }
+    let state_app = app.clone();
     let state: AppState = Arc::new(Inner {
+        clock: store.clock().clone(),
         store,
         tokens,
         max_body_bytes: config.max_body_bytes,
@@ -561,9 +647,14 @@ pub(crate) async fn serve_with(
         .map_err(Error::Bind)?;
     let addr = listener.local_addr().map_err(Error::Bind)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let site = state_app;
     let server = axum::serve(GuardedListener(listener), app).with_graceful_shutdown(async move {
         // Either an explicit shutdown or the handle being dropped.
         let _ = stopped.await;
+        // The host page's event streams end, so no reply is left open.
+        if let Some(site) = site {
+            site.stopping.send_replace(true);
+        }
     });
     let task = tokio::spawn(async move { server.await });
     Ok(RunningEmulator {
@@ -571,8 +662,10 @@ pub(crate) async fn serve_with(
         addr,
         demo_dataset_id: config.demo.then(|| DEMO_DATASET_ID.to_owned()),
         serves_app: config.app_dir.is_some(),
+        synced_collections,
         stop: Some(stop),
         task: Some(task),
+        timer,
     })
 }
 
@@ -704,6 +797,56 @@ mod tests {
         )
         .await;
         assert!(count.contains("[[0]]"), "{count}");
+        emu.shutdown().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `POST /domo/datastores/v1/export` while another export runs: 423,
+    /// as Domo answers; once it ends, the export runs.
+    #[tokio::test]
+    // The test holds the export lock across the request on purpose: that
+    // is the export running that the endpoint must see.
+    #[allow(clippy::await_holding_lock)]
+    async fn an_export_while_one_runs_is_locked() {
+        let store = Arc::new(Store::in_memory());
+        let dir =
+            std::env::temp_dir().join(format!("domo-emulator-export-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
+        std::fs::write(
+            dir.join("manifest.json"),
+            r#"{"collections": [{"name": "notes", "syncEnabled": true,
+                "schema": {"columns": [{"name": "text", "type": "STRING"}]}}]}"#,
+        )
+        .unwrap();
+        let config = EmulatorConfig {
+            app_dir: Some(dir.clone()),
+            ..EmulatorConfig::ephemeral()
+        };
+        let emu = serve(config, Arc::clone(&store)).await.unwrap();
+        let export = || {
+            reqwest::Client::new()
+                .post(format!("{}/domo/datastores/v1/export", emu.url()))
+                .header("x-domo-developer-token", DEFAULT_TOKEN)
+                .send()
+        };
+        let running = store.appdb_export_lock().unwrap();
+        let r = export().await.unwrap();
+        assert_eq!(r.status(), 423);
+        let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("already running"),
+            "{body}"
+        );
+        drop(running);
+        let r = export().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!(body["exported"][0]["collection"], "notes");
         emu.shutdown().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

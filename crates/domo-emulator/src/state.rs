@@ -16,11 +16,16 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppSite;
 use crate::app::session::Presented;
+use crate::clock::Clock;
+use crate::directory::TOKEN_HEADERS;
 use crate::error::ApiError;
 use crate::store::{Store, UserId};
 
 pub(crate) struct Inner {
     pub store: Arc<Store>,
+    /// The store's clock (the same one, shared): what handlers read for
+    /// "now", so they and the store agree.
+    pub clock: Clock,
     pub tokens: HashMap<String, UserId>,
     pub max_body_bytes: usize,
     /// Largest reply body of a streamed query (`--max-reply-bytes`).
@@ -36,6 +41,7 @@ impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inner")
             .field("store", &self.store)
+            .field("clock", &self.clock)
             .field(
                 "tokens",
                 &crate::directory::redacted_tokens(self.tokens.values()),
@@ -53,14 +59,6 @@ pub(crate) type AppState = Arc<Inner>;
 /// The authenticated user making the request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Caller(pub UserId);
-
-/// Every header a Domo client may carry a token in; they share one table.
-pub(crate) const TOKEN_HEADERS: [&str; 4] = [
-    "x-domo-developer-token",
-    "x-domo-authentication",
-    "x-domo-ryuu-session",
-    "x-domo-ryuu-token",
-];
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -94,12 +92,7 @@ impl FromRequestParts<AppState> for Caller {
         // a revoked or expired one is refused on the very next request.
         for token in presented.iter().filter(|t| !t.is_empty()) {
             let token = token.clone();
-            let now = crate::store::now_ms();
-            if let Some(user) = state
-                .store
-                .run(move |s| s.resolve_token(&token, now))
-                .await?
-            {
+            if let Some(user) = state.store.run(move |s| s.resolve_token(&token)).await? {
                 return Ok(Caller(user));
             }
         }

@@ -12,7 +12,7 @@
 //! The body also ends that way if the task ends without saying it is done.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -21,7 +21,9 @@ use bytes::Bytes;
 use rusqlite::types::ValueRef;
 use serde_json::json;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
+use crate::clock::{Clock, Deadline, Timer};
 use crate::csvio::{self, ColumnType};
 use crate::error::ApiError;
 use crate::store::sink::{ResultColumn, RowSink, RowValues, value_type};
@@ -60,8 +62,11 @@ pub(crate) struct ChunkSender {
     pub(crate) buf: Vec<u8>,
     sent: u64,
     max_bytes: u64,
-    limit: TimeLimit,
-    deadline: Instant,
+    /// The whole reply's limit (`TimeLimit::Whole`), armed when the
+    /// reply's task starts; `None` for `TimeLimit::Stall`.
+    whole: Option<Deadline>,
+    /// The emulator's clock, for each wait of a `TimeLimit::Stall` reply.
+    clock: Clock,
     timeout: Duration,
 }
 
@@ -101,30 +106,61 @@ impl ChunkSender {
         Ok(())
     }
 
-    /// Waits for room in the channel until the query's deadline: a client
-    /// that stops reading cannot hold a reader connection forever.
+    /// Waits for room in the channel until the time limit: a client that
+    /// stops reading cannot hold a reader connection (or an export) forever.
     fn send(&self, msg: Msg) -> store::Result<()> {
-        let deadline = match self.limit {
-            TimeLimit::Whole => self.deadline,
-            TimeLimit::Stall => Instant::now() + self.timeout,
-        };
-        match self.runtime.block_on(tokio::time::timeout_at(
-            tokio::time::Instant::from_std(deadline),
-            self.tx.send(msg),
-        )) {
-            Ok(Ok(())) => Ok(()),
-            // The body was dropped: the client went away. The error only
-            // stops the query; nobody is left to read it.
-            Ok(Err(_)) => Err(StoreError::conflict("the client closed the connection")),
-            Err(_) if self.limit == TimeLimit::Stall => Err(StoreError::invalid(format!(
-                "the client read nothing for {} s (--query-timeout) and the reply was stopped",
-                self.timeout.as_secs_f64()
-            ))),
-            Err(_) => Err(StoreError::invalid(format!(
-                "the query ran past the time limit of {} s (--query-timeout) while the client read the reply",
-                self.timeout.as_secs_f64()
-            ))),
+        // The body was dropped: the client went away. The error only stops
+        // the query; nobody is left to read it.
+        let closed = || StoreError::conflict("the client closed the connection");
+        match &self.whole {
+            Some(deadline) => match self.send_until(deadline, msg) {
+                Some(Ok(())) => Ok(()),
+                Some(Err(_)) => Err(closed()),
+                None => Err(StoreError::invalid(format!(
+                    "the query ran past the time limit of {} s (--query-timeout) while the client read the reply",
+                    self.timeout.as_secs_f64()
+                ))),
+            },
+            None => {
+                // Only a full channel waits, so the clock's ClientRead
+                // timer is armed exactly while the client holds the export up.
+                let msg = match self.tx.try_send(msg) {
+                    Ok(()) => return Ok(()),
+                    Err(TrySendError::Closed(_)) => return Err(closed()),
+                    Err(TrySendError::Full(msg)) => msg,
+                };
+                let deadline = self.clock.deadline(Timer::ClientRead, self.timeout);
+                let sent = self.send_until(&deadline, msg);
+                // Passed, even if the chunk went at the same moment: the
+                // clock said the client read nothing for the whole limit.
+                let passed = deadline.close();
+                match sent {
+                    Some(Err(_)) => Err(closed()),
+                    Some(Ok(())) if !passed => Ok(()),
+                    _ => Err(StoreError::invalid(format!(
+                        "the client read nothing for {} s (--query-timeout) and the reply was stopped",
+                        self.timeout.as_secs_f64()
+                    ))),
+                }
+            }
         }
+    }
+
+    /// Sends `msg` unless `deadline` passes first (`None`). A message the
+    /// channel takes at once goes even past the deadline: the error that
+    /// ends a reply must still reach it.
+    fn send_until(
+        &self,
+        deadline: &Deadline,
+        msg: Msg,
+    ) -> Option<Result<(), mpsc::error::SendError<Msg>>> {
+        self.runtime.block_on(async {
+            tokio::select! {
+                biased;
+                sent = self.tx.send(msg) => Some(sent),
+                () = deadline.reached() => None,
+            }
+        })
     }
 
     /// Ends the reply: the rest of the buffer and the end mark, or the error.
@@ -137,10 +173,18 @@ impl ChunkSender {
             }
             Ok(())
         });
-        let _ = match result {
-            Ok(()) => self.send(Msg::Done),
-            Err(e) => self.send(Msg::Failed(e)),
-        };
+        match result {
+            Ok(()) => {
+                let _ = self.send(Msg::Done);
+            }
+            // An error never waits for room: before the first chunk the
+            // channel is empty, and after it, the sender dropped with the
+            // channel full breaks the body off just the same. (Waiting
+            // would hold this thread for a client that may never read.)
+            Err(e) => {
+                let _ = self.tx.try_send(Msg::Failed(e));
+            }
+        }
     }
 }
 
@@ -190,14 +234,15 @@ pub(crate) async fn stream_with(
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let timeout = store.query_timeout();
+        let clock = store.clock().clone();
         let sender = ChunkSender {
             tx,
             runtime,
             buf: Vec::with_capacity(CHUNK_BYTES + 4096),
             sent: 0,
             max_bytes: max_reply_bytes,
-            limit,
-            deadline: Instant::now() + timeout,
+            whole: (limit == TimeLimit::Whole).then(|| clock.deadline(Timer::Reply, timeout)),
+            clock,
             timeout,
         };
         write(&store, sender);

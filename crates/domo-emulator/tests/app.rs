@@ -1178,8 +1178,10 @@ fn the_binary_announces_the_app_url() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let second = lines.next().unwrap().unwrap();
+    let third = lines.next().unwrap().unwrap();
     let _ = child.kill();
     let _ = child.wait();
     let url = first.strip_prefix("listening on ").unwrap();
     assert_eq!(second, format!("app {url}/"));
+    assert_eq!(third, format!("page {url}/page"));
 }

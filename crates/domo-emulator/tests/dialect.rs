@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::{Client, start_default};
+use common::{Client, start, start_default};
+use domo_emulator::{EmulatorConfig, ManualClock};
 use serde_json::{Value, json};
 
 /// Four sales, one of them mostly empty.
@@ -135,7 +136,13 @@ async fn date_parts_and_date_format() {
 
 #[tokio::test]
 async fn date_arithmetic_and_today() {
-    let (_emu, c) = start_default().await;
+    // 2024-02-29T23:59:59.750Z
+    let clock = ManualClock::at(1_709_251_199_750);
+    let (_emu, c) = start(EmulatorConfig {
+        clock: clock.clock(),
+        ..EmulatorConfig::ephemeral()
+    })
+    .await;
     let ds = sales(&c).await;
     assert_eq!(
         row(
@@ -192,26 +199,29 @@ async fn date_arithmetic_and_today() {
         json!([null, null])
     );
 
-    // CURDATE() and NOW(): the clock of the emulator (UTC), one value per statement.
-    let before = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    // CURDATE() and NOW(): the emulator's clock (UTC), one value per
+    // statement; here a manual clock standing at 2024-02-29T23:59:59.750Z.
     let r = row(
         &c,
         &ds,
-        "SELECT DATEDIFF(CURDATE(), '1970-01-01'), unixepoch(NOW()), COUNT(DISTINCT NOW()), LENGTH(NOW()), CURDATE() = DATE(NOW()) FROM table",
+        "SELECT CURDATE(), NOW(), COUNT(DISTINCT NOW()), DATEDIFF(CURDATE(), '2024-01-01'), DATE_ADD(NOW(), INTERVAL 1 SECOND) FROM table",
     )
     .await;
-    let after = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let days = r[0].as_i64().unwrap();
-    assert!((before / 86_400..=after / 86_400).contains(&days), "{r}");
-    let now = r[1].as_i64().unwrap();
-    assert!((before - 1..=after + 1).contains(&now), "{r}");
-    assert_eq!((&r[2], &r[3], &r[4]), (&json!(1), &json!(19), &json!(1)));
+    assert_eq!(
+        r,
+        json!([
+            "2024-02-29",
+            "2024-02-29T23:59:59",
+            1,
+            59,
+            "2024-03-01T00:00:00"
+        ])
+    );
+    clock.advance(std::time::Duration::from_millis(250));
+    assert_eq!(
+        row(&c, &ds, "SELECT CURRENT_DATE, CURRENT_TIMESTAMP, SYSDATE()").await,
+        json!(["2024-03-01", "2024-03-01T00:00:00", "2024-03-01T00:00:00"])
+    );
 }
 
 #[tokio::test]

@@ -8,10 +8,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{Client, start};
-use domo_emulator::{DEMO_DATASET_ID, EmulatorConfig};
+use domo_emulator::{DEFAULT_QUERY_TIMEOUT, DEMO_DATASET_ID, EmulatorConfig, ManualClock, Timer};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -277,26 +277,49 @@ async fn a_reply_past_the_byte_limit_is_a_400_before_the_first_chunk_and_a_broke
     assert_eq!(v["numRows"], 5_000);
 }
 
+/// Fails the test instead of hanging it when the emulator never answers.
+/// Not a bound on how long anything takes: the clock tests advance is
+/// the emulator's, and nothing here waits for it.
+async fn answered<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(HANG, f)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer in {HANG:?}"))
+}
+
+const HANG: Duration = Duration::from_secs(120);
+
 #[tokio::test]
 async fn a_query_past_the_time_limit_is_a_400_naming_it() {
+    let clock = ManualClock::at_system_time();
     let (_emu, c) = start(EmulatorConfig {
         demo: true,
-        query_timeout: Duration::from_millis(300),
+        clock: clock.clock(),
         ..EmulatorConfig::ephemeral()
     })
     .await;
-    let msg = c
-        .post(&query_path(DEMO_DATASET_ID), &json!({ "sql": RUNAWAY }))
-        .await
-        .expect_error(400);
+    let runaway = tokio::spawn(async move {
+        c.post(&query_path(DEMO_DATASET_ID), &json!({ "sql": RUNAWAY }))
+            .await
+            .expect_error(400)
+    });
+    clock.wait_for(Timer::Query, 1).await;
+    // Up to the limit, it runs on.
+    assert_eq!(
+        clock.advance(DEFAULT_QUERY_TIMEOUT - Duration::from_millis(1)),
+        0
+    );
+    assert!(clock.advance(Duration::from_millis(1)) >= 1);
+    let msg = answered("the runaway", runaway).await.unwrap();
     assert!(msg.contains("--query-timeout"), "{msg}");
+    assert!(msg.contains("30 s"), "{msg}");
 }
 
 #[tokio::test]
 async fn an_export_left_unread_past_the_time_limit_is_let_go() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let clock = ManualClock::at_system_time();
     let (emu, c) = start(EmulatorConfig {
-        query_timeout: Duration::from_millis(300),
+        clock: clock.clock(),
         ..EmulatorConfig::ephemeral()
     })
     .await;
@@ -317,10 +340,29 @@ async fn an_export_left_unread_past_the_time_limit_is_let_go() {
         "GET /api/data/v2/datasources/{ds}/dataversions/latest HTTP/1.1\r\nHost: {addr}\r\nX-DOMO-Developer-Token: dev-token\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.unwrap();
-    // Read nothing for longer than the limit.
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // The reply has begun: its head has arrived.
     let mut body = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
+    while !body.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = answered("the reply's head", stream.read(&mut buf))
+            .await
+            .unwrap();
+        assert!(n > 0, "closed before the head: {body:?}");
+        body.extend_from_slice(&buf[..n]);
+    }
+    // Then read nothing while the limit passes: the clock moves on each
+    // time the export waits for the client, until a wait that lasts the
+    // whole limit. (A wait may end before the clock moves: the socket took
+    // the chunk.)
+    answered("the export's wait for its client", async {
+        loop {
+            clock.wait_for(Timer::ClientRead, 1).await;
+            if clock.advance(DEFAULT_QUERY_TIMEOUT) > 0 {
+                break;
+            }
+        }
+    })
+    .await;
     let read_all = async {
         loop {
             match stream.read(&mut buf).await {
@@ -329,9 +371,7 @@ async fn an_export_left_unread_past_the_time_limit_is_let_go() {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(30), read_all)
-        .await
-        .expect("the emulator let the connection go");
+    answered("the emulator letting the connection go", read_all).await;
     assert!(
         body.starts_with(b"HTTP/1.1 200"),
         "{:?}",
@@ -351,16 +391,18 @@ async fn an_export_left_unread_past_the_time_limit_is_let_go() {
     assert_eq!(c.export(&ds, false).await.len(), csv.len());
 }
 
-/// Three runaway queries, each until the time limit (5 s): a small GET
-/// and a small query still answer, well before any runaway ends.
+/// Three runaway queries, each until the time limit: a small GET, a small
+/// query and a write still answer while all three run (the emulator's
+/// clock stands still until the test advances it, so they cannot end
+/// before), and then the limit stops all three.
 async fn small_requests_answer_during_three_runaways(config: EmulatorConfig) {
+    let clock = ManualClock::at_system_time();
     let (_emu, c) = start(EmulatorConfig {
         demo: true,
-        query_timeout: Duration::from_secs(5),
+        clock: clock.clock(),
         ..config
     })
     .await;
-    let started = Instant::now();
     let runaways: Vec<_> = (0..3)
         .map(|_| {
             let c = c.clone();
@@ -371,45 +413,40 @@ async fn small_requests_answer_during_three_runaways(config: EmulatorConfig) {
             })
         })
         .collect();
-    // Let them reach SQLite.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // All three are in SQLite, each holding a reader.
+    clock.wait_for(Timer::Query, 3).await;
 
-    let asked = Instant::now();
-    let ds = c
-        .get(&format!("/api/data/v3/datasources/{DEMO_DATASET_ID}"))
-        .await
-        .ok_json();
-    assert_eq!(ds["id"], DEMO_DATASET_ID);
-    let count = c
-        .post(
-            &query_path(DEMO_DATASET_ID),
-            &json!({"sql": "SELECT COUNT(*) FROM table"}),
+    let small = async {
+        let ds = c
+            .get(&format!("/api/data/v3/datasources/{DEMO_DATASET_ID}"))
+            .await
+            .ok_json();
+        assert_eq!(ds["id"], DEMO_DATASET_ID);
+        let count = c
+            .post(
+                &query_path(DEMO_DATASET_ID),
+                &json!({"sql": "SELECT COUNT(*) FROM table"}),
+            )
+            .await
+            .ok_json();
+        assert!(count["rows"][0][0].as_i64().unwrap() > 0);
+        // A write, too: readers do not hold writers up (WAL).
+        c.send(
+            Method::PUT,
+            &format!("/api/data/v3/datasources/{DEMO_DATASET_ID}/properties"),
+            Some(br#"{"dataSourceName": "Renamed"}"#.to_vec()),
+            &[("content-type", "application/json")],
         )
-        .await
-        .ok_json();
-    assert!(count["rows"][0][0].as_i64().unwrap() > 0);
-    // A write, too: readers do not hold writers up (WAL).
-    c.send(
-        Method::PUT,
-        &format!("/api/data/v3/datasources/{DEMO_DATASET_ID}/properties"),
-        Some(br#"{"dataSourceName": "Renamed"}"#.to_vec()),
-        &[("content-type", "application/json")],
-    )
-    .await;
-    let answered = asked.elapsed();
-    assert!(
-        runaways.iter().all(|r| !r.is_finished()),
-        "the runaways ended before the small requests were answered"
-    );
-    assert!(
-        answered < Duration::from_secs(2),
-        "the small requests took {answered:?} while three queries ran"
-    );
+        .await;
+    };
+    answered("the small requests during three runaways", small).await;
+    assert_eq!(clock.armed(Timer::Query), 3, "the runaways still run");
+    assert!(runaways.iter().all(|r| !r.is_finished()));
+    clock.advance(DEFAULT_QUERY_TIMEOUT);
     for r in runaways {
-        let msg = r.await.unwrap();
+        let msg = answered("a runaway", r).await.unwrap();
         assert!(msg.contains("--query-timeout"), "{msg}");
     }
-    assert!(started.elapsed() >= Duration::from_secs(5));
     let ds = c
         .get(&format!("/api/data/v3/datasources/{DEMO_DATASET_ID}"))
         .await

@@ -7,9 +7,10 @@ mod common;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use common::{Client, Resp, start};
-use domo_emulator::{DEMO_DATASET_ID, EmulatorConfig, GroupSpec, Password, UserSpec};
+use domo_emulator::{DEMO_DATASET_ID, EmulatorConfig, GroupSpec, ManualClock, Password, UserSpec};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -20,16 +21,6 @@ const GROUPIE: &str = "groupie-token-9d4"; // user 9, in group 3
 const SHARER: &str = "sharer-token-10e5"; // user 10, Participant
 const COOWNER: &str = "coowner-token-11f6"; // user 11
 const PASSWORD: &str = "east-password-5521-x";
-
-trait OkAny {
-    fn ok_status(&self);
-}
-
-impl OkAny for Resp {
-    fn ok_status(&self) {
-        assert_eq!(self.status, 200, "{}", self.text());
-    }
-}
 
 fn user(id: i64, email: &str, role: Option<&str>) -> UserSpec {
     UserSpec {
@@ -744,7 +735,13 @@ async fn mint(c: &Client, name: &str, owner: Value, expires: i64) -> Resp {
 
 #[tokio::test]
 async fn minted_tokens_work_until_revoked_or_expired() {
-    let (emu, _) = start(config()).await;
+    let clock = ManualClock::at(1_700_000_000_000);
+    let (emu, _) = start(EmulatorConfig {
+        clock: clock.clock(),
+        ..config()
+    })
+    .await;
+    let now_ms = || clock.now_ms();
     let admin = Client::new(emu.url(), ADMIN);
     let ds = sales(&admin).await;
     let v = mint(&admin, "pipeline", json!(7), now_ms() + 3_600_000)
@@ -823,16 +820,24 @@ async fn minted_tokens_work_until_revoked_or_expired() {
         .expect_error(401);
     assert!(!msg.contains(&value), "{msg}");
 
-    // Expired: works, then 401.
+    // Expired: works up to its last millisecond, then 401, on the
+    // emulator's clock (advanced here, never waited for).
     let short = mint(&admin.as_token(EAST), "short", json!("7"), now_ms() + 400)
         .await
         .ok_json();
+    assert_eq!(short["expires"], now_ms() + 400);
+    assert_eq!(short["created"], now_ms());
     let short = admin.as_token(short["token"].as_str().unwrap());
     short
         .get(&format!("/api/data/v3/datasources/{ds}"))
         .await
         .ok_json();
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    clock.advance(Duration::from_millis(399));
+    short
+        .get(&format!("/api/data/v3/datasources/{ds}"))
+        .await
+        .ok_json();
+    clock.advance(Duration::from_millis(1));
     short
         .get(&format!("/api/data/v3/datasources/{ds}"))
         .await
@@ -848,6 +853,9 @@ async fn minted_tokens_work_until_revoked_or_expired() {
         .expect_error(400);
     assert!(msg.contains("4242"), "{msg}");
     mint(&admin, "past", json!(7), now_ms() - 1)
+        .await
+        .expect_error(400);
+    mint(&admin, "now", json!(7), now_ms())
         .await
         .expect_error(400);
 }

@@ -1108,16 +1108,6 @@ async fn policies_are_filter_groups_on_both_apis() {
     emu.shutdown().await;
 }
 
-trait OkStatus {
-    fn ok_status(&self);
-}
-
-impl OkStatus for Resp {
-    fn ok_status(&self) {
-        assert_eq!(self.status, 200, "{}", self.text());
-    }
-}
-
 #[tokio::test]
 async fn users_and_groups_are_the_registry() {
     let emu = start().await;

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::app::AppSite;
 use crate::app::formats::{answer, negotiate};
-use crate::app::{AppSite, now_ms};
 use crate::calendar::DateContext;
 use crate::error::ApiError;
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, RawBody, parse_json};
@@ -69,7 +69,7 @@ pub(crate) async fn app_data(
     let format = negotiate(accept.transpose()?)?;
     let dates = DateContext {
         fiscal_start: site.fiscal_start,
-        ..DateContext::standard(now_ms())
+        ..DateContext::standard(state.clock.now_ms())
     };
     let dataset = mapping.dataset_id.clone();
     let rows = state

@@ -4,8 +4,10 @@
 //! operation and shapes the reply; handlers never import each other.
 
 pub(crate) mod app;
+pub(crate) mod appdb;
 pub(crate) mod data;
 pub(crate) mod datasets;
+pub(crate) mod host;
 pub(crate) mod indexes;
 pub(crate) mod partitions;
 pub(crate) mod pdp;
@@ -13,6 +15,7 @@ pub(crate) mod permissions;
 pub(crate) mod query;
 pub(crate) mod schema;
 pub(crate) mod search;
+pub(crate) mod services;
 pub(crate) mod streams;
 pub(crate) mod tags;
 pub(crate) mod tokens;

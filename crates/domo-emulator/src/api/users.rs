@@ -10,15 +10,14 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::state::{AppState, Caller, RawBody, parse_json};
-use crate::store::users::{Login, User};
+use crate::store::users::Login;
 
 /// `Me`: the caller, from the registry.
 pub(crate) async fn me(
     State(state): State<AppState>,
     Caller(user): Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let found = state.store.run(move |s| s.find_user(user)).await?;
-    let u = found.unwrap_or_else(|| User::implicit(user));
+    let u = state.store.run(move |s| s.user(user)).await?;
     Ok(Json(json!({
         "id": u.id,
         "displayName": u.display_name,

@@ -89,8 +89,6 @@ struct RawManifest {
 
 /// The checked manifest.
 #[derive(Debug, Clone)]
-// `name` and `collections` are read by AppDB and the host page (next).
-#[allow(dead_code)]
 pub(crate) struct Manifest {
     /// The app's `name` (the host page's title).
     pub name: String,

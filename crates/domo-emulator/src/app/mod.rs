@@ -8,6 +8,7 @@ pub(crate) mod files;
 pub(crate) mod formats;
 pub(crate) mod manifest;
 pub(crate) mod session;
+pub(crate) mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -27,13 +28,9 @@ pub(crate) struct AppSite {
     pub session_user: UserId,
     /// The first month of the fiscal year (`--fiscal-year-start`).
     pub fiscal_start: u32,
-}
-
-/// The emulator's clock as the app routes read it, in ms since the epoch:
-/// every time an app route needs (relative date filters, AppDB
-/// timestamps, the sync timer's runs) is read here.
-pub(crate) fn now_ms() -> i64 {
-    crate::store::now_ms()
+    /// Set when the server stops, so the host page's event streams end
+    /// (a graceful shutdown waits for open replies).
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// The session token is a secret: `Debug` leaves it out.
@@ -79,6 +76,7 @@ impl AppSite {
             session_token,
             session_user,
             fiscal_start,
+            stopping: tokio::sync::watch::Sender::new(false),
         })
     }
 }

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::AppSite;
+use crate::directory::TOKEN_HEADERS;
 use crate::error::ApiError;
-use crate::state::TOKEN_HEADERS;
 
 /// The cookie and query parameter name Domo uses for the app session.
 pub(crate) const SESSION_NAME: &str = "ryuu_sid";
@@ -140,6 +140,7 @@ mod tests {
             session_token: "abc123".into(),
             session_user: 7,
             fiscal_start: 1,
+            stopping: tokio::sync::watch::Sender::new(false),
         }
     }
 

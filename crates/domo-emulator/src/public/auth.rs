@@ -122,9 +122,8 @@ pub(crate) async fn token(
             asked
         }
     };
-    let role = match state.store.run(move |s| s.find_user(user)).await {
-        Ok(Some(u)) => u.role.as_str(),
-        Ok(None) => crate::store::users::User::implicit(user).role.as_str(),
+    let role = match state.store.run(move |s| s.user(user)).await {
+        Ok(u) => u.role.as_str(),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let (token, exp, jti) = auth.issue(&id, user, &scopes, role);

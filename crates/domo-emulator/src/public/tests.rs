@@ -2,26 +2,21 @@
 //! moment its `exp` passes, over a real socket, without waiting.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
-use crate::server::{EmulatorConfig, serve_with};
+use crate::clock::ManualClock;
+use crate::server::{EmulatorConfig, serve};
 use crate::store::Store;
 
 #[tokio::test]
 async fn a_token_past_its_exp_is_refused_with_a_401() {
-    let now = Arc::new(AtomicI64::new(1_800_000_000_000));
-    let clock = Arc::clone(&now);
+    let now = ManualClock::at(1_800_000_000_000);
     let config = EmulatorConfig {
         token_ttl: std::time::Duration::from_secs(30),
         ..EmulatorConfig::ephemeral().with_client("app", "pw", 1)
     };
-    let emu = serve_with(
-        config,
-        Arc::new(Store::in_memory()),
-        Some(Arc::new(move || clock.load(Ordering::SeqCst))),
-    )
-    .await
-    .unwrap();
+    let store = Store::in_memory().with_clock(now.clock());
+    let emu = serve(config, Arc::new(store)).await.unwrap();
     let http = reqwest::Client::new();
     let reply: serde_json::Value = http
         .post(format!("{}/oauth/token", emu.url()))
@@ -43,9 +38,9 @@ async fn a_token_past_its_exp_is_refused_with_a_401() {
             .send()
     };
     assert_eq!(list().await.unwrap().status(), 200);
-    now.fetch_add(29_999, Ordering::SeqCst);
+    now.advance(Duration::from_millis(29_999));
     assert_eq!(list().await.unwrap().status(), 200, "1 ms before exp");
-    now.fetch_add(1, Ordering::SeqCst);
+    now.advance(Duration::from_millis(1));
     let refused = list().await.unwrap();
     assert_eq!(refused.status(), 401);
     let challenge = refused.headers()["www-authenticate"].to_str().unwrap();

@@ -3,8 +3,6 @@
 //! /sql/v1/{alias}` (confined like `/api/query/v1/execute`, with the app's
 //! field names). Both read the caller's `rows::visible_rows` source.
 
-use std::time::Instant;
-
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ErrorCode, params_from_iter};
 
@@ -14,6 +12,7 @@ use super::rows::Rows;
 use super::sink::RowSink;
 use super::{Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset};
 use crate::calendar::DateContext;
+use crate::clock::Timer;
 use crate::limits::MAX_RESULT_ROWS;
 
 /// One field of an alias: the app's name for a dataset column.
@@ -140,8 +139,8 @@ impl Store {
                 q,
                 dates,
             )?;
-            let deadline = Instant::now() + self.query_timeout;
-            conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
+            let deadline = self.clock.deadline(Timer::Query, self.query_timeout);
+            conn.progress_handler(10_000, Some(move || deadline.passed()));
             let cells = run_plan(conn, &plan);
             conn.progress_handler(0, None::<fn() -> bool>);
             Ok(Rows {

@@ -8,8 +8,7 @@ use rusqlite::{Connection, params};
 use super::schema::{Columns, NewColumn, change_schema, ensure_key_index, insert_columns};
 use super::{
     Column, Dataset, ErrorKind, Need, Owner, Result, Store, StoreError, UserId, authorize,
-    create_row_table, find_dataset, now_ms, open_dataset, quote_ident, row_table, stream_id_of,
-    touch,
+    create_row_table, find_dataset, open_dataset, quote_ident, row_table, stream_id_of, touch,
 };
 use crate::rng::SplitMix64;
 
@@ -136,7 +135,7 @@ impl Filter {
 }
 
 /// A dataset id: a random version-4 UUID. Randomness comes from std's
-/// per-process SipHash keys mixed with the clock and a counter.
+/// SipHash keys (random per process, stepped per hasher) and a counter.
 pub(super) fn new_dataset_id() -> String {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -144,7 +143,6 @@ pub(super) fn new_dataset_id() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(n);
-    h.write_i64(now_ms());
     let mut rng = SplitMix64::new(h.finish());
     let (a, b) = (rng.next_u64(), rng.next_u64());
     let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
@@ -159,18 +157,31 @@ pub(super) fn new_dataset_id() -> String {
     )
 }
 
-/// Creates a dataset: metadata, columns, row table and an OWNER permission
-/// for `user`. Both creation paths (with and without a stream) run it.
+/// What a new dataset is made of, on either creation path.
+pub(super) struct NewRecord<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub display_type: &'a str,
+    pub columns: &'a [Column],
+}
+
+/// Creates a dataset at `now`: metadata, columns, row table and an OWNER
+/// permission for `user`. Both creation paths (with and without a stream)
+/// run it.
 pub(super) fn insert_dataset(
     conn: &Connection,
     user: UserId,
-    id: &str,
-    name: &str,
-    description: &str,
-    display_type: &str,
-    columns: &[Column],
+    new: &NewRecord<'_>,
+    now: i64,
 ) -> Result<i64> {
-    let now = now_ms();
+    let NewRecord {
+        id,
+        name,
+        description,
+        display_type,
+        columns,
+    } = *new;
     conn.execute(
         "INSERT INTO datasets (id, name, description, owner_id, created_ms, last_touched_ms, last_updated_ms,
                                display_type)
@@ -205,7 +216,7 @@ pub(super) fn info_of(
     Ok(DatasetInfo {
         stream_id: stream_id_of(conn, ds.pk)?,
         pdp_enabled: super::policies::pdp_enabled(conn, ds.pk)?,
-        owner: ds.owner(),
+        owner: ds.owner(conn)?,
         column_count: ds.columns.len(),
         id: ds.id,
         name: ds.name,
@@ -329,15 +340,14 @@ impl Store {
         let id = new_dataset_id();
         self.write(|conn| {
             super::users::require_can_create_datasets(conn, user)?;
-            insert_dataset(
-                conn,
-                user,
-                &id,
-                &new.name,
-                &new.description,
-                &new.display_type,
-                &columns,
-            )?;
+            let record = NewRecord {
+                id: &id,
+                name: &new.name,
+                description: &new.description,
+                display_type: &new.display_type,
+                columns: &columns,
+            };
+            insert_dataset(conn, user, &record, self.now_ms())?;
             let ds = open_dataset(conn, &id, user, Need::Read)?;
             info_of(self, conn, ds, user)
         })
@@ -368,7 +378,7 @@ impl Store {
                     params![d, ds.pk],
                 )?;
             }
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             let ds = open_dataset(conn, id, user, Need::Read)?;
             info_of(self, conn, ds, user)
         })
@@ -386,7 +396,7 @@ impl Store {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Write)?;
             let columns = change_schema(conn, &ds, &new)?;
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             Ok(Schema {
                 dataset_id: ds.id,
                 columns,
@@ -431,7 +441,7 @@ impl Store {
             conn.execute("DELETE FROM datasets WHERE pk = ?", [pk])?;
             conn.execute(
                 "INSERT OR REPLACE INTO deleted_datasets (id, deleted_ms) VALUES (?, ?)",
-                params![ds.id, now_ms()],
+                params![ds.id, self.now_ms()],
             )?;
             Ok(())
         })

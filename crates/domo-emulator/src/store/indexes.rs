@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::{Need, Result, Store, StoreError, UserId, now_ms, open_dataset, parse_id};
+use super::{Need, Result, Store, StoreError, UserId, open_dataset, parse_id};
 
 /// An index and the dataset it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,7 +19,7 @@ impl Store {
             let ds = open_dataset(conn, id, user, Need::Write)?;
             conn.execute(
                 "INSERT INTO indexes (dataset_pk, requested_ms) VALUES (?, ?)",
-                params![ds.pk, now_ms()],
+                params![ds.pk, self.now_ms()],
             )?;
             Ok(conn.last_insert_rowid())
         })

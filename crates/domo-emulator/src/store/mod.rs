@@ -24,6 +24,7 @@
 //! the other way round.
 
 pub(crate) mod app;
+pub(crate) mod appdb;
 pub(crate) mod datasets;
 pub(crate) mod dialect;
 pub(crate) mod indexes;
@@ -55,6 +56,7 @@ use std::time::Duration;
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use crate::clock::Clock;
 use crate::csvio::ColumnType;
 
 /// A user id: tokens map to one, permissions name them.
@@ -239,6 +241,8 @@ pub(crate) enum ErrorKind {
     /// The request clashes with the current state (a committed upload, an
     /// export overtaken by a commit).
     Conflict,
+    /// Another run of the same operation holds it (an AppDB export).
+    Locked,
     /// The emulator's own failure (SQLite, a lost task).
     Internal,
 }
@@ -268,6 +272,9 @@ impl StoreError {
     }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, message)
+    }
+    pub fn locked(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Locked, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
@@ -303,6 +310,13 @@ pub(crate) struct Store {
     slot_freed: Condvar,
     query_timeout: Duration,
     max_value_bytes: usize,
+    /// Every "now" of the store (timestamps, expiry) and every time limit.
+    clock: Clock,
+    /// Held while an AppDB export runs (`appdb::appdb_export_lock`).
+    appdb_export: Mutex<()>,
+    /// Counts committed writes, so watchers (the app host page's data
+    /// updates) wake on any change and read what they care about.
+    commits: tokio::sync::watch::Sender<u64>,
     /// A test-only row rule: an SQL condition on a row table's columns; rows
     /// that match are hidden from every read path. It stands in for the row
     /// policies to come, to prove `rows::visible_rows` is the one read path.
@@ -437,7 +451,8 @@ fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     migrate(conn)?;
     conn.execute_batch(users::SCHEMA)?;
     conn.execute_batch(people::SCHEMA)?;
-    conn.execute_batch(policies::SCHEMA)
+    conn.execute_batch(policies::SCHEMA)?;
+    conn.execute_batch(appdb::SCHEMA)
 }
 
 /// `durable`: a data directory, whose commits must survive a crash; the
@@ -496,6 +511,9 @@ impl Store {
             slot_freed: Condvar::new(),
             query_timeout: DEFAULT_QUERY_TIMEOUT,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            clock: Clock::system(),
+            appdb_export: Mutex::new(()),
+            commits: tokio::sync::watch::Sender::new(0),
             #[cfg(test)]
             hidden_rows: Mutex::new(None),
             _temp: temp,
@@ -517,6 +535,24 @@ impl Store {
     pub fn with_query_timeout(mut self, timeout: Duration) -> Self {
         self.query_timeout = timeout;
         self
+    }
+
+    /// Sets the clock every timestamp, expiry and time limit reads.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store's clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now on the store's clock, in milliseconds since 1970-01-01 UTC: THE
+    /// "now" of every operation (created and updated times, expiry, SQL's
+    /// `NOW()`); nothing in the store reads the system clock itself.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// Sets the largest string, blob or row SQLite may make
@@ -595,7 +631,25 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.commits.send_modify(|n| *n = n.wrapping_add(1));
         Ok(out)
+    }
+
+    /// Wakes on every committed write (see `commits`).
+    pub(crate) fn watch_commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+
+    /// The rows' generation of each dataset id (bumped by every change to
+    /// its rows: each upload commit, stream load, append, partition delete,
+    /// AppDB export), `None` for one that does not exist.
+    pub(crate) fn row_generations(&self, ids: &[String]) -> Result<Vec<Option<i64>>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT generation FROM datasets WHERE id = ?")?;
+            ids.iter()
+                .map(|id| Ok(stmt.query_row([id], |r| r.get(0)).optional()?))
+                .collect()
+        })
     }
 
     /// Runs a blocking operation on tokio's blocking pool, for async callers:
@@ -609,13 +663,6 @@ impl Store {
             .await
             .map_err(|e| StoreError::internal(format!("storage task failed: {e}")))?
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn quote_ident(name: &str) -> String {
@@ -643,6 +690,7 @@ pub(crate) fn is_stored_table(name: &str) -> bool {
         || users::TABLES.contains(&lower.as_str())
         || policies::TABLES.contains(&lower.as_str())
         || people::TABLES.contains(&lower.as_str())
+        || appdb::TABLES.contains(&lower.as_str())
         || lower.starts_with("sqlite_")
         || lower.starts_with("pragma_")
     {
@@ -691,38 +739,12 @@ impl Column {
     }
 }
 
-/// A dataset owner, as datasets and streams report it.
+/// A dataset owner, as datasets and streams report it: named by the
+/// registry (`users::display_name`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Owner {
     pub id: UserId,
     pub name: String,
-}
-
-/// A user of the instance, as `users/me` and owner fields report them.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct User {
-    pub id: UserId,
-    pub display_name: String,
-    pub user_name: String,
-    pub email: String,
-    /// `Admin` for user 1, `Editor` for everyone else.
-    pub role: &'static str,
-}
-
-/// THE user lookup: every name, email and role of a user comes from here.
-/// There is no user registry yet, so users are made up from their id.
-pub(crate) fn lookup_user(id: UserId) -> User {
-    User {
-        id,
-        display_name: format!("User {id}"),
-        user_name: format!("user{id}"),
-        email: format!("user{id}@emulator.local"),
-        role: if id == ADMIN_USER { "Admin" } else { "Editor" },
-    }
-}
-
-pub(crate) fn user_name(id: UserId) -> String {
-    lookup_user(id).display_name
 }
 
 /// A dataset as the operations see it (with its storage key).
@@ -750,11 +772,12 @@ impl Dataset {
         quote_ident(&row_table(self.pk))
     }
 
-    fn owner(&self) -> Owner {
-        Owner {
+    /// The owner, named as the registry names them.
+    fn owner(&self, conn: &Connection) -> Result<Owner> {
+        Ok(Owner {
             id: self.owner_id,
-            name: user_name(self.owner_id),
-        }
+            name: users::display_name(conn, self.owner_id)?,
+        })
     }
 }
 

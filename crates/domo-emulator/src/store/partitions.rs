@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::{
-    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, now_ms, open_dataset,
-    quote_ident, touch_rows,
+    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, open_dataset, quote_ident,
+    touch_rows,
 };
 
 /// One partition. Its status is always `SUCCESS`: commits are atomic.
@@ -124,7 +124,7 @@ fn find(conn: &Connection, ds: &Dataset, pid: &str) -> Result<()> {
 }
 
 /// Deletes a partition's rows and marks its data versions DELETED.
-fn delete_rows(conn: &Connection, ds: &Dataset, pid: &str) -> Result<()> {
+fn delete_rows(conn: &Connection, ds: &Dataset, pid: &str, now: i64) -> Result<()> {
     let removed = conn.execute(
         &format!(
             "DELETE FROM {} WHERE {} = ?",
@@ -137,7 +137,7 @@ fn delete_rows(conn: &Connection, ds: &Dataset, pid: &str) -> Result<()> {
         "UPDATE data_versions SET status = 'DELETED' WHERE dataset_pk = ? AND data_tag = ?",
         params![ds.pk, pid],
     )?;
-    touch_rows(conn, ds.pk, -removed, now_ms())
+    touch_rows(conn, ds.pk, -removed, now)
 }
 
 impl Store {
@@ -198,7 +198,7 @@ impl Store {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Write)?;
             find(conn, &ds, pid)?;
-            delete_rows(conn, &ds, pid)?;
+            delete_rows(conn, &ds, pid, self.now_ms())?;
             conn.execute(
                 "UPDATE partitions SET row_count = 0 WHERE dataset_pk = ? AND tag = ?",
                 params![ds.pk, pid],
@@ -212,7 +212,7 @@ impl Store {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Write)?;
             find(conn, &ds, pid)?;
-            delete_rows(conn, &ds, pid)?;
+            delete_rows(conn, &ds, pid, self.now_ms())?;
             conn.execute(
                 "DELETE FROM partitions WHERE dataset_pk = ? AND tag = ?",
                 params![ds.pk, pid],

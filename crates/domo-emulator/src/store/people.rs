@@ -13,7 +13,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::users::{Role, User, find_user, is_admin};
-use super::{Result, Store, StoreError, UserId, now_ms};
+use super::{Result, Store, StoreError, UserId};
 
 pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS user_profiles (
@@ -309,7 +309,7 @@ impl Store {
                 "INSERT INTO users (id, email, display_name, role) VALUES (?, ?, ?, ?)",
                 params![id, email, name, role.as_str()],
             )?;
-            write_profile(conn, id, &new.profile, now_ms())?;
+            write_profile(conn, id, &new.profile, self.now_ms())?;
             person(conn, open_user(conn, id)?)
         })
     }
@@ -349,7 +349,7 @@ impl Store {
                         role = coalesce(?, role) WHERE id = ?",
                 params![name, email, role.map(Role::as_str), id],
             )?;
-            write_profile(conn, id, &up.profile, now_ms())?;
+            write_profile(conn, id, &up.profile, self.now_ms())?;
             person(conn, open_user(conn, id)?)
         })
     }
@@ -430,7 +430,7 @@ impl Store {
                     new.active.unwrap_or(true),
                     new.is_default.unwrap_or(false),
                     caller,
-                    now_ms()
+                    self.now_ms()
                 ],
             )?;
             open_group(conn, id)
@@ -458,7 +458,7 @@ impl Store {
                     up.active.unwrap_or(before.active),
                     up.is_default.unwrap_or(before.is_default),
                     before.creator_id,
-                    now_ms()
+                    self.now_ms()
                 ],
             )?;
             open_group(conn, id)

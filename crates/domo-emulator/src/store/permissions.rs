@@ -14,10 +14,10 @@ use rusqlite::{Connection, params};
 
 use rusqlite::OptionalExtension;
 
-use super::users::is_admin;
+use super::users::{display_name, group_name, is_admin};
 use super::{
-    AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, access_level, now_ms,
-    open_dataset, touch, user_name,
+    AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, access_level, open_dataset,
+    touch,
 };
 
 /// Who a permission is for.
@@ -70,11 +70,15 @@ pub(crate) struct Grant {
     pub level: AccessLevel,
 }
 
-fn principal_name(kind: &str, id: &str) -> String {
-    match id.parse::<i64>() {
-        Ok(n) if kind == "USER" => user_name(n),
-        _ if kind == "GROUP" => format!("Group {id}"),
-        _ => format!("User {id}"),
+/// A grantee's name, as the registry names users and groups.
+fn principal_name(conn: &Connection, kind: &str, id: &str) -> Result<String> {
+    let Ok(n) = id.parse::<i64>() else {
+        // Stored grants name integers; anything else was never a person.
+        return Ok(id.to_owned());
+    };
+    match PrincipalKind::parse(kind) {
+        Some(PrincipalKind::Group) => group_name(conn, n),
+        _ => display_name(conn, n),
     }
 }
 
@@ -197,17 +201,20 @@ impl Store {
                 "SELECT principal_type, principal_id, access_level FROM permissions
                  WHERE dataset_pk = ? ORDER BY seq, principal_type, principal_id",
             )?;
-            let entries = stmt
-                .query_map([ds.pk], |r| {
-                    let (kind, id): (String, String) = (r.get(0)?, r.get(1)?);
+            let rows = stmt
+                .query_map([ds.pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<(String, String, String)>, _>>()?;
+            let entries = rows
+                .into_iter()
+                .map(|(kind, id, access_level)| {
                     Ok(Permission {
-                        name: principal_name(&kind, &id),
+                        name: principal_name(conn, &kind, &id)?,
                         kind,
                         id,
-                        access_level: r.get(2)?,
+                        access_level,
                     })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+                })
+                .collect::<Result<Vec<_>>>()?;
             let user_count = entries.iter().filter(|e| e.kind == "USER").count();
             Ok(PermissionList {
                 group_count: entries.len() - user_count,
@@ -217,16 +224,34 @@ impl Store {
         })
     }
 
-    /// Grants or changes access levels, all or nothing.
+    /// Grants or changes access levels, all or nothing. A grantee is named
+    /// by an integer id (400 naming the entry otherwise); like the product
+    /// API's filter groups, a grant may name an id the registry does not
+    /// hold, listed as the registry names such ids ("User N", "Group N").
     pub(crate) fn share(&self, user: UserId, id: &str, grants: &[Grant]) -> Result<()> {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Share)?;
             let power = sharing_power(conn, &ds, user)?;
-            for g in grants {
+            let mut checked = Vec::with_capacity(grants.len());
+            for (i, g) in grants.iter().enumerate() {
+                let at = format!("permissions[{i}]");
+                let n = g.id.parse::<i64>().map_err(|_| {
+                    StoreError::invalid(format!(
+                        "{at}.id must be a {} id (an integer), got `{}`",
+                        g.kind.as_str().to_ascii_lowercase(),
+                        g.id
+                    ))
+                })?;
+                // Stored as the registry's id, so `007` and `7` are one grantee.
+                let g = Grant {
+                    id: n.to_string(),
+                    ..g.clone()
+                };
                 let current = current_level(conn, &ds, g.kind, &g.id)?;
                 check_change(&ds, user, power, (g.kind, &g.id), current, Some(g.level))?;
+                checked.push(g);
             }
-            for g in grants {
+            for g in &checked {
                 let seq = next_seq(conn, ds.pk)?;
                 conn.execute(
                     "INSERT INTO permissions (dataset_pk, principal_type, principal_id, access_level, seq)
@@ -237,7 +262,7 @@ impl Store {
                 )?;
             }
             ensure_an_owner_remains(conn, &ds)?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 
@@ -264,7 +289,7 @@ impl Store {
                 )?;
             }
             ensure_an_owner_remains(conn, &ds)?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 }

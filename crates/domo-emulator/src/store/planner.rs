@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::rows::{Where, compile_filter};
 use super::{Column, Result, StoreError, quote_ident};
-use crate::calendar::{DateContext, Unit, grain_column, grain_sql};
+use crate::calendar::{DateContext, Unit, grain_column};
 use crate::csvio::ColumnType;
 use crate::filter::{self, Names, split_top_level, unquote};
 use crate::limits::{MAX_LIST_ITEMS, MAX_RESULT_ROWS};
@@ -227,6 +227,29 @@ fn plain_order_expr(f: &Field) -> String {
         format!("CAST({ident} AS REAL)")
     } else {
         ident
+    }
+}
+
+/// The SQL of a date grain over `col` (a quoted DATE or DATETIME column,
+/// stored as text): the first day of the period (`YYYY-MM-DD`) for day,
+/// week, month and quarter; the (fiscal) year as a number for year.
+/// `year_start` is a month number the emulator was configured with, so
+/// writing it into the SQL is safe.
+fn grain_sql(col: &str, unit: Unit, year_start: u32) -> String {
+    let day = format!("substr({col}, 1, 10)");
+    let month_start = format!("(substr({col}, 1, 7) || '-01')");
+    let month = format!("CAST(substr({col}, 6, 2) AS INTEGER)");
+    let year = format!("CAST(substr({col}, 1, 4) AS INTEGER)");
+    match unit {
+        Unit::Hour | Unit::Day => format!("date({day})"),
+        Unit::Week => format!("date({day}, '-' || strftime('%w', {day}) || ' days')"),
+        Unit::Month => format!("date({month_start})"),
+        Unit::Quarter => {
+            format!("date({month_start}, '-' || (({month} - {year_start} + 12) % 3) || ' months')")
+        }
+        // A fiscal year is named by the calendar year it ends in.
+        Unit::Year if year_start > 1 => format!("({year} + ({month} >= {year_start}))"),
+        Unit::Year => year,
     }
 }
 
@@ -968,6 +991,49 @@ mod tests {
             let e = plan_of(q).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Invalid);
             assert!(e.message.contains(needle), "{needle}: {}", e.message);
+        }
+    }
+
+    /// The grain SQL, run by SQLite over stored DATE and DATETIME text.
+    #[test]
+    fn grain_sql_buckets_in_sqlite() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let bucket = |value: &str, unit: Unit, ys: u32| -> rusqlite::types::Value {
+            let sql = format!("SELECT {} FROM (SELECT ?1 AS d)", grain_sql("d", unit, ys));
+            conn.query_row(&sql, [value], |r| r.get(0)).unwrap()
+        };
+        use rusqlite::types::Value::{Integer, Text};
+        for (value, unit, ys, want) in [
+            ("2024-05-15", Unit::Day, 1, Text("2024-05-15".into())),
+            (
+                "2024-05-15T23:10:00",
+                Unit::Day,
+                1,
+                Text("2024-05-15".into()),
+            ),
+            ("2024-05-15", Unit::Week, 1, Text("2024-05-12".into())),
+            (
+                "2024-05-12T01:00:00",
+                Unit::Week,
+                1,
+                Text("2024-05-12".into()),
+            ),
+            ("2024-05-15", Unit::Month, 1, Text("2024-05-01".into())),
+            ("2024-05-15", Unit::Quarter, 1, Text("2024-04-01".into())),
+            ("2024-03-31", Unit::Quarter, 1, Text("2024-01-01".into())),
+            ("2024-05-15", Unit::Quarter, 2, Text("2024-05-01".into())),
+            ("2024-01-15", Unit::Quarter, 2, Text("2023-11-01".into())),
+            ("2024-05-15", Unit::Quarter, 7, Text("2024-04-01".into())),
+            ("2024-05-15", Unit::Year, 1, Integer(2024)),
+            ("2024-05-15", Unit::Year, 7, Integer(2024)),
+            ("2024-07-01", Unit::Year, 7, Integer(2025)),
+            ("2024-06-30T23:59:59", Unit::Year, 7, Integer(2024)),
+        ] {
+            assert_eq!(
+                bucket(value, unit, ys),
+                want,
+                "{value} by {unit:?} from {ys}"
+            );
         }
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::users::{groups_of, is_admin};
 use super::{
-    AccessLevel, Column, Dataset, Need, Result, Store, StoreError, UserId, access_level, now_ms,
+    AccessLevel, Column, Dataset, Need, Result, Store, StoreError, UserId, access_level,
     open_dataset, parse_id, quote_ident, sql_literal, touch,
 };
 use crate::csvio::{self, ColumnType};
@@ -484,25 +484,23 @@ fn validate(ds: &Dataset, new: &NewPolicy) -> Result<Vec<Parameter>> {
     Ok(out)
 }
 
-/// Refuses a policy naming a user or group the registry does not know.
+/// Refuses a policy naming a user or group the registry does not know,
+/// naming the public API's field (`users`, `groups`): only it has the rule.
 fn check_principals(conn: &Connection, new: &NewPolicy) -> Result<()> {
-    for u in &new.user_ids {
-        if super::users::find_user(conn, *u)?.is_none() {
-            return Err(StoreError::invalid(format!(
-                "user {u} does not exist: users and groups must exist before a policy names them"
-            )));
-        }
-    }
-    for g in &new.group_ids {
-        let known: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM user_groups WHERE id = ?)",
-            [g],
-            |r| r.get(0),
-        )?;
-        if !known {
-            return Err(StoreError::invalid(format!(
-                "group {g} does not exist: users and groups must exist before a policy names them"
-            )));
+    use super::permissions::PrincipalKind;
+    use super::users::require_principal;
+    let fields = [
+        (PrincipalKind::User, "users", &new.user_ids),
+        (PrincipalKind::Group, "groups", &new.group_ids),
+    ];
+    for (kind, field, ids) in fields {
+        for (i, id) in ids.iter().enumerate() {
+            require_principal(conn, kind, *id, &format!("{field}[{i}]")).map_err(|e| {
+                StoreError::invalid(format!(
+                    "{}: users and groups must exist before a policy names them",
+                    e.message
+                ))
+            })?;
         }
     }
     Ok(())
@@ -556,6 +554,7 @@ pub(super) fn write_pdp(
     user: UserId,
     enabled: bool,
     external: bool,
+    now: i64,
 ) -> Result<()> {
     require_manager(conn, ds, user, "turn row policies (PDP) on or off")?;
     conn.execute(
@@ -564,7 +563,7 @@ pub(super) fn write_pdp(
                                                 external = excluded.external",
         params![ds.pk, enabled, external],
     )?;
-    touch(conn, ds.pk, now_ms())
+    touch(conn, ds.pk, now)
 }
 
 fn policy_id(ds: &Dataset, raw: &str) -> Result<i64> {
@@ -626,7 +625,7 @@ impl Store {
                 check_principals(conn, new)?;
             }
             let pid = write_policy(conn, &ds, None, new, &parameters)?;
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             one(conn, &ds, pid)
         })
     }
@@ -649,7 +648,7 @@ impl Store {
                 check_principals(conn, new)?;
             }
             write_policy(conn, &ds, Some(pid), new, &parameters)?;
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             one(conn, &ds, pid)
         })
     }
@@ -663,7 +662,7 @@ impl Store {
             let pid = policy_id(&ds, policy)?;
             one(conn, &ds, pid)?;
             conn.execute("DELETE FROM pdp_policies WHERE id = ?", [pid])?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 
@@ -685,7 +684,7 @@ impl Store {
     ) -> Result<PdpSettings> {
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            write_pdp(conn, &ds, user, enabled, external)?;
+            write_pdp(conn, &ds, user, enabled, external, self.now_ms())?;
             settings(conn, ds.pk)
         })
     }

@@ -9,7 +9,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::datasets::{DatasetInfo, info_of, insert_dataset, new_dataset_id};
+use super::datasets::{DatasetInfo, NewRecord, info_of, insert_dataset, new_dataset_id};
+use super::permissions::PrincipalKind;
 use super::policies::{Policy, load as load_policies, sees_all, settings, write_pdp};
 use super::schema::{NewColumn, change_schema, validate_columns};
 use super::streams::{
@@ -17,9 +18,9 @@ use super::streams::{
     stream_of,
 };
 use super::uploads::{Action, Load, apply_upload};
-use super::users::{find_user, is_admin, require_can_create_datasets};
+use super::users::{is_admin, require_can_create_datasets, require_principal};
 use super::{
-    Column, Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset, now_ms,
+    Column, Dataset, Need, Result, Store, StoreError, UserId, authorize, find_dataset,
     open_dataset, parse_id, touch,
 };
 
@@ -91,12 +92,7 @@ fn non_empty(field: &str, value: &str) -> Result<()> {
 
 /// The owner a request names must be a user of the instance.
 fn check_new_owner(conn: &Connection, owner: UserId) -> Result<()> {
-    if find_user(conn, owner)?.is_none() {
-        return Err(StoreError::invalid(format!(
-            "owner.id {owner} is not a user of this instance"
-        )));
-    }
-    Ok(())
+    require_principal(conn, PrincipalKind::User, owner, "owner.id")
 }
 
 /// Hands `ds` to `owner`: they get OWNER, the previous owner keeps
@@ -160,15 +156,14 @@ impl Store {
                 }
                 check_new_owner(conn, owner)?;
             }
-            insert_dataset(
-                conn,
-                owner,
-                &id,
-                new.name.trim(),
-                &new.description,
-                "api",
-                &columns,
-            )?;
+            let record = NewRecord {
+                id: &id,
+                name: new.name.trim(),
+                description: &new.description,
+                display_type: "api",
+                columns: &columns,
+            };
+            insert_dataset(conn, owner, &record, self.now_ms())?;
             let ds = open_dataset(conn, &id, user, Need::Read)?;
             detail(self, conn, ds, user)
         })
@@ -224,12 +219,12 @@ impl Store {
             }
             if let Some(enabled) = change.pdp_enabled {
                 let external = settings(conn, ds.pk)?.external;
-                write_pdp(conn, &ds, user, enabled, external)?;
+                write_pdp(conn, &ds, user, enabled, external, self.now_ms())?;
             }
             if let Some(owner) = change.owner {
                 transfer(conn, &ds, user, owner)?;
             }
-            touch(conn, ds.pk, now_ms())?;
+            touch(conn, ds.pk, self.now_ms())?;
             let ds = open_dataset(conn, id, user, Need::Read)?;
             detail(self, conn, ds, user)
         })
@@ -249,7 +244,7 @@ impl Store {
             let ds = open_dataset(conn, id, user, Need::Write)?;
             conn.execute(
                 "INSERT INTO uploads (dataset_pk, action, requested_ms) VALUES (?, ?, ?)",
-                params![ds.pk, action.as_str(), now_ms()],
+                params![ds.pk, action.as_str(), self.now_ms()],
             )?;
             let upload = conn.last_insert_rowid();
             conn.execute(
@@ -260,7 +255,7 @@ impl Store {
                 Action::Append => Load::Append,
                 Action::Replace => Load::Replace,
             };
-            apply_upload(conn, &ds, upload, &[1], load, None)?;
+            apply_upload(conn, &ds, upload, &[1], load, None, self.clock())?;
             Ok(())
         })
     }
@@ -328,7 +323,7 @@ impl Store {
             }
             conn.execute("DELETE FROM executions WHERE stream_id = ?", [s.id])?;
             conn.execute("DELETE FROM streams WHERE id = ?", [s.id])?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 
@@ -388,7 +383,7 @@ impl Store {
                 )?
                 .query_map([s.id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
-            let now_s = now_ms() / 1000;
+            let now_s = self.now_ms() / 1000;
             for (eid, upload) in &active {
                 conn.execute(
                     "UPDATE executions SET state = 'ABORTED', ended_s = ? WHERE id = ?",

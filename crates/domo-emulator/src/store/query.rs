@@ -18,7 +18,6 @@
 //! to a `RowSink` as SQLite yields them; nothing caps their number.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, ErrorCode};
@@ -27,8 +26,9 @@ use super::dialect::{self, VIEW};
 use super::sink::{ResultColumn, RowSink, RowValues};
 use super::{
     Column, Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, is_stored_table,
-    now_ms, open_dataset, quote_ident, row_table,
+    open_dataset, quote_ident, row_table,
 };
+use crate::clock::Timer;
 use crate::csvio::ColumnType;
 
 /// Functions that reach outside the query's data.
@@ -345,7 +345,7 @@ pub(super) fn execute_confined(
         columns: &ds.columns,
         row_table: &own,
         names: &views,
-        now: dialect::functions::utc_text(now_ms()),
+        now: dialect::functions::utc_text(store.now_ms()),
     };
     let sql = dialect::to_sqlite(sql, &target, dialect::known_functions(conn)?)?;
     let source = store.visible_rows(conn, stored, user)?;
@@ -384,8 +384,8 @@ pub(super) fn execute_confined(
             views.clone(),
             Arc::clone(&refused),
         )));
-        let deadline = Instant::now() + store.query_timeout;
-        conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
+        let deadline = store.clock.deadline(Timer::Query, store.query_timeout);
+        conn.progress_handler(10_000, Some(move || deadline.passed()));
         let result = run_query(store, conn, ds, &sql, &refused, sink);
         conn.progress_handler(0, None::<fn() -> bool>);
         conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);

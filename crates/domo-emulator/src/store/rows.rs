@@ -16,7 +16,7 @@ use rusqlite::{Connection, params_from_iter};
 use super::sink::{ResultColumn, RowSink, RowValues};
 use super::{
     Column, Dataset, Need, PARTITION_COLUMN, ROWID_COLUMN, Result, Store, StoreError, UserId,
-    authorize, find_dataset, now_ms, open_dataset, quote_ident,
+    authorize, find_dataset, open_dataset, quote_ident,
 };
 use crate::calendar::{DateContext, Relative};
 use crate::csvio::{self, ColumnType};
@@ -288,15 +288,15 @@ pub(super) fn compile_filter(
 }
 
 /// A `/data` filter over a dataset's columns, by column name; relative
-/// dates are read on the standard calendar.
-fn column_filter(filter: Option<&str>, columns: &[Column]) -> Result<Where> {
+/// dates are read on the standard calendar at `now_ms`.
+fn column_filter(filter: Option<&str>, columns: &[Column], now_ms: i64) -> Result<Where> {
     let Some(filter) = filter.filter(|f| !f.trim().is_empty()) else {
         return Ok(Where::default());
     };
     let names = Names::columns(columns.iter().map(|c| c.name.as_str()));
     let conds = filter::parse(filter, &names).map_err(StoreError::invalid)?;
     let targets: Vec<(&str, &Column)> = columns.iter().map(|c| (c.name.as_str(), c)).collect();
-    compile_filter(&conds, &targets, &DateContext::standard(now_ms()))
+    compile_filter(&conds, &targets, &DateContext::standard(now_ms))
 }
 
 /// What `GET .../data` asks for.
@@ -365,7 +365,7 @@ impl Store {
     ) -> Result<()> {
         self.read_long(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            let w = column_filter(req.filter.as_deref(), &ds.columns)?;
+            let w = column_filter(req.filter.as_deref(), &ds.columns, self.now_ms())?;
             let source = self.visible_rows(conn, &ds, user)?;
             let cols: Vec<String> = ds.columns.iter().map(|c| quote_ident(&c.name)).collect();
             let sql = format!(
@@ -426,7 +426,7 @@ impl Store {
     ) -> Result<Export> {
         self.read(|conn| {
             let ds = open_dataset(conn, id, user, Need::Read)?;
-            let filter = column_filter(req.filter.as_deref(), &ds.columns)?;
+            let filter = column_filter(req.filter.as_deref(), &ds.columns, self.now_ms())?;
             // Checked here too, so a refusal of the read path is a status
             // code rather than a broken stream.
             self.visible_rows(conn, &ds, user)?;
@@ -537,7 +537,7 @@ mod tests {
     }
 
     fn parse_filter(filter: &str, columns: &[Column]) -> Result<Where> {
-        column_filter(Some(filter), columns)
+        column_filter(Some(filter), columns, 1_709_283_600_000)
     }
 
     #[test]

@@ -13,12 +13,12 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 
-use super::datasets::{insert_dataset, new_dataset_id};
+use super::datasets::{NewRecord, insert_dataset, new_dataset_id};
 use super::schema::{NewColumn, change_schema, validate_columns};
 use super::uploads::{Load, apply_upload, check_load, staged_parts};
 use super::{
     Column, Dataset, Need, Owner, Result, Store, StoreError, UserId, authorize, find_dataset,
-    now_ms, open_dataset, parse_id, stream_id_of, touch,
+    open_dataset, parse_id, stream_id_of, touch,
 };
 
 /// What creating a stream (and its dataset) needs.
@@ -266,7 +266,7 @@ pub(super) fn stream_of(conn: &Connection, s: &StreamRow, ds: &Dataset) -> Resul
             id: ds.id.clone(),
             name: ds.name.clone(),
             description: ds.description.clone(),
-            owner: ds.owner(),
+            owner: ds.owner(conn)?,
             rows: ds.row_count,
             column_count: ds.columns.len(),
             created_ms: ds.created_ms,
@@ -293,16 +293,15 @@ impl Store {
         let id = new.dataset_id.unwrap_or_else(new_dataset_id);
         self.write(|conn| {
             super::users::require_can_create_datasets(conn, user)?;
-            let now = now_ms();
-            let pk = insert_dataset(
-                conn,
-                user,
-                &id,
-                &new.name,
-                &new.description,
-                "api",
-                &columns,
-            )?;
+            let now = self.now_ms();
+            let record = NewRecord {
+                id: &id,
+                name: &new.name,
+                description: &new.description,
+                display_type: "api",
+                columns: &columns,
+            };
+            let pk = insert_dataset(conn, user, &record, now)?;
             conn.execute(
                 "INSERT INTO streams (dataset_pk, transport, data_provider, update_method, extra, created_s, modified_s)
                  VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -352,7 +351,7 @@ impl Store {
         }
         self.write(|conn| {
             let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
-            let now = now_ms();
+            let now = self.now_ms();
             if let Some(name) = &up.name {
                 conn.execute(
                     "UPDATE datasets SET name = ? WHERE pk = ?",
@@ -438,7 +437,7 @@ impl Store {
         let method = update_method.map(validate_update_method).transpose()?;
         self.write(|conn| {
             let (s, ds) = open_stream(conn, sid, user, Need::Write)?;
-            let now = now_ms();
+            let now = self.now_ms();
             conn.execute(
                 "INSERT INTO uploads (dataset_pk, requested_ms) VALUES (?, ?)",
                 params![ds.pk, now],
@@ -506,8 +505,8 @@ impl Store {
             // Refusals before any row is read leave the load ACTIVE.
             check_load(conn, &ds, upload, &parts, load, None)?;
             conn.execute_batch("SAVEPOINT execution_load")?;
-            let now_s = now_ms() / 1000;
-            match apply_upload(conn, &ds, upload, &parts, load, None) {
+            let now_s = self.now_ms() / 1000;
+            match apply_upload(conn, &ds, upload, &parts, load, None, self.clock()) {
                 Ok(done) => {
                     conn.execute_batch("RELEASE execution_load")?;
                     conn.execute(
@@ -552,7 +551,7 @@ impl Store {
             }
             conn.execute(
                 "UPDATE executions SET state = 'ABORTED', ended_s = ? WHERE id = ?",
-                params![now_ms() / 1000, e.id],
+                params![self.now_ms() / 1000, e.id],
             )?;
             conn.execute("DELETE FROM upload_parts WHERE upload_id = ?", [upload])?;
             conn.execute("DELETE FROM uploads WHERE id = ?", [upload])?;

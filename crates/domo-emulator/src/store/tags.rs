@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::{Need, Result, Store, StoreError, UserId, now_ms, open_dataset, touch};
+use super::{Need, Result, Store, StoreError, UserId, open_dataset, touch};
 
 impl Store {
     /// Replaces the tag set (duplicates dropped, first occurrence kept).
@@ -21,7 +21,7 @@ impl Store {
                 "UPDATE datasets SET tags = ? WHERE pk = ?",
                 params![text, ds.pk],
             )?;
-            touch(conn, ds.pk, now_ms())
+            touch(conn, ds.pk, self.now_ms())
         })
     }
 }

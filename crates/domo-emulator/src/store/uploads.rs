@@ -9,16 +9,15 @@
 //! empty part): a commit with no parts never empties a dataset. When the
 //! schema has upsert key columns every row is an upsert (`Ingest`).
 
-use std::time::Instant;
-
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
 use super::versions::{record_version, set_duration};
 use super::{
-    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, now_ms, open_dataset,
-    parse_id, quote_ident, touch_rows,
+    Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, open_dataset, parse_id,
+    quote_ident, touch_rows,
 };
+use crate::clock::Clock;
 use crate::csvio::{self, CsvReader, Record};
 use crate::limits::MAX_PARTITIONS;
 
@@ -364,9 +363,9 @@ pub(super) fn apply_upload(
     parts: &[i64],
     load: Load,
     tag: Option<&str>,
+    clock: &Clock,
 ) -> Result<Loaded> {
-    let started = now_ms();
-    let clock = Instant::now();
+    let started = clock.now_ms();
     check_load(conn, ds, upload_id, parts, load, tag)?;
     let keyed = ds.columns.iter().any(|c| c.upsert_key);
 
@@ -409,19 +408,27 @@ pub(super) fn apply_upload(
     } else {
         load
     };
-    let version = record_version(conn, ds, action.as_str(), tag, received, size, started)?;
+    let version = record_version(
+        conn,
+        ds,
+        action.as_str(),
+        tag,
+        received,
+        size,
+        started..clock.now_ms(),
+    )?;
     if replaced > 0 {
         // An upsert may replace rows of other partitions.
         recount_partitions(conn, ds)?;
     }
-    touch_rows(conn, ds.pk, received - replaced - removed, now_ms())?;
+    touch_rows(conn, ds.pk, received - replaced - removed, clock.now_ms())?;
     conn.execute(
         "UPDATE uploads SET committed = 1, data_version_id = ? WHERE id = ?",
         params![version, upload_id],
     )?;
     // The staged bytes are now rows; keeping them would double the storage.
     conn.execute("DELETE FROM upload_parts WHERE upload_id = ?", [upload_id])?;
-    set_duration(conn, ds, version, clock.elapsed().as_secs() as i64)?;
+    set_duration(conn, ds, version, (clock.now_ms() - started) / 1000)?;
     Ok(Loaded {
         version_id: version,
         rows: received,
@@ -454,7 +461,7 @@ impl Store {
         let tag = normalize_tag(data_tag);
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Write)?;
-            let now = now_ms();
+            let now = self.now_ms();
             conn.execute(
                 "INSERT INTO uploads (dataset_pk, action, data_tag, requested_ms) VALUES (?, ?, ?, ?)",
                 params![ds.pk, action.map(Action::as_str), tag, now],
@@ -478,7 +485,7 @@ impl Store {
         let values = values.trim_end_matches(['\r', '\n']).as_bytes();
         self.write(|conn| {
             let ds = open_dataset(conn, id, user, Need::Write)?;
-            let started = now_ms();
+            let started = self.now_ms();
             let mut ingest = Ingest::new(conn, &ds)?;
             let n = ingest.part(None, values, delimiter, None)?;
             if n != 1 {
@@ -500,12 +507,12 @@ impl Store {
                 None,
                 1,
                 values.len() as i64,
-                started,
+                started..self.now_ms(),
             )?;
             if replaced > 0 {
                 recount_partitions(conn, &ds)?;
             }
-            touch_rows(conn, ds.pk, 1 - replaced, now_ms())
+            touch_rows(conn, ds.pk, 1 - replaced, self.now_ms())
         })
     }
 
@@ -557,7 +564,15 @@ impl Store {
                 Action::Append => Load::Append,
                 Action::Replace => Load::Replace,
             };
-            let done = apply_upload(conn, &ds, upload.id, &parts, load, tag.as_deref())?;
+            let done = apply_upload(
+                conn,
+                &ds,
+                upload.id,
+                &parts,
+                load,
+                tag.as_deref(),
+                self.clock(),
+            )?;
             Ok(Committed {
                 dataset_id: ds.id,
                 upload_id: upload.id,

@@ -14,7 +14,8 @@ use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{ADMIN_USER, Result, Store, StoreError, UserId, now_ms};
+use super::permissions::PrincipalKind;
+use super::{ADMIN_USER, Result, Store, StoreError, UserId};
 
 pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
@@ -96,13 +97,15 @@ pub(crate) struct User {
 }
 
 impl User {
-    /// A user known only by id (named by a `--token`): an Editor, or the
-    /// Admin for user 1.
+    /// A user known only by id (named by a `--token` or `--client`, not by
+    /// `--user`): "User N", `userN@emulator.local`, an Editor (user 1 the
+    /// Admin). Also how the registry names an id it no longer holds (a
+    /// dataset owner kept in a data directory started without them).
     pub fn implicit(id: UserId) -> Self {
         User {
             id,
             email: format!("user{id}@emulator.local"),
-            display_name: super::user_name(id),
+            display_name: format!("User {id}"),
             role: if id == ADMIN_USER {
                 Role::Admin
             } else {
@@ -263,10 +266,54 @@ pub(super) fn require_can_create_datasets(conn: &Connection, user: UserId) -> Re
     }
 }
 
-/// The display name of `user`, or `User {id}` for someone the registry
-/// does not know.
+/// THE naming of a user, wherever one is shown (`/users/me`, dataset and
+/// stream owners, permission lists, token listings, search): the
+/// registry's user, or `User::implicit` for an id it does not hold.
+pub(crate) fn user_or_implicit(conn: &Connection, id: UserId) -> Result<User> {
+    Ok(find_user(conn, id)?.unwrap_or_else(|| User::implicit(id)))
+}
+
+/// The display name of `user`, as `user_or_implicit` names them.
 pub(super) fn display_name(conn: &Connection, user: UserId) -> Result<String> {
-    Ok(find_user(conn, user)?.map_or_else(|| super::user_name(user), |u| u.display_name))
+    Ok(user_or_implicit(conn, user)?.display_name)
+}
+
+/// The registry's group with this id: its name, if the instance has it.
+pub(super) fn find_group(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM user_groups WHERE id = ?")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// THE naming of a group: the registry's name, or "Group N" for an id it
+/// does not hold (a grant kept in a data directory started without it).
+pub(super) fn group_name(conn: &Connection, id: i64) -> Result<String> {
+    Ok(find_group(conn, id)?.unwrap_or_else(|| format!("Group {id}")))
+}
+
+/// Refuses a user or group id the registry does not hold, naming `at`
+/// (the request field): grants and row policies name only real people.
+pub(super) fn require_principal(
+    conn: &Connection,
+    kind: PrincipalKind,
+    id: i64,
+    at: &str,
+) -> Result<()> {
+    let known = match kind {
+        PrincipalKind::User => find_user(conn, id)?.is_some(),
+        PrincipalKind::Group => find_group(conn, id)?.is_some(),
+    };
+    if known {
+        return Ok(());
+    }
+    let what = match kind {
+        PrincipalKind::User => "user",
+        PrincipalKind::Group => "group",
+    };
+    Err(StoreError::invalid(format!(
+        "{at}: {what} {id} is not a {what} of this instance"
+    )))
 }
 
 fn check_directory(dir: &Directory) -> Result<()> {
@@ -359,9 +406,16 @@ impl Store {
         })
     }
 
-    /// `GET /api/content/v2/users/me` and every other lookup of a user.
+    /// The registry's user with this id, if it holds one.
+    #[cfg(test)]
     pub(crate) fn find_user(&self, id: UserId) -> Result<Option<User>> {
         self.read(|conn| find_user(conn, id))
+    }
+
+    /// A user as every reply names them (`user_or_implicit`): THE entry
+    /// point for handlers (`/users/me`, token claims, ...).
+    pub(crate) fn user(&self, id: UserId) -> Result<User> {
+        self.read(|conn| user_or_implicit(conn, id))
     }
 
     /// A password login. Wrong passwords count towards the lock; a good
@@ -398,15 +452,16 @@ impl Store {
             conn.execute(
                 "INSERT INTO credentials (kind, hash, name, owner_id, created_ms, expires_ms)
                  VALUES ('SESSION', ?, 'session', ?, ?, NULL)",
-                params![sha256(&[token.as_bytes()]), user_id, now_ms()],
+                params![sha256(&[token.as_bytes()]), user_id, self.now_ms()],
             )?;
             Ok(Login::Session { token, user_id })
         })
     }
 
     /// The user a session token or minted access token stands for, if it
-    /// is one that has not expired or been revoked at `now` (ms).
-    pub(crate) fn resolve_token(&self, value: &str, now: i64) -> Result<Option<UserId>> {
+    /// is one that has not expired (on the store's clock) or been revoked.
+    pub(crate) fn resolve_token(&self, value: &str) -> Result<Option<UserId>> {
+        let now = self.now_ms();
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(
@@ -442,7 +497,7 @@ impl Store {
                     "only an Admin mints an access token for another user (user {caller} asked for one for user {owner})"
                 )));
             }
-            let now = now_ms();
+            let now = self.now_ms();
             if expires_ms <= now {
                 return Err(StoreError::invalid(format!(
                     "expires ({expires_ms}, epoch ms) is not in the future"
@@ -585,7 +640,7 @@ mod tests {
             panic!("a session");
         };
         assert_eq!(user_id, 7);
-        assert_eq!(store.resolve_token(&token, now_ms()).unwrap(), Some(7));
+        assert_eq!(store.resolve_token(&token).unwrap(), Some(7));
         assert!(
             !format!(
                 "{:?}",
@@ -628,23 +683,35 @@ mod tests {
 
     #[test]
     fn tokens_expire_and_revoke() {
-        let store = Store::in_memory();
+        let clock = crate::clock::ManualClock::at(1_700_000_000_000);
+        let store = Store::in_memory().with_clock(clock.clock());
         store.install_directory(&directory()).unwrap();
-        let (t, value) = store
-            .mint_access_token(1, "pipeline", 7, now_ms() + 60_000)
+        let now = clock.now_ms();
+        let (_, value) = store
+            .mint_access_token(1, "pipeline", 7, now + 60_000)
             .unwrap();
-        assert_eq!(store.resolve_token(&value, now_ms()).unwrap(), Some(7));
-        assert_eq!(
-            store.resolve_token(&value, now_ms() + 120_000).unwrap(),
-            None,
-            "expired"
-        );
+        let (_, brief) = store.mint_access_token(1, "brief", 7, now + 1).unwrap();
+        assert_eq!(store.resolve_token(&value).unwrap(), Some(7));
+        assert_eq!(store.resolve_token(&brief).unwrap(), Some(7));
+        clock.advance(std::time::Duration::from_millis(1));
+        assert_eq!(store.resolve_token(&brief).unwrap(), None, "expired");
+        assert_eq!(store.resolve_token(&value).unwrap(), Some(7));
+        clock.advance(std::time::Duration::from_secs(60));
+        assert_eq!(store.resolve_token(&value).unwrap(), None, "expired");
         let e = store
-            .mint_access_token(7, "for 8", 8, now_ms() + 60_000)
+            .mint_access_token(1, "past", 7, clock.now_ms())
+            .unwrap_err();
+        assert_eq!(e.kind, super::super::ErrorKind::Invalid);
+        let (t, value) = store
+            .mint_access_token(1, "renewed", 7, clock.now_ms() + 60_000)
+            .unwrap();
+        assert_eq!(store.resolve_token(&value).unwrap(), Some(7));
+        let e = store
+            .mint_access_token(7, "for 8", 8, clock.now_ms() + 60_000)
             .unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::Forbidden);
         let e = store
-            .mint_access_token(1, "nobody", 4242, now_ms() + 60_000)
+            .mint_access_token(1, "nobody", 4242, clock.now_ms() + 60_000)
             .unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::Invalid);
         assert_eq!(store.list_access_tokens(8).unwrap(), vec![]);
@@ -652,6 +719,6 @@ mod tests {
         let e = store.revoke_access_token(8, &t.id.to_string()).unwrap_err();
         assert_eq!(e.kind, super::super::ErrorKind::Forbidden);
         store.revoke_access_token(7, &t.id.to_string()).unwrap();
-        assert_eq!(store.resolve_token(&value, now_ms()).unwrap(), None);
+        assert_eq!(store.resolve_token(&value).unwrap(), None);
     }
 }

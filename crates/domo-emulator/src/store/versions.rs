@@ -3,9 +3,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::{
-    Dataset, Need, PARTITION_COLUMN, Result, Store, UserId, now_ms, open_dataset, quote_ident,
-};
+use super::{Dataset, Need, PARTITION_COLUMN, Result, Store, UserId, open_dataset, quote_ident};
 
 /// One data version.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,8 +85,9 @@ fn next_version(conn: &Connection, pk: i64) -> Result<i64> {
     Ok(v)
 }
 
-/// Records a commit's data version and, for a tagged commit, its
-/// partition's new row count; returns the version id.
+/// Records a commit's data version (begun and done at the times of
+/// `span`, ms) and, for a tagged commit, its partition's new row count;
+/// returns the version id.
 pub(super) fn record_version(
     conn: &Connection,
     ds: &Dataset,
@@ -96,10 +95,10 @@ pub(super) fn record_version(
     tag: Option<&str>,
     rows: i64,
     size: i64,
-    started_ms: i64,
+    span: std::ops::Range<i64>,
 ) -> Result<i64> {
+    let (started_ms, done) = (span.start, span.end);
     let version = next_version(conn, ds.pk)?;
-    let done = now_ms();
     conn.execute(
         "INSERT INTO data_versions (dataset_pk, version_id, status, recorded_ms, completed_ms, duration_s,
                                     size_bytes, row_count, action, data_tag)

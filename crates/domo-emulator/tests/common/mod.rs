@@ -36,6 +36,10 @@ impl Resp {
         assert!(v["toe"].as_str().is_some_and(|t| !t.is_empty()));
         v["message"].as_str().unwrap().to_owned()
     }
+    /// Asserts a 200, whatever the body.
+    pub fn ok_status(&self) {
+        assert_eq!(self.status, StatusCode::OK, "body: {}", self.text());
+    }
     pub fn ok_json(&self) -> Value {
         assert_eq!(self.status, StatusCode::OK, "body: {}", self.text());
         self.json()

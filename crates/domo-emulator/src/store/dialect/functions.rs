@@ -248,6 +248,13 @@ pub(crate) fn utc_text(ms: i64) -> String {
     when.to_text().unwrap_or_default()
 }
 
+/// The inverse of `utc_text`: a DATETIME or DATE (either MySQL form, as
+/// an upload takes it) in UTC, as ms since the epoch.
+pub(crate) fn utc_ms(text: &str) -> Option<i64> {
+    let when = When::parse(ValueRef::Text(text.as_bytes()))?;
+    Some((when.days * 86_400 + when.secs) * 1000)
+}
+
 /// A number as MySQL reads one: integers stay exact, text gives its
 /// numeric prefix (`' 12abc'` is 12, `'abc'` is 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
