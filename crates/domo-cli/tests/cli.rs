@@ -222,14 +222,24 @@ fn dataset_create_get_schema_in_every_format() {
     )
     .ok()
     .json();
-    assert_eq!(latest["schema"]["columns"][3]["type"], "DATE");
+    assert_eq!(latest, schema, "latest is the default form");
+    let documented = domoctl(
+        &emu,
+        &["dataset", "schema", &id, "--form", "documented", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(documented["columns"][3]["type"], "DATE");
     let indexed = domoctl(
         &emu,
         &["dataset", "schema", &id, "--form", "indexed", "--json"],
     )
     .ok()
     .json();
-    assert_eq!(indexed["tables"][0]["columns"][0]["name"], "id");
+    assert_eq!(indexed["columns"][0]["name"], "id");
+    // Only the indexed route hides columns.
+    domoctl(&emu, &["dataset", "schema", &id, "--include-hidden"])
+        .fails(2, &["--include-hidden goes with --form indexed"]);
     let csv = domoctl(&emu, &["dataset", "schema", &id, "--csv"])
         .ok()
         .stdout;
@@ -329,6 +339,15 @@ fn dataset_life_cycle_list_search_rename_alter_upsert_delete() {
     let hits = hits.as_array().unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0]["databaseId"], id.as_str());
+    // --full: the UI's route, whole datasets.
+    let whole = domoctl(
+        &emu,
+        &["dataset", "list", "--search", "regional", "--full", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(whole[0]["id"], id.as_str(), "{whole}");
+    assert!(whole[0]["columnCount"].is_number(), "{whole}");
     let none = domoctl(
         &emu,
         &["dataset", "list", "--search", "nothing*like*it", "--json"],
