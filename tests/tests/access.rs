@@ -129,12 +129,8 @@ fn policy(id: &str, name: &str, users: &[u64], groups: &[u64], rule: PolicyParam
 }
 
 fn eq(column: &str, values: &[&str], ignore_case: bool) -> PolicyParameter {
-    PolicyParameter::column(
-        column,
-        values.iter().map(|v| v.to_string()).collect(),
-        false,
-        ignore_case,
-    )
+    let p = PolicyParameter::equals(column, values.iter().copied());
+    if ignore_case { p.ignoring_case() } else { p }
 }
 
 #[tokio::test]
@@ -165,7 +161,7 @@ async fn policies_round_trip_and_decide_what_each_user_sums() {
         "Not east",
         &[8],
         &[3],
-        PolicyParameter::column("region", vec!["east".into()], true, true),
+        PolicyParameter::not_equals("region", ["east"]).ignoring_case(),
     );
     not_east = admin.create_policy(&id, not_east).await.unwrap();
     let listed = admin.policies(&id).await.unwrap();

@@ -297,12 +297,7 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
     // Row policies.
     let mut policy = Policy::new(id.to_string(), "East");
     policy.user_ids = vec![me.id.clone()];
-    policy.parameters = vec![PolicyParameter::column(
-        "name",
-        vec!["plain 2".into()],
-        false,
-        false,
-    )];
+    policy.parameters = vec![PolicyParameter::equals("name", ["plain 2"])];
     let policy = c.create_policy(&id, policy).await.unwrap();
     let policy_id = policy.filter_group_id.clone().expect("a policy id");
     c.update_policy(&id, policy_id.clone(), policy)

@@ -35,7 +35,8 @@ fn generated_declarations_follow_serde() {
     assert!(d.contains("indexId?: Id | null"), "{d}");
     assert!(d.contains("upsertKey?: boolean | null"), "{d}");
     assert!(d.contains("_metaData?: ListMeta | null"), "{d}");
-    assert!(d.contains("databaseId: string"), "{d}");
+    assert!(d.contains("databaseId: DatasetId"), "{d}");
+    assert!(d.contains("export type DatasetId = string;"), "{d}");
     assert!(
         d.contains("export type UploadAction = \"APPEND\" | \"REPLACE\" | \"UPSERT\";"),
         "{d}"

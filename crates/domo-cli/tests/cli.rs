@@ -342,7 +342,9 @@ fn dataset_life_cycle_list_search_rename_alter_upsert_delete() {
     // --full: the UI's route, whole datasets.
     let whole = domoctl(
         &emu,
-        &["dataset", "list", "--search", "regional", "--full", "--json"],
+        &[
+            "dataset", "list", "--search", "regional", "--full", "--json",
+        ],
     )
     .ok()
     .json();

@@ -409,4 +409,28 @@ mod tests {
         let e = read(&[Fixup::QueryEnvelope], r#"[{"a":1},{"c":2}]"#).unwrap_err();
         assert!(e.message().contains("not in the first row"), "{e}");
     }
+
+    /// The browser's JSON is what the typed decode, encoded, gives.
+    #[test]
+    fn the_query_envelope_matches_the_typed_round_trip() {
+        for body in [
+            r#"{"datasource":"abc","columns":["city","n"],"metadata":[{"type":"STRING"},{"type":"LONG"}],
+                "rows":[["Oslo",3],["Rome",null]],"numRows":2,"numColumns":2,"fromcache":false,"pageSize":9}"#,
+            r#"{"columns":["a"],"rows":[[1],[2]],"metadata":null,"fromcache":null}"#,
+            r#"{"columns":[],"rows":null}"#,
+            r#"[{"column1":"value1","column2":"value2"},{"column2":"b","column1":"a"}]"#,
+            "[]",
+        ] {
+            let typed: domo_model::query::QueryResult = serde_json::from_str(body).unwrap();
+            let via_steps = read(&[Fixup::QueryEnvelope], body).unwrap();
+            assert_eq!(via_steps, serde_json::to_value(&typed).unwrap(), "{body}");
+        }
+        for body in ["[1]", "\"x\"", r#"{"rows":[]}"#, r#"{"columns":3}"#] {
+            assert!(read(&[Fixup::QueryEnvelope], body).is_err(), "{body}");
+            assert!(
+                serde_json::from_str::<domo_model::query::QueryResult>(body).is_err(),
+                "{body}"
+            );
+        }
+    }
 }

@@ -30,12 +30,7 @@ fn east() -> Policy {
     let mut p = Policy::new("ds-1", "East");
     p.user_ids = vec![Id::Num(7)];
     p.group_ids = vec![Id::Num(3)];
-    p.parameters = vec![PolicyParameter::column(
-        "region",
-        vec!["east".into(), "north".into()],
-        false,
-        true,
-    )];
+    p.parameters = vec![PolicyParameter::equals("region", ["east", "north"]).ignoring_case()];
     p
 }
 

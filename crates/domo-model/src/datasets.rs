@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Extra, Id};
+use crate::{DatasetId, Extra, Id};
 
 /// A dataset as `GET /api/data/v3/datasources/{id}` describes it. The seed
 /// documents `details`/`properties` with `rows`/`columns`; real servers send
@@ -14,7 +14,7 @@ use crate::{Extra, Id};
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
     /// The dataset's id (a UUID).
-    pub id: String,
+    pub id: DatasetId,
     /// The dataset's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -248,7 +248,7 @@ impl CreatedDataset {
 pub struct CreatedDataSource {
     /// The new dataset's id.
     #[serde(alias = "id")]
-    pub data_source_id: String,
+    pub data_source_id: DatasetId,
     /// Its name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -258,7 +258,8 @@ pub struct CreatedDataSource {
 }
 
 impl CreatedDataSource {
-    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    /// The `#[serde(alias)]` names above, for readers of the parsed JSON
+    /// (domo-core's `Fixup::Rename` reply step).
     pub const ALIASES: &[(&str, &str)] = &[("id", "dataSourceId")];
 }
 
@@ -372,7 +373,7 @@ pub struct SearchResult {
 pub struct SearchHit {
     /// The dataset's id (`id` is accepted too).
     #[serde(alias = "id")]
-    pub database_id: String,
+    pub database_id: DatasetId,
     /// The dataset's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -400,7 +401,8 @@ pub struct SearchHit {
 }
 
 impl SearchHit {
-    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    /// The `#[serde(alias)]` names above, for readers of the parsed JSON
+    /// (domo-core's `Fixup::Rename` reply step).
     pub const ALIASES: &[(&str, &str)] = &[("id", "databaseId")];
 
     /// The dataset's id.

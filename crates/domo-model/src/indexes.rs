@@ -37,7 +37,8 @@ pub struct IndexJob {
 }
 
 impl IndexJob {
-    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    /// The `#[serde(alias)]` names above, for readers of the parsed JSON
+    /// (domo-core's `Fixup::Rename` reply step).
     pub const ALIASES: &[(&str, &str)] = &[("id", "indexId")];
 
     /// Whether the status says the index is built.

@@ -27,27 +27,3 @@ pub use id::{DatasetId, Id};
 /// Fields a server sent that this crate has no named field for. Kept so that
 /// nothing a server says is lost when a value is decoded and re-encoded.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
-
-/// Rename `alias` keys to the field names this crate encodes (`id` to
-/// `indexId`), in an object or in each object of an array: the JSON form of
-/// a type's `#[serde(alias)]` attributes, for readers that skip the typed
-/// decode. A key is left alone when its real name is also present.
-pub fn rename_aliases(value: &mut serde_json::Value, aliases: &[(&str, &str)]) {
-    match value {
-        serde_json::Value::Array(items) => {
-            for item in items {
-                rename_aliases(item, aliases);
-            }
-        }
-        serde_json::Value::Object(map) => {
-            for (alias, name) in aliases {
-                if !map.contains_key(*name)
-                    && let Some(v) = map.shift_remove(*alias)
-                {
-                    map.insert((*name).to_owned(), v);
-                }
-            }
-        }
-        _ => {}
-    }
-}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::{Extra, Id};
+use crate::{DatasetId, Extra, Id};
 
 /// A row policy ("filter group"): the users, groups and virtual users it
 /// names see the rows its parameters match. The open "All Rows" policy
@@ -20,7 +20,7 @@ pub struct Policy {
     pub name: String,
     /// The id of the dataset whose rows it filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    pub data_source_id: Option<DatasetId>,
     /// Users who see the rows it matches (`null` reads as empty).
     #[serde(default, deserialize_with = "null_as_default")]
     pub user_ids: Vec<Id>,
@@ -48,7 +48,7 @@ pub struct Policy {
 
 impl Policy {
     /// A new policy named `name` on `dataset_id`, naming nobody yet.
-    pub fn new(dataset_id: impl Into<String>, name: impl Into<String>) -> Policy {
+    pub fn new(dataset_id: impl Into<DatasetId>, name: impl Into<String>) -> Policy {
         Policy {
             name: name.into(),
             data_source_id: Some(dataset_id.into()),
@@ -91,25 +91,43 @@ fn column() -> String {
 }
 
 impl PolicyParameter {
-    /// `name` equals one of `values` (`NOT_EQUALS` when `negate`).
-    pub fn column(
+    /// The column `name` equals one of `values` (`EQUALS`), matched with
+    /// case ([`PolicyParameter::ignoring_case`] to ignore it).
+    pub fn equals<S: Into<String>>(
         name: impl Into<String>,
-        values: Vec<String>,
-        negate: bool,
-        ignore_case: bool,
+        values: impl IntoIterator<Item = S>,
+    ) -> PolicyParameter {
+        PolicyParameter::compare(name, PolicyOperator::Equals, values)
+    }
+
+    /// The column `name` equals none of `values` (`NOT_EQUALS`).
+    pub fn not_equals<S: Into<String>>(
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = S>,
+    ) -> PolicyParameter {
+        PolicyParameter::compare(name, PolicyOperator::NotEquals, values)
+    }
+
+    /// The column `name` compared with `values` by `operator`.
+    pub fn compare<S: Into<String>>(
+        name: impl Into<String>,
+        operator: PolicyOperator,
+        values: impl IntoIterator<Item = S>,
     ) -> PolicyParameter {
         PolicyParameter {
             kind: column(),
             name: name.into(),
-            values,
-            operator: if negate {
-                PolicyOperator::NotEquals
-            } else {
-                PolicyOperator::Equals
-            },
-            ignore_case,
+            values: values.into_iter().map(Into::into).collect(),
+            operator,
+            ignore_case: false,
             extra: Extra::new(),
         }
+    }
+
+    /// Compare without regard to case (`ignoreCase: true`).
+    pub fn ignoring_case(mut self) -> PolicyParameter {
+        self.ignore_case = true;
+        self
     }
 }
 
@@ -232,12 +250,8 @@ mod tests {
     fn a_new_policy_encodes_the_form_real_clients_send() {
         let mut p = Policy::new("ds-1", "East");
         p.user_ids.push(Id::Num(7));
-        p.parameters.push(PolicyParameter::column(
-            "region",
-            vec!["east".into()],
-            true,
-            false,
-        ));
+        p.parameters
+            .push(PolicyParameter::not_equals("region", ["east"]));
         assert_eq!(
             serde_json::to_value(&p).unwrap(),
             serde_json::json!({"name": "East", "dataSourceId": "ds-1", "userIds": [7],

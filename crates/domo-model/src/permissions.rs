@@ -180,21 +180,6 @@ impl<'de> Deserialize<'de> for PermissionList {
     }
 }
 
-impl PermissionList {
-    /// The JSON form of this type's decoding, for readers that skip it: a
-    /// bare array becomes `{"list": [...]}`; anything else is left as sent.
-    pub fn normalize_json(value: serde_json::Value) -> serde_json::Value {
-        match value {
-            serde_json::Value::Array(list) => {
-                let mut map = serde_json::Map::new();
-                map.insert("list".to_owned(), serde_json::Value::Array(list));
-                serde_json::Value::Object(map)
-            }
-            other => other,
-        }
-    }
-}
-
 /// `POST .../share`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

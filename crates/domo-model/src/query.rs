@@ -174,58 +174,6 @@ fn object_rows(items: Vec<Value>) -> Result<(Vec<String>, Vec<Vec<Value>>), Stri
     Ok((columns, rows))
 }
 
-/// A query reply already parsed as JSON, in the envelope form, exactly as
-/// a [`QueryResult`] decoded from it would encode: the seed's list of
-/// objects becomes the envelope, and `metadata`, `rows`, `numRows` and
-/// `numColumns` get the defaults the typed decode gives. The browser
-/// package hands replies on as JSON; this keeps it from linking a second
-/// typed decoder and encoder of every query result.
-pub fn envelope(value: Value) -> Result<Value, String> {
-    let mut map = match value {
-        Value::Array(items) => {
-            let (columns, rows) = object_rows(items)?;
-            let mut map = serde_json::Map::new();
-            map.insert("columns".into(), columns.into());
-            map.insert("metadata".into(), Value::Array(Vec::new()));
-            map.insert("rows".into(), rows.into());
-            map
-        }
-        Value::Object(map) => map,
-        other => {
-            return Err(format!(
-                "expected the columns/rows envelope or a list of row objects, found {}",
-                kind_of(&other)
-            ));
-        }
-    };
-    let count = |map: &serde_json::Map<String, Value>, key: &str| match map.get(key) {
-        Some(Value::Array(a)) => Ok(a.len()),
-        None | Some(Value::Null) if key != "columns" => Ok(0),
-        None => Err("missing field `columns`".to_owned()),
-        Some(other) => Err(format!(
-            "`{key}`: expected a list, found {}",
-            kind_of(other)
-        )),
-    };
-    let (columns, rows) = (count(&map, "columns")?, count(&map, "rows")?);
-    for key in ["metadata", "rows"] {
-        if map.get(key).is_none_or(Value::is_null) {
-            map.insert(key.into(), Value::Array(Vec::new()));
-        }
-    }
-    for (key, n) in [("numRows", rows), ("numColumns", columns)] {
-        if map.get(key).is_none_or(Value::is_null) {
-            map.insert(key.into(), n.into());
-        }
-    }
-    for key in ["datasource", "fromcache"] {
-        if map.get(key).is_some_and(Value::is_null) {
-            map.remove(key);
-        }
-    }
-    Ok(Value::Object(map))
-}
-
 fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -265,28 +213,6 @@ mod tests {
         assert_eq!(r.columns, ["column1", "column2"]);
         assert_eq!(r.rows[1], [Value::from("a"), Value::from("b")]);
         assert_eq!(r.num_rows, 2);
-    }
-
-    /// The JSON path gives what the typed decode, encoded, gives.
-    #[test]
-    fn envelope_value_matches_the_typed_round_trip() {
-        for body in [
-            r#"{"datasource":"abc","columns":["city","n"],"metadata":[{"type":"STRING"},{"type":"LONG"}],
-                "rows":[["Oslo",3],["Rome",null]],"numRows":2,"numColumns":2,"fromcache":false,"pageSize":9}"#,
-            r#"{"columns":["a"],"rows":[[1],[2]],"metadata":null,"fromcache":null}"#,
-            r#"{"columns":[],"rows":null}"#,
-            r#"[{"column1":"value1","column2":"value2"},{"column2":"b","column1":"a"}]"#,
-            "[]",
-        ] {
-            let typed: QueryResult = serde_json::from_str(body).unwrap();
-            let via_value = envelope(serde_json::from_str(body).unwrap()).unwrap();
-            assert_eq!(via_value, serde_json::to_value(&typed).unwrap(), "{body}");
-        }
-        for body in ["[1]", "\"x\"", r#"{"rows":[]}"#, r#"{"columns":3}"#] {
-            let value = serde_json::from_str(body).unwrap();
-            assert!(envelope(value).is_err(), "{body}");
-            assert!(serde_json::from_str::<QueryResult>(body).is_err(), "{body}");
-        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Extra, Id};
+use crate::{DatasetId, Extra, Id};
 
 /// Domo's column types. Types this crate does not know (the seed shows
 /// `INTEGER`) are kept verbatim in `Other`.
@@ -228,7 +228,7 @@ pub struct IndexedSchema {
     pub tables: Vec<Schema>,
     /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    pub data_source_id: Option<DatasetId>,
     /// Fields not named above, kept so that re-encoding loses nothing.
     #[serde(flatten)]
     pub extra: Extra,

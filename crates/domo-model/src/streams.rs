@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::schema::Column;
-use crate::{Extra, Id};
+use crate::{DatasetId, Extra, Id};
 
 /// How a stream gets its data: `{"type": "API"}` for a stream loaded
 /// through the API; a connector's is `{"type": "CONNECTOR", "description":
@@ -47,7 +47,7 @@ pub struct DataProvider {
 pub struct StreamDataSource {
     /// The dataset's id; absent on requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<DatasetId>,
     /// The dataset's name; creating a stream requires one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

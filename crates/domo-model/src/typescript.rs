@@ -11,7 +11,7 @@ use crate::datasets::{
     CreatedDataSource, CreatedDataset, Dataset, DatasetList, ListMeta, Owner, SearchHit,
     SearchResult,
 };
-use crate::id::Id;
+use crate::id::{DatasetId, Id};
 use crate::indexes::IndexJob;
 use crate::partitions::Partition;
 use crate::pdp::{PdpSettings, PdpState, Policy, PolicyOperator, PolicyParameter};
@@ -48,6 +48,7 @@ pub fn declarations() -> String {
     }
     emit!(
         Id,
+        DatasetId,
         ColumnType,
         Owner,
         Dataset,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Extra, Id};
+use crate::{DatasetId, Extra, Id};
 
 /// What a load does with the rows it brings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub struct UploadStartRequest {
 pub struct UploadSession {
     /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    pub data_source_id: Option<DatasetId>,
     /// The upload's id, for its parts and its commit.
     pub upload_id: Id,
     /// When the upload was opened, epoch milliseconds.
@@ -116,7 +116,7 @@ impl CommitRequest {
 pub struct CommitResult {
     /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    pub data_source_id: Option<DatasetId>,
     /// The upload committed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<Id>,

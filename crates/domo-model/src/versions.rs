@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Extra, Id};
+use crate::{DatasetId, Extra, Id};
 
 /// One data version. Real servers send `dataVersionId`, `datetimeRecorded`
 /// (epoch ms) and friends; the seed's placeholder sends `versionId` and an
@@ -13,7 +13,7 @@ use crate::{Extra, Id};
 pub struct DataVersion {
     /// The dataset's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_source_id: Option<String>,
+    pub data_source_id: Option<DatasetId>,
     /// The schema the data was loaded under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_id: Option<Id>,
@@ -51,15 +51,15 @@ pub struct DataVersion {
 }
 
 impl DataVersion {
-    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    /// The `#[serde(alias)]` names above, for readers of the parsed JSON
+    /// (domo-core's `Fixup::Rename` reply step).
     pub const ALIASES: &[(&str, &str)] = &[("versionId", "dataVersionId")];
 }
 
 /// What verifying a load reads of each data version: its id, when it was
-/// recorded and its row count. Read from the parsed JSON rather than
-/// through a serde derive of its own: the browser package already parses
-/// every reply to JSON, and a typed decode that skips unknown fields costs
-/// it about 4 KB.
+/// recorded and its row count. domo-core's `version_counts` reads it from
+/// the parsed reply (in the browser package, a JavaScript value), not
+/// through a serde derive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionCount {
     /// `dataVersionId` (the seed: `versionId`), a number or a string.
@@ -68,36 +68,6 @@ pub struct VersionCount {
     pub datetime_recorded: Option<i64>,
     /// `rowCount`.
     pub row_count: Option<u64>,
-}
-
-impl VersionCount {
-    /// The versions of a `dataversions/details` reply; anything but a list
-    /// of objects is an error naming what was found. Fields of another
-    /// type than the one above read as absent, as a withheld count does.
-    pub fn list(reply: &serde_json::Value) -> Result<Vec<VersionCount>, String> {
-        let items = reply
-            .as_array()
-            .ok_or_else(|| "expected a list of data versions".to_owned())?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let v = v
-                    .as_object()
-                    .ok_or_else(|| format!("[{i}]: expected a data version object"))?;
-                let id = v.get("dataVersionId").or_else(|| v.get("versionId"));
-                Ok(VersionCount {
-                    data_version_id: match id {
-                        Some(serde_json::Value::Number(n)) => n.as_u64().map(Id::Num),
-                        Some(serde_json::Value::String(s)) => Some(Id::Str(s.clone())),
-                        _ => None,
-                    },
-                    datetime_recorded: v.get("datetimeRecorded").and_then(|t| t.as_i64()),
-                    row_count: v.get("rowCount").and_then(|n| n.as_u64()),
-                })
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -113,47 +83,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(real[0].data_version_id, Some(Id::Num(3)));
-        let counts = VersionCount::list(&serde_json::json!(
-            [{"dataVersionId":3,"datetimeRecorded":1654557838137i64,"runDurationSeconds":1.5,
-              "rowCount":10,"extra":{"a":[1]}},{"versionId":"v1","createdAt":"2024-01-01T00:00:00Z"},
-             {"dataVersionId":4,"rowCount":null}]
-        ))
-        .unwrap();
-        assert_eq!(
-            counts,
-            [
-                VersionCount {
-                    data_version_id: Some(Id::Num(3)),
-                    datetime_recorded: Some(1654557838137),
-                    row_count: Some(10)
-                },
-                VersionCount {
-                    data_version_id: Some(Id::Str("v1".into())),
-                    ..VersionCount::default()
-                },
-                VersionCount {
-                    data_version_id: Some(Id::Num(4)),
-                    ..VersionCount::default()
-                }
-            ]
-        );
-        // The typed decode reads the same three fields alike.
-        let typed: Vec<DataVersion> = serde_json::from_str(
-            r#"[{"dataVersionId":3,"datetimeRecorded":1654557838137,"rowCount":10},{"versionId":"v1"}]"#,
-        )
-        .unwrap();
-        for (t, c) in typed.iter().zip(&counts) {
-            assert_eq!(
-                (&t.data_version_id, t.datetime_recorded, t.row_count),
-                (&c.data_version_id, c.datetime_recorded, c.row_count)
-            );
-        }
-        assert!(VersionCount::list(&serde_json::json!({"a": 1})).is_err());
-        assert!(
-            VersionCount::list(&serde_json::json!([1]))
-                .unwrap_err()
-                .contains("[0]")
-        );
         assert_eq!(real[0].row_count, Some(10));
 
         let seed: Vec<DataVersion> = serde_json::from_str(

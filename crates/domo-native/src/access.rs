@@ -125,7 +125,7 @@ impl Client {
     /// use domo_native::model::pdp::{Policy, PolicyParameter};
     /// let mut east = Policy::new("9b2c7e0e", "East");
     /// east.user_ids = vec![7u64.into()];
-    /// east.parameters = vec![PolicyParameter::column("region", vec!["east".into()], false, true)];
+    /// east.parameters = vec![PolicyParameter::equals("region", ["east"]).ignoring_case()];
     /// let created = client.create_policy("9b2c7e0e", east).await?;
     /// client.set_pdp("9b2c7e0e", true).await?;
     /// # let _ = created;

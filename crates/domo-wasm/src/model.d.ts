@@ -6,6 +6,12 @@
 export type Id = number | string;
 
 /**
+ * A dataset's id (a UUID on Domo). Built from any text; checked when it
+ * goes into a request path.
+ */
+export type DatasetId = string;
+
+/**
  * Domo's column types. Types this crate does not know (the seed shows
  * `INTEGER`) are kept verbatim in `Other`.
  */
@@ -38,7 +44,7 @@ export type Dataset = {
 /**
  * The dataset's id (a UUID).
  */
-id: string, 
+id: DatasetId, 
 /**
  * The dataset's name.
  */
@@ -139,7 +145,7 @@ export type SearchHit = {
 /**
  * The dataset's id (`id` is accepted too).
  */
-databaseId: string, 
+databaseId: DatasetId, 
 /**
  * The dataset's name.
  */
@@ -190,7 +196,7 @@ export type CreatedDataSource = {
 /**
  * The new dataset's id.
  */
-dataSourceId: string, 
+dataSourceId: DatasetId, 
 /**
  * Its name.
  */
@@ -309,7 +315,7 @@ tables: Array<Schema>,
 /**
  * The dataset's id.
  */
-dataSourceId?: string | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+dataSourceId?: DatasetId | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
 
 /**
  * One page of a dataset's rows as `GET /api/data/v3/datasources/{id}/data`
@@ -449,7 +455,7 @@ export type DataVersion = {
 /**
  * The dataset's id.
  */
-dataSourceId?: string | null, 
+dataSourceId?: DatasetId | null, 
 /**
  * The schema the data was loaded under.
  */
@@ -571,7 +577,7 @@ export type StreamDataSource = {
 /**
  * The dataset's id; absent on requests.
  */
-id?: string | null, 
+id?: DatasetId | null, 
 /**
  * The dataset's name; creating a stream requires one.
  */
@@ -751,7 +757,7 @@ export type UploadSession = {
 /**
  * The dataset's id.
  */
-dataSourceId?: string | null, 
+dataSourceId?: DatasetId | null, 
 /**
  * The upload's id, for its parts and its commit.
  */
@@ -793,7 +799,7 @@ export type CommitResult = {
 /**
  * The dataset's id.
  */
-dataSourceId?: string | null, 
+dataSourceId?: DatasetId | null, 
 /**
  * The upload committed.
  */
@@ -859,7 +865,7 @@ name: string,
 /**
  * The id of the dataset whose rows it filters.
  */
-dataSourceId?: string | null, 
+dataSourceId?: DatasetId | null, 
 /**
  * Users who see the rows it matches (`null` reads as empty).
  */

@@ -226,7 +226,7 @@ pub async fn run(client: &Client, out: Output, command: DatasetCommand) -> Resul
 
 pub fn dataset_record(ds: &Dataset) -> Record {
     Record::new()
-        .field("id", &ds.id)
+        .field("id", ds.id.to_string())
         .maybe("name", ds.name.clone())
         .maybe(
             "description",

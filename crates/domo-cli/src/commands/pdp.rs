@@ -2,7 +2,7 @@
 
 use domo_native::Client;
 use domo_native::model::Id;
-use domo_native::model::pdp::{Policy, PolicyParameter};
+use domo_native::model::pdp::{Policy, PolicyOperator, PolicyParameter};
 use serde_json::json;
 
 use crate::args::{PdpCommand, PolicySpec};
@@ -115,7 +115,19 @@ fn apply(policy: &mut Policy, spec: PolicySpec) {
         policy.parameters = spec
             .rules
             .into_iter()
-            .map(|r| PolicyParameter::column(r.column, r.values, r.negate, spec.ignore_case))
+            .map(|r| {
+                let operator = if r.negate {
+                    PolicyOperator::NotEquals
+                } else {
+                    PolicyOperator::Equals
+                };
+                let p = PolicyParameter::compare(r.column, operator, r.values);
+                if spec.ignore_case {
+                    p.ignoring_case()
+                } else {
+                    p
+                }
+            })
             .collect();
     } else if spec.ignore_case {
         for p in &mut policy.parameters {

@@ -207,7 +207,10 @@ fn streams_table(streams: &[Stream]) -> Table {
         let source = s.data_source.as_ref();
         t.push([
             s.id.to_string(),
-            source.and_then(|d| d.id.clone()).unwrap_or_default(),
+            source
+                .and_then(|d| d.id.clone())
+                .unwrap_or_default()
+                .to_string(),
             source
                 .and_then(|d| d.name.clone())
                 .or(s.name.clone())

@@ -34,14 +34,8 @@ pub async fn step(steps: &mut Steps, owner: &Client, url: &str, id: &str) -> Res
             &ShareOptions::default(),
         )
         .await?;
-    let rule = |values: &[&str]| {
-        PolicyParameter::column(
-            "region",
-            values.iter().map(|v| v.to_string()).collect(),
-            false,
-            true,
-        )
-    };
+    let rule =
+        |values: &[&str]| PolicyParameter::equals("region", values.iter().copied()).ignoring_case();
     for (user, name, values) in [
         (east, "East and north", &["east", "north"][..]),
         (west, "West", &["west"][..]),
