@@ -14,35 +14,12 @@ use rusqlite::{Connection, params};
 
 use rusqlite::OptionalExtension;
 
+pub(crate) use super::users::PrincipalKind;
 use super::users::{display_name, group_name, is_admin};
 use super::{
     AccessLevel, Dataset, Need, Result, Store, StoreError, UserId, access_level, open_dataset,
     touch,
 };
-
-/// Who a permission is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PrincipalKind {
-    User,
-    Group,
-}
-
-impl PrincipalKind {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "USER" => Some(Self::User),
-            "GROUP" => Some(Self::Group),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "USER",
-            Self::Group => "GROUP",
-        }
-    }
-}
 
 /// One entry of a dataset's permission list.
 #[derive(Debug, Clone, PartialEq)]

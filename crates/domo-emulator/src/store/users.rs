@@ -14,8 +14,31 @@ use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::permissions::PrincipalKind;
 use super::{ADMIN_USER, Result, Store, StoreError, UserId};
+
+/// Who a permission is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PrincipalKind {
+    User,
+    Group,
+}
+
+impl PrincipalKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "USER" => Some(Self::User),
+            "GROUP" => Some(Self::Group),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+        }
+    }
+}
 
 pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
