@@ -155,3 +155,9 @@ pub async fn commit_upload(
         ))
         .await
 }
+
+/// The root README's Rust examples, compiled as doc tests so they stay
+/// true to the API.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct RootReadme;
