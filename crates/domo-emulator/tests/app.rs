@@ -5,9 +5,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::Resp;
+use common::{Resp, Scratch};
 use domo_emulator::{DEMO_DATASET_ID, EmulatorConfig, RunningEmulator};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,29 +14,6 @@ use serde_json::{Value, json};
 const WASM: &[u8] = b"\0asm\x01\0\0\0";
 const INDEX: &str =
     "<!DOCTYPE html>\n<html>\n<head>\n<title>t</title>\n</head>\n<body>app</body>\n</html>\n";
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "domo-emulator-app-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn write(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
