@@ -4,8 +4,8 @@
 //! `/data` (JSON and CSV), the v2 CSV export, SQL (`/api/query/v1/execute`
 //! and `/sql/v1/{alias}`, through the `table` view) and `/data/v1/{alias}`
 //! all select FROM the `RowSource` it returns, never from a row table. A
-//! rule that must hold on every read path (read access today; row policies
-//! and token rules next) goes into `visible_rows` and nowhere else. The
+//! rule that must hold on every read path (read access, row policies)
+//! goes into `visible_rows` and nowhere else. The
 //! test `store::tests::every_read_path_goes_through_visible_rows` (and its
 //! HTTP twin in `server`) installs a rule that hides rows and drives every
 //! path.
