@@ -818,6 +818,18 @@ mod tests {
                 get("/data/v1/demo?fields=Region".into(), "text/csv").await,
             ),
             (
+                "AppData v2 envelope",
+                get("/data/v2/demo?fields=Region".into(), "application/json").await,
+            ),
+            (
+                "AppData grouped",
+                get(
+                    "/data/v2/demo?fields=Region,Units&groupby=Region".into(),
+                    "*/*",
+                )
+                .await,
+            ),
+            (
                 "AppSql",
                 post(
                     "/sql/v1/demo".into(),
