@@ -179,3 +179,78 @@ async fn divergences_as_they_stand() {
     let r = c.sql(DEMO_DATASET_ID, "SELECT 5/2").await.ok_json();
     assert_eq!(r["metadata"][0]["type"], "DOUBLE", "{r}");
 }
+
+/// STRING columns compare as MySQL's default collation does: without
+/// regard to (ASCII) case, in `=`, `IN`, `GROUP BY`, `DISTINCT` and
+/// `ORDER BY`; trailing spaces count (MySQL 8's default is NO PAD).
+#[tokio::test]
+async fn string_columns_compare_without_regard_to_case() {
+    let (_emu, c) = start(EmulatorConfig::ephemeral()).await;
+    let (ds, _) = c
+        .create_dataset("Regions", &[("region", "STRING"), ("n", "LONG")])
+        .await;
+    c.upload(
+        &ds,
+        &["east,1\nEast,2\nEAST,3\nwest,4\neast ,5\n"],
+        "REPLACE",
+    )
+    .await;
+    let one = |sql: &'static str| {
+        let c = c.clone();
+        let ds = ds.clone();
+        async move { c.sql(&ds, sql).await.ok_json()["rows"].clone() }
+    };
+    assert_eq!(
+        one("SELECT SUM(n) FROM table WHERE region = 'EAST'").await,
+        json!([[6]])
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM table WHERE region IN ('WEST', 'east')").await,
+        json!([[4]])
+    );
+    assert_eq!(
+        one("SELECT COUNT(DISTINCT region) FROM table").await,
+        json!([[3]])
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM (SELECT region FROM table GROUP BY region)").await,
+        json!([[3]])
+    );
+    assert_eq!(
+        one("SELECT n FROM table WHERE region = 'east ' OR region < 'F' ORDER BY region, n").await,
+        json!([[1], [2], [3], [5]])
+    );
+}
+
+/// The `/data` filter and the app's `/data/v1` filter compare STRING
+/// columns as SQL does: without regard to case.
+#[tokio::test]
+async fn filters_compare_strings_as_sql_does() {
+    let (_emu, c) = start(EmulatorConfig {
+        demo: true,
+        ..EmulatorConfig::ephemeral()
+    })
+    .await;
+    let sql = c
+        .sql(
+            DEMO_DATASET_ID,
+            "SELECT COUNT(*) FROM table WHERE Region = 'EAST'",
+        )
+        .await
+        .ok_json();
+    let via_sql = sql["rows"][0][0].as_i64().unwrap();
+    assert!(via_sql > 0, "{sql}");
+    for filter in ["Region%20%3D%20EAST", "Region%20in%20(eAsT)"] {
+        let page = c
+            .get(&format!(
+                "/api/data/v3/datasources/{DEMO_DATASET_ID}/data?limit=1000&filter={filter}"
+            ))
+            .await
+            .ok_json();
+        assert_eq!(
+            page["rows"].as_array().unwrap().len() as i64,
+            via_sql,
+            "{filter}"
+        );
+    }
+}
