@@ -73,17 +73,23 @@ pub(crate) enum Format {
     Csv,
 }
 
+/// The media types of an `Accept` header, in order, lower-cased and
+/// without parameters (`text/csv; q=0.9` is `text/csv`).
+pub(crate) fn accepted_media(accept: &str) -> impl Iterator<Item = String> + '_ {
+    accept.split(',').map(|part| {
+        part.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    })
+}
+
 pub(crate) fn negotiate(accept: Option<&str>) -> Result<Format, ApiError> {
     let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
         return Ok(Format::Objects);
     };
-    for part in accept.split(',') {
-        let media = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+    for media in accepted_media(accept) {
         match media.as_str() {
             "text/csv" => return Ok(Format::Csv),
             "application/array-of-objects"

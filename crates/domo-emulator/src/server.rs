@@ -276,10 +276,46 @@ impl Drop for RunningEmulator {
     }
 }
 
-/// Unrouted requests: with an app, GET and HEAD outside `/api/` read its
-/// files; everything else is an unknown endpoint.
-async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+/// The path as the client sent it, before `trim_trailing_slash`.
+#[derive(Debug, Clone)]
+struct SentPath(String);
+
+/// Paths as real servers take them: `/x/` is `/x` (pydomo writes its
+/// collection URLs with a slash, domolibrary asks for `.../filter-groups/`).
+/// THE one rewrite, before any route is matched, so every route answers
+/// both ways and none needs a copy. The path as sent stays with the
+/// request for the app's files, where `/dir/` and `/dir` differ (relative
+/// links resolve from the slash).
+async fn trim_trailing_slash(mut req: Request) -> Request {
     let path = req.uri().path();
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.len() == path.len() || trimmed.is_empty() {
+        return req;
+    }
+    let sent = SentPath(path.to_owned());
+    let mut parts = req.uri().clone().into_parts();
+    let rest = match req.uri().query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_owned(),
+    };
+    // A path that was valid stays valid with fewer characters.
+    if let Ok(pq) = rest.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+            req.extensions_mut().insert(sent);
+        }
+    }
+    req
+}
+
+/// Unrouted requests: with an app, GET and HEAD outside `/api/` read its
+/// files (by the path as sent); everything else is an unknown endpoint.
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    let path = req
+        .extensions()
+        .get::<SentPath>()
+        .map_or(req.uri().path(), |s| s.0.as_str());
     if let Some(site) = state.app.as_ref().filter(|_| !path.starts_with("/api/")) {
         if req.method() == Method::GET || req.method() == Method::HEAD {
             return crate::app::files::serve(site, path).await;
@@ -296,7 +332,15 @@ async fn method_not_allowed(req: Request) -> ApiError {
     )
 }
 
+/// Every route, behind the one path rewrite (`trim_trailing_slash`): the
+/// outer router's middleware runs before the inner one matches a route.
 pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
+    Router::new()
+        .fallback_service(routes(state, faults))
+        .layer(middleware::map_request(trim_trailing_slash))
+}
+
+fn routes(state: AppState, faults: Arc<Faults>) -> Router {
     const DS3: &str = "/api/data/v3/datasources/{id}";
     const Q1: &str = "/api/query/v1/datasources/{id}";
     let p = |base: &str, rest: &str| format!("{base}{rest}");
@@ -455,23 +499,22 @@ pub(crate) fn router(state: AppState, faults: Arc<Faults>) -> Router {
 }
 
 /// AppDB and the in-app services. The paths Domo's docs write with a
-/// trailing slash (`collections/`, `documents/`) answer both ways.
+/// trailing slash (`collections/`, `documents/`) answer both ways, as
+/// every path does (`trim_trailing_slash`).
 fn app_routes() -> Router<AppState> {
     const DS: &str = "/domo/datastores/v1";
     const DOCS: &str = "/domo/datastores/v1/collections/{name}/documents";
     let collections = get(appdb::list_collections).post(appdb::create_collection);
     let documents = get(appdb::list_documents).post(appdb::create_document);
     Router::new()
-        .route(&format!("{DS}/collections"), collections.clone())
-        .route(&format!("{DS}/collections/"), collections)
+        .route(&format!("{DS}/collections"), collections)
         .route(
             &format!("{DS}/collections/{{name}}"),
             get(appdb::get_collection)
                 .put(appdb::update_collection)
                 .delete(appdb::delete_collection),
         )
-        .route(DOCS, documents.clone())
-        .route(&format!("{DOCS}/"), documents)
+        .route(DOCS, documents)
         .route(&format!("{DOCS}/query"), post(appdb::query_documents))
         .route(&format!("{DOCS}/update"), put(appdb::update_documents))
         .route(
@@ -773,6 +816,18 @@ mod tests {
             (
                 "AppData CSV",
                 get("/data/v1/demo?fields=Region".into(), "text/csv").await,
+            ),
+            (
+                "AppData v2 envelope",
+                get("/data/v2/demo?fields=Region".into(), "application/json").await,
+            ),
+            (
+                "AppData grouped",
+                get(
+                    "/data/v2/demo?fields=Region,Units&groupby=Region".into(),
+                    "*/*",
+                )
+                .await,
             ),
             (
                 "AppSql",

@@ -5,39 +5,15 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::Resp;
-use domo_emulator::{DEMO_DATASET_ID, EmulatorConfig, RunningEmulator};
+use common::{Resp, Scratch};
+use domo_emulator::{Clock, DEMO_DATASET_ID, EmulatorConfig, RunningEmulator};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const WASM: &[u8] = b"\0asm\x01\0\0\0";
 const INDEX: &str =
     "<!DOCTYPE html>\n<html>\n<head>\n<title>t</title>\n</head>\n<body>app</body>\n</html>\n";
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "domo-emulator-app-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn write(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -413,7 +389,13 @@ async fn data_returns_aliased_typed_objects_on_v1_and_v2() {
 #[tokio::test]
 async fn every_filter_operator() {
     let base = Scratch::new("filters");
-    let app = start_app(&base.0).await;
+    // 2024-02-15T12:00:00Z; fiscal years start in February.
+    let app = start_app_with(&base.0, |c| EmulatorConfig {
+        clock: Clock::starting_at(1_707_998_400_000),
+        fiscal_year_start: 2,
+        ..c
+    })
+    .await;
     let areas = |r: Resp| -> Vec<String> {
         r.ok_json()
             .as_array()
@@ -450,15 +432,34 @@ async fn every_filter_operator() {
             &["West5", "East2"],
         ),
         ("'area' == \"East\", 'qty' > 2", &["East3"]),
-        // Dates far from the clock: nothing is in the last 30 days, all of
-        // them are in the last 100 years (before now), none in this year
-        // to date but rows from years ago.
-        ("when last 30 days", &[]),
+        // Relative dates on the emulator's clock (2024-02-15 12:00 UTC
+        // here), standard calendar, then fiscal (years from February).
+        ("when last 30 days", &["North1"]),
+        ("when last 45 days", &["West5", "East2", "North1"]),
+        ("when last month", &["East3", "West5", "East2"]),
         (
-            "when last 100 years",
+            "'when' last 1 years",
             &["East3", "West5", "East2", "North1"],
         ),
+        ("when last year", &[]),
+        ("when last week", &[]),
+        ("when todate month", &["North1"]),
+        (
+            "when todate quarter",
+            &["East3", "West5", "East2", "North1"],
+        ),
+        ("when todate year&calendar=fiscal", &["North1"]),
+        (
+            "when last year&calendar=fiscal",
+            &["East3", "West5", "East2"],
+        ),
+        ("when todate quarter&calendar=fiscal", &["North1"]),
+        (
+            "when last quarter&calendar=fiscal",
+            &["East3", "West5", "East2"],
+        ),
     ] {
+        let (filter, calendar) = filter.split_once('&').unwrap_or((filter, ""));
         // Encoded as `@domoinc/query` encodes each part of a condition.
         let encoded: String = filter
             .bytes()
@@ -480,10 +481,10 @@ async fn every_filter_operator() {
             .collect();
         let r = get(
             &app,
-            &format!("/data/v2/orders?fields=area,qty&filter={encoded}"),
+            &format!("/data/v2/orders?fields=area,qty&filter={encoded}&{calendar}"),
         )
         .await;
-        assert_eq!(areas(r), want, "{filter}");
+        assert_eq!(areas(r), want, "{filter} {calendar}");
     }
     app.shutdown().await;
 }

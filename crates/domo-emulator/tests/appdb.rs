@@ -6,35 +6,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::{Client, Resp};
-use domo_emulator::{EmulatorConfig, GroupSpec, RunningEmulator, UserSpec};
+use common::{Client, Resp, Scratch};
+use domo_emulator::{EmulatorConfig, RunningEmulator};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "domo-emulator-appdb-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// An app whose manifest declares `notes` (synced, with a schema) and
 /// `scratch` (no schema), and maps `notes_ds` to `notes_dataset` when given.
@@ -66,27 +42,12 @@ fn config(app: PathBuf, data: &Path) -> EmulatorConfig {
     EmulatorConfig {
         app_dir: Some(app),
         data_dir: Some(data.to_path_buf()),
-        users: vec![
-            UserSpec {
-                id: 7,
-                email: "east@example.com".into(),
-                role: Some("Editor".into()),
-            },
-            UserSpec {
-                id: 8,
-                email: "west@example.com".into(),
-                role: Some("Participant".into()),
-            },
-        ],
-        groups: vec![GroupSpec {
-            id: 3,
-            name: "East team".into(),
-            members: vec![7],
-        }],
+        // The demo people: user 7 east@example.com (Editor, `demo-east-token`),
+        // user 8 west@example.com (Participant), group 3 "East team" with user 7.
+        demo: true,
         ..EmulatorConfig::ephemeral()
     }
     .with_token("admin", 1)
-    .with_token("east", 7)
 }
 
 /// Starts the app; the client acts as the app does (`X-DOMO-Ryuu-Session`
@@ -787,7 +748,7 @@ async fn the_services_answer_from_the_user_registry() {
     assert_eq!(env["host"], emu.addr().to_string());
     assert!(env["userEmail"].as_str().unwrap().contains('@'));
     // Another user's token sees themselves.
-    let east = Client::new(emu.url(), "east");
+    let east = Client::new(emu.url(), "demo-east-token");
     let env = call(&east, Method::GET, "/domo/environment/v1", None)
         .await
         .ok_json();

@@ -423,7 +423,8 @@ async fn unknown_functions_and_other_statements_are_refused() {
             "SELECT IF(SUM(units) > 5, 'many', 'few'), ROUND(2.5), COALESCE(NULL, 'x') FROM table"
         )
         .await,
-        json!(["many", 3.0, "x"])
+        // ROUND(2.5) is MySQL's 3, an integer, not SQLite's 3.0.
+        json!(["many", 3, "x"])
     );
     // The data is untouched.
     assert_eq!(

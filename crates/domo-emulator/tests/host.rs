@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::Client;
+use common::{Client, Scratch};
 use domo_emulator::{DEMO_DATASET_ID, EmulatorConfig, RunningEmulator};
 use serde_json::json;
 
@@ -73,8 +73,8 @@ async fn next_event(resp: &mut reqwest::Response, buf: &mut String, name: &str) 
 
 #[tokio::test]
 async fn the_page_frames_the_app_and_announces_mapped_data_updates() {
-    let base = std::env::temp_dir().join(format!("domo-emulator-host-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
+    let scratch = Scratch::new("host");
+    let base = scratch.0.clone();
     let data = base.join("data");
     // A first run tells the collection's dataset id, so the manifest maps it.
     let emu = start(make_app(&base.join("app"), None), &data).await;
@@ -147,5 +147,4 @@ async fn the_page_frames_the_app_and_announces_mapped_data_updates() {
             "{chunk:?}"
         );
     }
-    let _ = std::fs::remove_dir_all(&base);
 }

@@ -1,7 +1,11 @@
-//! HTTP handlers, one module per API area, mirroring domo-core's modules
-//! and named after the domo-core endpoint type they serve (`GetDataset` is
-//! `datasets::get_dataset`). A handler parses the request, calls one store
-//! operation and shapes the reply; handlers never import each other.
+//! HTTP handlers of the product API and the custom app's routes, one
+//! module per area. The product API's areas mirror domo-core's modules and
+//! their handlers are named after the domo-core endpoint type they serve
+//! (`GetDataset` is `datasets::get_dataset`); the app's (`app`, `appdb`,
+//! `services`, `host`) after their routes. The public API's handlers live
+//! in `crate::public`. A handler parses the request, calls one store
+//! operation and shapes the reply; handlers never import each other
+//! (`cargo xtask layering` checks it).
 
 pub(crate) mod app;
 pub(crate) mod appdb;

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::csvio::{self, ColumnType};
 use crate::error::{ApiError, json_response};
-use crate::reply::csv_ok;
+use crate::reply::{accepted_media, csv_ok};
 use crate::store::rows::Rows;
 
 /// The Excel media type ryuu.js sends for `format: "excel"`.
@@ -36,13 +36,7 @@ pub(crate) fn negotiate(accept: Option<&str>) -> Result<DataFormat, ApiError> {
     let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
         return Ok(DataFormat::Objects);
     };
-    for part in accept.split(',') {
-        let media = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+    for media in accepted_media(accept) {
         match media.as_str() {
             "application/array-of-objects" | "array-of-objects" | "*/*" | "application/*" => {
                 return Ok(DataFormat::Objects);

@@ -129,11 +129,11 @@ pub(crate) fn routes() -> Router<AppState> {
         ("/v1/accounts", axum::routing::any(not_emulated)),
         ("/v1/pages", axum::routing::any(not_emulated)),
     ];
+    // Trailing slashes (pydomo's collection URLs) are the server's one
+    // path rewrite, not a second route each.
     let mut router = Router::new();
     for (path, methods) in routes {
-        router = router
-            .route(path, methods.clone())
-            .route(&format!("{path}/"), methods);
+        router = router.route(path, methods);
     }
     router
 }

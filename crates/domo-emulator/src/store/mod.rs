@@ -318,8 +318,8 @@ pub(crate) struct Store {
     /// updates) wake on any change and read what they care about.
     commits: tokio::sync::watch::Sender<u64>,
     /// A test-only row rule: an SQL condition on a row table's columns; rows
-    /// that match are hidden from every read path. It stands in for the row
-    /// policies to come, to prove `rows::visible_rows` is the one read path.
+    /// that match are hidden from every read path. Simpler than a row
+    /// policy, it proves `rows::visible_rows` is the one read path.
     #[cfg(test)]
     hidden_rows: Mutex<Option<String>>,
     /// The temporary directory of a store without a data directory; declared

@@ -701,7 +701,7 @@ mod tests {
         .unwrap();
         assert!(
             p.sql.contains(
-                "WHERE \"Unit Price\" >= ? AND \"Region\" IN (?, ?) AND \"Unit\" != ? \
+                "WHERE \"Unit Price\" >= ? AND \"Region\" COLLATE NOCASE IN (?, ?) AND \"Unit\" COLLATE NOCASE != ? \
                  AND instr(lower(CAST(\"Region\" AS TEXT)), lower(?)) > 0 AND \"Units\" NOT IN (?, ?) \
                  AND CAST(\"Revenue\" AS REAL) < ? AND \"Order Date\" = ? \
                  AND NOT (instr(lower(CAST(\"Region\" AS TEXT)), lower(?)) > 0) ORDER BY"

@@ -89,10 +89,15 @@ fn create_view(conn: &Connection, ds: &Dataset, from: &str, name: &str) -> Resul
         .iter()
         .map(|c| {
             let q = quote_ident(&c.name);
-            if c.ty == ColumnType::Decimal {
-                format!("CAST({q} AS NUMERIC) AS {q}")
-            } else {
-                q
+            match c.ty {
+                ColumnType::Decimal => format!("CAST({q} AS NUMERIC) AS {q}"),
+                // MySQL's default collation compares text without regard
+                // to case (`=`, `IN`, `GROUP BY`, `DISTINCT`, `ORDER BY`):
+                // a view column keeps the collation of its expression.
+                // NOCASE folds ASCII letters only, and MySQL 8's default
+                // is NO PAD, so trailing spaces count in both.
+                ColumnType::String => format!("{q} COLLATE NOCASE AS {q}"),
+                _ => q,
             }
         })
         .collect();

@@ -4,8 +4,8 @@
 //! `/data` (JSON and CSV), the v2 CSV export, SQL (`/api/query/v1/execute`
 //! and `/sql/v1/{alias}`, through the `table` view) and `/data/v1/{alias}`
 //! all select FROM the `RowSource` it returns, never from a row table. A
-//! rule that must hold on every read path (read access today; row policies
-//! and token rules next) goes into `visible_rows` and nowhere else. The
+//! rule that must hold on every read path (read access, row policies)
+//! goes into `visible_rows` and nowhere else. The
 //! test `store::tests::every_read_path_goes_through_visible_rows` (and its
 //! HTTP twin in `server`) installs a rule that hides rows and drives every
 //! path.
@@ -227,6 +227,17 @@ fn relative_test(
     }
 }
 
+/// A STRING column compares as SQL's `table` view compares it, without
+/// regard to (ASCII) case, as MySQL's default collation does; other types
+/// as they are.
+fn collated(col: &Column, lhs: String) -> String {
+    if col.ty == ColumnType::String {
+        format!("{lhs} COLLATE NOCASE")
+    } else {
+        lhs
+    }
+}
+
 /// Compiles parsed conditions (AND) to SQL with bound values; `targets[i]`
 /// is the name messages use for condition field `i` and its column, and
 /// `dates` the clock and calendar of relative date filters.
@@ -264,7 +275,7 @@ pub(super) fn compile_filter(
                 }
                 let marks = vec!["?"; c.values.len()].join(", ");
                 let not = if c.op == Op::NotIn { "NOT " } else { "" };
-                format!("{lhs} {not}IN ({marks})")
+                format!("{} {not}IN ({marks})", collated(col, lhs))
             }
             cmp => {
                 let op = match cmp {
@@ -278,7 +289,7 @@ pub(super) fn compile_filter(
                 let raw = c.values.first().map_or("", String::as_str);
                 let (lhs, value) = comparison_operand(col, shown, raw, &c.clause)?;
                 w.params.push(value);
-                format!("{lhs} {op} ?")
+                format!("{} {op} ?", collated(col, lhs))
             }
         };
         clauses.push(sql);
@@ -549,7 +560,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             w.sql,
-            "\"region\" = ? AND CAST(\"amount\" AS REAL) >= ? AND \"day\" < ?"
+            "\"region\" COLLATE NOCASE = ? AND CAST(\"amount\" AS REAL) >= ? AND \"day\" < ?"
         );
         assert_eq!(w.params[0], SqlValue::Text("a,b".into()));
         assert_eq!(w.params[1], SqlValue::Real(2.5));

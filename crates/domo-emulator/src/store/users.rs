@@ -3,9 +3,13 @@
 //! access tokens.
 //!
 //! Users, groups and passwords come from the command line (`--user`,
-//! `--group`, `--password`, `--token`) and are installed into SQLite at
-//! start, replacing what an earlier run left, so every operation (the
-//! access check, row policies) reads them in its own transaction. Secrets
+//! `--group`, `--password`, `--token`, `--client`) and are installed into
+//! SQLite at start, replacing what an earlier run left, so every operation
+//! (the access check, row policies) reads them in its own transaction; the
+//! public API's `/v1/users` and `/v1/groups` (`people`) change them while
+//! the emulator runs. This module is also THE naming of principals:
+//! `user_or_implicit`, `display_name` and `group_name` name a user or group
+//! in every reply. Secrets
 //! are stored only as SHA-256 digests: a password salted, a token value
 //! plain (it is 256 random bits already). Values are never put into a
 //! message.

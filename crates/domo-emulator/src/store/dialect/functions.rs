@@ -419,6 +419,87 @@ fn cast_decimal(x: Num, p: i64, s: i64) -> Value {
     Value::Real(v)
 }
 
+/// MySQL's `/`: NULL for a NULL operand or a zero divisor. Integers (and
+/// integer text) divide exactly, to `div_precision_increment` (4) decimals
+/// rounded half away from zero, done in i128 so no digit is guessed;
+/// anything with a fraction divides as a double (see the README's
+/// divergences: MySQL keeps DECIMAL operands exact too).
+fn divide(a: Num, b: Num) -> Value {
+    const SCALE: i128 = 10_000;
+    match (a, b) {
+        (_, Num::Int(0)) => Value::Null,
+        (_, Num::Real(0.0)) => Value::Null,
+        (Num::Int(n), Num::Int(d)) => {
+            let (n, d) = (i128::from(n) * SCALE, i128::from(d));
+            let (q, r) = (n / d, n % d);
+            // Half away from zero: |2r| >= |d| moves q one step outward.
+            let q = if 2 * r.abs() >= d.abs() {
+                q + if (n < 0) == (d < 0) { 1 } else { -1 }
+            } else {
+                q
+            };
+            Value::Real(q as f64 / SCALE as f64)
+        }
+        (a, b) => Value::Real(a.as_f64() / b.as_f64()),
+    }
+}
+
+/// MySQL's `MOD(a, b)` and `a % b`: NULL for a zero divisor; the sign of
+/// the dividend; a fraction is kept (`MOD(5.5, 2)` is 1.5, where SQLite's
+/// `%` would first cut both to integers).
+fn modulo(a: Num, b: Num) -> Value {
+    match (a, b) {
+        (_, Num::Int(0)) => Value::Null,
+        (_, Num::Real(0.0)) => Value::Null,
+        (Num::Int(n), Num::Int(d)) => Value::Integer(n.checked_rem(d).unwrap_or(0)),
+        (a, b) => Value::Real(a.as_f64() % b.as_f64()),
+    }
+}
+
+/// MySQL's `ROUND(x, d)`: half away from zero, on the number's shortest
+/// decimal text (`ROUND(1.005, 2)` is 1.01, not the 1.0 that binary
+/// rounding of 1.00499999... gives); integers stay integers.
+fn round(x: Num, d: i64) -> Value {
+    match x {
+        Num::Int(i) if d >= 0 => Value::Integer(i),
+        Num::Int(i) => match 10i64.checked_pow(u32::try_from(-d).unwrap_or(u32::MAX)) {
+            Some(p) => {
+                let r = i % p;
+                let down = i - r;
+                Value::Integer(if 2 * r.abs() >= p {
+                    down + p * i.signum()
+                } else {
+                    down
+                })
+            }
+            None => Value::Integer(0),
+        },
+        Num::Real(f) if d <= 0 => {
+            let v = decimal_places(f, d, true);
+            if v.abs() < 9.0e15 {
+                Value::Integer(v as i64)
+            } else {
+                Value::Real(v)
+            }
+        }
+        Num::Real(f) => Value::Real(decimal_places(f, d, true)),
+    }
+}
+
+impl Num {
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Real(f) => f,
+        }
+    }
+}
+
+/// Both operands as numbers, or None when either is NULL.
+fn numbers(ctx: &Context<'_>) -> Option<(Num, Num)> {
+    Some((number(ctx.get_raw(0))?, number(ctx.get_raw(1))?))
+}
+
 fn text_or_null(s: Option<String>) -> Value {
     s.map_or(Value::Null, Value::Text)
 }
@@ -489,6 +570,36 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             (Some(x), Some(Num::Real(d))) => truncate(x, d.round() as i64),
             _ => Value::Null,
         }
+    })?;
+    add(conn, "domo_div", 2, |ctx| {
+        numbers(ctx).map_or(Value::Null, |(a, b)| divide(a, b))
+    })?;
+    add(conn, "domo_mod", 2, |ctx| {
+        numbers(ctx).map_or(Value::Null, |(a, b)| modulo(a, b))
+    })?;
+    for n in [1, 2] {
+        add(conn, "domo_round", n, move |ctx| {
+            let d = if n == 2 {
+                match number(ctx.get_raw(1)) {
+                    Some(Num::Int(d)) => d,
+                    Some(Num::Real(d)) => d.round() as i64,
+                    None => return Value::Null,
+                }
+            } else {
+                0
+            };
+            number(ctx.get_raw(0)).map_or(Value::Null, |x| round(x, d))
+        })?;
+    }
+    // The last day of the month of a date, as a DATE.
+    date_part(conn, "last_day", |w| {
+        let (y, m, _) = w.ymd();
+        let last = When {
+            days: days_from_civil(y, m, days_in_month(y, m)),
+            secs: 0,
+            has_time: false,
+        };
+        text_or_null(last.to_text())
     })?;
     add(conn, "domo_date_add", 3, |ctx| {
         let n = match number(ctx.get_raw(1)) {

@@ -98,7 +98,12 @@ const WRITES: [Keyword; 4] = [
 
 /// Functions written in MySQL that the translation replaces (the rest are
 /// SQLite's own or registered by `functions`).
-const REWRITTEN: [&str; 16] = [
+const REWRITTEN: [&str; 21] = [
+    "character_length",
+    "mod",
+    "greatest",
+    "least",
+    "char_length",
     "concat",
     "lcase",
     "ucase",
@@ -517,6 +522,8 @@ fn arity(name: &str, args: &[Expr], range: std::ops::RangeInclusive<usize>) -> R
     }
     let want = if range.start() == range.end() {
         range.start().to_string()
+    } else if *range.end() == usize::MAX {
+        format!("at least {}", range.start())
     } else {
         format!("{} to {}", range.start(), range.end())
     };
@@ -676,6 +683,36 @@ impl Rewriter<'_> {
                 });
                 Expr::Nested(Box::new(joined))
             }
+            "mod" => {
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 2..=2)?;
+                call("domo_mod", args)
+            }
+            "round" => {
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 1..=2)?;
+                call("domo_round", args)
+            }
+            // MySQL's GREATEST/LEAST are SQLite's many-argument max/min
+            // (NULL when any argument is); one argument would make those
+            // aggregates, so MySQL's arity is checked.
+            "greatest" | "least" => {
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 2..=usize::MAX)?;
+                call(if lower == "greatest" { "max" } else { "min" }, args)
+            }
+            // MySQL counts bytes in LENGTH/OCTET_LENGTH and characters in
+            // CHAR_LENGTH/CHARACTER_LENGTH; SQLite's length() counts characters.
+            "length" => {
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 1..=1)?;
+                call("octet_length", args)
+            }
+            "char_length" | "character_length" => {
+                let args = take_args(f, &name)?;
+                arity(&name, &args, 1..=1)?;
+                call("length", args)
+            }
             "lcase" | "ucase" => {
                 f.name = ObjectName::from(vec![Ident::new(if lower == "lcase" {
                     "lower"
@@ -814,6 +851,8 @@ impl Rewriter<'_> {
                         };
                         Some(date_add(take(right), i, false)?)
                     }
+                    BinaryOperator::Divide => Some(call("domo_div", vec![take(left), take(right)])),
+                    BinaryOperator::Modulo => Some(call("domo_mod", vec![take(left), take(right)])),
                     BinaryOperator::MyIntegerDivide => {
                         let quotient = Expr::BinaryOp {
                             left: operand(take(left)),
