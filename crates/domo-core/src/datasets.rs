@@ -12,9 +12,9 @@ use domo_model::{DatasetId, Id};
 use crate::args::{Arg, ArgType};
 use crate::error::Error;
 use crate::json::quote;
+use crate::paging::PageCursor;
 #[cfg(feature = "typed")]
-use crate::paging::Pages;
-use crate::paging::{PageCursor, as_u32};
+use crate::paging::{Pages, as_u32};
 use crate::spec::BodyValues;
 use crate::spec::{BodyShape, Check, Fixup, Kind, ReplyShape};
 use crate::streams::CREATE_STREAM_PATH;

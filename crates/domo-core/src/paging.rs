@@ -106,6 +106,7 @@ pub trait Pages {
 }
 
 /// Clamp a count to the `u32` a page request sends.
+#[cfg(feature = "typed")]
 pub(crate) fn as_u32(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -6,9 +6,9 @@ use domo_model::partitions::Partition;
 use domo_model::{DatasetId, Id};
 
 use crate::error::Error;
+use crate::paging::PageCursor;
 #[cfg(feature = "typed")]
 use crate::paging::Pages;
-use crate::paging::{PageCursor, as_u32};
 use crate::spec::BodyShape;
 
 declare! {
@@ -103,21 +103,35 @@ impl PartitionPages {
     }
 }
 
+impl PartitionPages {
+    /// The request for the next page, or `None` once the listing is complete.
+    pub fn next_page(&self) -> Option<ListPartitionsPage> {
+        Some(ListPartitionsPage {
+            dataset_id: self.dataset_id.clone(),
+            limit: Self::PAGE,
+            offset: u32::try_from(self.cursor.next_offset()?).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Record that the page last asked for held `len` partitions: for a
+    /// transport that reads the page as JSON (the browser package);
+    /// [`Pages::take`] does it for a typed page.
+    pub fn received(&mut self, len: usize) -> Result<(), Error> {
+        self.cursor.received(len, None)
+    }
+}
+
 #[cfg(feature = "typed")]
 impl Pages for PartitionPages {
     type Request = ListPartitionsPage;
     type Item = Partition;
 
     fn next_page(&self) -> Option<ListPartitionsPage> {
-        Some(ListPartitionsPage {
-            dataset_id: self.dataset_id.clone(),
-            limit: Self::PAGE,
-            offset: as_u32(self.cursor.next_offset()?),
-        })
+        PartitionPages::next_page(self)
     }
 
     fn take(&mut self, page: Vec<Partition>) -> Result<Vec<Partition>, Error> {
-        self.cursor.received(page.len(), None)?;
+        self.received(page.len())?;
         Ok(page)
     }
 }
