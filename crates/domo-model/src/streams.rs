@@ -238,7 +238,8 @@ pub struct Execution {
 }
 
 impl Execution {
-    /// The `#[serde(alias)]` names above, for [`crate::rename_aliases`].
+    /// The `#[serde(alias)]` names above, for readers of the parsed JSON
+    /// (domo-core's `Fixup::Rename` reply step).
     pub const ALIASES: &[(&str, &str)] = &[("id", "executionId"), ("status", "currentState")];
 }
 
