@@ -35,3 +35,9 @@ const MODEL_TYPES: &str = include_str!("model.d.ts");
 pub fn is_domo_error(#[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue) -> bool {
     js::is_domo_error(value)
 }
+
+/// Talc instead of dlmalloc: the package's allocator on single-threaded
+/// wasm (see Cargo.toml for why).
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
