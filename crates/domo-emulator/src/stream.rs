@@ -26,7 +26,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use crate::clock::{Clock, Deadline, Timer};
 use crate::csvio::{self, ColumnType};
 use crate::error::ApiError;
-use crate::store::sink::{ResultColumn, RowSink, RowValues, value_type};
+use crate::store::sink::{Field, ResultColumn, RowSink, RowValues, decimal_json};
 use crate::store::{self, Store, StoreError};
 
 /// Bytes gathered before a chunk is sent.
@@ -282,7 +282,12 @@ pub(crate) const CSV: &str = "text/csv; charset=utf-8";
 
 /// A value as JSON, written straight into `out`: the bytes
 /// `serde_json::to_vec(&csvio::json_value(ty, v))` would make.
-fn write_json_value(out: &mut Vec<u8>, ty: Option<ColumnType>, v: ValueRef<'_>) {
+fn write_json_value(out: &mut Vec<u8>, ty: Option<ColumnType>, v: &Field<'_>) {
+    let v = match v {
+        // Exact digits: JSON numbers have no precision limit of their own.
+        Field::Decimal(text) => return out.extend_from_slice(text.as_bytes()),
+        Field::Sql(v) => *v,
+    };
     match v {
         ValueRef::Null => out.extend_from_slice(b"null"),
         ValueRef::Integer(i) => {
@@ -291,6 +296,13 @@ fn write_json_value(out: &mut Vec<u8>, ty: Option<ColumnType>, v: ValueRef<'_>) 
         ValueRef::Text(t) if ty != Some(ColumnType::Decimal) => {
             let _ = serde_json::to_writer(&mut *out, &*String::from_utf8_lossy(t));
         }
+        // A stored DECIMAL (its text as uploaded), written exactly.
+        ValueRef::Text(t) => match decimal_json(t) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => {
+                let _ = serde_json::to_writer(&mut *out, &csvio::json_value(ty, v));
+            }
+        },
         other => {
             let _ = serde_json::to_writer(&mut *out, &csvio::json_value(ty, other));
         }
@@ -307,7 +319,7 @@ fn write_json_row(
         if i > 0 {
             out.push(b',');
         }
-        write_json_value(out, *ty, row.get(i)?);
+        write_json_value(out, *ty, &row.get(i)?);
     }
     out.push(b']');
     Ok(())
@@ -407,7 +419,7 @@ impl RowSink for JsonEnvelope {
         if !self.streaming || self.metadata_late {
             for (i, slot) in self.inferred.iter_mut().enumerate() {
                 if slot.is_none() {
-                    *slot = value_type(row.get(i)?);
+                    *slot = row.get(i)?.column_type();
                 }
             }
         }
@@ -555,7 +567,7 @@ impl RowSink for CsvRows {
             if i > 0 {
                 buf.push(b',');
             }
-            csvio::write_value(buf, row.get(i)?);
+            csvio::write_value(buf, row.get(i)?.value_ref());
         }
         buf.push(b'\n');
         self.rows += 1;

@@ -71,8 +71,9 @@ async fn sql_selects_aggregates_and_groups() {
         .iter()
         .map(|m| m["type"].as_str().unwrap())
         .collect();
-    // Computed columns take their type from their values.
-    assert_eq!(types, ["STRING", "LONG", "LONG", "DOUBLE"]);
+    // Computed columns take their type from their values: the MAX of a
+    // DECIMAL column is a DECIMAL, as in MySQL.
+    assert_eq!(types, ["STRING", "LONG", "LONG", "DECIMAL"]);
 
     let r = c
         .sql(

@@ -489,6 +489,63 @@ async fn every_filter_operator() {
     app.shutdown().await;
 }
 
+/// The Data API groups, orders and filters text as SQL compares it, by
+/// MySQL's default collation: `east`, `EAST` and `Éast` are one group.
+#[tokio::test]
+async fn groupby_and_orderby_follow_the_collation() {
+    let base = Scratch::new("collation");
+    let app = start_app(&base.0).await;
+    let manifest = get(&app, "/manifest.json").await.ok_json();
+    let orders = manifest["datasetsMapping"][0]["dataSetId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = common::Client::new(app.url(), "admin");
+    admin
+        .upload(
+            &orders,
+            &["east,4,1.0,1.00,2024-01-04\n\u{c9}AST,1,1.0,1.00,2024-01-05\nnorth,2,1.0,1.00,2024-01-06\n"],
+            "APPEND",
+        )
+        .await;
+    let grouped = get(
+        &app,
+        "/data/v1/orders?fields=area,qty&groupby=area&sum=qty&orderby=area%20descending",
+    )
+    .await
+    .ok_json();
+    let sums: Vec<i64> = grouped
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["qty"].as_i64().unwrap())
+        .collect();
+    // West 5, North 1 + 2, East 3 + 2 + 4 + 1: one group each, in order.
+    assert_eq!(sums, [5, 3, 10], "{grouped}");
+    let east = get(
+        &app,
+        "/data/v1/orders?fields=qty&filter=area%20%3D%20%27EAST%27",
+    )
+    .await
+    .ok_json();
+    assert_eq!(east.as_array().unwrap().len(), 4, "{east}");
+    let sorted = get(&app, "/data/v1/orders?fields=area&orderby=area&limit=4")
+        .await
+        .ok_json();
+    let areas: Vec<String> = sorted
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["area"].as_str().unwrap().to_lowercase())
+        .collect();
+    // The four spellings of east come first (in any order among them).
+    assert!(
+        areas.iter().all(|a| a == "east" || a == "\u{e9}ast"),
+        "{sorted}"
+    );
+    app.shutdown().await;
+}
+
 /// Each aggregation, with and without groupby, and Domo's default
 /// aggregation for groupby and dategrain.
 #[tokio::test]

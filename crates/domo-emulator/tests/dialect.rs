@@ -280,7 +280,7 @@ async fn strings_numbers_and_casts() {
             "SELECT TRUNCATE(1.999, 1), TRUNCATE(-1.999, 1), TRUNCATE(123.456, -1), TRUNCATE(1.15, 2), TRUNCATE(`Sales Amount`, 0), TRUNCATE(7, 2) FROM table WHERE units = 2"
         )
         .await,
-        json!([1.9, -1.9, 120.0, 1.15, 100.0, 7])
+        json!([1.9, -1.9, 120, 1.15, 100, 7])
     );
     assert_eq!(
         row(

@@ -109,7 +109,14 @@ fn run_plan(conn: &Connection, plan: &Plan) -> Result<Vec<Vec<SqlValue>>> {
         }
         let mut vals = Vec::with_capacity(plan.keys.len());
         for i in 0..plan.keys.len() {
-            vals.push(row.get::<_, SqlValue>(i)?);
+            // An exact sum or average (a decimal BLOB) as its digits.
+            vals.push(match row.get::<_, SqlValue>(i)? {
+                SqlValue::Blob(b) => match super::dialect::decimal::blob_text(&b) {
+                    Some(text) => SqlValue::Text(text),
+                    None => SqlValue::Blob(b),
+                },
+                other => other,
+            });
         }
         out.push(vals);
     }

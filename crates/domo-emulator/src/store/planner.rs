@@ -98,12 +98,15 @@ impl Agg {
 
     fn sql(self, f: &Field) -> Result<String> {
         let ident = quote_ident(&f.column.name);
-        // DECIMAL is stored as exact text; aggregate it as a number.
-        let value = if f.column.ty == ColumnType::Decimal {
+        // DECIMAL is stored as exact text: summed and averaged exactly
+        // (`domo_sum`, `domo_avg`), compared as a number.
+        let exact = f.column.ty == ColumnType::Decimal;
+        let value = if exact {
             format!("CAST({ident} AS NUMERIC)")
         } else {
             ident.clone()
         };
+        let decimal = format!("domo_decimal({ident}, NULL)");
         if matches!(self, Agg::Sum | Agg::Avg) && !f.column.ty.is_numeric() {
             return Err(StoreError::invalid(format!(
                 "{}({}) needs a numeric field, but `{}` is {}",
@@ -114,6 +117,8 @@ impl Agg {
             )));
         }
         Ok(match self {
+            Agg::Sum if exact => format!("domo_sum({decimal})"),
+            Agg::Avg if exact => format!("domo_avg({decimal})"),
             Agg::Sum => format!("SUM({value})"),
             Agg::Avg => format!("AVG({value})"),
             Agg::Min => format!("MIN({value})"),
@@ -124,10 +129,11 @@ impl Agg {
     }
 
     /// The JSON type of the result: `None` lets the stored value decide
-    /// (aggregates of DECIMAL are already numbers).
+    /// (aggregates of DECIMAL are numbers).
     fn result_type(self, f: &Field) -> Option<ColumnType> {
         match self {
             Agg::Min | Agg::Max if f.column.ty != ColumnType::Decimal => Some(f.column.ty),
+            Agg::Sum | Agg::Avg if f.column.ty == ColumnType::Decimal => Some(ColumnType::Decimal),
             _ => None,
         }
     }
@@ -221,12 +227,14 @@ fn parse_count(name: &str, v: Option<&str>) -> Result<Option<i64>> {
         .transpose()
 }
 
+/// A field as `orderby` and `groupby` see it: DECIMAL as a number, STRING
+/// by MySQL's default collation (as SQL and the filters compare it).
 fn plain_order_expr(f: &Field) -> String {
     let ident = quote_ident(&f.column.name);
-    if f.column.ty == ColumnType::Decimal {
-        format!("CAST({ident} AS REAL)")
-    } else {
-        ident
+    match f.column.ty {
+        ColumnType::Decimal => format!("CAST({ident} AS REAL)"),
+        ColumnType::String => format!("{ident} COLLATE {}", super::dialect::collation::NAME),
+        _ => ident,
     }
 }
 
@@ -538,7 +546,7 @@ pub(super) fn plan(
     let select: Vec<&str> = outputs.iter().map(|o| o.expr.as_str()).collect();
     let mut group_terms: Vec<String> = groups
         .iter()
-        .map(|&i| quote_ident(&fields[i].column.name))
+        .map(|&i| plain_order_expr(&fields[i]))
         .collect();
     group_terms.extend(grain.iter().map(|g| g.expr.clone()));
     let group_sql = if group_terms.is_empty() {
@@ -667,7 +675,7 @@ mod tests {
         assert_eq!(
             p.sql,
             "SELECT \"Region\", SUM(\"Units\"), COUNT(DISTINCT \"Order Date\"), MAX(CAST(\"Revenue\" AS NUMERIC)) \
-             FROM \"ds_1\" GROUP BY \"Region\" ORDER BY \"Region\" DESC LIMIT ? OFFSET ?"
+             FROM \"ds_1\" GROUP BY \"Region\" COLLATE utf8mb4_0900_ai_ci ORDER BY \"Region\" COLLATE utf8mb4_0900_ai_ci DESC LIMIT ? OFFSET ?"
         );
         assert_eq!(p.keys, ["region", "units", "day", "max(revenue)"]);
     }
@@ -701,10 +709,10 @@ mod tests {
         .unwrap();
         assert!(
             p.sql.contains(
-                "WHERE \"Unit Price\" >= ? AND \"Region\" COLLATE NOCASE IN (?, ?) AND \"Unit\" COLLATE NOCASE != ? \
-                 AND instr(lower(CAST(\"Region\" AS TEXT)), lower(?)) > 0 AND \"Units\" NOT IN (?, ?) \
+                "WHERE \"Unit Price\" >= ? AND \"Region\" COLLATE utf8mb4_0900_ai_ci IN (?, ?) AND \"Unit\" COLLATE utf8mb4_0900_ai_ci != ? \
+                 AND domo_contains(\"Region\", ?) AND \"Units\" NOT IN (?, ?) \
                  AND CAST(\"Revenue\" AS REAL) < ? AND \"Order Date\" = ? \
-                 AND NOT (instr(lower(CAST(\"Region\" AS TEXT)), lower(?)) > 0) ORDER BY"
+                 AND NOT (domo_contains(\"Region\", ?)) ORDER BY"
             ),
             "{}",
             p.sql
@@ -743,7 +751,7 @@ mod tests {
             p.sql,
             format!(
                 "SELECT \"Region\", {month}, SUM(\"Units\") FROM \"ds_1\" \
-                 GROUP BY \"Region\", {month} ORDER BY {month} DESC LIMIT ? OFFSET ?"
+                 GROUP BY \"Region\" COLLATE utf8mb4_0900_ai_ci, {month} ORDER BY {month} DESC LIMIT ? OFFSET ?"
             )
         );
         assert_eq!(p.keys, ["region", "CalendarMonth", "units"]);

@@ -80,9 +80,12 @@ impl QueryResult {
     }
 }
 
-/// Creates a temporary view `name` over the caller's rows; DECIMAL (stored
-/// as exact text) is cast to NUMERIC so comparisons and aggregates treat it
-/// as a number.
+/// Creates a temporary view `name` over the caller's rows, the columns as
+/// MySQL would hold them: DECIMAL (stored as the text uploaded) as exact
+/// decimals at the column's scale (the most decimals any of its values
+/// has, as the smallest DECIMAL(p, s) that holds them all), STRING with
+/// MySQL's default collation (`=`, `IN`, `GROUP BY`, `DISTINCT`, `ORDER
+/// BY`: a view column keeps the collation of its expression).
 fn create_view(conn: &Connection, ds: &Dataset, from: &str, name: &str) -> Result<()> {
     let cols: Vec<String> = ds
         .columns
@@ -90,13 +93,12 @@ fn create_view(conn: &Connection, ds: &Dataset, from: &str, name: &str) -> Resul
         .map(|c| {
             let q = quote_ident(&c.name);
             match c.ty {
-                ColumnType::Decimal => format!("CAST({q} AS NUMERIC) AS {q}"),
-                // MySQL's default collation compares text without regard
-                // to case (`=`, `IN`, `GROUP BY`, `DISTINCT`, `ORDER BY`):
-                // a view column keeps the collation of its expression.
-                // NOCASE folds ASCII letters only, and MySQL 8's default
-                // is NO PAD, so trailing spaces count in both.
-                ColumnType::String => format!("{q} COLLATE NOCASE AS {q}"),
+                // The scale's subquery runs once per statement, and only
+                // when the query reads the column.
+                ColumnType::Decimal => format!(
+                    "domo_decimal({q}, (SELECT max(domo_decimal_scale({q})) FROM {from})) AS {q}"
+                ),
+                ColumnType::String => format!("{q} COLLATE {} AS {q}", dialect::collation::NAME),
                 _ => q,
             }
         })

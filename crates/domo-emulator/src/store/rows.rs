@@ -227,12 +227,12 @@ fn relative_test(
     }
 }
 
-/// A STRING column compares as SQL's `table` view compares it, without
-/// regard to (ASCII) case, as MySQL's default collation does; other types
-/// as they are.
+/// A STRING column compares as SQL's `table` view compares it, by MySQL's
+/// default collation (without regard to case or accents); other types as
+/// they are.
 fn collated(col: &Column, lhs: String) -> String {
     if col.ty == ColumnType::String {
-        format!("{lhs} COLLATE NOCASE")
+        format!("{lhs} COLLATE {}", super::dialect::collation::NAME)
     } else {
         lhs
     }
@@ -256,7 +256,7 @@ pub(super) fn compile_filter(
             Op::NotNull => format!("{ident} IS NOT NULL"),
             Op::Relative(rel) => relative_test(col, shown, rel, dates, &c.clause, &mut w)?,
             Op::Contains | Op::NotContains => {
-                let test = format!("instr(lower(CAST({ident} AS TEXT)), lower(?)) > 0");
+                let test = format!("domo_contains({ident}, ?)");
                 w.params.push(SqlValue::Text(
                     c.values.first().cloned().unwrap_or_default(),
                 ));
@@ -560,7 +560,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             w.sql,
-            "\"region\" COLLATE NOCASE = ? AND CAST(\"amount\" AS REAL) >= ? AND \"day\" < ?"
+            "\"region\" COLLATE utf8mb4_0900_ai_ci = ? AND CAST(\"amount\" AS REAL) >= ? AND \"day\" < ?"
         );
         assert_eq!(w.params[0], SqlValue::Text("a,b".into()));
         assert_eq!(w.params[1], SqlValue::Real(2.5));
@@ -591,7 +591,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             w.sql,
-            "instr(lower(CAST(\"region\" AS TEXT)), lower(?)) > 0 AND CAST(\"amount\" AS REAL) IN (?, ?) AND \"day\" != ?"
+            "domo_contains(\"region\", ?) AND CAST(\"amount\" AS REAL) IN (?, ?) AND \"day\" != ?"
         );
         assert_eq!(w.params.len(), 4);
     }

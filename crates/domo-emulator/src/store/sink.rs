@@ -33,8 +33,41 @@ impl<'a, 's> RowValues<'a, 's> {
         self.len
     }
 
-    pub fn get(&self, i: usize) -> Result<ValueRef<'_>> {
-        Ok(self.row.get_ref(i)?)
+    pub fn get(&self, i: usize) -> Result<Field<'_>> {
+        let v = self.row.get_ref(i)?;
+        Ok(match v {
+            ValueRef::Blob(b) => match super::dialect::decimal::blob_text(b) {
+                Some(text) => Field::Decimal(text),
+                None => Field::Sql(v),
+            },
+            other => Field::Sql(other),
+        })
+    }
+}
+
+/// One value of a result row: as SQLite yields it, or a decimal (which
+/// SQL computes exactly, carried in SQLite as a BLOB) as its digits.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Field<'a> {
+    Sql(ValueRef<'a>),
+    Decimal(String),
+}
+
+impl Field<'_> {
+    /// The value for writers of text: a decimal as its digits.
+    pub fn value_ref(&self) -> ValueRef<'_> {
+        match self {
+            Field::Sql(v) => *v,
+            Field::Decimal(text) => ValueRef::Text(text.as_bytes()),
+        }
+    }
+
+    /// The type the value shows its column has (`value_type`).
+    pub fn column_type(&self) -> Option<ColumnType> {
+        match self {
+            Field::Sql(v) => value_type(*v),
+            Field::Decimal(_) => Some(ColumnType::Decimal),
+        }
     }
 }
 
@@ -44,6 +77,13 @@ pub(crate) trait RowSink {
     /// The result's columns, once, before any row.
     fn columns(&mut self, columns: &[ResultColumn]) -> Result<()>;
     fn row(&mut self, row: &RowValues<'_, '_>) -> Result<()>;
+}
+
+/// A stored DECIMAL text (`+3`, `.50`) as a JSON number's exact digits
+/// (`3`, `0.50`); None when it is not a decimal of at most 38 digits.
+pub(crate) fn decimal_json(text: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(text).ok()?;
+    super::dialect::decimal::Dec::parse(text).map(|d| d.text())
 }
 
 /// The type a value shows a column has, for columns without a declared one.
@@ -74,7 +114,7 @@ impl RowSink for Collect {
     fn row(&mut self, row: &RowValues<'_, '_>) -> Result<()> {
         let mut vals = Vec::with_capacity(row.len());
         for i in 0..row.len() {
-            vals.push(row.get(i)?.into());
+            vals.push(row.get(i)?.value_ref().into());
         }
         self.rows.push(vals);
         Ok(())

@@ -1,7 +1,9 @@
 //! The MySQL functions SQLite lacks, as Rust scalar functions registered on
-//! every connection: date parts, `DATE_FORMAT`, `DATEDIFF`, `TRUNCATE`, and
-//! the targets `dialect` rewrites `DATE_ADD`, `INTERVAL` arithmetic,
-//! `CAST` and `printf` to (named `domo_*`, as no user writes them).
+//! every connection: date parts, `DATE_FORMAT`, `DATEDIFF`, `LOWER` and
+//! `UPPER` for every letter, and the targets `dialect` rewrites `DATE_ADD`,
+//! `INTERVAL` arithmetic, `CAST` and `printf` to (named `domo_*`, as no
+//! user writes them). `numeric` registers the numbers' functions and
+//! `collation` the text comparison's.
 //!
 //! Dates arrive as the text the store keeps (`YYYY-MM-DD` for DATE,
 //! `YYYY-MM-DDTHH:MM:SS` for DATETIME) or as literals in either MySQL form
@@ -12,6 +14,8 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Result};
 
+use super::collation;
+use super::numeric::{self, Num};
 use crate::csvio::normalize_datetime;
 
 /// A point in time with the precision the store keeps: whole seconds.
@@ -255,251 +259,6 @@ pub(crate) fn utc_ms(text: &str) -> Option<i64> {
     Some((when.days * 86_400 + when.secs) * 1000)
 }
 
-/// A number as MySQL reads one: integers stay exact, text gives its
-/// numeric prefix (`' 12abc'` is 12, `'abc'` is 0).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Num {
-    Int(i64),
-    Real(f64),
-}
-
-fn number(v: ValueRef<'_>) -> Option<Num> {
-    match v {
-        ValueRef::Null => None,
-        ValueRef::Integer(i) => Some(Num::Int(i)),
-        ValueRef::Real(f) => Some(Num::Real(f)),
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            let s = String::from_utf8_lossy(t);
-            let s = s.trim_start();
-            let b = s.as_bytes();
-            let digits = |mut i: usize| {
-                while b.get(i).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                }
-                i
-            };
-            let sign = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-            let mut end = digits(sign);
-            let mut real = false;
-            if b.get(end) == Some(&b'.') {
-                let frac_end = digits(end + 1);
-                if frac_end > end + 1 || end > sign {
-                    real = true;
-                    end = frac_end;
-                }
-            }
-            if end == sign {
-                return Some(Num::Int(0));
-            }
-            if matches!(b.get(end), Some(b'e' | b'E')) {
-                let mut exp = end + 1;
-                if matches!(b.get(exp), Some(b'+' | b'-')) {
-                    exp += 1;
-                }
-                let exp_end = digits(exp);
-                if exp_end > exp {
-                    real = true;
-                    end = exp_end;
-                }
-            }
-            let prefix = &s[..end];
-            if !real {
-                return Some(match prefix.parse::<i64>() {
-                    Ok(i) => Num::Int(i),
-                    // Past i64: MySQL saturates; the f64 is as near as SQLite holds.
-                    Err(_) => Num::Real(prefix.parse::<f64>().unwrap_or(0.0)),
-                });
-            }
-            Some(Num::Real(prefix.parse::<f64>().unwrap_or(0.0)))
-        }
-    }
-}
-
-/// `x` cut (or rounded half away from zero) to `places` decimals, done on
-/// its shortest decimal text so `TRUNCATE(1.15, 2)` is 1.15 and not the
-/// 1.14 that `1.15 * 100` in binary would give.
-fn decimal_places(x: f64, places: i64, round: bool) -> f64 {
-    if !x.is_finite() {
-        return x;
-    }
-    if places < 0 {
-        // Past f64's range every digit is cut (inf would give NaN, read as NULL).
-        if places < -308 {
-            return 0.0;
-        }
-        let scale = 10f64.powi(i32::try_from(-places).unwrap_or(i32::MAX));
-        let scaled = x / scale;
-        let cut = if round {
-            scaled.round()
-        } else {
-            scaled.trunc()
-        };
-        return cut * scale;
-    }
-    let text = format!("{}", x.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let places = usize::try_from(places).unwrap_or(usize::MAX);
-    if frac.len() <= places {
-        return x;
-    }
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().take(places)).collect();
-    if round && frac.as_bytes()[places] >= b'5' {
-        let mut i = digits.len();
-        loop {
-            if i == 0 {
-                digits.insert(0, b'1');
-                break;
-            }
-            i -= 1;
-            if digits[i] == b'9' {
-                digits[i] = b'0';
-            } else {
-                digits[i] += 1;
-                break;
-            }
-        }
-    }
-    let split = digits.len() - places;
-    let kept = format!(
-        "{}.{}",
-        String::from_utf8_lossy(&digits[..split]),
-        String::from_utf8_lossy(&digits[split..])
-    );
-    let v: f64 = kept.parse().unwrap_or(0.0);
-    if x < 0.0 { -v } else { v }
-}
-
-/// MySQL's `TRUNCATE(x, d)`: toward zero, at `d` decimals (tens, hundreds
-/// when `d` is negative); integers stay integers.
-fn truncate(x: Num, d: i64) -> Value {
-    match x {
-        Num::Int(i) if d >= 0 => Value::Integer(i),
-        Num::Int(i) => match 10i64.checked_pow(u32::try_from(-d).unwrap_or(u32::MAX)) {
-            Some(p) => Value::Integer(i - i % p),
-            None => Value::Integer(0),
-        },
-        Num::Real(f) => Value::Real(decimal_places(f, d, false)),
-    }
-}
-
-/// `CAST(x AS SIGNED)`: MySQL rounds a number to the nearest integer
-/// (half away from zero) but reads only the integer prefix of text.
-fn cast_signed(v: ValueRef<'_>) -> Option<i64> {
-    match v {
-        ValueRef::Text(_) | ValueRef::Blob(_) => match number(v)? {
-            Num::Int(i) => Some(i),
-            Num::Real(f) => Some(f.trunc() as i64),
-        },
-        _ => match number(v)? {
-            Num::Int(i) => Some(i),
-            // `as` saturates at the i64 bounds, as MySQL does.
-            Num::Real(f) => Some(f.round() as i64),
-        },
-    }
-}
-
-/// `CAST(x AS DECIMAL(p, s))`: rounded to `s` decimals, held to the
-/// largest value `p` digits can write (MySQL clips out-of-range values).
-fn cast_decimal(x: Num, p: i64, s: i64) -> Value {
-    let limit = 10f64.powi((p - s) as i32) - 10f64.powi(-(s as i32));
-    let v = match x {
-        Num::Int(i) => i as f64,
-        Num::Real(f) => decimal_places(f, s, true),
-    };
-    let v = v.clamp(-limit, limit);
-    if s == 0
-        && let Num::Int(i) = x
-        && (i as f64).abs() <= limit
-    {
-        return Value::Integer(i);
-    }
-    if s == 0 && v.abs() < 9.0e15 {
-        return Value::Integer(v as i64);
-    }
-    Value::Real(v)
-}
-
-/// MySQL's `/`: NULL for a NULL operand or a zero divisor. Integers (and
-/// integer text) divide exactly, to `div_precision_increment` (4) decimals
-/// rounded half away from zero, done in i128 so no digit is guessed;
-/// anything with a fraction divides as a double (see the README's
-/// divergences: MySQL keeps DECIMAL operands exact too).
-fn divide(a: Num, b: Num) -> Value {
-    const SCALE: i128 = 10_000;
-    match (a, b) {
-        (_, Num::Int(0)) => Value::Null,
-        (_, Num::Real(0.0)) => Value::Null,
-        (Num::Int(n), Num::Int(d)) => {
-            let (n, d) = (i128::from(n) * SCALE, i128::from(d));
-            let (q, r) = (n / d, n % d);
-            // Half away from zero: |2r| >= |d| moves q one step outward.
-            let q = if 2 * r.abs() >= d.abs() {
-                q + if (n < 0) == (d < 0) { 1 } else { -1 }
-            } else {
-                q
-            };
-            Value::Real(q as f64 / SCALE as f64)
-        }
-        (a, b) => Value::Real(a.as_f64() / b.as_f64()),
-    }
-}
-
-/// MySQL's `MOD(a, b)` and `a % b`: NULL for a zero divisor; the sign of
-/// the dividend; a fraction is kept (`MOD(5.5, 2)` is 1.5, where SQLite's
-/// `%` would first cut both to integers).
-fn modulo(a: Num, b: Num) -> Value {
-    match (a, b) {
-        (_, Num::Int(0)) => Value::Null,
-        (_, Num::Real(0.0)) => Value::Null,
-        (Num::Int(n), Num::Int(d)) => Value::Integer(n.checked_rem(d).unwrap_or(0)),
-        (a, b) => Value::Real(a.as_f64() % b.as_f64()),
-    }
-}
-
-/// MySQL's `ROUND(x, d)`: half away from zero, on the number's shortest
-/// decimal text (`ROUND(1.005, 2)` is 1.01, not the 1.0 that binary
-/// rounding of 1.00499999... gives); integers stay integers.
-fn round(x: Num, d: i64) -> Value {
-    match x {
-        Num::Int(i) if d >= 0 => Value::Integer(i),
-        Num::Int(i) => match 10i64.checked_pow(u32::try_from(-d).unwrap_or(u32::MAX)) {
-            Some(p) => {
-                let r = i % p;
-                let down = i - r;
-                Value::Integer(if 2 * r.abs() >= p {
-                    down + p * i.signum()
-                } else {
-                    down
-                })
-            }
-            None => Value::Integer(0),
-        },
-        Num::Real(f) if d <= 0 => {
-            let v = decimal_places(f, d, true);
-            if v.abs() < 9.0e15 {
-                Value::Integer(v as i64)
-            } else {
-                Value::Real(v)
-            }
-        }
-        Num::Real(f) => Value::Real(decimal_places(f, d, true)),
-    }
-}
-
-impl Num {
-    fn as_f64(self) -> f64 {
-        match self {
-            Num::Int(i) => i as f64,
-            Num::Real(f) => f,
-        }
-    }
-}
-
-/// Both operands as numbers, or None when either is NULL.
-fn numbers(ctx: &Context<'_>) -> Option<(Num, Num)> {
-    Some((number(ctx.get_raw(0))?, number(ctx.get_raw(1))?))
-}
-
 fn text_or_null(s: Option<String>) -> Value {
     s.map_or(Value::Null, Value::Text)
 }
@@ -526,6 +285,28 @@ fn date_part(conn: &Connection, name: &str, part: fn(When) -> Value) -> Result<(
     add(conn, name, 1, move |ctx| {
         When::parse(ctx.get_raw(0)).map_or(Value::Null, part)
     })
+}
+
+/// Each character's simple case mapping: a character whose mapping is
+/// several characters (`ß` to `SS`) stays as it is, as in MySQL.
+fn change_case(s: &str, upper: bool) -> String {
+    s.chars()
+        .map(|c| {
+            let mut mapped = if upper {
+                either(c.to_uppercase())
+            } else {
+                either(c.to_lowercase())
+            };
+            match (mapped.next(), mapped.next()) {
+                (Some(one), None) => one,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+fn either(it: impl Iterator<Item = char>) -> std::vec::IntoIter<char> {
+    it.collect::<Vec<char>>().into_iter()
 }
 
 /// Registers the dialect's functions on `conn`.
@@ -564,33 +345,6 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             _ => Value::Null,
         }
     })?;
-    add(conn, "truncate", 2, |ctx| {
-        match (number(ctx.get_raw(0)), number(ctx.get_raw(1))) {
-            (Some(x), Some(Num::Int(d))) => truncate(x, d),
-            (Some(x), Some(Num::Real(d))) => truncate(x, d.round() as i64),
-            _ => Value::Null,
-        }
-    })?;
-    add(conn, "domo_div", 2, |ctx| {
-        numbers(ctx).map_or(Value::Null, |(a, b)| divide(a, b))
-    })?;
-    add(conn, "domo_mod", 2, |ctx| {
-        numbers(ctx).map_or(Value::Null, |(a, b)| modulo(a, b))
-    })?;
-    for n in [1, 2] {
-        add(conn, "domo_round", n, move |ctx| {
-            let d = if n == 2 {
-                match number(ctx.get_raw(1)) {
-                    Some(Num::Int(d)) => d,
-                    Some(Num::Real(d)) => d.round() as i64,
-                    None => return Value::Null,
-                }
-            } else {
-                0
-            };
-            number(ctx.get_raw(0)).map_or(Value::Null, |x| round(x, d))
-        })?;
-    }
     // The last day of the month of a date, as a DATE.
     date_part(conn, "last_day", |w| {
         let (y, m, _) = w.ymd();
@@ -602,10 +356,10 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
         text_or_null(last.to_text())
     })?;
     add(conn, "domo_date_add", 3, |ctx| {
-        let n = match number(ctx.get_raw(1)) {
+        let n = match numeric::number(ctx.get_raw(1)) {
             Some(Num::Int(i)) => i,
             // MySQL rounds a fractional count: INTERVAL 1.5 DAY is 2 days.
-            Some(Num::Real(f)) => f.round() as i64,
+            Some(other) => other.as_f64().round() as i64,
             None => return Value::Null,
         };
         let ValueRef::Text(unit) = ctx.get_raw(2) else {
@@ -616,10 +370,10 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
         text_or_null(when.and_then(When::to_text))
     })?;
     add(conn, "domo_cast_signed", 1, |ctx| {
-        int_or_null(cast_signed(ctx.get_raw(0)))
+        int_or_null(numeric::cast_signed(ctx.get_raw(0)))
     })?;
     add(conn, "domo_cast_unsigned", 1, |ctx| {
-        match cast_signed(ctx.get_raw(0)) {
+        match numeric::cast_signed(ctx.get_raw(0)) {
             Some(i) if i >= 0 => Value::Integer(i),
             // MySQL wraps a negative value around 2^64, past what an SQLite
             // integer holds: the exact digits, as text.
@@ -628,12 +382,20 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
         }
     })?;
     add(conn, "domo_cast_decimal", 3, |ctx| {
-        match (
-            number(ctx.get_raw(0)),
-            ctx.get_raw(1).as_i64(),
-            ctx.get_raw(2).as_i64(),
-        ) {
-            (Some(x), Ok(p), Ok(s)) => cast_decimal(x, p, s),
+        let p = ctx
+            .get_raw(1)
+            .as_i64()
+            .ok()
+            .and_then(|p| u32::try_from(p).ok());
+        let s = ctx
+            .get_raw(2)
+            .as_i64()
+            .ok()
+            .and_then(|s| u32::try_from(s).ok());
+        match (numeric::number(ctx.get_raw(0)), p, s) {
+            (Some(x), Some(p), Some(s)) => {
+                numeric::cast_decimal(x, p, s).map_or(Value::Null, |d| Value::Blob(d.encode()))
+            }
             _ => Value::Null,
         }
     })?;
@@ -669,7 +431,15 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
         });
         text_or_null(at.and_then(When::to_text))
     })?;
-    Ok(())
+    // MySQL's LOWER/UPPER: every letter, one for one (`ß` stays `ß`).
+    for (name, upper) in [("domo_lower", false), ("domo_upper", true)] {
+        add(conn, name, 1, move |ctx| match ctx.get_raw(0) {
+            ValueRef::Text(t) => Value::Text(change_case(&String::from_utf8_lossy(t), upper)),
+            other => Value::from(other),
+        })?;
+    }
+    numeric::register(conn)?;
+    collation::register(conn)
 }
 
 #[cfg(test)]
@@ -744,35 +514,5 @@ mod tests {
         assert_eq!(when("2024-01-01").format("%r"), "12:00:00 AM");
         assert_eq!(when("2024-01-22").format("%D"), "22nd");
         assert_eq!(when("2024-01-13").format("%D"), "13th");
-    }
-
-    #[test]
-    fn numbers_as_mysql_reads_them() {
-        let text = |s: &str| number(ValueRef::Text(s.as_bytes()));
-        assert_eq!(text(" 12abc"), Some(Num::Int(12)));
-        assert_eq!(text("-3.75x"), Some(Num::Real(-3.75)));
-        assert_eq!(text("1e3"), Some(Num::Real(1000.0)));
-        assert_eq!(text("abc"), Some(Num::Int(0)));
-        assert_eq!(text("."), Some(Num::Int(0)));
-        assert_eq!(number(ValueRef::Null), None);
-    }
-
-    #[test]
-    fn truncates_and_rounds_in_decimal() {
-        assert_eq!(truncate(Num::Real(1.15), 2), Value::Real(1.15));
-        assert_eq!(truncate(Num::Real(1.999), 1), Value::Real(1.9));
-        assert_eq!(truncate(Num::Real(-1.999), 1), Value::Real(-1.9));
-        assert_eq!(truncate(Num::Real(122.0), -2), Value::Real(100.0));
-        assert_eq!(truncate(Num::Int(-127), -1), Value::Integer(-120));
-        assert_eq!(truncate(Num::Int(7), 3), Value::Integer(7));
-        assert_eq!(truncate(Num::Real(123.4), -400), Value::Real(0.0));
-        assert_eq!(truncate(Num::Int(123), -40), Value::Integer(0));
-        assert_eq!(cast_decimal(Num::Real(3.5), 10, 0), Value::Integer(4));
-        assert_eq!(cast_decimal(Num::Real(2.675), 10, 2), Value::Real(2.68));
-        assert_eq!(cast_decimal(Num::Real(9.995), 10, 2), Value::Real(10.0));
-        assert_eq!(cast_decimal(Num::Real(1234.5), 4, 1), Value::Real(999.9));
-        assert_eq!(cast_decimal(Num::Int(-12), 10, 0), Value::Integer(-12));
-        assert_eq!(cast_signed(ValueRef::Real(-2.5)), Some(-3));
-        assert_eq!(cast_signed(ValueRef::Text(b"3.7")), Some(3));
     }
 }

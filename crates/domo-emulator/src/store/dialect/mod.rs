@@ -1,6 +1,11 @@
 //! Domo's SQL (MySQL-flavoured) to the SQLite the store runs: parsed once
 //! with `sqlparser`'s MySQL dialect, checked to be one query, rewritten
 //! (`functions` holds the MySQL functions SQLite lacks) and printed.
+//! Numbers and text take MySQL's meaning through the rewrite: decimal
+//! literals become exact decimals (`decimal`), arithmetic, comparisons,
+//! `IN`, `BETWEEN`, `LIKE`, `SUM` and `AVG` become `numeric`'s and
+//! `collation`'s functions, and a function that takes text is given a
+//! decimal as its digits.
 //!
 //! This is a translation for good messages and MySQL meanings, not the
 //! enforcement: the query still runs under `query`'s authorizer. One check
@@ -10,7 +15,10 @@
 //! the printed SQL as SQLite will read it. Functions are checked here only
 //! so that an unknown one is a 400 naming it.
 
+pub(crate) mod collation;
+pub(crate) mod decimal;
 pub(crate) mod functions;
+pub(crate) mod numeric;
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -18,10 +26,11 @@ use std::sync::OnceLock;
 
 use rusqlite::Connection;
 use sqlparser::ast::{
-    BinaryOperator, CastKind, CharacterLength, DataType, DateTimeField, ExactNumberInfo, Expr,
-    Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList,
-    FunctionArguments, Ident, InTarget, Interval, LimitClause, ObjectName, ObjectNamePart, Offset,
-    OffsetRows, Query, SelectItem, SetExpr, Statement, UnaryOperator, Value, VisitMut, VisitorMut,
+    BinaryOperator, CastKind, CeilFloorKind, CharacterLength, DataType, DateTimeField,
+    ExactNumberInfo, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArgumentList, FunctionArguments, Ident, InTarget, Interval, LimitClause, ObjectName,
+    ObjectNamePart, Offset, OffsetRows, Query, SelectItem, SetExpr, Statement, UnaryOperator,
+    Value, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
@@ -98,7 +107,7 @@ const WRITES: [Keyword; 4] = [
 
 /// Functions written in MySQL that the translation replaces (the rest are
 /// SQLite's own or registered by `functions`).
-const REWRITTEN: [&str; 21] = [
+const REWRITTEN: [&str; 23] = [
     "character_length",
     "mod",
     "greatest",
@@ -120,6 +129,57 @@ const REWRITTEN: [&str; 21] = [
     "localtimestamp",
     "sysdate",
     "utc_timestamp",
+    "ceiling",
+    "sign",
+];
+
+/// Functions whose MySQL meaning for numbers the emulator's own functions
+/// give (exact decimals): the name written, the function run.
+const NUMERIC_FUNCTIONS: [(&str, &str); 9] = [
+    ("sum", "domo_sum"),
+    ("avg", "domo_avg"),
+    ("abs", "domo_abs"),
+    ("floor", "domo_floor"),
+    ("ceil", "domo_ceil"),
+    ("ceiling", "domo_ceil"),
+    ("sign", "domo_sign"),
+    ("nullif", "domo_nullif"),
+    ("mod", "domo_mod"),
+];
+
+/// Functions (as run) whose answer is never a decimal: truth values,
+/// counts, text.
+const NEVER_DECIMAL_FUNCTIONS: [&str; 12] = [
+    "domo_cmp",
+    "domo_same",
+    "domo_in",
+    "domo_like",
+    "domo_text",
+    "domo_int_div",
+    "count",
+    "length",
+    "octet_length",
+    "domo_lower",
+    "domo_upper",
+    "substr",
+];
+
+/// Functions that take any value as it is (a decimal stays a decimal);
+/// every other function is given a decimal as its text, as MySQL gives
+/// text functions a number.
+const VALUE_FUNCTIONS: [&str; 12] = [
+    "count",
+    "min",
+    "max",
+    "coalesce",
+    "ifnull",
+    "if",
+    "iif",
+    "lag",
+    "lead",
+    "first_value",
+    "last_value",
+    "nth_value",
 ];
 
 /// What the translation needs from the store.
@@ -395,7 +455,7 @@ fn check_tokens(tokens: Vec<TokenWithSpan>, target: &Target<'_>) -> Result<Vec<T
 
 /// Rewrites the parsed query into SQLite, bottom up.
 struct Rewriter<'a> {
-    datetime_columns: Vec<&'a str>,
+    columns: Vec<(&'a str, ColumnType)>,
     known: &'a HashSet<String>,
     today: String,
     now: String,
@@ -404,11 +464,10 @@ struct Rewriter<'a> {
 impl<'a> Rewriter<'a> {
     fn new(target: &'a Target<'a>, known: &'a HashSet<String>) -> Self {
         Self {
-            datetime_columns: target
+            columns: target
                 .columns
                 .iter()
-                .filter(|c| c.ty == ColumnType::DateTime)
-                .map(|c| c.name.as_str())
+                .map(|c| (c.name.as_str(), c.ty))
                 .collect(),
             known,
             today: target.now.get(..10).unwrap_or_default().to_owned(),
@@ -416,21 +475,84 @@ impl<'a> Rewriter<'a> {
         }
     }
 
-    /// Whether `e` is one of the dataset's DATETIME columns (by name: a
-    /// subquery's column of that name is taken for it).
-    fn is_datetime(&self, e: &Expr) -> bool {
+    /// The type of the dataset's column `e` names (by name: a subquery's
+    /// column of that name is taken for it).
+    fn column_type(&self, e: &Expr) -> Option<ColumnType> {
         let name = match e {
             Expr::Identifier(i) => i,
-            Expr::CompoundIdentifier(parts) => match parts.last() {
-                Some(i) => i,
-                None => return false,
-            },
-            Expr::Nested(inner) => return self.is_datetime(inner),
-            _ => return false,
+            Expr::CompoundIdentifier(parts) => parts.last()?,
+            Expr::Nested(inner) => return self.column_type(inner),
+            _ => return None,
         };
-        self.datetime_columns
+        self.columns
             .iter()
-            .any(|c| c.eq_ignore_ascii_case(&name.value))
+            .find(|(c, _)| c.eq_ignore_ascii_case(&name.value))
+            .map(|(_, ty)| *ty)
+    }
+
+    fn is_datetime(&self, e: &Expr) -> bool {
+        self.column_type(e) == Some(ColumnType::DateTime)
+    }
+
+    /// Whether `e` certainly holds no decimal: a literal that is not one,
+    /// or a dataset column of another type. Anything else may (a
+    /// subquery's column, arithmetic, an aggregate) and is treated so.
+    fn never_decimal(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Value(v) => !matches!(v.value, Value::HexStringLiteral(_)),
+            Expr::Nested(inner) | Expr::UnaryOp { expr: inner, .. } => self.never_decimal(inner),
+            // Truth values and text.
+            Expr::BinaryOp { op, .. } => !matches!(
+                op,
+                BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Divide
+                    | BinaryOperator::Modulo
+            ),
+            Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotDistinctFrom(..)
+            | Expr::IsDistinctFrom(..)
+            | Expr::In { .. }
+            | Expr::Like { .. }
+            | Expr::Between { .. }
+            | Expr::Exists { .. } => true,
+            Expr::Function(f) => {
+                let name = function_name(f).to_ascii_lowercase();
+                NEVER_DECIMAL_FUNCTIONS.contains(&name.as_str())
+            }
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self
+                .column_type(e)
+                .is_some_and(|t| t != ColumnType::Decimal),
+            _ => false,
+        }
+    }
+
+    /// `e` as text where it may be a decimal (`domo_text`), for what takes
+    /// text: MySQL writes a decimal as its digits there.
+    fn as_text(&self, e: Expr) -> Expr {
+        if self.never_decimal(&e) {
+            e
+        } else {
+            call("domo_text", vec![e])
+        }
+    }
+
+    /// Whether `a op b` may stay SQLite's own comparison: two of the
+    /// dataset's columns (a join's keys), neither a decimal, or a side
+    /// with an explicit COLLATE. Every other comparison is `domo_cmp`'s,
+    /// which compares numbers of any kind and text by MySQL's collation.
+    fn native_comparison(&self, a: &Expr, b: &Expr) -> bool {
+        let column = |e: &Expr| {
+            self.column_type(e)
+                .is_some_and(|t| t != ColumnType::Decimal)
+        };
+        matches!(a, Expr::Collate { .. } | Expr::Tuple(_))
+            || matches!(b, Expr::Collate { .. } | Expr::Tuple(_))
+            || (column(a) && column(b))
     }
 }
 
@@ -573,17 +695,17 @@ fn date_add(x: Expr, interval: Interval, subtract: bool) -> Result<Expr> {
 /// the spellings only SQLite has (`INTEGER` truncates, `NUMERIC`, `BLOB`:
 /// queries written for the emulator keep their answers), or why the type
 /// is not offered.
-fn cast_to(x: Expr, ty: &DataType) -> Result<Expr> {
+fn cast_to(x: Expr, ty: &DataType, text: &dyn Fn(Expr) -> Expr) -> Result<Expr> {
     Ok(match ty {
         DataType::Signed | DataType::SignedInteger => call("domo_cast_signed", vec![x]),
         DataType::Unsigned | DataType::UnsignedInteger => call("domo_cast_unsigned", vec![x]),
         DataType::Int(_) | DataType::Integer(_) | DataType::BigInt(_) => {
-            cast(x, DataType::Integer(None))
+            cast(text(x), DataType::Integer(None))
         }
         DataType::Numeric(ExactNumberInfo::None) => {
-            cast(x, DataType::Numeric(ExactNumberInfo::None))
+            cast(text(x), DataType::Numeric(ExactNumberInfo::None))
         }
-        DataType::Blob(_) => cast(x, DataType::Blob(None)),
+        DataType::Blob(_) => cast(text(x), DataType::Blob(None)),
         DataType::Decimal(info) | DataType::Numeric(info) | DataType::Dec(info) => {
             // MySQL's DECIMAL alone is DECIMAL(10, 0).
             let (p, s) = match *info {
@@ -602,7 +724,7 @@ fn cast_to(x: Expr, ty: &DataType) -> Result<Expr> {
             )
         }
         DataType::Char(len) | DataType::Character(len) | DataType::Varchar(len) => {
-            let text = cast(x, DataType::Text);
+            let text = cast(text(x), DataType::Text);
             match len {
                 Some(CharacterLength::IntegerLength { length, .. }) => {
                     call("substr", vec![text, integer(1), integer(*length as i64)])
@@ -610,7 +732,7 @@ fn cast_to(x: Expr, ty: &DataType) -> Result<Expr> {
                 _ => text,
             }
         }
-        DataType::Text => cast(x, DataType::Text),
+        DataType::Text => cast(text(x), DataType::Text),
         DataType::Date => call("domo_to_date", vec![x]),
         DataType::Datetime(_) | DataType::Timestamp(..) => call("domo_to_datetime", vec![x]),
         DataType::Double(_)
@@ -618,7 +740,7 @@ fn cast_to(x: Expr, ty: &DataType) -> Result<Expr> {
         | DataType::Float(_)
         | DataType::Real
         | DataType::Float8
-        | DataType::Float64 => cast(x, DataType::Real),
+        | DataType::Float64 => cast(text(x), DataType::Real),
         other => {
             return Err(StoreError::invalid(format!(
                 "CAST AS {other} is not offered: use SIGNED, UNSIGNED, DECIMAL[(p,s)], CHAR[(n)], DOUBLE, DATE or DATETIME"
@@ -659,6 +781,51 @@ impl Rewriter<'_> {
         if !self.known.contains(&lower) {
             return Err(StoreError::invalid(format!("unknown function {name}")));
         }
+        if let Some((_, runs)) = NUMERIC_FUNCTIONS.iter().find(|(n, _)| *n == lower) {
+            if let FunctionArguments::List(list) = &f.args
+                && list.args.len()
+                    != if lower == "mod" || lower == "nullif" {
+                        2
+                    } else {
+                        1
+                    }
+            {
+                let want = if lower == "mod" || lower == "nullif" {
+                    2
+                } else {
+                    1
+                };
+                return Err(StoreError::invalid(format!(
+                    "{name}() takes {want} argument{}, got {}",
+                    if want == 1 { "" } else { "s" },
+                    list.args.len()
+                )));
+            }
+            f.name = ObjectName::from(vec![Ident::new(*runs)]);
+            return Ok(None);
+        }
+        let takes_values = VALUE_FUNCTIONS.contains(&lower.as_str())
+            || lower.starts_with("domo_")
+            || matches!(
+                lower.as_str(),
+                "round"
+                    | "truncate"
+                    | "greatest"
+                    | "least"
+                    | "concat"
+                    | "date_add"
+                    | "date_sub"
+                    | "adddate"
+                    | "subdate"
+            );
+        if !takes_values && let FunctionArguments::List(list) = &mut f.args {
+            for arg in &mut list.args {
+                if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg {
+                    let taken = std::mem::replace(e, string(""));
+                    *e = self.as_text(taken);
+                }
+            }
+        }
         Ok(Some(match lower.as_str() {
             "concat" => {
                 // MySQL: NULL when any argument is NULL, as SQLite's `||`
@@ -667,7 +834,7 @@ impl Rewriter<'_> {
                 if args.is_empty() {
                     return Err(StoreError::invalid("CONCAT() takes at least one argument"));
                 }
-                let mut args = args.into_iter().map(operand);
+                let mut args = args.into_iter().map(|a| operand(self.as_text(a)));
                 let first = args.next().unwrap_or_else(|| Box::new(string("")));
                 // One argument: `|| ''` still makes it text, as CONCAT does.
                 let second = args.next().unwrap_or_else(|| Box::new(string("")));
@@ -683,23 +850,24 @@ impl Rewriter<'_> {
                 });
                 Expr::Nested(Box::new(joined))
             }
-            "mod" => {
-                let args = take_args(f, &name)?;
-                arity(&name, &args, 2..=2)?;
-                call("domo_mod", args)
-            }
             "round" => {
                 let args = take_args(f, &name)?;
                 arity(&name, &args, 1..=2)?;
                 call("domo_round", args)
             }
-            // MySQL's GREATEST/LEAST are SQLite's many-argument max/min
-            // (NULL when any argument is); one argument would make those
-            // aggregates, so MySQL's arity is checked.
+            // MySQL's GREATEST/LEAST: NULL when any argument is, numbers
+            // compared as numbers, text by the collation.
             "greatest" | "least" => {
                 let args = take_args(f, &name)?;
                 arity(&name, &args, 2..=usize::MAX)?;
-                call(if lower == "greatest" { "max" } else { "min" }, args)
+                call(
+                    if lower == "greatest" {
+                        "domo_greatest"
+                    } else {
+                        "domo_least"
+                    },
+                    args,
+                )
             }
             // MySQL counts bytes in LENGTH/OCTET_LENGTH and characters in
             // CHAR_LENGTH/CHARACTER_LENGTH; SQLite's length() counts characters.
@@ -713,12 +881,15 @@ impl Rewriter<'_> {
                 arity(&name, &args, 1..=1)?;
                 call("length", args)
             }
-            "lcase" | "ucase" => {
-                f.name = ObjectName::from(vec![Ident::new(if lower == "lcase" {
-                    "lower"
-                } else {
-                    "upper"
-                })]);
+            // Every letter, not SQLite's ASCII only.
+            "lcase" | "ucase" | "lower" | "upper" => {
+                f.name = ObjectName::from(vec![Ident::new(
+                    if matches!(lower.as_str(), "lcase" | "lower") {
+                        "domo_lower"
+                    } else {
+                        "domo_upper"
+                    },
+                )]);
                 return Ok(None);
             }
             "date_add" | "date_sub" | "adddate" | "subdate" => {
@@ -803,12 +974,18 @@ impl Rewriter<'_> {
             Expr::Function(f) => self.function(f)?,
             Expr::Cast {
                 expr, data_type, ..
-            } => Some(cast_to(std::mem::replace(expr, string("")), data_type)?),
+            } => Some(cast_to(
+                std::mem::replace(expr, string("")),
+                data_type,
+                &|x| self.as_text(x),
+            )?),
             Expr::Convert {
                 expr,
                 data_type: Some(ty),
                 ..
-            } => Some(cast_to(std::mem::replace(expr, string("")), ty)?),
+            } => Some(cast_to(std::mem::replace(expr, string("")), ty, &|x| {
+                self.as_text(x)
+            })?),
             // CONVERT(x USING charset): text is UTF-8 throughout already.
             Expr::Convert {
                 expr,
@@ -851,23 +1028,27 @@ impl Rewriter<'_> {
                         };
                         Some(date_add(take(right), i, false)?)
                     }
+                    BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply
+                        if !(self.never_decimal(left) && self.never_decimal(right)) =>
+                    {
+                        let f = match op {
+                            BinaryOperator::Plus => "domo_add",
+                            BinaryOperator::Minus => "domo_sub",
+                            _ => "domo_mul",
+                        };
+                        Some(call(f, vec![take(left), take(right)]))
+                    }
                     BinaryOperator::Divide => Some(call("domo_div", vec![take(left), take(right)])),
                     BinaryOperator::Modulo => Some(call("domo_mod", vec![take(left), take(right)])),
                     BinaryOperator::MyIntegerDivide => {
-                        let quotient = Expr::BinaryOp {
-                            left: operand(take(left)),
-                            op: BinaryOperator::Divide,
-                            right: operand(take(right)),
-                        };
-                        Some(cast(
-                            Expr::Nested(Box::new(quotient)),
-                            DataType::Integer(None),
-                        ))
+                        Some(call("domo_int_div", vec![take(left), take(right)]))
                     }
-                    BinaryOperator::Spaceship => Some(Expr::IsNotDistinctFrom(
-                        operand(take(left)),
-                        operand(take(right)),
-                    )),
+                    BinaryOperator::Spaceship if self.native_comparison(left, right) => Some(
+                        Expr::IsNotDistinctFrom(operand(take(left)), operand(take(right))),
+                    ),
+                    BinaryOperator::Spaceship => {
+                        Some(call("domo_same", vec![take(left), take(right)]))
+                    }
                     BinaryOperator::Eq
                     | BinaryOperator::NotEq
                     | BinaryOperator::Lt
@@ -879,33 +1060,183 @@ impl Rewriter<'_> {
                         } else if self.is_datetime(right) {
                             normalize_literal(left);
                         }
-                        None
+                        if self.native_comparison(left, right) {
+                            None
+                        } else {
+                            Some(compared(take(left), op.clone(), take(right)))
+                        }
                     }
                     _ => None,
                 }
             }
             Expr::Between {
-                expr, low, high, ..
-            } if self.is_datetime(expr) => {
-                normalize_literal(low);
-                normalize_literal(high);
-                None
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                if self.is_datetime(expr) {
+                    normalize_literal(low);
+                    normalize_literal(high);
+                }
+                let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), string(""));
+                let x = take(expr);
+                let test = Expr::BinaryOp {
+                    left: Box::new(compared(x.clone(), BinaryOperator::GtEq, take(low))),
+                    op: BinaryOperator::And,
+                    right: Box::new(compared(x, BinaryOperator::LtEq, take(high))),
+                };
+                Some(negate(Expr::Nested(Box::new(test)), *negated))
             }
             Expr::In {
                 expr,
                 target: InTarget::List(list),
+                negated,
                 ..
-            } if self.is_datetime(expr) => {
-                list.iter_mut().for_each(normalize_literal);
-                None
+            } if !list.is_empty() => {
+                if self.is_datetime(expr) {
+                    list.iter_mut().for_each(normalize_literal);
+                }
+                if matches!(**expr, Expr::Collate { .. } | Expr::Tuple(_)) {
+                    return Ok(None);
+                }
+                let x = std::mem::replace(expr.as_mut(), string(""));
+                let items = std::mem::take(list);
+                Some(negate(in_list(x, items), *negated))
+            }
+            Expr::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), string(""));
+                let mut args = vec![self.as_text(take(expr)), take(pattern)];
+                if let Some(esc) = escape_char {
+                    args.push(take(esc));
+                }
+                Some(negate(call("domo_like", args), *negated))
+            }
+            Expr::Case {
+                operand: operand @ Some(_),
+                conditions,
+                ..
+            } => {
+                // `CASE x WHEN v` compares as `=` does.
+                let x = operand.take().map(|b| *b).unwrap_or_else(|| string(""));
+                for c in conditions.iter_mut() {
+                    let v = std::mem::replace(&mut c.condition, string(""));
+                    c.condition = compared(x.clone(), BinaryOperator::Eq, v);
+                }
+                return Ok(None);
+            }
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } if !self.never_decimal(expr) => Some(match decimal_value(expr) {
+                Some(d) => decimal_literal(d.neg()),
+                None => call(
+                    "domo_neg",
+                    vec![std::mem::replace(expr.as_mut(), string(""))],
+                ),
+            }),
+            // sqlparser reads FLOOR(x) and CEIL(x) as syntax of their own.
+            Expr::Floor {
+                expr,
+                field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+            } => Some(call(
+                "domo_floor",
+                vec![std::mem::replace(expr.as_mut(), string(""))],
+            )),
+            Expr::Ceil {
+                expr,
+                field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime),
+            } => Some(call(
+                "domo_ceil",
+                vec![std::mem::replace(expr.as_mut(), string(""))],
+            )),
+            Expr::Floor { .. } | Expr::Ceil { .. } => {
+                return Err(StoreError::invalid(
+                    "FLOOR() and CEIL() take one argument in MySQL",
+                ));
             }
             Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => number_literal(n),
                 Value::SingleQuotedString(s) => reliteral(s),
                 _ => None,
             },
             _ => None,
         })
     }
+}
+
+/// `domo_cmp(a, b) op 0`: MySQL's comparison (see `numeric::compare`).
+fn compared(a: Expr, op: BinaryOperator, b: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(call("domo_cmp", vec![a, b])),
+        op,
+        right: Box::new(integer(0)),
+    }
+}
+
+fn negate(e: Expr, negated: bool) -> Expr {
+    if negated {
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr: Box::new(e),
+        }
+    } else {
+        e
+    }
+}
+
+/// Items one `domo_in` call takes (SQLite allows 1000 arguments).
+const IN_CHUNK: usize = 500;
+
+/// `x IN (items)` as `domo_in` calls, a chunk each, joined by OR.
+fn in_list(x: Expr, items: Vec<Expr>) -> Expr {
+    let mut calls = items.chunks(IN_CHUNK).map(|chunk| {
+        let mut args = Vec::with_capacity(chunk.len() + 1);
+        args.push(x.clone());
+        args.extend(chunk.iter().cloned());
+        call("domo_in", args)
+    });
+    let first = calls.next().unwrap_or_else(|| integer(0));
+    let joined = calls.fold(first, |acc, c| Expr::BinaryOp {
+        left: Box::new(acc),
+        op: BinaryOperator::Or,
+        right: Box::new(c),
+    });
+    Expr::Nested(Box::new(joined))
+}
+
+/// A decimal as a literal SQLite reads: its BLOB, in hex.
+fn decimal_literal(d: decimal::Dec) -> Expr {
+    let hex: String = d.encode().iter().map(|b| format!("{b:02X}")).collect();
+    Expr::value(Value::HexStringLiteral(hex))
+}
+
+/// The decimal a literal `decimal_literal` wrote holds.
+fn decimal_value(e: &Expr) -> Option<decimal::Dec> {
+    let Expr::Value(v) = e else { return None };
+    let Value::HexStringLiteral(hex) = &v.value else {
+        return None;
+    };
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    decimal::Dec::decode(&bytes)
+}
+
+/// A number literal as MySQL types it: with a point (and no exponent), or
+/// an integer past BIGINT, it is an exact DECIMAL.
+fn number_literal(n: &str) -> Option<Expr> {
+    if n.contains(['e', 'E']) || (!n.contains('.') && n.parse::<i64>().is_ok()) {
+        return None;
+    }
+    decimal::Dec::parse(n).map(decimal_literal)
 }
 
 /// A date-time literal compared with a DATETIME column, written as the
@@ -1017,11 +1348,11 @@ mod tests {
             ("SELECT `a\"b` FROM t", "SELECT `a\"b` FROM t"),
             (
                 "SELECT CONCAT(a, 'b', 1), CONCAT(a), LCASE(a), UCASE(a) FROM t",
-                "SELECT (a || 'b' || 1) AS \"CONCAT(a, 'b', 1)\", (a || '') AS \"CONCAT(a)\", lower(a) AS \"LCASE(a)\", upper(a) AS \"UCASE(a)\" FROM t",
+                "SELECT (domo_text(a) || 'b' || 1) AS \"CONCAT(a, 'b', 1)\", (domo_text(a) || '') AS \"CONCAT(a)\", domo_lower(domo_text(a)) AS \"LCASE(a)\", domo_upper(domo_text(a)) AS \"UCASE(a)\" FROM t",
             ),
             (
                 "SELECT CONCAT(a = 1, b + 1), (a + 1) DIV (b - 1), a + 1 <=> b FROM t",
-                "SELECT ((a = 1) || (b + 1)) AS \"CONCAT(a = 1, b + 1)\", CAST(((a + 1) / (b - 1)) AS INTEGER) AS \"(a + 1) DIV (b - 1)\", (a + 1) IS NOT DISTINCT FROM b AS \"a + 1 <=> b\" FROM t",
+                "SELECT ((domo_cmp(a, 1) = 0) || domo_text(domo_add(b, 1))) AS \"CONCAT(a = 1, b + 1)\", domo_int_div((domo_add(a, 1)), (domo_sub(b, 1))) AS \"(a + 1) DIV (b - 1)\", domo_same(domo_add(a, 1), b) AS \"a + 1 <=> b\" FROM t",
             ),
             ("SELECT 1;;", "SELECT 1"),
             ("SELECT 1 # a comment", "SELECT 1"),
@@ -1033,11 +1364,11 @@ mod tests {
             ),
             (
                 "SELECT CAST(a AS SIGNED), CAST(a AS DECIMAL(6,2)), CAST(a AS CHAR(3)), CAST(a AS DATE) FROM t",
-                "SELECT domo_cast_signed(a) AS \"CAST(a AS SIGNED)\", domo_cast_decimal(a, 6, 2) AS \"CAST(a AS DECIMAL(6,2))\", substr(CAST(a AS TEXT), 1, 3) AS \"CAST(a AS CHAR(3))\", domo_to_date(a) AS \"CAST(a AS DATE)\" FROM t",
+                "SELECT domo_cast_signed(a) AS \"CAST(a AS SIGNED)\", domo_cast_decimal(a, 6, 2) AS \"CAST(a AS DECIMAL(6,2))\", substr(CAST(domo_text(a) AS TEXT), 1, 3) AS \"CAST(a AS CHAR(3))\", domo_to_date(a) AS \"CAST(a AS DATE)\" FROM t",
             ),
             (
                 "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
-                "SELECT CAST(a AS INTEGER), CAST(a AS NUMERIC), CAST(a AS TEXT), CAST(a AS REAL), CAST(a AS BLOB) FROM t",
+                "SELECT CAST(domo_text(a) AS INTEGER) AS \"CAST(a AS INTEGER)\", CAST(domo_text(a) AS NUMERIC) AS \"CAST(a AS NUMERIC)\", CAST(domo_text(a) AS TEXT) AS \"CAST(a AS TEXT)\", CAST(domo_text(a) AS REAL) AS \"CAST(a AS REAL)\", CAST(domo_text(a) AS BLOB) AS \"CAST(a AS BLOB)\" FROM t",
             ),
             (
                 "SELECT table.*, t.a FROM table AS t, TABLE",
@@ -1045,15 +1376,15 @@ mod tests {
             ),
             (
                 "SELECT CURDATE(), NOW(), a DIV 2, a <=> b, EXTRACT(YEAR FROM day) FROM t",
-                "SELECT '2026-12-02' AS \"CURDATE()\", '2026-12-02T10:11:12' AS \"NOW()\", CAST((a / 2) AS INTEGER) AS \"a DIV 2\", a IS NOT DISTINCT FROM b AS \"a <=> b\", year(day) AS \"EXTRACT(YEAR FROM day)\" FROM t",
+                "SELECT '2026-12-02' AS \"CURDATE()\", '2026-12-02T10:11:12' AS \"NOW()\", domo_int_div(a, 2) AS \"a DIV 2\", domo_same(a, b) AS \"a <=> b\", year(day) AS \"EXTRACT(YEAR FROM day)\" FROM t",
             ),
             (
                 "SELECT GROUP_CONCAT(a ORDER BY a SEPARATOR '-') FROM t",
-                "SELECT GROUP_CONCAT(a, '-' ORDER BY a) AS \"GROUP_CONCAT(a ORDER BY a SEPARATOR '-')\" FROM t",
+                "SELECT GROUP_CONCAT(domo_text(a), '-' ORDER BY a) AS \"GROUP_CONCAT(a ORDER BY a SEPARATOR '-')\" FROM t",
             ),
             (
                 "SELECT 1 FROM t WHERE at >= '2024-03-01 10:00' AND at BETWEEN '2024-01-01' AND '2024-12-31 23:59:59' AND day >= '2024-03-01'",
-                "SELECT 1 FROM t WHERE at >= '2024-03-01T10:00:00' AND at BETWEEN '2024-01-01T00:00:00' AND '2024-12-31T23:59:59' AND day >= '2024-03-01'",
+                "SELECT 1 FROM t WHERE domo_cmp(at, '2024-03-01T10:00:00') >= 0 AND (domo_cmp(at, '2024-01-01T00:00:00') >= 0 AND domo_cmp(at, '2024-12-31T23:59:59') <= 0) AND domo_cmp(day, '2024-03-01') >= 0",
             ),
             (
                 "SELECT 'it''s', 'a\\\\\\'b', 'q''''q' FROM t",
