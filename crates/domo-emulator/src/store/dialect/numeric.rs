@@ -533,7 +533,8 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             Some(n) => Value::Integer(match n {
                 Num::Int(i) => i.signum(),
                 Num::Dec(d) => d.mantissa.signum() as i64,
-                Num::Real(f) if f == 0.0 => 0,
+                // signum() of 0.0 is 1.0.
+                Num::Real(0.0) => 0,
                 Num::Real(f) => f.signum() as i64,
             }),
         })
