@@ -12,8 +12,8 @@ use crate::directory::{GroupSpec, Password, UserSpec, parse_group, parse_passwor
 use crate::error::Error;
 use crate::faults::FaultSpec;
 use crate::oauth::{ClientSpec, parse_client};
+use crate::row_reply::DEFAULT_MAX_REPLY_BYTES;
 use crate::server::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, EmulatorConfig, start};
-use crate::stream::DEFAULT_MAX_REPLY_BYTES;
 
 /// Options of the emulator.
 #[derive(Clone, clap::Args)]

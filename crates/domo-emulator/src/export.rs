@@ -10,9 +10,9 @@ use axum::response::Response;
 
 use crate::csvio;
 use crate::error::ApiError;
+use crate::row_reply::{self, ChunkSender, TimeLimit, stream_with};
 use crate::store::rows::ExportRequest;
 use crate::store::{self, Store, UserId};
-use crate::stream::{self, ChunkSender, TimeLimit, stream_with};
 
 /// Starts the export (refusals are ordinary error answers), then streams
 /// it. An error before the first chunk is sent (the dataset changed) is an
@@ -31,7 +31,7 @@ pub(crate) async fn stream_csv(
         store,
         max_reply_bytes,
         TimeLimit::Stall,
-        stream::CSV,
+        row_reply::CSV,
         move |store, mut out| {
             if header {
                 csvio::write_header(&mut out.buf, export.column_names());

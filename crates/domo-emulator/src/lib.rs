@@ -21,10 +21,10 @@ mod oauth;
 mod public;
 mod reply;
 mod rng;
+mod row_reply;
 mod server;
 mod state;
 mod store;
-mod stream;
 
 pub use clock::{Clock, ManualClock, Timer};
 pub use demo::DEMO_DATASET_ID;
@@ -32,8 +32,8 @@ pub use directory::{DEMO_TOKENS, GroupSpec, Password, UserSpec};
 pub use error::Error;
 pub use faults::FaultSpec;
 pub use oauth::{ClientSpec, DEFAULT_TOKEN_TTL, SCOPES};
+pub use row_reply::DEFAULT_MAX_REPLY_BYTES;
 pub use server::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_VALUE_BYTES, DEFAULT_QUERY_TIMEOUT, DEFAULT_TOKEN,
     EmulatorConfig, RunningEmulator, start,
 };
-pub use stream::DEFAULT_MAX_REPLY_BYTES;

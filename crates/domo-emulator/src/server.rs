@@ -25,9 +25,9 @@ use crate::error::{ApiError, Error};
 use crate::faults::{FaultSpec, Faults};
 use crate::malformed::{GuardedListener, refuse_long_uris};
 use crate::oauth::{Auth, ClientSpec, DEFAULT_TOKEN_TTL};
+use crate::row_reply::DEFAULT_MAX_REPLY_BYTES;
 use crate::state::{AppState, Inner};
 use crate::store::{ADMIN_USER, Store};
-use crate::stream::DEFAULT_MAX_REPLY_BYTES;
 /// Default `--max-body-bytes`: 512 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 512 * 1024 * 1024;
 /// Default time limit of one query: 30 s.

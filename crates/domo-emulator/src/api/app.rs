@@ -14,10 +14,10 @@ use crate::app::AppSite;
 use crate::app::formats::{answer, negotiate};
 use crate::calendar::DateContext;
 use crate::error::ApiError;
+use crate::row_reply::{self, JsonEnvelope, stream_reply};
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, RawBody, parse_json};
 use crate::store::app::{AliasMapping, FieldMapping};
 use crate::store::planner::DataParams;
-use crate::stream::{self, JsonEnvelope, stream_reply};
 
 fn site(state: &AppState) -> Result<&AppSite, ApiError> {
     state.app.as_deref().ok_or_else(|| {
@@ -116,7 +116,7 @@ pub(crate) async fn app_sql(
     stream_reply(
         &state.store,
         state.max_reply_bytes,
-        stream::JSON,
+        row_reply::JSON,
         move |out| JsonEnvelope::new(out, dataset),
         move |s, enc| s.stream_app_sql(user, &mapping, &sql, enc),
     )

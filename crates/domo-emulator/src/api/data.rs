@@ -9,9 +9,9 @@ use serde::Deserialize;
 use crate::error::ApiError;
 use crate::export::stream_csv;
 use crate::limits::{DEFAULT_JSON_LIMIT, MAX_JSON_LIMIT};
+use crate::row_reply::{self, DataPage, stream_reply};
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, parse_bool};
 use crate::store::rows::{DataRequest, ExportRequest};
-use crate::stream::{self, DataPage, stream_reply};
 
 fn parse_u64(name: &str, v: Option<&str>) -> Result<Option<u64>, ApiError> {
     v.map(|s| {
@@ -79,7 +79,7 @@ pub(crate) async fn get_data(
     stream_reply(
         &state.store,
         state.max_reply_bytes,
-        stream::JSON,
+        row_reply::JSON,
         DataPage::new,
         move |s, enc| s.stream_data(user, &id, &req, enc),
     )

@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::reply::{Format, negotiate};
+use crate::row_reply::{self, CsvRows, JsonEnvelope, stream_reply};
 use crate::state::{ApiPath, ApiQuery, AppState, Caller, JsonBody, parse_bool};
-use crate::stream::{self, CsvRows, JsonEnvelope, stream_reply};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SqlBody {
@@ -38,7 +38,7 @@ async fn json_reply(
     stream_reply(
         &state.store,
         state.max_reply_bytes,
-        stream::JSON,
+        row_reply::JSON,
         move |out| JsonEnvelope::new(out, dataset),
         move |s, enc| s.stream_query(user, &id, &sql, enc),
     )
@@ -73,7 +73,7 @@ pub(crate) async fn execute_export(
             stream_reply(
                 &state.store,
                 state.max_reply_bytes,
-                stream::CSV,
+                row_reply::CSV,
                 move |out| CsvRows::new(out, header),
                 move |s, enc| s.stream_query(user, &id, &sql, enc),
             )

@@ -18,6 +18,7 @@ use super::{
 use crate::error::ApiError;
 use crate::export::stream_csv;
 use crate::reply::iso_time;
+use crate::row_reply::{self, JsonEnvelope, stream_reply};
 use crate::state::{ApiPath, ApiQuery, AppState, JsonBody, parse_bool};
 use crate::store::Column;
 use crate::store::datasets::{DatasetInfo, DatasetSearch, Filter, SortKey};
@@ -26,7 +27,6 @@ use crate::store::public::{DatasetChange, DatasetDetail, NewPublicDataset};
 use crate::store::rows::ExportRequest;
 use crate::store::schema::NewColumn;
 use crate::store::uploads::Action;
-use crate::stream::{self, JsonEnvelope, stream_reply};
 
 /// Largest (and default) page of `GET /v1/datasets`.
 const MAX_PAGE: u64 = 50;
@@ -316,7 +316,7 @@ pub(crate) async fn query_dataset(
     stream_reply(
         &state.store,
         state.max_reply_bytes,
-        stream::JSON,
+        row_reply::JSON,
         move |out| JsonEnvelope::new(out, dataset),
         move |s, enc| s.stream_query(user, &id, &sql, enc),
     )
