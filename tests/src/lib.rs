@@ -7,7 +7,7 @@ use domo_emulator::{EmulatorConfig, RunningEmulator};
 use domo_native::core::uploads::{CommitUpload, StartUpload, UploadPart};
 use domo_native::model::schema::{Column, ColumnType};
 use domo_native::model::uploads::{CommitResult, UploadSession};
-use domo_native::{Client, Error, Id, RetryPolicy, UploadAction};
+use domo_native::{Client, DatasetId, Error, Id, RetryPolicy, UploadAction};
 
 // What most tests name, in one import.
 pub use domo_native::core::data::ExportCsv;
@@ -154,6 +154,27 @@ pub async fn commit_upload(
             None,
         ))
         .await
+}
+
+/// The dataset's whole CSV export with its header row
+/// (`GET .../data?includeHeader=true`, one reply).
+pub async fn export_csv(client: &Client, dataset_id: impl Into<DatasetId>) -> bytes::Bytes {
+    export(client, dataset_id.into(), true).await
+}
+
+/// The dataset's rows as CSV, without the header row.
+pub async fn export_rows_csv(client: &Client, dataset_id: impl Into<DatasetId>) -> bytes::Bytes {
+    export(client, dataset_id.into(), false).await
+}
+
+async fn export(client: &Client, dataset_id: DatasetId, include_header: bool) -> bytes::Bytes {
+    client
+        .send(&ExportCsv {
+            dataset_id,
+            include_header,
+        })
+        .await
+        .expect("the export answers")
 }
 
 /// The root README's Rust examples, compiled as doc tests so they stay

@@ -81,25 +81,13 @@ async fn every_method_round_trips_against_the_emulator() {
         .unwrap();
     assert_eq!(c.dataset(&id).await.unwrap().row_count(), Some(250));
 
-    let export = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true,
-        })
-        .await
-        .unwrap();
+    let export = export_csv(&c, &id).await;
     assert_eq!(
         String::from_utf8(export.to_vec()).unwrap(),
         format!("{HEADER}{csv}"),
         "export is byte for byte"
     );
-    let export = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: false,
-        })
-        .await
-        .unwrap();
+    let export = export_rows_csv(&c, &id).await;
     assert_eq!(String::from_utf8(export.to_vec()).unwrap(), csv);
     let mut streamed = Vec::new();
     c.export_to(&id, &mut streamed, &ExportOptions::default())
@@ -301,13 +289,7 @@ async fn a_failed_commit_changes_nothing() {
     )
     .await
     .unwrap();
-    let before = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true,
-        })
-        .await
-        .unwrap();
+    let before = export_csv(&c, &id).await;
     let versions_before = c.data_versions(&id).await.unwrap().len();
 
     // Part 2, row 2 has a text where a LONG belongs.
@@ -329,12 +311,7 @@ async fn a_failed_commit_changes_nothing() {
     );
 
     assert_eq!(
-        c.send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true
-        })
-        .await
-        .unwrap(),
+        export_csv(&c, &id).await,
         before,
         "the dataset is exactly as it was"
     );
@@ -606,26 +583,12 @@ async fn restart_with_data_dir_keeps_committed_data() {
     .await
     .unwrap();
     c.set_tags(&id, vec!["kept".into()]).await.unwrap();
-    let before = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true,
-        })
-        .await
-        .unwrap();
+    let before = export_csv(&c, &id).await;
     emu.shutdown().await;
 
     let emu = start(cfg).await;
     let c = client(&emu, ADMIN);
-    assert_eq!(
-        c.send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true
-        })
-        .await
-        .unwrap(),
-        before
-    );
+    assert_eq!(export_csv(&c, &id).await, before);
     let ds = c.dataset(&id).await.unwrap();
     assert_eq!(ds.row_count(), Some(40));
     assert_eq!(ds.tags, Some(vec!["kept".to_owned()]));

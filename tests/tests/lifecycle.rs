@@ -27,13 +27,7 @@ fn opts(action: UploadAction, part_size: usize) -> UploadOptions {
 }
 
 async fn sorted_rows(c: &domo_native::Client, id: &str) -> Vec<String> {
-    let csv = c
-        .send(&ExportCsv {
-            dataset_id: (id).into(),
-            include_header: false,
-        })
-        .await
-        .unwrap();
+    let csv = export_rows_csv(c, id).await;
     let mut rows: Vec<String> = String::from_utf8(csv.to_vec())
         .unwrap()
         .lines()
@@ -306,13 +300,7 @@ async fn a_stream_execution_load_under_faults_lands_exactly_once() {
     assert_eq!(report.verified_rows, Some(2000));
     let mut want: Vec<String> = csv.lines().map(str::to_owned).collect();
     want.sort();
-    let export = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: false,
-        })
-        .await
-        .unwrap();
+    let export = export_rows_csv(&c, &id).await;
     let mut got: Vec<String> = String::from_utf8(export.to_vec())
         .unwrap()
         .lines()

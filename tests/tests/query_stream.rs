@@ -89,13 +89,7 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     .await
     .unwrap();
 
-    let export = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true,
-        })
-        .await
-        .unwrap();
+    let export = export_csv(&c, &id).await;
     let mut out = Vec::new();
     let written = c
         .query_to(

@@ -52,13 +52,7 @@ async fn a_file_with_bom_header_and_crlf_is_cut_on_record_boundaries() {
             data.len(),
             "the header and BOM are never sent"
         );
-        let export = c
-            .send(&ExportCsv {
-                dataset_id: (&id).into(),
-                include_header: true,
-            })
-            .await
-            .unwrap();
+        let export = export_csv(&c, &id).await;
         assert_eq!(
             String::from_utf8(export.to_vec()).unwrap(),
             format!("{HEADER}{data}"),
@@ -187,16 +181,7 @@ async fn gzip_parts_and_reader_input_land_the_same_rows() {
         .unwrap();
     assert!(report.parts > 5);
     assert_eq!(
-        String::from_utf8(
-            c.send(&ExportCsv {
-                dataset_id: (&id).into(),
-                include_header: false
-            })
-            .await
-            .unwrap()
-            .to_vec()
-        )
-        .unwrap(),
+        String::from_utf8(export_rows_csv(&c, &id).await.to_vec()).unwrap(),
         data
     );
 
@@ -223,13 +208,7 @@ async fn a_part_the_server_refuses_leaves_the_dataset_unchanged() {
     )
     .await
     .unwrap();
-    let before = c
-        .send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true,
-        })
-        .await
-        .unwrap();
+    let before = export_csv(&c, &id).await;
 
     // Parts of ~100 KiB exceed the server's 64 KiB limit: 413, not retried.
     let path = temp_file("big.csv", rows(100, 5_000).as_bytes());
@@ -240,15 +219,7 @@ async fn a_part_the_server_refuses_leaves_the_dataset_unchanged() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PayloadTooLarge, "{e}");
     assert!(e.to_string().contains("nothing was committed"), "{e}");
-    assert_eq!(
-        c.send(&ExportCsv {
-            dataset_id: (&id).into(),
-            include_header: true
-        })
-        .await
-        .unwrap(),
-        before
-    );
+    assert_eq!(export_csv(&c, &id).await, before);
     assert_eq!(c.data_versions(&id).await.unwrap().len(), 1);
     emu.shutdown().await;
 }
