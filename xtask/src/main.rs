@@ -9,7 +9,7 @@ mod pydomo;
 mod web;
 
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 /// Every task, with the line `--help` prints for it.
 const TASKS: &[(&str, &str)] = &[
@@ -83,8 +83,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// `cargo`, as the one that runs xtask. On CI (a clean clone built once)
+/// incremental compilation only costs disk: several gigabytes of session
+/// files that are never read again, so CI turns it off.
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    if std::env::var_os("CI").is_some() {
+        c.env("CARGO_INCREMENTAL", "0");
+    }
+    c
 }
 
 fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
@@ -97,6 +104,40 @@ fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("{what} failed ({status})"))
     }
+}
+
+/// Whether this process runs as root (CI does; apt needs it).
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Install Debian packages with apt-get (as root, without prompts); a
+/// clear error naming them otherwise.
+pub(crate) fn apt_install(packages: &[&str]) -> Result<(), String> {
+    if !is_root() {
+        return Err(format!(
+            "{} missing; install as root: apt-get install -y {}",
+            packages.join(" and "),
+            packages.join(" ")
+        ));
+    }
+    let apt = |args: &[&str]| {
+        let mut c = Command::new("apt-get");
+        c.args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null());
+        c
+    };
+    run("apt-get update", &mut apt(&["update"]))?;
+    let mut args = vec!["install", "-y"];
+    args.extend_from_slice(packages);
+    run(
+        &format!("apt-get install {}", packages.join(" ")),
+        &mut apt(&args),
+    )
 }
 
 fn ci() -> Result<(), String> {

@@ -33,37 +33,6 @@ const CLIENTS: [&str; 3] = [
 /// public API has no share route).
 const PRODUCT_TOKEN: &str = "pydomo-ci-admin";
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn apt_install(packages: &[&str]) -> Result<(), String> {
-    if !is_root() {
-        return Err(format!(
-            "{} missing; install as root: apt-get install -y {}",
-            packages.join(" and "),
-            packages.join(" ")
-        ));
-    }
-    let apt = |args: &[&str]| {
-        let mut c = Command::new("apt-get");
-        c.args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null());
-        c
-    };
-    run("apt-get update", &mut apt(&["update"]))?;
-    let mut args = vec!["install", "-y"];
-    args.extend_from_slice(packages);
-    run(
-        &format!("apt-get install {}", packages.join(" ")),
-        &mut apt(&args),
-    )
-}
-
 fn works(cmd: &mut Command) -> bool {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -75,10 +44,10 @@ fn works(cmd: &mut Command) -> bool {
 /// `python3` with a working `venv` module (apt's python3-venv when not).
 fn python() -> Result<&'static str, String> {
     if !works(Command::new("python3").arg("--version")) {
-        apt_install(&["python3", "python3-venv"])?;
+        crate::apt_install(&["python3", "python3-venv"])?;
     }
     if !works(Command::new("python3").args(["-c", "import venv, ensurepip"])) {
-        apt_install(&["python3-venv"])?;
+        crate::apt_install(&["python3-venv"])?;
     }
     Ok("python3")
 }

@@ -526,29 +526,7 @@ pub(crate) fn ensure_chromium() -> Result<(), String> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    let uid = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    if uid != "0" {
-        return Err(format!(
-            "{CHROMIUM} and {CHROMEDRIVER} are needed; install them as root: \
-             apt-get update && apt-get install -y chromium chromium-driver"
-        ));
-    }
-    let apt = |args: &[&str]| {
-        let mut c = Command::new("apt-get");
-        c.args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null());
-        c
-    };
-    run("apt-get update", &mut apt(&["update"]))?;
-    run(
-        "apt-get install chromium chromium-driver",
-        &mut apt(&["install", "-y", "chromium", "chromium-driver"]),
-    )
+    crate::apt_install(&["chromium", "chromium-driver"])
 }
 
 // ---- servers ---------------------------------------------------------
