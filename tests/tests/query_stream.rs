@@ -68,6 +68,19 @@ async fn query_all_with_tiny_pages_yields_each_row_once_in_order() {
     emu.shutdown().await;
 }
 
+/// The same CSV bytes; a difference is shown line by line (a failure
+/// names the first line that differs, not the whole file).
+fn same_csv(ours: &[u8], export: &[u8], route: &str) {
+    let (ours, theirs) = (
+        String::from_utf8_lossy(ours),
+        String::from_utf8_lossy(export),
+    );
+    for (i, (a, b)) in ours.split('\n').zip(theirs.split('\n')).enumerate() {
+        assert_eq!(a, b, "{route}: line {i} of the query CSV vs the export");
+    }
+    assert_eq!(ours, theirs, "{route}: the query CSV vs the export");
+}
+
 #[tokio::test]
 async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     let emu = emulator().await;
@@ -76,11 +89,16 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     let mut csv = rows(0, 500);
     // Empty text, a literal \N, null in every type, Unicode, CRLF inside quotes.
     csv.push_str("500,\"\",\\N,\\N,\\N,\\N\n");
-    // (A DECIMAL's trailing zeros, `1.10`, do not survive a query: SQL
-    // sees DECIMAL as a number, so neither route writes them.)
-    csv.push_str("501,\"\\N\",0.1,1.125,2024-02-29,2024-02-29T23:59:59\n");
-    csv.push_str("502,\"Zürich 🚀 \"\"été\"\"\r\nnext\",-2.5e3,0,2024-12-31,2024-12-31T00:00:00\n");
-    csv.push_str("503,\\N,1e-7,-0.5,\\N,\\N\n");
+    // Every DECIMAL here has two decimals, as `rows` writes them, and no
+    // trailing zero: a query shows a DECIMAL column at its scale (the most
+    // decimals any value has, as MySQL's DECIMAL(p, s)) where an export
+    // gives values as uploaded, and the JSON route reads numbers as
+    // doubles, which keep no trailing zeros.
+    csv.push_str("501,\"\\N\",0.1,1.13,2024-02-29,2024-02-29T23:59:59\n");
+    csv.push_str(
+        "502,\"Zürich 🚀 \"\"été\"\"\r\nnext\",-2.5e3,0.01,2024-12-31,2024-12-31T00:00:00\n",
+    );
+    csv.push_str("503,\\N,1e-7,-0.51,\\N,\\N\n");
     c.upload(
         &id,
         UploadSource::bytes(csv),
@@ -100,14 +118,7 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
         )
         .await
         .unwrap();
-    let (ours, theirs) = (
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(export.to_vec()).unwrap(),
-    );
-    for (a, b) in ours.split('\n').zip(theirs.split('\n')) {
-        assert_eq!(a, b, "query CSV vs export");
-    }
-    assert_eq!(ours, theirs);
+    same_csv(&out, &export, "the CSV route");
     assert_eq!(written.rows, 504);
     assert!(written.csv_route, "the emulator serves the CSV query route");
 
@@ -119,7 +130,7 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
         .await
         .unwrap();
     assert!(!written.csv_route);
-    assert_eq!(via_json, export.to_vec());
+    same_csv(&via_json, &export, "the JSON route");
 
     // Paged, the same bytes.
     let mut paged = Vec::new();
@@ -127,7 +138,7 @@ async fn query_csv_matches_the_export_with_nulls_quotes_newlines_and_unicode() {
     c.query_to(&id, "SELECT * FROM table ORDER BY id", &options, &mut paged)
         .await
         .unwrap();
-    assert_eq!(paged, export.to_vec());
+    same_csv(&paged, &export, "pages");
     emu.shutdown().await;
 }
 
