@@ -169,6 +169,32 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
     Ok(value)
 }
 
+/// A JSON scalar as the text a policy or filter compares: a string as it
+/// is, a number or a boolean as written (`7`, `true`); `None` for null,
+/// arrays and objects.
+pub(crate) fn json_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The items of a JSON array of values, each as [`json_text`]; an item
+/// that is not a scalar is refused naming it (`{at}.values[2]`).
+pub(crate) fn json_texts(items: &[serde_json::Value], at: &str) -> Result<Vec<String>, ApiError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(j, v)| {
+            json_text(v).ok_or_else(|| {
+                ApiError::bad_request(format!("{at}.values[{j}] must be a string or a number"))
+            })
+        })
+        .collect()
+}
+
 fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }

@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::reply::empty_ok;
-use crate::state::{ApiPath, ApiQuery, AppState, Caller, JsonBody, RawBody, parse_json};
+use crate::state::{
+    ApiPath, ApiQuery, AppState, Caller, JsonBody, RawBody, json_text, json_texts, parse_json,
+};
 use crate::store::policies::{NewParameter, NewPolicy, PdpSettings, Policy};
 
 fn policy_json(p: &Policy) -> Value {
@@ -117,15 +119,6 @@ fn id_list(body: &Value, field: &str) -> Result<Vec<i64>, ApiError> {
         .collect()
 }
 
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// The fields of a policy body, each any JSON: parsed first so that
 /// duplicate keys (at any depth) are refused as on every endpoint; the
 /// values are then read from the body as JSON, since ids and values come
@@ -177,9 +170,9 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
     };
     let dataset_id = match body.get("dataSourceId") {
         None | Some(Value::Null) => None,
-        Some(v) => {
-            Some(text(v).ok_or_else(|| ApiError::bad_request("dataSourceId must be a string"))?)
-        }
+        Some(v) => Some(
+            json_text(v).ok_or_else(|| ApiError::bad_request("dataSourceId must be a string"))?,
+        ),
     };
     let virtual_user_ids = match body.get("virtualUserIds") {
         None | Some(Value::Null) => Vec::new(),
@@ -187,7 +180,7 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                text(v).ok_or_else(|| {
+                json_text(v).ok_or_else(|| {
                     ApiError::bad_request(format!("virtualUserIds[{i}] must be an id"))
                 })
             })
@@ -210,22 +203,12 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
             for (i, p) in items.iter().enumerate() {
                 let at = format!("parameters[{i}]");
                 let field = |name: &str| p.get(name).filter(|v| !v.is_null());
-                let column = field("name").and_then(text).ok_or_else(|| {
+                let column = field("name").and_then(json_text).ok_or_else(|| {
                     ApiError::bad_request(format!("{at}.name (the column) is required"))
                 })?;
                 let values = match field("values") {
                     None => Vec::new(),
-                    Some(Value::Array(vs)) => vs
-                        .iter()
-                        .enumerate()
-                        .map(|(j, v)| {
-                            text(v).ok_or_else(|| {
-                                ApiError::bad_request(format!(
-                                    "{at}.values[{j}] must be a string or a number"
-                                ))
-                            })
-                        })
-                        .collect::<Result<_, _>>()?,
+                    Some(Value::Array(vs)) => json_texts(vs, &at)?,
                     Some(_) => {
                         return Err(ApiError::bad_request(format!(
                             "{at}.values must be an array"
@@ -252,11 +235,11 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
                 };
                 parameters.push(NewParameter {
                     kind: field("type")
-                        .and_then(text)
+                        .and_then(json_text)
                         .unwrap_or_else(|| "COLUMN".into()),
                     column,
                     values,
-                    operator: field("operator").and_then(text),
+                    operator: field("operator").and_then(json_text),
                     ignore_case,
                     negate,
                 });
@@ -299,7 +282,7 @@ pub(crate) async fn update_policy(
     RawBody(bytes): RawBody,
 ) -> Result<Json<Value>, ApiError> {
     let body = policy_body(&bytes)?;
-    if let Some(given) = body.get("filterGroupId").and_then(text)
+    if let Some(given) = body.get("filterGroupId").and_then(json_text)
         && given.trim() != pid.trim()
     {
         return Err(ApiError::bad_request(format!(

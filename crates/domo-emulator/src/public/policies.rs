@@ -13,22 +13,13 @@ use super::auth::Bearer;
 use super::shapes::policy_json;
 use super::{created, json_bool, json_id, no_content, ok};
 use crate::error::ApiError;
-use crate::state::{ApiPath, AppState, JsonBody};
+use crate::state::{ApiPath, AppState, JsonBody, json_text, json_texts};
 use crate::store::policies::{NewParameter, NewPolicy};
 
 /// Domo's rule: "The number of characters for the list of values for a
 /// single PDP policy, including a delimiter character for each value,
 /// must be less than 255."
 const MAX_VALUE_CHARS: usize = 255;
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
 
 fn ids(body: &Value, field: &str) -> Result<Vec<i64>, ApiError> {
     match body.get(field) {
@@ -75,20 +66,10 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
         let at = format!("filters[{i}]");
         let field = |name: &str| f.get(name).filter(|v| !v.is_null());
         let column = field("column")
-            .and_then(text)
+            .and_then(json_text)
             .ok_or_else(|| ApiError::bad_request(format!("{at}.column is required")))?;
         let values: Vec<String> = match field("values") {
-            Some(Value::Array(vs)) => vs
-                .iter()
-                .enumerate()
-                .map(|(j, v)| {
-                    text(v).ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "{at}.values[{j}] must be a string or a number"
-                        ))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
+            Some(Value::Array(vs)) => json_texts(vs, &at)?,
             _ => {
                 return Err(ApiError::bad_request(format!(
                     "{at}.values is required (an array)"
@@ -97,7 +78,7 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
         };
         chars += values.iter().map(|v| v.chars().count() + 1).sum::<usize>();
         let operator = field("operator")
-            .and_then(text)
+            .and_then(json_text)
             .ok_or_else(|| ApiError::bad_request(format!("{at}.operator is required")))?;
         let not = match field("not") {
             Some(v) => json_bool(&format!("{at}.not"), v)?.unwrap_or(false),
@@ -125,7 +106,7 @@ fn new_policy(body: &Value) -> Result<NewPolicy, ApiError> {
     }
     let virtual_user_ids = match body.get("virtualUsers") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(json_text).collect(),
         Some(other) => {
             return Err(ApiError::bad_request(format!(
                 "virtualUsers must be an array, got {other}"
@@ -195,7 +176,7 @@ pub(crate) async fn update_policy(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     if let Some(given) = body.get("id").filter(|v| !v.is_null())
-        && text(given).as_deref().map(str::trim) != Some(pid.trim())
+        && json_text(given).as_deref().map(str::trim) != Some(pid.trim())
     {
         return Err(ApiError::bad_request(format!(
             "id {given} does not match the policy of the path, {pid}"
