@@ -54,6 +54,12 @@ pub enum ErrorKind {
     /// The caller cancelled the operation; the message says what was left
     /// undone.
     Cancelled,
+    /// The request is on the other one of Domo's two APIs than the
+    /// client's credentials reach: OAuth client credentials reach the
+    /// public API (`api.domo.com/v1`), developer and session tokens the
+    /// product API. Nothing was sent; the message names this client's way
+    /// to the same thing, or says there is none.
+    WrongApi,
 }
 
 /// The error of every call. `Display` names the method and path, the status,

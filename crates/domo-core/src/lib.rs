@@ -30,6 +30,7 @@ pub mod auth;
 pub mod data;
 pub mod datasets;
 pub mod indexes;
+pub mod oauth;
 pub mod partitions;
 pub mod pdp;
 pub mod permissions;
@@ -40,6 +41,7 @@ pub mod tags;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod v1;
 pub mod versions;
 
 // Reading replies as they stream in (native clients).
@@ -56,13 +58,14 @@ pub use error::{Error, ErrorKind};
 pub use request::{Prepared, RequestLabel};
 pub use retry::{Attempt, RetryDecision, RetryPolicy};
 pub use secret::{Credentials, Secret};
-pub use spec::{Method, Spec};
+pub use spec::{Api, Method, Spec};
 
 /// Every endpoint declared, grouped as the modules are.
 pub fn specs() -> impl Iterator<Item = &'static Spec> {
     [
         app::SPECS,
         auth::SPECS,
+        oauth::SPECS,
         data::SPECS,
         datasets::SPECS,
         indexes::SPECS,
@@ -77,6 +80,10 @@ pub fn specs() -> impl Iterator<Item = &'static Spec> {
         uploads::SPECS,
         users::SPECS,
         versions::SPECS,
+        v1::datasets::SPECS,
+        v1::policies::SPECS,
+        v1::streams::SPECS,
+        v1::people::SPECS,
     ]
     .into_iter()
     .flatten()

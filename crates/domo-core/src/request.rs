@@ -9,10 +9,11 @@ use bytes::Bytes;
 
 use crate::args::{Arg, Args, bad_arg, label};
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::json::JsonDoc;
 use crate::path::{query_value, segment};
-use crate::spec::{BodyShape, BodyValues, Check, Kind, Method, Param, Spec};
+use crate::secret::{Credentials, Secret};
+use crate::spec::{Api, BodyShape, BodyValues, Check, Kind, Method, Param, Spec};
 
 /// Method and path of a request, for errors and tracing. Never holds a
 /// credential or the query string.
@@ -79,6 +80,26 @@ impl std::fmt::Debug for Prepared {
 }
 
 impl Prepared {
+    /// Carry `token` as `Authorization: Bearer` (the public API's access
+    /// token), in place of any token set before: a transport sets it on
+    /// each attempt, from its [`crate::oauth::TokenState`].
+    pub fn set_bearer(&mut self, token: &Secret) -> Result<(), Error> {
+        let value = token.expose();
+        if value.is_empty() || value.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                "the access token is empty or holds characters that cannot go in an HTTP header",
+            ));
+        }
+        self.headers.retain(|h| h.name != "authorization");
+        self.headers.push(Header {
+            name: "authorization",
+            value: format!("Bearer {value}"),
+            sensitive: true,
+        });
+        Ok(())
+    }
+
     /// The value of a header, if set.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -264,6 +285,7 @@ impl Config {
         spec: &'static Spec,
         args: &dyn Args<Json = J>,
     ) -> Result<Prepared, Error> {
+        check_api(spec, &self.credentials)?;
         let values = Values::read(spec, args)?;
         check(spec, &values, args)?;
 
@@ -277,26 +299,10 @@ impl Config {
         .unwrap_or_default();
 
         let mut uri = format!("{}{}", self.base_url.as_str(), path);
-        let mut first = true;
-        for pair in spec.query.split('&').filter(|p| !p.is_empty()) {
-            let (key, template) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = fill(template, |name| {
-                let text = values.text(name)?;
-                if let (Some(t), Some(p)) = (&text, spec.param(name))
-                    && matches!(p.kind, Kind::Id | Kind::TextId)
-                {
-                    // An id in a query is still an id: checked as one.
-                    segment_labelled(name, t)?;
-                }
-                Ok(text.filter(|t| !t.is_empty()).map(Cow::into_owned))
-            })?;
-            if let Some(value) = value {
-                uri.push(if first { '?' } else { '&' });
-                first = false;
-                uri.push_str(key);
-                uri.push('=');
-                uri.push_str(&query_value(&value));
-            }
+        let query = encoded_pairs(spec, spec.query, &values)?;
+        if !query.is_empty() {
+            uri.push('?');
+            uri.push_str(&query);
         }
         check_uri(&uri)?;
 
@@ -324,6 +330,10 @@ impl Config {
                 headers.push(header("content-type", "application/json"));
                 Bytes::from(build(&values)?)
             }
+            BodyShape::Form(template) => {
+                headers.push(header("content-type", "application/x-www-form-urlencoded"));
+                Bytes::from(encoded_pairs(spec, template, &values)?)
+            }
             BodyShape::Text(name) => {
                 headers.push(header("content-type", "text/plain"));
                 Bytes::from(values.text(name)?.unwrap_or_default().into_owned())
@@ -340,6 +350,15 @@ impl Config {
                 }
             }
         };
+        if let Credentials::Client(client) = &self.credentials
+            && spec.path == crate::oauth::TOKEN_PATH
+        {
+            headers.push(Header {
+                name: "authorization",
+                value: client.basic_header()?,
+                sensitive: true,
+            });
+        }
         if let Some((name, secret)) = self.credentials.header() {
             if secret.expose().bytes().any(|b| b < 0x20 || b == 0x7f) {
                 return Err(Error::invalid_input(
@@ -365,6 +384,83 @@ impl Config {
             body,
         })
     }
+}
+
+/// `key=template&...` filled from `values` and percent-encoded: a pair
+/// whose placeholders are all absent (or empty) is left out. Ids in it are
+/// checked as ids.
+fn encoded_pairs(
+    spec: &'static Spec,
+    template: &str,
+    values: &Values<'_>,
+) -> Result<String, Error> {
+    let mut out = String::new();
+    for pair in template.split('&').filter(|p| !p.is_empty()) {
+        let (key, template) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = fill(template, |name| {
+            let text = values.text(name)?;
+            if let (Some(t), Some(p)) = (&text, spec.param(name))
+                && matches!(p.kind, Kind::Id | Kind::TextId)
+            {
+                // An id in a query is still an id: checked as one.
+                segment_labelled(name, t)?;
+            }
+            Ok(text.filter(|t| !t.is_empty()).map(Cow::into_owned))
+        })?;
+        if let Some(value) = value {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(key);
+            out.push('=');
+            out.push_str(&query_value(&value));
+        }
+    }
+    Ok(out)
+}
+
+/// Client credentials reach the public API only, tokens the product API
+/// only: a request for the other is refused before anything is sent,
+/// naming this client's way to the same thing when there is one.
+fn check_api(spec: &'static Spec, credentials: &Credentials) -> Result<(), Error> {
+    let Some(have) = credentials.api() else {
+        return Ok(());
+    };
+    let wanted = spec.api();
+    if wanted == have {
+        return Ok(());
+    }
+    let what = format!(
+        "{} ({} {}) is on {}",
+        spec.name,
+        spec.method.as_str(),
+        spec.path,
+        wanted.describe()
+    );
+    let credential = match have {
+        Api::Public => "OAuth client credentials, which reach only the public API",
+        Api::Product => "a token, which reaches only the product API",
+    };
+    let way = match crate::v1::counterpart(spec.name) {
+        Some(other) => format!(
+            "; its counterpart there is {} ({} {})",
+            other.name,
+            other.method.as_str(),
+            other.path
+        ),
+        None => match have {
+            Api::Public => {
+                "; the public API has no counterpart: use a developer token or a session (the product API) for it".to_owned()
+            }
+            Api::Product => {
+                "; the product API's way is not in this client: use OAuth client credentials (the public API) for it".to_owned()
+            }
+        },
+    };
+    Err(Error::new(
+        ErrorKind::WrongApi,
+        format!("{what}, and this client has {credential}{way}; nothing was sent"),
+    ))
 }
 
 /// An id argument as one encoded path segment, named in errors as the

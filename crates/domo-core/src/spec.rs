@@ -168,6 +168,10 @@ pub enum BodyShape {
     Build(fn(&dyn BodyValues) -> Result<String, crate::error::Error>),
     /// The text argument named, as a `text/plain` body.
     Text(&'static str),
+    /// A form (`application/x-www-form-urlencoded`): `key=template&...`
+    /// filled as the query is (a pair whose placeholders are all absent is
+    /// left out). The OAuth token request's.
+    Form(&'static str),
     /// CSV bytes from the argument; `gzip` names a flag argument that says
     /// they are gzip-compressed (`Content-Encoding: gzip`).
     Csv {
@@ -230,7 +234,38 @@ pub struct Spec {
     pub doc: &'static str,
 }
 
+/// Which of Domo's two APIs an endpoint is on. Each takes its own
+/// credentials: the product API (`https://{instance}.domo.com/api/...`,
+/// and a custom app's `/data/v1`, `/sql/v1`) developer and session tokens,
+/// the public API (`https://api.domo.com/v1/...`) OAuth client credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// The product API (and a custom app's APIs).
+    Product,
+    /// The public API: `/oauth/token` and `/v1/...`.
+    Public,
+}
+
+impl Api {
+    /// How this API is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Api::Product => "Domo's product API (https://INSTANCE.domo.com/api)",
+            Api::Public => "Domo's public API (https://api.domo.com/v1)",
+        }
+    }
+}
+
 impl Spec {
+    /// The API the endpoint is on, read from its path.
+    pub fn api(&self) -> Api {
+        if self.path.starts_with("/v1/") || self.path.starts_with("/oauth/") {
+            Api::Public
+        } else {
+            Api::Product
+        }
+    }
+
     /// The argument called `name`.
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)

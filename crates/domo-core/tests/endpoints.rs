@@ -59,10 +59,21 @@ fn row<E: Endpoint>(
     uri: &'static str,
     body: Option<Value>,
 ) -> Row {
-    let prepared = config()
+    row_with(config(), name, e, method, uri, body)
+}
+
+fn row_with<E: Endpoint>(
+    config: Config,
+    name: &'static str,
+    e: E,
+    method: &'static str,
+    uri: &'static str,
+    body: Option<Value>,
+) -> Row {
+    let prepared = config
         .prepare(&e)
         .unwrap_or_else(|err| panic!("{name}: {err}"));
-    assert_same_as_object(name, &e, &prepared);
+    assert_same_as_object_with(&config, name, &e, &prepared);
     Row {
         name,
         spec: e.spec().name,
@@ -99,10 +110,14 @@ fn object_args<E: Endpoint>(e: &E) -> Value {
 /// What the browser package sends for the same arguments is what the
 /// typed endpoint sends, byte for byte.
 fn assert_same_as_object<E: Endpoint>(name: &str, e: &E, typed: &Prepared) {
+    assert_same_as_object_with(&config(), name, e, typed)
+}
+
+fn assert_same_as_object_with<E: Endpoint>(config: &Config, name: &str, e: &E, typed: &Prepared) {
     let object = object_args(e);
     let spec = e.spec();
     let args = ObjectArgs::new(spec, &object).unwrap();
-    let named = config()
+    let named = config
         .prepare_spec(spec, &args)
         .unwrap_or_else(|err| panic!("{name} from {object}: {err}"));
     assert_eq!(named.label, typed.label, "{name}");
@@ -1563,10 +1578,18 @@ fn every_declared_endpoint_has_a_row() {
         .into_iter()
         .chain(life_cycle_rows())
         .chain(other_rows())
+        .chain(public_rows())
         .map(|r| r.spec)
         .collect();
-    // Checked in their own tests above (their bodies are bytes).
-    covered.extend(["UploadPart", "ExecutionPart", "AppSql"]);
+    // Checked in their own tests (their bodies are bytes or a form).
+    covered.extend([
+        "UploadPart",
+        "ExecutionPart",
+        "AppSql",
+        "V1UploadPart",
+        "V1ImportData",
+        "RequestToken",
+    ]);
     let declared: BTreeSet<&str> = domo_core::specs().map(|s| s.name).collect();
     let missing: Vec<_> = declared.difference(&covered).collect();
     assert!(missing.is_empty(), "endpoints without a row: {missing:?}");
@@ -1643,10 +1666,15 @@ fn every_json_body_is_its_model_request_type() {
         assert_eq!(&serde_json::to_value(&typed).unwrap(), body, "{row}");
     }
     let mut checked = BTreeSet::new();
+    use domo_model::v1::{
+        V1DatasetRequest, V1ExecutionRequest, V1GroupRequest, V1Policy, V1StreamRequest,
+        V1UserRequest,
+    };
     for row in rows()
         .into_iter()
         .chain(life_cycle_rows())
         .chain(other_rows())
+        .chain(public_rows())
     {
         if header(&row.prepared, "content-type") != Some("application/json") {
             continue;
@@ -1673,6 +1701,13 @@ fn every_json_body_is_its_model_request_type() {
             "StartUpload" => same::<UploadStartRequest>(name, &body),
             "CommitUpload" | "CommitExecution" => same::<CommitRequest>(name, &body),
             "AppendRow" => same::<AppendRowRequest>(name, &body),
+            "V1CreateDataset" | "V1UpdateDataset" => same::<V1DatasetRequest>(name, &body),
+            "V1Query" => same::<QueryRequest>(name, &body),
+            "V1CreatePolicy" | "V1UpdatePolicy" => same::<V1Policy>(name, &body),
+            "V1CreateStream" | "V1UpdateStream" => same::<V1StreamRequest>(name, &body),
+            "V1CreateExecution" => same::<V1ExecutionRequest>(name, &body),
+            "V1CreateUser" | "V1UpdateUser" => same::<V1UserRequest>(name, &body),
+            "V1CreateGroup" | "V1UpdateGroup" => same::<V1GroupRequest>(name, &body),
             // The password is no part of domo-model: domo-core holds it as
             // a Secret, and the login row above checks the body.
             "Login" => continue,
@@ -1683,4 +1718,561 @@ fn every_json_body_is_its_model_request_type() {
         checked.insert(row.spec);
     }
     assert!(checked.len() > 15, "{checked:?}");
+}
+
+/// The public API's client: OAuth client credentials at api.domo.com.
+fn public_config() -> Config {
+    Config::new(
+        BaseUrl::parse(domo_core::oauth::PUBLIC_API).unwrap(),
+        Credentials::client("my-app", "client-s3cret"),
+    )
+}
+
+const P: &str = "https://api.domo.com";
+
+/// Every `/v1` endpoint in the form pydomo and the Java SDK send
+/// (shared/PUBLIC-API.md §2-§3).
+fn public_rows() -> Vec<Row> {
+    use domo_core::v1::datasets::*;
+    use domo_core::v1::people::*;
+    use domo_core::v1::policies::*;
+    use domo_core::v1::streams::*;
+    use domo_model::schema::{Column, ColumnType};
+    use domo_model::v1::*;
+    let columns = vec![
+        Column::new("Friend", ColumnType::String),
+        Column::new("n", ColumnType::Long),
+    ];
+    let schema =
+        json!({"columns": [{"type": "STRING", "name": "Friend"}, {"type": "LONG", "name": "n"}]});
+    let mut policy = V1Policy::new("Only Show Attendees");
+    policy.filters = vec![V1Filter::equals("Attending", ["TRUE"])];
+    policy.users = vec![27u64.into()];
+    let policy_json = json!({"type": "user", "name": "Only Show Attendees",
+        "filters": [{"column": "Attending", "values": ["TRUE"], "operator": "EQUALS", "not": false}],
+        "users": [27], "groups": []});
+    vec![
+        row_with(
+            public_config(),
+            "v1 datasets page",
+            V1ListDatasets {
+                sort: Some("name".into()),
+                limit: 50,
+                offset: 100,
+                name_like: Some("sales q1".into()),
+            },
+            "GET",
+            "/v1/datasets?sort=name&limit=50&offset=100&nameLike=sales%20q1",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 datasets first page",
+            {
+                use domo_core::paging::Pages;
+                V1ListDatasets::all(None).next_page().unwrap()
+            },
+            "GET",
+            "/v1/datasets?limit=50&offset=0",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 get dataset",
+            V1GetDataset { dataset_id: ds() },
+            "GET",
+            "/v1/datasets/abc123",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 create dataset",
+            V1CreateDataset {
+                request: V1DatasetRequest {
+                    description: Some("Guests".into()),
+                    ..V1DatasetRequest::new("Party", columns.clone())
+                },
+            },
+            "POST",
+            "/v1/datasets",
+            Some(json!({"name": "Party", "description": "Guests", "schema": schema})),
+        ),
+        row_with(
+            public_config(),
+            "v1 update dataset",
+            V1UpdateDataset {
+                dataset_id: ds(),
+                request: V1DatasetRequest {
+                    pdp_enabled: Some(true),
+                    ..V1DatasetRequest::default()
+                },
+            },
+            "PUT",
+            "/v1/datasets/abc123",
+            Some(json!({"pdpEnabled": true})),
+        ),
+        row_with(
+            public_config(),
+            "v1 delete dataset",
+            V1DeleteDataset { dataset_id: ds() },
+            "DELETE",
+            "/v1/datasets/abc123",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 export",
+            V1ExportData {
+                dataset_id: ds(),
+                include_header: true,
+            },
+            "GET",
+            "/v1/datasets/abc123/data?includeHeader=true",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 query",
+            V1Query {
+                dataset_id: ds(),
+                sql: "SELECT * FROM table".into(),
+            },
+            "POST",
+            "/v1/datasets/query/execute/abc123",
+            Some(json!({"sql": "SELECT * FROM table"})),
+        ),
+        row_with(
+            public_config(),
+            "v1 policies",
+            V1ListPolicies { dataset_id: ds() },
+            "GET",
+            "/v1/datasets/abc123/policies",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 get policy",
+            V1GetPolicy {
+                dataset_id: ds(),
+                policy_id: 8u64.into(),
+            },
+            "GET",
+            "/v1/datasets/abc123/policies/8",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 create policy",
+            V1CreatePolicy {
+                dataset_id: ds(),
+                policy: policy.clone(),
+            },
+            "POST",
+            "/v1/datasets/abc123/policies",
+            Some(policy_json.clone()),
+        ),
+        row_with(
+            public_config(),
+            "v1 update policy",
+            V1UpdatePolicy {
+                dataset_id: ds(),
+                policy_id: 8u64.into(),
+                policy: policy.clone(),
+            },
+            "PUT",
+            "/v1/datasets/abc123/policies/8",
+            Some(policy_json),
+        ),
+        row_with(
+            public_config(),
+            "v1 delete policy",
+            V1DeletePolicy {
+                dataset_id: ds(),
+                policy_id: 8u64.into(),
+            },
+            "DELETE",
+            "/v1/datasets/abc123/policies/8",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 streams page",
+            V1ListStreams {
+                limit: 500,
+                offset: 0,
+            },
+            "GET",
+            "/v1/streams?limit=500&offset=0&fields=all",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 stream search",
+            V1SearchStreams::dataset(&ds()),
+            "GET",
+            "/v1/streams/search?q=dataSource.id%3Aabc123&fields=all",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 create stream",
+            V1CreateStream {
+                request: V1StreamRequest::new("Party", columns.clone()),
+            },
+            "POST",
+            "/v1/streams",
+            Some(
+                json!({"dataSet": {"name": "Party", "schema": schema}, "updateMethod": "REPLACE"}),
+            ),
+        ),
+        row_with(
+            public_config(),
+            "v1 get stream",
+            V1GetStream {
+                stream_id: 42u64.into(),
+            },
+            "GET",
+            "/v1/streams/42",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 update stream",
+            V1UpdateStream {
+                stream_id: 42u64.into(),
+                request: V1StreamRequest {
+                    update_method: Some("APPEND".into()),
+                    ..V1StreamRequest::default()
+                },
+            },
+            "PATCH",
+            "/v1/streams/42",
+            Some(json!({"updateMethod": "APPEND"})),
+        ),
+        row_with(
+            public_config(),
+            "v1 delete stream",
+            V1DeleteStream {
+                stream_id: 42u64.into(),
+            },
+            "DELETE",
+            "/v1/streams/42",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 create execution",
+            V1CreateExecution {
+                stream_id: 42u64.into(),
+                update_method: None,
+            },
+            "POST",
+            "/v1/streams/42/executions",
+            Some(json!({"updateMethod": null})),
+        ),
+        row_with(
+            public_config(),
+            "v1 append execution",
+            V1CreateExecution {
+                stream_id: 42u64.into(),
+                update_method: Some(UploadAction::Append),
+            },
+            "POST",
+            "/v1/streams/42/executions",
+            Some(json!({"updateMethod": "APPEND"})),
+        ),
+        row_with(
+            public_config(),
+            "v1 get execution",
+            V1GetExecution {
+                stream_id: 42u64.into(),
+                execution_id: 1u64.into(),
+            },
+            "GET",
+            "/v1/streams/42/executions/1",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 executions page",
+            V1ListExecutions {
+                stream_id: 42u64.into(),
+                limit: 500,
+                offset: 500,
+            },
+            "GET",
+            "/v1/streams/42/executions?limit=500&offset=500",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 commit",
+            V1CommitExecution {
+                stream_id: 42u64.into(),
+                execution_id: 1u64.into(),
+            },
+            "PUT",
+            "/v1/streams/42/executions/1/commit",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 abort",
+            V1AbortExecution {
+                stream_id: 42u64.into(),
+                execution_id: 1u64.into(),
+            },
+            "PUT",
+            "/v1/streams/42/executions/1/abort",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 abort current",
+            V1AbortCurrentExecution {
+                stream_id: 42u64.into(),
+            },
+            "PUT",
+            "/v1/streams/42/executions/abort",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 users page",
+            V1ListUsers {
+                limit: 500,
+                offset: 500,
+            },
+            "GET",
+            "/v1/users?limit=500&offset=500",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 get user",
+            V1GetUser {
+                user_id: 27u64.into(),
+            },
+            "GET",
+            "/v1/users/27",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 create user",
+            V1CreateUser {
+                request: V1UserRequest::new(
+                    "Leonhard Euler",
+                    "leonhard@example.com",
+                    "Participant",
+                ),
+                send_invite: false,
+            },
+            "POST",
+            "/v1/users?sendInvite=false",
+            Some(
+                json!({"name": "Leonhard Euler", "email": "leonhard@example.com", "role": "Participant"}),
+            ),
+        ),
+        row_with(
+            public_config(),
+            "v1 update user",
+            V1UpdateUser {
+                user_id: 27u64.into(),
+                request: V1UserRequest {
+                    title: Some("Mathematician".into()),
+                    ..V1UserRequest::default()
+                },
+            },
+            "PUT",
+            "/v1/users/27",
+            Some(json!({"title": "Mathematician"})),
+        ),
+        row_with(
+            public_config(),
+            "v1 delete user",
+            V1DeleteUser {
+                user_id: 27u64.into(),
+            },
+            "DELETE",
+            "/v1/users/27",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 groups page",
+            V1ListGroups {
+                limit: 50,
+                offset: 0,
+            },
+            "GET",
+            "/v1/groups?limit=50&offset=0",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 get group",
+            V1GetGroup {
+                group_id: 3u64.into(),
+            },
+            "GET",
+            "/v1/groups/3",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 create group",
+            V1CreateGroup {
+                request: V1GroupRequest::new("Mathematicians"),
+            },
+            "POST",
+            "/v1/groups",
+            Some(json!({"name": "Mathematicians", "active": true, "default": false})),
+        ),
+        row_with(
+            public_config(),
+            "v1 update group",
+            V1UpdateGroup {
+                group_id: 3u64.into(),
+                request: V1GroupRequest {
+                    name: Some("Euler fans".into()),
+                    ..V1GroupRequest::default()
+                },
+            },
+            "PUT",
+            "/v1/groups/3",
+            Some(json!({"name": "Euler fans"})),
+        ),
+        row_with(
+            public_config(),
+            "v1 delete group",
+            V1DeleteGroup {
+                group_id: 3u64.into(),
+            },
+            "DELETE",
+            "/v1/groups/3",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 group members",
+            V1ListGroupMembers {
+                group_id: 3u64.into(),
+                limit: 500,
+                offset: 0,
+            },
+            "GET",
+            "/v1/groups/3/users?limit=500&offset=0",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 add member",
+            V1AddGroupMember {
+                group_id: 3u64.into(),
+                user_id: 27u64.into(),
+            },
+            "PUT",
+            "/v1/groups/3/users/27",
+            None,
+        ),
+        row_with(
+            public_config(),
+            "v1 remove member",
+            V1RemoveGroupMember {
+                group_id: 3u64.into(),
+                user_id: 27u64.into(),
+            },
+            "DELETE",
+            "/v1/groups/3/users/27",
+            None,
+        ),
+    ]
+}
+
+#[test]
+fn public_endpoints_build_the_exact_request() {
+    for r in public_rows() {
+        let p = &r.prepared;
+        assert_eq!(p.label.method.as_str(), r.method, "{}", r.name);
+        assert_eq!(p.uri, format!("{P}{}", r.uri), "{}", r.name);
+        // The bearer token is the transport's, set on each attempt.
+        assert_eq!(header(p, "authorization"), None, "{}", r.name);
+        assert_eq!(header(p, "x-domo-developer-token"), None, "{}", r.name);
+        assert_eq!(p.header("accept"), Some(r.accept), "{}", r.name);
+        match &r.body {
+            None => assert!(p.body.is_empty(), "{}: unexpected body", r.name),
+            Some(expected) => {
+                assert_eq!(header(p, "content-type"), r.content_type, "{}", r.name);
+                let sent: Value = serde_json::from_slice(&p.body).unwrap();
+                assert_eq!(&sent, expected, "{}", r.name);
+            }
+        }
+        let _ = r.idempotent;
+    }
+}
+
+#[test]
+fn public_csv_bodies_are_sent_as_given() {
+    use domo_core::v1::datasets::V1ImportData;
+    use domo_core::v1::streams::V1UploadPart;
+    let part = V1UploadPart {
+        stream_id: 42u64.into(),
+        execution_id: 1u64.into(),
+        part: 0,
+        csv: Bytes::from_static(b"gzipped: 1,a\n"),
+        gzip: true,
+    };
+    let p = public_config().prepare(&part).unwrap();
+    assert_eq!(p.label.method.as_str(), "PUT");
+    // pydomo numbers parts from 0: the public API takes it.
+    assert_eq!(p.uri, format!("{P}/v1/streams/42/executions/1/part/0"));
+    assert_eq!(header(&p, "content-type"), Some("text/csv"));
+    assert_eq!(header(&p, "content-encoding"), Some("gzip"));
+    assert_eq!(&p.body[..], b"gzipped: 1,a\n");
+    assert!(part.spec().idempotent);
+    assert_same_as_object_with(&public_config(), "v1 part", &part, &p);
+    let import = V1ImportData {
+        dataset_id: ds(),
+        update_method: UploadAction::Append,
+        csv: Bytes::from_static(b"1,a\n"),
+        gzip: false,
+    };
+    let p = public_config().prepare(&import).unwrap();
+    assert_eq!(
+        p.uri,
+        format!("{P}/v1/datasets/abc123/data?updateMethod=APPEND")
+    );
+    assert_eq!(header(&p, "content-type"), Some("text/csv"));
+    assert_eq!(header(&p, "content-encoding"), None);
+    assert_eq!(&p.body[..], b"1,a\n");
+    assert!(!import.spec().idempotent);
+    assert_same_as_object_with(&public_config(), "v1 import", &import, &p);
+}
+
+/// Client credentials reach only the public API and tokens only the
+/// product API: the other is refused before anything is sent, naming the
+/// counterpart.
+#[test]
+fn each_api_takes_its_own_credentials() {
+    use domo_core::v1::datasets::V1GetDataset;
+    let e = config()
+        .prepare(&V1GetDataset { dataset_id: ds() })
+        .unwrap_err();
+    assert_eq!(e.kind(), domo_core::ErrorKind::WrongApi);
+    assert!(
+        e.to_string()
+            .contains("GetDataset (GET /api/data/v3/datasources/{datasetId})"),
+        "{e}"
+    );
+    let e = public_config()
+        .prepare(&GetDataset::new("abc123"))
+        .unwrap_err();
+    assert_eq!(e.kind(), domo_core::ErrorKind::WrongApi);
+    assert!(e.to_string().contains("V1GetDataset"), "{e}");
+    assert!(!e.to_string().contains("client-s3cret"), "{e}");
+    let e = public_config()
+        .prepare(&ListPartitions { dataset_id: ds() })
+        .unwrap_err();
+    assert!(e.to_string().contains("no counterpart"), "{e}");
 }

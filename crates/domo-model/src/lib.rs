@@ -20,6 +20,7 @@ pub mod types;
 pub mod typescript;
 pub mod uploads;
 pub mod users;
+pub mod v1;
 pub mod versions;
 
 pub use id::{DatasetId, Id};

@@ -94,6 +94,12 @@ impl DomoClient {
             o.string("baseUrl")?.as_deref(),
             o.bool("allowInsecureHttp")?.unwrap_or(false),
         )?;
+        if o.string("clientSecret")?.is_some() || o.string("clientId")?.is_some() {
+            // Anyone who can open the page could read the secret.
+            return Err(Error::invalid_input(
+                "the browser package does not take OAuth client credentials (clientId, clientSecret): a client secret must never reach a web page; use a developer token here, and domo-native or domoctl for the public API",
+            ));
+        }
         let credentials = match (o.string("token")?, o.string("sessionToken")?) {
             (Some(t), None) => Credentials::developer_token(t),
             (None, Some(s)) => Credentials::session_token(s),

@@ -1,0 +1,164 @@
+//! Domo's public API (`https://api.domo.com/v1`), the one Domo's own SDKs
+//! use and OAuth client credentials reach ([`crate::oauth`]): datasets,
+//! row policies, streams and their executions, users and groups, in the
+//! forms pydomo and the Java and Node SDKs send (`shared/PUBLIC-API.md`).
+//! One module per area, as for the product API; [`Listing`] pages any of
+//! the `limit`/`offset` listings.
+
+pub mod datasets;
+pub mod people;
+pub mod policies;
+pub mod streams;
+
+use crate::paging::PageCursor;
+use crate::spec::Spec;
+
+/// Why the public API's endpoints have no browser method: its client
+/// credentials are a secret, which never belongs in a web page, and the
+/// browser package takes no secret (it refuses `clientId`/`clientSecret`).
+/// The Rust client and `domoctl` speak it.
+pub const NO_BROWSER: &str = "the public API takes OAuth client credentials, a secret that never belongs in a web page: the browser package refuses them; use domo-native or domoctl";
+
+/// Each product-API endpoint beside the public-API endpoint that does the
+/// same, for the error of a client that sends one with the other API's
+/// credentials ([`crate::ErrorKind::WrongApi`]).
+const COUNTERPARTS: &[(&str, &str)] = &[
+    ("GetDataset", "V1GetDataset"),
+    ("ListDatasets", "V1ListDatasets"),
+    ("CreateDataset", "V1CreateStream"),
+    ("CreateDatasetWithoutStream", "V1CreateDataset"),
+    ("SetProperties", "V1UpdateDataset"),
+    ("DeleteDataset", "V1DeleteDataset"),
+    ("GetLatestSchema", "V1GetDataset"),
+    ("AlterSchema", "V1UpdateDataset"),
+    ("ExportCsv", "V1ExportData"),
+    ("ExecuteQuery", "V1Query"),
+    ("ListPolicies", "V1ListPolicies"),
+    ("CreatePolicy", "V1CreatePolicy"),
+    ("UpdatePolicy", "V1UpdatePolicy"),
+    ("DeletePolicy", "V1DeletePolicy"),
+    ("CreateStream", "V1CreateStream"),
+    ("GetStream", "V1GetStream"),
+    ("UpdateStream", "V1UpdateStream"),
+    ("SearchStreams", "V1SearchStreams"),
+    ("RunStream", "V1CreateExecution"),
+    ("StreamHistory", "V1ListExecutions"),
+    ("ExecutionPart", "V1UploadPart"),
+    ("CommitExecution", "V1CommitExecution"),
+    ("AbortExecution", "V1AbortExecution"),
+    ("WhoAmI", "V1GetUser"),
+];
+
+/// The endpoint of the other API that does what the endpoint `name` does.
+pub fn counterpart(name: &str) -> Option<&'static Spec> {
+    COUNTERPARTS.iter().find_map(|&(product, public)| {
+        let other = match name {
+            n if n == product => public,
+            n if n == public => product,
+            _ => return None,
+        };
+        crate::spec(other)
+    })
+}
+
+/// A public-API listing request that pages with `limit` and `offset`.
+pub trait PageRequest: Clone {
+    /// The same request for `limit` items from `offset`.
+    fn page(&self, limit: u32, offset: u32) -> Self;
+}
+
+/// Every item of a `limit`/`offset` listing of the public API, a page at a
+/// time: a page shorter than asked (an empty one included: Domo answers
+/// `[]` past the end) ends it; a server that keeps sending full pages past
+/// ten million items is an error, not a loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing<R> {
+    request: R,
+    cursor: PageCursor,
+}
+
+impl<R: PageRequest> Listing<R> {
+    /// Page `request` by `page` items (at most what the listing serves).
+    pub fn new(request: R, page: u32, what: &'static str) -> Listing<R> {
+        Listing {
+            request,
+            cursor: PageCursor::new(page.into(), what).at_most(10_000_000),
+        }
+    }
+}
+
+#[cfg(feature = "typed")]
+impl<R, T> crate::paging::Pages for Listing<R>
+where
+    R: PageRequest + crate::endpoint::Endpoint<Output = Vec<T>>,
+{
+    type Request = R;
+    type Item = T;
+
+    fn next_page(&self) -> Option<R> {
+        let offset = self.cursor.next_offset()?;
+        Some(self.request.page(
+            crate::paging::as_u32(self.cursor.page_size()),
+            crate::paging::as_u32(offset),
+        ))
+    }
+
+    fn take(&mut self, page: Vec<T>) -> Result<Vec<T>, crate::error::Error> {
+        self.cursor.received(page.len(), None)?;
+        Ok(page)
+    }
+}
+
+/// `impl PageRequest` for requests whose `limit` and `offset` fields page
+/// them.
+macro_rules! page_request {
+    ($($t:ty),*) => {$(
+        impl $crate::v1::PageRequest for $t {
+            #[allow(clippy::needless_update)]
+            fn page(&self, limit: u32, offset: u32) -> Self {
+                Self { limit, offset, ..self.clone() }
+            }
+        }
+    )*};
+}
+pub(crate) use page_request;
+
+#[cfg(all(test, feature = "typed"))]
+mod tests {
+    use super::*;
+    use crate::paging::Pages;
+    use crate::v1::people::V1ListUsers;
+
+    #[test]
+    fn a_listing_pages_until_a_short_or_empty_page() {
+        let first = V1ListUsers {
+            limit: 500,
+            offset: 0,
+        };
+        let mut users = Listing::new(first, 500, "users");
+        assert_eq!(
+            users.next_page(),
+            Some(V1ListUsers {
+                limit: 500,
+                offset: 0
+            })
+        );
+        let user: domo_model::v1::V1User = serde_json::from_str(r#"{"id":1}"#).unwrap();
+        users.take(vec![user; 500]).unwrap();
+        assert_eq!(users.next_page().unwrap().offset, 500);
+        assert!(users.take(Vec::new()).unwrap().is_empty());
+        assert_eq!(users.next_page(), None);
+    }
+
+    #[test]
+    fn every_counterpart_names_a_declared_endpoint_of_the_other_api() {
+        for (product, public) in COUNTERPARTS {
+            let p = crate::spec(product).unwrap_or_else(|| panic!("{product}"));
+            let v = crate::spec(public).unwrap_or_else(|| panic!("{public}"));
+            assert_eq!(p.api(), crate::spec::Api::Product, "{product}");
+            assert_eq!(v.api(), crate::spec::Api::Public, "{public}");
+        }
+        assert_eq!(counterpart("V1Query").map(|s| s.name), Some("ExecuteQuery"));
+        assert!(counterpart("ListPartitions").is_none());
+    }
+}
