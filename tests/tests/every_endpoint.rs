@@ -114,6 +114,8 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
         "1:ann@example.com",
         "--password",
         "1=correct horse",
+        "--client",
+        "every-endpoint:cs3cret:1",
     ]))
     .await;
     let settings = || {
@@ -323,6 +325,9 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
 
     c.delete_dataset(bare.dataset_id).await.unwrap();
     c.delete_dataset(&id).await.unwrap();
+
+    // The public API, with OAuth client credentials.
+    public_api(&emu).await;
     emu.shutdown().await;
 
     // A custom app's Data and SQL APIs, with the app's session.
@@ -356,4 +361,188 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
         missing.is_empty(),
         "declared endpoints no named native method sent: {missing:?}"
     );
+}
+
+/// Every `/v1` endpoint through [`domo_native::PublicApi`], each reply
+/// checked where it says what the next call relies on.
+async fn public_api(emu: &domo_emulator::RunningEmulator) {
+    use domo_native::model::schema::{Column, ColumnType};
+    use domo_native::model::v1::*;
+    use domo_native::{ExportOptions, Id, NewUserOptions};
+    let v1 = Client::builder()
+        .base_url(emu.url())
+        .client_credentials("every-endpoint", "cs3cret")
+        .retry_policy(test_retries())
+        .build()
+        .unwrap()
+        .v1();
+    let columns = vec![
+        Column::new("n", ColumnType::Long),
+        Column::new("name", ColumnType::String),
+    ];
+
+    // Datasets: made, changed, loaded, read back three ways.
+    let made = v1
+        .create_dataset(V1DatasetRequest::new(
+            "Public every endpoint",
+            columns.clone(),
+        ))
+        .await
+        .unwrap();
+    let described = V1DatasetRequest {
+        description: Some("through /v1".into()),
+        ..V1DatasetRequest::default()
+    };
+    v1.update_dataset(made.id.clone(), described).await.unwrap();
+    assert_eq!(
+        v1.dataset(made.id.clone())
+            .await
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("through /v1")
+    );
+    v1.import_csv(made.id.clone(), "1,a\n2,b\n".into(), UploadAction::Replace)
+        .await
+        .unwrap();
+    let mut csv = Vec::new();
+    v1.export_to(made.id.clone(), &mut csv, &ExportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8(csv).unwrap(), "n,name\n1,a\n2,b\n");
+    let counted = v1
+        .query(made.id.clone(), "SELECT COUNT(*) AS c FROM table")
+        .await
+        .unwrap();
+    assert_eq!(counted.rows, vec![vec![json!(2)]]);
+    let listed: Vec<V1Dataset> = v1
+        .datasets(Some("PUBLIC every"))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+
+    // Users and groups, and membership.
+    let user = v1
+        .create_user(
+            V1UserRequest::new("Pat Public", "pat@example.com", "Participant"),
+            &NewUserOptions::default(),
+        )
+        .await
+        .unwrap();
+    let titled = V1UserRequest {
+        title: Some("Analyst".into()),
+        ..V1UserRequest::default()
+    };
+    v1.update_user(user.id.clone(), titled).await.unwrap();
+    assert_eq!(
+        v1.user(user.id.clone()).await.unwrap().title.as_deref(),
+        Some("Analyst")
+    );
+    let users: Vec<V1User> = v1.users().try_collect().await.unwrap();
+    assert!(users.iter().any(|u| u.id == user.id));
+    let group = v1
+        .create_group(V1GroupRequest::new("Public group"))
+        .await
+        .unwrap();
+    let renamed = V1GroupRequest {
+        name: Some("Public group, renamed".into()),
+        ..V1GroupRequest::default()
+    };
+    v1.update_group(group.id.clone(), renamed).await.unwrap();
+    assert_eq!(
+        v1.group(group.id.clone()).await.unwrap().name.as_deref(),
+        Some("Public group, renamed")
+    );
+    let groups: Vec<V1Group> = v1.groups().try_collect().await.unwrap();
+    assert!(groups.iter().any(|g| g.id == group.id));
+    v1.add_group_member(group.id.clone(), user.id.clone())
+        .await
+        .unwrap();
+    let members: Vec<Id> = v1
+        .group_members(group.id.clone())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(members, vec![user.id.clone()]);
+
+    // Row policies.
+    let mut policy = V1Policy::new("Only a");
+    policy.filters = vec![V1Filter::equals("name", ["a"])];
+    policy.users = vec![user.id.clone()];
+    let policy = v1.create_policy(made.id.clone(), policy).await.unwrap();
+    let policy_id = policy.id.clone().expect("a policy id");
+    v1.update_policy(made.id.clone(), policy_id.clone(), policy)
+        .await
+        .unwrap();
+    v1.policy(made.id.clone(), policy_id.clone()).await.unwrap();
+    assert_eq!(v1.policies(made.id.clone()).await.unwrap().len(), 1);
+    v1.delete_policy(made.id.clone(), policy_id).await.unwrap();
+
+    v1.remove_group_member(group.id.clone(), user.id.clone())
+        .await
+        .unwrap();
+    v1.delete_group(group.id).await.unwrap();
+    v1.delete_user(user.id).await.unwrap();
+    v1.delete_dataset(made.id).await.unwrap();
+
+    // Streams and executions: one committed, one aborted, one aborted as
+    // the stream's current one.
+    let stream = v1
+        .create_stream(V1StreamRequest::new("Public stream", columns))
+        .await
+        .unwrap();
+    let fed = stream.dataset_id().expect("the stream's dataset").clone();
+    let appending = V1StreamRequest {
+        update_method: Some("APPEND".into()),
+        ..V1StreamRequest::default()
+    };
+    v1.update_stream(stream.id.clone(), appending)
+        .await
+        .unwrap();
+    assert_eq!(
+        v1.stream(stream.id.clone())
+            .await
+            .unwrap()
+            .update_method
+            .as_deref(),
+        Some("APPEND")
+    );
+    let found = v1.stream_of(fed.clone()).await.unwrap();
+    assert_eq!(found.map(|s| s.id), Some(stream.id.clone()));
+    let streams: Vec<V1Stream> = v1.streams().try_collect().await.unwrap();
+    assert!(streams.iter().any(|s| s.id == stream.id));
+    let run = v1.create_execution(stream.id.clone(), None).await.unwrap();
+    v1.upload_part(stream.id.clone(), run.id.clone(), 1, "1,a\n".into())
+        .await
+        .unwrap();
+    v1.upload_part(stream.id.clone(), run.id.clone(), 2, "2,b\n".into())
+        .await
+        .unwrap();
+    v1.execution(stream.id.clone(), run.id.clone())
+        .await
+        .unwrap();
+    let done = v1
+        .commit_execution(stream.id.clone(), run.id.clone())
+        .await
+        .unwrap();
+    assert_eq!(done.current_state.as_deref(), Some("SUCCESS"));
+    let dropped = v1
+        .create_execution(stream.id.clone(), Some(UploadAction::Replace))
+        .await
+        .unwrap();
+    v1.abort_execution(stream.id.clone(), dropped.id)
+        .await
+        .unwrap();
+    v1.create_execution(stream.id.clone(), None).await.unwrap();
+    v1.abort_current_execution(stream.id.clone()).await.unwrap();
+    let runs: Vec<V1Execution> = v1
+        .executions(stream.id.clone())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 3);
+    assert_eq!(v1.dataset(fed.clone()).await.unwrap().rows, Some(2));
+    v1.delete_stream(stream.id).await.unwrap();
+    v1.delete_dataset(fed).await.unwrap();
 }

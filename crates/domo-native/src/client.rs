@@ -113,6 +113,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     user_agent: Option<String>,
+    scopes: Option<Vec<String>>,
 }
 
 impl ClientBuilder {
@@ -148,6 +149,40 @@ impl ClientBuilder {
     /// [`Client::login`].
     pub fn session_token(mut self, token: impl Into<String>) -> Self {
         self.credentials = Some(Credentials::session_token(token));
+        self
+    }
+
+    /// Authenticate with OAuth client credentials of Domo's public API
+    /// (`https://api.domo.com`, unless [`ClientBuilder::base_url`] names a
+    /// proxy or an emulator): the client fetches an access token with them
+    /// at `/oauth/token`, renews it a little before it expires and once
+    /// when a request is answered 401, one fetch at a time however many
+    /// requests are in flight. Such a client reaches the `/v1` endpoints
+    /// ([`Client::v1`]); a product-API method says so in its error.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), domo_native::Error> {
+    /// let client = domo_native::Client::builder()
+    ///     .client_credentials("my-client-id", std::env::var("DOMO_CLIENT_SECRET").unwrap_or_default())
+    ///     .scopes(["data", "user"])
+    ///     .build()?;
+    /// let dataset = client.v1().dataset("9b2c7e0e").await?;
+    /// # let _ = dataset;
+    /// # Ok(()) }
+    /// ```
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(Credentials::client(client_id, secret));
+        self
+    }
+
+    /// The scopes to ask for with client credentials (`data`, `user`, ...);
+    /// every scope the client has when not set.
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -193,14 +228,43 @@ impl ClientBuilder {
 
     /// The client; an error names the setting that is missing or invalid.
     pub fn build(self) -> Result<Client, Error> {
-        let base = BaseUrl::from_settings(
-            self.instance.as_deref(),
-            self.base_url.as_deref(),
-            self.allow_insecure_http,
-        )?;
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::invalid_input("no token configured: set a developer token or a session token")
+        let mut credentials = self.credentials.ok_or_else(|| {
+            Error::invalid_input(
+                "no credentials configured: set a developer token, a session token or OAuth client credentials",
+            )
         })?;
+        let base = match &mut credentials {
+            Credentials::Client(client) => {
+                if let Some(instance) = &self.instance {
+                    return Err(Error::invalid_input(format!(
+                        "OAuth client credentials reach Domo's public API at {}, not the instance {instance:?}: drop the instance (or give base_url for a proxy or an emulator)",
+                        domo_core::oauth::PUBLIC_API
+                    )));
+                }
+                if let Some(scopes) = self.scopes {
+                    *client = client.clone().scopes(scopes);
+                }
+                BaseUrl::from_settings(
+                    None,
+                    Some(
+                        self.base_url
+                            .as_deref()
+                            .unwrap_or(domo_core::oauth::PUBLIC_API),
+                    ),
+                    self.allow_insecure_http,
+                )?
+            }
+            _ if self.scopes.is_some() => {
+                return Err(Error::invalid_input(
+                    "scopes go with OAuth client credentials (client_credentials), not with a token",
+                ));
+            }
+            _ => BaseUrl::from_settings(
+                self.instance.as_deref(),
+                self.base_url.as_deref(),
+                self.allow_insecure_http,
+            )?,
+        };
         let mut config = Config::new(base, credentials);
         if let Some(ua) = self.user_agent {
             config.user_agent = ua;

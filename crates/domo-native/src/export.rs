@@ -156,7 +156,7 @@ impl Client {
         self.send(&GetDataCsv::new(dataset_id, window)).await
     }
 
-    async fn stream_into<E: Endpoint, W: AsyncWrite + Unpin>(
+    pub(crate) async fn stream_into<E: Endpoint, W: AsyncWrite + Unpin>(
         &self,
         endpoint: &E,
         out: &mut W,

@@ -6,6 +6,7 @@ mod app;
 mod client;
 mod datasets;
 mod export;
+mod public;
 mod query;
 mod streams;
 mod transport;
@@ -17,6 +18,7 @@ pub use client::{Client, ClientBuilder};
 pub use datasets::{CreatedDataset, NewDataset, SchemaRoute};
 pub use domo_core::app::Row as AppRow;
 pub use export::{ExportOptions, ExportProgressFn};
+pub use public::{NewUserOptions, PublicApi};
 pub use query::{
     QueryProgress, QueryProgressFn, QueryRows, QueryToOptions, QueryWritten, Row, rows_as,
 };

@@ -1,15 +1,18 @@
 //! The thin async loop: send what the core built, read the reply, ask the
 //! core whether to retry, sleep, repeat.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use domo_core::endpoint::Reply;
 use domo_core::load::Call;
+use domo_core::oauth::{RequestToken, TokenReply, TokenState, TokenStep};
 use domo_core::spec::ReplyShape;
 use domo_core::{
-    Attempt, Config, Endpoint, Error, ErrorKind, Prepared, RequestLabel, RetryDecision, RetryPolicy,
+    Attempt, Config, Credentials, Endpoint, Error, ErrorKind, Prepared, RequestLabel,
+    RetryDecision, RetryPolicy, Secret,
 };
 use serde_json::Value;
 use tracing::Instrument;
@@ -21,6 +24,38 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     timeout: Duration,
     rng: AtomicU64,
+    /// The access token of a client with OAuth client credentials.
+    oauth: Option<OAuth>,
+}
+
+/// One client's access token, shared by all its requests: domo-core's
+/// [`TokenState`] decides, this holds it and wakes the requests that wait
+/// for a fetch in flight.
+#[derive(Debug)]
+struct OAuth {
+    state: Mutex<TokenState>,
+    fetched: tokio::sync::Notify,
+}
+
+impl OAuth {
+    fn state(&self) -> std::sync::MutexGuard<'_, TokenState> {
+        // The state is a few fields set in one step each: a panic elsewhere
+        // cannot leave it half-written.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Abandons the fetch in flight if the request fetching is dropped before
+/// it reports, so the others do not wait for it forever.
+struct Fetching<'a>(Option<&'a OAuth>);
+
+impl Drop for Fetching<'_> {
+    fn drop(&mut self) {
+        if let Some(oauth) = self.0.take() {
+            oauth.state().abandon();
+            oauth.fetched.notify_waiters();
+        }
+    }
 }
 
 /// Makes a request body afresh for each attempt (a part read from a file).
@@ -44,12 +79,88 @@ impl Transport {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0x9E37_79B9_7F4A_7C15);
+        let oauth = match &config.credentials {
+            Credentials::Client(client) => Some(OAuth {
+                state: Mutex::new(TokenState::new(client)),
+                fetched: tokio::sync::Notify::new(),
+            }),
+            _ => None,
+        };
         Transport {
             http,
             config,
             retry,
             timeout,
             rng: AtomicU64::new(seed | 1),
+            oauth,
+        }
+    }
+
+    /// The access token `prepared` is to carry: none without client
+    /// credentials; otherwise the one
+    /// held while fresh, or a new one, fetched by this request or by the
+    /// one already fetching (never two fetches at once).
+    async fn bearer(&self) -> Result<Option<Secret>, Error> {
+        let Some(oauth) = &self.oauth else {
+            return Ok(None);
+        };
+        loop {
+            let fetched = oauth.fetched.notified();
+            tokio::pin!(fetched);
+            // Registered before the state is read: a fetch that ends in
+            // between still wakes this request.
+            fetched.as_mut().enable();
+            let step = oauth.state().next(SystemTime::now());
+            match step {
+                TokenStep::Use(token) => return Ok(Some(token)),
+                TokenStep::Wait => fetched.await,
+                TokenStep::Fetch(request) => {
+                    let mut guard = Fetching(Some(oauth));
+                    let result = self.fetch_token(&request).await;
+                    guard.0 = None;
+                    let token = oauth.state().fetched(result, SystemTime::now());
+                    oauth.fetched.notify_waiters();
+                    return token.map(Some);
+                }
+            }
+        }
+    }
+
+    /// Send the token request (with the client's retries; HTTP Basic, so
+    /// no bearer token) and read its reply.
+    async fn fetch_token(&self, request: &RequestToken) -> Result<TokenReply, Error> {
+        let prepared = self.config.prepare(request)?;
+        let prepared = &prepared;
+        let label = &prepared.label;
+        let span = tracing::debug_span!(
+            "domo.request",
+            endpoint = prepared.endpoint,
+            method = %label.method,
+            path = %label.path
+        );
+        self.with_retries(prepared, || async move {
+            let response = self
+                .request(prepared, None)?
+                .body(prepared.body.clone())
+                .timeout(self.timeout)
+                .send()
+                .await
+                .map_err(|e| self.transport_error(label, e))?;
+            let reply = to_reply(response)
+                .await
+                .map_err(|e| self.transport_error(label, e))?;
+            request.handle(prepared, reply)
+        })
+        .instrument(span)
+        .await
+        .result
+    }
+
+    /// A 401 to a request that carried `token`: the next request fetches a
+    /// new one (unless another request has already).
+    fn rejected(&self, token: &Secret) {
+        if let Some(oauth) = &self.oauth {
+            oauth.state().rejected(token);
         }
     }
 
@@ -232,19 +343,47 @@ impl Transport {
     ) -> Result<Reply, Error> {
         let label = &prepared.label;
         let fail = |e| self.transport_error(label, e);
-        let response = self
-            .request(prepared)
-            .body(body()?)
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(fail)?;
-        to_reply(response).await.map_err(fail)
+        let mut renewed = false;
+        loop {
+            let bearer = self.bearer().await?;
+            let response = self
+                .request(prepared, bearer.as_ref())?
+                .body(body()?)
+                .timeout(self.timeout)
+                .send()
+                .await
+                .map_err(fail)?;
+            let reply = to_reply(response).await.map_err(fail)?;
+            match bearer {
+                // The token expired by the server's clock, or was revoked:
+                // renewed once, and the request sent again.
+                Some(token) if reply.status == 401 && !renewed => {
+                    self.rejected(&token);
+                    renewed = true;
+                }
+                _ => return Ok(reply),
+            }
+        }
     }
 
-    /// The reqwest request of `prepared`, its credential header marked
-    /// sensitive, without a body.
-    fn request(&self, prepared: &Prepared) -> reqwest::RequestBuilder {
+    /// The reqwest request of `prepared`, carrying `bearer` if given, its
+    /// credential headers marked sensitive, without a body.
+    fn request(
+        &self,
+        prepared: &Prepared,
+        bearer: Option<&Secret>,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let authorized;
+        let prepared = match bearer {
+            Some(token) => {
+                let mut with = prepared.clone();
+                with.set_bearer(token)
+                    .map_err(|e| e.with_request(prepared.label.method, &prepared.label.path))?;
+                authorized = with;
+                &authorized
+            }
+            None => prepared,
+        };
         let method = match prepared.label.method {
             domo_core::Method::Get => reqwest::Method::GET,
             domo_core::Method::Post => reqwest::Method::POST,
@@ -259,9 +398,10 @@ impl Transport {
                 headers.insert(reqwest::header::HeaderName::from_static(h.name), value);
             }
         }
-        self.http
+        Ok(self
+            .http
             .request(method, prepared.uri.as_str())
-            .headers(headers)
+            .headers(headers))
     }
 
     /// Send and return the raw streaming reply once the status is a success
@@ -283,12 +423,23 @@ impl Transport {
             path = %label.path
         );
         self.with_retries(prepared, || async move {
-            let response = self
-                .request(prepared)
-                .body(prepared.body.clone())
-                .send()
-                .await
-                .map_err(|e| self.transport_error(label, e))?;
+            let mut renewed = false;
+            let response = loop {
+                let bearer = self.bearer().await?;
+                let response = self
+                    .request(prepared, bearer.as_ref())?
+                    .body(prepared.body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| self.transport_error(label, e))?;
+                match bearer {
+                    Some(token) if response.status() == 401 && !renewed => {
+                        self.rejected(&token);
+                        renewed = true;
+                    }
+                    _ => break response,
+                }
+            };
             if response.status().is_success() {
                 return Ok(response);
             }
