@@ -230,7 +230,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let mut credentials = self.credentials.ok_or_else(|| {
             Error::invalid_input(
-                "no credentials configured: set a developer token, a session token or OAuth client credentials",
+                "no token or client credentials configured: set a developer token, a session token or OAuth client credentials",
             )
         })?;
         let base = match &mut credentials {
