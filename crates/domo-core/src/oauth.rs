@@ -24,78 +24,7 @@ use crate::json::JsonDoc;
 use crate::secret::Secret;
 use crate::spec::{BodyShape, Fixup, ReplyShape};
 
-/// Where access tokens are bought.
-pub const TOKEN_PATH: &str = "/oauth/token";
-
-/// The public API's host, where client credentials go unless a client is
-/// given another base URL (a proxy, an emulator).
-pub const PUBLIC_API: &str = "https://api.domo.com";
-
-/// A client id and secret of Domo's public API (made under Admin >
-/// Authentication > OAuth, or at developer.domo.com), and the scopes to ask
-/// for. `Debug` shows the id, never the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ClientCredentials {
-    /// The client id.
-    pub client_id: String,
-    /// The client secret.
-    pub secret: Secret,
-    /// The scopes to ask for (`data`, `user`, ...); none asks for every
-    /// scope the client has.
-    pub scopes: Vec<String>,
-}
-
-impl ClientCredentials {
-    /// The client `client_id` with `secret`, asking for every scope it has.
-    pub fn new(client_id: impl Into<String>, secret: impl Into<String>) -> ClientCredentials {
-        ClientCredentials {
-            client_id: client_id.into(),
-            secret: Secret::new(secret),
-            scopes: Vec::new(),
-        }
-    }
-
-    /// Ask for these scopes only (`["data", "user"]`).
-    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
-        self.scopes = scopes.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The `scope` form value: the scopes separated by spaces; `None` for
-    /// none.
-    pub fn scope_param(&self) -> Option<String> {
-        let scopes: Vec<&str> = self
-            .scopes
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect();
-        (!scopes.is_empty()).then(|| scopes.join(" "))
-    }
-
-    /// `Authorization: Basic base64(id:secret)`, after checking that the
-    /// two can travel that way.
-    pub(crate) fn basic_header(&self) -> Result<String, Error> {
-        let id = self.client_id.trim();
-        if id.is_empty() {
-            return Err(Error::invalid_input("the OAuth client id is empty"));
-        }
-        if id.contains(':') {
-            // HTTP Basic ends the id at its first `:`.
-            return Err(Error::invalid_input(format!(
-                "the OAuth client id {id:?} contains `:`, which HTTP Basic authentication cannot carry"
-            )));
-        }
-        if self.secret.expose().is_empty() {
-            return Err(Error::invalid_input(format!(
-                "the secret of OAuth client {id:?} is empty"
-            )));
-        }
-        let pair = format!("{id}:{}", self.secret.expose());
-        Ok(format!("Basic {}", base64(pair.as_bytes())))
-    }
-}
+pub use crate::secret::{ClientCredentials, PUBLIC_API, TOKEN_PATH};
 
 declare! {
     /// `POST /oauth/token` with the client credentials as HTTP Basic and
@@ -393,30 +322,6 @@ fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (HTTP Basic). Written out: it is a dozen
-/// lines, and the browser package would pay for a crate.
-fn base64(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(BASE64[(n >> shift) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// URL-safe base64, padded or not (a JWT's segments); `None` for anything
 /// else.
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
@@ -443,11 +348,13 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(all(test, feature = "typed"))]
+#[cfg(feature = "typed")]
+#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{BaseUrl, Config};
     use crate::endpoint::{Endpoint, Reply};
-    use crate::{BaseUrl, Config, Credentials};
+    use crate::secret::{Credentials, base64};
 
     fn config() -> Config {
         Config::new(

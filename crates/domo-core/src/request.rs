@@ -351,7 +351,7 @@ impl Config {
             }
         };
         if let Credentials::Client(client) = &self.credentials
-            && spec.path == crate::oauth::TOKEN_PATH
+            && spec.path == crate::secret::TOKEN_PATH
         {
             headers.push(Header {
                 name: "authorization",
@@ -441,13 +441,8 @@ fn check_api(spec: &'static Spec, credentials: &Credentials) -> Result<(), Error
         Api::Public => "OAuth client credentials, which reach only the public API",
         Api::Product => "a token, which reaches only the product API",
     };
-    let way = match crate::v1::counterpart(spec.name) {
-        Some(other) => format!(
-            "; its counterpart there is {} ({} {})",
-            other.name,
-            other.method.as_str(),
-            other.path
-        ),
+    let way = match crate::spec::counterpart(spec.name) {
+        Some(other) => format!("; its counterpart there is {other}"),
         None => match have {
             Api::Public => {
                 "; the public API has no counterpart: use a developer token or a session (the product API) for it".to_owned()

@@ -256,6 +256,48 @@ impl Api {
     }
 }
 
+/// Each product-API endpoint beside the public-API endpoint that does the
+/// same, for the error of a client that sends one with the other API's
+/// credentials ([`crate::ErrorKind::WrongApi`]).
+pub const COUNTERPARTS: &[(&str, &str)] = &[
+    ("GetDataset", "V1GetDataset"),
+    ("ListDatasets", "V1ListDatasets"),
+    ("CreateDataset", "V1CreateStream"),
+    ("CreateDatasetWithoutStream", "V1CreateDataset"),
+    ("SetProperties", "V1UpdateDataset"),
+    ("DeleteDataset", "V1DeleteDataset"),
+    ("GetLatestSchema", "V1GetDataset"),
+    ("AlterSchema", "V1UpdateDataset"),
+    ("ExportCsv", "V1ExportData"),
+    ("ExecuteQuery", "V1Query"),
+    ("ListPolicies", "V1ListPolicies"),
+    ("CreatePolicy", "V1CreatePolicy"),
+    ("UpdatePolicy", "V1UpdatePolicy"),
+    ("DeletePolicy", "V1DeletePolicy"),
+    ("CreateStream", "V1CreateStream"),
+    ("GetStream", "V1GetStream"),
+    ("UpdateStream", "V1UpdateStream"),
+    ("SearchStreams", "V1SearchStreams"),
+    ("RunStream", "V1CreateExecution"),
+    ("StreamHistory", "V1ListExecutions"),
+    ("ExecutionPart", "V1UploadPart"),
+    ("CommitExecution", "V1CommitExecution"),
+    ("AbortExecution", "V1AbortExecution"),
+    ("WhoAmI", "V1GetUser"),
+];
+
+/// The name of the endpoint of the other API that does what the endpoint
+/// `name` does.
+pub fn counterpart(name: &str) -> Option<&'static str> {
+    COUNTERPARTS
+        .iter()
+        .find_map(|&(product, public)| match name {
+            n if n == product => Some(public),
+            n if n == public => Some(product),
+            _ => None,
+        })
+}
+
 impl Spec {
     /// The API the endpoint is on, read from its path.
     pub fn api(&self) -> Api {

@@ -2262,9 +2262,15 @@ fn each_api_takes_its_own_credentials() {
     assert_eq!(e.kind(), domo_core::ErrorKind::WrongApi);
     assert!(
         e.to_string()
-            .contains("GetDataset (GET /api/data/v3/datasources/{datasetId})"),
+            .contains("its counterpart there is GetDataset"),
         "{e}"
     );
+    for (product, public) in domo_core::spec::COUNTERPARTS {
+        let p = domo_core::spec(product).unwrap_or_else(|| panic!("{product}"));
+        let v = domo_core::spec(public).unwrap_or_else(|| panic!("{public}"));
+        assert_eq!(p.api(), domo_core::Api::Product, "{product}");
+        assert_eq!(v.api(), domo_core::Api::Public, "{public}");
+    }
     let e = public_config()
         .prepare(&GetDataset::new("abc123"))
         .unwrap_err();

@@ -11,55 +11,12 @@ pub mod policies;
 pub mod streams;
 
 use crate::paging::PageCursor;
-use crate::spec::Spec;
 
 /// Why the public API's endpoints have no browser method: its client
 /// credentials are a secret, which never belongs in a web page, and the
 /// browser package takes no secret (it refuses `clientId`/`clientSecret`).
 /// The Rust client and `domoctl` speak it.
 pub const NO_BROWSER: &str = "the public API takes OAuth client credentials, a secret that never belongs in a web page: the browser package refuses them; use domo-native or domoctl";
-
-/// Each product-API endpoint beside the public-API endpoint that does the
-/// same, for the error of a client that sends one with the other API's
-/// credentials ([`crate::ErrorKind::WrongApi`]).
-const COUNTERPARTS: &[(&str, &str)] = &[
-    ("GetDataset", "V1GetDataset"),
-    ("ListDatasets", "V1ListDatasets"),
-    ("CreateDataset", "V1CreateStream"),
-    ("CreateDatasetWithoutStream", "V1CreateDataset"),
-    ("SetProperties", "V1UpdateDataset"),
-    ("DeleteDataset", "V1DeleteDataset"),
-    ("GetLatestSchema", "V1GetDataset"),
-    ("AlterSchema", "V1UpdateDataset"),
-    ("ExportCsv", "V1ExportData"),
-    ("ExecuteQuery", "V1Query"),
-    ("ListPolicies", "V1ListPolicies"),
-    ("CreatePolicy", "V1CreatePolicy"),
-    ("UpdatePolicy", "V1UpdatePolicy"),
-    ("DeletePolicy", "V1DeletePolicy"),
-    ("CreateStream", "V1CreateStream"),
-    ("GetStream", "V1GetStream"),
-    ("UpdateStream", "V1UpdateStream"),
-    ("SearchStreams", "V1SearchStreams"),
-    ("RunStream", "V1CreateExecution"),
-    ("StreamHistory", "V1ListExecutions"),
-    ("ExecutionPart", "V1UploadPart"),
-    ("CommitExecution", "V1CommitExecution"),
-    ("AbortExecution", "V1AbortExecution"),
-    ("WhoAmI", "V1GetUser"),
-];
-
-/// The endpoint of the other API that does what the endpoint `name` does.
-pub fn counterpart(name: &str) -> Option<&'static Spec> {
-    COUNTERPARTS.iter().find_map(|&(product, public)| {
-        let other = match name {
-            n if n == product => public,
-            n if n == public => product,
-            _ => return None,
-        };
-        crate::spec(other)
-    })
-}
 
 /// A public-API listing request that pages with `limit` and `offset`.
 pub trait PageRequest: Clone {
@@ -123,7 +80,8 @@ macro_rules! page_request {
 }
 pub(crate) use page_request;
 
-#[cfg(all(test, feature = "typed"))]
+#[cfg(feature = "typed")]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::paging::Pages;
@@ -148,17 +106,5 @@ mod tests {
         assert_eq!(users.next_page().unwrap().offset, 500);
         assert!(users.take(Vec::new()).unwrap().is_empty());
         assert_eq!(users.next_page(), None);
-    }
-
-    #[test]
-    fn every_counterpart_names_a_declared_endpoint_of_the_other_api() {
-        for (product, public) in COUNTERPARTS {
-            let p = crate::spec(product).unwrap_or_else(|| panic!("{product}"));
-            let v = crate::spec(public).unwrap_or_else(|| panic!("{public}"));
-            assert_eq!(p.api(), crate::spec::Api::Product, "{product}");
-            assert_eq!(v.api(), crate::spec::Api::Public, "{public}");
-        }
-        assert_eq!(counterpart("V1Query").map(|s| s.name), Some("ExecuteQuery"));
-        assert!(counterpart("ListPartitions").is_none());
     }
 }
