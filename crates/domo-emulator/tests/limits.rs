@@ -122,9 +122,15 @@ async fn memory_bombs_end_with_a_400_naming_the_limit_and_memory_returns_near_id
     // SQLite's printf() answers NULL rather than failing when its result
     // would pass the limit; the emulator makes that the limit's 400 too,
     // while a NULL format still gives NULL.
+    // MySQL's functions that grow text refuse past the limit before
+    // making anything.
     for sql in [
         "SELECT printf('%.*c', 400000000, 'x')",
-        "SELECT format('%400000000d', 1)",
+        "SELECT REPEAT('x', 400000000)",
+        "SELECT REPEAT('ab', 9223372036854775807)",
+        "SELECT LPAD('', 400000000, 'x')",
+        "SELECT RPAD('a', 400000000, 'xy')",
+        "SELECT SPACE(400000000)",
     ] {
         let msg = c
             .post(&path, &json!({ "sql": sql }))

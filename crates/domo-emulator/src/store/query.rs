@@ -353,6 +353,7 @@ pub(super) fn execute_confined(
         row_table: &own,
         names: &views,
         now: dialect::functions::utc_text(store.now_ms()),
+        max_value_bytes: store.max_value_bytes,
     };
     let sql = dialect::to_sqlite(sql, &target, dialect::known_functions(conn)?)?;
     let source = store.visible_rows(conn, stored, user)?;

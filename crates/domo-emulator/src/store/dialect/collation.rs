@@ -23,7 +23,7 @@ const LATIN: &[u8; 192] = b"aaaaaa-ceeeeiiii-nooooo-ouuuuy--aaaaaa-ceeeeiiii-noo
 aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii--jjkk-llllll--llnnnnnn---oooooo--rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzz-";
 
 /// Appends the key of `c` to `out`.
-fn fold_char(c: char, out: &mut String) {
+pub(crate) fn fold_char(c: char, out: &mut String) {
     match c {
         // Combining marks: an accent written apart from its letter.
         '\u{300}'..='\u{36F}' => {}
@@ -122,7 +122,8 @@ fn matches(text: &[char], pieces: &[Piece]) -> bool {
     pieces[p..].iter().all(|piece| *piece == Piece::Any)
 }
 
-fn text(v: ValueRef<'_>) -> Option<String> {
+/// `v` as text, as a function that takes text reads it (a decimal as its digits).
+pub(crate) fn text(v: ValueRef<'_>) -> Option<String> {
     match v {
         ValueRef::Null => None,
         ValueRef::Integer(i) => Some(i.to_string()),

@@ -241,6 +241,233 @@ impl When {
     }
 }
 
+/// Days from MySQL's day 0 (`TO_DAYS`) to 1970-01-01.
+const TO_DAYS_EPOCH: i64 = 719_528;
+
+/// MySQL's `calc_week`: the week of `w` and the year it belongs to, for
+/// a `WEEK` mode (0-7: whether weeks start on Monday, whether week 1 is
+/// the first with four days or the first with a start day in the year,
+/// whether weeks of the year before count as 0 or as that year's).
+fn calc_week(w: When, mode: i64, with_year: bool) -> (i64, i64) {
+    const MONDAY_FIRST: i64 = 1;
+    const WEEK_YEAR: i64 = 2;
+    const FIRST_WEEKDAY: i64 = 4;
+    let mut behaviour = mode & 7;
+    if behaviour & MONDAY_FIRST == 0 {
+        behaviour ^= FIRST_WEEKDAY;
+    }
+    if with_year {
+        behaviour |= WEEK_YEAR;
+    }
+    let monday_first = behaviour & MONDAY_FIRST != 0;
+    let mut week_year = behaviour & WEEK_YEAR != 0;
+    let first_weekday = behaviour & FIRST_WEEKDAY != 0;
+    let days_in_year = |y: i64| days_from_civil(y + 1, 1, 1) - days_from_civil(y, 1, 1);
+    // The weekday of a day number, 0 = the week's first day.
+    let weekday = |days: i64| (days + if monday_first { 3 } else { 4 }).rem_euclid(7);
+    let (mut year, m, d) = w.ymd();
+    let mut first = days_from_civil(year, 1, 1);
+    let mut wd = weekday(first);
+    if m == 1 && d <= 7 - wd {
+        if !week_year && ((first_weekday && wd != 0) || (!first_weekday && wd >= 4)) {
+            return (year, 0);
+        }
+        week_year = true;
+        year -= 1;
+        let days = days_in_year(year);
+        first -= days;
+        wd = (wd + 53 * 7 - days).rem_euclid(7);
+    }
+    let days = if (first_weekday && wd != 0) || (!first_weekday && wd >= 4) {
+        w.days - (first + (7 - wd))
+    } else {
+        w.days - (first - wd)
+    };
+    if week_year && days >= 52 * 7 {
+        wd = (wd + days_in_year(year)).rem_euclid(7);
+        if (!first_weekday && wd < 4) || (first_weekday && wd == 0) {
+            return (year + 1, 1);
+        }
+    }
+    (year, days / 7 + 1)
+}
+
+/// A time of day or a duration, `[-]H:MM:SS` (hours past 24 too), or the
+/// time of a DATETIME: seconds.
+fn time_seconds(v: ValueRef<'_>) -> Option<i64> {
+    let ValueRef::Text(t) = v else {
+        return When::parse(v).filter(|w| w.has_time).map(|w| w.secs);
+    };
+    let text = std::str::from_utf8(t).ok()?.trim();
+    if let Some(w) = When::parse(v) {
+        return w.has_time.then_some(w.secs);
+    }
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text),
+    };
+    let mut parts = rest.split(':');
+    let h: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let s: i64 = match parts.next() {
+        Some(s) => s.split('.').next()?.parse().ok()?,
+        None => 0,
+    };
+    if parts.next().is_some() || !(0..60).contains(&m) || !(0..60).contains(&s) || h < 0 {
+        return None;
+    }
+    Some(sign * (h * 3600 + m * 60 + s))
+}
+
+/// Seconds as MySQL writes a TIME: `[-]HH:MM:SS`, hours past 24 kept
+/// (MySQL clips at 838:59:59).
+fn time_text(secs: i64) -> String {
+    let secs = secs.clamp(-3_020_399, 3_020_399);
+    let sign = if secs < 0 { "-" } else { "" };
+    let a = secs.abs();
+    format!("{sign}{:02}:{:02}:{:02}", a / 3600, a / 60 % 60, a % 60)
+}
+
+/// `TIMESTAMPDIFF(unit, a, b)`: whole units from `a` to `b`, toward
+/// zero; months count only when the day and time of `b` reach `a`'s.
+fn timestamp_diff(unit: &str, a: When, b: When) -> Option<i64> {
+    let secs = (b.days - a.days) * 86_400 + (b.secs - a.secs);
+    let per = match unit {
+        "SECOND" => 1,
+        "MINUTE" => 60,
+        "HOUR" => 3600,
+        "DAY" => 86_400,
+        "WEEK" => 604_800,
+        "MONTH" | "QUARTER" | "YEAR" => {
+            let ((ya, ma, da), (yb, mb, db)) = (a.ymd(), b.ymd());
+            let mut months = (yb - ya) * 12 + (mb - ma);
+            if secs >= 0 && (db, b.secs) < (da, a.secs) {
+                months -= 1;
+            } else if secs < 0 && (db, b.secs) > (da, a.secs) {
+                months += 1;
+            }
+            return Some(
+                months
+                    / match unit {
+                        "MONTH" => 1,
+                        "QUARTER" => 3,
+                        _ => 12,
+                    },
+            );
+        }
+        _ => return None,
+    };
+    Some(secs / per)
+}
+
+/// `STR_TO_DATE(s, fmt)`: `s` read by `DATE_FORMAT`'s specifiers; a
+/// DATE when `fmt` names no time, else a DATETIME; None when `s` does not
+/// match or names no valid date.
+fn str_to_date(s: &str, fmt: &str) -> Option<When> {
+    let mut rest = s;
+    let (mut y, mut mo, mut d) = (None::<i64>, None::<i64>, None::<i64>);
+    let (mut h, mut mi, mut sec, mut pm) = (0i64, 0i64, 0i64, None::<bool>);
+    let mut has_time = false;
+    // Up to `max` digits, after any spaces (MySQL reads `'May 1, 2013'`
+    // by `'%M %d,%Y'`).
+    fn digits(rest: &mut &str, max: usize) -> Option<i64> {
+        *rest = rest.trim_start();
+        let n = rest
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if n == 0 {
+            return None;
+        }
+        let v = rest[..n].parse().ok()?;
+        *rest = &rest[n..];
+        Some(v)
+    }
+    fn name(rest: &mut &str, names: &[&str; 12], short: bool) -> Option<i64> {
+        for (i, full) in names.iter().enumerate() {
+            let want = if short { &full[..3] } else { full };
+            if rest.len() >= want.len() && rest[..want.len()].eq_ignore_ascii_case(want) {
+                *rest = &rest[want.len()..];
+                return Some(i as i64 + 1);
+            }
+        }
+        None
+    }
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            if c.is_whitespace() {
+                rest = rest.trim_start();
+                continue;
+            }
+            rest = rest.strip_prefix(c)?;
+            continue;
+        }
+        match chars.next()? {
+            'Y' => y = Some(digits(&mut rest, 4)?),
+            'y' => y = digits(&mut rest, 2).map(|v| v + if v < 70 { 2000 } else { 1900 }),
+            'm' | 'c' => mo = Some(digits(&mut rest, 2)?),
+            'd' | 'e' => d = Some(digits(&mut rest, 2)?),
+            'M' => mo = Some(name(&mut rest, &MONTHS, false)?),
+            'b' => mo = Some(name(&mut rest, &MONTHS, true)?),
+            'H' | 'k' | 'h' | 'I' | 'l' => {
+                h = digits(&mut rest, 2)?;
+                has_time = true;
+            }
+            'i' => {
+                mi = digits(&mut rest, 2)?;
+                has_time = true;
+            }
+            's' | 'S' => {
+                sec = digits(&mut rest, 2)?;
+                has_time = true;
+            }
+            'f' => {
+                digits(&mut rest, 6)?;
+                has_time = true;
+            }
+            'p' => {
+                let upper = rest.get(..2)?.to_ascii_uppercase();
+                pm = Some(match upper.as_str() {
+                    "AM" => false,
+                    "PM" => true,
+                    _ => return None,
+                });
+                rest = &rest[2..];
+            }
+            'T' => {
+                h = digits(&mut rest, 2)?;
+                rest = rest.strip_prefix(':')?;
+                mi = digits(&mut rest, 2)?;
+                rest = rest.strip_prefix(':')?;
+                sec = digits(&mut rest, 2)?;
+                has_time = true;
+            }
+            '%' => rest = rest.strip_prefix('%')?,
+            _ => return None,
+        }
+    }
+    if let Some(pm) = pm {
+        if !(1..=12).contains(&h) {
+            return None;
+        }
+        h = h % 12 + if pm { 12 } else { 0 };
+    }
+    let (y, mo, d) = (y?, mo?, d?);
+    if !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo)).contains(&d) {
+        return None;
+    }
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    Some(When {
+        days: days_from_civil(y, mo, d),
+        secs: h * 3600 + mi * 60 + sec,
+        has_time,
+    })
+}
+
 /// `ms` since the epoch as the store writes a DATETIME (UTC).
 pub(crate) fn utc_text(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -438,6 +665,130 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             other => Value::from(other),
         })?;
     }
+    // MySQL's WEEKDAY: 0 = Monday.
+    date_part(conn, "domo_weekday", |w| {
+        Value::Integer((w.days + 3).rem_euclid(7))
+    })?;
+    date_part(conn, "domo_weekofyear", |w| {
+        Value::Integer(calc_week(w, 3, false).1)
+    })?;
+    for (name, with_year) in [("domo_week", false), ("domo_yearweek", true)] {
+        for n in [1, 2] {
+            add(conn, name, n, move |ctx| {
+                let mode = if n == 2 {
+                    match numeric::number(ctx.get_raw(1)) {
+                        Some(m) => m.as_f64() as i64,
+                        None => return Value::Null,
+                    }
+                } else {
+                    0
+                };
+                match When::parse(ctx.get_raw(0)) {
+                    Some(w) if with_year => {
+                        let (y, week) = calc_week(w, mode, true);
+                        Value::Integer(y * 100 + week)
+                    }
+                    Some(w) => Value::Integer(calc_week(w, mode, false).1),
+                    None => Value::Null,
+                }
+            })?;
+        }
+    }
+    date_part(conn, "domo_to_days", |w| {
+        Value::Integer(w.days + TO_DAYS_EPOCH)
+    })?;
+    add(conn, "domo_from_days", 1, |ctx| {
+        let date = numeric::cast_signed(ctx.get_raw(0)).map(|n| When {
+            days: n.saturating_sub(TO_DAYS_EPOCH),
+            secs: 0,
+            has_time: false,
+        });
+        text_or_null(date.and_then(When::to_text))
+    })?;
+    // MAKEDATE(year, day of year): NULL for a day below 1.
+    add(conn, "domo_makedate", 2, |ctx| {
+        let (Some(y), Some(n)) = (
+            numeric::cast_signed(ctx.get_raw(0)),
+            numeric::cast_signed(ctx.get_raw(1)),
+        ) else {
+            return Value::Null;
+        };
+        if n < 1 || !(0..=9999).contains(&y) {
+            return Value::Null;
+        }
+        let date = When {
+            days: days_from_civil(y, 1, 1) + n - 1,
+            secs: 0,
+            has_time: false,
+        };
+        text_or_null(date.to_text())
+    })?;
+    // Seconds since 1970 in UTC (the emulator's time zone); 0 before it.
+    date_part(conn, "domo_unix_timestamp", |w| {
+        Value::Integer((w.days * 86_400 + w.secs).max(0))
+    })?;
+    for n in [1, 2] {
+        add(conn, "domo_from_unixtime", n, move |ctx| {
+            let Some(secs) = numeric::cast_signed(ctx.get_raw(0)).filter(|s| *s >= 0) else {
+                return Value::Null;
+            };
+            let at = When {
+                days: secs.div_euclid(86_400),
+                secs: secs.rem_euclid(86_400),
+                has_time: true,
+            };
+            if n == 1 {
+                return text_or_null(at.to_text());
+            }
+            match ctx.get_raw(1) {
+                ValueRef::Text(f) => Value::Text(at.format(&String::from_utf8_lossy(f))),
+                _ => Value::Null,
+            }
+        })?;
+    }
+    add(conn, "domo_str_to_date", 2, |ctx| {
+        match (ctx.get_raw(0), ctx.get_raw(1)) {
+            (ValueRef::Text(s), ValueRef::Text(f)) => text_or_null(
+                str_to_date(&String::from_utf8_lossy(s), &String::from_utf8_lossy(f))
+                    .and_then(When::to_text),
+            ),
+            _ => Value::Null,
+        }
+    })?;
+    add(conn, "domo_timestamp_diff", 3, |ctx| {
+        let ValueRef::Text(unit) = ctx.get_raw(0) else {
+            return Value::Null;
+        };
+        match (When::parse(ctx.get_raw(1)), When::parse(ctx.get_raw(2))) {
+            (Some(a), Some(b)) => int_or_null(timestamp_diff(&String::from_utf8_lossy(unit), a, b)),
+            _ => Value::Null,
+        }
+    })?;
+    add(conn, "domo_time", 1, |ctx| {
+        text_or_null(time_seconds(ctx.get_raw(0)).map(time_text))
+    })?;
+    add(conn, "domo_time_to_sec", 1, |ctx| {
+        int_or_null(time_seconds(ctx.get_raw(0)))
+    })?;
+    add(conn, "domo_sec_to_time", 1, |ctx| {
+        text_or_null(numeric::cast_signed(ctx.get_raw(0)).map(time_text))
+    })?;
+    // TIMEDIFF(a, b): two DATETIMEs, or two times, as a TIME.
+    add(conn, "domo_timediff", 2, |ctx| {
+        let (a, b) = (ctx.get_raw(0), ctx.get_raw(1));
+        match (When::parse(a), When::parse(b)) {
+            (Some(x), Some(y)) if x.has_time == y.has_time => {
+                Value::Text(time_text((x.days - y.days) * 86_400 + x.secs - y.secs))
+            }
+            (None, None) => match (time_seconds(a), time_seconds(b)) {
+                (Some(x), Some(y)) => Value::Text(time_text(x - y)),
+                _ => Value::Null,
+            },
+            _ => Value::Null,
+        }
+    })?;
+    super::strings::register(conn)?;
+    super::math::register(conn)?;
     numeric::register(conn)?;
     collation::register(conn)
 }
@@ -448,6 +799,46 @@ mod tests {
 
     fn when(s: &str) -> When {
         When::parse(ValueRef::Text(s.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn weeks_in_every_mode() {
+        // MySQL's documented answers.
+        assert_eq!(calc_week(when("2008-02-20"), 0, false).1, 7);
+        assert_eq!(calc_week(when("2008-02-20"), 1, false).1, 8);
+        assert_eq!(calc_week(when("2008-12-31"), 1, false).1, 53);
+        assert_eq!(calc_week(when("2000-01-01"), 0, false).1, 0);
+        assert_eq!(calc_week(when("2000-01-01"), 2, false).1, 52);
+        assert_eq!(calc_week(when("1987-01-01"), 0, true), (1986, 52));
+        // ISO weeks (mode 3): 2024-12-30 is week 1 of 2025.
+        assert_eq!(calc_week(when("2024-12-30"), 3, false).1, 1);
+        assert_eq!(calc_week(when("2021-01-03"), 3, false).1, 53);
+    }
+
+    #[test]
+    fn strings_read_as_dates() {
+        let at = |s: &str, f: &str| str_to_date(s, f).and_then(When::to_text);
+        assert_eq!(at("01,5,2013", "%d,%m,%Y").as_deref(), Some("2013-05-01"));
+        assert_eq!(at("May 1, 2013", "%M %d,%Y").as_deref(), Some("2013-05-01"));
+        assert_eq!(
+            at("09:30:17 PM 2024-03-05", "%h:%i:%s %p %Y-%m-%d").as_deref(),
+            Some("2024-03-05T21:30:17")
+        );
+        assert_eq!(at("2024-02-30", "%Y-%m-%d"), None);
+        assert_eq!(at("2024/02/03", "%Y-%m-%d"), None);
+    }
+
+    #[test]
+    fn differences_in_whole_units() {
+        let diff = |u: &str, a: &str, b: &str| timestamp_diff(u, when(a), when(b)).unwrap();
+        assert_eq!(diff("MONTH", "2024-01-31", "2024-02-29"), 0);
+        assert_eq!(diff("MONTH", "2024-01-31", "2024-03-31"), 2);
+        assert_eq!(diff("MONTH", "2024-03-31", "2024-01-31"), -2);
+        assert_eq!(diff("YEAR", "2020-02-29", "2024-02-28"), 3);
+        assert_eq!(diff("DAY", "2024-03-02", "2024-03-01 12:00:00"), 0);
+        assert_eq!(diff("HOUR", "2024-03-01", "2024-03-01 23:59:59"), 23);
+        assert_eq!(time_text(-3_723), "-01:02:03");
+        assert_eq!(time_seconds(ValueRef::Text(b"100:00:01")), Some(360_001));
     }
 
     #[test]

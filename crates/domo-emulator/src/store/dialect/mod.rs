@@ -18,7 +18,9 @@
 pub(crate) mod collation;
 pub(crate) mod decimal;
 pub(crate) mod functions;
+pub(crate) mod math;
 pub(crate) mod numeric;
+pub(crate) mod strings;
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -29,8 +31,8 @@ use sqlparser::ast::{
     BinaryOperator, CastKind, CeilFloorKind, CharacterLength, DataType, DateTimeField,
     ExactNumberInfo, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
     FunctionArgumentList, FunctionArguments, Ident, InTarget, Interval, LimitClause, ObjectName,
-    ObjectNamePart, Offset, OffsetRows, Query, SelectItem, SetExpr, Statement, UnaryOperator,
-    Value, VisitMut, VisitorMut,
+    ObjectNamePart, Offset, OffsetRows, Query, SelectItem, SetExpr, Statement, TrimWhereField,
+    UnaryOperator, Value, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
@@ -147,6 +149,92 @@ const NUMERIC_FUNCTIONS: [(&str, &str); 9] = [
     ("mod", "domo_mod"),
 ];
 
+/// MySQL functions the emulator runs as its own (`functions`, `strings`,
+/// `math`), none of which answers a decimal: the name written, the
+/// function run, the fewest and most arguments.
+const MYSQL_FUNCTIONS: [(&str, &str, usize, usize); 56] = [
+    // Text.
+    ("left", "domo_left", 2, 2),
+    ("right", "domo_right", 2, 2),
+    ("mid", "domo_substring", 2, 3),
+    ("locate", "domo_locate", 2, 3),
+    ("instr", "domo_instr", 2, 2),
+    ("lpad", "domo_lpad", 3, 3),
+    ("rpad", "domo_rpad", 3, 3),
+    ("repeat", "domo_repeat", 2, 2),
+    ("space", "domo_space", 1, 1),
+    ("reverse", "domo_reverse", 1, 1),
+    ("substring_index", "domo_substring_index", 3, 3),
+    ("ascii", "domo_ascii", 1, 1),
+    ("strcmp", "domo_strcmp", 2, 2),
+    ("format", "domo_format", 2, 2),
+    // Math, in doubles.
+    ("sqrt", "domo_sqrt", 1, 1),
+    ("exp", "domo_exp", 1, 1),
+    ("ln", "domo_ln", 1, 1),
+    ("log", "domo_log", 1, 2),
+    ("log10", "domo_log10", 1, 1),
+    ("log2", "domo_log2", 1, 1),
+    ("sin", "domo_sin", 1, 1),
+    ("cos", "domo_cos", 1, 1),
+    ("tan", "domo_tan", 1, 1),
+    ("cot", "domo_cot", 1, 1),
+    ("asin", "domo_asin", 1, 1),
+    ("acos", "domo_acos", 1, 1),
+    ("atan", "domo_atan", 1, 2),
+    ("atan2", "domo_atan", 2, 2),
+    ("degrees", "domo_degrees", 1, 1),
+    ("radians", "domo_radians", 1, 1),
+    ("pow", "domo_pow", 2, 2),
+    ("power", "domo_pow", 2, 2),
+    ("pi", "domo_pi", 0, 0),
+    ("rand", "domo_rand", 0, 0),
+    // Statistics (STD, STDDEV and VARIANCE are the population's, as in MySQL).
+    ("std", "domo_stddev_pop", 1, 1),
+    ("stddev", "domo_stddev_pop", 1, 1),
+    ("stddev_pop", "domo_stddev_pop", 1, 1),
+    ("stddev_samp", "domo_stddev_samp", 1, 1),
+    ("variance", "domo_var_pop", 1, 1),
+    ("var_pop", "domo_var_pop", 1, 1),
+    ("var_samp", "domo_var_samp", 1, 1),
+    // Dates and times.
+    ("date", "domo_to_date", 1, 1),
+    ("time", "domo_time", 1, 1),
+    ("weekday", "domo_weekday", 1, 1),
+    ("weekofyear", "domo_weekofyear", 1, 1),
+    ("week", "domo_week", 1, 2),
+    ("yearweek", "domo_yearweek", 1, 2),
+    ("to_days", "domo_to_days", 1, 1),
+    ("from_days", "domo_from_days", 1, 1),
+    ("makedate", "domo_makedate", 2, 2),
+    ("unix_timestamp", "domo_unix_timestamp", 1, 1),
+    ("from_unixtime", "domo_from_unixtime", 1, 2),
+    ("str_to_date", "domo_str_to_date", 2, 2),
+    ("time_to_sec", "domo_time_to_sec", 1, 1),
+    ("sec_to_time", "domo_sec_to_time", 1, 1),
+    ("timediff", "domo_timediff", 2, 2),
+];
+
+/// The functions that grow text, given the longest value a query may make
+/// as one more argument.
+const GROWING_FUNCTIONS: [&str; 4] = ["domo_repeat", "domo_space", "domo_lpad", "domo_rpad"];
+
+/// MySQL functions the translation writes in other terms (below).
+const REWRITTEN_CALLS: [&str; 7] = [
+    "timestampdiff",
+    "timestampadd",
+    "curtime",
+    "current_time",
+    "utc_time",
+    "isnull",
+    "unix_timestamp",
+];
+
+/// The units `TIMESTAMPDIFF` and `TIMESTAMPADD` take.
+const TIMESTAMP_UNITS: [&str; 8] = [
+    "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
+];
+
 /// Functions (as run) whose answer is never a decimal: truth values,
 /// counts, text.
 const NEVER_DECIMAL_FUNCTIONS: [&str; 12] = [
@@ -195,6 +283,10 @@ pub(crate) struct Target<'a> {
     /// The current time, `YYYY-MM-DDTHH:MM:SS` (UTC): NOW() and CURDATE()
     /// are constants of the statement, as in MySQL.
     pub now: String,
+    /// The longest value a query may make (`--max-value-bytes`): the
+    /// functions that grow text are given it, to refuse a longer result
+    /// before making it.
+    pub max_value_bytes: usize,
 }
 
 /// The names SQLite knows on the store's connections: its built-ins and
@@ -214,6 +306,8 @@ pub(crate) fn known_functions(conn: &Connection) -> Result<&'static HashSet<Stri
             .into_iter()
             .map(|n| n.to_ascii_lowercase())
             .chain(REWRITTEN.iter().map(|n| (*n).to_owned()))
+            .chain(REWRITTEN_CALLS.iter().map(|n| (*n).to_owned()))
+            .chain(MYSQL_FUNCTIONS.iter().map(|(n, ..)| (*n).to_owned()))
             .collect()
     }))
 }
@@ -459,6 +553,7 @@ struct Rewriter<'a> {
     known: &'a HashSet<String>,
     today: String,
     now: String,
+    max_value_bytes: usize,
 }
 
 impl<'a> Rewriter<'a> {
@@ -472,6 +567,7 @@ impl<'a> Rewriter<'a> {
             known,
             today: target.now.get(..10).unwrap_or_default().to_owned(),
             now: target.now.clone(),
+            max_value_bytes: target.max_value_bytes,
         }
     }
 
@@ -523,6 +619,7 @@ impl<'a> Rewriter<'a> {
             Expr::Function(f) => {
                 let name = function_name(f).to_ascii_lowercase();
                 NEVER_DECIMAL_FUNCTIONS.contains(&name.as_str())
+                    || MYSQL_FUNCTIONS.iter().any(|(_, run, ..)| *run == name)
             }
             Expr::Identifier(_) | Expr::CompoundIdentifier(_) => self
                 .column_type(e)
@@ -775,6 +872,57 @@ fn reliteral(s: &str) -> Option<Expr> {
 }
 
 impl Rewriter<'_> {
+    /// The MySQL calls written in other terms: a unit named as a word
+    /// (`TIMESTAMPDIFF(MONTH, a, b)`), the clock, `ISNULL(x)`.
+    fn rewritten_call(&self, f: &mut Function, name: &str, lower: &str) -> Result<Option<Expr>> {
+        if !REWRITTEN_CALLS.contains(&lower) {
+            return Ok(None);
+        }
+        if lower == "unix_timestamp"
+            && !matches!(&f.args, FunctionArguments::List(l) if l.args.is_empty())
+            && !matches!(f.args, FunctionArguments::None)
+        {
+            return Ok(None);
+        }
+        let mut args = take_args(f, name)?;
+        Ok(Some(match lower {
+            "timestampdiff" | "timestampadd" => {
+                arity(name, &args, 3..=3)?;
+                let unit = match &args[0] {
+                    Expr::Identifier(i) => i.value.to_ascii_uppercase(),
+                    _ => String::new(),
+                };
+                if !TIMESTAMP_UNITS.contains(&unit.as_str()) {
+                    return Err(StoreError::invalid(format!(
+                        "{name}() takes a unit first, one of {}",
+                        TIMESTAMP_UNITS.join(", ")
+                    )));
+                }
+                let (Some(third), Some(second)) = (args.pop(), args.pop()) else {
+                    return Ok(None);
+                };
+                if lower == "timestampdiff" {
+                    call("domo_timestamp_diff", vec![string(unit), second, third])
+                } else {
+                    call("domo_date_add", vec![third, second, string(unit)])
+                }
+            }
+            "curtime" | "current_time" | "utc_time" => {
+                arity(name, &args, 0..=1)?;
+                string(self.now.get(11..).unwrap_or_default())
+            }
+            "isnull" => {
+                arity(name, &args, 1..=1)?;
+                let Some(x) = args.pop() else {
+                    return Ok(None);
+                };
+                Expr::Nested(Box::new(Expr::IsNull(Box::new(x))))
+            }
+            // UNIX_TIMESTAMP(): now.
+            _ => call("domo_unix_timestamp", vec![string(self.now.clone())]),
+        }))
+    }
+
     fn function(&self, f: &mut Function) -> Result<Option<Expr>> {
         let name = function_name(f);
         let lower = name.to_ascii_lowercase();
@@ -803,6 +951,35 @@ impl Rewriter<'_> {
             }
             f.name = ObjectName::from(vec![Ident::new(*runs)]);
             return Ok(None);
+        }
+        if let Some(rewritten) = self.rewritten_call(f, &name, &lower)? {
+            return Ok(Some(rewritten));
+        }
+        if let Some((_, runs, fewest, most)) = MYSQL_FUNCTIONS.iter().find(|(n, ..)| *n == lower) {
+            let given = match &f.args {
+                FunctionArguments::List(list) => list.args.len(),
+                _ => 0,
+            };
+            if !(*fewest..=*most).contains(&given) {
+                let want = if fewest == most {
+                    fewest.to_string()
+                } else {
+                    format!("{fewest} to {most}")
+                };
+                return Err(StoreError::invalid(format!(
+                    "{name}() takes {want} argument{}, got {given}",
+                    if *most == 1 { "" } else { "s" },
+                )));
+            }
+            f.name = ObjectName::from(vec![Ident::new(*runs)]);
+            if GROWING_FUNCTIONS.contains(runs)
+                && let FunctionArguments::List(list) = &mut f.args
+            {
+                list.args
+                    .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(integer(
+                        i64::try_from(self.max_value_bytes).unwrap_or(i64::MAX),
+                    ))));
+            }
         }
         let takes_values = VALUE_FUNCTIONS.contains(&lower.as_str())
             || lower.starts_with("domo_")
@@ -932,7 +1109,7 @@ impl Rewriter<'_> {
                 arity(&name, &args, 0..=1)?;
                 string(self.now.clone())
             }
-            "printf" | "format" => {
+            "printf" => {
                 // SQLite's printf() answers NULL, not an error, when its
                 // result would pass the length limit (`--max-value-bytes`):
                 // the check turns that NULL into the limit's 400. A
@@ -993,6 +1170,55 @@ impl Rewriter<'_> {
                 charset: Some(_),
                 ..
             } => Some(std::mem::replace(expr, string(""))),
+            // MySQL's SUBSTRING (SUBSTR, `FROM`/`FOR`), TRIM and POSITION.
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![
+                    self.as_text(std::mem::replace(expr, string(""))),
+                    substring_from.take().map_or_else(|| integer(1), |e| *e),
+                ];
+                args.extend(substring_for.take().map(|e| *e));
+                Some(call("domo_substring", args))
+            }
+            Expr::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters,
+            } => {
+                if trim_characters.is_some() {
+                    return Err(StoreError::invalid(
+                        "TRIM(x, characters) is not MySQL's: write TRIM([BOTH | LEADING | TRAILING] what FROM x)",
+                    ));
+                }
+                let side = match trim_where {
+                    Some(TrimWhereField::Leading) => 1,
+                    Some(TrimWhereField::Trailing) => 2,
+                    _ => 0,
+                };
+                let what = trim_what
+                    .take()
+                    .map_or_else(|| string(" "), |w| self.as_text(*w));
+                Some(call(
+                    "domo_trim",
+                    vec![
+                        self.as_text(std::mem::replace(expr, string(""))),
+                        what,
+                        integer(side),
+                    ],
+                ))
+            }
+            Expr::Position { expr, r#in } => Some(call(
+                "domo_locate",
+                vec![
+                    self.as_text(std::mem::replace(expr, string(""))),
+                    self.as_text(std::mem::replace(r#in, string(""))),
+                ],
+            )),
             Expr::Extract { field, expr, .. } => {
                 let part = match field {
                     DateTimeField::Year => "year",
@@ -1328,6 +1554,7 @@ mod tests {
             row_table: "ds_1",
             names: &names,
             now: "2026-12-02T10:11:12".to_owned(),
+            max_value_bytes: 1 << 20,
         };
         to_sqlite(sql, &target, &known())
     }
