@@ -1,9 +1,31 @@
-//! `domoctl dataset alter`: the edits given as flags turned into the whole
-//! new column list the API takes. Every edit names a column that must exist
-//! (or, for `--add`, must not), so a typo is an error here, before anything
-//! is sent.
+//! `domoctl dataset alter` (and `domoctl mcp`'s `alter_schema`): the edits
+//! turned into the whole new column list the API takes. Every edit names a
+//! column that must exist (or, for an addition, must not), so a typo is an
+//! error here, before anything is sent. Messages name the edit as the
+//! caller spelled it ([`Labels`]): a flag, or a tool argument.
 
 use domo_native::model::schema::{Column, ColumnType};
+
+/// What the messages call each kind of edit.
+#[derive(Debug, Clone, Copy)]
+pub struct Labels {
+    pub drop: &'static str,
+    pub rename: &'static str,
+    pub retype: &'static str,
+    pub add: &'static str,
+    pub key: &'static str,
+    pub no_key: &'static str,
+}
+
+/// `dataset alter`'s flags.
+pub const FLAGS: Labels = Labels {
+    drop: "--drop",
+    rename: "--rename",
+    retype: "--type",
+    add: "--add",
+    key: "--key",
+    no_key: "--no-key",
+};
 
 /// The flags of `dataset alter`, in the order they apply.
 #[derive(Debug, Default, Clone)]
@@ -29,44 +51,51 @@ impl Edits {
     /// The new column list: drops, renames, type changes, additions (at
     /// the end, in the order given), then key changes.
     pub fn apply(&self, current: &[Column]) -> Result<Vec<Column>, String> {
+        self.apply_as(current, &FLAGS)
+    }
+
+    /// [`Edits::apply`], its messages naming the edits as `labels` do.
+    pub fn apply_as(&self, current: &[Column], labels: &Labels) -> Result<Vec<Column>, String> {
         if self.is_empty() {
-            return Err(
-                "nothing to change: give --add, --rename, --type, --drop, --key or --no-key".into(),
-            );
+            return Err(format!(
+                "nothing to change: give {}, {}, {}, {}, {} or {}",
+                labels.add, labels.rename, labels.retype, labels.drop, labels.key, labels.no_key
+            ));
         }
         let mut columns = current.to_vec();
         for name in &self.drop {
-            let i = position(&columns, name, "--drop")?;
+            let i = position(&columns, name, labels.drop)?;
             columns.remove(i);
         }
         for (old, new) in &self.rename {
-            let i = position(&columns, old, "--rename")?;
+            let i = position(&columns, old, labels.rename)?;
             if old != new && columns.iter().any(|c| &c.name == new) {
                 return Err(format!(
-                    "--rename {old}={new}: a column named `{new}` exists already"
+                    "{} {old}={new}: a column named `{new}` exists already",
+                    labels.rename
                 ));
             }
             columns[i].name = new.clone();
         }
         for (name, kind) in &self.retype {
-            let i = position(&columns, name, "--type")?;
+            let i = position(&columns, name, labels.retype)?;
             columns[i].kind = kind.clone();
         }
         for column in &self.add {
             if columns.iter().any(|c| c.name == column.name) {
                 return Err(format!(
-                    "--add {}:{}: a column named `{}` exists already",
-                    column.name, column.kind, column.name
+                    "{} {}:{}: a column named `{}` exists already",
+                    labels.add, column.name, column.kind, column.name
                 ));
             }
             columns.push(column.clone());
         }
         for name in &self.key {
-            let i = position(&columns, name, "--key")?;
+            let i = position(&columns, name, labels.key)?;
             columns[i].upsert_key = Some(true);
         }
         for name in &self.no_key {
-            let i = position(&columns, name, "--no-key")?;
+            let i = position(&columns, name, labels.no_key)?;
             columns[i].upsert_key = None;
         }
         if columns.is_empty() {

@@ -122,6 +122,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Serve Domo datasets to AI agents over the Model Context Protocol (stdio; --http for streamable HTTP)
+    #[command(after_long_help = MCP_AFTER_HELP)]
+    Mcp(McpArgs),
     /// Run the local Domo emulator (the same flags as `domo-emulator`)
     #[cfg(feature = "emulator")]
     Emulator(domo_emulator::cli::EmulatorArgs),
@@ -535,6 +538,99 @@ pub enum StreamCommand {
     History { stream_id: String },
     /// The streams that feed a dataset
     Search { dataset_id: String },
+}
+
+/// What `domoctl mcp --help` says after the flags.
+const MCP_AFTER_HELP: &str = "Read-only unless --allow-writes; delete_dataset also needs --allow-delete.\n\
+    Credentials come from DOMO_INSTANCE/DOMO_BASE_URL and DOMO_TOKEN (or a profile), never from an agent.\n\
+    Toolsets: context (check_connection, always), datasets, query, governance, writes; `all` for every one.\n\n\
+    Claude Code:  claude mcp add domo --env DOMO_INSTANCE=acme --env DOMO_TOKEN=... -- domoctl mcp\n\
+    Emulator:     DOMO_TOKEN=dev-token domoctl mcp --base-url http://127.0.0.1:8787";
+
+/// `domoctl mcp`: where Domo is, how the server is reached, and what the
+/// agent may do. Every limit has a default that keeps an agent's context
+/// small; the switches that allow changes are off unless given.
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub conn: ConnectionArgs,
+
+    /// Serve streamable HTTP on ADDR (such as 127.0.0.1:8808) at /mcp instead of stdio
+    #[arg(long, value_name = "ADDR", help_heading = "Transport")]
+    pub http: Option<std::net::SocketAddr>,
+
+    /// With --http: listen on an address that is not loopback. Needs a bearer token in
+    /// DOMOCTL_MCP_BEARER_TOKEN, which every request must then send
+    #[arg(long, requires = "http", help_heading = "Transport")]
+    pub allow_remote: bool,
+
+    /// Register the write tools: create_dataset, update_dataset, upload_rows, alter_schema
+    #[arg(long, help_heading = "What the agent may do")]
+    pub allow_writes: bool,
+
+    /// Register delete_dataset too (with --allow-writes)
+    #[arg(
+        long,
+        requires = "allow_writes",
+        help_heading = "What the agent may do"
+    )]
+    pub allow_delete: bool,
+
+    /// Toolsets to register, comma-separated: datasets, query, governance, writes, all
+    /// [default: datasets,query,writes]
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        help_heading = "What the agent may do"
+    )]
+    pub toolsets: Vec<String>,
+
+    /// Tools to register besides the toolsets', comma-separated (`get_schema,query_dataset`);
+    /// with no --toolsets, only these and check_connection
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        help_heading = "What the agent may do"
+    )]
+    pub tools: Vec<String>,
+
+    /// upload_rows may read CSV files under DIR (repeatable); without it, inline CSV only
+    #[arg(long, value_name = "DIR", help_heading = "What the agent may do")]
+    pub allow_path: Vec<PathBuf>,
+
+    /// Most rows one query result may hold (a call's max_rows is capped here)
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), help_heading = "Limits")]
+    pub max_rows: u64,
+
+    /// Most bytes of row data one result may hold (`50000`, `64KiB`)
+    #[arg(long, value_name = "SIZE", default_value = "50000", value_parser = parse_size, help_heading = "Limits")]
+    pub max_bytes: usize,
+
+    /// Largest inline CSV upload_rows accepts (`1MB`)
+    #[arg(long, value_name = "SIZE", default_value = "1MB", value_parser = parse_size, help_heading = "Limits")]
+    pub max_inline_csv: usize,
+
+    /// Wrap row data in markers that tell the model not to follow instructions found in it
+    #[arg(long, help_heading = "Limits")]
+    pub fence_untrusted: bool,
+
+    /// What is logged on stderr
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = LogLevel::Info, help_heading = "Transport")]
+    pub log_level: LogLevel,
+}
+
+/// How much `domoctl mcp` logs on stderr (stdout carries the protocol).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    /// Startup, each tool call and its outcome
+    Info,
+    /// Also every request to Domo and every protocol message
+    Debug,
 }
 
 #[cfg(feature = "emulator")]

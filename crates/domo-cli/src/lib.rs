@@ -8,6 +8,8 @@ mod connect;
 #[cfg(feature = "emulator")]
 mod demo;
 pub mod failure;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod output;
 pub mod profile;
 mod progress;
@@ -169,6 +171,10 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             let client = connect::client(&conn)?;
             dataset::whoami(&client, Output::new(out.into())).await
         }
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => mcp::run(args).await,
+        #[cfg(not(feature = "mcp"))]
+        Command::Mcp(_) => Err(Failure::usage(NO_MCP)),
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => domo_emulator::cli::run(args)
             .await
@@ -187,6 +193,11 @@ pub const NO_EMULATOR: &str = "this domoctl was built without the embedded emula
     (cargo feature `emulator`) that `emulator` and `demo` run: build it with the \
     default features (`cargo build --release -p domo-cli`), or run the standalone `domo-emulator` and point DOMO_BASE_URL at it";
 
+/// What `domoctl mcp` says in a build without the `mcp` feature.
+#[cfg(not(feature = "mcp"))]
+pub const NO_MCP: &str = "this domoctl was built without the MCP server (cargo feature `mcp`): \
+    build it with the default features (`cargo build --release -p domo-cli`)";
+
 /// The connection settings of a command that talks to Domo.
 fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
     match command {
@@ -201,6 +212,7 @@ fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
         Command::Query(a) => Some(&mut a.conn),
         Command::Upload(a) => Some(&mut a.conn),
         Command::Export(a) => Some(&mut a.conn),
+        Command::Mcp(a) => Some(&mut a.conn),
         Command::Logout(_)
         | Command::Profile { .. }
         | Command::Completions { .. }

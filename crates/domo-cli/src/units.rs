@@ -131,6 +131,55 @@ pub fn format_epoch_seconds(secs: i64) -> String {
     )
 }
 
+/// Epoch milliseconds as RFC 3339 in UTC, `2024-05-01T13:04:05Z`: the form
+/// agents and JSON readers parse.
+pub fn rfc3339_from_epoch_ms(ms: i64) -> String {
+    format_epoch_ms(ms).replacen(' ', "T", 1)
+}
+
+/// `2024-05-01` (the start of that day) or `2024-05-01T13:04:05Z` (a
+/// trailing `Z` or none: UTC either way; fractions dropped) as epoch
+/// milliseconds.
+pub fn parse_utc_timestamp(text: &str) -> Result<i64, String> {
+    use domo_native::model::types::{Date, DateTime};
+    let t = text.trim();
+    let at = if t.len() == 10 {
+        t.parse::<Date>().map(|date| DateTime {
+            date,
+            hour: 0,
+            minute: 0,
+            second: 0,
+        })
+    } else {
+        t.parse::<DateTime>()
+    }
+    .map_err(|_| {
+        format!("{text:?} is not a date (2024-05-01) or a UTC date-time (2024-05-01T13:04:05Z)")
+    })?;
+    let days = days_from_civil(
+        i64::from(at.date.year),
+        u32::from(at.date.month),
+        u32::from(at.date.day),
+    );
+    let secs = days * 86_400
+        + i64::from(at.hour) * 3600
+        + i64::from(at.minute) * 60
+        + i64::from(at.second);
+    Ok(secs * 1000)
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01, the inverse of
+/// [`civil_from_days`] (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -217,5 +266,33 @@ mod tests {
         assert_eq!(format_epoch_ms(1_654_557_838_137), "2022-06-06 23:23:58Z");
         assert_eq!(format_epoch_seconds(951_782_400), "2000-02-29 00:00:00Z");
         assert_eq!(format_epoch_seconds(-1), "1969-12-31 23:59:59Z");
+        assert_eq!(
+            rfc3339_from_epoch_ms(1_654_557_838_137),
+            "2022-06-06T23:23:58Z"
+        );
+    }
+
+    #[test]
+    fn utc_timestamps_parse_to_epoch_ms_and_back() {
+        assert_eq!(parse_utc_timestamp("1970-01-01"), Ok(0));
+        assert_eq!(
+            parse_utc_timestamp("2022-06-06T23:23:58Z"),
+            Ok(1_654_557_838_000)
+        );
+        assert_eq!(
+            parse_utc_timestamp("2000-02-29 00:00:00"),
+            Ok(951_782_400_000)
+        );
+        assert_eq!(parse_utc_timestamp("1969-12-31T23:59:59"), Ok(-1000));
+        for days in [-800_000, -1, 0, 59, 60, 11_016, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        let e = parse_utc_timestamp("yesterday").unwrap_err();
+        assert!(
+            e.contains("\"yesterday\"") && e.contains("2024-05-01"),
+            "{e}"
+        );
+        assert!(parse_utc_timestamp("2023-02-29").is_err());
     }
 }
