@@ -3,6 +3,7 @@
 
 mod apps;
 mod bench;
+mod mcp;
 mod modules;
 mod package;
 mod pydomo;
@@ -15,11 +16,15 @@ use std::process::{Command, ExitCode, Stdio};
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, web-ci, app-ci, package",
+        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, mcp, web-ci, app-ci, package",
     ),
     (
         "pydomo",
         "pydomo 0.3.0.16 (from PyPI, in a venv) runs its dataset, PDP, stream, user and group calls against the emulator's public API",
+    ),
+    (
+        "mcp",
+        "domoctl mcp over stdio, driven by the MCP Python SDK (mcp 2.3.0 from PyPI, in a venv) against the emulator",
     ),
     (
         "layering",
@@ -63,6 +68,7 @@ fn main() -> ExitCode {
         Some("app-ci") => apps::ci(),
         Some("package") => package::ci(),
         Some("pydomo") => pydomo::ci(),
+        Some("mcp") => mcp::ci(),
         Some("help" | "--help" | "-h") | None => {
             println!("usage: cargo xtask <task> [options]\n\ntasks:");
             for (name, what) in TASKS {
@@ -181,6 +187,7 @@ fn ci() -> Result<(), String> {
         cargo().args(["test", "--workspace", "--exclude", "domo-wasm", "--locked"]),
     )?;
     pydomo::ci()?;
+    mcp::ci()?;
     web::ci()?;
     apps::ci()?;
     package::ci()?;

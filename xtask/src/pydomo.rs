@@ -52,22 +52,23 @@ fn python() -> Result<&'static str, String> {
     Ok("python3")
 }
 
-/// The venv with `PACKAGES`, made or brought up to date.
-fn venv() -> Result<PathBuf, String> {
-    let dir = target_dir().join("pydomo-venv");
+/// The venv `target/NAME` with `packages` (pinned `name==version`), made
+/// or brought up to date; its python. Shared with the MCP client step.
+pub(crate) fn venv(name: &str, packages: &[&str]) -> Result<PathBuf, String> {
+    let dir = target_dir().join(name);
     let py = dir.join("bin/python");
     if !py.exists() {
         run(
-            "python3 -m venv target/pydomo-venv",
+            &format!("python3 -m venv target/{name}"),
             Command::new(python()?).args(["-m", "venv"]).arg(&dir),
         )?;
     }
-    if !installed(&py) {
+    if !installed(&py, packages) {
         run(
-            &format!("pip install {}", PACKAGES.join(" ")),
+            &format!("pip install {}", packages.join(" ")),
             Command::new(&py)
                 .args(["-m", "pip", "install", "--disable-pip-version-check"])
-                .args(PACKAGES)
+                .args(packages)
                 .env("PIP_NO_INPUT", "1")
                 .stdin(Stdio::null()),
         )?;
@@ -76,8 +77,8 @@ fn venv() -> Result<PathBuf, String> {
 }
 
 /// Whether every pinned package is installed at its version.
-fn installed(py: &Path) -> bool {
-    let check = PACKAGES
+fn installed(py: &Path, packages: &[&str]) -> bool {
+    let check = packages
         .iter()
         .map(|p| {
             let (name, version) = p.split_once("==").unwrap_or((p, ""));
@@ -94,7 +95,7 @@ fn installed(py: &Path) -> bool {
 /// The step: venv, emulator, test, emulator stopped.
 pub fn ci() -> Result<(), String> {
     eprintln!("\n================ pydomo against the emulator's public API ================");
-    let py = venv()?;
+    let py = venv("pydomo-venv", &PACKAGES)?;
     run(
         "cargo build domo-emulator",
         crate::cargo()

@@ -613,14 +613,18 @@ mod tests {
         let mut spent = Spent::default();
         let b = Bounds {
             max_rows: 100,
-            max_bytes: 20,
+            max_bytes: 22,
             format: TextFormat::Markdown,
         };
-        // `| abc |\n` is 8 bytes, `["abc"]` + 1 is 8: both fit twice.
+        // `| abc |\n` is 8 bytes, `["abc"]` + 1 is 8: both fit twice, not
+        // three times. `| 1 |\n` is 6 bytes and `[1]` + 1 is 4: the
+        // Markdown copy (22) decides, and just fits; a fifth row does not.
         assert!(spent.fits(&[json!("abc")], b));
         assert!(spent.fits(&[json!("abc")], b));
         assert!(!spent.fits(&[json!("abc")], b));
         assert!(spent.fits(&[json!(1)], b));
+        assert_eq!((spent.json, spent.text), (20, 22));
+        assert!(!spent.fits(&[json!(1)], b));
     }
 
     #[test]
