@@ -10,12 +10,12 @@ use rmcp::handler::server::common::{schema_for_input, schema_for_output};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use rmcp::schemars::JsonSchema;
 
-use super::Settings;
 use super::datasets::{
     ConnectionReport, DatasetArgs, DatasetInfo, DatasetPage, GovernanceList, ListArgs, NoArgs,
     PagedDatasetArgs, SchemaInfo, SearchArgs,
 };
 use super::query::{PreviewArgs, ProfileArgs, ProfileReport, QueryArgs, QueryReport};
+use super::settings::Settings;
 use super::writes::{
     AlterArgs, AlterReport, CreateArgs, CreatedReport, DeleteArgs, DeletedReport, UpdateArgs,
     UpdatedReport, UploadArgs, UploadedReport,

@@ -17,8 +17,9 @@ use rmcp::schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::call::{Call, Reply};
 use super::errors::{Doing, ToolError};
-use super::server::{Call, Reply};
+use super::settings::DEFAULT_MAX_ROWS;
 use crate::units::{parse_utc_timestamp, rfc3339_from_epoch_ms};
 
 /// The most datasets one page holds.
@@ -244,7 +245,7 @@ pub(crate) async fn check_connection(call: &Call<'_>) -> Result<Reply, ToolError
     let base_url = call.read.base_url().to_owned();
     Ok(Reply::json(&ConnectionReport {
         server: format!("domoctl {}", env!("CARGO_PKG_VERSION")),
-        domo: call.server.location().to_owned(),
+        domo: call.location.to_owned(),
         loopback: is_loopback(&base_url),
         base_url,
         user: UserInfo {
@@ -257,7 +258,7 @@ pub(crate) async fn check_connection(call: &Call<'_>) -> Result<Reply, ToolError
         deletes_allowed: settings.allow_writes && settings.allow_delete,
         limits: Limits {
             max_rows: settings.max_rows,
-            default_max_rows: super::query::DEFAULT_MAX_ROWS.min(settings.max_rows),
+            default_max_rows: DEFAULT_MAX_ROWS.min(settings.max_rows),
             max_bytes: settings.max_bytes,
             max_inline_csv_bytes: settings.max_inline_csv,
             upload_dirs: settings
@@ -267,12 +268,7 @@ pub(crate) async fn check_connection(call: &Call<'_>) -> Result<Reply, ToolError
                 .collect(),
         },
         fence_untrusted: settings.fence_untrusted,
-        tools: call
-            .server
-            .tool_names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
+        tools: call.tools.iter().map(|t| (*t).to_owned()).collect(),
     }))
 }
 

@@ -15,8 +15,12 @@ use domo_native::CancellationToken;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 
-use super::{BEARER_TOKEN_ENV, DomoServer};
+use super::server::DomoServer;
 use crate::failure::Failure;
+
+/// The environment variable holding the bearer token `--http` clients
+/// must send (required with `--allow-remote`, honoured on loopback too).
+pub const BEARER_TOKEN_ENV: &str = "DOMOCTL_MCP_BEARER_TOKEN";
 
 /// Serves until interrupted (Ctrl-C).
 pub async fn serve(

@@ -11,15 +11,15 @@
 //! them as a last line of defence. stdout carries the protocol; logs go to
 //! stderr.
 
+mod call;
 mod catalog;
 mod datasets;
 mod errors;
 mod http;
 mod query;
 mod server;
+mod settings;
 mod writes;
-
-use std::path::PathBuf;
 
 use domo_core::Secret;
 
@@ -28,58 +28,9 @@ use crate::connect;
 use crate::failure::Failure;
 
 pub use catalog::{TOOLSETS, ToolSelection, all_tools};
+pub use http::BEARER_TOKEN_ENV;
 pub use server::DomoServer;
-
-/// The environment variable holding the bearer token `--http` clients
-/// must send (required with `--allow-remote`, honoured on loopback too).
-pub const BEARER_TOKEN_ENV: &str = "DOMOCTL_MCP_BEARER_TOKEN";
-
-/// What the agent may do and how much one result may hold: the flags of
-/// `domoctl mcp` after checking.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The most rows one result holds; a call's `max_rows` is capped here.
-    pub max_rows: u64,
-    /// The most bytes of row data one result holds.
-    pub max_bytes: usize,
-    /// The largest inline CSV `upload_rows` takes.
-    pub max_inline_csv: usize,
-    /// Directories (canonical) whose files `upload_rows` may read.
-    pub allow_paths: Vec<PathBuf>,
-    /// Wrap row data in markers telling the model not to follow it.
-    pub fence_untrusted: bool,
-    /// Whether the write tools may be registered.
-    pub allow_writes: bool,
-    /// Whether `delete_dataset` may be registered.
-    pub allow_delete: bool,
-}
-
-impl Settings {
-    /// The settings the flags give; each `--allow-path` must be a directory.
-    pub fn from_args(args: &McpArgs) -> Result<Settings, Failure> {
-        let mut allow_paths = Vec::with_capacity(args.allow_path.len());
-        for dir in &args.allow_path {
-            let canonical = std::fs::canonicalize(dir)
-                .map_err(|e| Failure::usage(format!("--allow-path {}: {e}", dir.display())))?;
-            if !canonical.is_dir() {
-                return Err(Failure::usage(format!(
-                    "--allow-path {}: not a directory",
-                    dir.display()
-                )));
-            }
-            allow_paths.push(canonical);
-        }
-        Ok(Settings {
-            max_rows: args.max_rows,
-            max_bytes: args.max_bytes,
-            max_inline_csv: args.max_inline_csv,
-            allow_paths,
-            fence_untrusted: args.fence_untrusted,
-            allow_writes: args.allow_writes,
-            allow_delete: args.allow_delete,
-        })
-    }
-}
+pub use settings::Settings;
 
 /// The server the flags describe: two clients on the same credentials
 /// (reads retried as domo-core's policy says, writes sent once), the

@@ -15,12 +15,11 @@ use rmcp::schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::call::{Call, Reply};
 use super::datasets::{dataset_id, read_schema};
 use super::errors::{Doing, ToolError};
-use super::server::{Call, Reply};
+use super::settings::DEFAULT_MAX_ROWS;
 
-/// Rows a query returns when `max_rows` is not given.
-pub const DEFAULT_MAX_ROWS: u64 = 100;
 /// Rows a preview shows when `rows` is not given, and at most.
 const DEFAULT_PREVIEW: u64 = 10;
 const MAX_PREVIEW: u64 = 100;

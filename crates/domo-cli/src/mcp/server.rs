@@ -13,19 +13,19 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
     GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProgressNotificationParam, ProgressToken, Prompt, PromptArgument, PromptMessage,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
-    ResourceTemplate, Role, ServerCapabilities, ServerConfig,
+    Prompt, PromptArgument, PromptMessage, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, ResourceContents, ResourceTemplate, Role, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData as McpError, Peer, RoleServer, ServerHandler};
-use serde::Serialize;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::call::{Call, Progress, Reply};
 use super::catalog::{ToolSelection, find};
 use super::errors::ToolError;
-use super::{Settings, datasets, query, writes};
+use super::settings::Settings;
+use super::{datasets, query, writes};
 use crate::failure::redact_all;
 
 /// What the server tells a client about itself at `initialize`.
@@ -49,74 +49,6 @@ struct Inner {
     selection: ToolSelection,
     location: String,
     secrets: Vec<Secret>,
-}
-
-/// What a running tool has to hand.
-pub(crate) struct Call<'a> {
-    /// Reads: retried as domo-core's policy says.
-    pub read: &'a Client,
-    /// Writes: each request sent once.
-    pub write: &'a Client,
-    pub settings: &'a Settings,
-    pub progress: Progress,
-    /// Cancelled when the client cancels the call.
-    pub cancel: domo_native::CancellationToken,
-    pub server: &'a DomoServer,
-}
-
-/// A tool's result: the structured value and its text copy.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub structured: Value,
-    pub text: String,
-}
-
-impl Reply {
-    /// `value` as the structured result, its compact JSON as the text.
-    pub fn json<T: Serialize>(value: &T) -> Reply {
-        let structured = serde_json::to_value(value).unwrap_or(Value::Null);
-        Reply {
-            text: structured.to_string(),
-            structured,
-        }
-    }
-}
-
-/// Progress notifications for one call, when the client asked for them
-/// (a `progressToken` in the request's `_meta`); otherwise nothing.
-#[derive(Debug, Clone)]
-pub(crate) struct Progress {
-    target: Option<(Peer<RoleServer>, ProgressToken)>,
-}
-
-impl Progress {
-    fn of(context: &RequestContext<RoleServer>) -> Progress {
-        Progress {
-            target: context
-                .meta
-                .get_progress_token()
-                .map(|token| (context.peer.clone(), token)),
-        }
-    }
-
-    /// Reports `done` (of `total`, when known) with a message.
-    pub async fn report(&self, done: f64, total: Option<f64>, message: impl Into<String>) {
-        let Some((peer, token)) = &self.target else {
-            return;
-        };
-        let mut param = ProgressNotificationParam::new(token.clone(), done).with_message(message);
-        if let Some(total) = total {
-            param = param.with_total(total);
-        }
-        if let Err(e) = peer.notify_progress(param).await {
-            tracing::debug!("progress notification not sent: {e}");
-        }
-    }
-
-    /// Whether the client asked for progress.
-    pub fn wanted(&self) -> bool {
-        self.target.is_some()
-    }
 }
 
 impl DomoServer {
@@ -264,7 +196,8 @@ impl ServerHandler for DomoServer {
             settings: &self.inner.settings,
             progress: Progress::of(&context),
             cancel: context.ct.clone(),
-            server: self,
+            location: &self.inner.location,
+            tools: self.inner.selection.names(),
         };
         let args = Value::Object(request.arguments.unwrap_or_default());
         // Dropping the tool's future on cancellation drops its HTTP

@@ -12,10 +12,10 @@ use domo_native::{HeaderMode, NewDataset, UploadAction, UploadOptions, UploadSou
 use rmcp::schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Settings;
+use super::call::{Call, Reply};
 use super::datasets::{ColumnInfo, column_infos, dataset_id, read_schema};
 use super::errors::{Doing, ToolError};
-use super::server::{Call, Reply};
+use super::settings::Settings;
 use crate::alter::{Edits, Labels};
 
 /// A column's Domo type.
