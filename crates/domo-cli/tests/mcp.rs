@@ -652,6 +652,47 @@ async fn write_tools_change_domo_when_allowed() {
 }
 
 #[tokio::test]
+async fn the_governance_toolset_reads_versions_partitions_access_and_policies() {
+    let domo = Domo::start().await;
+    let id = domo.dataset("Sales", &rows(2)).await;
+    domo.client
+        .upload(
+            id.as_str(),
+            UploadSource::bytes(rows(3)),
+            &UploadOptions::new(UploadAction::Append).header(HeaderMode::Absent),
+        )
+        .await
+        .unwrap();
+    let (client, _) = connect(domo.url(), &["--toolsets", "governance"]).await;
+    let versions = ok(&client, "list_data_versions", json!({"dataset_id": id})).await;
+    assert_eq!(
+        (versions["total"].clone(), versions["truncated"].clone()),
+        (json!(2), json!(false))
+    );
+    let one = ok(
+        &client,
+        "list_data_versions",
+        json!({"dataset_id": id, "limit": 1}),
+    )
+    .await;
+    assert_eq!(one["items"].as_array().unwrap().len(), 1);
+    assert_eq!(one["truncated"], true);
+    let partitions = ok(&client, "list_partitions", json!({"dataset_id": id})).await;
+    assert_eq!(partitions["total"], 0);
+    let access = ok(&client, "get_permissions", json!({"dataset_id": id})).await;
+    assert!(access["total"].as_u64().unwrap() >= 1, "{access}");
+    let policies = ok(&client, "list_row_policies", json!({"dataset_id": id})).await;
+    assert_eq!(policies["dataset_id"], id.as_str());
+    let e = tool_error(
+        &client,
+        "list_partitions",
+        json!({"dataset_id": id, "limit": 0}),
+    )
+    .await;
+    assert!(e.contains("limit 0"), "{e}");
+}
+
+#[tokio::test]
 async fn resources_and_the_explore_prompt() {
     let domo = Domo::start().await;
     let id = domo.dataset("Sales", &rows(2)).await;

@@ -541,10 +541,10 @@ pub(crate) fn column_infos(columns: &[domo_native::model::schema::Column]) -> Ve
         .collect()
 }
 
-/// The first `limit` of `items` as a governance list.
+/// The first `limit` of what a governance read gave, as a governance list.
 fn governance<T: Serialize>(
     dataset_id: &str,
-    items: Vec<T>,
+    read: Result<Vec<T>, domo_native::Error>,
     limit: Option<u32>,
 ) -> Result<Reply, ToolError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
@@ -553,6 +553,7 @@ fn governance<T: Serialize>(
             "limit {limit}: give 1 to {MAX_PAGE}"
         )));
     }
+    let items = read.map_err(|e| ToolError::domo(&e, Doing::Reading))?;
     let total = items.len() as u64;
     let items: Vec<Value> = items
         .iter()
@@ -569,12 +570,7 @@ fn governance<T: Serialize>(
 
 pub(crate) async fn versions(call: &Call<'_>, args: PagedDatasetArgs) -> Result<Reply, ToolError> {
     let id = dataset_id(&args.dataset_id)?;
-    let versions = call
-        .read
-        .data_versions(id)
-        .await
-        .map_err(|e| ToolError::domo(&e, Doing::Reading))?;
-    governance(id, versions, args.limit)
+    governance(id, call.read.data_versions(id).await, args.limit)
 }
 
 pub(crate) async fn partitions(
@@ -582,12 +578,7 @@ pub(crate) async fn partitions(
     args: PagedDatasetArgs,
 ) -> Result<Reply, ToolError> {
     let id = dataset_id(&args.dataset_id)?;
-    let partitions = call
-        .read
-        .partitions(id)
-        .await
-        .map_err(|e| ToolError::domo(&e, Doing::Reading))?;
-    governance(id, partitions, args.limit)
+    governance(id, call.read.partitions(id).await, args.limit)
 }
 
 pub(crate) async fn permissions(
@@ -595,12 +586,8 @@ pub(crate) async fn permissions(
     args: PagedDatasetArgs,
 ) -> Result<Reply, ToolError> {
     let id = dataset_id(&args.dataset_id)?;
-    let permissions = call
-        .read
-        .permissions(id)
-        .await
-        .map_err(|e| ToolError::domo(&e, Doing::Reading))?;
-    governance(id, permissions.list, args.limit)
+    let read = call.read.permissions(id).await.map(|p| p.list);
+    governance(id, read, args.limit)
 }
 
 pub(crate) async fn row_policies(
@@ -608,12 +595,7 @@ pub(crate) async fn row_policies(
     args: PagedDatasetArgs,
 ) -> Result<Reply, ToolError> {
     let id = dataset_id(&args.dataset_id)?;
-    let policies = call
-        .read
-        .policies(id)
-        .await
-        .map_err(|e| ToolError::domo(&e, Doing::Reading))?;
-    governance(id, policies, args.limit)
+    governance(id, call.read.policies(id).await, args.limit)
 }
 
 /// A page of `resources/list`: datasets as `domo://datasets/{id}`.
