@@ -869,3 +869,131 @@ async fn the_binary_serves_stdio_and_exits_when_stdin_closes() {
     );
     assert!(!stderr.contains(TOKEN), "the token leaked into the log");
 }
+
+/// `domoctl mcp --http 127.0.0.1:0` with `env`; the child and its URL
+/// (read from the log line that names it).
+async fn http_server(
+    domo: &Domo,
+    flags: &[&str],
+    env: &[(&str, &str)],
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_domoctl"));
+    cmd.args(["mcp", "--http", "127.0.0.1:0"])
+        .args(flags)
+        .env_remove("DOMO_INSTANCE")
+        .env_remove("DOMO_PROFILE")
+        .env_remove(domo_cli::mcp::BEARER_TOKEN_ENV)
+        .env("XDG_CONFIG_HOME", "/nonexistent/domoctl-tests")
+        .env("DOMO_BASE_URL", domo.url())
+        .env("DOMO_TOKEN", TOKEN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut log = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = log
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the server logs its address");
+        assert!(!line.contains(TOKEN), "the token leaked into the log");
+        if let Some((_, url)) = line.split_once("streamable HTTP at ") {
+            break url.trim().to_owned();
+        }
+    };
+    tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+    (child, url)
+}
+
+/// POSTs an initialize request to `url`; the status line and the body.
+async fn post_initialize(url: &str, bearer: Option<&str>) -> (String, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}}).to_string();
+    let auth = bearer.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let request = format!(
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\n{auth}Content-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(host).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    // The server keeps an SSE stream open only as long as the answer takes.
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = socket.read(&mut buf).await.unwrap();
+        reply.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&reply);
+        if n == 0
+            || text.contains("serverInfo")
+            || (text.contains("\r\n\r\n") && !text.starts_with("HTTP/1.1 200"))
+        {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&reply).into_owned();
+    let (status, rest) = text.split_once("\r\n").unwrap();
+    (status.to_owned(), rest.to_owned())
+}
+
+#[tokio::test]
+async fn http_serves_on_loopback_and_checks_the_bearer_token() {
+    let domo = Domo::start().await;
+    let (mut open, url) = http_server(&domo, &[], &[]).await;
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
+    let (status, body) = post_initialize(&url, None).await;
+    assert!(status.contains(" 200 "), "{status}: {body}");
+    assert!(body.contains(r#""name":"domoctl""#), "{body}");
+    open.kill().await.unwrap();
+
+    let bearer = "mcp-bearer-7d1e44a0c2b9";
+    let env = [(domo_cli::mcp::BEARER_TOKEN_ENV, bearer)];
+    let (mut guarded, url) = http_server(&domo, &[], &env).await;
+    let (status, body) = post_initialize(&url, None).await;
+    assert!(status.contains(" 401 "), "{status}: {body}");
+    let (status, _) = post_initialize(&url, Some("wrong-token")).await;
+    assert!(status.contains(" 401 "), "{status}");
+    let (status, body) = post_initialize(&url, Some(bearer)).await;
+    assert!(status.contains(" 200 "), "{status}: {body}");
+    assert!(!body.contains(bearer) && !body.contains(TOKEN));
+    guarded.kill().await.unwrap();
+
+    // Not loopback: refused without --allow-remote, and without a token.
+    let refuse = |flags: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_domoctl"));
+        cmd.args(["mcp", "--http", "0.0.0.0:0"])
+            .args(flags)
+            .env_remove(domo_cli::mcp::BEARER_TOKEN_ENV)
+            .env("DOMO_BASE_URL", domo.url())
+            .env("DOMO_TOKEN", TOKEN)
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = refuse(&[], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not a loopback address") && stderr.contains("--allow-remote"),
+        "{stderr}"
+    );
+    let (code, stderr) = refuse(&["--allow-remote"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(domo_cli::mcp::BEARER_TOKEN_ENV), "{stderr}");
+}
