@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use domo_core::spec::{Kind, Param, Spec};
+use domo_core::spec::{JsHandle, Kind, Param, Spec};
 
 fn path(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -37,6 +37,14 @@ fn ts_type(rust: &str) -> String {
         // asked for them.
         "Session" => "LoginReply".to_owned(),
         "MintedToken" => "AccessToken & { token: string }".to_owned(),
+        "u64" | "u32" | "i64" | "f64" => "number".to_owned(),
+        // Renamed in TypeScript, where `Document` is the DOM's.
+        "Document" => "AppDocument".to_owned(),
+        // AppDB content, filters and update operators: JSON objects.
+        "Content" | "DocumentFilter" | "UpdateOperation" => "Record<string, unknown>".to_owned(),
+        // What the Data API answers depends on the format asked for (the
+        // method's overloads say which).
+        "AppDataReply" => "Record<string, unknown>[] | QueryResult | string".to_owned(),
         other => other.to_owned(),
     }
 }
@@ -53,6 +61,33 @@ fn output(spec: &Spec) -> String {
         }
         other => ts_type(other),
     }
+}
+
+/// For a method whose reply form its `format` argument picks: each
+/// choice's TypeScript, as `format`'s type text and the reply's type.
+fn reply_forms(spec: &Spec) -> Option<[(&'static str, &'static str); 3]> {
+    (spec.output == "AppDataReply").then_some([
+        ("\"arrays\"", "QueryResult"),
+        ("\"csv\" | \"excel\"", "string"),
+        ("\"objects\"", "Record<string, unknown>[]"),
+    ])
+}
+
+/// An options parameter's text with `format` narrowed to `choice` (and
+/// required, unless the choice is the default's).
+fn narrow_format(param: &str, choice: &str) -> String {
+    let all = r#"format?: "objects" | "arrays" | "csv" | "excel" | null"#;
+    if !param.contains(all) {
+        return param.to_owned();
+    }
+    if choice == "\"objects\"" {
+        return param.replace(all, &format!("format?: {choice} | null"));
+    }
+    param
+        .replace(all, &format!("format: {choice}"))
+        .replacen("options?:", "options:", 1)
+        .trim_end_matches(" | null")
+        .to_owned()
 }
 
 fn param_type(p: &Param) -> String {
@@ -131,6 +166,7 @@ fn generate() -> (String, String) {
          export interface DomoClient {\n",
     );
     // The same type text as each method's Promise, by method name.
+    let mut handle_dts = String::new();
     let mut replies = String::from(
         "\n/**\n\
          \x20* What each method above resolves to, by method name (the type its\n\
@@ -138,6 +174,9 @@ fn generate() -> (String, String) {
          \x20*/\n\
          export interface EndpointReplies {\n",
     );
+    // The objects a client method returns (`domo.appDb(name)`), in the
+    // order first declared: their JS rows, declarations and replies.
+    let mut handles: Vec<(&JsHandle, String, String, String)> = Vec::new();
     for spec in domo_core::specs() {
         for m in spec.js {
             let quoted: Vec<String> = std::iter::once(m.name)
@@ -145,7 +184,23 @@ fn generate() -> (String, String) {
                 .chain(m.params.iter().copied())
                 .map(|s| format!("{s:?}"))
                 .collect();
-            let _ = writeln!(js, "  [{}],", quoted.join(", "));
+            let at =
+                m.on.map(|h| match handles.iter().position(|(k, ..)| *k == h) {
+                    Some(i) => i,
+                    None => {
+                        handles.push((h, String::new(), String::new(), String::new()));
+                        handles.len() - 1
+                    }
+                });
+            let (js, dts, replies) = match at {
+                None => (&mut js, &mut dts, &mut replies),
+                Some(i) => {
+                    let (_, j, d, r) = &mut handles[i];
+                    (j, d, r)
+                }
+            };
+            let indent = if at.is_some() { "    " } else { "  " };
+            let _ = writeln!(js, "{indent}[{}],", quoted.join(", "));
 
             let mut doc = vec![doc_text(spec.doc)];
             let mut params = Vec::new();
@@ -155,6 +210,7 @@ fn generate() -> (String, String) {
                         .params
                         .iter()
                         .filter(|p| !m.params.contains(&p.name))
+                        .filter(|p| m.on.is_none_or(|h| h.arg != p.name))
                         .collect();
                     let fields: Vec<String> = rest
                         .iter()
@@ -169,6 +225,10 @@ fn generate() -> (String, String) {
                     continue;
                 }
                 let p = spec.param(name).expect("a declared argument");
+                // A handle supplies its own argument.
+                if m.on.is_some_and(|h| h.arg == p.name) {
+                    continue;
+                }
                 let optional = p.optional || p.default.is_some();
                 // TypeScript allows `?` only where no required parameter
                 // follows; before one, an optional argument takes `undefined`.
@@ -188,7 +248,21 @@ fn generate() -> (String, String) {
             }
             let reply = output(spec);
             dts.push('\n');
-            tsdoc(&mut dts, "  ", &doc);
+            tsdoc(dts, "  ", &doc);
+            // A reply whose form an argument picks (the Data API's
+            // `format`): an overload per form, the general one last.
+            if let Some(forms) = reply_forms(spec) {
+                for (choice, form) in forms {
+                    let narrowed: Vec<String> =
+                        params.iter().map(|p| narrow_format(p, choice)).collect();
+                    let _ = writeln!(
+                        dts,
+                        "  {}({}): Promise<{form}>;",
+                        m.name,
+                        narrowed.join(", "),
+                    );
+                }
+            }
             let _ = writeln!(
                 dts,
                 "  {}({}): Promise<{reply}>;",
@@ -200,24 +274,96 @@ fn generate() -> (String, String) {
     }
     js.push_str(
         "];\n\n\
-         /** Add the methods to `DomoClient.prototype`, as class methods are. */\n\
-         export function install(DomoClient) {\n\
-         \x20 for (const [method, endpoint, ...params] of METHODS) {\n\
+         // The objects methods of DomoClient return (`domo.appDb(name)`): the\n\
+         // method, the class, the argument the object supplies to each of its\n\
+         // methods, and those methods (as above).\n\
+         const HANDLES = [\n",
+    );
+    for (h, rows, methods, handle_replies) in &handles {
+        let _ = writeln!(js, "  [{:?}, {:?}, {:?}, [", h.factory, h.class, h.arg);
+        js.push_str(rows);
+        js.push_str("  ]],\n");
+        // The factory takes the argument as the endpoints declare it.
+        let arg = domo_core::specs()
+            .flat_map(|s| s.js.iter().filter(|m| m.on == Some(*h)).map(move |_| s))
+            .find_map(|s| s.param(h.arg))
+            .expect("a handle's argument is an argument of its endpoints");
+        dts.push('\n');
+        tsdoc(
+            &mut dts,
+            "  ",
+            &[
+                doc_text(h.doc),
+                format!("@param {} {}", h.arg, doc_text(arg.doc)),
+            ],
+        );
+        let _ = writeln!(
+            dts,
+            "  {}({}: {}): {};",
+            h.factory,
+            h.arg,
+            param_type(arg),
+            h.class
+        );
+        let _ = write!(
+            handle_dts,
+            "\n/** What `DomoClient.{}` returns. */\nexport interface {} {{\n\
+             \x20 /** {} */\n\x20 readonly {}: {};\n{methods}}}\n",
+            h.factory,
+            h.class,
+            doc_text(arg.doc),
+            h.arg,
+            param_type(arg),
+        );
+        let _ = write!(
+            handle_dts,
+            "\n/** What each method of `{}` resolves to, by method name. */\n\
+             export interface {}Replies {{\n{handle_replies}}}\n",
+            h.class, h.class,
+        );
+    }
+    js.push_str(
+        "];\n\n\
+         /** Define each row's method on `target`; `fixed` gives the arguments its object supplies. */\n\
+         function define(target, rows, fixed) {\n\
+         \x20 for (const [method, endpoint, ...params] of rows) {\n\
          \x20   const value = function (...values) {\n\
-         \x20     const args = {};\n\
+         \x20     const args = fixed ? fixed(this) : {};\n\
          \x20     let options;\n\
          \x20     params.forEach((p, i) => {\n\
          \x20       if (p === \"...\") options = values[i];\n\
          \x20       else args[p] = values[i];\n\
          \x20     });\n\
-         \x20     return this.call(endpoint, args, options);\n\
+         \x20     return (fixed ? this.client : this).call(endpoint, args, options);\n\
          \x20   };\n\
          \x20   Object.defineProperty(value, \"name\", { value: method });\n\
-         \x20   Object.defineProperty(DomoClient.prototype, method, { value, writable: true, configurable: true });\n\
+         \x20   Object.defineProperty(target, method, { value, writable: true, configurable: true });\n\
+         \x20 }\n\
+         }\n\n\
+         /** Add the methods to `DomoClient.prototype`, as class methods are, and the objects' classes. */\n\
+         export function install(DomoClient) {\n\
+         \x20 define(DomoClient.prototype, METHODS);\n\
+         \x20 for (const [factory, name, arg, rows] of HANDLES) {\n\
+         \x20   const Handle = {\n\
+         \x20     [name]: class {\n\
+         \x20       constructor(client, value) {\n\
+         \x20         Object.defineProperty(this, \"client\", { value: client });\n\
+         \x20         Object.defineProperty(this, arg, { value, enumerable: true });\n\
+         \x20       }\n\
+         \x20     },\n\
+         \x20   }[name];\n\
+         \x20   define(Handle.prototype, rows, (h) => ({ [arg]: h[arg] }));\n\
+         \x20   const value = function (v) {\n\
+         \x20     if (typeof v !== \"string\" || v.trim() === \"\") throw new TypeError(`${factory}: \\`${arg}\\` must be a non-empty string`);\n\
+         \x20     return new Handle(this, v);\n\
+         \x20   };\n\
+         \x20   Object.defineProperty(value, \"name\", { value: factory });\n\
+         \x20   Object.defineProperty(DomoClient.prototype, factory, { value, writable: true, configurable: true });\n\
          \x20 }\n\
          }\n",
     );
     dts.push_str("}\n");
+    dts.push_str(&handle_dts);
     dts.push_str(&replies);
     dts.push_str("}\n");
     (js, dts)

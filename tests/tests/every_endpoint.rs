@@ -17,11 +17,14 @@ use std::time::{Duration, SystemTime};
 use clap::Parser;
 use domo_emulator::cli::EmulatorArgs;
 use domo_integration_tests::*;
+use domo_native::core::app::{AppDataReply, AppFormat, Condition, DateGrain, Period};
+use domo_native::model::app::DocumentRequest;
 use domo_native::model::pdp::{Policy, PolicyParameter};
 use domo_native::model::permissions::{AccessLevel, Permission, PrincipalRef};
 use domo_native::model::streams::StreamRequest;
 use domo_native::{
-    AppQuery, Client, Credentials, DataWindow, RowFormat, SchemaRoute, Secret, UploadAction,
+    Aggregation, AppQuery, AppUsersQuery, Client, Credentials, DataWindow, RowFormat, SchemaRoute,
+    Secret, UploadAction,
 };
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -352,6 +355,115 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
         .app_sql("sales", "SELECT COUNT(*) FROM sales")
         .await
         .unwrap();
+    let by_month = in_app
+        .app_data(
+            "sales",
+            &AppQuery::new()
+                .fields(["Order Date", "Revenue"])
+                .date_grain(DateGrain::new("Order Date", Period::Month).unwrap())
+                .condition(&Condition::compare("Units", ">", 0)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_month.len(), 12, "{by_month:?}");
+    assert!(
+        by_month[0].contains_key("CalendarMonth"),
+        "{:?}",
+        by_month[0]
+    );
+    let AppDataReply::Text(csv) = in_app
+        .app_data_as("sales", &AppQuery::new().limit(1), AppFormat::Csv)
+        .await
+        .unwrap()
+    else {
+        panic!("CSV is text");
+    };
+    assert!(csv.starts_with("Region,"), "{csv}");
+    let AppDataReply::Table(table) = in_app
+        .app_data_as("sales", &AppQuery::new().limit(2), AppFormat::Arrays)
+        .await
+        .unwrap()
+    else {
+        panic!("arrays is the table");
+    };
+    assert_eq!((table.rows.len(), table.fromcache), (2, Some(false)));
+    let env = in_app.app_environment().await.unwrap();
+    assert_eq!(env.user_id.as_u64(), Some(1));
+    assert!(
+        !in_app
+            .app_users(&AppUsersQuery::new())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The product API is refused to an app session before anything is sent.
+    let refused = in_app
+        .dataset("00000000-0000-4000-8000-000000000001")
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("backend services"),
+        "{refused}"
+    );
+
+    let orders = in_app.app_db("orders");
+    let content = |v: serde_json::Value| v.as_object().unwrap().clone();
+    let order = |units: i64| {
+        content(
+            json!({"Region": "East", "Units": units, "Revenue": 2.5, "Order Date": "2024-03-01"}),
+        )
+    };
+    let doc = orders.create(order(1)).await.unwrap();
+    assert_eq!(orders.get(&doc.id).await.unwrap().content["Units"], 1);
+    orders.update(&doc.id, order(2)).await.unwrap();
+    let changed = orders
+        .partial_update(
+            content(json!({"content.Region": "East"})),
+            content(json!({"$inc": {"content.Units": 1}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    let made = orders.bulk_create(vec![order(5), order(7)]).await.unwrap();
+    assert_eq!(made.created, Some(2));
+    let found = orders
+        .query(
+            content(json!({"content.Units": {"$gte": 5}})),
+            &["content.Units descending"],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 2);
+    orders
+        .bulk_upsert(vec![DocumentRequest {
+            id: Some(found[0].id.clone()),
+            content: order(8),
+        }])
+        .await
+        .unwrap();
+    let totals = orders
+        .aggregate(
+            content(json!({})),
+            &Aggregation::new()
+                .group_by(["content.Region"])
+                .count("n")
+                .sum("content.Units", "units"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(totals[0]["n"], 3, "{totals:?}");
+    assert_eq!(totals[0]["units"], 3 + 5 + 8, "{totals:?}");
+    in_app.sync_app_db().await.unwrap();
+    let synced = in_app.app_data("orders", &AppQuery::new()).await.unwrap();
+    assert_eq!(synced.len(), 3);
+    let all = orders.list().await.unwrap();
+    orders.delete(&all[0].id).await.unwrap();
+    let gone = orders
+        .bulk_delete(all[1..].iter().map(|d| d.id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(gone.deleted, Some(2));
     app.shutdown().await;
 
     let seen = seen.0.lock().unwrap().clone();

@@ -36,6 +36,13 @@ import {
   type Policy,
   type UploadReport,
   type UploadSession,
+  type AppCollection,
+  type AppUser,
+  type BulkResult,
+  type AppDocument,
+  type Environment,
+  type PageFilter,
+  type Unsubscribe,
 } from "@domo-rs/datasets";
 
 export async function everyMethod(file: File): Promise<number> {
@@ -167,11 +174,40 @@ export async function everyMethod(file: File): Promise<number> {
   const app = DomoClient.inApp({ timeoutMs: 5000 });
   const rows: Record<string, unknown>[] = await app.appData("sales", {
     fields: ["region"],
-    filter: ["amount > 1"],
-    orderby: "amount descending",
+    filter: ["amount > 1", { field: "region", op: "in", values: ["East", "West"] }],
+    orderBy: "amount descending",
     limit: 5,
   });
+  const grained: Record<string, unknown>[] = await app.appData("sales", {
+    fields: ["Order Date", "Revenue"],
+    filter: { field: "Order Date", op: "last", period: "months", count: 12 },
+    dateGrain: "'Order Date' by month",
+    calendar: "fiscal",
+    sum: "Revenue",
+  });
+  const table: QueryResult = await app.appData("sales", { format: "arrays", groupBy: ["Region"] });
+  const csvText: string = await app.appData("sales", { format: "csv", useBeastMode: false });
+  const xlsx: string = await app.appData("sales", { format: "excel" });
   const sql: QueryResult = await DomoClient.inApp().appSql("sales", "SELECT COUNT(*) FROM sales");
+  const env: Environment = await app.environment();
+  const people: AppUser[] = await app.users({ includeDetails: false, limit: 10 });
+  const orders: AppCollection = app.appDb("orders");
+  const doc: AppDocument = await orders.create({ Region: "East", Units: 3 });
+  const again: AppDocument = await orders.get(doc.id);
+  await orders.update(doc.id, { Region: "West", Units: 4 });
+  const changed: number = await orders.partialUpdate({ "content.Region": "West" }, { $inc: { "content.Units": 1 } });
+  const matched: AppDocument[] = await orders.query({ "content.Units": { $gte: 2 } }, { orderBy: "content.Units descending" });
+  const folded: Record<string, unknown>[] = await orders.aggregate({ groupBy: "content.Region", count: "n", sum: "content.Units units" });
+  const bulk: BulkResult = await orders.bulkCreate([{ content: { Units: 1 } }]);
+  await orders.bulkUpsert([{ id: doc.id, content: { Units: 9 } }]);
+  await orders.bulkDelete([doc.id]);
+  await orders.delete(again.id);
+  const everyDoc: AppDocument[] = await orders.list();
+  await app.syncAppDb();
+  const stop: Unsubscribe = app.onDataUpdated((alias: string) => alias.length);
+  app.onFiltersUpdated((filters: PageFilter[]) => filters.map((f) => f.column));
+  stop();
+  const inAppUse = [grained, table, csvText, xlsx, env.userId, people, changed, matched, folded, bulk, everyDoc];
 
   try {
     await domo.getDataset("missing");
@@ -188,6 +224,6 @@ export async function everyMethod(file: File): Promise<number> {
     rowCount, tags, meta, firstColumn, latest, indexed, cell, csv, exported, numRows, permissions,
     versions, partitions, pageOfPartitions, every, found, status, streams, run, history, committed,
     report.rows, rows, sql, retries, policies, pdp, tokens, tokenValue, tokenName, queried, viaStream,
-    list, hits, uiHits, me,
+    list, hits, uiHits, me, inAppUse,
   ].length;
 }

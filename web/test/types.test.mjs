@@ -81,7 +81,7 @@ const generator = new SchemaGenerator(
   config,
 );
 const definitions = {};
-for (const type of ["MethodReplies", "DomoError", "UploadProgress", "RetryEvent"]) {
+for (const type of ["MethodReplies", "AppCollectionReplies", "DomoError", "UploadProgress", "RetryEvent"]) {
   Object.assign(definitions, generator.createSchema(type).definitions);
 }
 const replies = definitions.MethodReplies;
@@ -98,7 +98,7 @@ const validator = (pointer) => {
 // The TypeScript text of each reply type, for messages.
 const dts = await readFile(declarations, "utf8");
 const replyText = new Map();
-for (const name of ["EndpointReplies", "MethodReplies"]) {
+for (const name of ["EndpointReplies", "MethodReplies", "AppCollectionReplies"]) {
   const body = new RegExp(`interface ${name}\\b[^{]*\\{\\n([\\s\\S]*?)\\n\\s*\\}\\n`).exec(dts)?.[1] ?? "";
   for (const [, method, type] of body.matchAll(/^\s*(\w+): (.+);$/gm)) replyText.set(method, type);
 }
@@ -195,12 +195,16 @@ const call = (method, args) => `${method}(${args.map((a) => show(a, 80)).join(",
 /** Check `reply`, the value `method(...args)` resolved to. */
 function checkReply(method, args, reply) {
   checked.set(method, (checked.get(method) ?? 0) + 1);
-  const schema = replies.properties[method];
+  // `AppCollection.create`: a method of what `appDb` returns.
+  const [map, key] = method.startsWith("AppCollection.")
+    ? ["AppCollectionReplies", method.slice("AppCollection.".length)]
+    : ["MethodReplies", method];
+  const schema = definitions[map].properties[key];
   if (!schema) {
-    mismatches.push(`${method} has no entry in MethodReplies: declare its reply type there`);
+    mismatches.push(`${method} has no entry in ${map}: declare its reply type there`);
     return;
   }
-  const declared = replyText.get(method) ?? show(schema);
+  const declared = replyText.get(key) ?? show(schema);
   if (schema.$comment === VOID) {
     if (reply !== undefined) {
       mismatches.push(`${call(method, args)} is declared Promise<void> but resolved to ${show(reply)}`);
@@ -208,7 +212,7 @@ function checkReply(method, args, reply) {
   } else if (reply === undefined) {
     mismatches.push(`${call(method, args)} resolved to undefined; it declares Promise<${declared}>`);
   } else {
-    conform(call(method, args), declared, `/definitions/MethodReplies/properties/${method}`, reply);
+    conform(call(method, args), declared, `/definitions/${map}/properties/${key}`, reply);
   }
 }
 
@@ -221,7 +225,7 @@ function checkError(what, e) {
  * `client` with every method that returns a Promise checking what it
  * resolves to (and what it rejects with) against the declarations.
  */
-function checking(client) {
+function checking(client, prefix = "") {
   return new Proxy(client, {
     get(target, name) {
       const value = Reflect.get(target, name, target);
@@ -231,11 +235,11 @@ function checking(client) {
         if (!(result instanceof Promise)) return result;
         return result.then(
           (reply) => {
-            checkReply(name, args, reply);
+            checkReply(prefix + name, args, reply);
             return reply;
           },
           (e) => {
-            checkError(call(name, args), e);
+            checkError(call(prefix + name, args), e);
             throw e;
           },
         );
@@ -556,10 +560,82 @@ test("every method's reply matches its declared type", async (t) => {
       const app = checking(DomoClient.inApp({ baseUrl: appUrl, maxRetries: 0 }));
       const all = await app.appData("sales");
       assert.ok(all.length > 0);
-      await app.appData("sales", { fields: ["Region", "Units"], orderby: "Units descending", limit: 3, offset: 1 });
-      await app.appData("sales", { filter: "Units > 5", groupby: "Region", fields: ["Region", "Units"] });
+      await app.appData("sales", { fields: ["Region", "Units"], orderBy: "Units descending", limit: 3, offset: 1 });
+      await app.appData("sales", { filter: "Units > 5", groupBy: "Region", fields: ["Region", "Units"] });
+      // Every key of the Data API, conditions as objects and as text.
+      const byMonth = await app.appData("sales", {
+        fields: ["Order Date", "Revenue"],
+        filter: [
+          { field: "Units", op: ">", value: 0 },
+          { field: "Region", op: "in", values: ["East", "West", "North", "South", "Central"] },
+          { field: "Order Date", op: ">=", value: new Date("2024-01-01T00:00:00Z") },
+          "'Region' !is null",
+        ],
+        dateGrain: "'Order Date' by month",
+        calendar: "standard",
+        sum: "Revenue",
+      });
+      assert.equal(byMonth.length, 12, JSON.stringify(byMonth[0]));
+      assert.ok("CalendarMonth" in byMonth[0], JSON.stringify(byMonth[0]));
+      const stats = await app.appData("sales", {
+        fields: ["Region", "Units", "Unit Price", "Revenue", "Order Date", "Shipped At"],
+        groupBy: "Region",
+        sum: "Units",
+        avg: "Unit Price",
+        count: "Revenue",
+        min: "Order Date",
+        max: "Shipped At",
+        orderBy: "Region",
+        useBeastMode: false,
+      });
+      assert.ok(stats.length >= 5);
+      await app.appData("sales", { fields: ["Region"], unique: "Region" });
+      const table = await app.appData("sales", { format: "arrays", fields: ["Region", "Units"], limit: 2 });
+      assert.deepEqual(table.columns, ["Region", "Units"]);
+      const csv = await app.appData("sales", { format: "csv", fields: ["Region"], limit: 2 });
+      assert.match(csv, /^Region\r?\n/);
+      const xlsx = await app.appData("sales", { format: "excel", limit: 2 });
+      assert.ok(Buffer.from(xlsx, "base64").subarray(0, 2).equals(Buffer.from("PK")), "an .xlsx is a zip");
+      // A key the Data API does not have is refused, named.
+      await assert.rejects(app.appData("sales", { groupby: "Region" }), (e) => e.kind === "InvalidInput" && /`groupby`.*`groupBy`/.test(e.message));
+      await assert.rejects(app.appData("sales", { filter: { field: "Units", op: "=~", value: 1 } }), (e) => /unknown operator/.test(e.message));
       await app.appSql("sales", "SELECT Region, COUNT(*) AS n, AVG(Units) AS mean FROM sales GROUP BY Region");
       await app.appSql("sales", "SELECT * FROM sales LIMIT 5");
+      const me = await app.environment();
+      assert.ok(me.userId !== undefined);
+      await app.users();
+      await app.users({ includeDetails: false, limit: 2, offset: 1 });
+
+      // AppDB: the `orders` collection of web/demo-app/manifest.json.
+      const orders = checking(app.appDb("orders"), "AppCollection.");
+      const order = (units) => ({ Region: "East", Units: units, Revenue: units * 2.5, "Order Date": "2024-03-01" });
+      const doc = await orders.create(order(1));
+      await orders.get(doc.id);
+      await orders.update(doc.id, order(2));
+      assert.equal(await orders.partialUpdate({ "content.Units": 2 }, { $inc: { "content.Units": 1 } }), 1);
+      await orders.bulkCreate([{ content: order(5) }, { content: order(7) }]);
+      const big = await orders.query({ "content.Units": { $gte: 5 } }, { orderBy: "content.Units descending", limit: 10 });
+      assert.deepEqual(big.map((d) => d.content.Units), [7, 5]);
+      await orders.query();
+      await orders.bulkUpsert([{ id: big[0].id, content: order(8) }]);
+      const sums = await orders.aggregate({ groupBy: "content.Region", count: "n", sum: "content.Units units" });
+      assert.deepEqual(sums.map((r) => [r.n, r.units]), [[3, 16]]);
+      await assert.rejects(orders.create({ Units: "many" }), (e) => e.status === 400 && /Units/.test(e.message));
+      await app.syncAppDb();
+      assert.equal((await app.appData("orders")).length, 3);
+      const docs = await orders.list();
+      await orders.delete(docs[0].id);
+      await orders.bulkDelete(docs.slice(1).map((d) => d.id));
+      assert.deepEqual(await orders.list(), []);
+      await app.syncAppDb();
+
+      // The product API is refused at once, naming the rule.
+      await assert.rejects(app.getDataset(demo), (e) => e.kind === "InvalidInput" && /backend services/.test(e.message));
+      await assert.rejects(app.query(demo, "SELECT 1"), (e) => /appData/.test(e.message));
+      // Outside a Domo page nothing is heard: the listeners only register.
+      const stop = app.onDataUpdated(() => {});
+      stop();
+      app.onFiltersUpdated(() => {})();
       app.free();
     } finally {
       delete globalThis.__RYUU_SID__;
@@ -572,6 +648,9 @@ test("every method's reply matches its declared type", async (t) => {
 // Members of the client that send no request and so have no reply to check.
 const NO_REPLY = {
   constructor: "the class itself",
+  appDb: "returns an AppCollection, whose methods are checked as AppCollection.* below",
+  onDataUpdated: "registers a listener for the Domo page's messages (the e2e test hears one); returns its cancel",
+  onFiltersUpdated: "registers a listener for the Domo page's messages; returns its cancel",
   free: "releases the client's wasm memory; no request, returns nothing",
   __destroy_into_raw: "wasm-bindgen's own helper of `free`",
 };
@@ -592,6 +671,13 @@ test("every method of the package was called and its reply checked", (t) => {
   assert.deepEqual(skipped, [], "methods this test never called (call them above, with realistic arguments)");
   const times = [...checked.values()].reduce((a, b) => a + b, 0);
   t.diagnostic(`${times} replies of ${checked.size} methods checked against their declared types`);
+  // The methods of what `appDb` returns, likewise.
+  const collection = Object.getPrototypeOf(DomoClient.inApp({ baseUrl: appUrl }).appDb("orders"));
+  const collectionMembers = Object.getOwnPropertyNames(collection).filter((m) => m !== "constructor");
+  const collectionDeclared = Object.keys(definitions.AppCollectionReplies.properties);
+  assert.deepEqual(collectionMembers.sort(), collectionDeclared.sort(), "AppCollection's methods and AppCollectionReplies");
+  const collectionSkipped = collectionMembers.filter((m) => !checked.has(`AppCollection.${m}`));
+  assert.deepEqual(collectionSkipped, [], "AppCollection methods this test never called");
   const statics = Object.getOwnPropertyNames(DomoClient).filter((m) => !["length", "name", "prototype"].includes(m));
   assert.deepEqual(statics.sort(), Object.keys(STATICS).sort(), "static members of DomoClient: classify a new one here");
 });

@@ -207,17 +207,22 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
     // on the class before anyone can use it.
     // Its comments are for readers of the source (the .d.ts documents the
     // methods): they would cost the size budget.
-    let methods = root().join("crates/domo-wasm/js/methods.js");
-    let js = fs::read_to_string(&methods).map_err(|e| format!("{}: {e}", methods.display()))?;
+    // The page's messages to an app (js/host.js) join them in one module.
+    let mut js = String::new();
+    for file in ["methods.js", "host.js"] {
+        let path = root().join("crates/domo-wasm/js").join(file);
+        js += &fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     write(&pkg.join("methods.js"), &strip_line_comments(&js))?;
     write(
         &pkg.join("index.js"),
         &format!(
             "// Entry point for browsers: loads the .wasm beside this file, then exports the API.\n\
              import init, {{ DomoClient }} from \"./domo_wasm.js\";\n\
-             import {{ install }} from \"./methods.js\";\n\
+             import {{ install, installHost }} from \"./methods.js\";\n\
              await init({{ module_or_path: new URL(\"./domo_wasm_bg.wasm\", import.meta.url) }});\n\
              install(DomoClient);\n\
+             installHost(DomoClient);\n\
              export {{ {values} }} from \"./domo_wasm.js\";\n"
         ),
     )?;
@@ -228,9 +233,10 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
             "// Entry point for Node 18+: reads the .wasm from disk, then exports the API.\n\
              import {{ readFile }} from \"node:fs/promises\";\n\
              import {{ initSync, DomoClient }} from \"./domo_wasm.js\";\n\
-             import {{ install }} from \"./methods.js\";\n\
+             import {{ install, installHost }} from \"./methods.js\";\n\
              initSync({{ module: await readFile(new URL(\"./domo_wasm_bg.wasm\", import.meta.url)) }});\n\
              install(DomoClient);\n\
+             installHost(DomoClient);\n\
              export {{ {values} }} from \"./domo_wasm.js\";\n"
         ),
     )?;

@@ -101,6 +101,14 @@ pub trait Args {
     /// A JSON argument as a value, for rules that look inside it; `None`
     /// when absent.
     fn json(&self, spec: &Spec, param: &Param) -> Result<Option<Self::Json>, Error>;
+
+    /// The names the arguments were given under, for a source that names
+    /// them at run time (a JavaScript object), so that a misspelt one can
+    /// be refused ([`crate::spec::Check::OnlyArguments`]); empty for typed
+    /// sources, whose names the compiler checked.
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A field type of a typed endpoint: its [`Kind`], whether it may be left
@@ -333,11 +341,40 @@ impl<J: JsonDoc> Args for ObjectArgs<'_, J> {
                 Some(text) => Arg::Bytes(Bytes::from(text)),
                 None => Arg::Bytes(v.as_bytes().ok_or_else(bad)?),
             },
+            Kind::Conditions => Arg::List(conditions(spec, param.name, &v)?),
         })
     }
 
     fn json(&self, _spec: &Spec, param: &Param) -> Result<Option<J>, Error> {
         Ok(self.member(param.name))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.object.map(JsonDoc::keys).unwrap_or_default()
+    }
+}
+
+/// A filter given as text, a condition object, or a list of either: each
+/// condition's text ([`crate::app::condition_text`]), errors naming the
+/// item.
+fn conditions<'a, J: JsonDoc>(spec: &Spec, name: &str, v: &J) -> Result<Vec<Cow<'a, str>>, Error> {
+    let one = |item: &J, at: String| -> Result<Cow<'a, str>, Error> {
+        if let Some(text) = item.as_str() {
+            return Ok(Cow::Owned(text));
+        }
+        let why = if item.is_object() {
+            crate::app::condition_text(item)
+        } else {
+            Err(format!("must be {}", expected(Kind::Conditions)))
+        };
+        why.map(Cow::Owned)
+            .map_err(|e| Error::invalid_input(format!("{}: `{name}`{at}: {e}", spec.name)))
+    };
+    match v.array_len() {
+        Some(n) => (0..n)
+            .map(|i| one(&v.at(i).unwrap_or_else(J::null), format!("[{i}]")))
+            .collect(),
+        None => Ok(vec![one(v, String::new())?]),
     }
 }
 
@@ -354,6 +391,7 @@ pub fn expected(kind: Kind) -> &'static str {
         Kind::Array => "an array",
         Kind::Bytes => "a string or a Uint8Array",
         Kind::Choice(_) => "one of the names listed",
+        Kind::Conditions => "a condition's text, a condition object, or a list of them",
     }
 }
 

@@ -69,9 +69,16 @@ impl BaseUrl {
         }
     }
 
-    /// Relative URLs (`/api/...`), resolved by the browser against the page.
+    /// Relative URLs (`/data/v1/...`), resolved by the browser against the
+    /// page: the page's own origin, where only a custom app runs (a client
+    /// on it reaches only the in-app APIs, [`crate::app::in_app_only`]).
     pub fn relative() -> BaseUrl {
         BaseUrl(String::new())
+    }
+
+    /// Whether this is [`BaseUrl::relative`].
+    pub fn is_relative(&self) -> bool {
+        self.0.is_empty()
     }
 
     fn parse_inner(url: &str, allow_http: bool) -> Result<BaseUrl, Error> {
@@ -212,12 +219,18 @@ pub struct Config {
     pub credentials: Credentials,
     /// Sent as `User-Agent` where the transport may set it.
     pub user_agent: String,
+    /// Whether the client runs inside a custom app, where only the in-app
+    /// APIs answer: product-API endpoints are then refused before anything
+    /// is sent ([`crate::app::in_app_only`]). [`Config::new`] sets it for
+    /// app credentials and relative URLs; the browser's `inApp()` always.
+    pub in_app: bool,
 }
 
 impl Config {
     /// A configuration with the default user agent.
     pub fn new(base_url: BaseUrl, credentials: Credentials) -> Config {
         Config {
+            in_app: credentials.is_app() || base_url.is_relative(),
             base_url,
             credentials,
             user_agent: concat!("domo-rs/", env!("CARGO_PKG_VERSION")).to_owned(),

@@ -25,8 +25,8 @@
 //!   (the output is the body's bytes), or `custom T = path::to::parse`
 //!   (`fn(&Self, Reply, &Prepared) -> Result<T, Error>`).
 //! - The method and path template, then any [`crate::spec::Spec`] fields
-//!   to set (`query`, `body`, `accept`, `idempotent`, `reply`, `checks`,
-//!   `js`, `js_note`); the rest have the defaults of [`Spec::base`]
+//!   to set (`query`, `body`, `accept`, `text_accepts`, `idempotent`,
+//!   `reply`, `checks`, `js`, `js_note`); the rest have the defaults of [`Spec::base`]
 //!   (idempotency from the method).
 //! - Fields: `arg name "jsName": Type` for values whose type implements
 //!   [`crate::args::ArgType`]; for model values sent as JSON,
@@ -36,13 +36,23 @@
 //!
 //! [`Spec::base`]: crate::spec::Spec::base
 
-/// The browser methods of a spec: `js![getDataset(datasetId, ...)]`.
+/// The browser methods of a spec: `js![getDataset(datasetId, ...)]`; with
+/// `@HANDLE;` first, methods of that [`crate::spec::JsHandle`] instead of
+/// the client's (`js![@APP_COLLECTION; create(content)]`).
 #[macro_export]
 macro_rules! js {
+    (@$handle:path; $($method:ident ( $($param:tt),* )),* $(,)?) => {
+        &[$($crate::spec::JsMethod {
+            name: stringify!($method),
+            params: &[$(stringify!($param)),*],
+            on: Some(&$handle),
+        }),*]
+    };
     ($($method:ident ( $($param:tt),* )),* $(,)?) => {
         &[$($crate::spec::JsMethod {
             name: stringify!($method),
             params: &[$(stringify!($param)),*],
+            on: None,
         }),*]
     };
 }

@@ -26,6 +26,7 @@ pub mod load;
 
 // The endpoints, one module per API area.
 pub mod app;
+pub mod appdb;
 pub mod auth;
 pub mod data;
 pub mod datasets;
@@ -64,6 +65,7 @@ pub use spec::{Api, Method, Spec};
 pub fn specs() -> impl Iterator<Item = &'static Spec> {
     [
         app::SPECS,
+        appdb::SPECS,
         auth::SPECS,
         oauth::SPECS,
         data::SPECS,

@@ -285,6 +285,10 @@ impl Config {
         spec: &'static Spec,
         args: &dyn Args<Json = J>,
     ) -> Result<Prepared, Error> {
+        // Inside an app, the app's rule first: it names what to use instead.
+        if self.in_app {
+            crate::app::in_app_only(spec)?;
+        }
         check_api(spec, &self.credentials)?;
         let values = Values::read(spec, args)?;
         check(spec, &values, args)?;
@@ -306,9 +310,14 @@ impl Config {
         }
         check_uri(&uri)?;
 
+        // A template names the argument that picks the media type.
+        let accept = fill(spec.accept, |name| {
+            Ok(values.text(name)?.map(Cow::into_owned))
+        })?
+        .unwrap_or_default();
         let mut headers = vec![Header {
             name: "accept",
-            value: spec.accept.to_owned(),
+            value: accept,
             sensitive: false,
         }];
         let header = |name: &'static str, value: &str| Header {
@@ -555,9 +564,26 @@ fn check<J: JsonDoc>(
                     return Err(Error::invalid_input(what));
                 }
             }
+            Check::OnlyArguments => {
+                if let Some(name) = args.names().into_iter().find(|n| spec.param(n).is_none()) {
+                    return Err(unknown_argument(spec, &name));
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// The error for an argument `spec` does not have: named, with the one
+/// meant when only its case differs (`groupby` for `groupBy`), else the
+/// ones it has.
+fn unknown_argument(spec: &Spec, name: &str) -> Error {
+    let names: Vec<&str> = spec.params.iter().map(|p| p.name).collect();
+    let hint = match names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+        Some(meant) => format!("did you mean `{meant}`?"),
+        None => format!("it takes {}", names.join(", ")),
+    };
+    Error::invalid_input(format!("{}: unknown key `{name}`; {hint}", spec.name))
 }
 
 /// A column list a server can take: at least one column, names not blank

@@ -67,6 +67,16 @@ impl Credentials {
         Credentials::SessionToken(Secret::new(token))
     }
 
+    /// Whether these are a custom app's credentials (an app session or
+    /// app token): such a client reaches only the in-app APIs
+    /// ([`crate::app::in_app_only`]).
+    pub fn is_app(&self) -> bool {
+        matches!(
+            self,
+            Credentials::RyuuSession(_) | Credentials::RyuuToken(_)
+        )
+    }
+
     /// OAuth client credentials of the public API, with every scope the
     /// client has ([`ClientCredentials`] narrows them).
     pub fn client(client_id: impl Into<String>, secret: impl Into<String>) -> Credentials {

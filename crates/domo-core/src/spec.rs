@@ -41,6 +41,11 @@ pub enum Kind {
     /// One of the names in the list; each stands for the wire text beside
     /// it, or for nothing (the argument is then absent on the wire).
     Choice(&'static [(&'static str, Option<&'static str>)]),
+    /// Conditions of a Data API filter: a condition's text (`Units > 5`),
+    /// a condition as an object (`{field, op, value}`, written in the
+    /// filter grammar by [`crate::app::condition_text`]), or a list of
+    /// either; joined with commas in a query.
+    Conditions,
 }
 
 /// One argument of an endpoint: what fills `{name}` in its path and query
@@ -104,6 +109,10 @@ pub enum Fixup {
     Require(&'static str),
     /// The reply must be an array of objects.
     ArrayOfObjects,
+    /// An array must be one of objects (rows as objects); an object is a
+    /// query reply, brought to the envelope as [`Fixup::QueryEnvelope`]
+    /// does (the Data API's array-of-arrays form).
+    RowsOrTable,
     /// A query reply in either of its forms becomes the
     /// `{columns, metadata, rows, numRows, numColumns}` envelope.
     QueryEnvelope,
@@ -142,6 +151,11 @@ pub enum Check {
     AtLeast(&'static str, u64, &'static str),
     /// The integer argument must be at most this.
     AtMost(&'static str, u64, &'static str),
+    /// Arguments given by name (the browser package's options object) must
+    /// all be arguments of the endpoint: an unknown one is refused, named,
+    /// rather than ignored (a query key spelled wrong would otherwise
+    /// change nothing).
+    OnlyArguments,
 }
 
 /// The request body.
@@ -191,6 +205,26 @@ pub struct JsMethod {
     pub name: &'static str,
     /// Its parameters, by argument name.
     pub params: &'static [&'static str],
+    /// The object the method is on: `None` for `DomoClient` itself, or a
+    /// handle a client method returns (an AppDB collection), which
+    /// supplies one argument.
+    pub on: Option<&'static JsHandle>,
+}
+
+/// An object of the browser package that a `DomoClient` method returns and
+/// whose methods run declared endpoints with one argument fixed
+/// (`domo.appDb("orders").create(content)` sends `collection: "orders"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsHandle {
+    /// The `DomoClient` method that returns it (`appDb`).
+    pub factory: &'static str,
+    /// Its class name in the package (`AppCollection`).
+    pub class: &'static str,
+    /// The argument it supplies, from the factory's one parameter
+    /// (`collection`).
+    pub arg: &'static str,
+    /// What it is, for its declaration.
+    pub doc: &'static str,
 }
 
 /// Everything about one endpoint, as data.
@@ -210,8 +244,12 @@ pub struct Spec {
     pub params: &'static [Param],
     /// The body.
     pub body: BodyShape,
-    /// The `Accept` header.
+    /// The `Accept` header: text, or a template whose `{name}` is an
+    /// argument (a [`Kind::Choice`] whose wire texts are media types).
     pub accept: &'static str,
+    /// `Accept` values whose replies are text whatever `reply` says (the
+    /// Data API's CSV and Excel formats); see [`Spec::reply_to`].
+    pub text_accepts: &'static [&'static str],
     /// Whether sending it twice has the effect of sending it once.
     pub idempotent: bool,
     /// How a success reply is read.
@@ -308,6 +346,15 @@ impl Spec {
         }
     }
 
+    /// How the reply to a request sent with `accept` is read: as text when
+    /// `accept` is one of [`Spec::text_accepts`], else as [`Spec::reply`].
+    pub fn reply_to(&self, accept: Option<&str>) -> ReplyShape {
+        match accept {
+            Some(a) if self.text_accepts.contains(&a) => ReplyShape::Text,
+            _ => self.reply,
+        }
+    }
+
     /// The argument called `name`.
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)
@@ -331,6 +378,7 @@ impl Spec {
             params,
             body: BodyShape::None,
             accept: "application/json",
+            text_accepts: &[],
             idempotent: method.idempotent(),
             reply: ReplyShape::Json(&[]),
             checks: &[],

@@ -132,7 +132,10 @@ pub fn apply<J: JsonDoc>(fixups: &[Fixup], value: &mut J) -> Result<(), Error> {
                     ));
                 }
             }
-            Fixup::QueryEnvelope => envelope(value)?,
+            Fixup::RowsOrTable if value.array_len().is_some() => {
+                apply(&[Fixup::ArrayOfObjects], value)?;
+            }
+            Fixup::QueryEnvelope | Fixup::RowsOrTable => envelope(value)?,
             Fixup::LoginRefused => {
                 if value.get("success").and_then(|s| s.as_bool()) == Some(false) {
                     let reason = value
@@ -307,6 +310,15 @@ fn envelope<J: JsonDoc>(value: &mut J) -> Result<(), Error> {
         if value.get(key).is_some_and(|v| v.is_null()) {
             value.remove(key);
         }
+    }
+    // The Data API's table writes `fromcache` as text (`"false"`).
+    let cached = value.get("fromcache").and_then(|v| v.as_str());
+    if let Some(flag) = cached
+        .as_deref()
+        .and_then(|t| J::parse(t).ok())
+        .filter(|f| f.as_bool().is_some())
+    {
+        value.set("fromcache", flag);
     }
     Ok(())
 }

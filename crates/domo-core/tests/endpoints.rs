@@ -1405,12 +1405,21 @@ fn life_cycle_replies_decode_in_every_listed_form() {
 /// the query's CSV route, custom apps, row policies, access tokens, login,
 /// the streamed-load parts and the verification read.
 fn other_rows() -> Vec<Row> {
-    use domo_core::app::AppData;
+    use domo_core::app::{
+        AppData, AppFormat, Calendar, Condition, DateGrain, Filter, GetEnvironment, ListAppUsers,
+        Period,
+    };
+    use domo_core::appdb::{
+        AggregateDocuments, BulkCreateDocuments, BulkDeleteDocuments, BulkUpsertDocuments,
+        CreateDocument, DeleteDocument, GetDocument, ListDocuments, PartialUpdateDocuments,
+        QueryDocuments, SyncAppDb, UpdateDocument,
+    };
     use domo_core::auth::Login;
     use domo_core::pdp::{CreatePolicy, DeletePolicy, ListPolicies, SetPdp, UpdatePolicy};
     use domo_core::query::ExecuteQueryCsv;
     use domo_core::tokens::{CreateAccessToken, ListAccessTokens, RevokeAccessToken};
     use domo_core::versions::ListVersionCounts;
+    use domo_model::app::DocumentRequest;
     use domo_model::pdp::Policy;
     use domo_model::schema::{Column, ColumnType};
     let policy = Policy::new("abc123", "East");
@@ -1551,7 +1560,196 @@ fn other_rows() -> Vec<Row> {
             "/data/v1/sales?fields=a&limit=5",
             None,
         ),
+        row(
+            "App data, every key",
+            AppData {
+                filter: Filter::new()
+                    .text("Units > 5")
+                    .condition(&Condition::last("Order Date", 30, Period::Day))
+                    .unwrap(),
+                group_by: vec!["Region".into()],
+                sum: vec!["Units".into()],
+                avg: vec!["Price".into()],
+                count: vec!["Id".into()],
+                min: vec!["Day".into()],
+                max: vec!["Day".into()],
+                unique: vec!["Customer".into()],
+                date_grain: Some(DateGrain::new("Order Date", Period::Month).unwrap()),
+                calendar: Some(Calendar::Fiscal),
+                order_by: vec!["Region descending".into()],
+                offset: Some(10),
+                use_beast_mode: Some(false),
+                format: AppFormat::Arrays,
+                ..AppData::new("sales")
+            },
+            "GET",
+            "/data/v1/sales?filter=Units%20%3E%205%2C%27Order%20Date%27%20last%2030%20days\
+             &groupby=Region&sum=Units&avg=Price&count=Id&min=Day&max=Day&unique=Customer\
+             &dategrain=%27Order%20Date%27%20by%20month&calendar=fiscal\
+             &orderby=Region%20descending&offset=10&useBeastMode=false",
+            None,
+        ),
+        row(
+            "App environment",
+            GetEnvironment,
+            "GET",
+            "/domo/environment/v1",
+            None,
+        ),
+        row(
+            "App users",
+            ListAppUsers {
+                include_details: true,
+                limit: Some(50),
+                offset: None,
+            },
+            "GET",
+            "/domo/users/v1?includeDetails=true&limit=50",
+            None,
+        ),
+        row(
+            "AppDB list",
+            ListDocuments {
+                collection: "orders".into(),
+            },
+            "GET",
+            "/domo/datastores/v1/collections/orders/documents/",
+            None,
+        ),
+        row(
+            "AppDB create",
+            CreateDocument {
+                collection: "orders".into(),
+                content: content(json!({"region": "East", "units": 3})),
+            },
+            "POST",
+            "/domo/datastores/v1/collections/orders/documents/",
+            Some(json!({"content": {"region": "East", "units": 3}})),
+        ),
+        row(
+            "AppDB get",
+            GetDocument {
+                collection: "orders".into(),
+                document_id: "d 1".into(),
+            },
+            "GET",
+            "/domo/datastores/v1/collections/orders/documents/d%201",
+            None,
+        ),
+        row(
+            "AppDB update",
+            UpdateDocument {
+                collection: "orders".into(),
+                document_id: "d1".into(),
+                content: content(json!({"units": 4})),
+            },
+            "PUT",
+            "/domo/datastores/v1/collections/orders/documents/d1",
+            Some(json!({"content": {"units": 4}})),
+        ),
+        row(
+            "AppDB partial update",
+            PartialUpdateDocuments {
+                collection: "orders".into(),
+                query: content(json!({"content.region": "East"})),
+                operation: content(json!({"$inc": {"content.units": 1}})),
+            },
+            "PUT",
+            "/domo/datastores/v1/collections/orders/documents/update",
+            Some(
+                json!({"query": {"content.region": "East"}, "operation": {"$inc": {"content.units": 1}}}),
+            ),
+        ),
+        row(
+            "AppDB delete",
+            DeleteDocument {
+                collection: "orders".into(),
+                document_id: "d1".into(),
+            },
+            "DELETE",
+            "/domo/datastores/v1/collections/orders/documents/d1",
+            None,
+        ),
+        row(
+            "AppDB query",
+            QueryDocuments {
+                collection: "orders".into(),
+                query: content(json!({"content.units": {"$gte": 2}})),
+                order_by: vec!["content.units descending".into()],
+                limit: Some(5),
+                offset: None,
+            },
+            "POST",
+            "/domo/datastores/v1/collections/orders/documents/query?orderby=content.units%20descending&limit=5",
+            Some(json!({"content.units": {"$gte": 2}})),
+        ),
+        row(
+            "AppDB aggregate",
+            AggregateDocuments {
+                collection: "orders".into(),
+                query: content(json!({})),
+                group_by: vec!["content.region".into()],
+                count: Some("n".into()),
+                sum: vec!["content.units units".into()],
+                avg: vec![],
+                min: vec![],
+                max: vec![],
+                unwind: vec![],
+                order_by: vec!["units descending".into()],
+                limit: None,
+                offset: None,
+            },
+            "POST",
+            "/domo/datastores/v1/collections/orders/documents/query?groupby=content.region&count=n\
+             &sum=content.units%20units&orderby=units%20descending",
+            Some(json!({})),
+        ),
+        row(
+            "AppDB bulk create",
+            BulkCreateDocuments {
+                collection: "orders".into(),
+                documents: vec![DocumentRequest::new(content(json!({"units": 1})))],
+            },
+            "POST",
+            "/domo/datastores/v1/collections/orders/documents/bulk",
+            Some(json!([{"content": {"units": 1}}])),
+        ),
+        row(
+            "AppDB bulk upsert",
+            BulkUpsertDocuments {
+                collection: "orders".into(),
+                documents: vec![DocumentRequest {
+                    id: Some("d1".into()),
+                    content: content(json!({"units": 2})),
+                }],
+            },
+            "PUT",
+            "/domo/datastores/v1/collections/orders/documents/bulk",
+            Some(json!([{"id": "d1", "content": {"units": 2}}])),
+        ),
+        row(
+            "AppDB bulk delete",
+            BulkDeleteDocuments {
+                collection: "orders".into(),
+                ids: vec!["d1".into(), "d2".into()],
+            },
+            "DELETE",
+            "/domo/datastores/v1/collections/orders/documents/bulk?ids=d1%2Cd2",
+            None,
+        ),
+        row(
+            "AppDB sync",
+            SyncAppDb,
+            "POST",
+            "/domo/datastores/v1/export",
+            None,
+        ),
     ]
+}
+
+/// A JSON object literal as AppDB content, filters and operations.
+fn content(v: Value) -> serde_json::Map<String, Value> {
+    v.as_object().unwrap().clone()
 }
 
 #[test]
@@ -1612,9 +1810,10 @@ fn every_declared_endpoint_has_a_browser_method_or_says_why_not() {
             spec.name
         );
         for m in spec.js {
+            let class = m.on.map_or("DomoClient", |h| h.class);
             assert!(
-                methods.insert(m.name),
-                "browser method {} is declared twice",
+                methods.insert((class, m.name)),
+                "browser method {class}.{} is declared twice",
                 m.name
             );
             for p in m.params {
@@ -1626,10 +1825,12 @@ fn every_declared_endpoint_has_a_browser_method_or_says_why_not() {
             }
             // Every required argument is positional or in the options.
             let rest = m.params.contains(&"...");
+            // A handle's method has its handle's argument given.
             for p in spec
                 .params
                 .iter()
                 .filter(|p| !p.optional && p.default.is_none())
+                .filter(|p| m.on.is_none_or(|h| h.arg != p.name))
             {
                 assert!(
                     rest || m.params.contains(&p.name),
@@ -1648,6 +1849,7 @@ fn every_declared_endpoint_has_a_browser_method_or_says_why_not() {
 /// JSON body without a model type fails.
 #[test]
 fn every_json_body_is_its_model_request_type() {
+    use domo_model::app::{DocumentFilter, DocumentRequest, PartialUpdate};
     use domo_model::datasets::{CreateDatasetRequest, DatasetProperties, SearchQuery};
     use domo_model::indexes::IndexRequest;
     use domo_model::partitions::{PartitionListRequest, PartitionSearch};
@@ -1708,6 +1910,12 @@ fn every_json_body_is_its_model_request_type() {
             "V1CreateExecution" => same::<V1ExecutionRequest>(name, &body),
             "V1CreateUser" | "V1UpdateUser" => same::<V1UserRequest>(name, &body),
             "V1CreateGroup" | "V1UpdateGroup" => same::<V1GroupRequest>(name, &body),
+            "CreateDocument" | "UpdateDocument" => same::<DocumentRequest>(name, &body),
+            "PartialUpdateDocuments" => same::<PartialUpdate>(name, &body),
+            "QueryDocuments" | "AggregateDocuments" => same::<DocumentFilter>(name, &body),
+            "BulkCreateDocuments" | "BulkUpsertDocuments" => {
+                same::<Vec<DocumentRequest>>(name, &body)
+            }
             // The password is no part of domo-model: domo-core holds it as
             // a Secret, and the login row above checks the body.
             "Login" => continue,

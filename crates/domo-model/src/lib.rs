@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 //! One module per API area, mirrored by `domo-core`'s endpoint modules.
 
+pub mod app;
 pub mod auth;
 pub mod data;
 pub mod datasets;

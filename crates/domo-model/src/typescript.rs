@@ -6,6 +6,9 @@
 
 use ts_rs::{Config, TS};
 
+use crate::app::{
+    AppUser, AppUserDetail, BulkResult, Document, DocumentRequest, Environment, PartialUpdate,
+};
 use crate::data::DataPage;
 use crate::datasets::{
     CreatedDataSource, CreatedDataset, Dataset, DatasetList, ListMeta, Owner, SearchHit,
@@ -93,6 +96,13 @@ pub fn declarations() -> String {
         PdpState,
         AccessToken,
         AccessTokenRequest,
+        Document,
+        DocumentRequest,
+        PartialUpdate,
+        BulkResult,
+        Environment,
+        AppUserDetail,
+        AppUser,
     );
     out
 }

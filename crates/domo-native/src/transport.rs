@@ -229,7 +229,7 @@ impl Transport {
         self.run(prepared, body, |reply| {
             let reply = domo_core::endpoint::check::<Value>(spec, reply)
                 .map_err(|e| e.with_request(prepared.label.method, &prepared.label.path))?;
-            match spec.reply {
+            match spec.reply_to(prepared.header("accept")) {
                 ReplyShape::Json(fixups) => domo_core::steps::read_reply(
                     fixups,
                     &reply.text(),

@@ -9,6 +9,9 @@
 const METHODS = [
   ["appData", "AppData", "alias", "..."],
   ["appSql", "AppSql", "alias", "sql"],
+  ["environment", "GetEnvironment"],
+  ["users", "ListAppUsers", "..."],
+  ["syncAppDb", "SyncAppDb"],
   ["login", "Login", "email", "password"],
   ["getData", "GetData", "datasetId", "..."],
   ["getDataCsv", "GetDataCsv", "datasetId", "..."],
@@ -68,19 +71,60 @@ const METHODS = [
   ["listDataVersions", "ListDataVersions", "datasetId"],
 ];
 
-/** Add the methods to `DomoClient.prototype`, as class methods are. */
-export function install(DomoClient) {
-  for (const [method, endpoint, ...params] of METHODS) {
+// The objects methods of DomoClient return (`domo.appDb(name)`): the
+// method, the class, the argument the object supplies to each of its
+// methods, and those methods (as above).
+const HANDLES = [
+  ["appDb", "AppCollection", "collection", [
+    ["list", "ListDocuments"],
+    ["create", "CreateDocument", "content"],
+    ["get", "GetDocument", "documentId"],
+    ["update", "UpdateDocument", "documentId", "content"],
+    ["partialUpdate", "PartialUpdateDocuments", "query", "operation"],
+    ["delete", "DeleteDocument", "documentId"],
+    ["query", "QueryDocuments", "query", "..."],
+    ["aggregate", "AggregateDocuments", "..."],
+    ["bulkCreate", "BulkCreateDocuments", "documents"],
+    ["bulkUpsert", "BulkUpsertDocuments", "documents"],
+    ["bulkDelete", "BulkDeleteDocuments", "ids"],
+  ]],
+];
+
+/** Define each row's method on `target`; `fixed` gives the arguments its object supplies. */
+function define(target, rows, fixed) {
+  for (const [method, endpoint, ...params] of rows) {
     const value = function (...values) {
-      const args = {};
+      const args = fixed ? fixed(this) : {};
       let options;
       params.forEach((p, i) => {
         if (p === "...") options = values[i];
         else args[p] = values[i];
       });
-      return this.call(endpoint, args, options);
+      return (fixed ? this.client : this).call(endpoint, args, options);
     };
     Object.defineProperty(value, "name", { value: method });
-    Object.defineProperty(DomoClient.prototype, method, { value, writable: true, configurable: true });
+    Object.defineProperty(target, method, { value, writable: true, configurable: true });
+  }
+}
+
+/** Add the methods to `DomoClient.prototype`, as class methods are, and the objects' classes. */
+export function install(DomoClient) {
+  define(DomoClient.prototype, METHODS);
+  for (const [factory, name, arg, rows] of HANDLES) {
+    const Handle = {
+      [name]: class {
+        constructor(client, value) {
+          Object.defineProperty(this, "client", { value: client });
+          Object.defineProperty(this, arg, { value, enumerable: true });
+        }
+      },
+    }[name];
+    define(Handle.prototype, rows, (h) => ({ [arg]: h[arg] }));
+    const value = function (v) {
+      if (typeof v !== "string" || v.trim() === "") throw new TypeError(`${factory}: \`${arg}\` must be a non-empty string`);
+      return new Handle(this, v);
+    };
+    Object.defineProperty(value, "name", { value: factory });
+    Object.defineProperty(DomoClient.prototype, factory, { value, writable: true, configurable: true });
   }
 }

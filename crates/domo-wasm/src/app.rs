@@ -46,6 +46,10 @@ impl DomoClient {
             (None, Some(token)) => Credentials::RyuuToken(Secret::new(token)),
             (None, None) => Credentials::None,
         };
-        DomoClient::with(Config::new(base, credentials), &o)
+        let mut config = Config::new(base, credentials);
+        // Whatever the URL (an emulator's, in tests), code in an app
+        // reaches only the in-app APIs.
+        config.in_app = true;
+        DomoClient::with(config, &o)
     }
 }

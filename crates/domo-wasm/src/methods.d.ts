@@ -6,19 +6,45 @@
 export interface DomoClient {
 
   /**
-   * `GET /data/v1/{alias}` with `Accept: application/array-of-objects`:
-   * the rows of the dataset mapped to `alias`, as objects. List
-   * operators travel comma-separated, as `domo.js` sends them:
-   * `filter=region == 'East', units > 10`.
+   * `GET /data/v1/{alias}`: the dataset mapped to `alias`, shaped by the
+   * Data API's query keys, in the format asked for (`Accept`). Names
+   * are field aliases, or column names where the manifest lists no
+   * fields; a name may be quoted (`'Unit Price'`). Lists travel
+   * comma-separated (`filter=Units > 10,Region == "East"`). A key the
+   * endpoint does not know is refused, named.
    * @param alias The dataset's alias in the app's manifest.
-   * @param options.fields The columns to read.
-   * @param options.filter Conditions, all of which a row must meet.
-   * @param options.groupby Columns to group by.
-   * @param options.orderby `"amount descending"`, `"region"`.
+   * @param options.fields The fields to return, in order (default: every mapped field).
+   * @param options.filter Conditions a row must all meet: text in the Data API's grammar
+   * (`Units > 5`, `Region in "East","West"`, `Order Date last 30 days`)
+   * or conditions as objects.
+   * @param options.groupBy Fields to group by; other returned fields are summed (numbers)
+   * or counted (text), as Domo does.
+   * @param options.sum Fields to sum.
+   * @param options.avg Fields to average.
+   * @param options.count Fields whose non-null values to count.
+   * @param options.min Fields whose smallest value to return.
+   * @param options.max Fields whose largest value to return.
+   * @param options.unique Fields whose distinct values to count.
+   * @param options.dateGrain Group by periods of a date field: `Order Date by month` (day,
+   * week, month, quarter or year). The periods come back as
+   * `CalendarMonth` (`Date`, `CalendarWeek`, `CalendarQuarter`,
+   * `Year`), not under the field's name.
+   * @param options.calendar The calendar of `dateGrain`, `todate` and `last`: standard (the
+   * default) or the instance's fiscal calendar.
+   * @param options.orderBy `Units descending`, `Region` (ascending); when grouping, only by
+   * a grouped field or the date grain.
    * @param options.limit Rows at most.
    * @param options.offset Rows to skip.
+   * @param options.useBeastMode Use the card's beast-mode fields; grouping then needs every
+   * returned field grouped or aggregated.
+   * @param options.format The reply's format: rows as objects (the default), the
+   * `{columns, rows, metadata, ...}` table, CSV text, or an Excel
+   * file as base64 text.
    */
-  appData(alias: string, options?: { fields?: string | string[] | null; filter?: string | string[] | null; groupby?: string | string[] | null; orderby?: string | string[] | null; limit?: number | null; offset?: number | null } | null): Promise<Record<string, unknown>[]>;
+  appData(alias: string, options: { fields?: string | string[] | null; filter?: AppFilter | null; groupBy?: string | string[] | null; sum?: string | string[] | null; avg?: string | string[] | null; count?: string | string[] | null; min?: string | string[] | null; max?: string | string[] | null; unique?: string | string[] | null; dateGrain?: AppDateGrain | null; calendar?: "standard" | "fiscal" | null; orderBy?: string | string[] | null; limit?: number | null; offset?: number | null; useBeastMode?: boolean | null; format: "arrays" }): Promise<QueryResult>;
+  appData(alias: string, options: { fields?: string | string[] | null; filter?: AppFilter | null; groupBy?: string | string[] | null; sum?: string | string[] | null; avg?: string | string[] | null; count?: string | string[] | null; min?: string | string[] | null; max?: string | string[] | null; unique?: string | string[] | null; dateGrain?: AppDateGrain | null; calendar?: "standard" | "fiscal" | null; orderBy?: string | string[] | null; limit?: number | null; offset?: number | null; useBeastMode?: boolean | null; format: "csv" | "excel" }): Promise<string>;
+  appData(alias: string, options?: { fields?: string | string[] | null; filter?: AppFilter | null; groupBy?: string | string[] | null; sum?: string | string[] | null; avg?: string | string[] | null; count?: string | string[] | null; min?: string | string[] | null; max?: string | string[] | null; unique?: string | string[] | null; dateGrain?: AppDateGrain | null; calendar?: "standard" | "fiscal" | null; orderBy?: string | string[] | null; limit?: number | null; offset?: number | null; useBeastMode?: boolean | null; format?: "objects" | null } | null): Promise<Record<string, unknown>[]>;
+  appData(alias: string, options?: { fields?: string | string[] | null; filter?: AppFilter | null; groupBy?: string | string[] | null; sum?: string | string[] | null; avg?: string | string[] | null; count?: string | string[] | null; min?: string | string[] | null; max?: string | string[] | null; unique?: string | string[] | null; dateGrain?: AppDateGrain | null; calendar?: "standard" | "fiscal" | null; orderBy?: string | string[] | null; limit?: number | null; offset?: number | null; useBeastMode?: boolean | null; format?: "objects" | "arrays" | "csv" | "excel" | null } | null): Promise<Record<string, unknown>[] | QueryResult | string>;
 
   /**
    * `POST /sql/v1/{alias}` with the SQL as a `text/plain` body. The
@@ -28,6 +54,29 @@ export interface DomoClient {
    * @param sql The SQL; the dataset is named by its alias.
    */
   appSql(alias: string, sql: string): Promise<QueryResult>;
+
+  /**
+   * `GET /domo/environment/v1`: who is looking at the app, as Domo
+   * knows it (the page's query string, which ryuu.js reads as
+   * `domo.env`, can be changed by the viewer).
+   */
+  environment(): Promise<Environment>;
+
+  /**
+   * `GET /domo/users/v1`: the instance's users, with their details
+   * unless `includeDetails` is false.
+   * @param options.includeDetails Each user's email, title and phone (`detail`); default true.
+   * @param options.limit Users at most.
+   * @param options.offset Users to skip.
+   */
+  users(options?: { includeDetails?: boolean | null; limit?: number | null; offset?: number | null } | null): Promise<AppUser[]>;
+
+  /**
+   * `POST /domo/datastores/v1/export`: sync every `syncEnabled`
+   * collection into its dataset now (Domo also does it on a timer, about
+   * every 15 minutes). A 423 means an export is running.
+   */
+  syncAppDb(): Promise<void>;
 
   /**
    * `POST /api/content/v2/authentication`
@@ -510,6 +559,130 @@ export interface DomoClient {
    * @param datasetId The dataset.
    */
   listDataVersions(datasetId: string): Promise<DataVersion[]>;
+
+  /**
+   * One AppDB collection of the app (declared in manifest.json's `collections`): its documents as `{id, content, ...}`, queried with MongoDB filters over `content.*` paths.
+   * @param collection The collection's name.
+   */
+  appDb(collection: string): AppCollection;
+}
+
+/** What `DomoClient.appDb` returns. */
+export interface AppCollection {
+  /** The collection's name. */
+  readonly collection: string;
+
+  /**
+   * `GET .../collections/{collection}/documents/`: every document, in
+   * creation order.
+   */
+  list(): Promise<AppDocument[]>;
+
+  /**
+   * `POST .../documents/` `{"content": {...}}`: a new document. Not
+   * idempotent: each call stores one.
+   * @param content What to store: fields the collection's schema names must have
+   * their column's type.
+   */
+  create(content: Record<string, unknown>): Promise<AppDocument>;
+
+  /**
+   * `GET .../documents/{documentId}`.
+   * @param documentId The document's id.
+   */
+  get(documentId: string): Promise<AppDocument>;
+
+  /**
+   * `PUT .../documents/{documentId}` `{"content": {...}}`: the
+   * document's content replaced.
+   * @param documentId The document's id.
+   * @param content The new content.
+   */
+  update(documentId: string, content: Record<string, unknown>): Promise<AppDocument>;
+
+  /**
+   * `PUT .../documents/update` `{query, operation}`: every document the
+   * query matches changed by the operation (`{"$set": {"content.done":
+   * true}}`, `$unset`, `$inc`, `$push`, ...); answers how many changed.
+   * @param query Which documents (a MongoDB filter; `{}` for all).
+   * @param operation What to change in each (MongoDB update operators).
+   */
+  partialUpdate(query: Record<string, unknown>, operation: Record<string, unknown>): Promise<number>;
+
+  /**
+   * `DELETE .../documents/{documentId}`.
+   * @param documentId The document's id.
+   */
+  delete(documentId: string): Promise<void>;
+
+  /**
+   * `POST .../documents/query` with a MongoDB `find()` filter: the
+   * documents it matches (`{}`, the default, matches all), at most
+   * `limit` (AppDB's default: 10,000). A query reads; sending it twice is
+   * harmless.
+   * @param query Which documents: `{"content.units": {"$gte": 2}}`, `$or`, `$in`,
+   * dates as `{"$date": "..."}`.
+   * @param options.orderBy `content.units descending`, `createdOn`: the order.
+   * @param options.limit Documents at most.
+   * @param options.offset Documents to skip.
+   */
+  query(query?: Record<string, unknown> | null, options?: { orderBy?: string | string[] | null; limit?: number | null; offset?: number | null } | null): Promise<AppDocument[]>;
+
+  /**
+   * `POST .../documents/query` with the aggregation parameters: the
+   * matching documents grouped and folded into rows (`groupBy`
+   * `content.region`, `sum` `content.units units`), each group key
+   * under its path's last segment.
+   * @param options.query Which documents (a MongoDB filter; default all).
+   * @param options.groupBy Paths to group by (`content.region`); without, one row over
+   * every document.
+   * @param options.count The name of a count of each group's documents.
+   * @param options.sum `content.units units`: a path to sum, and the name to give it.
+   * @param options.avg Paths to average, each with a name.
+   * @param options.min Paths whose smallest value to return, each with a name.
+   * @param options.max Paths whose largest value to return, each with a name.
+   * @param options.unwind An array path: one row per element.
+   * @param options.orderBy `units descending`: by a group key or an aggregate's name.
+   * @param options.limit Rows at most.
+   * @param options.offset Rows to skip.
+   */
+  aggregate(options?: { query?: Record<string, unknown> | null; groupBy?: string | string[] | null; count?: string | null; sum?: string | string[] | null; avg?: string | string[] | null; min?: string | string[] | null; max?: string | string[] | null; unwind?: string | string[] | null; orderBy?: string | string[] | null; limit?: number | null; offset?: number | null } | null): Promise<Record<string, unknown>[]>;
+
+  /**
+   * `POST .../documents/bulk` with a list of `{"content": {...}}`:
+   * every document stored, or none.
+   * @param documents The documents (`{content}` each).
+   */
+  bulkCreate(documents: DocumentRequest[]): Promise<BulkResult>;
+
+  /**
+   * `PUT .../documents/bulk` with a list of `{"id"?, "content"}`: a
+   * document with the `id` of a stored one replaces it; the others are
+   * created.
+   * @param documents The documents (`{id?, content}` each).
+   */
+  bulkUpsert(documents: DocumentRequest[]): Promise<BulkResult>;
+
+  /**
+   * `DELETE .../documents/bulk?ids=a,b`.
+   * @param ids The ids of the documents to delete.
+   */
+  bulkDelete(ids?: string | string[] | null): Promise<BulkResult>;
+}
+
+/** What each method of `AppCollection` resolves to, by method name. */
+export interface AppCollectionReplies {
+  list: AppDocument[];
+  create: AppDocument;
+  get: AppDocument;
+  update: AppDocument;
+  partialUpdate: number;
+  delete: void;
+  query: AppDocument[];
+  aggregate: Record<string, unknown>[];
+  bulkCreate: BulkResult;
+  bulkUpsert: BulkResult;
+  bulkDelete: BulkResult;
 }
 
 /**
@@ -517,8 +690,11 @@ export interface DomoClient {
  * Promise declares). `MethodReplies` adds the other methods.
  */
 export interface EndpointReplies {
-  appData: Record<string, unknown>[];
+  appData: Record<string, unknown>[] | QueryResult | string;
   appSql: QueryResult;
+  environment: Environment;
+  users: AppUser[];
+  syncAppDb: void;
   login: LoginReply;
   getData: DataPage;
   getDataCsv: string;

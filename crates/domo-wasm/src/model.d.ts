@@ -960,3 +960,163 @@ ownerId: Id,
  */
 expires: number, };
 
+/**
+ * An AppDB document: `{id, owner, createdOn, updatedOn, content,
+ * syncRequired, ...}`. `AppDocument` in TypeScript, where `Document` is
+ * the DOM's.
+ */
+export type AppDocument = { 
+/**
+ * The document's id (a UUID), for get, update and delete.
+ */
+id: string, 
+/**
+ * What the app stored.
+ */
+content: { [key in string]: JsonValue }, 
+/**
+ * The user who created it.
+ */
+owner?: Id | null, 
+/**
+ * When it was created, as AppDB writes times
+ * (`2019-03-04T16:59:25.184+0000`).
+ */
+createdOn?: string | null, 
+/**
+ * When it last changed.
+ */
+updatedOn?: string | null, 
+/**
+ * Whether it changed since its collection last synced to a dataset.
+ */
+syncRequired?: boolean | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * A document to store: `{"content": {...}}` to create or replace one; in a
+ * bulk upsert, with the `id` of the document it replaces (without one, a
+ * document is created).
+ */
+export type DocumentRequest = { 
+/**
+ * The document to replace (bulk upserts only).
+ */
+id?: string | null, 
+/**
+ * What to store.
+ */
+content: { [key in string]: JsonValue }, };
+
+/**
+ * `PUT .../documents/update`: the documents `query` matches get
+ * `operation` (`{"$set": {"content.done": true}}`, `$unset`, `$inc`,
+ * `$push`, ...).
+ */
+export type PartialUpdate = { 
+/**
+ * Which documents (a MongoDB filter).
+ */
+query: { [key in string]: JsonValue }, 
+/**
+ * What to change in each (MongoDB update operators).
+ */
+operation: { [key in string]: JsonValue }, };
+
+/**
+ * What a bulk call did: `{"Created": n}`, `{"Updated": n, "Created": m}`
+ * or `{"Deleted": n}`.
+ */
+export type BulkResult = { 
+/**
+ * Documents created.
+ */
+Created?: number | null, 
+/**
+ * Documents replaced.
+ */
+Updated?: number | null, 
+/**
+ * Documents deleted.
+ */
+Deleted?: number | null, };
+
+/**
+ * `GET /domo/environment/v1`: who is looking at the app, as the server
+ * knows it (unlike the page's query string, which the viewer can change).
+ */
+export type Environment = { 
+/**
+ * The viewer's user id.
+ */
+userId: Id, 
+/**
+ * The viewer's display name.
+ */
+userName?: string | null, 
+/**
+ * The viewer's email address.
+ */
+userEmail?: string | null, 
+/**
+ * The instance (`acme` for acme.domo.com).
+ */
+customer?: string | null, 
+/**
+ * The instance's host name.
+ */
+host?: string | null, 
+/**
+ * The viewer's locale (`en-US`).
+ */
+locale?: string | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * A user's details (`includeDetails=true`).
+ */
+export type AppUserDetail = { 
+/**
+ * The email address.
+ */
+email?: string | null, 
+/**
+ * The job title.
+ */
+title?: string | null, 
+/**
+ * The phone number.
+ */
+phoneNumber?: string | null, 
+/**
+ * The employee number.
+ */
+employeeNumber?: string | null, 
+/**
+ * Whether the user has not yet accepted the invitation.
+ */
+pending?: boolean | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * A user as `GET /domo/users/v1` lists them.
+ */
+export type AppUser = { 
+/**
+ * The user's id.
+ */
+id: Id, 
+/**
+ * The name shown in Domo's UI.
+ */
+displayName?: string | null, 
+/**
+ * Where the user's avatar is (a path on the instance).
+ */
+avatarKey?: string | null, 
+/**
+ * The user's role (`Admin`, `Participant`, ...).
+ */
+role?: string | null, 
+/**
+ * Contact details, with `includeDetails=true`.
+ */
+detail?: AppUserDetail | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+

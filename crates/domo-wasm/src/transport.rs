@@ -241,7 +241,7 @@ fn read(spec: &'static Spec, prepared: &Prepared, f: Fetched) -> Result<JsValue,
         body: Bytes::from(String::from(body)),
     };
     let reply = check::<Js>(spec, reply).map_err(tag)?;
-    match spec.reply {
+    match spec.reply_to(prepared.header("accept")) {
         ReplyShape::Json(fixups) => {
             let empty = f.text.trim().length() == 0;
             let parsed = (!empty).then(|| {

@@ -154,3 +154,60 @@ export interface InAppOptions {
   maxRetries?: number;
   onRetry?: (event: RetryEvent) => void;
 }
+
+/**
+ * A period of the Data API's dates: a `dateGrain`, and the span of the
+ * `todate` and `last` conditions.
+ */
+export type AppPeriod = "day" | "week" | "month" | "quarter" | "year";
+
+/**
+ * A Data API filter condition: text in the filter grammar
+ * (`'Units' > 5`, `'Region' in ["East","West"]`, `'Order Date' last 30 days`),
+ * or an object the package writes in it (names single-quoted, text
+ * double-quoted, numbers bare, a `Date` as its ISO text).
+ */
+export type AppCondition =
+  | string
+  | {
+      field: string;
+      op: "==" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "!contains";
+      value: string | number | boolean | Date;
+    }
+  | { field: string; op: "in" | "!in"; values: (string | number | boolean | Date)[] }
+  | { field: string; op: "is null" | "!is null" }
+  /** From the start of the current `period` to now. */
+  | { field: string; op: "todate"; period: AppPeriod }
+  /**
+   * Without `count`: the previous whole `period` (`last month`); with it,
+   * the last `count` periods up to now (`period` plural: `last 30 days`).
+   */
+  | { field: string; op: "last"; period: AppPeriod | `${AppPeriod}s`; count?: number };
+
+/** Conditions a row must all meet: one, or a list. */
+export type AppFilter = AppCondition | AppCondition[];
+
+/** A Data API date grain: `'Order Date' by month` (day, week, month, quarter, year). */
+export type AppDateGrain = `${string} by ${AppPeriod}`;
+
+/** An `onDataUpdated` or `onFiltersUpdated` listener's cancel: call it to stop listening. */
+export type Unsubscribe = () => void;
+
+/** A page filter as the Domo page reports it to `onFiltersUpdated`. */
+export interface PageFilter {
+  column: string;
+  operator: string;
+  values: JsonValue[];
+  dataType?: string;
+}
+
+export interface DomoClient {
+  /**
+   * Call `listener` with a mapped dataset's alias when the Domo page says its data changed (a
+   * new version, an AppDB sync). With a listener the page does not reload the app, as it does
+   * without one. Works inside a custom app's frame; elsewhere it never fires.
+   */
+  onDataUpdated(listener: (alias: string) => void): Unsubscribe;
+  /** Call `listener` with the page's filters when they change. */
+  onFiltersUpdated(listener: (filters: PageFilter[]) => void): Unsubscribe;
+}

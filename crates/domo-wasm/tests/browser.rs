@@ -803,7 +803,7 @@ async fn custom_app_data_and_sql_through_aliases() {
     assert!(rows[0].get("Region").is_some(), "{}", rows[0]);
 
     let q = js(
-        &json!({"fields": ["Region", "Units"], "orderby": "Units descending", "limit": 3, "offset": 1}),
+        &json!({"fields": ["Region", "Units"], "orderBy": "Units descending", "limit": 3, "offset": 1}),
     );
     let top = ok_json(c.app_data("sales".into(), Some(q.unchecked_into()))).await;
     let top = top.as_array().unwrap();
