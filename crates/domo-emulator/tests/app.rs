@@ -529,6 +529,15 @@ async fn groupby_and_orderby_follow_the_collation() {
     .await
     .ok_json();
     assert_eq!(east.as_array().unwrap().len(), 4, "{east}");
+    // The SQL API compares the same way.
+    let r = sql(
+        &app,
+        "orders",
+        "SELECT SUM(qty), COUNT(DISTINCT area) FROM orders WHERE area = 'EAST'",
+    )
+    .await
+    .ok_json();
+    assert_eq!(r["rows"], json!([[10, 1]]), "{r}");
     let sorted = get(&app, "/data/v1/orders?fields=area&orderby=area&limit=4")
         .await
         .ok_json();

@@ -324,6 +324,13 @@ async fn divergences_as_they_stand() {
         ("'{' < 'a'", json!(0), "1"),
         // Accents are folded for Latin letters and combining marks only.
         ("'ά' = 'α'", json!(0), "1"),
+        // STR_TO_DATE knows DATE_FORMAT's common specifiers only.
+        (
+            "STR_TO_DATE('Tuesday 2024-03-05', '%W %Y-%m-%d')",
+            Value::Null,
+            "2024-03-05",
+        ),
+        ("TIME('2024-03-05')", Value::Null, "00:20:24"),
         // A decimal of more than 38 digits is read as a double.
         (
             "123456789012345678901234567890123456789.5 + 0",
