@@ -337,8 +337,10 @@ async fn bearer_tokens_and_scopes_guard_every_route() {
         .await
         .expect_error(403);
     // Routes the emulator does not serve say so.
-    let m = admin.get("/v1/pages").await.expect_error(404);
-    assert!(m.contains("not emulated"), "{m}");
+    for path in ["/v1/pages", "/v1/accounts"] {
+        let m = admin.get(path).await.expect_error(404);
+        assert!(m.contains("not emulated"), "{path}: {m}");
+    }
     emu.shutdown().await;
 }
 
