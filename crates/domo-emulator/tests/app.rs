@@ -790,6 +790,15 @@ async fn every_format_by_accept() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
+    // Sent as text, as the README's differences say.
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "{:?}",
+        r.headers
+    );
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(r.text().trim())
@@ -1251,4 +1260,28 @@ fn the_binary_announces_the_app_url() {
     let url = first.strip_prefix("listening on ").unwrap();
     assert_eq!(second, format!("app {url}/"));
     assert_eq!(third, format!("page {url}/page"));
+}
+
+/// Two differences from Domo the README lists: the app session is also
+/// taken by the product API, and it never expires while the emulator runs.
+#[tokio::test]
+async fn the_app_session_works_on_the_product_api_and_never_expires() {
+    let base = Scratch::new("session-life");
+    let clock = domo_emulator::ManualClock::at(1_709_283_600_000);
+    let app = start_app_with(&base.0, |c| EmulatorConfig {
+        clock: clock.clock(),
+        ..c
+    })
+    .await;
+    let manifest = get(&app, "/manifest.json").await.ok_json();
+    let orders = manifest["datasetsMapping"][0]["dataSetId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api = format!("/api/data/v3/datasources/{orders}");
+    assert_eq!(get(&app, &api).await.ok_json()["id"], orders.as_str());
+    clock.advance(std::time::Duration::from_secs(400 * 24 * 3600));
+    assert_eq!(get(&app, &api).await.ok_json()["id"], orders.as_str());
+    get(&app, "/data/v1/orders?limit=1").await.ok_status();
+    app.shutdown().await;
 }
