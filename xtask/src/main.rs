@@ -3,6 +3,7 @@
 
 mod apps;
 mod bench;
+mod domolibrary;
 mod mcp;
 mod modules;
 mod package;
@@ -16,11 +17,15 @@ use std::process::{Command, ExitCode, Stdio};
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, mcp, web-ci, app-ci, package",
+        "what CI runs: format check, clippy -D warnings (also the lean domoctl), layering, every test, pydomo, domolibrary, mcp, web-ci, app-ci, package",
     ),
     (
         "pydomo",
         "pydomo 0.3.0.16 (from PyPI, in a venv) runs its dataset, PDP, stream, user and group calls against the emulator's public API",
+    ),
+    (
+        "domolibrary",
+        "domolibrary 4.5.28 (from PyPI, in a venv) lists, creates, finds and deletes row policies on the emulator's product API",
     ),
     (
         "mcp",
@@ -69,6 +74,7 @@ fn main() -> ExitCode {
         Some("package") => package::ci(),
         Some("pydomo") => pydomo::ci(),
         Some("mcp") => mcp::ci(),
+        Some("domolibrary") => domolibrary::ci(),
         Some("help" | "--help" | "-h") | None => {
             println!("usage: cargo xtask <task> [options]\n\ntasks:");
             for (name, what) in TASKS {
@@ -187,6 +193,7 @@ fn ci() -> Result<(), String> {
         cargo().args(["test", "--workspace", "--exclude", "domo-wasm", "--locked"]),
     )?;
     pydomo::ci()?;
+    domolibrary::ci()?;
     mcp::ci()?;
     web::ci()?;
     apps::ci()?;

@@ -21,7 +21,8 @@ const PACKAGE_NAME: &str = "@domo-rs/datasets";
 const MAX_GZIP_BYTES: u64 = 100_000;
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const DEMO_DATASET: &str = "00000000-0000-4000-8000-000000000001";
+/// `domo-emulator --demo`'s dataset (the emulator's `DEMO_DATASET_ID`).
+pub(crate) const DEMO_DATASET: &str = "00000000-0000-4000-8000-000000000001";
 /// The password (`--password ID=SECRET`) of demo user 7 (east@example.com)
 /// on the emulator of the declared-types test, which calls `login`.
 const TYPES_LOGIN: &str = "7=types-test-password";
