@@ -489,6 +489,10 @@ fn routes(state: AppState, faults: Arc<Faults>) -> Router {
         .merge(app_routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.app.clone(),
+            crate::app::session::refuse_product_api,
+        ))
         .with_state(state)
         .layer(middleware::from_fn_with_state(
             faults,

@@ -67,7 +67,8 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        // The app session (header, `ryuu_sid` query parameter or cookie).
+        // The app session (header, `ryuu_sid` query parameter or cookie);
+        // `refuse_product_api` has already turned it away from `/api/`.
         if let Some(site) = state.app.as_deref() {
             match crate::app::session::presented_in(parts, site) {
                 Presented::Session(_) => return Ok(Caller(site.session_user)),

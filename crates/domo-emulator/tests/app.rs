@@ -1,6 +1,7 @@
 //! Serving a custom app (`--app`): static files, the app session (header,
 //! `ryuu_sid` query parameter, cookie), the Data API (`/data/v1|v2`, every
-//! operator and format), the SQL API, their auth and confinement.
+//! operator and format), the SQL API, their auth and confinement, and the
+//! product-API refusal.
 
 mod common;
 
@@ -1080,6 +1081,90 @@ async fn the_app_session_by_header_query_parameter_or_cookie() {
     emu.shutdown().await;
 }
 
+/// Domo's product APIs are for backend services: an app session gets a
+/// 403 there, naming the in-app API; an API token still works.
+#[tokio::test]
+async fn an_app_session_is_refused_on_product_api_paths() {
+    let base = Scratch::new("product");
+    let app = start_app(&base.0).await;
+    let sid = app.sid.clone();
+    let cookie = format!("ryuu_sid={sid}");
+    let list = "/api/data/v3/datasources".to_owned();
+    let with_query = format!("{list}?ryuu_sid={sid}");
+    /// Method, path, session header, other headers, the alternative named.
+    type Case<'a> = (
+        Method,
+        String,
+        Option<&'a str>,
+        Vec<(&'a str, &'a str)>,
+        &'a str,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        (
+            Method::GET,
+            list.clone(),
+            Some(&sid),
+            vec![],
+            "GET /data/v2/{alias}",
+        ),
+        (
+            Method::GET,
+            with_query,
+            None,
+            vec![],
+            "GET /data/v2/{alias}",
+        ),
+        (
+            Method::GET,
+            list.clone(),
+            None,
+            vec![("cookie", &cookie)],
+            "GET /data/v2/{alias}",
+        ),
+        (
+            Method::POST,
+            format!("/api/data/v3/datasources/{DEMO_DATASET_ID}/uploads"),
+            Some(&sid),
+            vec![("content-type", "application/json")],
+            "/domo/datastores/v1/collections/{name}/documents",
+        ),
+        (
+            Method::POST,
+            format!("/api/query/v1/execute/{DEMO_DATASET_ID}"),
+            Some(&sid),
+            vec![("content-type", "application/json")],
+            "POST /sql/v1/{alias}",
+        ),
+        (
+            Method::GET,
+            "/api/content/v2/users/me".to_owned(),
+            None,
+            vec![("cookie", &cookie)],
+            "/domo/environment/v1",
+        ),
+    ];
+    for (method, path, sid_header, headers, needle) in cases {
+        let r = app_call(&app, method, &path, sid_header, &headers, Some("{}")).await;
+        let msg = r.expect_error(403);
+        assert!(
+            msg.contains("backend services") && msg.contains(needle),
+            "{path}: {msg}"
+        );
+    }
+    // An API token in a header is an API call, cookie or not.
+    let r = app_call(
+        &app,
+        Method::GET,
+        &list,
+        None,
+        &[("x-domo-developer-token", "admin"), ("cookie", &cookie)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_session_acts_for_its_user_and_permissions_apply() {
     let base = Scratch::new("auth");
@@ -1265,7 +1350,7 @@ fn the_binary_announces_the_app_url() {
 /// Two differences from Domo the README lists: the app session is also
 /// taken by the product API, and it never expires while the emulator runs.
 #[tokio::test]
-async fn the_app_session_works_on_the_product_api_and_never_expires() {
+async fn the_app_session_is_refused_the_product_api_and_never_expires() {
     let base = Scratch::new("session-life");
     let clock = domo_emulator::ManualClock::at(1_709_283_600_000);
     let app = start_app_with(&base.0, |c| EmulatorConfig {
@@ -1279,9 +1364,10 @@ async fn the_app_session_works_on_the_product_api_and_never_expires() {
         .unwrap()
         .to_owned();
     let api = format!("/api/data/v3/datasources/{orders}");
-    assert_eq!(get(&app, &api).await.ok_json()["id"], orders.as_str());
+    let msg = get(&app, &api).await.expect_error(403);
+    assert!(msg.contains("backend services"), "{msg}");
     clock.advance(std::time::Duration::from_secs(400 * 24 * 3600));
-    assert_eq!(get(&app, &api).await.ok_json()["id"], orders.as_str());
+    get(&app, &api).await.expect_error(403);
     get(&app, "/data/v1/orders?limit=1").await.ok_status();
     app.shutdown().await;
 }

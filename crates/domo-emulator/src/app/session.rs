@@ -4,9 +4,18 @@
 //! header (ryuu.js), the `ryuu_sid` query parameter (ryuu.js adds it to
 //! relative `href`/`src`) or the cookie (`@domoinc/query`'s bare XHR), in
 //! that order of preference: a header wins over the others.
+//!
+//! The session is for the in-app APIs only. Domo's product APIs
+//! (`/api/...`) are for backend services, so a request whose credential is
+//! the app session gets a 403 there naming the in-app API to use instead.
 
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::AppSite;
@@ -127,6 +136,47 @@ pub(crate) fn stale_session() -> ApiError {
     )
 }
 
+/// What app code uses instead of the product API at `path`.
+fn in_app_alternative(path: &str) -> &'static str {
+    let p = path.to_ascii_lowercase();
+    if p.contains("/uploads") || p.contains("/streams") || p.contains("/schemas") {
+        "write through an AppDB collection (POST /domo/datastores/v1/collections/{name}/documents), which syncs into a dataset"
+    } else if p.starts_with("/api/query/v1/execute") {
+        "query a dataset the manifest maps with the SQL API: POST /sql/v1/{alias}"
+    } else if p.contains("/users") || p.contains("/authentication") {
+        "ask who is looking with GET /domo/environment/v1, and about people with GET /domo/users/v1 and /domo/groups/v1/{id}"
+    } else {
+        "read a dataset the manifest maps with the Data API (GET /data/v2/{alias}) or the SQL API (POST /sql/v1/{alias})"
+    }
+}
+
+/// Refuses product API paths to the app session (a middleware on every
+/// route; only `/api/` paths are looked at).
+pub(crate) async fn refuse_product_api(
+    State(app): State<Option<Arc<AppSite>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(site) = app.as_deref()
+        && req.uri().path().starts_with("/api/")
+        && matches!(
+            presented(req.headers(), req.uri().query(), site),
+            Presented::Session(_)
+        )
+    {
+        let path = req.uri().path();
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{path} is one of Domo's product APIs, which can only be called from backend services, not with an app session; from a custom app, {}",
+                in_app_alternative(path)
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +254,19 @@ mod tests {
             set_cookie(&s).unwrap(),
             "ryuu_sid=abc123; Path=/; HttpOnly; SameSite=Lax"
         );
+    }
+
+    #[test]
+    fn each_product_api_names_its_in_app_alternative() {
+        for (path, needle) in [
+            ("/api/data/v3/datasources/x/uploads", "/domo/datastores/v1"),
+            ("/api/data/v1/streams/3/executions", "AppDB"),
+            ("/api/query/v1/execute/x", "POST /sql/v1/{alias}"),
+            ("/api/content/v2/users/me", "/domo/environment/v1"),
+            ("/api/data/v3/datasources/x/data", "GET /data/v2/{alias}"),
+            ("/api/data/v3/datasources", "GET /data/v2/{alias}"),
+        ] {
+            assert!(in_app_alternative(path).contains(needle), "{path}");
+        }
     }
 }
