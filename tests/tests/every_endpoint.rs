@@ -23,8 +23,8 @@ use domo_native::model::pdp::{Policy, PolicyParameter};
 use domo_native::model::permissions::{AccessLevel, Permission, PrincipalRef};
 use domo_native::model::streams::StreamRequest;
 use domo_native::{
-    Aggregation, AppQuery, AppUsersQuery, Client, Credentials, DataWindow, RowFormat, SchemaRoute,
-    Secret, UploadAction,
+    Aggregation, AppQuery, AppUsersQuery, Client, Credentials, DataWindow, DocumentQuery,
+    RowFormat, SchemaRoute, Secret, UploadAction,
 };
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -429,8 +429,7 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
     let found = orders
         .query(
             content(json!({"content.Units": {"$gte": 5}})),
-            &["content.Units descending"],
-            None,
+            &DocumentQuery::new().order_by("content.Units descending"),
         )
         .await
         .unwrap();

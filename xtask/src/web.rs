@@ -302,6 +302,13 @@ fn write_package_files(pkg: &Path) -> Result<(), String> {
     write(&pkg.join("package.json"), &package_json)?;
     let readme = fs::read_to_string(root().join("web/README.md"))
         .map_err(|e| format!("web/README.md: {e}"))?;
+    // The repository's screenshots stay in the repository: the package
+    // ships no images, so a relative image link would show as broken.
+    let readme: String = readme
+        .lines()
+        .filter(|line| !line.starts_with("!["))
+        .map(|line| format!("{line}\n"))
+        .collect();
     write(&pkg.join("README.md"), &readme)?;
     // wasm-bindgen writes a package.json-less .gitignore of its own.
     let _ = fs::remove_file(pkg.join(".gitignore"));

@@ -8,7 +8,6 @@
 //! (`/api/...`) before anything is sent, as Domo refuses it to apps. The
 //! emulator serves all of it with `--app`.
 
-use domo_core::Error;
 use domo_core::app::{
     AppData, AppDataReply, AppFormat, AppSql, Calendar, Condition, DateGrain, Filter,
     GetEnvironment, ListAppUsers, Row,
@@ -18,6 +17,7 @@ use domo_core::appdb::{
     CreateDocument, DeleteDocument, GetDocument, ListDocuments, PartialUpdateDocuments,
     QueryDocuments, SyncAppDb, UpdateDocument,
 };
+use domo_core::{Error, ErrorKind};
 use domo_model::app::{
     AppUser, BulkResult, Content, Document, DocumentFilter, DocumentRequest, Environment,
     UpdateOperation,
@@ -256,7 +256,10 @@ impl Client {
     pub async fn app_data(&self, alias: &str, query: &AppQuery) -> Result<Vec<Row>, Error> {
         match self.app_data_as(alias, query, AppFormat::Objects).await? {
             AppDataReply::Rows(rows) => Ok(rows),
-            _ => unreachable!("the objects format reads as rows"),
+            _ => Err(Error::new(
+                ErrorKind::Decode,
+                format!("/data/v1/{alias}: asked for objects, the reply was another format"),
+            )),
         }
     }
 
@@ -319,6 +322,41 @@ impl Client {
 pub struct AppCollection<'a> {
     client: &'a Client,
     name: String,
+}
+
+/// How [`AppCollection::query`] returns its matches: in which order, how
+/// many, from where. The default: every match, in the collection's order.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DocumentQuery {
+    order_by: Vec<String>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+impl DocumentQuery {
+    /// Every match, in the collection's order.
+    pub fn new() -> DocumentQuery {
+        DocumentQuery::default()
+    }
+
+    /// Order by a path (`content.units descending`); each call adds one.
+    pub fn order_by(mut self, order: impl Into<String>) -> DocumentQuery {
+        self.order_by.push(order.into());
+        self
+    }
+
+    /// At most `documents` documents.
+    pub fn limit(mut self, documents: u64) -> DocumentQuery {
+        self.limit = Some(documents);
+        self
+    }
+
+    /// Skip the first `documents` matches.
+    pub fn offset(mut self, documents: u64) -> DocumentQuery {
+        self.offset = Some(documents);
+        self
+    }
 }
 
 /// What [`AppCollection::aggregate`] folds: groups and their aggregates,
@@ -478,21 +516,34 @@ impl AppCollection<'_> {
             .await
     }
 
-    /// The documents a MongoDB filter matches (`{}`: all), in `order_by`
-    /// order (`content.units descending`, or none), at most `limit`.
+    /// The documents a MongoDB filter matches (`{}`: all), ordered and
+    /// cut as `options` says.
+    ///
+    /// ```no_run
+    /// # async fn run(client: domo_native::Client) -> Result<(), domo_native::Error> {
+    /// use domo_native::DocumentQuery;
+    /// let filter = serde_json::from_value(serde_json::json!({"content.units": {"$gte": 5}}))
+    ///     .expect("a MongoDB filter");
+    /// let top = client
+    ///     .app_db("orders")
+    ///     .query(filter, &DocumentQuery::new().order_by("content.units descending").limit(10))
+    ///     .await?;
+    /// # let _ = top;
+    /// # Ok(()) }
+    /// ```
     pub async fn query(
         &self,
         query: DocumentFilter,
-        order_by: &[&str],
-        limit: Option<u64>,
+        options: &DocumentQuery,
     ) -> Result<Vec<Document>, Error> {
+        let o = options.clone();
         self.client
             .send(&QueryDocuments {
                 collection: self.name.clone(),
                 query,
-                order_by: order_by.iter().map(|s| (*s).to_owned()).collect(),
-                limit,
-                offset: None,
+                order_by: o.order_by,
+                limit: o.limit,
+                offset: o.offset,
             })
             .await
     }

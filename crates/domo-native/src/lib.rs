@@ -13,7 +13,7 @@ mod transport;
 mod upload;
 
 pub use access::ShareOptions;
-pub use app::{Aggregation, AppCollection, AppQuery, AppUsersQuery};
+pub use app::{Aggregation, AppCollection, AppQuery, AppUsersQuery, DocumentQuery};
 pub use client::{Client, ClientBuilder};
 pub use datasets::{CreatedDataset, NewDataset, SchemaRoute};
 pub use domo_core::app::Row as AppRow;
