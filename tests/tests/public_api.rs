@@ -3,8 +3,7 @@
 //! load runs (renewed, no part lost), one token fetch however many
 //! requests wait for it, and one dataset seen through both APIs.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use domo_emulator::{EmulatorConfig, ManualClock, RunningEmulator};
@@ -19,12 +18,19 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 const ID: &str = "public-app";
 const SECRET: &str = "pub-s3cret";
 
-/// Token requests sent by this test binary, counted from the client's
-/// `domo.request` spans.
-fn token_fetches() -> &'static AtomicUsize {
-    static FETCHES: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
-    FETCHES.get_or_init(|| {
-        struct Count(Arc<AtomicUsize>);
+thread_local! {
+    /// Token requests sent from this thread: each `#[tokio::test]` runs
+    /// its client on a runtime of its own thread, so tests running side by
+    /// side do not count each other's.
+    static FETCHES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Token requests this test's client has sent so far, counted from the
+/// client's `domo.request` spans.
+fn token_fetches() -> usize {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        struct Count;
         impl<S: tracing::Subscriber> Layer<S> for Count {
             fn on_new_span(&self, attrs: &Attributes<'_>, _: &SpanId, _: Context<'_, S>) {
                 struct Token(bool);
@@ -40,17 +46,14 @@ fn token_fetches() -> &'static AtomicUsize {
                 let mut token = Token(false);
                 attrs.record(&mut token);
                 if attrs.metadata().name() == "domo.request" && token.0 {
-                    self.0.fetch_add(1, Ordering::SeqCst);
+                    FETCHES.with(|f| f.set(f.get() + 1));
                 }
             }
         }
-        let count = Arc::new(AtomicUsize::new(0));
-        tracing::subscriber::set_global_default(
-            tracing_subscriber::registry().with(Count(count.clone())),
-        )
-        .expect("this test binary installs the only subscriber");
-        count
-    })
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Count))
+            .expect("this test binary installs the only subscriber");
+    });
+    FETCHES.with(|f| f.get())
 }
 
 fn with_client(config: EmulatorConfig) -> EmulatorConfig {
@@ -136,7 +139,6 @@ async fn a_product_method_on_client_credentials_says_which_api() {
 /// a token share one fetch.
 #[tokio::test]
 async fn tokens_expiring_mid_load_are_renewed_once_and_no_part_is_lost() {
-    let fetches = token_fetches();
     let clock = ManualClock::at_system_time();
     let mut config = with_client(config());
     config.clock = clock.clock();
@@ -144,12 +146,12 @@ async fn tokens_expiring_mid_load_are_renewed_once_and_no_part_is_lost() {
     let emu = start(config).await;
     let v1 = public(&emu, SECRET);
 
-    let before = fetches.load(Ordering::SeqCst);
+    let before = token_fetches();
     let stream = v1
         .create_stream(V1StreamRequest::new("Renewed mid-load", columns()))
         .await
         .unwrap();
-    assert_eq!(fetches.load(Ordering::SeqCst) - before, 1);
+    assert_eq!(token_fetches() - before, 1);
     let run = v1.create_execution(stream.id.clone(), None).await.unwrap();
     v1.upload_part(stream.id.clone(), run.id.clone(), 1, "1,a\n".into())
         .await
@@ -166,7 +168,7 @@ async fn tokens_expiring_mid_load_are_renewed_once_and_no_part_is_lost() {
     for sent in futures_util::future::join_all(parts).await {
         sent.unwrap();
     }
-    assert_eq!(fetches.load(Ordering::SeqCst) - before, 2);
+    assert_eq!(token_fetches() - before, 2);
     let done = v1
         .commit_execution(stream.id.clone(), run.id)
         .await
@@ -267,5 +269,103 @@ async fn a_dataset_is_the_same_through_both_apis_and_policies_hold_on_both() {
         .await
         .unwrap();
     assert_eq!(counted.rows, vec![vec![serde_json::json!(2)]]);
+    emu.shutdown().await;
+}
+
+/// The high-level methods pick the API from the credentials: `upload` runs
+/// through a public-API stream execution (parts in parallel, gzip,
+/// committed when all are in, verified by the row count), `export_to` and
+/// the query methods through `/v1`.
+#[tokio::test]
+async fn upload_export_and_query_run_over_the_public_api() {
+    use futures_util::TryStreamExt;
+    let emu = start(with_client(config())).await;
+    let client = Client::builder()
+        .base_url(emu.url())
+        .client_credentials(ID, SECRET)
+        .retry_policy(test_retries())
+        .build()
+        .unwrap();
+    let stream = client
+        .v1()
+        .create_stream(V1StreamRequest::new("Loaded over v1", all_types()))
+        .await
+        .unwrap();
+    let dataset = stream.dataset_id().unwrap().clone();
+
+    let replace = UploadOptions::new(UploadAction::Replace)
+        .part_size(4096)
+        .concurrency(3)
+        .gzip();
+    let report = client
+        .upload(dataset.clone(), UploadSource::bytes(rows(0, 500)), &replace)
+        .await
+        .unwrap();
+    assert_eq!(report.rows, 500);
+    assert!(report.parts > 3, "{report:?}");
+    assert_eq!(report.verified_rows, Some(500));
+    let append = UploadOptions::new(UploadAction::Append).part_size(4096);
+    let report = client
+        .upload(
+            dataset.clone(),
+            UploadSource::bytes(rows(500, 100)),
+            &append,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.verified_rows, Some(600));
+    // Upserts and partitions are the product API's; refused before
+    // anything is sent.
+    let e = client
+        .upload(
+            dataset.clone(),
+            UploadSource::bytes(rows(0, 1)),
+            &UploadOptions::new(UploadAction::Upsert),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("nothing was sent"), "{e}");
+
+    let mut csv = Vec::new();
+    client
+        .export_to(
+            dataset.clone(),
+            &mut csv,
+            &ExportOptions::default().without_header(),
+        )
+        .await
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("0,plain 0,"), "{}", &csv[..40]);
+    assert!(csv.contains("599,\"line\nbreak 599\""), "the last row");
+    let ids: Vec<_> = client
+        .query_rows(dataset.clone(), "SELECT id FROM table ORDER BY id")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 600);
+    let counted = client
+        .query(dataset.clone(), "SELECT COUNT(*) FROM table")
+        .await
+        .unwrap();
+    assert_eq!(counted.rows, vec![vec![serde_json::json!(600)]]);
+
+    // A dataset without a stream is said to be one, not a mystery.
+    let bare = client
+        .v1()
+        .create_dataset(V1DatasetRequest::new("No stream", columns()))
+        .await
+        .unwrap();
+    let e = client
+        .upload(
+            bare.id,
+            UploadSource::bytes("1,a\n"),
+            &UploadOptions::new(UploadAction::Replace),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("has no stream"), "{e}");
     emu.shutdown().await;
 }

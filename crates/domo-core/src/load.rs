@@ -41,6 +41,11 @@ pub enum Destination {
     /// the path Domo's Java CLI, DomoR and pydomo use. The stream's
     /// `updateMethod` decides what its commit does.
     Stream(Id),
+    /// The dataset through the public API (OAuth client credentials): an
+    /// execution of the stream feeding it (`/v1/streams/search?q=
+    /// dataSource.id:...`), whose `updateMethod` is the load's action;
+    /// verified by the dataset's row count.
+    PublicDataset(DatasetId),
 }
 
 /// How a load runs: every setting a client offers, with domo-core's
@@ -194,6 +199,10 @@ pub struct Load {
     target: Option<UploadTarget>,
     sent: PartsSent,
     version_id: Option<Id>,
+    /// The public API's stream feeding the dataset.
+    public_stream: Option<Id>,
+    /// The dataset's rows before a public-API load (what an append adds to).
+    rows_before: Option<u64>,
     state: State,
     /// The step given last and not yet answered.
     pending: Option<Pending>,
@@ -222,6 +231,17 @@ impl Load {
                 ));
             }
             Destination::Stream(_) => (None, State::Stream),
+            Destination::PublicDataset(_) if settings.partition.is_some() => {
+                return Err(Error::invalid_input(
+                    "the public API has no partitions: load a partition with a token (the product API); nothing was sent",
+                ));
+            }
+            Destination::PublicDataset(_) if settings.action == UploadAction::Upsert => {
+                return Err(Error::invalid_input(
+                    "the public API upserts only through a stream created with keyColumnNames, whose executions APPEND: load with append, or upsert with a token (the product API); nothing was sent",
+                ));
+            }
+            Destination::PublicDataset(d) => (Some(d.clone()), State::Stream),
         };
         Ok(Load {
             destination,
@@ -232,6 +252,8 @@ impl Load {
             target: None,
             sent: PartsSent::default(),
             version_id: None,
+            public_stream: None,
+            rows_before: None,
             state,
             pending: None,
         })
@@ -271,13 +293,26 @@ impl Load {
         loop {
             match &self.state {
                 State::Stream => {
-                    let Destination::Stream(sid) = &self.destination else {
-                        self.state = State::Schema;
-                        continue;
-                    };
-                    return Step::Send(
-                        crate::streams::GetStream {
+                    return Step::Send(match &self.destination {
+                        Destination::Stream(sid) => crate::streams::GetStream {
                             stream_id: sid.clone(),
+                        }
+                        .to_call(),
+                        Destination::PublicDataset(d) => {
+                            crate::v1::streams::V1SearchStreams::dataset(d).to_call()
+                        }
+                        Destination::Dataset(_) => {
+                            self.state = State::Schema;
+                            continue;
+                        }
+                    });
+                }
+                State::Schema if matches!(self.destination, Destination::PublicDataset(_)) => {
+                    // Always read: the row count before is what the
+                    // verification counts from.
+                    return Step::Send(
+                        crate::v1::datasets::V1GetDataset {
+                            dataset_id: self.dataset(),
                         }
                         .to_call(),
                     );
@@ -305,6 +340,11 @@ impl Load {
                         .to_call(),
                         Destination::Stream(sid) => crate::streams::RunStream {
                             stream_id: sid.clone(),
+                        }
+                        .to_call(),
+                        Destination::PublicDataset(_) => crate::v1::streams::V1CreateExecution {
+                            stream_id: self.public_stream.clone().unwrap_or(Id::Num(0)),
+                            update_method: Some(self.settings.action),
                         }
                         .to_call(),
                     });
@@ -335,28 +375,51 @@ impl Load {
                             execution_id: execution_id.clone(),
                         }
                         .to_call(),
-                    });
-                }
-                State::Abort { .. } => {
-                    let Some(UploadTarget::Stream {
-                        stream_id,
-                        execution_id,
-                    }) = &self.target
-                    else {
-                        let error = self.take_abort_error();
-                        return Step::Failed(error);
-                    };
-                    return Step::Send(
-                        crate::streams::AbortExecution {
+                        UploadTarget::PublicStream {
+                            stream_id,
+                            execution_id,
+                        } => crate::v1::streams::V1CommitExecution {
                             stream_id: stream_id.clone(),
                             execution_id: execution_id.clone(),
                         }
                         .to_call(),
-                    );
+                    });
+                }
+                State::Abort { .. } => {
+                    return Step::Send(match &self.target {
+                        Some(UploadTarget::Stream {
+                            stream_id,
+                            execution_id,
+                        }) => crate::streams::AbortExecution {
+                            stream_id: stream_id.clone(),
+                            execution_id: execution_id.clone(),
+                        }
+                        .to_call(),
+                        Some(UploadTarget::PublicStream {
+                            stream_id,
+                            execution_id,
+                        }) => crate::v1::streams::V1AbortExecution {
+                            stream_id: stream_id.clone(),
+                            execution_id: execution_id.clone(),
+                        }
+                        .to_call(),
+                        _ => {
+                            let error = self.take_abort_error();
+                            return Step::Failed(error);
+                        }
+                    });
                 }
                 State::Verify => {
                     if !self.settings.verify {
                         return self.done(None);
+                    }
+                    if matches!(self.destination, Destination::PublicDataset(_)) {
+                        return Step::Send(
+                            crate::v1::datasets::V1GetDataset {
+                                dataset_id: self.dataset(),
+                            }
+                            .to_call(),
+                        );
                     }
                     return Step::Send(
                         crate::versions::ListVersionCounts {
@@ -445,12 +508,11 @@ impl Load {
             (State::Abort { error }, outcome) => {
                 let error =
                     error.unwrap_or_else(|| Error::new(ErrorKind::Server, "the load failed"));
-                let (sid, eid) = match &self.target {
-                    Some(UploadTarget::Stream {
-                        stream_id,
-                        execution_id,
-                    }) => (stream_id.to_string(), execution_id.to_string()),
-                    _ => (String::new(), String::new()),
+                let (sid, eid) = match self.target.as_ref().and_then(UploadTarget::execution) {
+                    Some((stream_id, execution_id)) => {
+                        (stream_id.to_string(), execution_id.to_string())
+                    }
+                    None => (String::new(), String::new()),
                 };
                 let error = match outcome {
                     Ok(_) => error.context(format!(
@@ -461,6 +523,23 @@ impl Load {
                     )),
                 };
                 return self.fail(error);
+            }
+            (State::Verify, result)
+                if matches!(self.destination, Destination::PublicDataset(_)) =>
+            {
+                return match self.verify_rows(result) {
+                    Ok(rows) => {
+                        let step = self.done(None);
+                        match step {
+                            Step::Done(mut report) => {
+                                report.verified_rows = Some(rows);
+                                Step::Done(report)
+                            }
+                            other => other,
+                        }
+                    }
+                    Err(e) => self.fail(e),
+                };
             }
             (State::Verify, result) => {
                 let dataset = self.dataset();
@@ -502,14 +581,63 @@ impl Load {
     /// A failure after the upload or execution was opened: nothing was
     /// committed; a stream execution is aborted, never left open.
     fn after_open_failure(&mut self, error: Error) -> Step {
-        if matches!(self.target, Some(UploadTarget::Stream { .. })) {
+        if self
+            .target
+            .as_ref()
+            .and_then(UploadTarget::execution)
+            .is_some()
+        {
             self.state = State::Abort { error: Some(error) };
             return self.next_step();
         }
         self.fail(error)
     }
 
+    /// The dataset's rows after a public-API load, checked against what
+    /// it held before and what was sent.
+    fn verify_rows<J: JsonDoc>(&self, result: Result<J, Error>) -> Result<u64, Error> {
+        let dataset = self.dataset();
+        let reply = result.map_err(|e| {
+            e.context(format!(
+                "the load into dataset {dataset} was committed but reading its row count failed"
+            ))
+        })?;
+        let rows = reply.get("rows").and_then(|r| r.as_u64()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("dataset {dataset}: the reply has no row count (rows)"),
+            )
+        })?;
+        let expected = match self.settings.action {
+            UploadAction::Append => self.rows_before.unwrap_or(0) + self.sent.rows,
+            _ => self.sent.rows,
+        };
+        if rows != expected {
+            return Err(Error::new(
+                ErrorKind::Server,
+                format!(
+                    "dataset {dataset}: the load was committed, but the dataset holds {rows} rows where {expected} were expected ({} sent); another load may have run at the same time",
+                    self.sent.rows
+                ),
+            ));
+        }
+        Ok(rows)
+    }
+
     fn read_stream<J: JsonDoc>(&mut self, stream: &J) -> Result<(), Error> {
+        if let Destination::PublicDataset(d) = &self.destination {
+            let id = stream.at(0).and_then(|s| s.get("id")).and_then(|v| {
+                v.as_u64()
+                    .map(Id::Num)
+                    .or_else(|| v.as_str().filter(|s| !s.is_empty()).map(Id::Str))
+            });
+            self.public_stream = Some(id.ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "dataset {d} has no stream on the public API (a dataset made by POST /v1/datasets has none): load it in one request with import_csv, or make it with create_stream; nothing was sent"
+                ))
+            })?);
+            return Ok(());
+        }
         let Destination::Stream(sid) = &self.destination else {
             return Ok(());
         };
@@ -541,7 +669,10 @@ impl Load {
 
     /// The schema's columns checked against what the load needs; where the
     /// data starts.
-    fn read_schema<J: JsonDoc>(&self, reply: &J) -> Result<usize, Error> {
+    fn read_schema<J: JsonDoc>(&mut self, reply: &J) -> Result<usize, Error> {
+        if matches!(self.destination, Destination::PublicDataset(_)) {
+            self.rows_before = reply.get("rows").and_then(|r| r.as_u64());
+        }
         let columns = reply.get("schema").and_then(|s| s.get("columns"));
         let n = columns
             .as_ref()
@@ -606,6 +737,18 @@ impl Load {
                     upload_id,
                 })
             }
+            Destination::PublicDataset(d) => {
+                let execution_id = read_id("id").ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Decode,
+                        format!("dataset {d}: the new execution's reply names no id"),
+                    )
+                })?;
+                Ok(UploadTarget::PublicStream {
+                    stream_id: self.public_stream.clone().unwrap_or(Id::Num(0)),
+                    execution_id,
+                })
+            }
             Destination::Stream(sid) => {
                 let execution_id = read_id("executionId")
                     .or_else(|| read_id("id"))
@@ -645,10 +788,8 @@ impl Load {
             }
             Ok(reply) => reply,
         };
-        if let Some(UploadTarget::Stream {
-            stream_id,
-            execution_id,
-        }) = &self.target
+        if let Some((stream_id, execution_id)) =
+            self.target.as_ref().and_then(UploadTarget::execution)
         {
             let state = reply
                 .get("currentState")

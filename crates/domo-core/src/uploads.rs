@@ -192,6 +192,13 @@ pub enum UploadTarget {
         /// The execution.
         execution_id: Id,
     },
+    /// `PUT /v1/streams/{sid}/executions/{eid}/part/{n}` (the public API).
+    PublicStream {
+        /// The stream.
+        stream_id: Id,
+        /// The execution.
+        execution_id: Id,
+    },
 }
 
 impl UploadTarget {
@@ -218,6 +225,16 @@ impl UploadTarget {
                 csv,
                 gzip,
             }),
+            UploadTarget::PublicStream {
+                stream_id,
+                execution_id,
+            } => SendPart::Public(crate::v1::streams::V1UploadPart {
+                stream_id: stream_id.clone(),
+                execution_id: execution_id.clone(),
+                part: number,
+                csv,
+                gzip,
+            }),
         }
     }
 
@@ -225,7 +242,23 @@ impl UploadTarget {
     pub fn session_id(&self) -> &Id {
         match self {
             UploadTarget::Dataset { upload_id, .. } => upload_id,
-            UploadTarget::Stream { execution_id, .. } => execution_id,
+            UploadTarget::Stream { execution_id, .. }
+            | UploadTarget::PublicStream { execution_id, .. } => execution_id,
+        }
+    }
+
+    /// The stream and execution, for a stream execution of either API.
+    pub fn execution(&self) -> Option<(&Id, &Id)> {
+        match self {
+            UploadTarget::Dataset { .. } => None,
+            UploadTarget::Stream {
+                stream_id,
+                execution_id,
+            }
+            | UploadTarget::PublicStream {
+                stream_id,
+                execution_id,
+            } => Some((stream_id, execution_id)),
         }
     }
 }
@@ -237,6 +270,8 @@ either_endpoint! {
         Upload(UploadPart),
         /// A stream execution's part.
         Execution(ExecutionPart),
+        /// A public-API stream execution's part.
+        Public(crate::v1::streams::V1UploadPart),
     }
 }
 

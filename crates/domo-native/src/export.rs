@@ -65,13 +65,18 @@ impl std::fmt::Debug for ExportOptions {
 impl Client {
     /// The whole dataset as CSV through the v2 export (`\N` for nulls),
     /// streamed into `out` chunk by chunk: memory stays flat whatever the
-    /// size. Returns the bytes written.
+    /// size. Returns the bytes written. With client credentials it goes
+    /// through the public API's export ([`crate::PublicApi::export_to`]),
+    /// which writes nulls as empty fields.
     pub async fn export_to<W: AsyncWrite + Unpin>(
         &self,
         dataset_id: impl Into<DatasetId>,
         out: &mut W,
         options: &ExportOptions,
     ) -> Result<u64, Error> {
+        if self.is_public_api() {
+            return self.v1().export_to(dataset_id, out, options).await;
+        }
         let e = ExportCsv {
             dataset_id: dataset_id.into(),
             include_header: options.include_header,

@@ -374,7 +374,7 @@ impl PublicApi {
         execution_id: impl Into<Id>,
         part: u32,
         csv: Bytes,
-    ) -> Result<V1Execution, Error> {
+    ) -> Result<(), Error> {
         self.client
             .send(&V1UploadPart {
                 stream_id: stream_id.into(),

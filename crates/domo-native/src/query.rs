@@ -13,6 +13,7 @@ use domo_core::csv_plan::strip_bom;
 use domo_core::query::{ExecuteQuery, ExecuteQueryCsv, QueryPages};
 use domo_core::query_stream::{QueryDecoder, QueryEvent, QueryHeader, QueryTail, assemble};
 use domo_core::rows::{CsvRecordCounter, RowFormat, RowWriter, csv_row_json};
+use domo_core::v1::datasets::V1Query;
 use domo_core::{Endpoint, Error, ErrorKind, RequestLabel};
 use domo_model::DatasetId;
 use domo_model::query::{ColumnMetadata, QueryResult};
@@ -204,15 +205,29 @@ impl Cursor {
                     let Some(sql) = pages.next_sql() else {
                         return Ok(None);
                     };
-                    let endpoint = ExecuteQuery {
-                        dataset_id: self.dataset_id.clone(),
-                        sql,
-                    };
-                    self.page = Page::open(&self.client, &endpoint, self.page.raw).await?;
+                    self.page =
+                        open_query(&self.client, &self.dataset_id, sql, self.page.raw).await?;
                     self.in_page = 0;
                 }
             }
         }
+    }
+}
+
+/// Opens the reply to `sql` on the API the client's credentials reach:
+/// the product API's query, or the public API's (`/v1/datasets/query/
+/// execute`), which answers the same envelope.
+async fn open_query(
+    client: &Client,
+    dataset_id: &DatasetId,
+    sql: String,
+    raw: bool,
+) -> Result<Page, Error> {
+    let dataset_id = dataset_id.clone();
+    if client.is_public_api() {
+        Page::open(client, &V1Query { dataset_id, sql }, raw).await
+    } else {
+        Page::open(client, &ExecuteQuery { dataset_id, sql }, raw).await
     }
 }
 
@@ -228,11 +243,7 @@ async fn open_cursor(
         Some(p) => p.next_sql().unwrap_or_default(),
         None => sql.to_owned(),
     };
-    let endpoint = ExecuteQuery {
-        dataset_id: dataset_id.clone(),
-        sql: first_sql,
-    };
-    let mut page = Page::open(client, &endpoint, raw).await?;
+    let mut page = open_query(client, dataset_id, first_sql, raw).await?;
     let header = page.header().await?;
     Ok((
         cursor_over(client, dataset_id, page, &header, pages),
@@ -534,16 +545,18 @@ impl Client {
     /// Run SQL against one dataset, named `table` in the SQL, and read the
     /// whole result into memory. For results of any size use
     /// [`Client::query_rows`] (a stream) or [`Client::query_to`] (a writer).
+    /// With client credentials, this and the other query methods run on
+    /// the public API (`/v1/datasets/query/execute`).
     pub async fn query(
         &self,
         dataset_id: impl Into<DatasetId>,
         sql: impl Into<String>,
     ) -> Result<QueryResult, Error> {
-        self.send(&ExecuteQuery {
-            dataset_id: dataset_id.into(),
-            sql: sql.into(),
-        })
-        .await
+        let (dataset_id, sql) = (dataset_id.into(), sql.into());
+        if self.is_public_api() {
+            return self.v1().query(dataset_id, &sql).await;
+        }
+        self.send(&ExecuteQuery { dataset_id, sql }).await
     }
 
     /// Run `sql` and map each row onto `T` by column name. Domo types map
@@ -634,8 +647,11 @@ impl Client {
             written: QueryProgress { rows: 0, bytes: 0 },
             progress: options.progress.clone(),
         };
-        let wants_csv_route =
-            options.format == RowFormat::Csv && options.csv_route && options.page_size.is_none();
+        // The public API has no CSV route for queries.
+        let wants_csv_route = options.format == RowFormat::Csv
+            && options.csv_route
+            && options.page_size.is_none()
+            && !self.is_public_api();
         if wants_csv_route {
             let endpoint = ExecuteQueryCsv {
                 dataset_id: dataset_id.clone(),

@@ -263,6 +263,13 @@ impl Client {
     /// upsert keys, and commits as `APPEND`. Nothing changes unless every
     /// part arrived.
     ///
+    /// With client credentials the load runs on the public API: an
+    /// execution of the stream feeding the dataset (found by
+    /// `dataSource.id`), the same cutter, parallel parts, per-part retries
+    /// and gzip, committed only when every part is in (aborted otherwise),
+    /// and verified by the dataset's row count (append or replace; no
+    /// partitions or upserts there).
+    ///
     /// ```no_run
     /// # async fn run(client: domo_native::Client) -> Result<(), domo_native::Error> {
     /// use domo_native::{UploadAction, UploadOptions, UploadSource};
@@ -279,7 +286,11 @@ impl Client {
         source: impl Into<UploadSource>,
         options: &UploadOptions,
     ) -> Result<UploadReport, Error> {
-        let destination = Destination::Dataset(dataset_id.into());
+        let destination = if self.is_public_api() {
+            Destination::PublicDataset(dataset_id.into())
+        } else {
+            Destination::Dataset(dataset_id.into())
+        };
         self.load(destination, source.into(), options).await
     }
 

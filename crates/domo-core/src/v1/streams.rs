@@ -126,10 +126,11 @@ declare! {
     }
 
     /// `PUT /v1/streams/{id}/executions/{eid}/part/{n}`: one part, CSV
-    /// without a header row, plain or gzip; the execution as it now is.
-    /// Sending a part number again replaces that part, so it is
-    /// idempotent.
-    V1UploadPart => json V1Execution {
+    /// without a header row, plain or gzip. Sending a part number again
+    /// replaces that part, so it is idempotent. Domo answers with the
+    /// execution (pydomo reads its id); the client, which knows it, reads
+    /// nothing, as for the product API's parts.
+    V1UploadPart => empty {
         PUT "/v1/streams/{streamId}/executions/{executionId}/part/{part}";
         body: BodyShape::Csv { data: "csv", gzip: "gzip" },
         js_note: crate::v1::NO_BROWSER,
