@@ -363,7 +363,7 @@ fn conditions<'a, J: JsonDoc>(spec: &Spec, name: &str, v: &J) -> Result<Vec<Cow<
             return Ok(Cow::Owned(text));
         }
         let why = if item.is_object() {
-            crate::app::condition_text(item)
+            crate::condition::condition_text(item)
         } else {
             Err(format!("must be {}", expected(Kind::Conditions)))
         };

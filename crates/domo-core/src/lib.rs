@@ -6,6 +6,7 @@
 #[macro_use]
 pub mod declare;
 pub mod args;
+mod condition;
 pub mod config;
 pub mod endpoint;
 pub mod error;

@@ -287,7 +287,7 @@ impl Config {
     ) -> Result<Prepared, Error> {
         // Inside an app, the app's rule first: it names what to use instead.
         if self.in_app {
-            crate::app::in_app_only(spec)?;
+            in_app_only(spec)?;
         }
         check_api(spec, &self.credentials)?;
         let values = Values::read(spec, args)?;
@@ -426,6 +426,33 @@ fn encoded_pairs(
         }
     }
     Ok(out)
+}
+
+/// Whether `path` is one of the APIs a custom app may call: the Data and
+/// SQL APIs and Domo's app services (`/domo/...`: AppDB, environment,
+/// users, groups).
+pub fn is_app_path(path: &str) -> bool {
+    ["/data/", "/sql/", "/domo/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// Code inside a custom app reaches only the in-app APIs: Domo serves its
+/// product API (`/api/...`) to backend services, and an app session is
+/// refused there. A client on an app session refuses `spec` before
+/// sending anything when it is not one of them, naming the rule.
+pub fn in_app_only(spec: &Spec) -> Result<(), Error> {
+    if is_app_path(spec.path) {
+        return Ok(());
+    }
+    Err(Error::invalid_input(format!(
+        "{} ({} {}) is Domo's product API, which Domo serves to backend services only, \
+         not to code inside a custom app: in an app, read the datasets manifest.json maps \
+         through the Data and SQL APIs (appData, appSql) and write through AppDB (appDb)",
+        spec.name,
+        spec.method.as_str(),
+        spec.path
+    )))
 }
 
 /// Client credentials reach the public API only, tokens the product API
