@@ -108,7 +108,25 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Log in with your email address and password and save the session in a profile
+    /// Users (public API, client credentials): list, get, create, delete
+    User {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Groups (public API, client credentials): list, get, create, delete, members, add, remove
+    Group {
+        #[command(flatten)]
+        conn: ConnectionArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+    /// Log in with your email address and password (or a client id and secret: --client-id) and save it in a profile
     Login(LoginArgs),
     /// Forget a saved profile and its session
     Logout(LogoutArgs),
@@ -174,6 +192,22 @@ pub struct ConnectionArgs {
     )]
     pub token: Option<Secret>,
 
+    /// OAuth client id of the public API (api.domo.com; with --base-url, a proxy or the emulator): commands then go through `/v1`
+    #[arg(long, env = "DOMO_CLIENT_ID", global = true, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// The client id's secret. Prefer the DOMO_CLIENT_SECRET environment variable: command-line
+    /// flags end up in shell history and process lists
+    #[arg(
+        long,
+        env = "DOMO_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true,
+        value_name = "SECRET",
+        value_parser = parse_secret
+    )]
+    pub client_secret: Option<Secret>,
+
     /// The saved profile (`domoctl login`) to connect with; the environment and flags still win (default: `default`, when saved)
     #[arg(long, env = "DOMO_PROFILE", global = true, value_name = "NAME")]
     pub profile: Option<String>,
@@ -191,6 +225,55 @@ pub struct ConnectionArgs {
     pub allow_insecure_http: bool,
 }
 
+/// `domoctl user ...` (`/v1/users`).
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Every user: id, name, email, role
+    #[command(visible_alias = "ls")]
+    List,
+    /// One user
+    Get { user_id: String },
+    /// Create a user
+    Create {
+        /// The user's name
+        #[arg(long)]
+        name: String,
+        /// The user's email address
+        #[arg(long)]
+        email: String,
+        /// Admin, Privileged, Editor, Participant or Social
+        #[arg(long, default_value = "Participant")]
+        role: String,
+        /// Have Domo email the new user an invitation
+        #[arg(long)]
+        send_invite: bool,
+    },
+    /// Delete a user
+    #[command(visible_alias = "rm")]
+    Delete { user_id: String },
+}
+
+/// `domoctl group ...` (`/v1/groups`).
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Every group: id, name, members
+    #[command(visible_alias = "ls")]
+    List,
+    /// One group
+    Get { group_id: String },
+    /// Create a group
+    Create { name: String },
+    /// Delete a group
+    #[command(visible_alias = "rm")]
+    Delete { group_id: String },
+    /// The ids of a group's members
+    Members { group_id: String },
+    /// Add a user to a group
+    Add { group_id: String, user_id: String },
+    /// Remove a user from a group
+    Remove { group_id: String, user_id: String },
+}
+
 /// `domoctl login`: where, who, and how the password comes.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -200,6 +283,9 @@ pub struct LoginArgs {
     /// Read the password from stdin (one line) instead of asking on the terminal
     #[arg(long)]
     pub password_stdin: bool,
+    /// With --client-id: read the client secret from stdin (one line) instead of asking on the terminal
+    #[arg(long)]
+    pub client_secret_stdin: bool,
     #[command(flatten)]
     pub conn: ConnectionArgs,
 }

@@ -7,12 +7,13 @@
 
 use std::sync::Mutex;
 
+use domo_core::secret::ClientCredentials;
 use domo_core::{BaseUrl, Credentials, Secret};
 use domo_native::{Client, ClientBuilder};
 
 use crate::args::ConnectionArgs;
 use crate::failure::Failure;
-use crate::profile::{DEFAULT_PROFILE, Profile, Profiles};
+use crate::profile::{DEFAULT_PROFILE, Profile, Profiles, TokenKind};
 
 /// Every token read from a profile by this process, for `main` to scrub
 /// from what it prints should a server echo one.
@@ -94,20 +95,89 @@ pub fn profile(conn: &ConnectionArgs, needed: bool) -> Result<Option<(String, Pr
 /// A client builder for `location` with the connection settings of
 /// `conn` and no credentials yet.
 pub fn builder(conn: &ConnectionArgs, location: &Location) -> ClientBuilder {
+    let builder = settings(conn);
+    match location {
+        Location::Instance(i) => builder.instance(i),
+        Location::BaseUrl(u) => builder.base_url(u),
+    }
+}
+
+/// A client builder with the connection settings of `conn`, and neither
+/// a location nor credentials yet.
+fn settings(conn: &ConnectionArgs) -> ClientBuilder {
     let mut builder = Client::builder()
         .timeout(conn.timeout)
         .user_agent(concat!("domo-cli/", env!("CARGO_PKG_VERSION")));
     if conn.allow_insecure_http {
         builder = builder.allow_insecure_http();
     }
-    builder = match location {
-        Location::Instance(i) => builder.instance(i),
-        Location::BaseUrl(u) => builder.base_url(u),
-    };
     if let Some(retries) = conn.max_retries {
         builder = builder.max_attempts(retries.saturating_add(1));
     }
     builder
+}
+
+/// A client of the public API with client credentials: `base_url` (a
+/// proxy or the emulator) or `https://api.domo.com`.
+pub fn public_client(
+    conn: &ConnectionArgs,
+    base_url: Option<&str>,
+    client_id: &str,
+    secret: &Secret,
+) -> Result<Client, Failure> {
+    let mut builder = settings(conn).credentials(Credentials::Client(ClientCredentials::new(
+        client_id,
+        secret.expose(),
+    )));
+    if let Some(u) = base_url {
+        builder = builder.base_url(u);
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::usage(format!("invalid configuration: {}", e.message())))
+}
+
+/// `connect` with a client id given (flag or `DOMO_CLIENT_ID`): its
+/// secret from `DOMO_CLIENT_SECRET`, or from the profile saved for the
+/// same client id.
+fn connect_client(
+    conn: &ConnectionArgs,
+    client_id: &str,
+) -> Result<(Client, Option<(String, Profile)>), Failure> {
+    if conn.token.as_ref().is_some_and(|t| !t.expose().is_empty()) {
+        return Err(Failure::usage(
+            "both a developer token (DOMO_TOKEN/--token) and a client id (DOMO_CLIENT_ID/--client-id) are set: keep one (a token for the product API, client credentials for the public API)",
+        ));
+    }
+    if non_empty(conn.instance.as_deref()).is_some() {
+        return Err(Failure::usage(
+            "client credentials are for the public API at api.domo.com, not an instance (DOMO_INSTANCE/--instance is the product API's): unset it, or give DOMO_BASE_URL for a proxy or the emulator",
+        ));
+    }
+    let given = conn
+        .client_secret
+        .as_ref()
+        .filter(|s| !s.expose().is_empty());
+    let profile = match given {
+        Some(_) => None,
+        None => profile(conn, true)?.filter(|(_, p)| {
+            p.token_kind == TokenKind::Client && p.client_id.as_deref() == Some(client_id)
+        }),
+    };
+    let secret = match (given, &profile) {
+        (Some(s), _) => s.clone(),
+        (None, Some((_, p))) => p.token.clone(),
+        (None, None) => {
+            return Err(Failure::usage(format!(
+                "not configured: set DOMO_CLIENT_SECRET (the secret of client {client_id:?}), or save it with `domoctl login --client-id {client_id}`"
+            )));
+        }
+    };
+    let base_url = non_empty(conn.base_url.as_deref())
+        .map(str::to_owned)
+        .or_else(|| profile.as_ref().and_then(|(_, p)| p.base_url.clone()));
+    let client = public_client(conn, base_url.as_deref(), client_id, &secret)?;
+    Ok((client, profile))
 }
 
 /// Builds the client, or says what to set.
@@ -117,6 +187,9 @@ pub fn client(conn: &ConnectionArgs) -> Result<Client, Failure> {
 
 /// Builds the client, and gives the profile whose token it calls with.
 pub fn connect(conn: &ConnectionArgs) -> Result<(Client, Option<(String, Profile)>), Failure> {
+    if let Some(id) = non_empty(conn.client_id.as_deref()) {
+        return connect_client(conn, id);
+    }
     let given = given_location(conn)?;
     // Stays a `Secret` all the way into the client: nothing here can
     // format it.
@@ -139,6 +212,18 @@ pub fn connect(conn: &ConnectionArgs) -> Result<(Client, Option<(String, Profile
         (None, None) => None,
     };
 
+    // A saved client with no place given: api.domo.com unless it was
+    // saved with a base URL.
+    if let (Some(Credentials::Client(_)), None, Some((name, p))) = (&credentials, &given, &profile)
+    {
+        let client = public_client(
+            conn,
+            p.base_url.as_deref(),
+            p.client_id.as_deref().unwrap_or_default(),
+            &p.token,
+        )?;
+        return Ok((client, Some((name.clone(), p.clone()))));
+    }
     let mut missing = Vec::new();
     if location.is_none() {
         missing.push(
@@ -146,7 +231,7 @@ pub fn connect(conn: &ConnectionArgs) -> Result<(Client, Option<(String, Profile
         );
     }
     if credentials.is_none() {
-        missing.push("DOMO_TOKEN (a developer token)");
+        missing.push("DOMO_TOKEN (a developer token; or DOMO_CLIENT_ID and DOMO_CLIENT_SECRET for the public API)");
     }
     let (Some(location), Some(credentials), true) = (location, credentials, missing.is_empty())
     else {

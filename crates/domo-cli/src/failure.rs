@@ -69,7 +69,7 @@ pub fn describe_api_error(e: &Error) -> String {
     let what = match e.kind() {
         ErrorKind::InvalidInput => "invalid input",
         ErrorKind::Unauthorized => {
-            "not authorised (is DOMO_TOKEN right and current, or the profile's session? `domoctl login` starts a new one)"
+            "not authorised (is DOMO_TOKEN right and current, or the profile's session? `domoctl login` starts a new one; with client credentials: are DOMO_CLIENT_ID and DOMO_CLIENT_SECRET right?)"
         }
         ErrorKind::AuthFailed => "login refused",
         ErrorKind::Forbidden => "forbidden",
@@ -87,6 +87,7 @@ pub fn describe_api_error(e: &Error) -> String {
         ErrorKind::Transport => "connection failed",
         ErrorKind::Io => "local I/O failed",
         ErrorKind::RowCountMismatch => "verification failed",
+        ErrorKind::WrongApi => "not on this API",
         _ => "request failed",
     };
     // A refused login's message says so itself ("login failed: ...").

@@ -26,7 +26,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use domo_core::Secret;
 
 use crate::args::{Cli, Command, ConnectionArgs};
-use crate::commands::{access, dataset, login, pdp, stream, token, transfer};
+use crate::commands::{access, dataset, login, pdp, people, stream, token, transfer};
 use crate::failure::{EXIT_FAILURE, EXIT_USAGE, Failure, redact_all};
 use crate::output::Output;
 
@@ -156,6 +156,14 @@ pub async fn run(command: Command) -> Result<(), Failure> {
             let client = connect::client(&conn)?;
             pdp::run(&client, Output::new(out.into()), command).await
         }
+        Command::User { conn, out, command } => {
+            let client = connect::client(&conn)?;
+            people::users(&client, Output::new(out.into()), command).await
+        }
+        Command::Group { conn, out, command } => {
+            let client = connect::client(&conn)?;
+            people::groups(&client, Output::new(out.into()), command).await
+        }
         Command::Token { conn, out, command } => {
             let (client, profile) = connect::connect(&conn)?;
             let profile = profile.map(|(_, p)| p);
@@ -207,6 +215,8 @@ fn connection_mut(command: &mut Command) -> Option<&mut ConnectionArgs> {
         | Command::Stream { conn, .. }
         | Command::Pdp { conn, .. }
         | Command::Token { conn, .. }
+        | Command::User { conn, .. }
+        | Command::Group { conn, .. }
         | Command::Whoami { conn, .. } => Some(conn),
         Command::Login(a) => Some(&mut a.conn),
         Command::Query(a) => Some(&mut a.conn),

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use domo_core::secret::ClientCredentials;
 use domo_core::{Credentials, Secret};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,9 @@ pub enum TokenKind {
     Session,
     /// `X-DOMO-Developer-Token`.
     Developer,
+    /// OAuth client credentials of the public API: the token is the
+    /// client secret, the profile's `client_id` its id.
+    Client,
 }
 
 impl TokenKind {
@@ -33,6 +37,7 @@ impl TokenKind {
         match self {
             TokenKind::Session => "session",
             TokenKind::Developer => "developer token",
+            TokenKind::Client => "client credentials",
         }
     }
 }
@@ -47,6 +52,8 @@ pub struct Profile {
     pub token: Secret,
     pub email: Option<String>,
     pub user_id: Option<String>,
+    /// The OAuth client id, for [`TokenKind::Client`].
+    pub client_id: Option<String>,
 }
 
 impl Profile {
@@ -55,13 +62,20 @@ impl Profile {
         self.instance
             .as_deref()
             .or(self.base_url.as_deref())
-            .unwrap_or("")
+            .unwrap_or(match self.token_kind {
+                TokenKind::Client => "api.domo.com",
+                _ => "",
+            })
     }
 
     pub fn credentials(&self) -> Credentials {
         match self.token_kind {
             TokenKind::Session => Credentials::SessionToken(self.token.clone()),
             TokenKind::Developer => Credentials::DeveloperToken(self.token.clone()),
+            TokenKind::Client => Credentials::Client(ClientCredentials::new(
+                self.client_id.clone().unwrap_or_default(),
+                self.token.expose(),
+            )),
         }
     }
 }
@@ -81,6 +95,8 @@ struct Stored {
     email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -153,6 +169,7 @@ impl Profiles {
                     token: Secret::new(s.token),
                     email: s.email,
                     user_id: s.user_id,
+                    client_id: s.client_id,
                 };
                 (name, p)
             })
@@ -175,6 +192,7 @@ impl Profiles {
                         token: p.token.expose().to_owned(),
                         email: p.email.clone(),
                         user_id: p.user_id.clone(),
+                        client_id: p.client_id.clone(),
                     };
                     (name.clone(), s)
                 })
@@ -272,6 +290,7 @@ mod tests {
             token: Secret::new("profile-secret-9d2e"),
             email: Some("ann@example.com".into()),
             user_id: Some("7".into()),
+            client_id: None,
         }
     }
 

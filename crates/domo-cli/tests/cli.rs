@@ -13,6 +13,9 @@ use serde_json::Value;
 const TOKEN: &str = "cli-test-token-5f3a9c1e";
 /// A second user (id 2) the emulator knows.
 const OTHER_TOKEN: &str = "cli-other-token-77aa01";
+/// An OAuth client of the public API acting as user 1, every scope.
+const CLIENT_ID: &str = "cli-client";
+const CLIENT_SECRET: &str = "cli-client-secret-0c4e1b";
 
 struct Emulator {
     // Dropped first: stops the server while its runtime still exists.
@@ -37,7 +40,8 @@ fn emulator() -> Emulator {
         .block_on(domo_emulator::start(
             EmulatorConfig::ephemeral()
                 .with_token(TOKEN, 1)
-                .with_token(OTHER_TOKEN, 2),
+                .with_token(OTHER_TOKEN, 2)
+                .with_client(CLIENT_ID, CLIENT_SECRET, 1),
         ))
         .expect("the emulator starts");
     Emulator {
@@ -90,10 +94,19 @@ impl Run {
 /// Runs `domoctl ARGS` with the emulator's URL and `token` in the
 /// environment, `stdin` as its input.
 fn domoctl_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Run {
+    let env: Vec<(&str, &str)> = token.map(|t| ("DOMO_TOKEN", t)).into_iter().collect();
+    domoctl_env(url, &env, args, stdin)
+}
+
+/// domoctl with `env` set over a clean connection environment (no
+/// instance, token, client or profile of the person running the tests).
+fn domoctl_env(url: &str, env: &[(&str, &str)], args: &[&str], stdin: &[u8]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_domoctl"));
     cmd.args(args)
         .env_remove("DOMO_INSTANCE")
         .env_remove("DOMO_TOKEN")
+        .env_remove("DOMO_CLIENT_ID")
+        .env_remove("DOMO_CLIENT_SECRET")
         // No saved profile of the person running the tests takes part.
         .env_remove("DOMO_PROFILE")
         .env("XDG_CONFIG_HOME", "/nonexistent/domoctl-tests")
@@ -101,8 +114,8 @@ fn domoctl_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Ru
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(t) = token {
-        cmd.env("DOMO_TOKEN", t);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("domoctl runs");
     {
@@ -115,7 +128,11 @@ fn domoctl_as(url: &str, token: Option<&str>, args: &[&str], stdin: &[u8]) -> Ru
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
     };
-    for secret in [TOKEN, OTHER_TOKEN].into_iter().chain(token) {
+    let given = env
+        .iter()
+        .filter(|(k, _)| ["DOMO_TOKEN", "DOMO_CLIENT_SECRET"].contains(k))
+        .map(|(_, v)| *v);
+    for secret in [TOKEN, OTHER_TOKEN, CLIENT_SECRET].into_iter().chain(given) {
         assert!(
             !run.stdout.contains(secret) && !run.stderr.contains(secret),
             "the token leaked: {run:#?}"
@@ -1261,4 +1278,180 @@ fn the_emulator_subcommand_serves_the_api() {
     let _ = child.wait();
     let ds = r.ok().json();
     assert_eq!(ds["id"], demo_id.as_str());
+}
+
+/// domoctl with the client id and secret in the environment, no token.
+fn domoctl_client(emu: &Emulator, args: &[&str]) -> Run {
+    domoctl_env(
+        &emu.url,
+        &[
+            ("DOMO_CLIENT_ID", CLIENT_ID),
+            ("DOMO_CLIENT_SECRET", CLIENT_SECRET),
+        ],
+        args,
+        b"",
+    )
+}
+
+#[test]
+fn users_and_groups_with_client_credentials() {
+    let emu = emulator();
+    let made = domoctl_client(
+        &emu,
+        &[
+            "user",
+            "create",
+            "--name",
+            "Ann Lee",
+            "--email",
+            "ann@example.com",
+            "--role",
+            "Editor",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    let user = made[0]["id"].to_string();
+    assert_eq!(made[0]["email"], "ann@example.com");
+    let list = domoctl_client(&emu, &["user", "list", "--json"])
+        .ok()
+        .json();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"].to_string().as_str() == user.as_str()),
+        "{list}"
+    );
+    let got = domoctl_client(&emu, &["user", "get", &user]).ok();
+    assert!(got.stdout.contains("Ann Lee"), "{got:#?}");
+
+    let group = domoctl_client(&emu, &["group", "create", "Analysts", "--json"])
+        .ok()
+        .json()[0]["id"]
+        .to_string();
+    domoctl_client(&emu, &["group", "add", &group, &user]).ok();
+    let members = domoctl_client(&emu, &["group", "members", &group, "--json"])
+        .ok()
+        .json();
+    assert_eq!(members, serde_json::json!([user.parse::<u64>().unwrap()]));
+    domoctl_client(&emu, &["group", "remove", &group, &user]).ok();
+    let members = domoctl_client(&emu, &["group", "members", &group, "--json"])
+        .ok()
+        .json();
+    assert_eq!(members, serde_json::json!([]));
+    domoctl_client(&emu, &["group", "delete", &group]).ok();
+    domoctl_client(&emu, &["group", "get", &group]).fails(1, &["404"]);
+    domoctl_client(&emu, &["user", "delete", &user]).ok();
+    domoctl_client(&emu, &["user", "get", &user]).fails(1, &["404"]);
+
+    // A developer token has no /v1 route: the error says which API.
+    domoctl(&emu, &["user", "list"]).fails(1, &["client credentials"]);
+}
+
+#[test]
+fn datasets_move_through_the_public_api_with_client_credentials() {
+    let emu = emulator();
+    let id = create(&emu, "Public", &["region:STRING", "amount:LONG"]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rows.csv");
+    std::fs::write(&csv, "region,amount\neast,1\nwest,2\neast,3\n").unwrap();
+    let csv = csv.to_str().unwrap();
+    domoctl_client(&emu, &["upload", &id, csv, "--replace"]).ok();
+    let export = domoctl_client(&emu, &["export", &id]).ok();
+    assert_eq!(export.stdout, "region,amount\neast,1\nwest,2\neast,3\n");
+    let sum = domoctl_client(
+        &emu,
+        &[
+            "query",
+            &id,
+            "SELECT SUM(amount) AS total FROM table",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert!(sum.to_string().contains('6'), "{sum}");
+}
+
+#[test]
+fn client_credentials_are_checked_and_explained() {
+    let emu = emulator();
+    // The secret is missing: the message names the variable.
+    domoctl_env(
+        &emu.url,
+        &[("DOMO_CLIENT_ID", CLIENT_ID)],
+        &["user", "list"],
+        b"",
+    )
+    .fails(2, &["DOMO_CLIENT_SECRET"]);
+    // A wrong secret is refused, and never printed.
+    domoctl_env(
+        &emu.url,
+        &[
+            ("DOMO_CLIENT_ID", CLIENT_ID),
+            ("DOMO_CLIENT_SECRET", "wrong-secret-8e8e8e8e"),
+        ],
+        &["user", "list"],
+        b"",
+    )
+    .fails(1, &["401"]);
+    // A token and a client at once: one must go.
+    domoctl_env(
+        &emu.url,
+        &[
+            ("DOMO_TOKEN", TOKEN),
+            ("DOMO_CLIENT_ID", CLIENT_ID),
+            ("DOMO_CLIENT_SECRET", CLIENT_SECRET),
+        ],
+        &["user", "list"],
+        b"",
+    )
+    .fails(2, &["keep one"]);
+}
+
+#[test]
+fn login_with_a_client_id_saves_a_private_profile_that_later_commands_use() {
+    let emu = emulator();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().to_str().unwrap();
+    let run = |env: &[(&str, &str)], args: &[&str], stdin: &[u8]| {
+        let mut all = vec![("XDG_CONFIG_HOME", config)];
+        all.extend_from_slice(env);
+        domoctl_env(&emu.url, &all, args, stdin)
+    };
+    // A wrong secret saves nothing.
+    run(
+        &[],
+        &["login", "--client-id", CLIENT_ID, "--client-secret-stdin"],
+        b"not-the-secret-1234\n",
+    )
+    .fails(1, &["401"]);
+    assert!(!home.path().join("domoctl/profiles.json").exists());
+
+    let line = format!("{CLIENT_SECRET}\n");
+    run(
+        &[],
+        &["login", "--client-id", CLIENT_ID, "--client-secret-stdin"],
+        line.as_bytes(),
+    )
+    .ok();
+    let file = home.path().join("domoctl/profiles.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "profiles.json is private: {mode:o}");
+    }
+    let profiles = run(&[], &["profile", "list"], b"").ok();
+    assert!(
+        profiles.stdout.contains("client credentials"),
+        "{profiles:#?}"
+    );
+    // The saved client, with no variable set.
+    let list = run(&[], &["user", "list", "--json"], b"").ok().json();
+    assert!(!list.as_array().unwrap().is_empty(), "{list}");
+    // The client id alone finds its secret in the profile.
+    run(&[("DOMO_CLIENT_ID", CLIENT_ID)], &["group", "list"], b"").ok();
 }

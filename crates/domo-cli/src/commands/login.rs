@@ -8,7 +8,7 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 
 use clap::CommandFactory;
 use domo_core::Secret;
-use domo_native::Client;
+use domo_native::{Client, ErrorKind};
 use serde_json::json;
 
 use crate::args::{Cli, LoginArgs, LogoutArgs, ProfileCommand, Shell};
@@ -19,6 +19,10 @@ use crate::profile::{DEFAULT_PROFILE, Profile, Profiles, TokenKind};
 use crate::table::Table;
 
 pub async fn login(args: LoginArgs, out: Output) -> Result<(), Failure> {
+    if let Some(id) = connect::non_empty(args.conn.client_id.as_deref()) {
+        let id = id.to_owned();
+        return login_client(&args, &id, out).await;
+    }
     let conn = &args.conn;
     let name = connect::non_empty(conn.profile.as_deref())
         .unwrap_or(DEFAULT_PROFILE)
@@ -66,6 +70,7 @@ pub async fn login(args: LoginArgs, out: Output) -> Result<(), Failure> {
             token: session.token,
             email: Some(email.clone()),
             user_id: user_id.clone(),
+            client_id: None,
         },
     );
     profiles.save()?;
@@ -80,6 +85,69 @@ pub async fn login(args: LoginArgs, out: Output) -> Result<(), Failure> {
             profiles.path.display()
         ),
         json!({"profile": name, "location": location.text(), "email": email, "userId": user_id,
+               "file": profiles.path.display().to_string()}),
+    )
+}
+
+/// `domoctl login --client-id ID`: the secret from `DOMO_CLIENT_SECRET`,
+/// stdin (`--client-secret-stdin`) or the terminal without echo; checked
+/// by buying a token with it, then saved (0600) as a profile of kind
+/// client credentials.
+async fn login_client(args: &LoginArgs, client_id: &str, out: Output) -> Result<(), Failure> {
+    let conn = &args.conn;
+    let name = connect::non_empty(conn.profile.as_deref())
+        .unwrap_or(DEFAULT_PROFILE)
+        .to_owned();
+    if connect::non_empty(conn.instance.as_deref()).is_some() {
+        return Err(Failure::usage(
+            "client credentials are for the public API at api.domo.com, not an instance: drop --instance (give --base-url for a proxy or the emulator)",
+        ));
+    }
+    let secret = match conn
+        .client_secret
+        .as_ref()
+        .filter(|s| !s.expose().is_empty())
+    {
+        Some(s) => s.clone(),
+        None => read_secret(
+            args.client_secret_stdin,
+            "Client secret",
+            "--client-secret-stdin",
+        )?,
+    };
+    let base_url = connect::non_empty(conn.base_url.as_deref()).map(str::to_owned);
+    let client = connect::public_client(conn, base_url.as_deref(), client_id, &secret)?;
+    if let Ok(mut held) = connect::PROFILE_SECRETS.lock() {
+        held.push(secret.clone());
+    }
+    // Any answer but a refused token proves the secret: a 403 only says
+    // the client lacks the `data` scope.
+    let mut first = Box::pin(client.v1().datasets(None));
+    match futures_util::StreamExt::next(&mut first).await {
+        Some(Err(e)) if e.kind() != ErrorKind::Forbidden => return Err(e.into()),
+        _ => {}
+    }
+    let mut profiles = Profiles::load()?;
+    profiles.profiles.insert(
+        name.clone(),
+        Profile {
+            instance: None,
+            base_url: base_url.clone(),
+            token_kind: TokenKind::Client,
+            token: secret,
+            email: None,
+            user_id: None,
+            client_id: Some(client_id.to_owned()),
+        },
+    );
+    profiles.save()?;
+    let place = base_url.as_deref().unwrap_or("api.domo.com");
+    out.done(
+        &format!(
+            "client {client_id} checked against {place}; its secret is saved as profile {name:?} in {}",
+            profiles.path.display()
+        ),
+        json!({"profile": name, "location": place, "clientId": client_id,
                "file": profiles.path.display().to_string()}),
     )
 }
@@ -115,26 +183,33 @@ fn ask_email(password_stdin: bool, previous: Option<&Profile>) -> Result<String,
 }
 
 fn read_password(from_stdin: bool) -> Result<Secret, Failure> {
+    read_secret(from_stdin, "Password", "--password-stdin")
+}
+
+/// A secret (`what`: "Password", "Client secret") from one line of stdin
+/// when `from_stdin`, else from the terminal without echo.
+fn read_secret(from_stdin: bool, what: &str, flag: &str) -> Result<Secret, Failure> {
+    let lower = what.to_lowercase();
     let text = if from_stdin {
         let mut text = String::new();
         std::io::stdin()
             .lock()
             .read_to_string(&mut text)
-            .map_err(|e| Failure::io("cannot read the password from stdin", e))?;
+            .map_err(|e| Failure::io(format!("cannot read the {lower} from stdin"), e))?;
         // One line: the line break `echo` or a file adds is no part of it.
         let line = text.lines().next().unwrap_or("").to_owned();
         text.clear();
         line
     } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Password: ")
-            .map_err(|e| Failure::io("cannot read the password from the terminal", e))?
+        rpassword::prompt_password(format!("{what}: "))
+            .map_err(|e| Failure::io(format!("cannot read the {lower} from the terminal"), e))?
     } else {
-        return Err(Failure::usage(
-            "there is no terminal to ask for the password on: pipe it in with --password-stdin",
-        ));
+        return Err(Failure::usage(format!(
+            "there is no terminal to ask for the {lower} on: pipe it in with {flag}"
+        )));
     };
     if text.is_empty() {
-        return Err(Failure::usage("the password is empty"));
+        return Err(Failure::usage(format!("the {lower} is empty")));
     }
     Ok(Secret::new(text))
 }

@@ -5,6 +5,7 @@ use domo_native::model::Id;
 use domo_native::model::pdp::{Policy, PolicyOperator, PolicyParameter};
 use serde_json::json;
 
+use super::id;
 use crate::args::{PdpCommand, PolicySpec};
 use crate::failure::Failure;
 use crate::output::Output;
@@ -134,14 +135,6 @@ fn apply(policy: &mut Policy, spec: PolicySpec) {
             p.ignore_case = true;
         }
     }
-}
-
-/// User and group ids are numbers in Domo's policies.
-fn id(text: &str) -> Id {
-    let t = text.trim();
-    t.parse::<u64>()
-        .map(Id::Num)
-        .unwrap_or_else(|_| Id::Str(t.to_owned()))
 }
 
 /// `region = east|north (any case); amount != 0`.

@@ -4,11 +4,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use domo_native::model::Id;
 use domo_native::model::tokens::AccessToken;
 use domo_native::{Client, ErrorKind};
 use serde_json::json;
 
+use super::id;
 use crate::args::TokenCommand;
 use crate::failure::Failure;
 use crate::output::{Format, Output, note, opt};
@@ -72,13 +72,6 @@ pub async fn run(
             )
         }
     }
-}
-
-fn id(text: &str) -> Id {
-    let t = text.trim();
-    t.parse::<u64>()
-        .map(Id::Num)
-        .unwrap_or_else(|_| Id::Str(t.to_owned()))
 }
 
 pub fn tokens_table(list: &[AccessToken]) -> Table {
