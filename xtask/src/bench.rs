@@ -25,6 +25,8 @@ struct Options {
     query_rows: Vec<u64>,
     /// Only the query rows (the upload and export rows are skipped).
     query_only: bool,
+    /// Only domoctl beside pydomo and domolibrary (`--peers`).
+    peers: bool,
 }
 
 /// Rows of the dataset the `GROUP BY` row reads.
@@ -42,6 +44,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         runs: 3,
         query_rows: vec![1_000_000, 5_000_000],
         query_only: false,
+        peers: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -63,9 +66,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                     .map_err(|_| "--query-rows takes numbers separated by commas")?
             }
             "--query-only" => o.query_only = true,
+            "--peers" => o.peers = true,
             other => {
                 return Err(format!(
-                    "unknown bench option {other:?} (--size, --part-size, --concurrency, --runs, --query-rows, --query-only)"
+                    "unknown bench option {other:?} (--size, --part-size, --concurrency, --runs, --query-rows, --query-only, --peers)"
                 ));
             }
         }
@@ -94,6 +98,16 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let client = bin.join("domo-bench");
     let url = emulator.url.clone();
     let mut report = String::from("# cargo xtask bench\n\n");
+    if o.peers {
+        drop(emulator);
+        peer_rows(&o, &dir, &bin, &mut report)?;
+        println!("\n{report}");
+        let path = dir.join("peers.md");
+        std::fs::write(&path, &report)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("bench: report written to {}", path.display());
+        return Ok(());
+    }
     if !o.query_only {
         transfer_rows(&o, &dir, &client, &url, &mut report)?;
     }
@@ -748,8 +762,13 @@ struct Emulator {
 
 impl Emulator {
     fn start(bin: &Path) -> Result<Emulator, String> {
+        Emulator::start_with(bin, &[])
+    }
+
+    fn start_with(bin: &Path, args: &[&str]) -> Result<Emulator, String> {
         let mut child = Command::new(bin)
             .args(["--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -912,4 +931,151 @@ fn curl_upload(url: &str, id: &str, parts: &[PathBuf], concurrency: u32) -> Resu
         &format!("{base}/{upload_id}/commit"),
     ]))?;
     Ok(started.elapsed().as_secs_f64())
+}
+
+/// The OAuth client `--peers` gives the emulator (user 1, every scope):
+/// domoctl and pydomo both use it.
+const PEER_CLIENT: (&str, &str) = ("bench-client", "bench-secret-4242");
+
+/// `--peers`: the same CSV through domoctl and through the Python
+/// libraries people use today, against one emulator: domoctl on the public
+/// API (client credentials) beside pydomo (`ds_update` of a DataFrame read
+/// from the file, `ds_get`, `ds_query`), and domoctl on the product API
+/// beside domolibrary's `upload_data`. Wall time and peak RSS of each
+/// process, best of the runs. Skipped, saying so, without python3.
+fn peer_rows(o: &Options, dir: &Path, bin: &Path, report: &mut String) -> Result<(), String> {
+    let python = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python {
+        eprintln!(
+            "bench: --peers skipped: python3 is not installed (pydomo and domolibrary are Python)"
+        );
+        report.push_str("## Peers\n\nSkipped: python3 is not installed.\n");
+        return Ok(());
+    }
+    let pydomo = crate::pydomo::venv("pydomo-venv", &crate::pydomo::PACKAGES)?;
+    let domolibrary = crate::pydomo::venv("domolibrary-venv", &crate::domolibrary::PACKAGES)?;
+    let client_spec = format!("{}:{}:1", PEER_CLIENT.0, PEER_CLIENT.1);
+    let emulator = Emulator::start_with(&bin.join("domo-emulator"), &["--client", &client_spec])?;
+    let url = emulator.url.as_str();
+    let host = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("the emulator's address {url} is not http://"))?;
+    let csv = dir.join(format!("data-{}.csv", o.size));
+    generate_csv(&csv, o.size, None)?;
+    let csv = path_str(&csv)?;
+    let size = std::fs::metadata(csv).map_err(|e| e.to_string())?.len() as f64;
+    let setup = || -> Result<String, String> {
+        Ok(
+            output(Command::new(bin.join("domo-bench")).args(["setup", url, TOKEN]))?
+                .trim()
+                .to_owned(),
+        )
+    };
+    // One dataset each: pydomo's ds_update rewrites the schema to what
+    // pandas inferred.
+    let (ours, theirs, ours_product, domolib) = (setup()?, setup()?, setup()?, setup()?);
+    let script = workspace_root().join("xtask/bench/peers.py");
+    let script = path_str(&script)?.to_owned();
+    let no_profiles = dir.join("no-profiles");
+    let domoctl = |public: bool, args: &[&str]| {
+        let mut c = Command::new(bin.join("domoctl"));
+        c.args(args)
+            .env("DOMO_BASE_URL", url)
+            .env("XDG_CONFIG_HOME", &no_profiles)
+            .env_remove("DOMO_INSTANCE")
+            .env_remove("DOMO_PROFILE")
+            .env_remove("DOMO_TOKEN")
+            .env_remove("DOMO_CLIENT_ID")
+            .env_remove("DOMO_CLIENT_SECRET")
+            .stdout(Stdio::null());
+        if public {
+            c.env("DOMO_CLIENT_ID", PEER_CLIENT.0)
+                .env("DOMO_CLIENT_SECRET", PEER_CLIENT.1);
+        } else {
+            c.env("DOMO_TOKEN", TOKEN);
+        }
+        c
+    };
+    let peer = |python: &Path, args: &[&str]| {
+        let mut c = Command::new(python);
+        c.arg(&script).args(args).stdout(Stdio::null());
+        c
+    };
+    let (id, secret) = PEER_CLIENT;
+    let best_of = |make: &dyn Fn() -> Command| -> Result<(f64, u64), String> {
+        let mut best: Option<(f64, u64)> = None;
+        for _ in 0..o.runs {
+            let (secs, kib) = timed_rss(&mut make())?;
+            best = Some(match best {
+                Some((b, k)) => (b.min(secs), k.max(kib)),
+                None => (secs, kib),
+            });
+        }
+        best.ok_or_else(|| "--runs must be at least 1".to_owned())
+    };
+    let sql = "SELECT * FROM table";
+    eprintln!(
+        "bench: peers, {:.0} MB CSV, best of {} runs",
+        size / 1e6,
+        o.runs
+    );
+    let rows = [
+        (
+            "upload, public API (REPLACE)",
+            "pydomo `ds_update`",
+            best_of(&|| domoctl(true, &["upload", &ours, csv, "--replace"]))?,
+            best_of(&|| peer(&pydomo, &["pydomo-upload", host, id, secret, &theirs, csv]))?,
+        ),
+        (
+            "export, public API",
+            "pydomo `ds_get`",
+            best_of(&|| domoctl(true, &["export", &ours, "--output", "/dev/null"]))?,
+            best_of(&|| peer(&pydomo, &["pydomo-export", host, id, secret, &theirs]))?,
+        ),
+        (
+            "query `SELECT *`, public API",
+            "pydomo `ds_query`",
+            best_of(&|| domoctl(true, &["query", &ours, sql, "--csv"]))?,
+            best_of(&|| peer(&pydomo, &["pydomo-query", host, id, secret, &theirs, sql]))?,
+        ),
+        (
+            "upload, product API (REPLACE)",
+            "domolibrary `upload_data`",
+            best_of(&|| domoctl(false, &["upload", &ours_product, csv, "--replace"]))?,
+            best_of(&|| {
+                peer(
+                    &domolibrary,
+                    &["domolibrary-upload", url, TOKEN, &domolib, csv],
+                )
+            })?,
+        ),
+    ];
+    drop(emulator);
+    let mut table = String::from(
+        "| operation | domoctl | peak RSS | peer | peer's time | peer's peak RSS | domoctl's speed-up |\n|---|---:|---:|---|---:|---:|---:|\n",
+    );
+    for (what, who, (ours_s, ours_kib), (theirs_s, theirs_kib)) in rows {
+        let _ = writeln!(
+            table,
+            "| {what} | {ours_s:.2} s | {:.1} MiB | {who} | {theirs_s:.2} s | {:.1} MiB | {:.2}× |",
+            ours_kib as f64 / 1024.0,
+            theirs_kib as f64 / 1024.0,
+            theirs_s / ours_s
+        );
+    }
+    let _ = write!(
+        report,
+        "## Peers\n\nThe same {:.1} MB CSV (the bench schema, no header) against one emulator on 127.0.0.1, best of {} runs; {} CPU cores. domoctl with client credentials beside pydomo ({}), and with a developer token beside domolibrary ({}); each library used as its users write it (the CSV read into a pandas DataFrame). Time is the process's wall time, start-up included; peak RSS from /proc (VmHWM).\n\n{table}",
+        size / 1e6,
+        o.runs,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        crate::pydomo::PACKAGES[0],
+        crate::domolibrary::PACKAGES[0],
+    );
+    Ok(())
 }

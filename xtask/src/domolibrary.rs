@@ -18,7 +18,7 @@ use crate::web::{DEMO_DATASET, Servers, root};
 
 /// The release the test was written against, and the httpx whose
 /// transports it redirects.
-const PACKAGES: [&str; 2] = ["domolibrary==4.5.28", "httpx==0.29.0"];
+pub(crate) const PACKAGES: [&str; 2] = ["domolibrary==4.5.28", "httpx==0.29.0"];
 
 /// The developer token of user 1 the emulator is started with.
 const TOKEN: &str = "domolibrary-ci-admin";

@@ -41,7 +41,7 @@ const TASKS: &[(&str, &str)] = &[
     ),
     (
         "bench",
-        "upload and export against curl on the emulator [--size 200MB] [--part-size 32MiB] [--concurrency 4] [--runs 3]",
+        "upload and export against curl on the emulator [--size 200MB] [--part-size 32MiB] [--concurrency 4] [--runs 3]; --peers: domoctl beside pydomo and domolibrary",
     ),
     (
         "web",

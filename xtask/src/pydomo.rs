@@ -18,7 +18,7 @@ use crate::web::{Servers, root, target_dir};
 /// What the test installs: the pydomo release the emulator is checked
 /// against (shared/PUBLIC-API.md), and the pandas and requests it was
 /// observed with, so a new release of either cannot change the run.
-const PACKAGES: [&str; 3] = ["pydomo==0.3.0.16", "pandas==3.1.1", "requests==2.34.2"];
+pub(crate) const PACKAGES: [&str; 3] = ["pydomo==0.3.0.16", "pandas==3.1.1", "requests==2.34.2"];
 
 /// The emulator's clients, kept in step with the constants of
 /// `test_pydomo.py`: user 1 with every scope, user 7 (an Editor), and
