@@ -333,3 +333,72 @@ async fn export_to_a_file_is_atomic_and_reports_progress() {
     let _ = std::fs::remove_file(&path);
     emu.shutdown().await;
 }
+
+/// `domoctl export -o /dev/null` once replaced the machine's /dev/null with
+/// a regular file (the export was written aside and renamed over it). A
+/// name that is not a regular file is written in place; a link is followed
+/// and survives; a directory is refused by name.
+#[cfg(unix)]
+#[tokio::test]
+async fn export_to_a_pipe_or_through_a_link_keeps_what_the_name_is() {
+    use std::os::unix::fs::FileTypeExt;
+    let emu = emulator().await;
+    let c = client(&emu, ADMIN);
+    let id = new_dataset(&c, "Export in place").await;
+    let data = rows(0, 500);
+    c.upload(
+        &id,
+        UploadSource::bytes(data.clone()),
+        &UploadOptions::new(UploadAction::Replace),
+    )
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("domo-export-kinds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let opts = ExportOptions::default();
+
+    // A named pipe: a reader on the other end gets every byte, and the
+    // pipe is still a pipe afterwards (not a file, no `.partial` beside it).
+    let fifo = dir.join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let n = c.export_to_file(&id, &fifo, &opts).await.unwrap();
+    let expected = format!("{HEADER}{data}");
+    assert_eq!(n, expected.len() as u64);
+    // Checked before joining: a pipe renamed over would leave the reader
+    // waiting on the old one for ever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap(), expected);
+    assert!(!dir.join("pipe.partial").exists());
+
+    // A link to a file: the link stays a link, its target holds the export.
+    let real = dir.join("real.csv");
+    std::fs::write(&real, "old contents\n").unwrap();
+    let link = dir.join("link.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    c.export_to_file(&id, &link, &opts).await.unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), expected);
+
+    // A directory is refused, naming it, and left as it was.
+    let e = c.export_to_file(&id, &dir, &opts).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(e.to_string().contains("is a directory"), "{e}");
+    assert!(dir.is_dir());
+
+    std::fs::remove_dir_all(&dir).unwrap();
+    emu.shutdown().await;
+}

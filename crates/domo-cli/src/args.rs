@@ -517,7 +517,7 @@ pub struct UploadArgs {
 pub struct ExportArgs {
     /// The dataset
     pub id: String,
-    /// Write to FILE (replaced only once the export is complete) instead of stdout
+    /// Write to FILE (replaced only once the export is complete; a device or pipe such as /dev/null is written in place) instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Leave out the header row

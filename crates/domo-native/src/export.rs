@@ -86,7 +86,11 @@ impl Client {
 
     /// [`Client::export_to`] into a file. The data goes to `PATH.partial`
     /// first and is renamed to `path` only when complete, so a failed
-    /// export never leaves a truncated file under the final name.
+    /// export never leaves a truncated file under the final name. A
+    /// symbolic link is followed (the link stays; its target gets the
+    /// data). A name that leads to something other than a regular file or
+    /// a directory (`/dev/null`, `/dev/stdout`, a named pipe) is written
+    /// in place: renaming over it would replace the device with a file.
     pub async fn export_to_file(
         &self,
         dataset_id: impl Into<DatasetId>,
@@ -94,16 +98,45 @@ impl Client {
         options: &ExportOptions,
     ) -> Result<u64, Error> {
         let path = path.as_ref();
-        let partial = {
-            let mut p = path.as_os_str().to_owned();
-            p.push(".partial");
-            std::path::PathBuf::from(p)
-        };
         let io = |what: &str, e: std::io::Error| {
             Error::new(
                 ErrorKind::Io,
                 format!("cannot {what} {}: {e}", path.display()),
             )
+        };
+        let target = match tokio::fs::metadata(path).await {
+            Ok(m) if m.is_dir() => {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "cannot export into {}: it is a directory; name a file",
+                        path.display()
+                    ),
+                ));
+            }
+            Ok(m) if !m.is_file() => {
+                let file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .await
+                    .map_err(|e| io("open", e))?;
+                let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+                let n = self.export_to(dataset_id, &mut out, options).await?;
+                out.flush().await.map_err(|e| io("write", e))?;
+                return Ok(n);
+            }
+            // The link's target, so the rename lands beside it and the link
+            // survives.
+            Ok(_) => tokio::fs::canonicalize(path)
+                .await
+                .map_err(|e| io("resolve", e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
+            Err(e) => return Err(io("inspect", e)),
+        };
+        let partial = {
+            let mut p = target.as_os_str().to_owned();
+            p.push(".partial");
+            std::path::PathBuf::from(p)
         };
         let file = tokio::fs::File::create(&partial)
             .await
@@ -119,7 +152,7 @@ impl Client {
         };
         match result {
             Ok(n) => {
-                tokio::fs::rename(&partial, path)
+                tokio::fs::rename(&partial, &target)
                     .await
                     .map_err(|e| io("rename into", e))?;
                 Ok(n)
