@@ -458,9 +458,13 @@ async fn every_declared_endpoint_is_sent_by_a_named_native_method() {
     assert_eq!(synced.len(), 3);
     let all = orders.list().await.unwrap();
     orders.delete(&all[0].id).await.unwrap();
-    let gone = orders
-        .bulk_delete(all[1..].iter().map(|d| d.id.clone()))
+    // The handle owns a clone of the client: it outlives `in_app` and
+    // moves into a spawned task, as the crate's streams do.
+    drop(in_app);
+    let rest: Vec<_> = all[1..].iter().map(|d| d.id.clone()).collect();
+    let gone = tokio::spawn(async move { orders.bulk_delete(rest).await })
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(gone.deleted, Some(2));
     app.shutdown().await;

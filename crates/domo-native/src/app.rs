@@ -301,10 +301,11 @@ impl Client {
     }
 
     /// The AppDB collection `name` (declared in the manifest's
-    /// `collections`): its documents.
-    pub fn app_db(&self, name: &str) -> AppCollection<'_> {
+    /// `collections`): its documents. The handle holds a clone of the
+    /// client, so it can outlive this borrow (be stored, moved into a task).
+    pub fn app_db(&self, name: &str) -> AppCollection {
         AppCollection {
-            client: self,
+            client: self.clone(),
             name: name.to_owned(),
         }
     }
@@ -317,10 +318,12 @@ impl Client {
     }
 }
 
-/// One AppDB collection: [`Client::app_db`].
+/// One AppDB collection: [`Client::app_db`]. Holds a clone of the client
+/// (cheap, as [`PublicApi`](crate::PublicApi) does): it is `'static` and
+/// can be moved into a spawned task.
 #[derive(Debug, Clone)]
-pub struct AppCollection<'a> {
-    client: &'a Client,
+pub struct AppCollection {
+    client: Client,
     name: String,
 }
 
@@ -444,7 +447,7 @@ impl Aggregation {
     }
 }
 
-impl AppCollection<'_> {
+impl AppCollection {
     /// The collection's name.
     pub fn name(&self) -> &str {
         &self.name
