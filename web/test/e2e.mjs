@@ -5,40 +5,14 @@
 // it, and redraws when the page says a dataset changed: after its own sync,
 // and after a backend loads rows into the sales dataset through the product
 // API. The app itself never calls /api. Saves a screenshot to SCREENSHOT.
-import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { launch, uploadRows } from "./browser.mjs";
 
 const url = process.env.APP_URL;
 const shot = process.env.SCREENSHOT ?? "demo-app.png";
-const token = process.env.DOMO_TOKEN ?? "dev-token";
-const DEMO = "00000000-0000-4000-8000-000000000001";
 assert.ok(url, "APP_URL must name a running domo-emulator --app web/demo-app --demo");
 
-/** A backend's three-stage upload appending `csv` to the sales dataset. */
-async function uploadRows(csv) {
-  const headers = { "X-DOMO-Developer-Token": token, "Content-Type": "application/json" };
-  const base = `${url}/api/data/v3/datasources/${DEMO}/uploads`;
-  const start = await fetch(base, { method: "POST", headers, body: "{}" });
-  assert.equal(start.status, 200, await start.clone().text());
-  const { uploadId } = await start.json();
-  const part = await fetch(`${base}/${uploadId}/parts/1`, {
-    method: "PUT",
-    headers: { ...headers, "Content-Type": "text/csv" },
-    body: csv,
-  });
-  assert.equal(part.status, 200, await part.text());
-  const commit = await fetch(`${base}/${uploadId}/commit`, { method: "PUT", headers, body: JSON.stringify({ action: "APPEND" }) });
-  assert.equal(commit.status, 200, await commit.text());
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launch();
 let failed = 0;
 const problems = [];
 const appApiCalls = [];
@@ -77,7 +51,7 @@ try {
   assert.equal(await page.locator("#log li[data-event=dataUpdated][data-delivered=listener][data-alias=orders]").count(), 1);
 
   // A backend loads rows through the product API: the app hears it.
-  await uploadRows("East,5,2.5,5000.00,2024-12-01,2024-12-01T00:00:00\n");
+  await uploadRows(url, "East,5,2.5,5000.00,2024-12-01,2024-12-01T00:00:00\n");
   await app.locator("#status[data-updated=sales]").waitFor({ timeout: 30_000 });
   await page.waitForFunction(
     ([expected]) => document.querySelector("#app").contentDocument.querySelector("#chart").dataset.total === expected,

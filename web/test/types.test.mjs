@@ -649,8 +649,8 @@ test("every method's reply matches its declared type", async (t) => {
 const NO_REPLY = {
   constructor: "the class itself",
   appDb: "returns an AppCollection, whose methods are checked as AppCollection.* below",
-  onDataUpdated: "registers a listener for the Domo page's messages (the e2e test hears one); returns its cancel",
-  onFiltersUpdated: "registers a listener for the Domo page's messages; returns its cancel",
+  onDataUpdated: "registers a listener for the Domo page's messages (page.e2e.mjs hears them); returns its cancel",
+  onFiltersUpdated: "registers a listener for the Domo page's messages (page.e2e.mjs hears them); returns its cancel",
   free: "releases the client's wasm memory; no request, returns nothing",
   __destroy_into_raw: "wasm-bindgen's own helper of `free`",
 };

@@ -3,7 +3,8 @@
 //! files and a size check), and [`ci`] tests it: wasm-bindgen-test in
 //! headless Chromium against emulators, `tsc --strict` over the whole API,
 //! the package from Node, every method's reply against its declared type,
-//! and the demo custom app end to end.
+//! the demo custom app end to end, and the package's listeners for the Domo
+//! page's messages in an app framed by the emulator's page.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -126,16 +127,22 @@ fn package(wasm_bindgen: &Path) -> Result<(), String> {
                 .arg(&path),
         )?;
     }
-    // The demo app is served from its own folder; it imports ./pkg/.
-    let demo_pkg = web.join("demo-app/pkg");
-    copy_dir(&pkg, &demo_pkg)?;
+    // Each app is served from its own folder and imports ./pkg/, as an
+    // author's app carries the package.
+    for app in APPS {
+        copy_dir(&pkg, &web.join(app).join("pkg"))?;
+    }
     eprintln!(
-        "package: {} (copied to {})",
+        "package: {} (copied to {} in web/)",
         pkg.display(),
-        demo_pkg.display()
+        APPS.map(|app| format!("{app}/pkg")).join(", ")
     );
     Ok(())
 }
+
+/// The custom apps in web/ that import the package from their own ./pkg/:
+/// the demo, and the app web/test/page.e2e.mjs drives.
+const APPS: [&str; 2] = ["demo-app", "test/page-app"];
 
 /// What rustc's wasm32 target emits by default; wasm-opt must accept (and
 /// may use) exactly these.
@@ -742,6 +749,17 @@ pub fn ci() -> Result<(), String> {
             .env("APP_URL", &e2e_app)
             .env("CHROMIUM", CHROMIUM)
             .env("SCREENSHOT", &shot),
+    )?;
+
+    section("web: the package's onFiltersUpdated and onDataUpdated in the Domo page (Chromium)");
+    let page_app = servers.start("page-app", &["--demo", "--app", "web/test/page-app"])?;
+    run(
+        "node web/test/page.e2e.mjs",
+        Command::new("node")
+            .current_dir(&web)
+            .arg("test/page.e2e.mjs")
+            .env("APP_URL", &page_app)
+            .env("CHROMIUM", CHROMIUM),
     )?;
     drop(servers);
 

@@ -2,10 +2,11 @@
 // onFiltersUpdated), in the protocol ryuu.js 5.1.4 speaks: the app posts
 // `subscribe` to the parent window with a MessagePort, and the page sends
 // `dataUpdated` {alias, requestId} and `filtersUpdated` {filters,
-// requestId} through it; a listener acknowledges each with `ack` (without
-// a listener, the page reloads the app on a data update). Hand-written:
-// no request is sent, so nothing here is in domo-core's declarations.
-// `cargo xtask web` appends this file to methods.js.
+// requestId} through it. While the event has a listener, the app answers
+// `ack` on the port a message carries (without one, the page reloads the
+// app on a data update). Hand-written: no request is sent, so nothing
+// here is in domo-core's declarations. `cargo xtask web` appends this file
+// to methods.js; web/test/page.e2e.mjs runs it against the emulator's page.
 
 const listeners = { dataUpdated: new Set(), filtersUpdated: new Set() };
 let subscribed = false;
@@ -22,8 +23,9 @@ function subscribe() {
     const value = m.event === "dataUpdated" ? m.alias : m.filters;
     const ack = { requestId: m.requestId, event: "ack" };
     ack[m.event === "dataUpdated" ? "alias" : "filters"] = value;
-    // The page answers on the port the message carries (ryuu.js's reply).
-    (e.ports[0] ?? channel.port1).postMessage(ack);
+    // Only on the port the message carries, as ryuu.js does: a message
+    // without one is not answered.
+    e.ports[0]?.postMessage(ack);
     for (const listener of [...heard]) {
       try {
         listener(value);
