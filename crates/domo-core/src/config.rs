@@ -69,6 +69,33 @@ impl BaseUrl {
         }
     }
 
+    /// Where a client with `credentials` sends its requests: OAuth client
+    /// credentials reach the public API ([`crate::oauth::PUBLIC_API`], or
+    /// `base_url` for a proxy or an emulator) and take no instance; tokens
+    /// go to the instance or base URL ([`BaseUrl::from_settings`]). Every
+    /// client's builder decides through this.
+    pub fn for_credentials(
+        credentials: &Credentials,
+        instance: Option<&str>,
+        base_url: Option<&str>,
+        allow_insecure_http: bool,
+    ) -> Result<BaseUrl, Error> {
+        if !matches!(credentials, Credentials::Client(_)) {
+            return BaseUrl::from_settings(instance, base_url, allow_insecure_http);
+        }
+        if let Some(instance) = instance {
+            return Err(Error::invalid_input(format!(
+                "OAuth client credentials reach Domo's public API at {}, not the instance {instance:?}: drop the instance (or give a base URL for a proxy or an emulator)",
+                crate::oauth::PUBLIC_API
+            )));
+        }
+        BaseUrl::from_settings(
+            None,
+            Some(base_url.unwrap_or(crate::oauth::PUBLIC_API)),
+            allow_insecure_http,
+        )
+    }
+
     /// Relative URLs (`/data/v1/...`), resolved by the browser against the
     /// page: the page's own origin, where only a custom app runs (a client
     /// on it reaches only the in-app APIs, [`crate::app::in_app_only`]).

@@ -68,7 +68,6 @@ pub fn specs() -> impl Iterator<Item = &'static Spec> {
         app::SPECS,
         appdb::SPECS,
         auth::SPECS,
-        oauth::SPECS,
         data::SPECS,
         datasets::SPECS,
         indexes::SPECS,
@@ -83,15 +82,28 @@ pub fn specs() -> impl Iterator<Item = &'static Spec> {
         uploads::SPECS,
         users::SPECS,
         versions::SPECS,
-        v1::datasets::SPECS,
-        v1::policies::SPECS,
-        v1::streams::SPECS,
-        v1::people::SPECS,
     ]
     .into_iter()
+    .chain(PUBLIC_API_SPECS.iter().copied())
     .flatten()
     .copied()
 }
+
+/// The public API's endpoints, listed by [`specs`] with the `public-api`
+/// feature. Without it they still exist as types (a Rust caller names
+/// them), but a client that runs endpoints by name cannot reach them: the
+/// browser package leaves them out (a web page never holds client
+/// credentials, and their declarations would cost it about 4 KB).
+#[cfg(feature = "public-api")]
+const PUBLIC_API_SPECS: &[&[&Spec]] = &[
+    oauth::SPECS,
+    v1::datasets::SPECS,
+    v1::policies::SPECS,
+    v1::streams::SPECS,
+    v1::people::SPECS,
+];
+#[cfg(not(feature = "public-api"))]
+const PUBLIC_API_SPECS: &[&[&Spec]] = &[];
 
 /// The endpoint called `name` (`GetDataset`).
 pub fn spec(name: &str) -> Option<&'static Spec> {

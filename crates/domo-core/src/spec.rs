@@ -336,6 +336,22 @@ pub fn counterpart(name: &str) -> Option<&'static str> {
         })
 }
 
+/// Product-API endpoints whose public-API counterpart takes the same
+/// arguments and answers in the same shape, so a client with client
+/// credentials sends the counterpart in their place (the browser
+/// package's Node build does, for `exportCsv` and `query`): the CSV export
+/// (the public API writes a null as an empty field, not `\N`) and SQL.
+pub const SAME_CALL: &[(&str, &str)] =
+    &[("ExportCsv", "V1ExportData"), ("ExecuteQuery", "V1Query")];
+
+/// The public-API endpoint sent in place of the product-API endpoint
+/// `name` by a client with client credentials ([`SAME_CALL`]).
+pub fn same_call(name: &str) -> Option<&'static str> {
+    SAME_CALL
+        .iter()
+        .find_map(|&(product, public)| (product == name).then_some(public))
+}
+
 impl Spec {
     /// The API the endpoint is on, read from its path.
     pub fn api(&self) -> Api {
@@ -402,4 +418,35 @@ pub trait BodyValues {
     fn text(&self, name: &str) -> Result<Option<std::borrow::Cow<'_, str>>, crate::error::Error>;
     /// The argument as JSON text (`null` when absent).
     fn json(&self, name: &str) -> Result<String, crate::error::Error>;
+}
+
+#[cfg(all(test, feature = "public-api"))]
+mod tests {
+    use super::*;
+
+    /// A client sends one of each pair in the other's place: the two must
+    /// read the same arguments and answer alike, or a caller's arguments
+    /// would be dropped or its reply read wrong.
+    #[test]
+    fn same_calls_take_the_same_arguments_and_answer_alike() {
+        for &(product, public) in SAME_CALL {
+            let (a, b) = (crate::spec(product).unwrap(), crate::spec(public).unwrap());
+            assert_eq!((a.api(), b.api()), (Api::Product, Api::Public), "{product}");
+            let args = |s: &Spec| {
+                s.params
+                    .iter()
+                    .map(|p| (p.name, p.kind, p.optional, p.default))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(args(a), args(b), "{product} and {public}: arguments");
+            assert_eq!(a.reply, b.reply, "{product} and {public}: reply");
+            assert_eq!(a.accept, b.accept, "{product} and {public}: accept");
+            let body = |s: &Spec| format!("{:?}", s.body);
+            assert_eq!(body(a), body(b), "{product} and {public}: body");
+            assert_eq!(a.checks, b.checks, "{product} and {public}: checks");
+            assert_eq!(same_call(product), Some(public));
+            assert_eq!(counterpart(product), Some(public));
+        }
+        assert_eq!(same_call("GetDataset"), None);
+    }
 }

@@ -233,38 +233,21 @@ impl ClientBuilder {
                 "no token or client credentials configured: set a developer token, a session token or OAuth client credentials",
             )
         })?;
-        let base = match &mut credentials {
-            Credentials::Client(client) => {
-                if let Some(instance) = &self.instance {
-                    return Err(Error::invalid_input(format!(
-                        "OAuth client credentials reach Domo's public API at {}, not the instance {instance:?}: drop the instance (or give base_url for a proxy or an emulator)",
-                        domo_core::oauth::PUBLIC_API
-                    )));
-                }
-                if let Some(scopes) = self.scopes {
-                    *client = client.clone().scopes(scopes);
-                }
-                BaseUrl::from_settings(
-                    None,
-                    Some(
-                        self.base_url
-                            .as_deref()
-                            .unwrap_or(domo_core::oauth::PUBLIC_API),
-                    ),
-                    self.allow_insecure_http,
-                )?
-            }
-            _ if self.scopes.is_some() => {
+        match (&mut credentials, self.scopes) {
+            (Credentials::Client(client), Some(scopes)) => *client = client.clone().scopes(scopes),
+            (Credentials::Client(_), None) | (_, None) => {}
+            (_, Some(_)) => {
                 return Err(Error::invalid_input(
                     "scopes go with OAuth client credentials (client_credentials), not with a token",
                 ));
             }
-            _ => BaseUrl::from_settings(
-                self.instance.as_deref(),
-                self.base_url.as_deref(),
-                self.allow_insecure_http,
-            )?,
-        };
+        }
+        let base = BaseUrl::for_credentials(
+            &credentials,
+            self.instance.as_deref(),
+            self.base_url.as_deref(),
+            self.allow_insecure_http,
+        )?;
         let mut config = Config::new(base, credentials);
         if let Some(ua) = self.user_agent {
             config.user_agent = ua;

@@ -50,6 +50,15 @@ impl DomoClient {
             let spec = domo_core::spec(&endpoint).ok_or_else(|| {
                 Error::invalid_input(format!("there is no endpoint named {endpoint:?}"))
             })?;
+            // With client credentials, the public API's same request in
+            // place of the product API's (`exportCsv`, `query`).
+            #[cfg(feature = "public-api")]
+            let spec = match domo_core::spec::same_call(spec.name).and_then(domo_core::spec) {
+                Some(public) if t.config.credentials.api() == Some(domo_core::Api::Public) => {
+                    public
+                }
+                _ => spec,
+            };
             let args = Js(merged(spec, args, options)?);
             let prepared = {
                 let args = domo_core::args::ObjectArgs::new(spec, &args)?;
@@ -89,18 +98,12 @@ fn merged(
 impl DomoClient {
     fn build(options: &JsValue) -> Result<DomoClient, Error> {
         let o = Options::new(options, "DomoClient options")?;
-        let base = BaseUrl::from_settings(
-            o.string("instance")?.as_deref(),
-            o.string("baseUrl")?.as_deref(),
-            o.bool("allowInsecureHttp")?.unwrap_or(false),
-        )?;
-        if o.string("clientSecret")?.is_some() || o.string("clientId")?.is_some() {
-            // Anyone who can open the page could read the secret.
-            return Err(Error::invalid_input(
-                "the browser package does not take OAuth client credentials (clientId, clientSecret): a client secret must never reach a web page; use a developer token here, and domo-native or domoctl for the public API",
-            ));
-        }
+        let client_id = o.string("clientId")?;
+        let secret = o.string("clientSecret")?;
         let credentials = match (o.string("token")?, o.string("sessionToken")?) {
+            _ if client_id.is_some() || secret.is_some() => {
+                client_credentials(&o, client_id, secret)?
+            }
             (Some(t), None) => Credentials::developer_token(t),
             (None, Some(s)) => Credentials::session_token(s),
             (Some(_), Some(_)) => {
@@ -114,6 +117,12 @@ impl DomoClient {
                 ));
             }
         };
+        let base = BaseUrl::for_credentials(
+            &credentials,
+            o.string("instance")?.as_deref(),
+            o.string("baseUrl")?.as_deref(),
+            o.bool("allowInsecureHttp")?.unwrap_or(false),
+        )?;
         DomoClient::with(Config::new(base, credentials), &o)
     }
 
@@ -158,6 +167,11 @@ impl DomoClient {
         });
         Ok(DomoClient {
             transport: Rc::new(Transport {
+                #[cfg(feature = "public-api")]
+                oauth: match &config.credentials {
+                    Credentials::Client(client) => Some(crate::oauth::OAuth::new(client)),
+                    _ => None,
+                },
                 config,
                 retry,
                 timeout,
@@ -165,6 +179,49 @@ impl DomoClient {
             }),
         })
     }
+}
+
+/// OAuth client credentials (`clientId`, `clientSecret`, `scopes`), which
+/// only the Node build takes: a secret in a web page is readable by anyone
+/// who opens it.
+#[cfg(feature = "public-api")]
+fn client_credentials(
+    o: &Options<'_>,
+    client_id: Option<String>,
+    secret: Option<String>,
+) -> Result<Credentials, Error> {
+    if o.string("token")?.is_some() || o.string("sessionToken")?.is_some() {
+        return Err(Error::invalid_input(
+            "give a token or OAuth client credentials (clientId, clientSecret), not both",
+        ));
+    }
+    let (Some(id), Some(secret)) = (client_id, secret) else {
+        return Err(Error::invalid_input(
+            "OAuth client credentials need both `clientId` and `clientSecret`",
+        ));
+    };
+    let mut scopes = Vec::new();
+    if let Some(list) = o.object::<js_sys::Array>("scopes", "an array of strings")? {
+        for v in list.iter() {
+            scopes.push(v.as_string().ok_or_else(|| {
+                Error::invalid_input("DomoClient options: `scopes` must be an array of strings")
+            })?);
+        }
+    }
+    let client = domo_core::secret::ClientCredentials::new(id, secret).scopes(scopes);
+    Ok(Credentials::Client(client))
+}
+
+/// The browser build refuses client credentials (see above).
+#[cfg(not(feature = "public-api"))]
+fn client_credentials(
+    _: &Options<'_>,
+    _: Option<String>,
+    _: Option<String>,
+) -> Result<Credentials, Error> {
+    Err(Error::invalid_input(
+        "the browser build of this package does not take OAuth client credentials (clientId, clientSecret): a client secret must never reach a web page; use a developer token here, or the package from Node (its Node entry takes them)",
+    ))
 }
 
 /// Run `future` as a Promise; errors reject as `DomoError`s.

@@ -114,6 +114,7 @@ pub(crate) fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::AuthFailed => "AuthFailed",
         ErrorKind::RowCountMismatch => "RowCountMismatch",
         ErrorKind::Cancelled => "Cancelled",
+        ErrorKind::WrongApi => "WrongApi",
         _ => "Other",
     }
 }

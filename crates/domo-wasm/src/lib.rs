@@ -12,6 +12,8 @@ mod uploads;
 // request loop over `fetch`.
 mod js;
 mod json;
+#[cfg(feature = "public-api")]
+mod oauth;
 mod transport;
 
 pub use client::DomoClient;

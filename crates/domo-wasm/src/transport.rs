@@ -37,7 +37,7 @@ pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-fn system_time(ms: f64) -> SystemTime {
+pub(crate) fn system_time(ms: f64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)
 }
 
@@ -69,6 +69,9 @@ pub(crate) struct Transport {
     /// Per-attempt timeout; `None` waits as long as the platform does.
     pub(crate) timeout: Option<Duration>,
     pub(crate) on_retry: Option<RetryHook>,
+    /// The access token of a client with OAuth client credentials.
+    #[cfg(feature = "public-api")]
+    pub(crate) oauth: Option<crate::oauth::OAuth>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -115,7 +118,7 @@ impl Transport {
         let mut number = 0u32;
         loop {
             number += 1;
-            let result = match self.send_once(prepared, body).await {
+            let result = match self.send_once(spec, prepared, body).await {
                 Ok(fetched) => read(spec, prepared, fetched),
                 Err(e) => Err(e),
             };
@@ -158,9 +161,42 @@ impl Transport {
         }
     }
 
-    /// One attempt: the whole reply is read under the attempt's timeout, and
-    /// dropping the future aborts the request.
+    /// One attempt. With client credentials it carries the access token of
+    /// the moment, and a 401 (the token expired by the server's clock, or
+    /// was revoked) renews it once and sends again.
     async fn send_once(
+        &self,
+        spec: &'static Spec,
+        prepared: &Prepared,
+        body: Option<&JsValue>,
+    ) -> Result<Fetched, Error> {
+        #[cfg(feature = "public-api")]
+        if let Some(oauth) = self
+            .oauth
+            .as_ref()
+            .filter(|_| !crate::oauth::is_token_request(spec))
+        {
+            let mut renewed = false;
+            loop {
+                let token = oauth.bearer(self).await?;
+                let mut with = prepared.clone();
+                with.set_bearer(&token)?;
+                let fetched = self.fetch_once(&with, body).await?;
+                if fetched.status == 401 && !renewed {
+                    oauth.rejected(&token);
+                    renewed = true;
+                    continue;
+                }
+                return Ok(fetched);
+            }
+        }
+        let _ = spec;
+        self.fetch_once(prepared, body).await
+    }
+
+    /// One request: the whole reply is read under the attempt's timeout,
+    /// and dropping the future aborts the request.
+    async fn fetch_once(
         &self,
         prepared: &Prepared,
         body: Option<&JsValue>,

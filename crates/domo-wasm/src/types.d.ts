@@ -99,7 +99,7 @@ export type DomoErrorKind =
   | "InvalidInput" | "Unauthorized" | "Forbidden" | "NotFound" | "Conflict" | "PayloadTooLarge"
   | "RateLimited" | "RequestTimeout" | "BadRequest" | "Server" | "Blocked" | "Decode"
   | "Connect" | "Timeout" | "Transport" | "Io" | "AuthFailed" | "RowCountMismatch" | "Cancelled"
-  | "Other";
+  | "WrongApi" | "Other";
 
 /** Every rejection of a `DomoClient` method is a `DomoError`: a real `Error` named `"DomoError"`. */
 export interface DomoError extends Error {
@@ -140,6 +140,19 @@ export interface DomoClientOptions {
   token?: string;
   /** A login session token (`X-DOMO-Authentication`), instead of `token`. */
   sessionToken?: string;
+  /**
+   * An OAuth client id of Domo's public API, instead of a token. **Node
+   * only**: the browser build refuses client credentials (a secret never
+   * belongs in a web page). The base URL then defaults to
+   * https://api.domo.com; `uploadCsv`, `exportCsv` and `query` go through
+   * the public API, `call("V1GetDataset", ...)` runs any of its endpoints,
+   * and a product-API method rejects with kind `WrongApi` before sending.
+   */
+  clientId?: string;
+  /** The client's secret (Node only); no error or message ever shows it. */
+  clientSecret?: string;
+  /** The scopes to ask for (`["data", "user"]`); every scope the client has when absent. */
+  scopes?: string[];
   /** Timeout of one attempt in milliseconds (default 60000; 0 for none). */
   timeoutMs?: number;
   /** Retries after the first attempt (default 5; 0 disables retries). */

@@ -50,7 +50,15 @@ impl DomoClient {
         csv: JsValue,
         options: Option<UploadCsvOptionsArg>,
     ) -> Promise {
-        let destination = Destination::Dataset(DatasetId::from(dataset_id));
+        let dataset_id = DatasetId::from(dataset_id);
+        // With client credentials, through an execution of the stream
+        // behind the dataset on the public API.
+        let destination = if self.transport.config.credentials.api() == Some(domo_core::Api::Public)
+        {
+            Destination::PublicDataset(dataset_id)
+        } else {
+            Destination::Dataset(dataset_id)
+        };
         self.load(destination, csv, arg(options))
     }
 

@@ -662,6 +662,14 @@ async fn failures_reject_with_domo_errors_that_never_hold_the_token() {
         let e = DomoClient::new(js(&bad)).unwrap_err();
         assert!(message(&e).contains(named), "{bad}: {}", message(&e));
     }
+    // The browser build takes no client secret, and never repeats it.
+    let e = DomoClient::new(js(&json!({
+        "clientId": "an-id", "clientSecret": "s3cret-in-a-page"
+    })))
+    .unwrap_err();
+    assert_eq!(get(&e, "kind").as_string().unwrap(), "InvalidInput");
+    assert!(message(&e).contains("browser build"), "{}", message(&e));
+    assert!(!message(&e).contains("s3cret-in-a-page"));
     let e = err(c.get_data(
         DEMO.into(),
         Some(js(&json!({"limit": -1})).unchecked_into()),

@@ -12,11 +12,14 @@ pub mod streams;
 
 use crate::paging::PageCursor;
 
-/// Why the public API's endpoints have no browser method: its client
-/// credentials are a secret, which never belongs in a web page, and the
-/// browser package takes no secret (it refuses `clientId`/`clientSecret`).
-/// The Rust client and `domoctl` speak it.
-pub const NO_BROWSER: &str = "the public API takes OAuth client credentials, a secret that never belongs in a web page: the browser package refuses them; use domo-native or domoctl";
+/// Why the public API's endpoints have no named method in the browser
+/// package: its client credentials are a secret, which never belongs in a
+/// web page, so the browser build refuses `clientId`/`clientSecret` and
+/// leaves these declarations out (feature `public-api`). The package's
+/// Node build takes client credentials and runs them by name
+/// (`call("V1GetDataset", {datasetId})`); the Rust client and `domoctl`
+/// speak them too.
+pub const NO_BROWSER: &str = "the public API takes OAuth client credentials, a secret that never belongs in a web page: the browser build refuses them; from Node, call(\"V1...\", args) runs it, as do domo-native and domoctl";
 
 /// A public-API listing request that pages with `limit` and `offset`.
 pub trait PageRequest: Clone {
