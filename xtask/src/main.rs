@@ -118,6 +118,22 @@ fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// `/dev/null` must be the null device: where something replaced it with a
+/// regular file (a program that writes aside and renames over its output
+/// did, run as root), every later read of it (rustc's probe of stdin, for
+/// one) reads that file, and the build fails far from the cause.
+fn check_dev_null() -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = std::fs::metadata("/dev/null").map(|m| m.file_type());
+        if !kind.is_ok_and(|k| k.is_char_device()) {
+            return Err("/dev/null is not the null device (something replaced it with a regular file); as root: rm /dev/null && mknod -m 666 /dev/null c 1 3".into());
+        }
+    }
+    Ok(())
+}
+
 /// Whether this process runs as root (CI does; apt needs it).
 fn is_root() -> bool {
     Command::new("id")
@@ -153,6 +169,7 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result<(), String> {
 }
 
 fn ci() -> Result<(), String> {
+    check_dev_null()?;
     ensure_components()?;
     run(
         "cargo fmt --check",

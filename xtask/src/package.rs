@@ -113,6 +113,65 @@ fn check_metadata(crates: &[Crate]) -> Result<(), String> {
     }
 }
 
+/// Cargo verifies each crate against the others' `.crate`s through a local
+/// registry, and unpacks those under `$CARGO_HOME/registry/src/-HASH/`,
+/// named by crate and version only, where the hash is the build
+/// directory's. An unpacked copy from an earlier run of the same version is
+/// used as it is, so the crates would be verified against old sources
+/// (seen: domo-core against a domo-model without its newer modules). Those
+/// copies are removed first (crates.io's own, `index.crates.io-*`, are
+/// not touched), and so are our crates' builds in `target/debug/`: cargo
+/// reuses a registry crate's build by name and version whatever its
+/// source (they rebuild in a minute).
+fn forget_packaged_sources(published: &[&Crate], version: &str) -> Result<(), String> {
+    let debug = target_dir().join("debug");
+    for dir in [".fingerprint", "deps"] {
+        let Ok(entries) = fs::read_dir(debug.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = published.iter().any(|c| {
+                let snake = c.name.replace('-', "_");
+                [c.name.clone(), snake.clone(), format!("lib{snake}")]
+                    .iter()
+                    .any(|stem| name.starts_with(&format!("{stem}-")))
+            });
+            if ours {
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    fs::remove_dir_all(&path)
+                } else {
+                    fs::remove_file(&path)
+                };
+                removed.map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for c in published {
+            let unpacked = registry.path().join(format!("{}-{version}", c.name));
+            if unpacked.is_dir() {
+                fs::remove_dir_all(&unpacked)
+                    .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `cargo package` with verification: each crate builds from its `.crate`
 /// against the others' `.crate`s, as it would from crates.io.
 fn package_crates(crates: &[Crate]) -> Result<(), String> {
@@ -123,9 +182,10 @@ fn package_crates(crates: &[Crate]) -> Result<(), String> {
     for c in &published {
         cmd.args(["-p", &c.name]);
     }
+    let version = workspace_version()?;
+    forget_packaged_sources(&published, &version)?;
     run("cargo package (every published crate, verified)", &mut cmd)?;
 
-    let version = workspace_version()?;
     for c in &published {
         let out = cargo()
             .current_dir(root())

@@ -608,15 +608,19 @@ impl Load {
                 format!("dataset {dataset}: the reply has no row count (rows)"),
             )
         })?;
-        let expected = match self.settings.action {
-            UploadAction::Append => self.rows_before.unwrap_or(0) + self.sent.rows,
-            _ => self.sent.rows,
+        // The public API counts the dataset's rows, not the version's: an
+        // append adds to what was there.
+        let before = match self.settings.action {
+            UploadAction::Append => self.rows_before.unwrap_or(0),
+            _ => 0,
         };
-        if rows != expected {
-            return Err(Error::new(
-                ErrorKind::Server,
+        if rows != before + self.sent.rows {
+            return Err(Error::row_count_mismatch(
+                self.sent.rows,
+                rows.saturating_sub(before),
                 format!(
-                    "dataset {dataset}: the load was committed, but the dataset holds {rows} rows where {expected} were expected ({} sent); another load may have run at the same time",
+                    "dataset {dataset}: the load was committed, but the dataset holds {rows} rows where {} were expected ({} sent); another load may have run at the same time",
+                    before + self.sent.rows,
                     self.sent.rows
                 ),
             ));
@@ -845,7 +849,16 @@ mod tests {
     fn uri(step: &Step) -> String {
         match step {
             Step::Send(call) => {
-                let p = call.prepare::<Value>(&config()).unwrap();
+                // Each API's calls prepared with its own credentials (the
+                // other's are refused before sending).
+                let config = match call.spec.api() {
+                    crate::Api::Public => Config::new(
+                        BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+                        Credentials::client("id", "secret"),
+                    ),
+                    crate::Api::Product => config(),
+                };
+                let p = call.prepare::<Value>(&config).unwrap();
                 format!(
                     "{} {} {}",
                     p.label.method,
@@ -1048,5 +1061,134 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    /// The public API's load, step by step: the dataset's stream found by
+    /// search, the dataset read (its schema checked, its rows counted), an
+    /// execution opened with the load's update method, the parts, the
+    /// commit, and the rows counted again.
+    #[test]
+    fn a_public_api_load_finds_the_stream_opens_an_execution_and_counts_rows() {
+        let settings = LoadSettings::new(UploadAction::Append);
+        let mut load = Load::new(
+            Destination::PublicDataset("ds".into()),
+            settings.clone(),
+            start("a,b\n1,2\n3,4\n"),
+        )
+        .unwrap();
+        let step = load.next_step();
+        assert!(
+            uri(&step).starts_with("GET /v1/streams/search "),
+            "{}",
+            uri(&step)
+        );
+        let Step::Send(call) = &step else { panic!() };
+        let search = call
+            .prepare::<Value>(&Config::new(
+                BaseUrl::parse("http://127.0.0.1:1").unwrap(),
+                Credentials::client("id", "secret"),
+            ))
+            .unwrap();
+        assert!(
+            search.uri.contains("q=dataSource.id%3Ads"),
+            "{}",
+            search.uri
+        );
+        let step = load.reply(Ok(json!([{"id": 12, "dataSet": {"id": "ds"}}])), 1);
+        assert_eq!(uri(&step), "GET /v1/datasets/ds ");
+        let dataset = json!({"id": "ds", "rows": 5, "schema": {"columns": [
+            {"type": "LONG", "name": "a"}, {"type": "LONG", "name": "b"}]}});
+        let step = load.reply(Ok(dataset), 1);
+        assert_eq!(
+            uri(&step),
+            r#"POST /v1/streams/12/executions {"updateMethod":"APPEND"}"#
+        );
+        let step = load.reply(Ok(json!({"id": 3})), 1);
+        let Step::SendParts {
+            target,
+            data_offset,
+        } = step
+        else {
+            panic!("{step:?}")
+        };
+        assert_eq!(data_offset, 4, "the header is not sent");
+        assert_eq!(
+            target,
+            UploadTarget::PublicStream {
+                stream_id: Id::Num(12),
+                execution_id: Id::Num(3)
+            }
+        );
+        let step = load.parts_sent(Ok(PartsSent {
+            parts: 1,
+            rows: 2,
+            bytes: 8,
+        }));
+        assert_eq!(uri(&step), "PUT /v1/streams/12/executions/3/commit ");
+        let step = load.reply(Ok(json!({"id": 3, "currentState": "SUCCESS"})), 1);
+        assert_eq!(uri(&step), "GET /v1/datasets/ds ");
+        // 5 before and 2 appended: 7.
+        let step = load.reply(Ok(json!({"id": "ds", "rows": 7})), 1);
+        let Step::Done(report) = step else {
+            panic!("{step:?}")
+        };
+        assert_eq!((report.rows, report.verified_rows), (2, Some(7)));
+
+        // A count that does not add up is an error saying so.
+        let mut load = Load::new(
+            Destination::PublicDataset("ds".into()),
+            settings.clone(),
+            start("a,b\n1,2\n"),
+        )
+        .unwrap();
+        load.next_step();
+        load.reply(Ok(json!([{"id": 12}])), 1);
+        load.reply(
+            Ok(json!({"rows": 5, "schema": {"columns": [
+            {"type": "LONG", "name": "a"}, {"type": "LONG", "name": "b"}]}})),
+            1,
+        );
+        load.reply(Ok(json!({"id": 3})), 1);
+        load.parts_sent(Ok(PartsSent {
+            parts: 1,
+            rows: 1,
+            bytes: 4,
+        }));
+        load.reply(Ok(json!({"id": 3})), 1);
+        let Step::Failed(e) = load.reply(Ok(json!({"rows": 9})), 1) else {
+            panic!()
+        };
+        assert_eq!(e.kind(), ErrorKind::RowCountMismatch, "{e}");
+        assert_eq!((e.rows_sent(), e.rows_stored()), (Some(1), Some(4)));
+
+        // A dataset without a stream is said to be one before anything is
+        // sent; so are upserts and partitions.
+        let mut load = Load::new(
+            Destination::PublicDataset("bare".into()),
+            settings,
+            start("1,2\n"),
+        )
+        .unwrap();
+        load.next_step();
+        let Step::Failed(e) = load.reply(Ok(json!([])), 1) else {
+            panic!()
+        };
+        assert!(e.to_string().contains("has no stream"), "{e}");
+        assert!(e.to_string().contains("nothing was sent"), "{e}");
+        for settings in [
+            LoadSettings::new(UploadAction::Upsert),
+            LoadSettings {
+                partition: Some("p".into()),
+                ..LoadSettings::default()
+            },
+        ] {
+            let e = Load::new(
+                Destination::PublicDataset("ds".into()),
+                settings,
+                start("1\n"),
+            )
+            .unwrap_err();
+            assert!(e.to_string().contains("nothing was sent"), "{e}");
+        }
     }
 }
