@@ -296,12 +296,11 @@ async fn typed_and_paged_queries_and_row_streams() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
-async fn export_to_a_file_is_atomic_and_reports_progress() {
-    let emu = emulator().await;
-    let c = client(&emu, ADMIN);
-    let id = new_dataset(&c, "Export").await;
-    let data = rows(0, 2_000);
+/// A new dataset holding `n` generated rows, and the CSV they were
+/// loaded from.
+async fn loaded(c: &domo_native::Client, name: &str, n: u64) -> (String, String) {
+    let id = new_dataset(c, name).await;
+    let data = rows(0, n);
     c.upload(
         &id,
         UploadSource::bytes(data.clone()),
@@ -309,6 +308,14 @@ async fn export_to_a_file_is_atomic_and_reports_progress() {
     )
     .await
     .unwrap();
+    (id, data)
+}
+
+#[tokio::test]
+async fn export_to_a_file_is_atomic_and_reports_progress() {
+    let emu = emulator().await;
+    let c = client(&emu, ADMIN);
+    let (id, data) = loaded(&c, "Export", 2_000).await;
     let path = std::env::temp_dir().join(format!("domo-export-{}.csv", std::process::id()));
     let last = Arc::new(Mutex::new(0u64));
     let l2 = last.clone();
@@ -344,15 +351,7 @@ async fn export_to_a_pipe_or_through_a_link_keeps_what_the_name_is() {
     use std::os::unix::fs::FileTypeExt;
     let emu = emulator().await;
     let c = client(&emu, ADMIN);
-    let id = new_dataset(&c, "Export in place").await;
-    let data = rows(0, 500);
-    c.upload(
-        &id,
-        UploadSource::bytes(data.clone()),
-        &UploadOptions::new(UploadAction::Replace),
-    )
-    .await
-    .unwrap();
+    let (id, data) = loaded(&c, "Export in place", 500).await;
     let dir = std::env::temp_dir().join(format!("domo-export-kinds-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
