@@ -1134,3 +1134,130 @@ async fn upsert_keys_are_dataset_wide_and_partition_counts_follow() {
     counts.sort();
     assert_eq!(counts, vec![("p1".to_owned(), 1), ("p2".to_owned(), 2)]);
 }
+
+/// A DECIMAL column's scale (the most decimals any of its values has),
+/// which a query shows every value with, follows every write of the rows:
+/// appends raise it, replaces, partition deletes, upserts and schema
+/// changes lower it again when the values that set it are gone.
+#[tokio::test]
+async fn a_decimal_column_keeps_its_scale_through_every_write() {
+    let (_emu, admin, _bob, _carol) = users().await;
+    let (ds, sid) = admin
+        .create_dataset("Scales", &[("k", "STRING"), ("amount", "DECIMAL")])
+        .await;
+    // The reply's rows as sent, digits and all (JSON parsing would drop
+    // trailing zeros).
+    let shown = |sql: &'static str| {
+        let (admin, ds) = (admin.clone(), ds.clone());
+        async move {
+            let r = admin.sql(&ds, sql).await;
+            r.ok_status();
+            let text = r.text();
+            let rows = &text[text.find("\"rows\":").expect("rows") + 7..];
+            let end = if rows.starts_with("[]") {
+                2
+            } else {
+                rows.find("]]").unwrap() + 2
+            };
+            rows[..end].to_owned()
+        }
+    };
+    let amounts = || shown("SELECT amount FROM table ORDER BY k, amount");
+    let tagged = |tag: &'static str, action: &'static str, csv: &'static [u8]| {
+        let admin = admin.clone();
+        let ds = ds.clone();
+        async move {
+            let up = admin
+                .post(
+                    &format!("{}/uploads", ds_path(&ds)),
+                    &json!({"action": action, "dataTag": tag}),
+                )
+                .await
+                .ok_json()["uploadId"]
+                .as_i64()
+                .unwrap();
+            admin.put_part(&ds, up, 1, csv).await.ok_json();
+            admin
+                .commit(&ds, up, &json!({"action": action, "dataTag": tag}))
+                .await
+                .ok_json();
+        }
+    };
+
+    assert_eq!(amounts().await, "[]");
+    admin.upload(&ds, &["a,1.5\nb,2.25\n"], "REPLACE").await;
+    assert_eq!(amounts().await, "[[1.50],[2.25]]");
+    // APPEND with more decimals raises it; a NULL changes nothing.
+    admin.upload(&ds, &["c,0.125\nd,\n"], "APPEND").await;
+    assert_eq!(amounts().await, "[[1.500],[2.250],[0.125],[null]]");
+    // REPLACE with fewer lowers it.
+    admin.upload(&ds, &["a,1.5\n"], "REPLACE").await;
+    assert_eq!(amounts().await, "[[1.5]]");
+    // Append one row (`{"values"}`).
+    admin
+        .post(
+            &format!("{}/uploads", ds_path(&ds)),
+            &json!({"values": "b,2.75"}),
+        )
+        .await
+        .ok_json();
+    assert_eq!(amounts().await, "[[1.50],[2.75]]");
+    // A partition raises it; deleting the partition's rows lowers it.
+    tagged("p1", "APPEND", b"c,0.0001\n").await;
+    assert_eq!(amounts().await, "[[1.5000],[2.7500],[0.0001]]");
+    admin
+        .send(
+            Method::DELETE,
+            &format!("/api/query/v1/datasources/{ds}/tag/p1/data"),
+            None,
+            &[],
+        )
+        .await
+        .ok_status();
+    assert_eq!(amounts().await, "[[1.50],[2.75]]");
+    // Replacing a partition drops its old values' scale with them.
+    tagged("p2", "APPEND", b"c,0.001\n").await;
+    assert_eq!(amounts().await, "[[1.500],[2.750],[0.001]]");
+    tagged("p2", "REPLACE", b"c,0.5\n").await;
+    assert_eq!(amounts().await, "[[1.50],[2.75],[0.50]]");
+    // A stream execution's load.
+    let s = StreamLoad { c: &admin, sid };
+    let eid = s.start().await;
+    s.part(eid, 1, b"d,7.12345\n", false).await.ok_json();
+    s.commit(eid).await.ok_json();
+    assert_eq!(amounts().await, "[[1.50000],[2.75000],[0.50000],[7.12345]]");
+    // An upsert that replaces the row that set the scale.
+    alter(
+        &admin,
+        &ds,
+        json!([{"name": "k", "type": "STRING", "upsertKey": true}, {"name": "amount", "type": "DECIMAL"}]),
+    )
+    .await
+    .ok_json();
+    assert_eq!(amounts().await, "[[1.50000],[2.75000],[0.50000],[7.12345]]");
+    admin.upload(&ds, &["d,7\n"], "APPEND").await;
+    assert_eq!(amounts().await, "[[1.50],[2.75],[0.50],[7.00]]");
+    // A schema change that converts values: a DOUBLE made DECIMAL takes
+    // the scale of the converted values, the renamed column keeps its own.
+    alter(
+        &admin,
+        &ds,
+        json!([{"name": "k", "type": "STRING", "upsertKey": true}, {"name": "amount", "type": "DECIMAL"},
+               {"name": "rate", "type": "DOUBLE"}]),
+    )
+    .await
+    .ok_json();
+    admin.upload(&ds, &["e,1,0.375\n"], "APPEND").await;
+    alter(
+        &admin,
+        &ds,
+        json!([{"name": "k", "type": "STRING", "upsertKey": true}, {"name": "total", "type": "DECIMAL"},
+               {"name": "rate", "type": "DECIMAL"}]),
+    )
+    .await
+    .ok_json();
+    assert_eq!(
+        shown("SELECT total, rate FROM table WHERE k = 'e'").await,
+        "[[1.00,0.375]]"
+    );
+}

@@ -151,6 +151,15 @@ async fn text(c: &Client, path: &str, accept: &str) -> String {
     r.text()
 }
 
+/// Shares `ds` with user 7 at `level`, under a policy showing them only
+/// the rows whose `region` is `east`, with PDP on.
+async fn east_sees_only_east(admin: &Client, ds: &str, level: &str) {
+    share(admin, ds, &[("USER", "7", level)]).await.ok_status();
+    let only_east = column("region", &["east"], "EQUALS", false);
+    create_policy(admin, ds, &policy(ds, "East", &[7], &[], only_east)).await;
+    set_pdp(admin, ds, true).await.ok_json();
+}
+
 fn is_east(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("east"))
 }
@@ -670,22 +679,7 @@ async fn partition_counts_are_the_callers() {
             .await
             .ok_json();
     }
-    share(&admin, &ds, &[("USER", "7", "CAN_EDIT")])
-        .await
-        .ok_status();
-    create_policy(
-        &admin,
-        &ds,
-        &policy(
-            &ds,
-            "East",
-            &[7],
-            &[],
-            column("region", &["east"], "EQUALS", false),
-        ),
-    )
-    .await;
-    set_pdp(&admin, &ds, true).await.ok_json();
+    east_sees_only_east(&admin, &ds, "CAN_EDIT").await;
     let counts = |c: Client| {
         let ds = ds.clone();
         async move {
@@ -1260,4 +1254,23 @@ async fn duplicate_keys_are_refused() {
         admin.get("/api/data/v1/accesstokens").await.ok_json(),
         json!([])
     );
+}
+
+/// A DECIMAL column's scale is the column's, whoever reads it: a user
+/// whose policy hides the value with the most decimals sees the others at
+/// the same scale as the owner does (no scale reveals a hidden row).
+#[tokio::test]
+async fn a_decimal_column_has_one_scale_whatever_a_policy_hides() {
+    let (_emu, c) = start(config()).await;
+    let admin = c.as_token(ADMIN);
+    let (ds, _) = admin
+        .create_dataset("Prices", &[("region", "STRING"), ("price", "DECIMAL")])
+        .await;
+    admin
+        .upload(&ds, &["east,1.5\nwest,0.125\n"], "REPLACE")
+        .await;
+    east_sees_only_east(&admin, &ds, "CAN_SHARE").await;
+    let east = c.as_token(EAST);
+    let body = east.sql(&ds, "SELECT price FROM table").await.text();
+    assert!(body.contains(r#""rows":[[1.500]]"#), "{body}");
 }

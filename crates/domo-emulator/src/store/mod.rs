@@ -36,6 +36,7 @@ pub(crate) mod policies;
 pub(crate) mod public;
 pub(crate) mod query;
 pub(crate) mod rows;
+mod scales;
 pub(crate) mod schema;
 pub(crate) mod sink;
 pub(crate) mod streams;
@@ -203,26 +204,48 @@ CREATE TABLE IF NOT EXISTS deleted_datasets (
 );
 "#;
 
+/// Fills a column added to a data directory made before it.
+type Backfill = fn(&Connection) -> rusqlite::Result<()>;
+
 /// Columns added after the first release, for data directories made
-/// before them: `(table, column, declaration)`, added when missing.
-const ADDED_COLUMNS: [(&str, &str, &str); 5] = [
-    ("columns", "upsert_key", "INTEGER NOT NULL DEFAULT 0"),
-    ("datasets", "display_type", "TEXT NOT NULL DEFAULT 'api'"),
+/// before them: `(table, column, declaration, backfill)`, added when
+/// missing.
+const ADDED_COLUMNS: [(&str, &str, &str, Option<Backfill>); 6] = [
+    ("columns", "upsert_key", "INTEGER NOT NULL DEFAULT 0", None),
+    (
+        "datasets",
+        "display_type",
+        "TEXT NOT NULL DEFAULT 'api'",
+        None,
+    ),
     // a stream-execution load stages its parts as this upload
-    ("executions", "upload_id", "INTEGER"),
-    ("executions", "message", "TEXT"),
-    ("executions", "data_version_id", "INTEGER"),
+    ("executions", "upload_id", "INTEGER", None),
+    ("executions", "message", "TEXT", None),
+    ("executions", "data_version_id", "INTEGER", None),
+    // kept by every write of rows (`scales`)
+    (
+        "columns",
+        "decimal_scale",
+        "INTEGER",
+        Some(scales::backfill),
+    ),
 ];
 
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    for (table, column, decl) in ADDED_COLUMNS {
+    for (table, column, decl, backfill) in ADDED_COLUMNS {
         let exists: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
             params![table, column],
             |r| r.get(0),
         )?;
         if !exists {
-            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+            // The column and its values together, or neither.
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+            if let Some(fill) = backfill {
+                fill(&tx)?;
+            }
+            tx.commit()?;
         }
     }
     Ok(())

@@ -133,6 +133,9 @@ fn delete_rows(conn: &Connection, ds: &Dataset, pid: &str, now: i64) -> Result<(
         ),
         [pid],
     )? as i64;
+    if removed > 0 {
+        super::scales::rescan(conn, ds.pk, &ds.columns)?;
+    }
     conn.execute(
         "UPDATE data_versions SET status = 'DELETED' WHERE dataset_pk = ? AND data_tag = ?",
         params![ds.pk, pid],

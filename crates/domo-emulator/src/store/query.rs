@@ -82,22 +82,29 @@ impl QueryResult {
 
 /// Creates a temporary view `name` over the caller's rows, the columns as
 /// MySQL would hold them: DECIMAL (stored as the text uploaded) as exact
-/// decimals at the column's scale (the most decimals any of its values
-/// has, as the smallest DECIMAL(p, s) that holds them all), STRING with
-/// MySQL's default collation (`=`, `IN`, `GROUP BY`, `DISTINCT`, `ORDER
-/// BY`: a view column keeps the collation of its expression).
-fn create_view(conn: &Connection, ds: &Dataset, from: &str, name: &str) -> Result<()> {
+/// decimals at the column's scale (`scales`: the most decimals any of its
+/// values has, as the smallest DECIMAL(p, s) that holds them all; one per
+/// column of `ds`), STRING with MySQL's default collation (`=`, `IN`,
+/// `GROUP BY`, `DISTINCT`, `ORDER BY`: a view column keeps the collation
+/// of its expression).
+fn create_view(
+    conn: &Connection,
+    ds: &Dataset,
+    scales: &[Option<u32>],
+    from: &str,
+    name: &str,
+) -> Result<()> {
     let cols: Vec<String> = ds
         .columns
         .iter()
-        .map(|c| {
+        .zip(scales)
+        .map(|(c, scale)| {
             let q = quote_ident(&c.name);
             match c.ty {
-                // The scale's subquery runs once per statement, and only
-                // when the query reads the column.
-                ColumnType::Decimal => format!(
-                    "domo_decimal({q}, (SELECT max(domo_decimal_scale({q})) FROM {from})) AS {q}"
-                ),
+                ColumnType::Decimal => match scale {
+                    Some(s) => format!("domo_decimal({q}, {s}) AS {q}"),
+                    None => format!("domo_decimal({q}, NULL) AS {q}"),
+                },
                 ColumnType::String => format!("{q} COLLATE {} AS {q}", dialect::collation::NAME),
                 _ => q,
             }
@@ -314,6 +321,20 @@ pub(super) fn execute_confined(
 ) -> Result<()> {
     // The dataset as the query sees it: an app sees its fields only.
     let stored = ds;
+    // DECIMAL scales, by stored column position; an app's fields by the
+    // column each maps.
+    let stored_scales = super::scales::stored(conn, stored.pk)?;
+    let scales: Vec<Option<u32>> = match &app {
+        Some(view) => view
+            .fields
+            .iter()
+            .map(|f| {
+                let i = stored.columns.iter().position(|c| c.name == f.column.name);
+                i.and_then(|i| stored_scales.get(i).copied().flatten())
+            })
+            .collect(),
+        None => stored_scales,
+    };
     let seen;
     let (ds, renames) = match &app {
         Some(view) => {
@@ -378,7 +399,7 @@ pub(super) fn execute_confined(
         if result.is_err() {
             break;
         }
-        result = create_view(conn, ds, &inner_from, v);
+        result = create_view(conn, ds, &scales, &inner_from, v);
         if result.is_err() {
             break;
         }

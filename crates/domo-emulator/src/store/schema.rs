@@ -204,6 +204,7 @@ pub(super) fn change_schema(conn: &Connection, ds: &Dataset, new: &Columns) -> R
         conn.execute("DELETE FROM columns WHERE dataset_pk = ?", [ds.pk])?;
         insert_columns(conn, ds.pk, &cols)?;
         ensure_key_index(conn, ds.pk, &cols)?;
+        super::scales::rescan(conn, ds.pk, &cols)?;
         return Ok(cols);
     }
 
@@ -273,6 +274,8 @@ pub(super) fn change_schema(conn: &Connection, ds: &Dataset, new: &Columns) -> R
     conn.execute("DELETE FROM columns WHERE dataset_pk = ?", [ds.pk])?;
     insert_columns(conn, ds.pk, &cols)?;
     ensure_key_index(conn, ds.pk, &cols)?;
+    // Converted values (a DOUBLE made DECIMAL) have scales of their own.
+    super::scales::rescan(conn, ds.pk, &cols)?;
     conn.execute(
         "UPDATE datasets SET generation = generation + 1 WHERE pk = ?",
         [ds.pk],

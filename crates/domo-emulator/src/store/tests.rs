@@ -670,3 +670,24 @@ fn older_schemas_gain_the_added_columns() {
     conn.execute_batch("SELECT upload_id, message, data_version_id FROM executions")
         .unwrap();
 }
+
+/// A data directory made before DECIMAL scales were kept gains them from
+/// its rows when opened, so its first query shows the right scale.
+#[test]
+fn older_schemas_gain_decimal_scales_from_their_rows() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    dialect::functions::register(&conn).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE columns (dataset_pk INTEGER NOT NULL, position INTEGER NOT NULL,
+                               name TEXT NOT NULL, type TEXT NOT NULL, upsert_key INTEGER);
+         INSERT INTO columns VALUES (1, 0, 'a', 'DECIMAL', 0), (1, 1, 'b', 'DECIMAL', 0),
+                                    (1, 2, 'c', 'DOUBLE', 0);
+         CREATE TABLE ds_1 (a DECIMAL_TEXT, b DECIMAL_TEXT, c REAL);
+         INSERT INTO ds_1 VALUES ('1.5', NULL, 0.125), ('-0.125', NULL, 1);
+         CREATE TABLE datasets (pk INTEGER PRIMARY KEY, id TEXT NOT NULL);
+         CREATE TABLE executions (id INTEGER PRIMARY KEY, state TEXT NOT NULL);",
+    )
+    .unwrap();
+    migrate(&conn).unwrap();
+    assert_eq!(scales::stored(&conn, 1).unwrap(), [Some(3), None, None]);
+}

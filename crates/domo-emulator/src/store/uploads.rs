@@ -12,6 +12,7 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
+use super::scales::{self, Change, Noted};
 use super::versions::{record_version, set_duration};
 use super::{
     Dataset, Need, PARTITION_COLUMN, Result, Store, StoreError, UserId, open_dataset, parse_id,
@@ -136,6 +137,8 @@ struct Ingest<'c> {
     values: Vec<SqlValue>,
     /// Stored rows an upsert replaced.
     replaced: i64,
+    /// The scales of the DECIMAL values inserted.
+    noted: Noted,
 }
 
 impl<'c> Ingest<'c> {
@@ -168,6 +171,7 @@ impl<'c> Ingest<'c> {
             record: Record::default(),
             values: Vec::with_capacity(ds.columns.len()),
             replaced: 0,
+            noted: Noted::new(&ds.columns),
         })
     }
 
@@ -227,6 +231,7 @@ impl<'c> Ingest<'c> {
                 let value = csvio::parse_value(col.ty, text, quoted).map_err(|e| {
                     StoreError::invalid(format!("{}, column `{}`: {e}", place(row), col.name))
                 })?;
+                self.noted.note(i, col.ty, &value);
                 self.values.push(value);
             }
             if let Some((delete, keys)) = &mut self.upsert {
@@ -391,7 +396,7 @@ pub(super) fn apply_upload(
     }
     let mut received = 0i64;
     let mut size = 0i64;
-    let replaced;
+    let (replaced, noted);
     {
         let mut ingest = Ingest::new(conn, ds)?;
         let mut fetch =
@@ -401,8 +406,18 @@ pub(super) fn apply_upload(
             size += data.len() as i64;
             received += ingest.part(Some(*p), &data, b',', tag)?;
         }
-        replaced = ingest.replaced;
+        (replaced, noted) = (ingest.replaced, ingest.noted);
     }
+    // Rows an upsert replaced (even rows of this load) may have set the
+    // scale; a replaced partition too.
+    let change = if replaced > 0 || (tag.is_some() && removed > 0) {
+        Change::Removed
+    } else if load == Load::Replace && tag.is_none() {
+        Change::ReplacedAll
+    } else {
+        Change::Added
+    };
+    scales::after_write(conn, ds, &noted, change)?;
     let action = if keyed && load != Load::Replace {
         Load::Upsert
     } else {
@@ -494,6 +509,12 @@ impl Store {
                 )));
             }
             let replaced = ingest.replaced;
+            let change = if replaced > 0 {
+                Change::Removed
+            } else {
+                Change::Added
+            };
+            scales::after_write(conn, &ds, &ingest.noted, change)?;
             drop(ingest);
             let action = if replaced > 0 || ds.columns.iter().any(|c| c.upsert_key) {
                 Load::Upsert
