@@ -395,6 +395,16 @@ pub fn write_text_field(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// Stored text as a `str`: `from_utf8` checks ASCII a word at a time
+/// (every text value of a reply passes here); the lossy form only for
+/// bytes that are not UTF-8.
+pub fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Appends a stored value in its canonical export text.
 pub fn write_value(out: &mut Vec<u8>, v: ValueRef<'_>) {
     use std::io::Write;
@@ -406,8 +416,8 @@ pub fn write_value(out: &mut Vec<u8>, v: ValueRef<'_>) {
         ValueRef::Real(f) => {
             let _ = write!(out, "{f}");
         }
-        ValueRef::Text(t) => write_text_field(out, &String::from_utf8_lossy(t)),
-        ValueRef::Blob(b) => write_text_field(out, &String::from_utf8_lossy(b)),
+        ValueRef::Text(t) => write_text_field(out, &text(t)),
+        ValueRef::Blob(b) => write_text_field(out, &text(b)),
     }
 }
 

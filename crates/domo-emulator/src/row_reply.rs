@@ -294,7 +294,7 @@ fn write_json_value(out: &mut Vec<u8>, ty: Option<ColumnType>, v: &Field<'_>) {
             let _ = serde_json::to_writer(&mut *out, &i);
         }
         ValueRef::Text(t) if ty != Some(ColumnType::Decimal) => {
-            let _ = serde_json::to_writer(&mut *out, &*String::from_utf8_lossy(t));
+            let _ = serde_json::to_writer(&mut *out, &*csvio::text(t));
         }
         // A stored DECIMAL (its text as uploaded), written exactly.
         ValueRef::Text(t) => match decimal_json(t) {

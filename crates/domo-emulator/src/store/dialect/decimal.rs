@@ -39,6 +39,65 @@ fn pow10(n: u32) -> Option<i128> {
     10i128.checked_pow(n)
 }
 
+/// The decimal digits of `n` (at most 39), most significant first, written
+/// into `buf` without allocating: every value a query reads goes through
+/// here twice (`encode`, `text`).
+fn digits(n: u128, buf: &mut [u8; 40]) -> &str {
+    let mut at = buf.len();
+    // Most values fit in a u64, whose division by 10 is a multiplication.
+    match u64::try_from(n) {
+        Ok(mut v) => loop {
+            at -= 1;
+            buf[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut v = n;
+            loop {
+                at -= 1;
+                buf[at] = b'0' + (v % 10) as u8;
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+/// The parts of a decimal text: sign, integer digits without leading
+/// zeros, fraction digits; None when it is not one or holds more than
+/// `MAX_DIGITS` digits.
+fn split_decimal(text: &str) -> Option<(bool, &[u8], &[u8])> {
+    let t = text.trim().as_bytes();
+    let (neg, t) = match t.first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (int, frac) = match t.iter().position(|&b| b == b'.') {
+        Some(dot) => (&t[..dot], &t[dot + 1..]),
+        None => (t, &t[t.len()..]),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let zeros = int.iter().take_while(|&&b| b == b'0').count();
+    let int = &int[zeros..];
+    if int.len() + frac.len() > MAX_DIGITS as usize {
+        return None;
+    }
+    Some((neg, int, frac))
+}
+
 /// `m` divided by `10^n`, rounded half away from zero (`round`) or cut.
 fn shift_down(m: i128, n: u32, round: bool) -> i128 {
     let Some(p) = pow10(n) else { return 0 };
@@ -66,32 +125,18 @@ impl Dec {
     /// A decimal literal or stored value (`-12.50`, `+3`, `.5`, `5.`);
     /// None when it is not one or holds more than `MAX_DIGITS` digits.
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim();
-        let (neg, t) = match t.as_bytes().first() {
-            Some(b'-') => (true, &t[1..]),
-            Some(b'+') => (false, &t[1..]),
-            _ => (false, t),
-        };
-        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-        if int.is_empty() && frac.is_empty() {
-            return None;
-        }
-        if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let scale = u32::try_from(frac.len()).ok()?;
-        let int = int.trim_start_matches('0');
-        if int.len() + frac.len() > MAX_DIGITS as usize {
-            return None;
-        }
-        let digits = format!("{int}{frac}");
-        let m: i128 = if digits.is_empty() {
-            0
-        } else {
-            digits.parse().ok()?
-        };
-        let shown = scale.min(MAX_SCALE);
-        Some(Self::new(if neg { -m } else { m }, scale, shown))
+        let (neg, int, frac) = split_decimal(text)?;
+        // At most 38 digits: no overflow.
+        let m = int
+            .iter()
+            .chain(frac)
+            .fold(0i128, |m, d| m * 10 + i128::from(d - b'0'));
+        let scale = frac.len() as u32;
+        Some(Self::new(
+            if neg { -m } else { m },
+            scale,
+            scale.min(MAX_SCALE),
+        ))
     }
 
     /// The value at `scale` decimals (rounded or cut when fewer), None if
@@ -259,38 +304,51 @@ impl Dec {
             Some(m) => (m, scale),
             None => (self.mantissa, self.scale),
         };
-        let digits = m.unsigned_abs().to_string();
-        let sign = if m < 0 { "-" } else { "" };
-        if scale == 0 {
-            return format!("{sign}{digits}");
-        }
+        let mut buf = [0; 40];
+        let digits = self::digits(m.unsigned_abs(), &mut buf);
         let scale = scale as usize;
-        let padded = format!("{digits:0>width$}", width = scale + 1);
-        let (int, frac) = padded.split_at(padded.len() - scale);
-        format!("{sign}{int}.{frac}")
+        let mut out = String::with_capacity(digits.len() + scale + 3);
+        if m < 0 {
+            out.push('-');
+        }
+        if digits.len() > scale {
+            let (int, frac) = digits.split_at(digits.len() - scale);
+            out.push_str(int);
+            if scale > 0 {
+                out.push('.');
+                out.push_str(frac);
+            }
+        } else {
+            // Below 1: `0.`, zeros, then the digits (scale > 0 here).
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', scale - digits.len()));
+            out.push_str(digits);
+        }
+        out
     }
 
     /// The BLOB SQLite carries.
     pub fn encode(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(24);
+        let mut buf = [0; 40];
+        let digits = self::digits(self.mantissa.unsigned_abs(), &mut buf);
+        let mut out = Vec::with_capacity(digits.len() + 6);
         out.push(MARKER);
-        let digits = self.mantissa.unsigned_abs().to_string();
         if self.mantissa == 0 {
             out.push(0x02);
         } else {
             // |v| = 0.D x 10^e, D without trailing zeros.
             let e = digits.len() as i32 - self.scale as i32;
-            let d = digits.trim_end_matches('0');
+            let d = digits.trim_end_matches('0').as_bytes();
             let e_byte = u8::try_from(e + 128).unwrap_or(u8::MAX);
             if self.mantissa > 0 {
                 out.push(0x03);
                 out.push(e_byte);
-                out.extend(d.bytes().map(|c| c - b'0' + 1));
+                out.extend(d.iter().map(|c| c - b'0' + 1));
                 out.push(0x00);
             } else {
                 out.push(0x01);
                 out.push(u8::MAX - e_byte);
-                out.extend(d.bytes().map(|c| 10 - (c - b'0')));
+                out.extend(d.iter().map(|c| 10 - (c - b'0')));
                 out.push(0x0B);
             }
         }
@@ -321,7 +379,12 @@ impl Dec {
                     return None;
                 }
                 let e = i32::from(if neg { u8::MAX - e_byte } else { e_byte }) - 128;
-                let mut text = String::with_capacity(digits.len() + 8);
+                // Trailing zeros: the mantissa has scale + e digits in all.
+                let total = usize::try_from(e + scale as i32).ok()?;
+                if total < digits.len() || total > MAX_DIGITS as usize {
+                    return None;
+                }
+                let mut m = 0i128;
                 for &d in digits {
                     let v = if neg {
                         10u8.checked_sub(d)?
@@ -331,15 +394,9 @@ impl Dec {
                     if v > 9 {
                         return None;
                     }
-                    text.push(char::from(b'0' + v));
+                    m = m * 10 + i128::from(v);
                 }
-                // Trailing zeros: the mantissa has scale + e digits in all.
-                let total = usize::try_from(e + scale as i32).ok()?;
-                if total < text.len() || total > MAX_DIGITS as usize {
-                    return None;
-                }
-                text.extend(std::iter::repeat_n('0', total - text.len()));
-                let m: i128 = text.parse().ok()?;
+                m *= pow10((total - digits.len()) as u32)?;
                 if neg { -m } else { m }
             }
             _ => return None,
@@ -356,9 +413,10 @@ pub(crate) fn blob_text(b: &[u8]) -> Option<String> {
     Dec::decode(b).map(Dec::text)
 }
 
-/// The number of decimals a stored DECIMAL text has (`12.50`: 2).
+/// The number of decimals a stored DECIMAL text has (`12.50`: 2); None
+/// for what `Dec::parse` does not read.
 pub(crate) fn text_scale(text: &str) -> Option<u32> {
-    Dec::parse(text).map(|d| d.scale)
+    split_decimal(text).map(|(_, _, frac)| frac.len() as u32)
 }
 
 #[cfg(test)]

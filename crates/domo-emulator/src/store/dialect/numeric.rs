@@ -633,7 +633,7 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             .and_then(|s| u32::try_from(s).ok());
         Ok(match ctx.get_raw(0) {
             ValueRef::Text(t) => {
-                let text = String::from_utf8_lossy(t);
+                let text = crate::csvio::text(t);
                 match Dec::parse(&text) {
                     Some(d) => match scale.and_then(|s| d.rescale(s, true)) {
                         Some(at) => Value::Blob(at.encode()),
@@ -648,7 +648,7 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
     })?;
     add(conn, "domo_decimal_scale", 1, |ctx| {
         Ok(match ctx.get_raw(0) {
-            ValueRef::Text(t) => super::decimal::text_scale(&String::from_utf8_lossy(t))
+            ValueRef::Text(t) => super::decimal::text_scale(&crate::csvio::text(t))
                 .map_or(Value::Null, |s| Value::Integer(i64::from(s))),
             _ => Value::Null,
         })
