@@ -92,6 +92,12 @@ async fn call(c: &Client, method: Method, path: &str, body: Option<Value>) -> Re
 
 const DOCS: &str = "/domo/datastores/v1/collections/notes/documents";
 
+/// The ids of a `/domo/users/v1` answer, in its order.
+fn user_ids(users: &Value) -> Vec<i64> {
+    let list = users.as_array().expect("a list of users");
+    list.iter().map(|u| u["id"].as_i64().unwrap()).collect()
+}
+
 #[tokio::test]
 async fn collections_come_from_the_manifest_and_the_api() {
     let base = Scratch::new("collections");
@@ -760,13 +766,7 @@ async fn the_services_answer_from_the_user_registry() {
     let users = call(&app, Method::GET, "/domo/users/v1", None)
         .await
         .ok_json();
-    let ids: Vec<i64> = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [1, 7, 8]);
+    assert_eq!(user_ids(&users), [1, 7, 8]);
     assert!(users[1].get("detail").is_none());
     assert_eq!(users[1]["role"], "Editor");
     let page = call(
@@ -819,5 +819,118 @@ async fn the_services_answer_from_the_user_registry() {
     let anonymous = Client::new(emu.url(), "");
     let r = anonymous.get("/domo/users/v1").await;
     r.expect_error(401);
+    emu.shutdown().await;
+}
+
+/// The README's AppDB differences from Domo, as they stand: collection
+/// permissions and a manifest's document `filters` are not enforced (any
+/// caller reads, writes and deletes any collection's documents),
+/// `includeRelatedCollections` changes nothing, and a collection's
+/// dataset id is made from its name alone (the same in every emulator).
+#[tokio::test]
+async fn appdb_differences_as_they_stand() {
+    let base = Scratch::new("appdb-divergences");
+    let app = base.0.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("index.html"), "<html><head></head></html>").unwrap();
+    std::fs::write(
+        app.join("manifest.json"),
+        json!({"name": "Private notes", "collections": [
+            {"name": "private", "filters": [{"field": "owner", "operator": "EQUALS", "value": "CURRENT_USER"}]},
+            {"name": "notes", "syncEnabled": true, "schema": {"columns": [{"name": "n", "type": "LONG"}]}},
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let (emu, session) = start(app.clone(), &base.0.join("data")).await;
+    let docs = "/domo/datastores/v1/collections/private/documents";
+    let mine = call(
+        &session,
+        Method::POST,
+        docs,
+        Some(json!({"content": {"secret": 1}})),
+    )
+    .await
+    .ok_json();
+    assert_eq!(mine["owner"], 1);
+    let id = mine["id"].as_str().unwrap();
+    // User 8, a Participant who owns nothing, reads, changes and deletes it.
+    let west = Client::new(emu.url(), "demo-west-token");
+    let seen = call(&west, Method::GET, docs, None).await.ok_json();
+    assert_eq!(seen[0]["content"], json!({"secret": 1}), "{seen}");
+    call(
+        &west,
+        Method::PUT,
+        &format!("{docs}/{id}"),
+        Some(json!({"content": {"secret": 2}})),
+    )
+    .await
+    .ok_json();
+    call(&west, Method::DELETE, &format!("{docs}/{id}"), None)
+        .await
+        .ok_status();
+    assert_eq!(
+        call(&session, Method::GET, docs, None).await.ok_json(),
+        json!([])
+    );
+    // includeRelatedCollections: the same list either way.
+    let plain = call(
+        &session,
+        Method::GET,
+        "/domo/datastores/v1/collections",
+        None,
+    )
+    .await
+    .ok_json();
+    for flag in ["true", "false"] {
+        let listed = call(
+            &session,
+            Method::GET,
+            &format!("/domo/datastores/v1/collections?includeRelatedCollections={flag}"),
+            None,
+        )
+        .await
+        .ok_json();
+        assert_eq!(listed, plain, "{flag}");
+    }
+    let [(name, dataset)] = emu.synced_collections() else {
+        panic!("one synced collection: {:?}", emu.synced_collections());
+    };
+    let (name, dataset) = (name.clone(), dataset.clone());
+    emu.shutdown().await;
+    // Another emulator, another data directory: the same dataset id.
+    let (other, _) = start(app, &base.0.join("other-data")).await;
+    assert_eq!(other.synced_collections(), [(name, dataset)]);
+    other.shutdown().await;
+}
+
+/// The README's `/domo/users/v1` differences from Domo: without `limit`
+/// every user comes in one answer (no default page), and the `avatarKey`
+/// each carries names a path the emulator does not serve.
+#[tokio::test]
+async fn users_v1_pages_nothing_by_default_and_serves_no_avatars() {
+    let base = Scratch::new("users-v1");
+    let mut cfg = config(make_app(&base.0, None), &base.0.join("data"));
+    cfg.users = (100..350)
+        .map(|id| domo_emulator::UserSpec {
+            id,
+            email: format!("u{id}@example.com"),
+            role: None,
+        })
+        .collect();
+    let emu = domo_emulator::start(cfg).await.unwrap();
+    let admin = Client::new(emu.url(), "admin");
+    let users = call(&admin, Method::GET, "/domo/users/v1", None)
+        .await
+        .ok_json();
+    // User 1, the demo's users 7 and 8, and the 250 above.
+    let ids = user_ids(&users);
+    assert_eq!(ids.len(), 253);
+    assert_eq!((ids[0], ids[3], ids[252]), (1, 100, 349));
+    let avatar = users[3]["avatarKey"].as_str().unwrap().to_owned();
+    assert_eq!(avatar, "/domo/avatars/v2/USER/100");
+    call(&admin, Method::GET, &avatar, None)
+        .await
+        .expect_error(404);
     emu.shutdown().await;
 }

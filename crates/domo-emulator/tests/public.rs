@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{Client, Resp};
+use common::{Client, Resp, Scratch};
 use domo_emulator::{ClientSpec, EmulatorConfig, Password, RunningEmulator, UserSpec};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -1462,5 +1462,168 @@ async fn a_dataset_is_the_same_through_both_apis() {
         .get(&format!("/api/data/v3/datasources/{pid}"))
         .await
         .expect_error(404);
+    emu.shutdown().await;
+}
+
+/// Two of the README's differences from Domo: execution ids are counted
+/// across streams (Domo counts them per stream, so each stream's first is
+/// 1), and neither a stream's commits (Domo: one per 15 minutes) nor a
+/// dataset's uploads (Domo: one per hour) are rate limited.
+#[tokio::test]
+async fn execution_ids_span_streams_and_loads_are_not_rate_limited() {
+    let emu = start().await;
+    let admin = Public::login(&emu, "admin-app", "admin-secret").await;
+    let mut streams = Vec::new();
+    for name in ["First", "Second"] {
+        let s = admin
+            .json(
+                Method::POST,
+                "/v1/streams",
+                &json!({"dataSet": {"name": name, "schema": {"columns": [{"type": "LONG", "name": "n"}]}},
+                        "updateMethod": "APPEND"}),
+            )
+            .await
+            .ok_json_created();
+        streams.push((
+            s["id"].as_i64().unwrap(),
+            s["dataSet"]["id"].as_str().unwrap().to_owned(),
+        ));
+    }
+    // One load: an execution, a part, the commit; the execution's id.
+    let load = |sid: i64, n: i64| {
+        let admin = admin.clone();
+        async move {
+            let execs = format!("/v1/streams/{sid}/executions");
+            let e = admin.raw(Method::POST, &execs, "").await.ok_json_created();
+            let eid = e["id"].as_i64().unwrap();
+            admin
+                .csv(
+                    &format!("{execs}/{eid}/part/1"),
+                    format!("{n}\n").into_bytes(),
+                    &[("content-type", "text/csv")],
+                )
+                .await
+                .status_is(200);
+            let done = admin
+                .raw(Method::PUT, &format!("{execs}/{eid}/commit"), "{}")
+                .await
+                .ok_json();
+            assert_eq!(done["currentState"], "SUCCESS", "{done}");
+            eid
+        }
+    };
+    let (first, second) = (streams[0].0, streams[1].0);
+    // Domo: 1, then 1 again on the other stream.
+    assert_eq!(load(first, 1).await, 1);
+    assert_eq!(load(second, 2).await, 2);
+    // Commits back to back on one stream, on a clock that did not move.
+    assert_eq!(load(first, 3).await, 3);
+    assert_eq!(load(first, 4).await, 4);
+    assert_eq!(
+        admin
+            .get(&format!("/v1/datasets/{}/data", streams[0].1))
+            .await
+            .text(),
+        "1\n3\n4\n"
+    );
+    // Uploads back to back to one dataset.
+    let data = format!("/v1/datasets/{}/data?updateMethod=APPEND", streams[1].1);
+    for n in [5, 6, 7] {
+        admin
+            .csv(
+                &data,
+                format!("{n}\n").into_bytes(),
+                &[("content-type", "text/csv")],
+            )
+            .await
+            .status_is(204);
+    }
+    assert_eq!(
+        admin
+            .get(&format!("/v1/datasets/{}/data", streams[1].1))
+            .await
+            .text(),
+        "2\n5\n6\n7\n"
+    );
+    emu.shutdown().await;
+}
+
+/// The README's "live until the emulator restarts": with a data directory,
+/// datasets survive a restart, but people and groups made through `/v1`
+/// do not (the registry is installed from the flags at every start), and
+/// neither do access tokens (signed with a key made at start).
+#[tokio::test]
+async fn people_and_tokens_made_through_v1_end_with_the_run() {
+    let dir = Scratch::new("public-restart");
+    let config = || EmulatorConfig {
+        data_dir: Some(dir.0.clone()),
+        clients: vec![client("admin-app", "admin-secret", 1, None)],
+        ..EmulatorConfig::ephemeral()
+    };
+    let emu = domo_emulator::start(config())
+        .await
+        .expect("emulator starts");
+    let admin = Public::login(&emu, "admin-app", "admin-secret").await;
+    let pat = admin
+        .json(
+            Method::POST,
+            "/v1/users",
+            &json!({"name": "Pat", "email": "pat@example.com", "role": "Participant"}),
+        )
+        .await
+        .ok_json()["id"]
+        .as_i64()
+        .unwrap();
+    let ops = admin
+        .json(Method::POST, "/v1/groups", &json!({"name": "Ops"}))
+        .await
+        .ok_json()["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .send(
+            Method::PUT,
+            &format!("/v1/groups/{ops}/users/{pat}"),
+            None,
+            &[],
+        )
+        .await
+        .status_is(204);
+    let ds = admin.create_dataset("Kept", &[("n", "LONG")]).await;
+    admin.get(&format!("/v1/users/{pat}")).await.ok_json();
+    emu.shutdown().await;
+
+    let emu = domo_emulator::start(config())
+        .await
+        .expect("emulator restarts");
+    let old = Public {
+        base: emu.url().to_owned(),
+        ..admin.clone()
+    };
+    old.get(&format!("/v1/datasets/{ds}"))
+        .await
+        .expect_error(401);
+    let admin = Public::login(&emu, "admin-app", "admin-secret").await;
+    assert_eq!(
+        admin.get(&format!("/v1/datasets/{ds}")).await.ok_json()["name"],
+        "Kept"
+    );
+    admin
+        .get(&format!("/v1/users/{pat}"))
+        .await
+        .expect_error(404);
+    admin
+        .get(&format!("/v1/groups/{ops}"))
+        .await
+        .expect_error(404);
+    let users = admin.get("/v1/users").await.ok_json();
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["email"] != "pat@example.com"),
+        "{users}"
+    );
     emu.shutdown().await;
 }

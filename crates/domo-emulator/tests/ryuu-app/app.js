@@ -122,6 +122,8 @@ document.getElementById("listen").onclick = () => {
     events.push("filtersUpdated:" + JSON.stringify(filters));
     show();
   });
+  domo.onVariablesUpdated((v) => { events.push("variablesUpdated:" + JSON.stringify(v)); show(); });
+  domo.onAppDataUpdated((v) => { events.push("appDataUpdated:" + JSON.stringify(v)); show(); });
   document.body.dataset.listening = "true";
 };
 document.getElementById("filter").onclick = () => {
@@ -132,6 +134,20 @@ document.getElementById("filter").onclick = () => {
     (filters) => { events.push("filter replied:" + JSON.stringify(filters)); show(); },
   );
 };
+// Page variables and app data: the emulator's page acknowledges them and
+// does nothing else (it has no variables, and no app data to keep).
+document.getElementById("variables").onclick = () =>
+  domo.requestVariablesUpdate(
+    [{ functionId: 1, value: 5 }],
+    () => { events.push("variables acknowledged"); show(); },
+    (v) => { events.push("variables replied:" + JSON.stringify(v)); show(); },
+  );
+document.getElementById("appdata").onclick = () =>
+  domo.requestAppDataUpdate(
+    { note: "kept nowhere" },
+    () => { events.push("appData acknowledged"); show(); },
+    (v) => { events.push("appData replied:" + JSON.stringify(v)); show(); },
+  );
 document.getElementById("navigate").onclick = () => domo.navigate("/page/somewhere", true);
 document.getElementById("export").onclick = () =>
   domo.post("/domo/datastores/v1/export").then((r) => { events.push("exported:" + JSON.stringify(r.exported)); show(); });

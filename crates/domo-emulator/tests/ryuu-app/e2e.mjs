@@ -4,7 +4,8 @@
 // `domo-emulator --demo --app <this folder>` (APP_URL), opened through the
 // emulator's Domo page (/page): every Data API, SQL, AppDB and service call
 // the app makes succeeds; the host page acknowledges requestFiltersUpdate
-// and navigate; a data update reloads the app while it has no listener and
+// (and filters no data), navigate, variables and app data (and goes no
+// further with them); a data update reloads the app while it has no listener and
 // reaches its onDataUpdated once it has one, for a product-API upload and
 // for an AppDB export. Prints "N passed, N failed".
 import { chromium } from "playwright-core";
@@ -153,6 +154,24 @@ try {
       "filtersUpdated:[]",
       'filtersUpdated:[{"column":"region","operator":"IN","values":["East"],"dataType":"STRING"}]',
     ]);
+    // The page has no cards to filter: the app's data stays whole.
+    const regions = await app.evaluate(() =>
+      domo.get("/data/v1/sales?groupby=region&fields=region").then((r) => r.map((x) => x.region)));
+    assert.ok(regions.some((r) => r !== "East"), JSON.stringify(regions));
+  });
+
+  await step("variables and app data are acknowledged and go no further", async () => {
+    await frame().locator("#variables").click();
+    await frame().locator("#appdata").click();
+    await page.waitForSelector('#log li[data-event="variable"]');
+    await page.waitForSelector('#log li[data-event="appData"]');
+    const app = await appFrame();
+    await app.waitForFunction(() =>
+      window.appEvents.includes("variables acknowledged") && window.appEvents.includes("appData acknowledged"));
+    // Acknowledged only: no reply and no update reaches the app.
+    const more = await app.evaluate(() => window.appEvents.filter((e) =>
+      /^(variables replied|appData replied|variablesUpdated|appDataUpdated)/.test(e)));
+    assert.deepEqual(more, []);
   });
 
   await step("navigate is shown on the page", async () => {
