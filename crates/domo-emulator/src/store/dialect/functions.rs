@@ -788,6 +788,7 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
         }
     })?;
     super::strings::register(conn)?;
+    super::regexp::register(conn)?;
     super::math::register(conn)?;
     numeric::register(conn)?;
     collation::register(conn)

@@ -20,6 +20,7 @@ pub(crate) mod decimal;
 pub(crate) mod functions;
 pub(crate) mod math;
 pub(crate) mod numeric;
+pub(crate) mod regexp;
 pub(crate) mod strings;
 
 use std::collections::HashSet;
@@ -152,7 +153,7 @@ const NUMERIC_FUNCTIONS: [(&str, &str); 9] = [
 /// MySQL functions the emulator runs as its own (`functions`, `strings`,
 /// `math`), none of which answers a decimal: the name written, the
 /// function run, the fewest and most arguments.
-const MYSQL_FUNCTIONS: [(&str, &str, usize, usize); 56] = [
+const MYSQL_FUNCTIONS: [(&str, &str, usize, usize); 63] = [
     // Text.
     ("left", "domo_left", 2, 2),
     ("right", "domo_right", 2, 2),
@@ -168,6 +169,14 @@ const MYSQL_FUNCTIONS: [(&str, &str, usize, usize); 56] = [
     ("ascii", "domo_ascii", 1, 1),
     ("strcmp", "domo_strcmp", 2, 2),
     ("format", "domo_format", 2, 2),
+    ("field", "domo_field", 2, usize::MAX),
+    ("elt", "domo_elt", 2, usize::MAX),
+    ("find_in_set", "domo_find_in_set", 2, 2),
+    // Regular expressions (`regexp`).
+    ("regexp_like", "domo_regexp_like", 2, 3),
+    ("regexp_instr", "domo_regexp_instr", 2, 6),
+    ("regexp_substr", "domo_regexp_substr", 2, 5),
+    ("regexp_replace", "domo_regexp_replace", 3, 6),
     // Math, in doubles.
     ("sqrt", "domo_sqrt", 1, 1),
     ("exp", "domo_exp", 1, 1),
@@ -217,7 +226,13 @@ const MYSQL_FUNCTIONS: [(&str, &str, usize, usize); 56] = [
 
 /// The functions that grow text, given the longest value a query may make
 /// as one more argument.
-const GROWING_FUNCTIONS: [&str; 4] = ["domo_repeat", "domo_space", "domo_lpad", "domo_rpad"];
+const GROWING_FUNCTIONS: [&str; 5] = [
+    "domo_repeat",
+    "domo_space",
+    "domo_lpad",
+    "domo_rpad",
+    "domo_regexp_replace",
+];
 
 /// MySQL functions the translation writes in other terms (below).
 const REWRITTEN_CALLS: [&str; 7] = [
@@ -963,6 +978,8 @@ impl Rewriter<'_> {
             if !(*fewest..=*most).contains(&given) {
                 let want = if fewest == most {
                     fewest.to_string()
+                } else if *most == usize::MAX {
+                    format!("at least {fewest}")
                 } else {
                     format!("{fewest} to {most}")
                 };
@@ -994,6 +1011,8 @@ impl Rewriter<'_> {
                     | "date_sub"
                     | "adddate"
                     | "subdate"
+                    // MySQL decides how FIELD compares from all its arguments.
+                    | "field"
             );
         if !takes_values && let FunctionArguments::List(list) = &mut f.args {
             for arg in &mut list.args {
@@ -1343,6 +1362,17 @@ impl Rewriter<'_> {
                     args.push(take(esc));
                 }
                 Some(negate(call("domo_like", args), *negated))
+            }
+            // `x REGEXP p`, `x RLIKE p`: REGEXP_LIKE(x, p).
+            Expr::RLike {
+                negated,
+                expr,
+                pattern,
+                ..
+            } => {
+                let take = |b: &mut Box<Expr>| std::mem::replace(b.as_mut(), string(""));
+                let args = vec![self.as_text(take(expr)), self.as_text(take(pattern))];
+                Some(negate(call("domo_regexp_like", args), *negated))
             }
             Expr::Case {
                 operand: operand @ Some(_),

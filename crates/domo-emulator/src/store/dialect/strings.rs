@@ -6,7 +6,7 @@
 //! A NULL argument gives NULL.
 
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Error, Result};
 
 use super::collation;
@@ -16,19 +16,19 @@ use super::numeric::{self, Num};
 /// function that grows text (`REPEAT`, `LPAD`, `RPAD`, `SPACE`) is given
 /// the limit as its last argument and refuses a longer result before
 /// making it.
-fn too_big() -> Error {
+pub(super) fn too_big() -> Error {
     Error::SqliteFailure(
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_TOOBIG),
         None,
     )
 }
 
-fn text(ctx: &Context<'_>, i: usize) -> Option<String> {
+pub(super) fn text(ctx: &Context<'_>, i: usize) -> Option<String> {
     collation::text(ctx.get_raw(i))
 }
 
 /// A count or position, as MySQL reads one (a fraction rounds).
-fn int(ctx: &Context<'_>, i: usize) -> Option<i64> {
+pub(super) fn int(ctx: &Context<'_>, i: usize) -> Option<i64> {
     Some(match numeric::number(ctx.get_raw(i))? {
         Num::Int(n) => n,
         other => other.as_f64().round() as i64,
@@ -211,7 +211,7 @@ fn format_number(x: Num, d: i64) -> String {
 
 /// One registration: a deterministic function of `n` arguments whose
 /// answer is NULL when `f` gives None.
-fn add<F>(conn: &Connection, name: &str, n: i32, f: F) -> Result<()>
+pub(super) fn add<F>(conn: &Connection, name: &str, n: i32, f: F) -> Result<()>
 where
     F: Fn(&Context<'_>) -> Result<Option<Value>> + Send + 'static,
 {
@@ -327,6 +327,58 @@ pub(crate) fn register(conn: &Connection) -> Result<()> {
             return Ok(None);
         };
         some_text(trim(&s, &what, side))
+    })?;
+    // FIELD(x, a, b, ...): the position of the first argument equal to x,
+    // 0 for none (or a NULL x). As MySQL: all text compares by the
+    // collation, all numbers as numbers, a mix as doubles.
+    add(conn, "domo_field", -1, |ctx| {
+        let x = ctx.get_raw(0);
+        if x == ValueRef::Null {
+            return Ok(Some(Value::Integer(0)));
+        }
+        let args = || (0..ctx.len()).map(|i| ctx.get_raw(i));
+        let is_text = |v: ValueRef<'_>| {
+            matches!(v, ValueRef::Text(_))
+                || matches!(v, ValueRef::Blob(b) if numeric::decimal(ValueRef::Blob(b)).is_none())
+        };
+        let given = || args().filter(|v| *v != ValueRef::Null);
+        let (all_text, all_numbers) = (given().all(is_text), given().all(|v| !is_text(v)));
+        let x_double = numeric::number(x).map(Num::as_f64);
+        for (i, v) in args().enumerate().skip(1) {
+            let equal = if all_text || all_numbers {
+                numeric::compare(x, v) == Some(std::cmp::Ordering::Equal)
+            } else {
+                v != ValueRef::Null && numeric::number(v).map(Num::as_f64) == x_double
+            };
+            if equal {
+                return Ok(Some(Value::Integer(i as i64)));
+            }
+        }
+        Ok(Some(Value::Integer(0)))
+    })?;
+    // ELT(n, a, b, ...): the n-th of the others, NULL past either end.
+    add(conn, "domo_elt", -1, |ctx| {
+        let Some(n) = int(ctx, 0) else {
+            return Ok(None);
+        };
+        Ok(usize::try_from(n)
+            .ok()
+            .filter(|n| (1..ctx.len()).contains(n))
+            .map(|n| Value::from(ctx.get_raw(n))))
+    })?;
+    // FIND_IN_SET(s, list): the position of s among the comma-separated
+    // items of list, by the collation; 0 when absent or list is ''.
+    add(conn, "domo_find_in_set", 2, |ctx| {
+        let (Some(s), Some(list)) = (text(ctx, 0), text(ctx, 1)) else {
+            return Ok(None);
+        };
+        if list.is_empty() {
+            return Ok(Some(Value::Integer(0)));
+        }
+        let at = list
+            .split(',')
+            .position(|item| collation::compare(item, &s) == std::cmp::Ordering::Equal);
+        Ok(Some(Value::Integer(at.map_or(0, |i| i as i64 + 1))))
     })?;
     add(conn, "domo_format", 2, |ctx| {
         let (Some(x), Some(d)) = (numeric::number(ctx.get_raw(0)), int(ctx, 1)) else {
