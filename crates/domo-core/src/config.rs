@@ -70,7 +70,7 @@ impl BaseUrl {
     }
 
     /// Where a client with `credentials` sends its requests: OAuth client
-    /// credentials reach the public API ([`crate::oauth::PUBLIC_API`], or
+    /// credentials reach the public API ([`crate::secret::PUBLIC_API`], or
     /// `base_url` for a proxy or an emulator) and take no instance; tokens
     /// go to the instance or base URL ([`BaseUrl::from_settings`]). Every
     /// client's builder decides through this.
@@ -86,12 +86,12 @@ impl BaseUrl {
         if let Some(instance) = instance {
             return Err(Error::invalid_input(format!(
                 "OAuth client credentials reach Domo's public API at {}, not the instance {instance:?}: drop the instance (or give a base URL for a proxy or an emulator)",
-                crate::oauth::PUBLIC_API
+                crate::secret::PUBLIC_API
             )));
         }
         BaseUrl::from_settings(
             None,
-            Some(base_url.unwrap_or(crate::oauth::PUBLIC_API)),
+            Some(base_url.unwrap_or(crate::secret::PUBLIC_API)),
             allow_insecure_http,
         )
     }

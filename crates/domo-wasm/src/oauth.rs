@@ -5,15 +5,14 @@
 //! await a promise that the fetch resolves.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::time::SystemTime;
 
-use domo_core::oauth::{RequestToken, TokenReply, TokenState, TokenStep, read_token_reply};
+use domo_core::oauth::{RequestToken, TokenReply, TokenState, TokenStep};
 use domo_core::secret::ClientCredentials;
 use domo_core::{Error, Secret, Spec};
 use js_sys::{Function, Promise};
 use wasm_bindgen_futures::JsFuture;
-
-use crate::json::Js;
-use crate::transport::{Transport, now_ms, system_time};
 
 /// Whether `spec` is the token request itself, which carries the client
 /// credentials (HTTP Basic), never a bearer token.
@@ -38,11 +37,17 @@ impl OAuth {
     }
 
     /// The token to send now: the one held while fresh, or a new one,
-    /// fetched by this request or by the one already fetching.
-    pub(crate) async fn bearer(&self, t: &Transport) -> Result<Secret, Error> {
+    /// fetched (by `fetch`, the transport's token request) by this request
+    /// or by the one already fetching. `now` is the clock.
+    pub(crate) async fn bearer<F: Future<Output = Result<TokenReply, Error>>>(
+        &self,
+        now: fn() -> SystemTime,
+        fetch: impl FnOnce(RequestToken) -> F,
+    ) -> Result<Secret, Error> {
+        let mut fetch = Some(fetch);
         loop {
             // No borrow is held across an await: other requests run there.
-            let step = self.state.borrow_mut().next(system_time(now_ms()));
+            let step = self.state.borrow_mut().next(now());
             match step {
                 TokenStep::Use(token) => return Ok(token),
                 TokenStep::Wait => {
@@ -57,13 +62,10 @@ impl OAuth {
                     let done = Promise::new(&mut |r, _| resolve = Some(r));
                     *self.fetch_done.borrow_mut() = resolve.map(|r| (done, r));
                     let guard = Fetching(Some(self));
-                    // Boxed: the token request goes through the same
-                    // `send`, which calls back here.
-                    let result = Box::pin(fetch(t, &request)).await;
-                    let token = self
-                        .state
-                        .borrow_mut()
-                        .fetched(result, system_time(now_ms()));
+                    // One fetch per call: after it this request returns.
+                    let fetch = fetch.take().expect("fetched once");
+                    let result = fetch(request).await;
+                    let token = self.state.borrow_mut().fetched(result, now());
                     drop(guard);
                     return token;
                 }
@@ -99,12 +101,4 @@ impl Drop for Fetching<'_> {
             oauth.finished();
         }
     }
-}
-
-/// Send the token request (with the client's retries; HTTP Basic, no
-/// bearer token) and read its reply.
-async fn fetch(t: &Transport, request: &RequestToken) -> Result<TokenReply, Error> {
-    let prepared = request.to_call().prepare::<Js>(&t.config)?;
-    let reply = t.send(&RequestToken::SPEC, &prepared, None).await.result?;
-    read_token_reply(&Js(reply))
 }

@@ -37,8 +37,14 @@ pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-pub(crate) fn system_time(ms: f64) -> SystemTime {
+fn system_time(ms: f64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)
+}
+
+/// The JS clock as a `SystemTime`.
+#[cfg(feature = "public-api")]
+fn now() -> SystemTime {
+    system_time(now_ms())
 }
 
 /// Resolve after `delay` on a JS timer.
@@ -178,7 +184,11 @@ impl Transport {
         {
             let mut renewed = false;
             loop {
-                let token = oauth.bearer(self).await?;
+                // Boxed: the token request goes through `send` too, which
+                // comes back here.
+                let token = oauth
+                    .bearer(now, |request| Box::pin(self.fetch_token(request)))
+                    .await?;
                 let mut with = prepared.clone();
                 with.set_bearer(&token)?;
                 let fetched = self.fetch_once(&with, body).await?;
@@ -192,6 +202,19 @@ impl Transport {
         }
         let _ = spec;
         self.fetch_once(prepared, body).await
+    }
+
+    /// Send the token request (with the client's retries; HTTP Basic, no
+    /// bearer token) and read its reply.
+    #[cfg(feature = "public-api")]
+    async fn fetch_token(
+        &self,
+        request: domo_core::oauth::RequestToken,
+    ) -> Result<domo_core::oauth::TokenReply, Error> {
+        let spec = &domo_core::oauth::RequestToken::SPEC;
+        let prepared = request.to_call().prepare::<Js>(&self.config)?;
+        let reply = self.send(spec, &prepared, None).await.result?;
+        domo_core::oauth::read_token_reply(&Js(reply))
     }
 
     /// One request: the whole reply is read under the attempt's timeout,
