@@ -8,8 +8,8 @@
 
 use std::process::Command;
 
+use crate::run;
 use crate::web::{CHROMIUM, Servers, ensure_chromium, root, target_dir};
-use crate::{cargo, run};
 
 /// The test app, relative to the workspace root.
 const APP: &str = "crates/domo-emulator/tests/ryuu-app";
@@ -40,12 +40,7 @@ pub fn ci() -> Result<(), String> {
                 .args(["ci", "--no-audit", "--no-fund"]),
         )?;
     }
-    run(
-        "cargo build domo-emulator",
-        cargo()
-            .current_dir(&root)
-            .args(["build", "--locked", "-p", "domo-emulator"]),
-    )?;
+    crate::web::build_emulator()?;
     let mut servers = Servers::default();
     let url = servers.start("ryuu-app", &["--demo", "--app", APP])?;
     let shot = target_dir().join("web-ci/ryuu-app.png");

@@ -27,12 +27,7 @@ const TOKEN: &str = "domolibrary-ci-admin";
 pub fn ci() -> Result<(), String> {
     eprintln!("\n================ domolibrary against the emulator's product API ================");
     let py = venv("domolibrary-venv", &PACKAGES)?;
-    run(
-        "cargo build domo-emulator",
-        crate::cargo()
-            .current_dir(root())
-            .args(["build", "--locked", "-p", "domo-emulator"]),
-    )?;
+    crate::web::build_emulator()?;
     let mut servers = Servers::default();
     let url = servers.start("domolibrary", &["--demo", "--token", &format!("{TOKEN}=1")])?;
     let result = run(

@@ -96,12 +96,7 @@ fn installed(py: &Path, packages: &[&str]) -> bool {
 pub fn ci() -> Result<(), String> {
     eprintln!("\n================ pydomo against the emulator's public API ================");
     let py = venv("pydomo-venv", &PACKAGES)?;
-    run(
-        "cargo build domo-emulator",
-        crate::cargo()
-            .current_dir(root())
-            .args(["build", "--locked", "-p", "domo-emulator"]),
-    )?;
+    crate::web::build_emulator()?;
     let mut servers = Servers::default();
     let mut args = vec![
         "--token".to_owned(),

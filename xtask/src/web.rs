@@ -591,6 +591,17 @@ pub(crate) fn ensure_chromium() -> Result<(), String> {
 #[derive(Default)]
 pub(crate) struct Servers(Vec<(String, Child)>);
 
+/// Build the emulator binary that [`Servers::start`] runs (debug, as the
+/// tests use it).
+pub(crate) fn build_emulator() -> Result<(), String> {
+    run(
+        "cargo build domo-emulator",
+        cargo()
+            .current_dir(root())
+            .args(["build", "--locked", "-p", "domo-emulator"]),
+    )
+}
+
 impl Servers {
     /// Start `domo-emulator` on a free loopback port; its first stdout line
     /// is `listening on http://HOST:PORT`.
@@ -695,12 +706,7 @@ pub fn ci() -> Result<(), String> {
     package(&wasm_bindgen)?;
 
     section("web: emulators");
-    run(
-        "cargo build domo-emulator",
-        cargo()
-            .current_dir(&root)
-            .args(["build", "--locked", "-p", "domo-emulator"]),
-    )?;
+    build_emulator()?;
     let mut servers = Servers(Vec::new());
     // The Node tests' OAuth client (`clientId`/`clientSecret`), acting as
     // demo user 1 with every scope.
