@@ -80,7 +80,7 @@ impl BaseUrl {
         base_url: Option<&str>,
         allow_insecure_http: bool,
     ) -> Result<BaseUrl, Error> {
-        if !matches!(credentials, Credentials::Client(_)) {
+        if !credentials.is_public_api() {
             return BaseUrl::from_settings(instance, base_url, allow_insecure_http);
         }
         if let Some(instance) = instance {

@@ -96,6 +96,13 @@ impl Credentials {
         }
     }
 
+    /// Whether these are OAuth client credentials, which reach only the
+    /// public API: a client that runs an operation either way picks the
+    /// public API's by this.
+    pub fn is_public_api(&self) -> bool {
+        self.api() == Some(crate::spec::Api::Public)
+    }
+
     /// The API these credentials reach; `None` for no credentials (a
     /// proxy may add either kind).
     pub fn api(&self) -> Option<crate::spec::Api> {

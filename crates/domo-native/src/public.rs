@@ -87,7 +87,7 @@ impl Client {
     /// Whether this client speaks the public API (it has OAuth client
     /// credentials).
     pub fn is_public_api(&self) -> bool {
-        matches!(self.credentials(), domo_core::Credentials::Client(_))
+        self.credentials().is_public_api()
     }
 }
 

@@ -54,9 +54,7 @@ impl DomoClient {
             // place of the product API's (`exportCsv`, `query`).
             #[cfg(feature = "public-api")]
             let spec = match domo_core::spec::same_call(spec.name).and_then(domo_core::spec) {
-                Some(public) if t.config.credentials.api() == Some(domo_core::Api::Public) => {
-                    public
-                }
+                Some(public) if t.config.credentials.is_public_api() => public,
                 _ => spec,
             };
             let args = Js(merged(spec, args, options)?);

@@ -170,6 +170,7 @@ impl Transport {
     /// One attempt. With client credentials it carries the access token of
     /// the moment, and a 401 (the token expired by the server's clock, or
     /// was revoked) renews it once and sends again.
+    #[cfg_attr(not(feature = "public-api"), allow(unused_variables))]
     async fn send_once(
         &self,
         spec: &'static Spec,
@@ -200,7 +201,6 @@ impl Transport {
                 return Ok(fetched);
             }
         }
-        let _ = spec;
         self.fetch_once(prepared, body).await
     }
 

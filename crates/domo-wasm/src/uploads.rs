@@ -53,8 +53,7 @@ impl DomoClient {
         let dataset_id = DatasetId::from(dataset_id);
         // With client credentials, through an execution of the stream
         // behind the dataset on the public API.
-        let destination = if self.transport.config.credentials.api() == Some(domo_core::Api::Public)
-        {
+        let destination = if self.transport.config.credentials.is_public_api() {
             Destination::PublicDataset(dataset_id)
         } else {
             Destination::Dataset(dataset_id)
